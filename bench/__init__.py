@@ -1,0 +1,1 @@
+"""Benchmarks: figures, never timed tests. Run `python -m bench` (see README)."""

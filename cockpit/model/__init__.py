@@ -1,0 +1,66 @@
+"""Frozen values shared by every layer of cockpit: the venue data, the book, intents and the frame.
+
+This package imports the standard library only. Everything in it is immutable, so a value handed
+from the engine to the UI can never change under the reader.
+"""
+
+from cockpit.model.market import (
+    Health,
+    Layer,
+    MarginMode,
+    Side,
+    Instrument,
+    FundingQuote,
+    Position,
+    Collateral,
+    Transfer,
+    TransferStatus,
+    AccountInfo,
+    VenueSnapshot,
+)
+from cockpit.model.orders import (
+    OrderRequest,
+    OrderStatus,
+    Order,
+    Fill,
+    Intent,
+    IntentSource,
+    TransferRequest,
+)
+from cockpit.model.book import AccountState, Book
+from cockpit.model.assessment import (
+    PositionRisk,
+    AssetExposure,
+    FundingCell,
+    LayerCollateral,
+    PlaybookStep,
+    StressRow,
+    KillState,
+    KillStatus,
+    KillEvent,
+    Assessment,
+)
+from cockpit.model.frame import Frame, Mode
+from cockpit.model.errors import (
+    VenueError,
+    AuthError,
+    RateLimited,
+    Unavailable,
+    VenueTimeout,
+    UnknownOutcome,
+    Rejected,
+    MalformedReply,
+    NotSupported,
+)
+
+__all__ = [
+    "Health", "Layer", "MarginMode", "Side", "Instrument", "FundingQuote", "Position", "Collateral",
+    "Transfer", "TransferStatus", "AccountInfo", "VenueSnapshot",
+    "OrderRequest", "OrderStatus", "Order", "Fill", "Intent", "IntentSource", "TransferRequest",
+    "AccountState", "Book",
+    "PositionRisk", "AssetExposure", "FundingCell", "LayerCollateral", "PlaybookStep", "StressRow",
+    "KillState", "KillStatus", "KillEvent", "Assessment",
+    "Frame", "Mode",
+    "VenueError", "AuthError", "RateLimited", "Unavailable", "VenueTimeout", "UnknownOutcome",
+    "Rejected", "MalformedReply", "NotSupported",
+]

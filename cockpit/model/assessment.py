@@ -1,0 +1,220 @@
+"""What risk evaluation concludes about a book: the numbers every pane shows.
+
+`cockpit.risk` produces an `Assessment`; the UI only formats it. Money figures are in the settle
+currency (USD-equivalent) as floats: they are analytics, never order sizes. Unknown is None, never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+from cockpit.model.market import Layer, Side
+from cockpit.model.orders import Intent
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRisk:
+    """One row of the positions pane.
+
+    Attributes:
+        notional: |size| × mark; None when the mark is unknown.
+        liq_price: the position's own liquidation price; None for cross positions without one.
+        liq_distance: fraction the mark must move against the position to reach liquidation
+            (position-level, or for cross the account-level move); None when unknown.
+        liq_kind: "position" (its own price), "account" (cross: account-level move) or "unknown".
+        funding_apr: the APR of the symbol's funding from its own interval, signed as the venue
+            quotes it (positive: longs pay).
+        funding_per_day: what this position earns per day from funding: negative when it pays.
+        flags: short tags: "over-limit", "near-liq", "stale", "hedged".
+        limit_notional / over_by / trim_fraction: the tightest sizing limit, the notional above
+            it, and the trim that brings the position back (0 when within limits).
+    """
+
+    key: str
+    account: str
+    venue: str
+    layer: Layer
+    symbol: str
+    asset: str
+    side: Side
+    size: Decimal
+    notional: float | None
+    entry: float
+    mark: float | None
+    upnl: float | None
+    leverage: float | None
+    liq_price: float | None
+    liq_distance: float | None
+    liq_kind: str
+    funding_apr: float | None
+    funding_per_day: float | None
+    flags: tuple[str, ...] = ()
+    limit_notional: float | None = None
+    over_by: float = 0.0
+    trim_fraction: float = 0.0
+    limit_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AssetExposure:
+    """Net and gross exposure of one asset across every account."""
+
+    asset: str
+    net: float
+    gross: float
+    long: float
+    short: float
+    legs: int
+    hedged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FundingCell:
+    """One asset × venue cell of the funding heatmap."""
+
+    asset: str
+    venue: str
+    symbol: str
+    apr: float
+    rate: float
+    interval_hours: float
+    next_time: float | None = None
+    predicted_rate: float | None = None
+    held: Side | None = None
+    history: tuple[float, ...] = ()
+    deviation: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LayerCollateral:
+    """One account's collateral line in the collateral pane, with its buffer and rescue time.
+
+    Attributes:
+        buffer_target: free collateral this account should keep for fast exits.
+        shortfall: how far free collateral is below the target (0 when above).
+        rescue_seconds: the fastest route's time to bring collateral here from elsewhere.
+        rescue_route: a short label of that route.
+    """
+
+    account: str
+    venue: str
+    layer: Layer
+    currency: str
+    equity: float
+    used: float
+    free: float
+    withdrawable: float | None
+    in_flight: float
+    margin_ratio: float | None
+    buffer_target: float
+    shortfall: float
+    rescue_seconds: float | None
+    rescue_route: str
+    stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybookStep:
+    """One step of the standing unwind plan: which position, how much, why, at what cost."""
+
+    order: int
+    key: str
+    account: str
+    symbol: str
+    side: Side
+    cut_size: Decimal
+    cut_fraction: float
+    notional: float
+    reason: str
+    est_price: float | None
+    est_cost: float
+    covered_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StressRow:
+    """The book under one shock scenario."""
+
+    name: str
+    shock: float
+    pnl: float
+    min_margin_ratio: float | None
+    liquidated_positions: tuple[str, ...] = ()
+    liquidated_accounts: tuple[str, ...] = ()
+
+
+class KillStatus(str, Enum):
+    """The graded kill switch: NORMAL → WARN → REDUCING → HALTED (latched)."""
+
+    NORMAL = "NORMAL"
+    WARN = "WARN"
+    REDUCING = "REDUCING"
+    HALTED = "HALTED"
+
+
+@dataclass(frozen=True, slots=True)
+class KillEvent:
+    """A transition of the kill switch, with its cause and the numbers behind it."""
+
+    time: float
+    before: KillStatus
+    after: KillStatus
+    cause: str
+    numbers: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KillState:
+    """Where the kill switch stands and what it proposes.
+
+    Attributes:
+        latched: it will not step down by itself; a person must reset it.
+        can_reset: the cause has cleared (below re-entry for the dwell time).
+        proposed: in `advise` mode, the intents it asks the user to accept.
+    """
+
+    status: KillStatus = KillStatus.NORMAL
+    cause: str = ""
+    since: float | None = None
+    latched: bool = False
+    can_reset: bool = False
+    mode: str = "advise"
+    proposed: tuple[Intent, ...] = ()
+    events: tuple[KillEvent, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Everything risk evaluation says about one book at `now`."""
+
+    now: float
+    positions: tuple[PositionRisk, ...] = ()
+    exposures: tuple[AssetExposure, ...] = ()
+    assets: tuple[str, ...] = ()
+    venues: tuple[str, ...] = ()
+    funding: tuple[FundingCell, ...] = ()
+    collateral: tuple[LayerCollateral, ...] = ()
+    playbook: tuple[PlaybookStep, ...] = ()
+    stress: tuple[StressRow, ...] = ()
+    funding_stress: float = 0.0
+    funding_stress_threshold: float = 60.0
+    funding_stress_drivers: tuple[str, ...] = ()
+    funding_stress_history: tuple[float, ...] = ()
+    equity: float = 0.0
+    gross: float = 0.0
+    net: float = 0.0
+    gross_leverage: float = 0.0
+    funding_per_day: float = 0.0
+    drawdown_daily: float = 0.0
+    drawdown_peak: float = 0.0
+    kill: KillState = field(default_factory=KillState)
+    partial: tuple[str, ...] = ()
+
+    def cell(self, asset: str, venue: str) -> FundingCell | None:
+        """The heatmap cell for `asset` on `venue`, if quoted."""
+        for c in self.funding:
+            if c.asset == asset and c.venue == venue:
+                return c
+        return None

@@ -1,0 +1,40 @@
+"""The frame: one frozen picture of everything the UI shows, published by the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from cockpit.model.assessment import Assessment
+from cockpit.model.book import Book
+
+
+class Mode(str, Enum):
+    """Whether the venues are simulated or real."""
+
+    SIM = "SIM"
+    LIVE = "LIVE"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """What the panes show at one moment.
+
+    Attributes:
+        seq: increases by one per published frame.
+        now: wall-clock time of the frame (POSIX seconds).
+        sim_time: the simulator's clock, when venues are simulated.
+        readonly: every order path is disabled.
+        notices: recent one-line messages from the engine (fills, rejections, errors).
+    """
+
+    seq: int
+    now: float
+    mode: Mode
+    readonly: bool
+    book: Book
+    assessment: Assessment
+    sim_time: float | None = None
+    speed: float = 1.0
+    scenario: str = ""
+    notices: tuple[str, ...] = ()

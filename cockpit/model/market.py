@@ -1,0 +1,251 @@
+"""What a venue tells us about one account: instruments, positions, collateral, funding.
+
+Quantities that end up in orders (sizes, prices) are `Decimal`, so no float rounding ever reaches a
+venue. Rates and derived analytics are `float`: they feed numpy and are never sent anywhere.
+Times are POSIX seconds (`float`), as the clock that produced them says; the model has no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+
+class Layer(str, Enum):
+    """Where an account's collateral settles. See DESIGN.md, "Words"."""
+
+    CEX = "cex"
+    HYPERLIQUID = "hyperliquid"
+    DYDX = "dydx"
+    STARKNET = "starknet"
+    ARBITRUM = "arbitrum"
+    ETHEREUM = "ethereum"
+
+
+class Side(str, Enum):
+    """Direction of a position or an order."""
+
+    LONG = "long"
+    SHORT = "short"
+
+    @property
+    def sign(self) -> int:
+        """+1 for long, -1 for short."""
+        return 1 if self is Side.LONG else -1
+
+    @property
+    def opposite(self) -> "Side":
+        """The side that reduces a position on this side."""
+        return Side.SHORT if self is Side.LONG else Side.LONG
+
+
+class MarginMode(str, Enum):
+    """Cross margin shares an account's collateral; isolated margin is per position."""
+
+    CROSS = "cross"
+    ISOLATED = "isolated"
+
+
+class Health(str, Enum):
+    """How fresh an account's data is: LIVE, STALE (older than the stale limit) or DOWN."""
+
+    LIVE = "LIVE"
+    STALE = "STALE"
+    DOWN = "DOWN"
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """A perpetual market on one venue, with the precision its orders must respect.
+
+    Attributes:
+        symbol: ccxt unified symbol, e.g. ``"BTC/USDT:USDT"``.
+        asset: the base asset, e.g. ``"BTC"``; positions in the same asset are hedged legs.
+        amount_step: the smallest size increment in base units; order sizes round down to it.
+        min_amount: the smallest order size in base units.
+        price_step: the price tick.
+        contract_size: base units per contract (1 where sizes are in base units).
+        taker_fee / maker_fee: fee rates as fractions of notional.
+    """
+
+    venue: str
+    symbol: str
+    asset: str
+    settle: str = "USDT"
+    amount_step: Decimal = Decimal("0.001")
+    min_amount: Decimal = Decimal("0.001")
+    price_step: Decimal = Decimal("0.01")
+    contract_size: Decimal = Decimal("1")
+    taker_fee: float = 0.0005
+    maker_fee: float = 0.0002
+
+
+@dataclass(frozen=True, slots=True)
+class FundingQuote:
+    """The current funding of one symbol on one venue.
+
+    `rate` is per interval, positive when longs pay shorts. `interval_hours` is the symbol's own
+    current interval (venues use 1h, 4h and 8h and change them), so `apr` is always comparable.
+    """
+
+    venue: str
+    symbol: str
+    asset: str
+    rate: float
+    interval_hours: float
+    next_time: float | None = None
+    predicted_rate: float | None = None
+    mark_price: float | None = None
+    open_interest: float | None = None
+
+    @property
+    def apr(self) -> float:
+        """Annualized rate: rate × (24 / interval_hours) × 365."""
+        return self.rate * (24.0 / self.interval_hours) * 365.0
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """One open position as the venue reports it.
+
+    `size` is unsigned base units; `side` carries the direction. Fields a venue may not report are
+    `None` (unknown), never 0: a cross-margin position often has no liquidation price of its own.
+    """
+
+    account: str
+    venue: str
+    symbol: str
+    asset: str
+    side: Side
+    size: Decimal
+    entry_price: Decimal
+    mark_price: Decimal | None = None
+    liquidation_price: Decimal | None = None
+    leverage: float | None = None
+    margin_mode: MarginMode = MarginMode.CROSS
+    unrealized_pnl: float | None = None
+    initial_margin: float | None = None
+    maintenance_margin: float | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable identity for the position across snapshots: account and symbol."""
+        return f"{self.account}|{self.symbol}"
+
+    @property
+    def signed_size(self) -> Decimal:
+        """Size with its sign: positive long, negative short."""
+        return self.size if self.side is Side.LONG else -self.size
+
+    @property
+    def notional(self) -> float | None:
+        """Absolute notional at mark, in the settle currency; None when mark is unknown."""
+        if self.mark_price is None:
+            return None
+        return float(self.size * self.mark_price)
+
+
+class TransferStatus(str, Enum):
+    """Where a transfer stands."""
+
+    PENDING = "pending"
+    QUEUED = "queued"
+    IN_FLIGHT = "in_flight"
+    STUCK = "stuck"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """Collateral on its way between layers (a withdrawal, a bridge, an internal transfer)."""
+
+    id: str
+    account: str
+    from_layer: Layer
+    to_layer: Layer
+    amount: Decimal
+    currency: str
+    started_at: float
+    eta: float | None
+    status: TransferStatus = TransferStatus.IN_FLIGHT
+    route: str = ""
+    fee: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True, slots=True)
+class Collateral:
+    """One account's collateral in its settle currency.
+
+    Attributes:
+        equity: wallet balance plus unrealized PnL.
+        used: margin held by positions and orders.
+        free: equity minus used.
+        withdrawable: what can leave the account now (None when the venue does not say).
+        maintenance: maintenance margin of the account (None when unknown).
+        in_flight: transfers out of or into this account that have not landed.
+    """
+
+    account: str
+    layer: Layer
+    currency: str
+    equity: float
+    used: float
+    free: float
+    withdrawable: float | None = None
+    maintenance: float | None = None
+    in_flight: tuple[Transfer, ...] = ()
+
+    @property
+    def margin_ratio(self) -> float | None:
+        """Equity over maintenance margin: below 1 the account is liquidated; None when unknown."""
+        if self.maintenance is None or self.maintenance <= 0:
+            return None
+        return self.equity / self.maintenance
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """One set of credentials on one venue, as the user configured it (no secrets here)."""
+
+    name: str
+    venue: str
+    layer: Layer
+    readonly: bool = False
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        """What panes show for the account."""
+        return self.label or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class VenueSnapshot:
+    """Everything one poll of one account returned, frozen at `fetched_at`."""
+
+    account: AccountInfo
+    fetched_at: float
+    positions: tuple[Position, ...]
+    collateral: Collateral
+    funding: tuple[FundingQuote, ...]
+    marks: tuple[tuple[str, float], ...] = ()
+    open_orders: tuple["Order", ...] = ()
+    venue_time: float | None = None
+    latency: float | None = None
+
+    def mark(self, symbol: str) -> float | None:
+        """The mark price of `symbol` in this snapshot, if reported."""
+        for sym, price in self.marks:
+            if sym == symbol:
+                return price
+        return None
+
+
+from cockpit.model.orders import Order  # noqa: E402  (annotation only; avoids a cycle)
+
+__all__ = [
+    "Layer", "Side", "MarginMode", "Health", "Instrument", "FundingQuote", "Position",
+    "TransferStatus", "Transfer", "Collateral", "AccountInfo", "VenueSnapshot", "Order",
+]

@@ -1,0 +1,117 @@
+"""Orders the cockpit sends and the intents that ask for them.
+
+An `Intent` is what a person or a rule wants ("cut this position by 25%"). The engine's executor
+turns an accepted intent into an `OrderRequest`: exact size, reduce-only, a deterministic client
+order id. Every order the cockpit sends reduces risk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+from cockpit.model.market import Layer, Side
+
+
+class IntentSource(str, Enum):
+    """Who asked: a hotkey, a kill-switch rule, or an unwind playbook step."""
+
+    HOTKEY = "hotkey"
+    KILL_SWITCH = "kill_switch"
+    PLAYBOOK = "playbook"
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """A request to reduce one position.
+
+    Exactly one of `fraction` (0 < f <= 1 of the current size) or `amount` (base units) is set.
+    `id` is unique per intent and is the seed of the order's client id, so a retried intent never
+    becomes a second order.
+    """
+
+    id: str
+    account: str
+    symbol: str
+    source: IntentSource
+    reason: str
+    fraction: float | None = None
+    amount: Decimal | None = None
+
+
+class OrderStatus(str, Enum):
+    """Lifecycle of an order in the journal and at the venue."""
+
+    INTENDED = "intended"  # journaled, not yet sent
+    OPEN = "open"
+    PARTIAL = "partial"
+    FILLED = "filled"
+    CANCELED = "canceled"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"  # sent, outcome not known: resolve by lookup, never by resending a new id
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """An order ready to send: sizes already rounded down to the venue's step."""
+
+    client_id: str
+    account: str
+    symbol: str
+    side: Side
+    amount: Decimal
+    reduce_only: bool = True
+    type: str = "market"
+    price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """An order as the venue reports it."""
+
+    client_id: str
+    account: str
+    symbol: str
+    side: Side
+    amount: Decimal
+    filled: Decimal
+    status: OrderStatus
+    reduce_only: bool = True
+    type: str = "market"
+    price: Decimal | None = None
+    average: Decimal | None = None
+    fee: float = 0.0
+    venue_id: str | None = None
+    timestamp: float | None = None
+
+    @property
+    def remaining(self) -> Decimal:
+        """Size not yet filled."""
+        return self.amount - self.filled
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One execution of an order."""
+
+    client_id: str
+    account: str
+    symbol: str
+    side: Side
+    amount: Decimal
+    price: Decimal
+    fee: float
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRequest:
+    """A request to move collateral from one account's layer to another layer."""
+
+    client_id: str
+    account: str
+    to_layer: Layer
+    amount: Decimal
+    currency: str = "USDC"
+    route: str = ""

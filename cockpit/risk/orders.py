@@ -1,0 +1,55 @@
+"""Exact, reduce-only order sizes.
+
+Sizes are Decimal and always rounded *down* to the venue's step, so a trim never asks for more than
+the position holds minus what is already in flight; it can shrink a position, never flip it.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal
+
+
+def round_down(amount: Decimal, step: Decimal) -> Decimal:
+    """`amount` rounded down to a whole multiple of `step` (step > 0)."""
+    if step <= 0:
+        raise ValueError("step must be positive")
+    return (amount / step).to_integral_value(rounding=ROUND_DOWN) * step
+
+
+def reduce_only_amount(
+    size: Decimal,
+    *,
+    in_flight: Decimal = Decimal(0),
+    fraction: float | None = None,
+    amount: Decimal | None = None,
+    step: Decimal,
+    min_amount: Decimal = Decimal(0),
+) -> Decimal:
+    """The size of a reduce-only order that cuts a position of `size` (unsigned).
+
+    Exactly one of `fraction` (0 < f <= 1 of the current size) or `amount` is given. The result is
+    rounded down to `step`, capped at `size - in_flight` (what is not already being closed), and 0
+    when it would fall below the venue's `min_amount`: never more than the position can give.
+    A fraction of 1 closes exactly what remains, even when the size is not a multiple of `step`.
+    """
+    if (fraction is None) == (amount is None):
+        raise ValueError("give exactly one of fraction or amount")
+    available = size - in_flight
+    if available <= 0:
+        return Decimal(0)
+    if fraction is not None:
+        if not 0 < fraction <= 1:
+            raise ValueError("fraction must be in (0, 1]")
+        if fraction == 1:
+            return available  # closing everything: the venue accepts the exact remainder
+        # Decimal(str(f)) keeps 0.3 as 0.3 rather than 0.299999999999999988897769753748...
+        wanted = size * Decimal(str(fraction))
+    else:
+        assert amount is not None
+        if amount <= 0:
+            raise ValueError("amount must be positive")
+        wanted = amount
+    cut = round_down(min(wanted, available), step)
+    if cut < min_amount or cut <= 0:
+        return Decimal(0)
+    return cut

@@ -1,0 +1,9 @@
+"""Venue adapters: the protocol every venue implements, the errors they raise, per-venue facts.
+
+Importing this package does not import ccxt: the ccxt adapter is loaded only when a real
+account is opened, so the first frame never waits for it.
+"""
+
+from cockpit.venues.protocol import Venue
+
+__all__ = ["Venue"]
