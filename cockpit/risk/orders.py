@@ -53,3 +53,22 @@ def reduce_only_amount(
     if cut < min_amount or cut <= 0:
         return Decimal(0)
     return cut
+
+
+#: Price impact of a market order, as a fraction of price per unit of (order notional / depth).
+#: A documented, deliberately simple square-root model: impact = IMPACT * sqrt(notional / DEPTH).
+IMPACT = 0.001
+DEPTH_NOTIONAL = 1_000_000.0
+
+
+def estimate_cost(amount: Decimal, mark: float | None, instrument, side) -> tuple[float | None, float]:
+    """Estimated average price and cost (taker fee + impact, in USD) of a market order.
+
+    Returns (price, cost); (None, 0.0) when the mark is unknown.
+    """
+    if mark is None:
+        return None, 0.0
+    notional = float(amount) * mark
+    impact = IMPACT * (notional / DEPTH_NOTIONAL) ** 0.5
+    price = mark * (1 - impact) if side.value == "short" else mark * (1 + impact)
+    return price, notional * (instrument.taker_fee + impact)

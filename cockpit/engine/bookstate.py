@@ -1,0 +1,94 @@
+"""The mutable side of the book: each account's latest snapshot, failures and health.
+
+Only the engine writes it; everyone else reads the frozen `Book` that `freeze()` returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cockpit.model import AccountInfo, AccountState, AuthError, Book, Health, VenueSnapshot
+
+
+@dataclass
+class _Slot:
+    info: AccountInfo
+    snapshot: VenueSnapshot | None = None
+    error: str | None = None
+    failures: int = 0
+    fatal: bool = False  # an error retrying cannot fix (bad keys): DOWN until it is fixed
+    first_failure: float | None = None
+
+
+@dataclass
+class BookState:
+    """Latest snapshot per account with its failures; `freeze(now)` gives the frozen Book.
+
+    Attributes:
+        stale_after: seconds without a good snapshot before an account is STALE.
+        down_after: seconds without a good snapshot (or of failing before the first one)
+            before it is DOWN.
+    """
+
+    accounts: list[AccountInfo]
+    stale_after: float = 3.0
+    down_after: float = 10.0
+    _slots: dict[str, _Slot] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._slots = {a.name: _Slot(a) for a in self.accounts}
+
+    def update(self, snapshot: VenueSnapshot) -> None:
+        """Record a good snapshot: clears the account's errors."""
+        slot = self._slots[snapshot.account.name]
+        slot.snapshot = snapshot
+        slot.error = None
+        slot.failures = 0
+        slot.fatal = False
+        slot.first_failure = None
+
+    def fail(self, account: str, error: Exception, now: float) -> None:
+        """Record a failed poll or connect; keeps the last good snapshot."""
+        slot = self._slots[account]
+        slot.failures += 1
+        slot.error = error.reason if hasattr(error, "reason") else type(error).__name__
+        slot.fatal = isinstance(error, AuthError)
+        if slot.first_failure is None:
+            slot.first_failure = now
+
+    def snapshot(self, account: str) -> VenueSnapshot | None:
+        """The latest good snapshot of `account`."""
+        return self._slots[account].snapshot
+
+    def health(self, account: str, now: float) -> tuple[Health, float | None]:
+        """(health, age) of `account` at `now`."""
+        slot = self._slots[account]
+        if slot.snapshot is None:
+            failing_for = 0.0 if slot.first_failure is None else now - slot.first_failure
+            if slot.fatal or failing_for >= self.down_after:
+                return Health.DOWN, None
+            # Never polled yet (or only just failing): not LIVE, since there is nothing to show.
+            return Health.STALE, None
+        age = max(0.0, now - slot.snapshot.fetched_at)
+        if slot.fatal or age > self.down_after:
+            return Health.DOWN, age
+        if age > self.stale_after:
+            return Health.STALE, age
+        return Health.LIVE, age
+
+    def freeze(self, now: float) -> Book:
+        """The frozen book at `now`, health and ages computed for that moment."""
+        states = []
+        for slot in self._slots.values():
+            health, age = self.health(slot.info.name, now)
+            states.append(
+                AccountState(
+                    info=slot.info,
+                    snapshot=slot.snapshot,
+                    health=health,
+                    age=age,
+                    error=slot.error,
+                    failures=slot.failures,
+                )
+            )
+        return Book(now=now, accounts=tuple(states))

@@ -1,0 +1,182 @@
+"""The order journal: every order is written here before it is sent.
+
+SQLite in WAL mode with `synchronous=FULL`, so a row committed before a request left the process
+survives a crash. After a restart the engine reads the rows that are not terminal and resolves
+each one by looking it up at the venue by client id (see `Executor.reconcile`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from cockpit.model import OrderRequest, OrderStatus, Side
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    client_id   TEXT PRIMARY KEY,
+    intent_id   TEXT NOT NULL,
+    account     TEXT NOT NULL,
+    symbol      TEXT NOT NULL,
+    side        TEXT NOT NULL,
+    amount      TEXT NOT NULL,
+    filled      TEXT NOT NULL DEFAULT '0',
+    reduce_only INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    created     REAL NOT NULL,
+    updated     REAL NOT NULL,
+    detail      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS orders_open ON orders(status);
+CREATE TABLE IF NOT EXISTS events (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    time   REAL NOT NULL,
+    kind   TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+"""
+
+#: Orders in these states may still change the position: they count as in flight.
+OPEN_STATES = (OrderStatus.INTENDED, OrderStatus.OPEN, OrderStatus.PARTIAL, OrderStatus.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class JournalRow:
+    """One order as the journal knows it."""
+
+    client_id: str
+    intent_id: str
+    account: str
+    symbol: str
+    side: Side
+    amount: Decimal
+    filled: Decimal
+    status: OrderStatus
+    source: str
+    reason: str
+    created: float
+    updated: float
+
+    def request(self) -> OrderRequest:
+        """The order as it was (or will be) sent: resending uses the same client id."""
+        return OrderRequest(
+            client_id=self.client_id,
+            account=self.account,
+            symbol=self.symbol,
+            side=self.side,
+            amount=self.amount,
+            reduce_only=True,
+        )
+
+
+class Journal:
+    """Append-mostly SQLite store of orders and engine events.
+
+    Args:
+        path: a file, or ":memory:" (the simulator demo keeps no journal across runs).
+    """
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not Path(self.path).exists():
+                # Created 0600: it holds order flow (never secrets, but still private).
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def record(self, request: OrderRequest, *, intent_id: str, source: str, reason: str, now: float) -> bool:
+        """Write an order before it is sent. False when this client id is already journaled."""
+        try:
+            self._db.execute(
+                "INSERT INTO orders (client_id, intent_id, account, symbol, side, amount, reduce_only,"
+                " status, source, reason, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    request.client_id, intent_id, request.account, request.symbol,
+                    request.side.value, str(request.amount), int(request.reduce_only),
+                    OrderStatus.INTENDED.value, source, reason, now, now,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def set_status(
+        self, client_id: str, status: OrderStatus, *, now: float, filled: Decimal | None = None, detail: str = ""
+    ) -> None:
+        """Move an order to `status` (and record how much is filled)."""
+        if filled is None:
+            self._db.execute(
+                "UPDATE orders SET status=?, updated=?, detail=? WHERE client_id=?",
+                (status.value, now, detail, client_id),
+            )
+        else:
+            self._db.execute(
+                "UPDATE orders SET status=?, filled=?, updated=?, detail=? WHERE client_id=?",
+                (status.value, str(filled), now, detail, client_id),
+            )
+
+    def get(self, client_id: str) -> JournalRow | None:
+        """The row of `client_id`, if journaled."""
+        cur = self._db.execute("SELECT * FROM orders WHERE client_id=?", (client_id,))
+        row = cur.fetchone()
+        return None if row is None else _row(row)
+
+    def open_orders(self, account: str | None = None) -> list[JournalRow]:
+        """Rows that may still change a position (intended, open, partial, unknown)."""
+        marks = ",".join("?" for _ in OPEN_STATES)
+        sql = f"SELECT * FROM orders WHERE status IN ({marks})"
+        args: list[str] = [s.value for s in OPEN_STATES]
+        if account is not None:
+            sql += " AND account=?"
+            args.append(account)
+        return [_row(r) for r in self._db.execute(sql + " ORDER BY created", args)]
+
+    def in_flight(self, account: str, symbol: str) -> Decimal:
+        """How much of (account, symbol) is already being closed by orders not yet done."""
+        total = Decimal(0)
+        for row in self.open_orders(account):
+            if row.symbol == symbol:
+                total += row.amount - row.filled
+        return total
+
+    def rows(self) -> list[JournalRow]:
+        """Every order, oldest first."""
+        return [_row(r) for r in self._db.execute("SELECT * FROM orders ORDER BY created")]
+
+    def event(self, kind: str, now: float, **detail: object) -> None:
+        """Append an engine event (kill-switch transition, reconciliation, error)."""
+        self._db.execute(
+            "INSERT INTO events (time, kind, detail) VALUES (?,?,?)",
+            (now, kind, json.dumps(detail, default=str, sort_keys=True)),
+        )
+
+    def events(self, kind: str | None = None) -> list[tuple[float, str, dict]]:
+        """Events, oldest first, optionally of one kind."""
+        sql, args = "SELECT time, kind, detail FROM events", ()
+        if kind is not None:
+            sql, args = sql + " WHERE kind=?", (kind,)
+        return [(t, k, json.loads(d)) for t, k, d in self._db.execute(sql + " ORDER BY id", args)]
+
+
+def _row(r: tuple) -> JournalRow:
+    (client_id, intent_id, account, symbol, side, amount, filled, _ro, status, source, reason,
+     created, updated, _detail) = r
+    return JournalRow(
+        client_id=client_id, intent_id=intent_id, account=account, symbol=symbol, side=Side(side),
+        amount=Decimal(amount), filled=Decimal(filled), status=OrderStatus(status), source=source,
+        reason=reason, created=created, updated=updated,
+    )

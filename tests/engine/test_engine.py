@@ -1,0 +1,220 @@
+"""Engine behaviour: health and ages, pollers that survive failures, the executor's safety rules."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from cockpit.engine import Engine, EngineSettings, ExecutionError
+from cockpit.engine.bookstate import BookState
+from cockpit.engine.executor import client_order_id
+from cockpit.engine.journal import Journal
+from cockpit.model import (
+    Health, Intent, IntentSource, OrderStatus, Rejected, Side, Unavailable, UnknownOutcome, VenueTimeout,
+)
+from tests.engine.fakes import Clock, FakeVenue, NullRisk, account, position
+
+ETH = "ETH/USDT:USDT"
+
+
+def make(clock, *venues, readonly=False, journal=None, **settings):
+    return Engine(list(venues), risk=NullRisk(), clock=clock, readonly=readonly, journal=journal,
+                  settings=EngineSettings(**settings) if settings else None)
+
+
+def test_health_goes_live_stale_down_with_age():
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock)
+    state = BookState([venue.info], stale_after=3.0, down_after=10.0)
+    assert state.health("a", clock())[0] is Health.STALE  # nothing yet: not LIVE
+    state.update(asyncio.run(venue.snapshot()))
+    assert state.health("a", clock()) == (Health.LIVE, 0.0)
+    clock.now += 3.5
+    assert state.health("a", clock())[0] is Health.STALE
+    clock.now += 7.0
+    health, age = state.health("a", clock())
+    assert health is Health.DOWN and age == pytest.approx(10.5)
+    book = state.freeze(clock())
+    assert book.accounts[0].snapshot is not None  # last-known data is kept while DOWN
+
+
+def test_failing_before_first_snapshot_goes_down_with_reason():
+    clock = Clock()
+    state = BookState([account("a").__class__(name="a", venue="fake", layer=account("a").layer)], down_after=10)
+    state.fail("a", Unavailable("503 Service Unavailable", account="a"), clock())
+    assert state.health("a", clock())[0] is Health.STALE
+    clock.now += 11
+    assert state.health("a", clock())[0] is Health.DOWN
+    assert "503" in state.freeze(clock()).accounts[0].error
+
+
+async def test_one_dead_account_does_not_stall_the_others():
+    import time
+
+    good = FakeVenue(account("good"), Clock(), positions={ETH: position("good", ETH, Side.LONG, "1")})
+    good.clock = time.time
+    dead = FakeVenue(account("dead"), Clock(), down=True)
+    dead.clock = time.time
+    engine = Engine([good, dead], risk=NullRisk(), clock=time.time,
+                    settings=EngineSettings(poll_interval=0.05, stale_after=0.3, down_after=0.6,
+                                            backoff_base=0.05, backoff_cap=0.1, min_frame_interval=0.01))
+    frames = []
+    engine.subscribe(frames.append)
+    engine.start()
+    await asyncio.sleep(1.0)
+    await engine.stop()
+    last = frames[-1].book
+    assert last.account("good").health is Health.LIVE
+    assert last.account("dead").health is Health.DOWN
+    assert "venue down" in last.account("dead").error
+    assert len(frames) >= 10  # the good account kept publishing while the other failed
+    assert any("dead: STALE → DOWN — Unavailable: venue down" in n for n in frames[-1].notices)
+
+
+async def test_trim_rounds_down_journals_before_sending_and_shrinks():
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "1.37")})
+    engine = make(clock, venue)
+    seen_in_journal = []
+    venue.on_place = lambda req: seen_in_journal.append(engine.journal.get(req.client_id))
+    await engine.poll_once()
+    intent = engine.hotkey_intent(f"a|{ETH}", 0.25)
+    preview = engine.preview(intent)
+    assert preview.cut == Decimal("0.34")  # 1.37 × 0.25 = 0.3425, rounded down to the 0.01 step
+    assert preview.order_side is Side.SHORT and preview.after == Decimal("1.03")
+    outcome = await engine.submit(intent, cap=preview.cut)
+    assert outcome.status is OrderStatus.FILLED
+    assert seen_in_journal[0] is not None and seen_in_journal[0].status is OrderStatus.INTENDED
+    assert venue.sent[0].reduce_only and venue.sent[0].client_id == client_order_id(intent.id)
+    assert engine.latest.book.position(f"a|{ETH}").size == Decimal("1.03")
+
+
+async def test_unknown_outcome_is_resolved_by_lookup_not_a_new_order():
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.SHORT, "2")},
+                      order_errors=[VenueTimeout("read timed out", account="a")], land_despite_error=True)
+    engine = make(clock, venue)
+    engine.executor.resolve_delays = (0.0, 0.0)
+    await engine.poll_once()
+    outcome = await engine.submit(engine.hotkey_intent(f"a|{ETH}", 0.5))
+    assert outcome.status is OrderStatus.FILLED
+    assert len(venue.sent) == 1  # looked up, never re-sent
+    assert venue.positions[ETH].size == Decimal("1")
+
+
+async def test_unknown_outcome_that_never_landed_is_resent_under_the_same_id():
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")},
+                      order_errors=[UnknownOutcome("502 Bad Gateway", account="a")], land_despite_error=False)
+    engine = make(clock, venue)
+    engine.executor.resolve_delays = (0.0, 0.0)
+    await engine.poll_once()
+    outcome = await engine.submit(engine.hotkey_intent(f"a|{ETH}", 1.0))
+    assert outcome.status is OrderStatus.FILLED
+    assert len(venue.sent) == 2 and venue.sent[0].client_id == venue.sent[1].client_id
+    assert ETH not in venue.positions
+
+
+async def test_rejected_order_is_journaled_as_rejected():
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")},
+                      order_errors=[Rejected("-2022 ReduceOnly Order is rejected", account="a")],
+                      land_despite_error=False)
+    engine = make(clock, venue)
+    await engine.poll_once()
+    outcome = await engine.submit(engine.hotkey_intent(f"a|{ETH}", 0.5))
+    assert outcome.status is OrderStatus.REJECTED
+    assert engine.journal.rows()[0].status is OrderStatus.REJECTED
+    assert venue.positions[ETH].size == Decimal("2")
+
+
+async def test_readonly_refuses_every_order():
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
+    engine = make(clock, venue, readonly=True)
+    await engine.poll_once()
+    with pytest.raises(ExecutionError, match="read-only"):
+        await engine.submit(engine.hotkey_intent(f"a|{ETH}", 0.5))
+    assert venue.sent == [] and engine.journal.rows() == []
+
+
+async def test_readonly_account_refuses_orders_but_others_trade():
+    clock = Clock()
+    ro = FakeVenue(account("ro", readonly=True), clock, positions={ETH: position("ro", ETH, Side.LONG, "2")})
+    rw = FakeVenue(account("rw"), clock, positions={ETH: position("rw", ETH, Side.LONG, "2")})
+    engine = make(clock, ro, rw)
+    await engine.poll_once()
+    with pytest.raises(ExecutionError, match="read-only in the config"):
+        engine.preview(engine.hotkey_intent(f"ro|{ETH}", 0.5))
+    assert (await engine.submit(engine.hotkey_intent(f"rw|{ETH}", 0.5))).status is OrderStatus.FILLED
+
+
+async def test_rules_never_act_on_stale_data():
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
+    engine = make(clock, venue)
+    await engine.poll_once()
+    clock.now += 5  # no poll since: STALE
+    engine.publish()
+    rule = Intent(id="kill:1", account="a", symbol=ETH, source=IntentSource.KILL_SWITCH, reason="stress",
+                  fraction=0.3)
+    with pytest.raises(ExecutionError, match="stale"):
+        await engine.submit(rule)
+    assert venue.sent == []
+
+
+async def test_in_flight_orders_cap_the_next_trim():
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "1")},
+                      order_errors=[VenueTimeout("timeout", account="a")] * 10, land_despite_error=False)
+    venue.fetch_order = _never_answers  # type: ignore[method-assign]
+    engine = make(clock, venue)
+    engine.executor.resolve_delays = (0.0,)
+    await engine.poll_once()
+    first = await engine.submit(engine.hotkey_intent(f"a|{ETH}", 0.6))
+    assert first.status is OrderStatus.UNKNOWN
+    assert engine.journal.in_flight("a", ETH) == Decimal("0.6")
+    second = engine.preview(engine.hotkey_intent(f"a|{ETH}", 0.6))
+    assert second.cut == Decimal("0.4")  # never more than the position minus what is in flight
+
+
+async def _never_answers(client_id, symbol):
+    raise Unavailable("503", account="a")
+
+
+async def test_same_intent_twice_is_one_order():
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "4")})
+    engine = make(clock, venue)
+    await engine.poll_once()
+    intent = Intent(id="playbook:step1", account="a", symbol=ETH, source=IntentSource.HOTKEY, reason="x",
+                    fraction=0.25)
+    await engine.submit(intent)
+    again = await engine.submit(intent)
+    assert again.message == "already done"
+    assert len(venue.sent) == 1 and venue.positions[ETH].size == Decimal("3")
+
+
+async def test_restart_reconciles_journal_before_acting(tmp_path):
+    clock = Clock()
+    path = tmp_path / "journal.sqlite"
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")},
+                      order_errors=[VenueTimeout("timeout", account="a")], land_despite_error=True)
+    venue_fetch = venue.fetch_order
+    venue.fetch_order = _never_answers  # type: ignore[method-assign]
+    first = make(clock, venue, journal=Journal(path))
+    first.executor.resolve_delays = (0.0,)
+    await first.poll_once()
+    outcome = await first.submit(first.hotkey_intent(f"a|{ETH}", 0.5))
+    assert outcome.status is OrderStatus.UNKNOWN
+    first.journal.close()
+    # "restart": a new engine over the same journal; the venue answers look-ups again
+    venue.fetch_order = venue_fetch  # type: ignore[method-assign]
+    second = make(clock, venue, journal=Journal(path))
+    await second.poll_once()
+    row = second.journal.rows()[0]
+    assert row.status is OrderStatus.FILLED and row.filled == Decimal("1")
+    assert second.journal.in_flight("a", ETH) == 0
+    assert (path.stat().st_mode & 0o777) == 0o600
