@@ -1,0 +1,1 @@
+"""Shipped keymaps (TOML data); loaded by cockpit.ui.keymap."""

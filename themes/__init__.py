@@ -1,0 +1,1 @@
+"""Shipped colour themes (TOML data); loaded by cockpit.ui.themes."""
