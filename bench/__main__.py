@@ -1,0 +1,31 @@
+"""`python -m bench [--quick] [ui|sim|risk ...]`: print every benchmark figure (medians)."""
+
+from __future__ import annotations
+
+import importlib
+import platform
+import sys
+
+SUITES = ("risk", "sim", "ui")
+
+
+def main(argv: list[str]) -> int:
+    """Run the chosen suites (all by default) and print one line per figure."""
+    quick = "--quick" in argv
+    chosen = [a for a in argv if not a.startswith("-")] or list(SUITES)
+    unknown = [c for c in chosen if c not in SUITES]
+    if unknown:
+        print(f"bench: unknown suite {unknown[0]!r} (choose from {', '.join(SUITES)})", file=sys.stderr)
+        return 2
+    print(f"# cockpit benchmarks — Python {platform.python_version()}, {platform.machine()}, "
+          f"{__import__('os').cpu_count()} cores{' (quick)' if quick else ''}")
+    for name in chosen:
+        module = importlib.import_module(f"bench.bench_{name}")
+        print(f"## {name}")
+        for figure in module.run(quick=quick):
+            print(figure.line(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

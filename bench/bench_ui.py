@@ -1,0 +1,103 @@
+"""UI figures: start to first full frame, idle CPU, and terminal bytes per second.
+
+- **start → first frame**: from spawning `python -m cockpit` on a 120×40 pty to the moment the
+  first frame with all four panes populated has been painted (the app stamps a file when
+  `COCKPIT_BENCH_FIRST_FRAME` names one, then exits). Baseline: a bare Textual app (header +
+  label) stamping the same way, measured in the same run.
+- **idle CPU**: the cockpit on the simulator ticking at 1 Hz, CPU seconds of the process over a
+  window of wall seconds, after a warm-up.
+- **bytes/s**: what the app writes to the terminal per second over the same window.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import Figure
+from bench.pty_run import PtyProcess
+
+BARE_APP = r"""
+import os, sys, time
+from textual.app import App
+from textual.widgets import Header, Label
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Label("hello")
+    def on_mount(self):
+        self.call_after_refresh(self.stamp)
+    def stamp(self):
+        with open(os.environ["COCKPIT_BENCH_FIRST_FRAME"], "w") as f:
+            f.write(repr(time.time()))
+        self.exit()
+Bare().run()
+"""
+
+
+def _time_to_stamp(argv: list[str], timeout: float = 30.0) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        stamp = Path(tmp) / "stamp"
+        proc = PtyProcess(argv, env={"COCKPIT_BENCH_FIRST_FRAME": str(stamp)})
+        deadline = time.time() + timeout
+        while not stamp.exists() or not stamp.read_text():
+            if time.time() > deadline:
+                proc.stop()
+                raise RuntimeError(f"no first frame from {argv} within {timeout}s")
+            time.sleep(0.005)
+        elapsed = float(stamp.read_text()) - proc.started
+        proc.stop()
+        return elapsed
+
+
+def startup(runs: int = 7) -> list[Figure]:
+    """Median start → first full frame for the cockpit and a bare Textual app."""
+    cockpit = [sys.executable, "-m", "cockpit", "--demo"]
+    bare = [sys.executable, "-c", BARE_APP]
+    ours, base = [], []
+    for _ in range(runs):  # interleaved, so both see the same machine load
+        base.append(_time_to_stamp(bare))
+        ours.append(_time_to_stamp(cockpit))
+    m_ours, m_base = statistics.median(ours), statistics.median(base)
+    return [
+        Figure("start -> first frame, all four panes populated", m_ours, "s", target=1.0,
+               ratio=m_ours / m_base, note=f"bare Textual app {m_base:.3f}s; target <= 2x; {runs} runs"),
+        Figure("start -> first frame, bare Textual app (baseline)", m_base, "s"),
+    ]
+
+
+def idle(window: float = 10.0, windows: int = 3, warmup: float = 4.0) -> list[Figure]:
+    """CPU share and terminal bytes/s of the cockpit idling on the 1 Hz simulator."""
+    proc = PtyProcess([sys.executable, "-m", "cockpit", "--demo"])
+    time.sleep(warmup)
+    cpu, rate = [], []
+    for _ in range(windows):
+        c0, b0, t0 = proc.cpu_seconds(), proc.written(), time.time()
+        time.sleep(window)
+        c1, b1, t1 = proc.cpu_seconds(), proc.written(), time.time()
+        cpu.append((c1 - c0) / (t1 - t0) * 100)
+        rate.append((b1 - b0) / (t1 - t0))
+    proc.stop()
+    return [
+        Figure("idle CPU, simulator at 1 Hz (120x40)", statistics.median(cpu), "%", target=5.0,
+               note=f"median of {windows} x {window:g}s windows"),
+        Figure("bytes written to the terminal per second (120x40)", statistics.median(rate), "B/s",
+               note="steady state, reported"),
+    ]
+
+
+def run(quick: bool = False) -> list[Figure]:
+    """All UI figures."""
+    if quick:
+        return startup(runs=3) + idle(window=5.0, windows=1, warmup=3.0)
+    return startup() + idle()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    for figure in run("--quick" in sys.argv):
+        print(figure.line())

@@ -1,0 +1,221 @@
+"""The `cockpit` command.
+
+    cockpit [--seed N] [--scenario NAME|PATH] [--speed X] [--readonly] [--theme T] [--keymap K]
+            [--config PATH | --demo]
+    cockpit scenarios            list the simulator's scenarios
+    cockpit guard [...]          run the engine and its kill switch headless (no terminal UI)
+    cockpit config init|check    write or validate the config file
+    cockpit keys set|list|delete|doctor
+
+Every usage error is one line on stderr and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+from cockpit import __version__
+
+
+class UsageError(Exception):
+    """A bad flag, value or file: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as one line and exits 2 (never a traceback)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see: cockpit --help)")
+
+
+def _positive_float(name: str, upper: float):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
+        if not 0 < value <= upper:
+            raise argparse.ArgumentTypeError(f"{name} must be above 0 and at most {upper:g}, got {text}")
+        return value
+    return parse
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--seed must be 0 or more, got {text}")
+    return value
+
+
+def _add_run_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=_seed, default=7, help="simulator seed (default 7)")
+    p.add_argument("--scenario", metavar="NAME|PATH", help="simulator scenario (see: cockpit scenarios)")
+    p.add_argument("--speed", type=_positive_float("--speed", 3600), default=1.0,
+                   help="simulated time runs X times faster (default 1)")
+    p.add_argument("--readonly", action="store_true", help="disable every order path")
+    p.add_argument("--config", type=Path, metavar="PATH", help="config file (default: the platform config dir)")
+    p.add_argument("--demo", action="store_true", help="use the simulator even when a config exists")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser."""
+    parser = _Parser(
+        prog="cockpit",
+        description="A terminal cockpit for perpetual futures across venues and settlement layers. "
+        "With no config it opens on the embedded simulator.",
+    )
+    parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
+    _add_run_flags(parser)
+    parser.add_argument("--theme", metavar="NAME|PATH", help="palette: a shipped name or a .toml file")
+    parser.add_argument("--keymap", metavar="NAME|PATH", help="keymap: default, vim, or a .toml file")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.add_parser("scenarios", help="list the simulator's scenarios")
+    guard = sub.add_parser("guard", help="run the engine and kill switch headless")
+    _add_run_flags(guard)
+    guard.add_argument("--duration", type=_positive_float("--duration", 10 * 365 * 86400),
+                       help="stop after this many seconds")
+    guard.add_argument("--auto", action="store_true", help="let the kill switch send its cuts (default: advise)")
+    for name, text in (("config", "write or check the config file"), ("keys", "manage API keys in the OS keyring")):
+        p = sub.add_parser(name, help=text, add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `cockpit` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(argv)
+    except UsageError as error:
+        print(f"cockpit: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "scenarios":
+        return _list_scenarios()
+    if args.command in ("config", "keys"):
+        from cockpit import accounts_cli
+
+        runner = accounts_cli.config_main if args.command == "config" else accounts_cli.keys_main
+        return runner(list(args.rest), args.config)
+    if args.command == "guard":
+        return _guard(args)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("needs a terminal: stdin and stdout must be a TTY (for a headless run: cockpit guard)")
+    theme, keymap = _look(args)
+    engine = _engine(args)
+    from cockpit.ui.app import CockpitApp
+
+    app = CockpitApp(engine, theme=theme, keymap=keymap)
+    app.run()
+    return app.return_code or 0
+
+
+def _list_scenarios() -> int:
+    from cockpit.sim import list_scenarios
+
+    for name, description in list_scenarios():
+        print(f"{name:<20} {description}")
+    return 0
+
+
+def _look(args):
+    """The theme and keymap the flags (or the config) ask for; errors are usage errors."""
+    from cockpit.ui.keymap import DEFAULT_BINDINGS, KeymapError, load_keymap
+    from cockpit.ui.themes import ThemeError, load_theme
+
+    try:
+        theme = load_theme(args.theme or "cockpit-dark")
+        keymap = load_keymap(args.keymap, known_ids=set(DEFAULT_BINDINGS)) if args.keymap else {}
+    except (ThemeError, KeymapError) as error:
+        raise UsageError(str(error)) from None
+    return theme, keymap
+
+
+def _engine(args):
+    """The engine over the simulator or over the configured accounts."""
+    from cockpit.engine import Engine
+    from cockpit.model import Mode
+
+    config = None
+    if not args.demo and args.scenario is None:
+        from cockpit.config import ConfigError, load_config
+
+        try:
+            config = load_config(args.config)
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
+    if config is None or not config.accounts:
+        from cockpit.sim import ScenarioError, build_demo
+
+        try:
+            session = build_demo(seed=args.seed, scenario=args.scenario, speed=args.speed, clock=time.time)
+        except ScenarioError as error:
+            raise UsageError(str(error)) from None
+        return Engine(session.venues, mode=Mode.SIM, readonly=args.readonly, sim=session)
+    return _live_engine(config, args)
+
+
+def _live_engine(config, args):
+    """The engine over real accounts (ccxt is imported later, in the background)."""
+    import platformdirs
+
+    from cockpit.engine import Engine
+    from cockpit.engine.journal import Journal
+    from cockpit.model import Mode
+    from cockpit.redact import install_redaction
+    from cockpit.risk import RiskEngine, RiskSettings, SettingsError
+    from cockpit.secrets import SecretStore
+    from cockpit.venues.open import open_account
+
+    install_redaction()
+    try:
+        settings = RiskSettings.from_mapping(config.risk, source=f"{config.path} [risk]")
+    except SettingsError as error:
+        raise UsageError(str(error)) from None
+    secrets = SecretStore()
+    venues = [open_account(account, secrets=secrets, clock=time.time) for account in config.accounts]
+    journal = Journal(Path(platformdirs.user_data_dir("cockpit")) / "journal.sqlite")
+    return Engine(venues, risk=RiskEngine(settings), mode=Mode.LIVE, readonly=args.readonly, journal=journal)
+
+
+def _guard(args) -> int:
+    """Run the engine headless: poll, evaluate, journal, and print every notice."""
+    import asyncio
+
+    engine = _engine(args)
+    if args.auto:
+        engine.risk.set_kill_mode("auto")
+    printed: set[str] = set()
+
+    def report(frame) -> None:
+        for notice in frame.notices:
+            if notice not in printed:
+                printed.add(notice)
+                print(f"{time.strftime('%H:%M:%S')} {notice}", flush=True)
+
+    async def run() -> None:
+        engine.subscribe(report)
+        engine.start()
+        try:
+            await asyncio.sleep(args.duration if args.duration else float("inf"))
+        finally:
+            await engine.stop()
+
+    asyncio.run(run())
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""The cockpit application: themes, keymap, the one screen, and a crash screen without secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+from rich.traceback import Traceback
+from textual.app import App
+from textual.theme import Theme
+
+from cockpit.engine import Engine
+from cockpit.ui.bindings import bind
+from cockpit.ui.screens.cockpit import CockpitScreen
+from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, load_theme
+
+
+class CockpitApp(App):
+    """The terminal cockpit.
+
+    Args:
+        engine: the engine whose frames this app shows and to which it sends intents.
+        theme: a palette (default: the shipped `cockpit-dark`).
+        keymap: binding id → keys, already validated (see `cockpit.ui.keymap.load_keymap`).
+        start_engine: start the pollers on mount (tests and screenshots poll by hand instead).
+    """
+
+    CSS_PATH = "cockpit.tcss"
+    TITLE = "cockpit"
+    BINDINGS = [
+        bind("app.quit", "quit"),
+        bind("app.help", "help"),
+        bind("app.commands", "command_palette", show=False),
+        bind("app.screenshot", "screenshot", show=False),
+    ]
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        theme: Theme | None = None,
+        keymap: dict[str, str] | None = None,
+        start_engine: bool = True,
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.cockpit_theme = theme or load_theme("cockpit-dark")
+        self.keymap_overrides = keymap or {}
+        self.start_engine = start_engine
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Defaults for the cockpit's own colour variables, so any theme works with the CSS."""
+        return dict(THEME_VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        """Apply the theme and keymap, then show the cockpit."""
+        self.register_theme(self.cockpit_theme)
+        self.theme = self.cockpit_theme.name
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
+        self.push_screen(CockpitScreen(self.engine, start_engine=self.start_engine))
+
+    async def on_unmount(self) -> None:
+        """Stop the engine's pollers and close the venues."""
+        await self.engine.stop()
+
+    def action_help(self) -> None:
+        """Show or hide the keys panel."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_screenshot(self) -> None:
+        """Save an SVG of the screen in the current directory."""
+        path = self.save_screenshot(path=str(Path.cwd()))
+        self.notify(f"Screenshot saved: {Path(path).name}")
+
+    def _fatal_error(self) -> None:
+        """Exit after an unhandled exception, printing a traceback without local variables.
+
+        Textual's own crash screen shows locals (`show_locals=True`), which would print any secret
+        held in a local to the terminal and its scrollback. Ours shows none, and scrubs the text.
+        """
+        from cockpit.redact import scrub
+
+        error = self._exception
+        self.bell()
+        if error is None:
+            self._close_messages_no_wait()
+            return
+        trace = Traceback.from_exception(type(error), error, error.__traceback__, show_locals=False, width=100)
+        console = Console(record=True, width=100, file=_Null(), color_system=None)
+        console.print(trace)
+        self._exit_renderables.append(Text(scrub(console.export_text())))
+        self._close_messages_no_wait()
+
+
+class _Null:
+    """A file that swallows writes (the console only records)."""
+
+    def write(self, _text: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass

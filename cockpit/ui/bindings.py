@@ -1,0 +1,26 @@
+"""Building Textual bindings from the one table of binding ids (`keymap.DEFAULT_BINDINGS`)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from cockpit.ui.keymap import DEFAULT_BINDINGS
+
+
+def bind(binding_id: str, action: str, *, show: bool = True, priority: bool = False) -> Binding:
+    """A Binding for `binding_id` with its default key and description from the keymap table."""
+    key, description = DEFAULT_BINDINGS[binding_id]
+    return Binding(key, action, description, show=show, priority=priority, id=binding_id)
+
+
+CURSOR_BINDINGS = [
+    bind("cursor.up", "cursor_up", show=False),
+    bind("cursor.down", "cursor_down", show=False),
+    bind("cursor.left", "cursor_left", show=False),
+    bind("cursor.right", "cursor_right", show=False),
+    bind("cursor.page_up", "page_up", show=False),
+    bind("cursor.page_down", "page_down", show=False),
+    bind("cursor.top", "scroll_top", show=False),
+    bind("cursor.bottom", "scroll_bottom", show=False),
+]
+"""Cursor movement with ids, so keymaps (vim) can remap it; DataTable's own bindings have none."""

@@ -1,0 +1,129 @@
+"""Number formatting for the panes: compact, aligned, signed where the sign matters.
+
+Unknown values (None) print as "—", never as 0.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from decimal import Decimal
+
+DASH = "—"
+
+
+def money(value: float | None, *, signed: bool = False) -> str:
+    """A USD amount, compact: 950, 12.3k, 1.25M ("—" when unknown)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
+    v = abs(value)
+    if v >= 1e9:
+        body = f"{v / 1e9:.2f}B"
+    elif v >= 1e6:
+        body = f"{v / 1e6:.2f}M"
+    elif v >= 1e4:
+        body = f"{v / 1e3:.1f}k"
+    elif v >= 1e3:
+        body = f"{v / 1e3:.2f}k"
+    else:
+        body = f"{v:.0f}"
+    return sign + body
+
+
+def price(value: float | Decimal | None) -> str:
+    """A price with precision that suits its size ("—" when unknown)."""
+    if value is None:
+        return DASH
+    v = float(value)
+    a = abs(v)
+    if a >= 10_000:
+        return f"{v:,.0f}"
+    if a >= 100:
+        return f"{v:,.1f}"
+    if a >= 1:
+        return f"{v:,.3f}"
+    if a >= 0.01:
+        return f"{v:.4f}"
+    return f"{v:.3g}"
+
+
+def size(value: Decimal | float | None) -> str:
+    """A position size in base units, compact for large counts."""
+    if value is None:
+        return DASH
+    v = float(value)
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:.2f}M"
+    if abs(v) >= 1e4:
+        return f"{v / 1e3:.1f}k"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 1:
+        return f"{v:.3f}".rstrip("0").rstrip(".")
+    return f"{v:.4g}"
+
+
+def pct(value: float | None, *, signed: bool = False, digits: int = 1) -> str:
+    """A fraction as a percentage: 0.0213 → "2.1%"."""
+    if value is None or math.isnan(value):
+        return DASH
+    text = f"{value * 100:.{digits}f}%"
+    return ("+" + text) if signed and value > 0 else text
+
+
+def apr(value: float | None) -> str:
+    """An annualized rate in at most 6 characters: "+3.2%", "+45%", "+245%", "+1.2k%"."""
+    if value is None or math.isnan(value):
+        return DASH
+    p = value * 100
+    sign = "+" if p > 0 else ("-" if p < 0 else " ")
+    a = abs(p)
+    if a >= 1000:
+        return f"{sign}{a / 1000:.1f}k%"
+    if a >= 100:
+        return f"{sign}{a:.0f}%"
+    if a >= 10:
+        return f"{sign}{a:.0f}%"
+    return f"{sign}{a:.1f}%"
+
+
+def rate(value: float | None) -> str:
+    """A per-interval funding rate: "+0.0100%"."""
+    if value is None:
+        return DASH
+    return f"{value * 100:+.4f}%"
+
+
+def duration(seconds: float | None) -> str:
+    """A span: "45s", "12m", "3.5h", "6.4d"."""
+    if seconds is None:
+        return DASH
+    s = max(0.0, seconds)
+    if s < 60:
+        return f"{s:.0f}s"
+    if s < 3600:
+        return f"{s / 60:.0f}m"
+    if s < 86400:
+        return f"{s / 3600:.1f}h"
+    return f"{s / 86400:.1f}d"
+
+
+def age(seconds: float | None) -> str:
+    """A data age: "0.4s", "12s", "3m"."""
+    if seconds is None:
+        return DASH
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    return duration(seconds)
+
+
+def clock(ts: float, *, utc: bool = True) -> str:
+    """HH:MM:SS of a POSIX time (UTC by default, so screenshots do not depend on the machine)."""
+    t = time.gmtime(ts) if utc else time.localtime(ts)
+    return time.strftime("%H:%M:%S", t)
+
+
+def sim_clock(ts: float) -> str:
+    """Date and time of the simulator's clock: "03-02 00:12"."""
+    return time.strftime("%m-%d %H:%M", time.gmtime(ts))

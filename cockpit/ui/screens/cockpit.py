@@ -1,0 +1,370 @@
+"""The cockpit screen: four panes, the status line, and the keys that act on the book.
+
+Layout: wide terminals show all four panes (positions and collateral on the left, funding and the
+playbook on the right); narrow or short ones (under 100×30) show one pane at a time with a tab
+line. Keys 1–4 zoom a pane at any size, 0 shows all again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.events import Resize
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from cockpit.engine import Engine, ExecutionError, TrimPreview
+from cockpit.model import Frame, Side
+from cockpit.ui import format as fmt
+from cockpit.ui.bindings import bind
+from cockpit.ui.messages import FrameArrived
+from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.widgets.collateral import CollateralTable
+from cockpit.ui.widgets.heatmap import FundingHeatmap
+from cockpit.ui.widgets.playbook import PlaybookTable, kill_line, stress_table
+from cockpit.ui.widgets.positions import PositionsTable
+from cockpit.ui.widgets.status import status_text
+
+PANES = ("positions", "funding", "collateral", "playbook")
+TITLES = {"positions": "Positions", "funding": "Funding", "collateral": "Collateral", "playbook": "Playbook"}
+#: Set by `bench/bench_ui.py`: a file to stamp when the first full frame is on screen.
+_BENCH_STAMP = os.environ.get("COCKPIT_BENCH_FIRST_FRAME", "")
+NARROW_WIDTH = 100
+SHORT_HEIGHT = 30
+
+
+class CockpitScreen(Screen):
+    """The main screen. It owns the engine subscription, so frames never outlive their widgets."""
+
+    BINDINGS = [
+        bind("positions.trim", "trim(0.25)"),
+        bind("positions.trim_half", "trim(0.5)", show=False),
+        bind("positions.close", "trim(1.0)"),
+        bind("positions.sort", "sort"),
+        bind("positions.group", "group", show=False),
+        bind("kill.accept", "accept_cut"),
+        bind("kill.reset", "reset_kill", show=False),
+        bind("view.positions", "view('positions')", show=False),
+        bind("view.funding", "view('funding')", show=False),
+        bind("view.collateral", "view('collateral')", show=False),
+        bind("view.playbook", "view('playbook')", show=False),
+        bind("view.all", "view('all')", show=False),
+        bind("view.next", "cycle(1)", show=False),
+        bind("view.previous", "cycle(-1)", show=False),
+    ]
+
+    view: reactive[str] = reactive("all")
+    """The zoomed pane, or "all"."""
+
+    def __init__(self, engine: Engine, *, start_engine: bool = True) -> None:
+        super().__init__()
+        self.engine = engine
+        self.start_engine = start_engine
+        self.frame: Frame | None = None
+        self.current = "positions"
+        self._unsubscribe = None
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Status, tabs, the panes in two columns, the last notice, the footer."""
+        yield Static(id="status")
+        yield Static(id="tabs")
+        with Widget(id="panes"):
+            with Vertical(id="left"):
+                with Vertical(id="positions", classes="pane"):
+                    yield PositionsTable(id="positions-table")
+                    yield Static(id="positions-legend", classes="legend")
+                with Vertical(id="collateral", classes="pane"):
+                    yield CollateralTable(id="collateral-table")
+            with Vertical(id="right"):
+                with Vertical(id="funding", classes="pane"):
+                    yield Static(id="funding-stress")
+                    yield FundingHeatmap(id="heatmap")
+                    yield Static(id="funding-detail", classes="legend")
+                with Vertical(id="playbook", classes="pane"):
+                    yield Static(id="kill-line")
+                    yield PlaybookTable(id="playbook-table")
+                    yield Static(id="stress-table")
+        yield Static(id="notice")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Title the panes, subscribe to frames, start the engine."""
+        for name in PANES:
+            pane = self.query_one(f"#{name}")
+            pane.border_title = f"{PANES.index(name) + 1} {TITLES[name]}"
+        self.query_one(PositionsTable).focus()
+        self._unsubscribe = self.engine.subscribe(lambda frame: self.post_message(FrameArrived(frame)))
+        if self.engine.latest is not None:
+            self.show_frame(self.engine.latest)
+        if self.start_engine:
+            self.engine.start()
+        self._apply_layout()
+
+    def on_unmount(self) -> None:
+        """Stop listening: no frame may arrive after the widgets are gone."""
+        if self._unsubscribe:
+            self._unsubscribe()
+
+    def on_resize(self, event: Resize) -> None:
+        """Switch between all panes and one pane as the terminal changes size."""
+        self._apply_layout()
+
+    def _narrow(self) -> bool:
+        return self.size.width < NARROW_WIDTH or self.size.height < SHORT_HEIGHT
+
+    def _apply_layout(self) -> None:
+        single = self.view != "all" or self._narrow()
+        shown = self.view if self.view != "all" else (self.current if single else None)
+        for name in PANES:
+            self.query_one(f"#{name}").display = shown is None or name == shown
+        self.query_one("#left").display = shown is None or shown in ("positions", "collateral")
+        self.query_one("#right").display = shown is None or shown in ("funding", "playbook")
+        self.set_class(single, "-single")
+        tabs = self.query_one("#tabs", Static)
+        tabs.display = single
+        if single:
+            line = Text()
+            for i, name in enumerate(PANES, 1):
+                style = "bold reverse" if name == shown else "dim"
+                line.append(f" {i} {TITLES[name]} ", style=style)
+            line.append("  0 all · tab next", style="dim")
+            tabs.update(line)
+
+    def watch_view(self) -> None:
+        """Re-layout when a pane is zoomed or unzoomed."""
+        if self.is_mounted:
+            self._apply_layout()
+
+    def action_view(self, name: str) -> None:
+        """Zoom pane `name` (or show "all")."""
+        if name != "all":
+            self.current = name
+            self._focus_pane(name)
+        self.view = name
+
+    def action_cycle(self, step: int) -> None:
+        """Focus the next (or previous) pane; on a narrow screen, show it."""
+        name = PANES[(PANES.index(self.current) + step) % len(PANES)]
+        self.current = name
+        if self.view != "all":
+            self.view = name
+        self._focus_pane(name)
+        self._apply_layout()
+
+    def _focus_pane(self, name: str) -> None:
+        target = {"positions": PositionsTable, "funding": FundingHeatmap, "collateral": CollateralTable,
+                  "playbook": PlaybookTable}[name]
+        self.query_one(target).focus()
+
+    def on_descendant_focus(self, event) -> None:
+        """Remember which pane has focus (a click or tab can move it)."""
+        for name in PANES:
+            if self.query_one(f"#{name}") in event.widget.ancestors_with_self:
+                self.current = name
+
+    # -- frames ---------------------------------------------------------------------------
+
+    def on_frame_arrived(self, message: FrameArrived) -> None:
+        """Render the newest frame."""
+        self.show_frame(message.frame)
+
+    def show_frame(self, frame: Frame) -> None:
+        """Update every pane from `frame`, in place."""
+        self.frame = frame
+        colors = self.app.theme_variables
+        a = frame.assessment
+        with self.app.batch_update():
+            self.query_one("#status", Static).update(status_text(frame, colors, self.size.width))
+            positions = self.query_one(PositionsTable)
+            positions.palette = colors
+            positions.update_from(a)
+            self.query_one("#positions-legend", Static).update(self._positions_legend(frame))
+            collateral = self.query_one(CollateralTable)
+            collateral.palette = colors
+            collateral.update_from(a)
+            self.query_one("#funding-stress", Static).update(self._stress_line(frame))
+            self.query_one(FundingHeatmap).update_from(a)
+            self._update_detail()
+            self.query_one("#kill-line", Static).update(kill_line(a, colors))
+            self.query_one(PlaybookTable).update_from(a)
+            self.query_one("#stress-table", Static).update(stress_table(a, compact=self.size.width < 160))
+            notice = frame.notices[-1] if frame.notices else ""
+            self.query_one("#notice", Static).update(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
+        if _BENCH_STAMP and a.positions and a.funding and a.collateral and a.playbook:
+            self.call_after_refresh(self._bench_stamp)
+
+    def _bench_stamp(self) -> None:
+        """Benchmark hook: stamp the time the first full frame was painted, then quit."""
+        global _BENCH_STAMP
+        if _BENCH_STAMP:
+            Path(_BENCH_STAMP).write_text(repr(time.time()))
+            _BENCH_STAMP = ""
+            self.app.exit()
+
+    def _positions_legend(self, frame: Frame) -> Text:
+        a = frame.assessment
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"equity {fmt.money(a.equity)}  gross {fmt.money(a.gross)}  net {fmt.money(a.net, signed=True)}"
+                    f"  lev {a.gross_leverage:.2f}x  funding {fmt.money(a.funding_per_day, signed=True)}/d")
+        if a.partial:
+            text.append(f"  last-known: {', '.join(a.partial)}", style="bold")
+        table = self.query_one(PositionsTable)
+        text.append(f"  · sort {table.sort_mode}", style="dim")
+        return text
+
+    def _stress_line(self, frame: Frame) -> Text:
+        a = frame.assessment
+        colors = self.app.theme_variables
+        level = a.funding_stress
+        over = level >= a.funding_stress_threshold
+        style = f"bold {colors.get('kill-reducing' if over else ('kill-warn' if level >= 0.8 * a.funding_stress_threshold else 'kill-normal'), '')}"
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("stress ")
+        text.append(f"{level:.0f}", style=style)
+        text.append(f"/100 (cut at {a.funding_stress_threshold:.0f}) ")
+        text.append(_spark(a.funding_stress_history[-12:]), style=style)
+        if a.funding_stress_drivers:
+            text.append("  " + " ".join(a.funding_stress_drivers[:4]), style="dim")
+        return text
+
+    def on_funding_heatmap_cursor_moved(self, _message) -> None:
+        """Show the detail of the cell under the cursor."""
+        self._update_detail()
+
+    def _update_detail(self) -> None:
+        detail = self.query_one("#funding-detail", Static)
+        cell = self.query_one(FundingHeatmap).current_cell()
+        if cell is None or self.frame is None:
+            detail.update(Text("no quote here", style="dim"))
+            return
+        ref = self.frame.sim_time if self.frame.sim_time is not None else self.frame.now
+        nxt = "" if cell.next_time is None else f" next {fmt.duration(cell.next_time - ref)}"
+        pred = "" if cell.predicted_rate is None else f" pred {fmt.rate(cell.predicted_rate)}"
+        held = {Side.LONG: " · you are long", Side.SHORT: " · you are short", None: ""}[cell.held]
+        text = Text(no_wrap=False)
+        text.append(f"{cell.asset}@{cell.venue} ", style="bold")
+        text.append(f"{fmt.rate(cell.rate)}/{cell.interval_hours:g}h = {fmt.apr(cell.apr).strip()} APR{pred}{nxt}{held}")
+        if cell.history:
+            text.append("  " + _spark([h for h in cell.history[-16:]], signed=True), style="dim")
+        detail.update(text)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_sort(self) -> None:
+        """Cycle the positions' sort order."""
+        mode = self.query_one(PositionsTable).cycle_sort()
+        self.notify(f"positions sorted by {mode}", timeout=2)
+        if self.frame:
+            self.show_frame(self.frame)
+
+    def action_group(self) -> None:
+        """Toggle the per-asset net/gross lines."""
+        table = self.query_one(PositionsTable)
+        table.grouped = not table.grouped
+        if self.frame:
+            self.show_frame(self.frame)
+
+    def action_trim(self, fraction: float) -> None:
+        """Trim the selected position by `fraction`, after a confirmation with frozen values."""
+        reason = self.engine.readonly_reason()
+        if reason:
+            self.notify(f"Trim disabled — {reason}", severity="warning")
+            return
+        key = self.query_one(PositionsTable).selected_position
+        if key is None:
+            self.notify("Select a position row to trim (summary rows are not positions)", severity="warning")
+            return
+        intent = self.engine.hotkey_intent(key, fraction)
+        try:
+            preview = self.engine.preview(intent)
+        except ExecutionError as error:
+            self.notify(f"Cannot trim: {error}", severity="error")
+            return
+        self.app.push_screen(
+            ConfirmScreen(_trim_title(preview, fraction), _trim_lines(preview)),
+            callback=lambda ok: self._send(preview) if ok else self.notify("Trim cancelled", timeout=2),
+        )
+
+    @work(group="orders", exit_on_error=False)
+    async def _send(self, preview: TrimPreview) -> None:
+        try:
+            outcome = await self.engine.submit(preview.intent, cap=preview.cut)
+        except ExecutionError as error:
+            self.notify(f"Not sent: {error}", severity="error")
+            return
+        severity = "information" if outcome.status.value in ("filled", "open", "partial") else "error"
+        self.notify(f"{preview.symbol}: {outcome.message}", severity=severity)
+
+    def action_accept_cut(self) -> None:
+        """Accept the kill switch's proposed cut, after a confirmation."""
+        frame = self.frame
+        if frame is None or not frame.assessment.kill.proposed:
+            self.notify("The kill switch proposes nothing now", timeout=2)
+            return
+        reason = self.engine.readonly_reason()
+        if reason:
+            self.notify(f"Cut disabled — {reason}", severity="warning")
+            return
+        kill = frame.assessment.kill
+        lines: list[str | Text] = [f"{kill.status.value}: {kill.cause}", ""]
+        for intent in kill.proposed[:12]:
+            lines.append(f"  {intent.account:<10} {intent.symbol:<16} cut {intent.amount}  ({intent.reason})")
+        if len(kill.proposed) > 12:
+            lines.append(f"  … and {len(kill.proposed) - 12} more")
+        self.app.push_screen(
+            ConfirmScreen(f"Send {len(kill.proposed)} reduce-only orders?", lines, confirm_label="Cut"),
+            callback=lambda ok: self._accept() if ok else None,
+        )
+
+    @work(group="orders", exit_on_error=False)
+    async def _accept(self) -> None:
+        results = await self.engine.accept_proposal()
+        sent = sum(1 for r in results if not isinstance(r, ExecutionError))
+        self.notify(f"Kill switch cut: {sent} of {len(results)} orders sent")
+
+    def action_reset_kill(self) -> None:
+        """Reset a latched kill switch (only once its cause has cleared)."""
+        if self.engine.reset_kill():
+            self.notify("Kill switch reset to NORMAL")
+        else:
+            self.notify("Kill switch stays latched: its cause has not cleared yet", severity="warning")
+
+
+def _trim_title(p: TrimPreview, fraction: float) -> str:
+    verb = "Close" if p.after == 0 else f"Trim {fraction:.0%} of"
+    return f"{verb} {p.symbol} on {p.account}?"
+
+
+def _trim_lines(p: TrimPreview) -> list[str | Text]:
+    asset = p.symbol.split("/")[0]
+    side_after = p.side.value.upper() if p.after > 0 else "flat"
+    lines: list[str | Text] = [
+        f"Account    {p.account} ({p.venue})",
+        f"Position   {p.side.value.upper()} {p.size} {asset}",
+        Text.assemble("Order      ", (f"{p.order_side.value.upper()} {p.cut} {asset}", "bold"),
+                      " market, reduce-only"),
+        f"Est. price {fmt.price(p.est_price)}   notional {fmt.money(p.notional)}",
+        f"Est. cost  {fmt.money(p.est_cost)} (taker fee + impact)",
+        f"After      {side_after} {p.after if p.after > 0 else ''} {asset if p.after > 0 else ''}".rstrip(),
+    ]
+    return lines
+
+
+def _spark(values, *, signed: bool = False) -> str:
+    """A sparkline of `values` (0–100, or any range when `signed`)."""
+    if not values:
+        return ""
+    bars = "▁▂▃▄▅▆▇█"
+    lo, hi = (min(values), max(values)) if signed else (0.0, 100.0)
+    span = (hi - lo) or 1.0
+    return "".join(bars[min(7, max(0, int((v - lo) / span * 7.999)))] for v in values)

@@ -1,0 +1,122 @@
+"""The Positions pane: every position across all accounts, grouped by asset with net/gross lines."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from cockpit.model import Assessment, PositionRisk, Side
+from cockpit.ui import format as fmt
+from cockpit.ui.widgets.table import Column, KeyedTable
+
+COLUMNS = [
+    Column("acct", "Account", 10, 0, "left"),
+    Column("layer", "Layer", 9, 1, "left"),
+    Column("asset", "Asset", 6, 0, "left"),
+    Column("side", "Side", 5, 0, "left"),
+    Column("size", "Size", 8, 1),
+    Column("notional", "Notional", 8, 0),
+    Column("entry", "Entry", 9, 2),
+    Column("mark", "Mark", 9, 1),
+    Column("upnl", "uPnL", 7, 0),
+    Column("lev", "Lev", 5, 2),
+    Column("liq", "Liq", 9, 2),
+    Column("dist", "Liq Δ", 7, 0),
+    Column("apr", "APR", 6, 0),
+    Column("fday", "Fund/d", 7, 1),
+    Column("flags", "Flags", 11, 0, "left"),
+]
+
+SORTS = ("asset", "notional", "liq", "funding")
+"""Sort orders cycled by `positions.sort`: by asset (hedged legs together), by size, nearest to
+liquidation first, biggest funding bleed first."""
+
+FLAG_TEXT = {"near-liq": "LIQ!", "over-limit": "OVER", "stale": "STALE", "hedged": "hdg"}
+
+
+def summary_key(asset: str) -> str:
+    """Row key of an asset's net/gross line (never a position key: those contain '|')."""
+    return f"Σ {asset}"
+
+
+class PositionsTable(KeyedTable):
+    """One row per position; hotkeys on the screen trim the selected row."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(COLUMNS, **kw)
+        self.sort_mode = "asset"
+        self.grouped = True
+        self.palette: dict[str, str] = {}
+
+    def cycle_sort(self) -> str:
+        """Move to the next sort order and return its name."""
+        self.sort_mode = SORTS[(SORTS.index(self.sort_mode) + 1) % len(SORTS)]
+        return self.sort_mode
+
+    @property
+    def selected_position(self) -> str | None:
+        """The position key under the cursor ("account|symbol"), None on a summary row."""
+        key = self.selected_key
+        return key if key and "|" in key else None
+
+    def _color(self, name: str) -> str:
+        return self.palette.get(name, "")
+
+    def update_from(self, assessment: Assessment) -> None:
+        """Show the positions of `assessment`."""
+        positions = list(assessment.positions)
+        rows: list[tuple[str, tuple]] = []
+        if self.sort_mode == "asset":
+            order = {a: i for i, a in enumerate(assessment.assets)}
+            positions.sort(key=lambda p: (order.get(p.asset, len(order)), p.asset, -(p.notional or 0)))
+        elif self.sort_mode == "notional":
+            positions.sort(key=lambda p: -(p.notional or 0))
+        elif self.sort_mode == "liq":
+            positions.sort(key=lambda p: p.liq_distance if p.liq_distance is not None else 9e9)
+        else:
+            positions.sort(key=lambda p: p.funding_per_day if p.funding_per_day is not None else 0)
+        exposures = {e.asset: e for e in assessment.exposures}
+        for i, p in enumerate(positions):
+            rows.append((p.key, self._row(p)))
+            last_of_asset = i + 1 == len(positions) or positions[i + 1].asset != p.asset
+            if self.grouped and self.sort_mode == "asset" and last_of_asset and p.asset in exposures:
+                legs = [q for q in positions if q.asset == p.asset]
+                if len(legs) > 1:
+                    rows.append((summary_key(p.asset), self._summary(exposures[p.asset], legs)))
+        self.show(rows)
+
+    def _row(self, p: PositionRisk) -> tuple:
+        up, down = self._color("pnl-up"), self._color("pnl-down")
+        side = Text("LONG" if p.side is Side.LONG else "SHORT", style=up if p.side is Side.LONG else down)
+        upnl = Text(fmt.money(p.upnl, signed=True), style=(up if (p.upnl or 0) >= 0 else down))
+        if p.liq_kind == "account":
+            liq = "cross"
+            dist = fmt.pct(p.liq_distance) + "a" if p.liq_distance is not None else "acct"
+        else:
+            liq = fmt.price(p.liq_price)
+            dist = fmt.pct(p.liq_distance)
+        near = "near-liq" in p.flags
+        dist_cell = Text(dist, style=f"bold {self._color('flag-warn')}" if near else "")
+        fday = p.funding_per_day
+        fday_cell = Text(fmt.money(fday, signed=True), style=(down if (fday or 0) < 0 else up) if fday else "")
+        flags = " ".join(FLAG_TEXT.get(f, f) for f in p.flags)
+        if p.trim_fraction > 0:
+            flags = (flags + f" -{p.trim_fraction:.0%}").strip()
+        flag_cell = Text(flags, style=self._color("flag-warn") if {"near-liq", "over-limit", "stale"} & set(p.flags) else "")
+        lev = "—" if p.leverage is None else f"{p.leverage:.1f}x"
+        return (
+            p.account, p.layer.value, p.asset, side, fmt.size(p.size), fmt.money(p.notional),
+            fmt.price(p.entry), fmt.price(p.mark), upnl, lev, liq, dist_cell, fmt.apr(p.funding_apr),
+            fday_cell, flag_cell,
+        )
+
+    def _summary(self, e, legs: list[PositionRisk]) -> tuple:
+        dim = "dim"
+        upnl = sum(p.upnl or 0 for p in legs)
+        fday = sum(p.funding_per_day or 0 for p in legs)
+        note = f"gross {fmt.money(e.gross)}" + (" hdg" if e.hedged else "")
+        return (
+            Text(f"Σ {e.asset}", style=dim), "", "", Text("net", style=dim), "",
+            Text(fmt.money(e.net, signed=True), style="bold"), "", "",
+            Text(fmt.money(upnl, signed=True), style=dim), "", "", "", "",
+            Text(fmt.money(fday, signed=True), style=dim), Text(note, style=dim),
+        )

@@ -1,0 +1,46 @@
+"""The status line: mode, trading or read-only, kill-switch state, each account's health, time."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from cockpit.model import Frame, Health, Mode
+from cockpit.ui import format as fmt
+
+
+def status_text(frame: Frame, colors: dict[str, str], width: int) -> Text:
+    """The status line of `frame`, abbreviated to fit `width` columns."""
+    narrow = width < 110
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if frame.mode is Mode.SIM:
+        badge = " SIM" + (f" ×{frame.speed:g}" if frame.speed != 1 else "") + " "
+        text.append(badge, style=f"bold reverse {colors.get('sim-badge', '')}")
+        if frame.scenario and not narrow:
+            text.append(f" {frame.scenario}")
+    else:
+        text.append(" LIVE ", style="bold reverse")
+    text.append(" ")
+    if frame.readonly:
+        text.append(" READ-ONLY ", style=f"bold reverse {colors.get('readonly-badge', '')}")
+    else:
+        text.append(" TRADING ", style="bold")
+    kill = frame.assessment.kill.status
+    text.append(" ")
+    text.append(f" {'' if narrow else 'KILL '}{kill.value} ", style=f"bold reverse {colors.get(f'kill-{kill.value.lower()}', '')}")
+    text.append(" │")
+    for acc in frame.book.accounts:
+        color = colors.get(f"health-{acc.health.value.lower()}", "")
+        name = acc.info.name[:4] if narrow else acc.info.name
+        dot = {Health.LIVE: "●", Health.STALE: "◐", Health.DOWN: "○"}[acc.health]
+        text.append(f" {name}", style="")
+        text.append(dot, style=f"bold {color}")
+        if acc.health is not Health.LIVE:
+            text.append(acc.health.value + (f" {fmt.age(acc.age)}" if acc.age is not None else ""), style=f"bold {color}")
+        elif not narrow:
+            text.append(fmt.age(acc.age), style="dim")
+    text.append(" │ ")
+    if frame.sim_time is not None:
+        text.append(f"sim {fmt.sim_clock(frame.sim_time)} ", style="bold")
+    if not narrow or frame.sim_time is None:
+        text.append(fmt.clock(frame.now) + " UTC", style="dim")
+    return text

@@ -1,0 +1,46 @@
+"""Regenerate screenshots/*.svg: the app renders itself from the simulator, fixed seed, frozen clock.
+
+    python -m screenshots
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from cockpit.ui.themes import load_theme
+from tests.ui.cockpit_app import first_frame, make_app
+
+HERE = Path(__file__).parent
+
+SHOTS = [
+    # (file, size, theme, keys pressed after the first frame)
+    ("cockpit-120x40.svg", (120, 40), "cockpit-dark", ()),
+    ("cockpit-200x60.svg", (200, 60), "cockpit-dark", ()),
+    ("cockpit-80x24.svg", (80, 24), "cockpit-dark", ()),
+    ("funding-80x24.svg", (80, 24), "cockpit-dark", ("2",)),
+    ("trim-confirm-120x40.svg", (120, 40), "cockpit-dark", ("t",)),
+    ("cockpit-light-120x40.svg", (120, 40), "cockpit-light", ()),
+]
+
+
+async def shoot(name: str, size: tuple[int, int], theme: str, keys: tuple[str, ...]) -> None:
+    """Render one screenshot."""
+    app = make_app(theme=load_theme(theme))
+    async with app.run_test(size=size) as pilot:
+        await first_frame(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await pilot.pause()
+        app.save_screenshot(filename=name, path=str(HERE))
+
+
+async def main() -> None:
+    """Render every screenshot."""
+    for shot in SHOTS:
+        await shoot(*shot)
+        print(f"screenshots/{shot[0]}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,49 @@
+"""The package table of DESIGN.md, enforced: who may import what, and startup never waits for ccxt."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print(' '.join(sorted(sys.modules)))"],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout.split()
+    return set(out)
+
+
+def test_core_packages_do_not_import_textual_or_ccxt():
+    loaded = _modules_after("import cockpit.model, cockpit.risk, cockpit.engine, cockpit.sim")
+    assert "textual" not in loaded and "rich" not in loaded
+    assert "ccxt" not in loaded
+
+
+def test_model_imports_only_the_standard_library():
+    loaded = _modules_after("import cockpit.model")
+    assert "numpy" not in loaded and "textual" not in loaded
+
+
+def test_starting_the_app_on_the_simulator_never_imports_ccxt():
+    code = textwrap.dedent(
+        """
+        import asyncio, sys
+        from cockpit.engine import Engine
+        from cockpit.sim import build_demo
+        from cockpit.ui.app import CockpitApp
+
+        async def main():
+            session = build_demo(seed=7, clock=lambda: 1_780_000_000.0)
+            app = CockpitApp(Engine(session.venues, sim=session, clock=lambda: 1_780_000_000.0), start_engine=False)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await app.engine.poll_once()
+                await pilot.pause()
+                assert app.engine.latest.assessment.positions
+        asyncio.run(main())
+        """
+    )
+    loaded = _modules_after(code)
+    assert "textual" in loaded  # the app did run
+    assert "ccxt" not in loaded

@@ -1,0 +1,19 @@
+"""Every binding the app declares has an id in the keymap table, and the table has no spare ids."""
+
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.keymap import DEFAULT_BINDINGS, collect_binding_ids
+from cockpit.ui.screens.cockpit import CockpitScreen
+from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.widgets.heatmap import FundingHeatmap
+from cockpit.ui.widgets.table import KeyedTable
+
+
+def test_declared_binding_ids_match_the_keymap_table_exactly():
+    declared = collect_binding_ids(CockpitApp, CockpitScreen, ConfirmScreen, KeyedTable, FundingHeatmap)
+    assert declared == set(DEFAULT_BINDINGS)
+
+
+def test_every_binding_id_is_area_dot_verb():
+    for binding_id in DEFAULT_BINDINGS:
+        area, _, verb = binding_id.partition(".")
+        assert area and verb and area.islower()
