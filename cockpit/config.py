@@ -1,0 +1,411 @@
+"""The configuration file: accounts, risk thresholds, theme and keymap (TOML, no secrets).
+
+`load_config` returns None when there is no file at the default path (the simulator demo runs),
+a `Config` when the file is valid, and raises `ConfigError` otherwise: one line naming the file,
+the line or field, and the fix; `ConfigError.problems` lists every problem (``cockpit config
+check`` prints them all). The schema is validated by pydantic. The file must hold no credential
+(those live in the OS keyring: ``cockpit keys set``) and must not be readable or writable by other
+users: whoever can change ``api_url`` can send signed requests to a server of their choosing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import stat
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from cockpit.model import AccountInfo, Layer
+from cockpit.venues.facts import VENUES
+
+MAX_BYTES = 1 << 20
+APP_NAME = "cockpit"
+KEYS_HINT = "credentials belong in the OS keyring: remove it and run `cockpit keys set ACCOUNT`"
+
+_NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
+_SYMBOL_RE = r"^[A-Za-z0-9][A-Za-z0-9/:._-]{0,39}$"
+_SECRET_KEY = re.compile(r"(?i)secret|private[_-]?key|passphrase|password|api[_-]?key|token"
+                         r"|mnemonic|seed|wallet|credential")
+_SECRET_VALUE = re.compile(r"(?:0x)?[0-9a-fA-F]{64}|-----BEGIN|[A-Za-z0-9+=_-]{32,}")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used. `str()` is one line; `problems` has every problem."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = problems or [message]
+        extra = len(self.problems) - 1
+        if extra > 0:
+            message = f"{message} (and {extra} more: run `cockpit config check`)"
+        super().__init__(message)
+
+
+class AccountConfig(BaseModel):
+    """One account as configured: where it trades and how, never its credentials.
+
+    Attributes:
+        name: how the account is called everywhere (and in ``cockpit keys set NAME``).
+        venue: one of `cockpit.venues.facts.VENUES`.
+        layer: where its collateral settles; the venue's usual layer when omitted.
+        readonly: True (the default) disables every order path for this account.
+        symbols: assets (``BTC``) or symbols (``BTC/USDT:USDT``) shown in the funding heatmap;
+            empty for all. Positions are never filtered: a hidden position is a risk.
+        sandbox: use the venue's testnet.
+        api_url: send every request to this base URL instead (a proxy, a local test server).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    name: str = Field(pattern=_NAME_RE)
+    venue: str
+    # Not strict: TOML gives the layer as a string, stored as the model's enum.
+    layer: Layer | None = Field(default=None, strict=False)
+    readonly: bool = True
+    symbols: tuple[str, ...] = ()
+    sandbox: bool = False
+    api_url: str | None = None
+    label: str = Field(default="", max_length=40)
+
+    @field_validator("venue")
+    @classmethod
+    def _known_venue(cls, value: str) -> str:
+        if value not in VENUES:
+            raise ValueError(f"unknown venue {value[:40]!r}; use one of {', '.join(VENUES)}")
+        return value
+
+    @field_validator("symbols", mode="before")
+    @classmethod
+    def _symbols(cls, value: Any) -> Any:
+        # TOML arrays arrive as lists; strict mode wants the tuple the frozen model stores.
+        if isinstance(value, list):
+            for item in value:
+                if not isinstance(item, str) or not re.match(_SYMBOL_RE, item):
+                    raise ValueError(f"{str(item)[:40]!r} is not an asset or symbol "
+                                     "(e.g. \"BTC\" or \"BTC/USDT:USDT\")")
+            return tuple(value)
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as \"http://127.0.0.1:8765\"")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError("must not carry credentials, a query or a fragment")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise ValueError("plain http is allowed only to this machine (127.0.0.1, ::1, "
+                             "localhost); use https for anything else")
+        return value.rstrip("/")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_layer(cls, data: Any) -> Any:
+        venue = data.get("venue") if isinstance(data, dict) else None
+        if isinstance(venue, str) and venue in VENUES and data.get("layer") is None:
+            data = {**data, "layer": VENUES[venue].layer.value}
+        return data
+
+    @model_validator(mode="after")
+    def _sandbox(self) -> "AccountConfig":
+        if self.sandbox and not VENUES[self.venue].sandbox:
+            raise ValueError(f"{self.venue} has no testnet in ccxt: remove `sandbox = true`")
+        return self
+
+    def info(self) -> AccountInfo:
+        """The account as the rest of the program sees it (no secrets, no URLs)."""
+        assert self.layer is not None  # filled from the venue by _default_layer
+        return AccountInfo(name=self.name, venue=self.venue, layer=self.layer,
+                           readonly=self.readonly, label=self.label)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _File(BaseModel):
+    """The whole file, as pydantic validates it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    theme: str | None = Field(default=None, pattern=_NAME_RE)
+    keymap: str | None = Field(default=None, pattern=_NAME_RE)
+    risk: dict[str, Any] = {}
+    accounts: list[AccountConfig] = []
+
+    @field_validator("accounts")
+    @classmethod
+    def _unique_names(cls, value: list[AccountConfig]) -> list[AccountConfig]:
+        seen: set[str] = set()
+        for acc in value:
+            if acc.name in seen:
+                raise ValueError(f"two accounts are named {acc.name!r}; names must be unique")
+            seen.add(acc.name)
+        return value
+
+
+@dataclass(frozen=True)
+class Config:
+    """A valid configuration file.
+
+    Attributes:
+        path: where it was read from.
+        accounts: the real accounts, in file order.
+        risk: the raw ``[risk]`` table (validated by ``cockpit.risk.RiskSettings.from_mapping``).
+        theme / keymap: names chosen by the user, None for the defaults.
+    """
+
+    path: Path
+    accounts: list[AccountConfig]
+    risk: dict[str, Any]
+    theme: str | None
+    keymap: str | None
+
+    def account(self, name: str) -> AccountConfig | None:
+        """The account called `name`, or None."""
+        return next((a for a in self.accounts if a.name == name), None)
+
+
+def default_config_path() -> Path:
+    """The config file in the platform's user config directory."""
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
+
+
+def load_config(path: Path | None) -> Config | None:
+    """Read and validate the config file.
+
+    `path` None means the default path, and no file there means None (the simulator demo). An
+    explicit `path` that does not exist is a ConfigError.
+    """
+    explicit = path is not None
+    path = Path(path) if explicit else default_config_path()
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if not explicit:
+            return None
+        raise ConfigError(f"{path}: no such file — create it with: cockpit config init "
+                          f"--config {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
+    check_permissions(path, st)
+    if st.st_size > MAX_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_BYTES // 1024} KiB; is this the right file?")
+    try:
+        data = path.read_bytes()[:MAX_BYTES + 1]
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    return parse_config(text, path)
+
+
+def check_permissions(path: Path, st: os.stat_result | None = None) -> None:
+    """ConfigError unless only its owner (this user) can read and write `path`."""
+    st = st or path.stat()
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o027:
+        raise ConfigError(f"{path}: mode {mode:o} lets other users read or change it — run: "
+                          f"chmod 600 {path}")
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise ConfigError(f"{path}: owned by another user (uid {st.st_uid}) — copy it and "
+                          f"chmod 600 your copy")
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate the text of a config file read from `path` (only for messages)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc} — fix the syntax there") from None
+    except RecursionError:
+        # tomllib recurses on nested arrays: "a = [[[[..." exhausts the stack.
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    lines = locate_lines(text)
+    problems = [f"{path}:{_line(lines, loc)}: {_dotted(loc)}: looks like a credential; {KEYS_HINT}"
+                for loc in _secrets(raw, ())]
+    if problems:
+        raise ConfigError(problems[0], problems)
+    try:
+        model = _File.model_validate(raw)
+    except ValidationError as exc:
+        problems = [_describe(path, lines, err) for err in exc.errors(include_input=False)]
+        raise ConfigError(problems[0], problems) from None
+    return Config(path=path, accounts=list(model.accounts), risk=dict(model.risk),
+                  theme=model.theme, keymap=model.keymap)
+
+
+def _secrets(node: Any, loc: tuple) -> list[tuple]:
+    """Locations in `node` whose key names a credential or whose value looks like one."""
+    found: list[tuple] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if _SECRET_KEY.search(str(key)):
+                found.append(loc + (key,))
+            else:
+                found.extend(_secrets(value, loc + (key,)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found.extend(_secrets(value, loc + (i,)))
+    elif isinstance(node, str) and _SECRET_VALUE.search(node):
+        found.append(loc)
+    return found
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _line(lines: dict[tuple, int], loc: tuple) -> str:
+    """The line of `loc` in the file, or of its nearest enclosing table; '' when unknown."""
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return str(lines[loc[:end]])
+    return "1"
+
+
+_HINTS = {
+    "extra_forbidden": "unknown field: remove it or check its spelling",
+    "missing": "required: add it",
+    "bool_type": "write true or false (no quotes)",
+    "string_type": "write a quoted string",
+    "list_type": "write a list, e.g. [\"BTC\", \"ETH\"]",
+    "dict_type": "write a table",
+    "model_type": "write a [[accounts]] table",
+    "literal_error": "see the allowed values above",
+    "string_pattern_mismatch": "use letters, digits, '.', '_' or '-' (up to 40)",
+}
+
+
+def _describe(path: Path, lines: dict[tuple, int], err: dict) -> str:
+    """One line for one pydantic error: file:line: field: what is wrong — the fix."""
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    hint = _HINTS.get(err.get("type", ""))
+    if err.get("type") == "missing":
+        msg = "missing"
+    return f"{path}:{_line(lines, loc)}: {_dotted(loc)}: {msg}" + (f" — {hint}" if hint else "")
+
+
+def write_template(path: Path, *, force: bool = False) -> Path:
+    """Write the commented template to `path` (mode 0600, directory 0700), atomically.
+
+    Refuses to overwrite an existing file unless `force`.
+    """
+    path = Path(path)
+    if path.exists() and not force:
+        raise ConfigError(f"{path}: already exists — edit it, or pass --force to replace it")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(TEMPLATE)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+
+
+def _split_key(key: str) -> tuple:
+    return tuple(p.strip().strip("\"'") for p in re.split(r"\.(?=(?:[^\"']|\"[^\"]*\"|'[^']*')*$)",
+                                                            key))
+
+
+def locate_lines(text: str) -> dict[tuple, int]:
+    """Map each table and key path of a TOML text to its first line number (1-based).
+
+    Good enough for messages: ``[[accounts]]`` blocks are counted, so the second block's
+    ``venue`` is ``("accounts", 1, "venue")``. Values spanning lines are not followed.
+    """
+    lines: dict[tuple, int] = {}
+    counts: dict[tuple, int] = {}
+    table: tuple = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            path: tuple = ()
+            for part in _split_key(header.group(2)):
+                # A table under an array of tables belongs to its last element.
+                path = path + ((counts[path],) if path in counts else ()) + (part,)
+            if header.group(1) == "[[":
+                counts[path] = counts.get(path, -1) + 1
+                lines.setdefault(path, number)
+                path = path + (counts[path],)
+            table = path
+            lines.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            full = table + _split_key(key.group(1))
+            for end in range(len(table) + 1, len(full) + 1):
+                lines.setdefault(full[:end], number)
+    return lines
+
+
+TEMPLATE = """\
+# cockpit configuration. Check it with: cockpit config check
+# This file holds no keys. Store them in the OS keyring with: cockpit keys set ACCOUNT
+# Keep it private: chmod 600 (cockpit refuses a file other users can read or change).
+
+# theme = "dark"          # a palette from themes/ (or your own copy)
+# keymap = "default"      # "default", "vim", or your own from keymaps/
+
+[risk]
+# Risk thresholds; every key is optional and the defaults are in the README.
+
+# One [[accounts]] table per set of credentials. Fields:
+#   name      how the account is called (letters, digits, . _ -); used by `cockpit keys set NAME`
+#   venue     binanceusdm | bybit | okx | hyperliquid | dydx | paradex
+#   layer     where collateral settles (default: the venue's own: cex, hyperliquid, dydx, starknet)
+#   readonly  true (default): never sends an order; false: trims and unwinds may trade
+#   symbols   assets or symbols for the funding heatmap, e.g. ["BTC", "ETH"]; [] for all
+#             (positions are always shown, whatever the filter)
+#   sandbox   true: the venue's testnet
+#   api_url   send every request to this base URL instead (a proxy, or a local test server);
+#             plain http only to 127.0.0.1 / localhost
+
+# [[accounts]]
+# name = "bn-main"
+# venue = "binanceusdm"
+# readonly = true
+# symbols = ["BTC", "ETH"]
+
+# [[accounts]]
+# name = "hl-main"
+# venue = "hyperliquid"
+# readonly = false
+
+# [[accounts]]
+# name = "dydx-main"
+# venue = "dydx"
+# sandbox = true
+"""

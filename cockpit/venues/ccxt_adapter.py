@@ -1,0 +1,330 @@
+"""The `Venue` of one real account, spoken to through ccxt (``ccxt.async_support``).
+
+Constructing it imports nothing heavy: ccxt (about 0.8 s and 100 MB) is imported in a thread by
+`connect()`, after the first frame is drawn. One poll is one call per kind of data for the whole
+account (positions, account, funding for every symbol, open orders) plus, on Binance, the funding
+intervals every few minutes; never one call per symbol. Every failure leaves as a cockpit
+`VenueError` with a short, scrubbed message (see `ccxt_errors`); a reply that cannot be trusted is
+an error, never an empty book.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import time
+from decimal import Decimal
+from typing import Any, Awaitable, Callable, Mapping
+
+from cockpit.config import AccountConfig
+from cockpit.model import (
+    Instrument, Order, OrderRequest, Side, Transfer, TransferRequest, VenueSnapshot,
+)
+from cockpit.model.errors import AuthError, MalformedReply, NotSupported, Rejected, VenueError
+from cockpit.secrets import SecretStore, SecretsUnavailable
+from cockpit.venues.ccxt_errors import is_duplicate_order, is_not_found, translate
+from cockpit.venues.collateral import map_collateral
+from cockpit.venues.facts import venue_facts
+from cockpit.venues.mapping import (
+    dec, map_funding, map_order, map_position, rates_from_markets, venue_client_id,
+)
+
+INTERVALS_TTL = 600.0  # Binance changes funding intervals rarely; re-read them every 10 minutes
+
+
+class CcxtVenue:
+    """One account on one venue through ccxt. See `cockpit.venues.protocol.Venue`.
+
+    Args:
+        account: the account's configuration.
+        secrets: where its credentials are read from (in `connect`, with a time limit).
+        clock: wall-clock time in seconds (snapshots are stamped with it).
+        timeout: seconds one HTTP request may take.
+        options: extra ccxt options (tests use it for venue state they cannot fetch).
+        rate_limit: keep ccxt's request spacing (off only against a local test server).
+    """
+
+    def __init__(self, account: AccountConfig, *, secrets: SecretStore,
+                 clock: Callable[[], float] = time.time, timeout: float = 8.0,
+                 options: Mapping[str, Any] | None = None, rate_limit: bool = True) -> None:
+        self.info = account.info()
+        self._account = account
+        self._facts = venue_facts(account.venue)
+        self._secrets = secrets
+        self._clock = clock
+        self._timeout = timeout
+        self._options = dict(options or {})
+        self._rate_limit = rate_limit
+        self._exchange: Any = None
+        self._instruments: dict[str, Instrument] = {}
+        self._marks: dict[str, float] = {}
+        self._intervals: dict[str, Any] = {}
+        self._intervals_at: float | None = None
+        self._client_ids: dict[str, str] = {}  # venue's client id -> cockpit's
+
+    def __repr__(self) -> str:
+        # Never the default dataclass-like dump: the ccxt client inside holds the keys.
+        return f"CcxtVenue({self.info.name!r}, {self.info.venue!r})"
+
+    # -- calls ----------------------------------------------------------------------------------
+
+    async def _read(self, call: Awaitable[Any]) -> Any:
+        """Await a ccxt read with an outer time limit; errors leave as cockpit errors."""
+        try:
+            return await asyncio.wait_for(call, self._timeout + 2.0)
+        except Exception as exc:  # noqa: BLE001 - everything ccxt raises is translated
+            error = translate(exc, account=self.info.name, venue=self.info.venue)
+        # Raised outside the handler: the ccxt exception (its message holds the signed URL) is
+        # not chained to ours, so no traceback or crash screen can print it.
+        raise error
+
+    async def _order(self, call: Awaitable[Any], client_id: str) -> Any:
+        """Await a ccxt call that sends an order; an open outcome becomes UnknownOutcome."""
+        try:
+            return await call
+        except Exception as exc:  # noqa: BLE001
+            error = translate(exc, account=self.info.name, venue=self.info.venue, order=client_id)
+        raise error
+
+    def _ready(self) -> Any:
+        if self._exchange is None:
+            raise VenueError(f"{self.info.name}: not connected", account=self.info.name)
+        return self._exchange
+
+    # -- Venue ----------------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        """Read the keys, import ccxt (in a thread), build the client and load the markets."""
+        fields = [c.name for c in self._facts.fields(self.info.readonly)]
+        try:
+            credentials = await self._secrets.credentials_async(
+                self.info.venue, self.info.name, fields)
+        except SecretsUnavailable as exc:
+            raise AuthError(str(exc), account=self.info.name) from None
+        ccxt_async = await asyncio.to_thread(importlib.import_module, "ccxt.async_support")
+        from cockpit.venues.ccxt_build import build_exchange
+
+        await self.close()
+        self._exchange = build_exchange(
+            ccxt_async, self._facts, credentials, readonly=self.info.readonly,
+            sandbox=self._account.sandbox, api_url=self._account.api_url,
+            timeout=self._timeout, options=self._options, rate_limit=self._rate_limit)
+        del credentials
+        markets = await self._read(self._exchange.load_markets())
+        if not isinstance(markets, dict) or not markets:
+            raise MalformedReply(f"{self.info.venue}: no markets in the reply",
+                                 account=self.info.name)
+        self._instruments = self._map_instruments(markets)
+
+    def _map_instruments(self, markets: Mapping[str, Any]) -> dict[str, Instrument]:
+        ex = self._exchange
+        tick = getattr(ex, "precisionMode", None) == 4  # ccxt.base.decimal_to_precision.TICK_SIZE
+        out = {}
+        for symbol, m in markets.items():
+            if not (m.get("swap") and m.get("linear")) or m.get("active") is False:
+                continue
+            csize = dec(m.get("contractSize")) or Decimal(1)
+
+            def step(p: Any) -> Decimal | None:
+                d = dec(p)
+                return None if d is None else (d if tick else Decimal(1).scaleb(-int(d)))
+
+            amount_step = step(m["precision"].get("amount")) or Decimal("0.001")
+            out[symbol] = Instrument(
+                venue=self.info.venue, symbol=symbol, asset=m.get("base") or symbol,
+                settle=m.get("settle") or self._facts.currency,
+                amount_step=amount_step * csize,
+                min_amount=(dec(m["limits"]["amount"].get("min")) or amount_step) * csize,
+                price_step=step(m["precision"].get("price")) or Decimal("0.01"),
+                contract_size=csize,
+                taker_fee=float(m.get("taker") or 0.0005), maker_fee=float(m.get("maker") or 0.0002),
+            )
+        return out
+
+    def instruments(self) -> Mapping[str, Instrument]:
+        """Linear perpetuals by symbol (valid after `connect`)."""
+        return dict(self._instruments)
+
+    def _wanted(self, extra: set[str]) -> Callable[[str, str], bool]:
+        chosen = set(self._account.symbols)
+        if not chosen:
+            return lambda symbol, asset: True
+        return lambda symbol, asset: symbol in chosen or asset in chosen or symbol in extra
+
+    async def _funding_rates(self, ex: Any) -> dict[str, Any]:
+        if self._facts.funding_from_markets:
+            return rates_from_markets(await self._read(ex.fetch_markets()), self._clock())
+        return await self._read(ex.fetch_funding_rates())
+
+    async def _funding_intervals(self, ex: Any) -> dict[str, Any]:
+        """Binance's per-symbol intervals (only those not 8h are listed), re-read every 10 min."""
+        if not ex.has.get("fetchFundingIntervals"):
+            return {}
+        now = self._clock()
+        if self._intervals_at is None or now - self._intervals_at >= INTERVALS_TTL:
+            reply = await self._read(ex.fetch_funding_intervals())
+            self._intervals = {s: v.get("interval") for s, v in reply.items()
+                               if isinstance(v, dict)}
+            self._intervals_at = now
+        return self._intervals
+
+    async def _account_info(self, ex: Any) -> Any:
+        if self.info.venue == "paradex":
+            return await self._read(ex.privateGetAccount())
+        balance = await self._read(ex.fetch_balance())
+        return balance.get("info") if isinstance(balance, dict) else None
+
+    async def snapshot(self) -> VenueSnapshot:
+        """Positions, collateral, funding, marks and open orders of the account, whole or not at
+        all: if one call fails, the snapshot raises that call's error."""
+        ex = self._ready()
+        started = self._clock()
+        results = await asyncio.gather(
+            self._read(ex.fetch_positions()), self._account_info(ex), self._funding_rates(ex),
+            self._funding_intervals(ex), self._read(ex.fetch_open_orders()),
+            return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result if isinstance(result, VenueError) else translate(
+                    result, account=self.info.name, venue=self.info.venue)
+        raw_positions, account_info, rates, intervals, raw_orders = results
+        if not isinstance(raw_positions, list) or not isinstance(rates, dict) or not isinstance(
+                raw_orders, list):
+            raise MalformedReply(f"{self.info.venue}: a reply of the wrong shape",
+                                 account=self.info.name)
+        name, venue = self.info.name, self.info.venue
+        markets = ex.markets or {}
+        held = {p.get("symbol") for p in raw_positions if isinstance(p, dict)}
+        funding = map_funding(venue, rates, markets=markets, intervals=intervals,
+                              default_hours=self._facts.funding_hours, wanted=self._wanted(held))
+        marks = {q.symbol: q.mark_price for q in funding if q.mark_price is not None}
+        marks.update({s: float(r["markPrice"]) for s, r in rates.items()
+                      if s in held and dec(r.get("markPrice"))})
+        positions = []
+        for raw in raw_positions:
+            if not isinstance(raw, dict):
+                raise MalformedReply(f"{venue}: a position that is not an object", account=name)
+            pos = map_position(name, venue, raw, market=markets.get(raw.get("symbol")),
+                               marks=marks)
+            if pos is not None:
+                positions.append(pos)
+                if pos.mark_price is not None:
+                    marks.setdefault(pos.symbol, float(pos.mark_price))
+        self._marks.update(marks)
+        collateral = map_collateral(venue, name, self.info.layer, self._facts.currency,
+                                    account_info)
+        orders = tuple(self._map_order(o) for o in raw_orders if isinstance(o, dict))
+        done = self._clock()
+        return VenueSnapshot(
+            account=self.info, fetched_at=done, positions=tuple(positions), collateral=collateral,
+            funding=funding, marks=tuple(sorted(marks.items())), open_orders=orders,
+            latency=done - started)
+
+    def _map_order(self, raw: Mapping[str, Any], fallback: Mapping[str, Any] | None = None,
+                   client_id: str | None = None) -> Order:
+        venue_cid = str(raw.get("clientOrderId") or "")
+        cid = client_id or self._client_ids.get(venue_cid) or venue_cid or str(raw.get("id"))
+        instrument = self._instruments.get(raw.get("symbol") or (fallback or {}).get("symbol"))
+        return map_order(self.info.name, raw, client_id=cid, fallback=fallback,
+                         contract_size=instrument.contract_size if instrument else Decimal(1))
+
+    def _venue_cid(self, client_id: str) -> str:
+        vcid = venue_client_id(self._facts.client_id, client_id)
+        self._client_ids[vcid] = client_id
+        return vcid
+
+    async def place_order(self, request: OrderRequest) -> Order:
+        """Send `request` with its client id (reduce-only at the venue when it says so).
+
+        The size is converted to contracts and checked against the venue's precision exactly
+        (Decimal, no float arithmetic); a size off the venue's step is rejected, not rounded.
+        """
+        if self.info.readonly:
+            raise NotSupported(f"{self.info.name} is read-only (readonly = true in the config): "
+                               "no orders", account=self.info.name)
+        ex = self._ready()
+        instrument = self._instruments.get(request.symbol)
+        if instrument is None:
+            raise Rejected(f"{request.symbol} is not a perpetual on {self.info.venue}",
+                           account=self.info.name)
+        contracts = request.amount / instrument.contract_size
+        amount = ex.amount_to_precision(request.symbol, format(contracts, "f"))
+        if Decimal(amount) != contracts or contracts <= 0:
+            raise Rejected(f"size {request.amount} is not a multiple of {instrument.amount_step} "
+                           f"on {request.symbol}", account=self.info.name)
+        price = request.price if request.price is not None else (
+            dec(self._marks.get(request.symbol)) if ex.id == "hyperliquid" else None)
+        if ex.id == "hyperliquid" and price is None:
+            # Its market orders are IOC limits around a reference price.
+            raise Rejected(f"no mark price for {request.symbol} yet", account=self.info.name)
+        params: dict[str, Any] = {"clientOrderId": self._venue_cid(request.client_id)}
+        if request.reduce_only:
+            params["reduceOnly"] = True
+        side = "buy" if request.side is Side.LONG else "sell"
+        # float() of a precision string round-trips exactly (at most 15 significant digits).
+        call = ex.create_order(request.symbol, request.type, side, float(amount),
+                               float(ex.price_to_precision(request.symbol, format(price, "f")))
+                               if price is not None else None, params)
+        try:
+            raw = await call
+        except Exception as exc:  # noqa: BLE001
+            duplicate = is_duplicate_order(exc)
+            error = translate(exc, account=self.info.name, venue=self.info.venue,
+                              order=request.client_id)
+        else:
+            return self._map_order(raw, client_id=request.client_id, fallback={
+                "symbol": request.symbol, "side": side, "amount": request.amount,
+                "type": request.type, "reduce_only": request.reduce_only})
+        if duplicate:
+            # The id is taken: an earlier attempt of this very order landed. Adopt it.
+            found = await self.fetch_order(request.client_id, request.symbol)
+            if found is not None:
+                return found
+        raise error
+
+    async def fetch_order(self, client_id: str, symbol: str) -> Order | None:
+        """The order with cockpit's `client_id`, or None when the venue never saw it."""
+        ex = self._ready()
+        vcid = self._venue_cid(client_id)
+        try:
+            raw = await asyncio.wait_for(self._lookup(ex, vcid, symbol), self._timeout + 2.0)
+        except Exception as exc:  # noqa: BLE001
+            if is_not_found(exc):
+                return None
+            error = translate(exc, account=self.info.name, venue=self.info.venue)
+        else:
+            if not raw or raw.get("id") is None and raw.get("clientOrderId") is None:
+                return None  # e.g. Hyperliquid answers {"status": "unknownOid"}
+            return self._map_order(raw, client_id=client_id)
+        raise error
+
+    async def _lookup(self, ex: Any, vcid: str, symbol: str) -> Mapping[str, Any] | None:
+        if ex.id in ("bybit", "dydx"):
+            # Bybit's fetchOrder sees only recent orders; dYdX looks orders up by venue id only.
+            orders = await ex.fetch_orders(symbol) if ex.id == "dydx" else (
+                await ex.fetch_open_orders(symbol, params={"orderLinkId": vcid})
+                + await ex.fetch_closed_orders(symbol, params={"orderLinkId": vcid}))
+            return next((o for o in orders if str(o.get("clientOrderId")) == vcid), None)
+        return await ex.fetch_order(None, symbol, {"clientOrderId": vcid})
+
+    async def cancel_order(self, client_id: str, symbol: str) -> None:
+        """Cancel the open order with cockpit's `client_id`."""
+        if self.info.readonly:
+            raise NotSupported(f"{self.info.name} is read-only: no cancels", account=self.info.name)
+        ex = self._ready()
+        params = {"clientOrderId": self._venue_cid(client_id)}
+        await self._read(ex.cancel_order(None, symbol, params))
+
+    async def request_transfer(self, request: TransferRequest) -> Transfer:
+        """Not offered: withdrawals and bridges are done on the venue, not from the cockpit."""
+        raise NotSupported(f"{self.info.venue}: transfers are not sent from cockpit",
+                           account=self.info.name)
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        exchange, self._exchange = self._exchange, None
+        if exchange is not None:
+            try:
+                await exchange.close()
+            except Exception:  # noqa: BLE001 - closing must never raise
+                pass

@@ -1,0 +1,173 @@
+"""Build one ccxt client for one account: guarded subclasses, credentials, URLs.
+
+Imported only by the adapter's `connect()`, after ccxt itself has been imported off the path to
+the first frame. The subclasses change three things in ccxt, each for a reason given below: a
+reply that is not JSON is an error (ccxt would read a truncated body as "no positions"); a 429
+carries its Retry-After; and on Hyperliquid no builder-fee approval, referral, or builder field
+is ever sent.
+"""
+
+from __future__ import annotations
+
+from email.utils import parsedate_to_datetime
+from typing import Any, Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+from cockpit.secrets import Secret
+from cockpit.venues.facts import VenueFacts
+
+_classes: dict[str, type] = {}
+
+
+def retry_after(headers: Mapping[str, str] | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), None when absent."""
+    if not headers:
+        return None
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        import time
+
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _guarded(ccxt: Any, base: type) -> type:
+    """`base` with reply checks and Retry-After capture (see the module docstring)."""
+
+    class Guarded(base):  # type: ignore[misc, valid-type]
+        """The venue's ccxt class, refusing non-JSON replies and keeping Retry-After."""
+
+        async def fetch(self, url, method="GET", headers=None, body=None):
+            """ccxt's fetch, raising BadResponse for a reply that is not complete JSON."""
+            reply = await super().fetch(url, method, headers, body)
+            # ccxt returns the raw text when JSON parsing failed (it swallows the ValueError):
+            # a truncated '{"positions": [' or an empty body would then read as "nothing".
+            if isinstance(reply, str) and (not reply.strip() or reply.lstrip()[:1] in "{[<"):
+                raise ccxt.BadResponse(f"{self.id} {method} {urlsplit(url).path}: "
+                                       "reply is not complete JSON")
+            if reply is None or isinstance(reply, (bytes, bytearray)) or hasattr(reply, "read"):
+                raise ccxt.BadResponse(f"{self.id} {method} {urlsplit(url).path}: not JSON")
+            return reply
+
+        def handle_errors(self, code, reason, url, method, headers, body, response,
+                          request_headers, request_body):
+            """ccxt's error mapping, with `retry_after` attached and 418/429 always raised."""
+            wait = retry_after(headers)
+            try:
+                result = super().handle_errors(code, reason, url, method, headers, body, response,
+                                               request_headers, request_body)
+            except ccxt.BaseError as exc:
+                exc.retry_after = wait
+                raise
+            if code in (418, 429):
+                # Raised here, not by ccxt's generic status table, so it keeps the header.
+                exc = ccxt.RateLimitExceeded(f"{self.id} HTTP {code}")
+                exc.retry_after = wait
+                raise exc
+            return result
+
+    return Guarded
+
+
+def _binance(base: type) -> type:
+    class Binance(base):  # type: ignore[misc, valid-type]
+        """Binance USDⓈ-M with its error codes chosen by path (see below)."""
+
+        def get_exceptions_by_url(self, url, exactOrBroad):
+            """The error table of the API the URL's path belongs to."""
+            # ccxt picks the USDⓈ-M error-code table by host name; behind an api_url override
+            # the host is ours, so pick it by path (-2022 reduce-only rejected, -2013 not found).
+            path = urlsplit(url).path if url else ""
+            kind = ("linear" if path.startswith(("/fapi/", "/futures/"))
+                    else "inverse" if path.startswith("/dapi/")
+                    else "spot" if path.startswith(("/api/", "/sapi/")) else None)
+            table = self.safe_dict(self.exceptions, kind, {}) if kind else {}
+            return self.safe_dict(table, exactOrBroad, {})
+
+    return Binance
+
+
+def _hyperliquid(base: type) -> type:
+    class Hyperliquid(base):  # type: ignore[misc, valid-type]
+        """Hyperliquid without ccxt's builder fee and referral."""
+
+        # ccxt signs and sends approveBuilderFee (to ccxt's builder) and setReferrer before the
+        # first private action, then attaches a builder fee to every order. We send neither.
+        async def handle_builder_fee_approval(self) -> bool:
+            """Approve no builder (ccxt would approve its own at 0.01%)."""
+            return True
+
+        async def set_ref(self) -> bool:
+            """Set no referrer (ccxt would set its own code)."""
+            return True
+
+    return Hyperliquid
+
+
+def exchange_class(ccxt_async: Any, venue: str) -> type:
+    """The guarded ccxt class for `venue` (built once per process)."""
+    if venue not in _classes:
+        cls = _guarded(ccxt_async, getattr(ccxt_async, venue))
+        if venue == "binanceusdm":
+            cls = _binance(cls)
+        elif venue == "hyperliquid":
+            cls = _hyperliquid(cls)
+        _classes[venue] = type(f"Cockpit{venue.capitalize()}", (cls,), {})
+    return _classes[venue]
+
+
+def point_urls(exchange: Any, base_url: str) -> None:
+    """Send every API request of `exchange` to `base_url`, keeping each endpoint's path.
+
+    A path in `base_url` is put in front (``http://127.0.0.1:9000/bn`` + ``/fapi/v1``).
+    """
+    base = urlsplit(base_url)
+    prefix = base.path.rstrip("/")
+
+    def rewrite(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: rewrite(v) for k, v in value.items()}
+        if isinstance(value, str):
+            url = urlsplit(exchange.implode_hostname(value))
+            return urlunsplit((base.scheme, base.netloc, prefix + url.path, url.query, ""))
+        return value
+
+    exchange.urls["api"] = rewrite(exchange.urls["api"])
+
+
+def build_exchange(ccxt_async: Any, facts: VenueFacts, credentials: Mapping[str, Secret], *,
+                   readonly: bool, sandbox: bool = False, api_url: str | None = None,
+                   timeout: float = 8.0, options: Mapping[str, Any] | None = None,
+                   rate_limit: bool = True) -> Any:
+    """A ccxt client for one account, with its credentials and nothing it should not send.
+
+    Only the credentials the account's mode needs are handed over: a read-only Hyperliquid or
+    dYdX account never gives ccxt a private key.
+    """
+    merged: dict[str, Any] = {**facts.options, **(options or {})}
+    config: dict[str, Any] = {"enableRateLimit": rate_limit, "timeout": int(timeout * 1000)}
+    for cred in facts.fields(readonly):
+        secret = credentials.get(cred.name)
+        if secret is None:
+            continue
+        if cred.ccxt_key.startswith("options."):
+            merged[cred.ccxt_key.removeprefix("options.")] = secret.reveal()
+        else:
+            config[cred.ccxt_key] = secret.reveal()
+    config["options"] = merged
+    exchange = exchange_class(ccxt_async, facts.venue)(config)
+    config.clear()  # the client holds the values now; drop ours
+    # We never need currencies for perps, and Hyperliquid's currency call signs actions.
+    exchange.has = {**exchange.has, "fetchCurrencies": False}
+    if sandbox:
+        exchange.set_sandbox_mode(True)
+    if api_url:
+        point_urls(exchange, api_url)
+    return exchange

@@ -1,0 +1,120 @@
+"""Translate what ccxt raises into cockpit's venue errors, with short scrubbed messages.
+
+ccxt classes are recognised by name along the exception's MRO, so this module does not import
+ccxt. Messages never quote ccxt's text whole: for 5xx and timeouts it holds the signed URL. What
+is kept is the venue's own error code and message (from the JSON body) or the HTTP status, and
+the scheme and host of an unreachable server; all of it goes through `scrub`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from urllib.parse import urlsplit
+
+from cockpit.model.errors import (
+    AuthError, MalformedReply, NotSupported, RateLimited, Rejected, Unavailable, UnknownOutcome,
+    VenueError, VenueTimeout,
+)
+from cockpit.redact import scrub
+
+_REJECTIONS = {"InvalidOrder", "InsufficientFunds", "BadRequest", "OperationRejected",
+               "BadSymbol", "ArgumentsRequired", "MarketClosed"}
+_DOWN = {"ExchangeNotAvailable", "OnMaintenance", "NetworkError", "InvalidNonce"}
+_PARSE_BUGS = (AttributeError, TypeError, KeyError, ValueError, IndexError)
+_URL = re.compile(r"https?://[^\s/]+")
+_STATUS = re.compile(r"\b([45]\d\d)\b")
+_CODE_KEYS = ("code", "retCode", "sCode", "errorCode", "error")
+_MSG_KEYS = ("msg", "retMsg", "sMsg", "message", "response", "error")
+# Duplicate client order id: the first attempt landed (binance, bybit, okx).
+_DUPLICATE = re.compile(r"-4116|110072|51016|DUPLICATED_CLIENT_ORDER_ID|duplicate", re.I)
+
+
+def _names(exc: BaseException) -> set[str]:
+    return {c.__name__ for c in type(exc).__mro__ if c.__module__.startswith("ccxt")}
+
+
+def _venue_detail(text: str) -> tuple[str | None, str]:
+    """(code, ' (…)') from the venue's JSON error body inside a ccxt message, else its status."""
+    start, end = text.find("{"), text.rfind("}")
+    if 0 <= start < end:
+        try:
+            body = json.loads(text[start:end + 1])
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            code = next((str(body[k]) for k in _CODE_KEYS if body.get(k) not in (None, "")), None)
+            msg = next((str(body[k]) for k in _MSG_KEYS
+                        if isinstance(body.get(k), (str, int)) and k != "code"), "")
+            if code is not None or msg:
+                bits = ": ".join(b for b in (f"code {code}" if code else "", msg[:100]) if b)
+                return code, f" ({scrub(bits)})"
+    status = _STATUS.search(_URL.sub("", text.split("?", 1)[0]) + " " + text[-200:])
+    return None, (f" (HTTP {status.group(1)})" if status else "")
+
+
+def is_duplicate_order(exc: BaseException) -> bool:
+    """The venue refused an order because its client id is already taken (it landed before)."""
+    return bool(_names(exc) & {"InvalidOrder", "DuplicateOrderId", "BadRequest"}) and bool(
+        _DUPLICATE.search(str(exc)))
+
+
+def is_not_found(exc: BaseException) -> bool:
+    """The venue says the order does not exist."""
+    return "OrderNotFound" in _names(exc)
+
+
+def translate(exc: BaseException, *, account: str, venue: str, order: str | None = None
+              ) -> VenueError:
+    """The cockpit error for `exc`, raised by a call for `account` on `venue`.
+
+    `order` is the client id when the call sent an order: then anything that leaves the outcome
+    open (timeout, 5xx, 429, reset, unreadable reply) is `UnknownOutcome`, to be resolved by
+    looking the order up, never by sending it again under a new id.
+    """
+    if isinstance(exc, VenueError):
+        return exc
+    names = _names(exc)
+    text = str(exc)
+    code, detail = _venue_detail(text)
+    kw = {"account": account, "code": code}
+
+    def unknown(why: str) -> UnknownOutcome:
+        return UnknownOutcome(f"order {order} on {venue}: outcome unknown ({why}) — look it up "
+                              "by client id before anything else", client_id=order or "", **kw)
+
+    if "AuthenticationError" in names:
+        return AuthError(f"{venue} rejected the keys of {account!r}{detail} — check them, then "
+                         f"run: cockpit keys set {account}", **kw)
+    if names & {"RateLimitExceeded", "DDoSProtection"}:
+        wait = getattr(exc, "retry_after", None)
+        if order:
+            return unknown("rate-limited")
+        after = f"; retry after {wait:g} s" if wait is not None else ""
+        return RateLimited(f"{venue} rate limit{detail}{after}", retry_after=wait, **kw)
+    if "RequestTimeout" in names or isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        return unknown("timeout") if order else VenueTimeout(
+            f"{venue} did not answer in time — will retry", **kw)
+    if "NotSupported" in names:
+        return NotSupported(f"{venue}: {scrub(text.removeprefix(venue).strip())[:120]}", **kw)
+    if "OrderNotFound" in names:
+        return Rejected(f"{venue}: no such order{detail}", account=account, code="not_found")
+    if order and names & _REJECTIONS:
+        return Rejected(f"{venue} rejected order {order}{detail}", **kw)
+    if "BadResponse" in names or (not names and isinstance(exc, _PARSE_BUGS)):
+        return unknown("unreadable reply") if order else MalformedReply(
+            f"{venue} sent an incomplete or unreadable reply — will retry; positions are not "
+            "assumed flat", **kw)
+    if order:
+        return unknown(f"{type(exc).__name__}{detail}")
+    if names & _DOWN or "ExchangeError" in names or names & _REJECTIONS:
+        host = _URL.search(text)
+        cause = type(exc.__cause__).__name__ if exc.__cause__ else ""
+        if host and "Connect" in cause:
+            where = urlsplit(host.group(0))
+            return Unavailable(f"cannot reach {where.scheme}://{where.netloc} — is it up? "
+                               "(check api_url / the network)", **kw)
+        return Unavailable(f"{venue} unavailable{detail or f' ({type(exc).__name__})'} — will "
+                           "retry", **kw)
+    return Unavailable(f"{venue}: unexpected {type(exc).__name__} — will retry", **kw)

@@ -1,0 +1,268 @@
+"""Pure mapping from ccxt's unified replies (and their raw ``info``) to cockpit's model.
+
+No ccxt import, no I/O: every function takes the dicts ccxt returned. Venues fill ccxt's unified
+fields unevenly (dYdX leaves mark, notional and leverage None; Binance's v3 positions have no
+leverage; Paradex has no liquidation price), so a field is taken from the venue's own raw numbers
+where it has them, computed from them where it can be, and left None (unknown) otherwise, never 0.
+A reply that lacks what every reply of its kind must have raises `MalformedReply`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Iterable, Mapping
+
+from cockpit.model import FundingQuote, MarginMode, Order, OrderStatus, Position, Side
+from cockpit.model.errors import MalformedReply
+
+
+def dec(value: Any) -> Decimal | None:
+    """`value` as an exact Decimal (floats via their shortest repr); None when absent or bad."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        out = Decimal(value if isinstance(value, str) else repr(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return out if out.is_finite() else None
+
+
+def num(value: Any) -> float | None:
+    """`value` as a float; None when absent or not a number."""
+    d = dec(value)
+    return None if d is None else float(d)
+
+
+def positive(value: Any) -> Decimal | None:
+    """A price that must be > 0: venues send 0 or "" for "none" (no liquidation price)."""
+    d = dec(value)
+    return d if d is not None and d > 0 else None
+
+
+def dig(data: Any, *path: Any) -> Any:
+    """`data[path[0]][path[1]]...`, None as soon as a step is missing."""
+    for key in path:
+        if isinstance(data, dict):
+            data = data.get(key)
+        elif isinstance(data, list) and isinstance(key, int) and -len(data) <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def interval_hours(value: Any, default: float) -> float:
+    """Hours of a funding interval given as ``'8h'``, minutes ``'480m'``, or bare milliseconds."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([hm]?)\s*", value)
+        if match:
+            amount = float(match.group(1))
+            unit = match.group(2)
+            hours = amount if unit == "h" else amount / 60 if unit == "m" else amount / 3_600_000
+            return hours if hours > 0 else default
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value) / 3_600_000
+    return default
+
+
+# -- positions ------------------------------------------------------------------------------------
+
+# Where a venue's raw position holds its own margin numbers (preferred to ccxt's derivations:
+# ccxt recomputes Binance's maintenance margin from bracket tables).
+_RAW_MARGINS: Mapping[str, Mapping[str, tuple]] = {
+    "binanceusdm": {"initial": ("initialMargin",), "maintenance": ("maintMargin",)},
+    "bybit": {"initial": ("positionIM",), "maintenance": ("positionMM",)},
+    "okx": {"initial": ("imr",), "maintenance": ("mmr",)},
+    "hyperliquid": {"initial": ("position", "marginUsed")},
+}
+
+
+# Where ccxt's position "notional" is the entry cost, not size × mark (so no mark follows from it).
+_COST_NOTIONAL = frozenset({"paradex"})
+
+
+def _margin_mode(venue: str, raw: Mapping[str, Any]) -> MarginMode:
+    mode = raw.get("marginMode")
+    if mode in ("cross", "isolated"):
+        return MarginMode(mode)
+    info = raw.get("info") or {}
+    if venue == "dydx":
+        # dYdX v4: subaccounts 0-127 are cross; isolated positions live in 128 and above.
+        number = num(info.get("subaccountNumber"))
+        return MarginMode.ISOLATED if number is not None and number >= 128 else MarginMode.CROSS
+    if venue == "bybit" and str(info.get("tradeMode")) == "1":
+        return MarginMode.ISOLATED
+    return MarginMode.CROSS  # Paradex accounts are cross-margined; the model has no "unknown"
+
+
+def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
+                 market: Mapping[str, Any] | None = None,
+                 marks: Mapping[str, float] | None = None) -> Position | None:
+    """One ccxt position as a `Position`; None for a zero-size (closed) entry."""
+    symbol = raw.get("symbol")
+    contracts = dec(raw.get("contracts"))
+    side = raw.get("side")
+    entry = dec(raw.get("entryPrice"))
+    if not isinstance(symbol, str) or contracts is None or entry is None:
+        raise MalformedReply(f"{venue}: a position without symbol, size or entry price",
+                             account=account)
+    if contracts == 0:
+        return None
+    if side not in ("long", "short"):
+        raise MalformedReply(f"{venue}: position {symbol} without a side", account=account)
+    market = market or {}
+    csize = dec(raw.get("contractSize")) or dec(market.get("contractSize")) or Decimal(1)
+    size = abs(contracts) * csize
+    info = raw.get("info") or {}
+    notional = dec(raw.get("notional"))
+    mark = positive(raw.get("markPrice"))
+    if mark is None and marks and symbol in marks:
+        mark = positive(marks[symbol])  # the venue's mark from its funding or market reply
+    if mark is None and notional is not None and venue not in _COST_NOTIONAL:
+        mark = abs(notional) / size  # Hyperliquid: positionValue / size
+    raw_margins = _RAW_MARGINS.get(venue, {})
+    initial = num(dig(info, *raw_margins["initial"])) if "initial" in raw_margins else None
+    maintenance = (num(dig(info, *raw_margins["maintenance"]))
+                   if "maintenance" in raw_margins else None)
+    if initial is None:
+        initial = num(raw.get("initialMargin"))
+    if maintenance is None:
+        maintenance = num(raw.get("maintenanceMargin"))
+    if mark is not None:
+        # dYdX gives margin fractions per market, not per position: apply them to the value.
+        value = float(size * mark)
+        imf, mmf = num(dig(market, "info", "initialMarginFraction")), num(
+            dig(market, "info", "maintenanceMarginFraction"))
+        initial = initial if initial is not None or imf is None else value * imf
+        maintenance = maintenance if maintenance is not None or mmf is None else value * mmf
+    leverage = num(raw.get("leverage"))
+    if leverage is None and initial and mark is not None and venue != "dydx":
+        # Binance v3 dropped leverage; its initial margin is notional / leverage.
+        leverage = round(float(size * mark) / initial, 2)
+    return Position(
+        account=account, venue=venue, symbol=symbol, asset=_asset(symbol, market),
+        side=Side(side), size=size, entry_price=entry, mark_price=mark,
+        liquidation_price=positive(raw.get("liquidationPrice")), leverage=leverage,
+        margin_mode=_margin_mode(venue, raw), unrealized_pnl=num(raw.get("unrealizedPnl")),
+        initial_margin=initial, maintenance_margin=maintenance,
+    )
+
+
+def _asset(symbol: str, market: Mapping[str, Any] | None) -> str:
+    base = (market or {}).get("base")
+    return base if isinstance(base, str) and base else symbol.split("/", 1)[0]
+
+
+# -- funding --------------------------------------------------------------------------------------
+
+def map_funding(venue: str, rates: Mapping[str, Mapping[str, Any]], *,
+                markets: Mapping[str, Mapping[str, Any]], default_hours: float,
+                intervals: Mapping[str, Any] | None = None,
+                wanted: Callable[[str, str], bool] = lambda symbol, asset: True,
+                ) -> tuple[FundingQuote, ...]:
+    """Funding quotes from ccxt's ``fetch_funding_rates`` reply (symbol -> FundingRate).
+
+    The interval of each symbol is its own: from `intervals` (Binance's fundingInfo), else the
+    rate's ``interval``, else `default_hours` (Binance lists only symbols that differ from 8h).
+    """
+    quotes = []
+    for symbol, raw in sorted(rates.items()):
+        if not isinstance(raw, Mapping):
+            raise MalformedReply(f"{venue}: a funding entry that is not an object")
+        rate = num(raw.get("fundingRate"))
+        market = markets.get(symbol, {})
+        asset = _asset(symbol, market)
+        if rate is None or not wanted(symbol, asset):
+            continue
+        given = (intervals or {}).get(symbol) or raw.get("interval")
+        next_ms = num(raw.get("fundingTimestamp")) or num(raw.get("nextFundingTimestamp"))
+        quotes.append(FundingQuote(
+            venue=venue, symbol=symbol, asset=asset, rate=rate,
+            interval_hours=interval_hours(given, default_hours),
+            next_time=next_ms / 1000 if next_ms else None,
+            predicted_rate=num(raw.get("nextFundingRate")),
+            mark_price=num(raw.get("markPrice")),
+            open_interest=num(dig(raw, "info", "openInterest")),
+        ))
+    return tuple(quotes)
+
+
+def rates_from_markets(markets: Iterable[Mapping[str, Any]], now: float
+                       ) -> dict[str, dict[str, Any]]:
+    """dYdX has no funding call: its market list carries ``nextFundingRate`` (hourly) and the
+    oracle price, for all markets in one reply. Shaped like ccxt's FundingRate dicts; dYdX pays
+    at the top of every hour, so the next payment is the next hour after `now` (seconds)."""
+    next_ms = (int(now // 3600) + 1) * 3_600_000
+    out: dict[str, dict[str, Any]] = {}
+    for market in markets:
+        info = market.get("info") or {}
+        if market.get("swap") and isinstance(market.get("symbol"), str):
+            out[market["symbol"]] = {
+                "fundingRate": info.get("nextFundingRate"), "markPrice": info.get("oraclePrice"),
+                "interval": "1h", "fundingTimestamp": next_ms,
+                "info": {"openInterest": info.get("openInterest")},
+            }
+    return out
+
+
+# -- orders ---------------------------------------------------------------------------------------
+
+_STATUS = {"closed": OrderStatus.FILLED, "filled": OrderStatus.FILLED,
+           "canceled": OrderStatus.CANCELED, "cancelled": OrderStatus.CANCELED,
+           "expired": OrderStatus.CANCELED, "rejected": OrderStatus.REJECTED}
+
+
+def map_order(account: str, raw: Mapping[str, Any], *, client_id: str,
+              contract_size: Decimal = Decimal(1), fallback: Mapping[str, Any] | None = None
+              ) -> Order:
+    """One ccxt order as an `Order`; amounts in base units (contracts × contract size).
+
+    `fallback` supplies what a terse reply leaves out (Hyperliquid's order ack has no symbol,
+    side or type): the request's own values.
+    """
+    fb = fallback or {}
+    amount = dec(raw.get("amount"))
+    amount = amount * contract_size if amount is not None else dec(fb.get("amount"))
+    filled = (dec(raw.get("filled")) or Decimal(0)) * contract_size
+    if amount is None:
+        raise MalformedReply("an order without an amount", account=account)
+    status_text = str(raw.get("status") or "").lower()
+    status = _STATUS.get(status_text)
+    if status is None:
+        if status_text in ("", "none") and amount > 0 and filled >= amount:
+            status = OrderStatus.FILLED
+        else:
+            status = OrderStatus.PARTIAL if filled > 0 else OrderStatus.OPEN
+    side = raw.get("side") or fb.get("side")
+    fee = dig(raw, "fee", "cost")
+    ts = num(raw.get("timestamp"))
+    reduce_only = raw.get("reduceOnly")
+    return Order(
+        client_id=client_id, account=account, symbol=raw.get("symbol") or fb.get("symbol", ""),
+        side=Side.LONG if side in ("buy", Side.LONG) else Side.SHORT,
+        amount=amount, filled=filled, status=status,
+        # A venue order whose reduce-only flag is not reported does not count as reducing.
+        reduce_only=bool(reduce_only if reduce_only is not None else fb.get("reduce_only", False)),
+        type=str(raw.get("type") or fb.get("type") or ("limit" if raw.get("price") else "market")
+                 ).lower(),
+        price=positive(raw.get("price")), average=positive(raw.get("average")),
+        fee=num(fee) or 0.0, venue_id=str(raw["id"]) if raw.get("id") is not None else None,
+        timestamp=ts / 1000 if ts else None,
+    )
+
+
+def venue_client_id(kind: str, client_id: str) -> str:
+    """The client order id sent to a venue for cockpit's `client_id`: itself when the venue
+    accepts it as is, else a deterministic hash in the venue's format (same id, same hash)."""
+    digest = hashlib.sha256(client_id.encode()).hexdigest()
+    if kind == "hex128":
+        return client_id if re.fullmatch(r"0x[0-9a-f]{32}", client_id) else "0x" + digest[:32]
+    if kind == "uint32":
+        if client_id.isdigit() and int(client_id) < 2**32:
+            return client_id
+        return str(int(digest[:8], 16))
+    if kind == "alnum32":
+        return client_id if re.fullmatch(r"[A-Za-z0-9]{1,32}", client_id) else digest[:32]
+    return client_id if re.fullmatch(r"[A-Za-z0-9._:/-]{1,36}", client_id) else "ck" + digest[:34]
