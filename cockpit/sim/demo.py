@@ -1,0 +1,131 @@
+"""The demo: six accounts on four layers holding a book that looks like a real trader's.
+
+Longs and shorts; hedged legs across venues (long ETH on Hyperliquid against short ETH on Binance,
+long BTC on Binance against short BTC on dYdX and OKX); an isolated SOL long on Bybit about 6.5%
+from its liquidation price; a Paradex account on Starknet (hours from rescue) thin on free
+collateral; a dYdX cross account whose positions have no liquidation price of their own; and a
+deposit on its way to Paradex.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
+from typing import Callable
+
+from cockpit.model import Layer, TransferRequest
+from cockpit.sim.margin import maintenance
+from cockpit.sim.scenario import Scenario, load_scenario
+from cockpit.sim.session import SimSession
+from cockpit.sim.snapshot import to_price
+from cockpit.sim.universe import ACCOUNTS, ASSETS, VENUES
+from cockpit.sim.world import World
+
+DEFAULT_ASSETS = 16
+
+# Wallet balance per account, in its settle currency.
+WALLETS = {"binance": 310_000.0, "bybit": 64_000.0, "okx": 45_000.0, "hyperliquid": 140_000.0,
+           "dydx": 78_000.0, "paradex": 24_000.0}
+
+# (account, asset, signed USD notional, entry vs mark, leverage). The entry offset makes PnL:
+# +0.02 on a long means it was bought 2% above today's price (a loss).
+BOOK: tuple[tuple[str, str, float, float, float], ...] = (
+    ("binance", "ETH", -192_000, -0.012, 10), ("binance", "BTC", 170_000, -0.018, 10),
+    ("binance", "SOL", -63_000, -0.02, 10), ("binance", "LINK", 45_000, 0.03, 10),
+    ("binance", "DOGE", -34_000, 0.015, 10),
+    ("bybit", "XRP", 44_000, -0.01, 8), ("bybit", "AVAX", -44_000, -0.01, 8),
+    ("bybit", "WIF", 19_500, 0.06, 5),
+    ("okx", "BTC", -60_000, 0.004, 10), ("okx", "AVAX", 18_000, -0.02, 10),
+    ("okx", "ARB", -15_000, 0.01, 10),
+    ("hyperliquid", "ETH", 192_000, -0.008, 10), ("hyperliquid", "SUI", -43_000, -0.03, 10),
+    ("hyperliquid", "PEPE", 30_000, 0.04, 5), ("hyperliquid", "ARB", -36_000, 0.02, 10),
+    ("dydx", "BTC", -102_000, 0.006, 10), ("dydx", "ETH", 32_000, -0.015, 10),
+    ("dydx", "OP", -32_000, -0.01, 10),
+    ("paradex", "BTC", 51_000, 0.01, 5), ("paradex", "ETH", -48_000, -0.005, 5),
+)
+# The isolated position close to liquidation: (account, asset, USD notional, entry vs mark,
+# distance from mark to liquidation).
+NEAR_LIQ = ("bybit", "SOL", 56_000.0, 0.02, 0.065)
+DEPOSIT = ("paradex", 3_000, Layer.ARBITRUM)  # on its way when the session starts
+
+
+def _scenario(scenario: str | Path | Scenario | None) -> Scenario:
+    if isinstance(scenario, Scenario):
+        return scenario
+    return load_scenario("calm" if scenario is None else scenario)
+
+
+def _size(notional: float, mark: float, step: Decimal) -> Decimal:
+    return (Decimal(repr(abs(notional) / mark)) / step).to_integral_value(ROUND_DOWN) * step
+
+
+def seed_book(world: World) -> None:
+    """Give the world's accounts the demo's wallets, positions and a deposit in flight."""
+    ledger = world.ledger
+    names = {a.name for a in world.assets}
+    for acc in ledger.accounts:
+        ledger.wallet[acc.index] = WALLETS.get(acc.name, 50_000.0)
+    for name, asset, notional, offset, leverage in BOOK:
+        if name not in ledger.by_name or asset not in names:
+            continue
+        acc = ledger.by_name[name]
+        symbol = acc.spec.symbol(asset)
+        if symbol not in acc.instruments:
+            continue
+        inst = acc.instruments[symbol]
+        mark = world.mark(acc.venue, acc.assets[symbol])
+        size = _size(notional, mark, inst.amount_step) * (1 if notional > 0 else -1)
+        ledger.open(acc, symbol, size, to_price(mark * (1 + offset), inst.price_step),
+                    leverage=leverage)
+    name, asset, notional, offset, distance = NEAR_LIQ
+    if name in ledger.by_name and asset in names:
+        acc = ledger.by_name[name]
+        symbol = acc.spec.symbol(asset)
+        inst = acc.instruments[symbol]
+        mark = world.mark(acc.venue, acc.assets[symbol])
+        size = _size(notional, mark, inst.amount_step)
+        entry = to_price(mark * (1 + offset), inst.price_step)
+        liq = mark * (1 - distance)
+        tier = world.assets[acc.assets[symbol]].tier
+        _, rate, amount = maintenance(float(size) * liq, tier, acc.spec.maint_scale)
+        # margin + s (liq - entry) = s liq rate - amount, solved for the margin.
+        margin = float(size) * float(entry) - amount - liq * float(size) * (1 - rate)
+        ledger.open(acc, symbol, size, entry, leverage=round(notional / margin, 1), isolated=True,
+                    margin=margin)
+    name, amount, source = DEPOSIT
+    if name in ledger.by_name:
+        acc = ledger.by_name[name]
+        world.request_transfer(name, TransferRequest("demo-deposit", name, acc.info.layer,
+                                                     Decimal(amount)), inbound_from=source)
+
+
+def build_world(seed: int = 7, scenario: str | Path | Scenario | None = None, *,
+                assets: int = DEFAULT_ASSETS, fault_rate: float | None = None) -> World:
+    """The demo world (six accounts, `assets` assets of the universe) with its book seeded.
+
+    `fault_rate` (0..1) overrides the scenario's rate of random faults per venue call.
+    """
+    if not 12 <= assets <= len(ASSETS):
+        raise ValueError(f"assets must be between 12 and {len(ASSETS)}, got {assets}")
+    if fault_rate is not None and not 0.0 <= fault_rate <= 1.0:
+        raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
+    sc = _scenario(scenario)
+    if fault_rate is not None:
+        sc = dataclasses.replace(sc, settings=dataclasses.replace(sc.settings, fault_rate=fault_rate))
+    world = World(seed=seed, assets=ASSETS[:assets], venues=VENUES, accounts=ACCOUNTS, scenario=sc)
+    seed_book(world)
+    return world
+
+
+def build_demo(seed: int = 7, scenario: str | Path | Scenario | None = None, speed: float = 1.0,
+               clock: Callable[[], float] = time.time, *, assets: int = DEFAULT_ASSETS,
+               fault_rate: float | None = None) -> SimSession:
+    """A ready simulated session: the demo book in the named scenario (default "calm").
+
+    Raises `ScenarioError` (one line) when the scenario cannot be loaded, `ValueError` for a
+    bad speed, asset count or fault rate.
+    """
+    world = build_world(seed, scenario, assets=assets, fault_rate=fault_rate)
+    return SimSession(world, speed=speed, clock=clock)

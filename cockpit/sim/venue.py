@@ -1,0 +1,124 @@
+"""`SimVenue`: one simulated account speaking the venue protocol, faults and all.
+
+Every call first lets the session advance the shared world to the current sim time, then asks the
+fault plan whether this call fails, and only then answers, exactly as the ccxt adapter would: the
+same error classes, the same "order landed but the answer was lost" case, the same frozen data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Mapping
+
+from cockpit.model import (
+    Instrument,
+    Order,
+    OrderRequest,
+    Rejected,
+    Transfer,
+    TransferRequest,
+    VenueSnapshot,
+)
+from cockpit.sim.faults import LANDS, Fault, raise_fault
+from cockpit.sim.snapshot import snapshot
+
+if TYPE_CHECKING:
+    from cockpit.sim.session import SimSession
+
+
+class SimVenue:
+    """One account of the simulated world, satisfying `cockpit.venues.protocol.Venue`."""
+
+    def __init__(self, session: SimSession, name: str) -> None:
+        self._session = session
+        self._world = session.world
+        self._acc = self._world.account(name)
+        self.info = self._acc.info
+        self._last: VenueSnapshot | None = None
+        self._cache: tuple[int, VenueSnapshot] | None = None
+
+    def __repr__(self) -> str:
+        return f"SimVenue({self.info.name!r}, {self.info.venue!r})"
+
+    async def _enter(self, op: str, client_id: str = "") -> Fault | None:
+        """Advance the world, then apply this call's fault, if any.
+
+        Returns the fault when the caller must finish the job first: frozen data or a late answer
+        on a read, or an order that lands before its answer is lost. Raises every other fault.
+        """
+        self._session.advance()
+        world = self._world
+        fault = world.faults.draw(self.info.name, world.t, op)
+        if fault is None:
+            return None
+        if fault.source == "random":
+            world.log.add(world.t, "fault", f"{self.info.name}: {fault.kind} on {op} (random)",
+                          self.info.name)
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.kind == "latency":
+            return fault if op == "read" else None
+        if fault.kind == "stale" and op == "read":
+            return fault
+        if op == "order" and fault.kind in LANDS:
+            return fault
+        raise_fault(fault, self._acc.spec, self.info.name, op, client_id)
+
+    async def connect(self) -> None:
+        """Check the account is reachable (markets are static in the simulator)."""
+        await self._enter("read")
+
+    def instruments(self) -> Mapping[str, Instrument]:
+        """Instruments by symbol, with precision and fees."""
+        return MappingProxyType(self._acc.instruments)
+
+    async def snapshot(self) -> VenueSnapshot:
+        """Positions, collateral, funding for every symbol, marks and open orders.
+
+        Under a frozen-data fault the previous snapshot comes back, with its old `venue_time`.
+        """
+        fault = await self._enter("read")
+        now = self._session.clock()
+        if fault is not None and fault.kind == "stale" and self._last is not None:
+            return dataclasses.replace(self._last, fetched_at=now)
+        if self._cache is not None and self._cache[0] == self._world.version:
+            snap = self._cache[1]
+        else:
+            snap = snapshot(self._world, self._acc, now)
+            self._cache = (self._world.version, snap)
+        latency = fault.delay if fault is not None else 0.0
+        snap = dataclasses.replace(snap, fetched_at=now, latency=latency)
+        self._last = snap
+        return snap
+
+    async def place_order(self, request: OrderRequest) -> Order:
+        """Send an order; reduce-only is enforced here as the venue does."""
+        fault = await self._enter("order", request.client_id)
+        if request.account and request.account != self.info.name:
+            raise Rejected(f"{self.info.venue}: order for account {request.account!r} sent to "
+                           f"{self.info.name!r}", account=self.info.name)
+        order = self._world.submit_order(self.info.name, request)
+        if fault is not None:
+            raise_fault(fault, self._acc.spec, self.info.name, "order", request.client_id)
+        return order
+
+    async def cancel_order(self, client_id: str, symbol: str) -> None:
+        """Cancel a resting order by client id."""
+        await self._enter("cancel")
+        self._world.version += 1
+        self._world.exchange.cancel(self._acc, client_id, self._world.t)
+
+    async def fetch_order(self, client_id: str, symbol: str) -> Order | None:
+        """Look an order up by client id; None when the venue never saw it."""
+        await self._enter("read")
+        return self._world.exchange.lookup(self._acc, client_id)
+
+    async def request_transfer(self, request: TransferRequest) -> Transfer:
+        """Start a withdrawal or bridge of collateral to `request.to_layer`."""
+        await self._enter("transfer")
+        return self._world.request_transfer(self.info.name, request)
+
+    async def close(self) -> None:
+        """Nothing to release."""
