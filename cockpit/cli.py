@@ -197,16 +197,12 @@ def _guard(args) -> int:
     engine = _engine(args)
     if args.auto:
         engine.risk.set_kill_mode("auto")
-    printed: set[str] = set()
 
-    def report(frame) -> None:
-        for notice in frame.notices:
-            if notice not in printed:
-                printed.add(notice)
-                print(f"{time.strftime('%H:%M:%S')} {notice}", flush=True)
+    def report(notice: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {notice}", flush=True)
 
     async def run() -> None:
-        engine.subscribe(report)
+        engine.on_notice(report)
         engine.start()
         try:
             await asyncio.sleep(args.duration if args.duration else float("inf"))

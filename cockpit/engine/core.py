@@ -61,7 +61,9 @@ class EngineSettings:
         down_after: ... and DOWN after this long.
         request_timeout: seconds before a venue call is given up (reads) or unknown (orders).
         backoff_base / backoff_cap: full-jitter backoff after failures, in seconds.
-        min_frame_interval: frames are at most this often (coalescing bursts of polls).
+        coalesce: after a change, wait this long for the other accounts' polls of the same
+            round, so one round makes one frame.
+        min_frame_interval: frames are at most this often (the UI redraws once per frame).
     """
 
     poll_interval: float = 1.0
@@ -70,7 +72,8 @@ class EngineSettings:
     request_timeout: float = 5.0
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
-    min_frame_interval: float = 0.1
+    coalesce: float = 0.15
+    min_frame_interval: float = 0.5
 
 
 class SimInfo(Protocol):
@@ -134,6 +137,7 @@ class Engine:
         self._subscribers: list[Callable[[Frame], None]] = []
         self._instruments: dict[str, dict[str, Instrument]] = {name: {} for name in self.venues}
         self._notices: deque[str] = deque(maxlen=8)
+        self._notice_listeners: list[Callable[[str], None]] = []
         self._kill_seen: set[tuple] = set()
         self._health: dict[str, Health] = {}
         self._auto_sent: set[str] = set()
@@ -149,10 +153,16 @@ class Engine:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
 
+    def on_notice(self, callback: Callable[[str], None]) -> None:
+        """Call `callback(text)` for every notice as it happens (frames carry only the last few)."""
+        self._notice_listeners.append(callback)
+
     def notice(self, text: str) -> None:
         """Add a one-line message for the status area and the journal."""
         self._notices.append(text)
         self.journal.event("notice", self.clock(), text=text)
+        for listener in self._notice_listeners:
+            listener(text)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -264,9 +274,10 @@ class Engine:
         try:
             while True:
                 await self._dirty.wait()
+                await asyncio.sleep(self.settings.coalesce)
                 self._dirty.clear()
                 self.publish()
-                await asyncio.sleep(self.settings.min_frame_interval)
+                await asyncio.sleep(max(0.0, self.settings.min_frame_interval - self.settings.coalesce))
         finally:
             ticker.cancel()
 
@@ -323,7 +334,7 @@ class Engine:
                 "kill", event.time, before=event.before.value, after=event.after.value,
                 cause=event.cause, numbers=dict(event.numbers),
             )
-            self._notices.append(f"kill switch {event.before.value} → {event.after.value}: {event.cause}")
+            self.notice(f"kill switch {event.before.value} → {event.after.value}: {event.cause}")
 
     def _send_auto(self, intents: tuple[Intent, ...]) -> None:
         for intent in intents:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console
 from rich.text import Text
-from rich.traceback import Traceback
 from textual.app import App
 from textual.theme import Theme
 
 from cockpit.engine import Engine
+from cockpit.model import Mode
 from cockpit.ui.bindings import bind
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, load_theme
@@ -53,12 +52,18 @@ class CockpitApp(App):
         """Defaults for the cockpit's own colour variables, so any theme works with the CSS."""
         return dict(THEME_VARIABLE_DEFAULTS)
 
-    def on_mount(self) -> None:
-        """Apply the theme and keymap, then show the cockpit."""
+    async def on_mount(self) -> None:
+        """Apply the theme and keymap, then show the cockpit.
+
+        On the simulator the first poll answers at once, so it is taken before the first paint:
+        the screen is drawn once, with data. Real venues are polled after it is drawn.
+        """
         self.register_theme(self.cockpit_theme)
         self.theme = self.cockpit_theme.name
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
+        if self.engine.mode is Mode.SIM and self.engine.latest is None:
+            await self.engine.poll_once()
         self.push_screen(CockpitScreen(self.engine, start_engine=self.start_engine))
 
     async def on_unmount(self) -> None:
@@ -83,6 +88,9 @@ class CockpitApp(App):
         Textual's own crash screen shows locals (`show_locals=True`), which would print any secret
         held in a local to the terminal and its scrollback. Ours shows none, and scrubs the text.
         """
+        from rich.console import Console
+        from rich.traceback import Traceback
+
         from cockpit.redact import scrub
 
         error = self._exception

@@ -12,12 +12,20 @@ from decimal import Decimal
 DASH = "—"
 
 
-def money(value: float | None, *, signed: bool = False) -> str:
-    """A USD amount, compact: 950, 12.3k, 1.25M ("—" when unknown)."""
+def money(value: float | None, *, signed: bool = False, short: bool = False) -> str:
+    """A USD amount, compact: 950, 12.3k, 1.25M ("—" when unknown).
+
+    `short` keeps two significant figures above 1,000 ("1.7k", "12k", "1.2M") for tight tables.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
     sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
     v = abs(value)
+    if short and v >= 1e3:
+        for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if v >= scale:
+                n = v / scale
+                return sign + (f"{n:.1f}" if n < 10 else f"{n:.0f}") + suffix
     if v >= 1e9:
         body = f"{v / 1e9:.2f}B"
     elif v >= 1e6:
@@ -73,17 +81,18 @@ def pct(value: float | None, *, signed: bool = False, digits: int = 1) -> str:
 
 
 def apr(value: float | None) -> str:
-    """An annualized rate in at most 6 characters: "+3.2%", "+45%", "+245%", "+1.2k%"."""
+    """An annualized rate in at most 5 characters: "+3.2%", "+45%", "+245%", "+1.2k" (= 1,200%)."""
     if value is None or math.isnan(value):
         return DASH
     p = value * 100
     sign = "+" if p > 0 else ("-" if p < 0 else " ")
     a = abs(p)
-    if a >= 1000:
-        return f"{sign}{a / 1000:.1f}k%"
-    if a >= 100:
-        return f"{sign}{a:.0f}%"
-    if a >= 10:
+    # Thresholds sit where rounding would add a digit (9.96 → "10.0" would be 6 characters).
+    if a >= 9_950:
+        return f"{sign}{min(a / 1000, 99):.0f}k"
+    if a >= 999.5:
+        return f"{sign}{a / 1000:.1f}k"
+    if a >= 9.95:
         return f"{sign}{a:.0f}%"
     return f"{sign}{a:.1f}%"
 

@@ -59,7 +59,8 @@ async def test_one_dead_account_does_not_stall_the_others():
     dead.clock = time.time
     engine = Engine([good, dead], risk=NullRisk(), clock=time.time,
                     settings=EngineSettings(poll_interval=0.05, stale_after=0.3, down_after=0.6,
-                                            backoff_base=0.05, backoff_cap=0.1, min_frame_interval=0.01))
+                                            backoff_base=0.05, backoff_cap=0.1, coalesce=0.0,
+                                            min_frame_interval=0.01))
     frames = []
     engine.subscribe(frames.append)
     engine.start()

@@ -19,7 +19,7 @@ from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from cockpit.engine import Engine, ExecutionError, TrimPreview
 from cockpit.model import Frame, Side
@@ -29,8 +29,9 @@ from cockpit.ui.messages import FrameArrived
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.widgets.collateral import CollateralTable
 from cockpit.ui.widgets.heatmap import FundingHeatmap
-from cockpit.ui.widgets.playbook import PlaybookTable, kill_line, stress_table
-from cockpit.ui.widgets.positions import PositionsTable
+from cockpit.ui.widgets.line import Line
+from cockpit.ui.widgets.playbook import PlaybookTable, kill_levels, kill_line, stress_table
+from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
 from cockpit.ui.widgets.status import status_text
 
 PANES = ("positions", "funding", "collateral", "playbook")
@@ -69,6 +70,7 @@ class CockpitScreen(Screen):
         self.engine = engine
         self.start_engine = start_engine
         self.frame: Frame | None = None
+        self.frame_stress: tuple | None = None
         self.current = "positions"
         self._unsubscribe = None
 
@@ -76,25 +78,26 @@ class CockpitScreen(Screen):
 
     def compose(self) -> ComposeResult:
         """Status, tabs, the panes in two columns, the last notice, the footer."""
-        yield Static(id="status")
-        yield Static(id="tabs")
+        yield Line(id="status")
+        yield Line(id="tabs")
         with Widget(id="panes"):
             with Vertical(id="left"):
                 with Vertical(id="positions", classes="pane"):
                     yield PositionsTable(id="positions-table")
-                    yield Static(id="positions-legend", classes="legend")
+                    yield Line(id="positions-legend", classes="legend")
                 with Vertical(id="collateral", classes="pane"):
                     yield CollateralTable(id="collateral-table")
             with Vertical(id="right"):
                 with Vertical(id="funding", classes="pane"):
-                    yield Static(id="funding-stress")
+                    yield Line(id="funding-stress")
                     yield FundingHeatmap(id="heatmap")
-                    yield Static(id="funding-detail", classes="legend")
+                    yield Line(id="funding-detail", classes="legend")
                 with Vertical(id="playbook", classes="pane"):
-                    yield Static(id="kill-line")
+                    yield Line(id="kill-line")
+                    yield Line(id="kill-levels", classes="legend")
                     yield PlaybookTable(id="playbook-table")
-                    yield Static(id="stress-table")
-        yield Static(id="notice")
+                    yield Line(id="stress-table")
+        yield Line(id="notice")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -130,7 +133,7 @@ class CockpitScreen(Screen):
         self.query_one("#left").display = shown is None or shown in ("positions", "collateral")
         self.query_one("#right").display = shown is None or shown in ("funding", "playbook")
         self.set_class(single, "-single")
-        tabs = self.query_one("#tabs", Static)
+        tabs = self.query_one("#tabs", Line)
         tabs.display = single
         if single:
             line = Text()
@@ -138,7 +141,7 @@ class CockpitScreen(Screen):
                 style = "bold reverse" if name == shown else "dim"
                 line.append(f" {i} {TITLES[name]} ", style=style)
             line.append("  0 all · tab next", style="dim")
-            tabs.update(line)
+            tabs.show(line)
 
     def watch_view(self) -> None:
         """Re-layout when a pane is zoomed or unzoomed."""
@@ -184,22 +187,26 @@ class CockpitScreen(Screen):
         colors = self.app.theme_variables
         a = frame.assessment
         with self.app.batch_update():
-            self.query_one("#status", Static).update(status_text(frame, colors, self.size.width))
+            self.query_one("#status", Line).show(status_text(frame, colors, self.size.width))
             positions = self.query_one(PositionsTable)
             positions.palette = colors
             positions.update_from(a)
-            self.query_one("#positions-legend", Static).update(self._positions_legend(frame))
+            self.query_one("#positions-legend", Line).show(self._positions_legend(frame))
             collateral = self.query_one(CollateralTable)
             collateral.palette = colors
             collateral.update_from(a)
-            self.query_one("#funding-stress", Static).update(self._stress_line(frame))
+            self.query_one("#funding-stress", Line).show(self._stress_line(frame))
             self.query_one(FundingHeatmap).update_from(a)
             self._update_detail()
-            self.query_one("#kill-line", Static).update(kill_line(a, colors))
+            self.query_one("#kill-line", Line).show(kill_line(a, colors))
+            self.query_one("#kill-levels", Line).show(kill_levels(a))
             self.query_one(PlaybookTable).update_from(a)
-            self.query_one("#stress-table", Static).update(stress_table(a, compact=self.size.width < 160))
+            compact = self.size.width < 160
+            if (a.stress, compact) != self.frame_stress:  # a rich Table never compares equal: compare inputs
+                self.frame_stress = (a.stress, compact)
+                self.query_one("#stress-table", Line).show(stress_table(a, compact=compact))
             notice = frame.notices[-1] if frame.notices else ""
-            self.query_one("#notice", Static).update(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
+            self.query_one("#notice", Line).show(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
         if _BENCH_STAMP and a.positions and a.funding and a.collateral and a.playbook:
             self.call_after_refresh(self._bench_stamp)
 
@@ -242,10 +249,10 @@ class CockpitScreen(Screen):
         self._update_detail()
 
     def _update_detail(self) -> None:
-        detail = self.query_one("#funding-detail", Static)
+        detail = self.query_one("#funding-detail", Line)
         cell = self.query_one(FundingHeatmap).current_cell()
         if cell is None or self.frame is None:
-            detail.update(Text("no quote here", style="dim"))
+            detail.show(Text("no quote here", style="dim"))
             return
         ref = self.frame.sim_time if self.frame.sim_time is not None else self.frame.now
         nxt = "" if cell.next_time is None else f" next {fmt.duration(cell.next_time - ref)}"
@@ -256,7 +263,7 @@ class CockpitScreen(Screen):
         text.append(f"{fmt.rate(cell.rate)}/{cell.interval_hours:g}h = {fmt.apr(cell.apr).strip()} APR{pred}{nxt}{held}")
         if cell.history:
             text.append("  " + _spark([h for h in cell.history[-16:]], signed=True), style="dim")
-        detail.update(text)
+        detail.show(text)
 
     # -- actions --------------------------------------------------------------------------
 
@@ -316,11 +323,21 @@ class CockpitScreen(Screen):
             self.notify(f"Cut disabled — {reason}", severity="warning")
             return
         kill = frame.assessment.kill
-        lines: list[str | Text] = [f"{kill.status.value}: {kill.cause}", ""]
-        for intent in kill.proposed[:12]:
-            lines.append(f"  {intent.account:<10} {intent.symbol:<16} cut {intent.amount}  ({intent.reason})")
-        if len(kill.proposed) > 12:
-            lines.append(f"  … and {len(kill.proposed) - 12} more")
+        cuts = proposed_cuts(frame.assessment)
+        positions = {p.key: p for p in frame.assessment.positions}
+        total = sum(float(i.amount) * (positions[k].mark or 0) for i in kill.proposed
+                    if i.amount is not None and (k := f"{i.account}|{i.symbol}") in positions)
+        lines: list[str | Text] = [
+            f"{kill.status.value}: {kill.cause}",
+            f"{len(kill.proposed)} reduce-only market orders, about ${fmt.money(total)} of gross:",
+            "",
+        ]
+        for intent in kill.proposed[:10]:
+            key = f"{intent.account}|{intent.symbol}"
+            asset = intent.symbol.split("/")[0]
+            lines.append(f"  {intent.account:<11} {asset:<9} cut {intent.amount} ({cuts.get(key, 0):.0%})")
+        if len(kill.proposed) > 10:
+            lines.append(f"  … and {len(kill.proposed) - 10} more (all in the Playbook pane)")
         self.app.push_screen(
             ConfirmScreen(f"Send {len(kill.proposed)} reduce-only orders?", lines, confirm_label="Cut"),
             callback=lambda ok: self._accept() if ok else None,
@@ -353,8 +370,8 @@ def _trim_lines(p: TrimPreview) -> list[str | Text]:
         f"Position   {p.side.value.upper()} {p.size} {asset}",
         Text.assemble("Order      ", (f"{p.order_side.value.upper()} {p.cut} {asset}", "bold"),
                       " market, reduce-only"),
-        f"Est. price {fmt.price(p.est_price)}   notional {fmt.money(p.notional)}",
-        f"Est. cost  {fmt.money(p.est_cost)} (taker fee + impact)",
+        f"Est. price {fmt.price(p.est_price)}   notional ${fmt.money(p.notional)}",
+        f"Est. cost  ${fmt.money(p.est_cost)} (taker fee + impact)",
         f"After      {side_after} {p.after if p.after > 0 else ''} {asset if p.after > 0 else ''}".rstrip(),
     ]
     return lines

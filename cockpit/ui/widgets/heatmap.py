@@ -82,12 +82,16 @@ class FundingHeatmap(Widget, can_focus=True):
     def update_from(self, assessment: Assessment) -> None:
         """Show the cells of `assessment`; keeps the cursor on the same asset and venue."""
         current = self.current_key()
+        cells = {(c.asset, c.venue): c for c in assessment.funding}
+        if cells == self.cells and assessment.assets == self.assets and assessment.venues == self.venues:
+            return
+        reshaped = assessment.assets != self.assets or assessment.venues != self.venues
         self.assets = assessment.assets
         self.venues = assessment.venues
-        self.cells = {(c.asset, c.venue): c for c in assessment.funding}
+        self.cells = cells
         if current and current[0] in self.assets and current[1] in self.venues:
             self.cursor = (self.venues.index(current[1]), self.assets.index(current[0]))
-        self.refresh(layout=True)
+        self.refresh(layout=reshaped)
 
     def current_key(self) -> tuple[str, str] | None:
         """(asset, venue) under the cursor."""
@@ -154,7 +158,7 @@ class FundingHeatmap(Widget, can_focus=True):
                 continue
             bg = gradient.get_color(heat(cell.apr))
             mark = "▲" if cell.held is Side.LONG else ("▼" if cell.held is Side.SHORT else " ")
-            text = (mark + fmt.apr(cell.apr).rjust(CELL - 2)) + " "
+            text = mark + fmt.apr(cell.apr).rjust(CELL - 2) + " "  # 1 + 5 + 1 = CELL
             style = Style(bgcolor=bg.rich_color, color=bg.get_contrast_text().rich_color,
                           bold=cell.held is not None, reverse=selected and self.has_focus,
                           underline=selected)

@@ -26,8 +26,28 @@ class PlaybookTable(KeyedTable):
         super().__init__(COLUMNS, **kw)
 
     def update_from(self, assessment: Assessment) -> None:
-        """Show the playbook steps of `assessment`."""
-        self.show([(s.key, self._row(s)) for s in assessment.playbook])
+        """Show the kill switch's proposed cut when there is one, else the standing plan."""
+        if assessment.kill.proposed:
+            self.show(self._proposal(assessment))
+        else:
+            self.show([(s.key, self._row(s)) for s in assessment.playbook])
+
+    def _proposal(self, assessment: Assessment) -> list[tuple[str, tuple]]:
+        positions = {p.key: p for p in assessment.positions}
+        rows = []
+        for n, intent in enumerate(assessment.kill.proposed, 1):
+            key = f"{intent.account}|{intent.symbol}"
+            p = positions.get(key)
+            if p is None or intent.amount is None:
+                continue
+            notional = float(intent.amount) * p.mark if p.mark is not None else None
+            side = "L" if p.side is Side.LONG else "S"
+            rows.append((f"cut:{key}", (
+                str(n), f"{p.account} {p.asset} {side}",
+                f"-{float(intent.amount / p.size):.0%} {fmt.money(notional)}",
+                "kill switch cut", "", "",
+            )))
+        return rows
 
     def _row(self, s: PlaybookStep) -> tuple:
         asset = s.symbol.split("/")[0]
@@ -40,15 +60,17 @@ class PlaybookTable(KeyedTable):
 
 def stress_table(assessment: Assessment, *, compact: bool) -> Table:
     """The book under each shock: PnL, worst margin ratio after, what would be liquidated."""
-    table = Table(box=None, padding=(0, 1), show_edge=False, expand=False, header_style="bold")
-    table.add_column("Shock", justify="left")
+    table = Table(box=None, padding=(0, 0, 0, 1), show_edge=False, expand=False, header_style="bold")
+    table.add_column("shock", justify="left")
     rows = assessment.stress
     for row in rows:
-        table.add_column(row.name, justify="right")
+        # "tail +20%β" is the correlated tail scenario; its own name is too long for a cell.
+        table.add_column("tail" if compact and row.name.startswith("tail") else row.name, justify="right")
     if not rows:
         return table
-    table.add_row("PnL", *[fmt.money(r.pnl, signed=True) for r in rows])
-    table.add_row("min MR", *["—" if r.min_margin_ratio is None else f"{r.min_margin_ratio:.2f}" for r in rows])
+    table.add_row("PnL", *[fmt.money(r.pnl, signed=True, short=compact) for r in rows])
+    digits = 1 if compact else 2
+    table.add_row("MR", *["—" if r.min_margin_ratio is None else f"{r.min_margin_ratio:.{digits}f}" for r in rows])
     liq = [
         Text(str(len(r.liquidated_positions)) if r.liquidated_positions else "·",
              style="bold" if r.liquidated_positions else "dim")
@@ -59,6 +81,22 @@ def stress_table(assessment: Assessment, *, compact: bool) -> Table:
         accounts = [",".join(a[:4] for a in r.liquidated_accounts) or "·" for r in rows]
         table.add_row("accts", *accounts)
     return table
+
+
+def kill_levels(assessment: Assessment) -> Text:
+    """How close each kill-switch trigger is to its threshold: "funding stress 3/60"."""
+    text = Text(no_wrap=True, overflow="ellipsis", style="dim")
+    for i, (name, value, threshold) in enumerate(assessment.kill.levels):
+        text.append(" · " if i else " ")
+        if value is None:  # the reading is not live (its inputs are stale)
+            text.append(f"{name} —")
+            continue
+        style = "bold" if threshold and value / threshold >= 0.8 else ""
+        if threshold < 1:  # fractions (drawdowns) read better as percentages
+            text.append(f"{name} {value:.1%}/{threshold:.0%}", style=style)
+        else:
+            text.append(f"{name} {value:.0f}/{threshold:.0f}", style=style)
+    return text
 
 
 def kill_line(assessment: Assessment, colors: dict[str, str]) -> Text:

@@ -9,7 +9,7 @@ from cockpit.ui import format as fmt
 from cockpit.ui.widgets.table import Column, KeyedTable
 
 COLUMNS = [
-    Column("acct", "Account", 10, 0, "left"),
+    Column("acct", "Account", 9, 0, "left"),
     Column("layer", "Layer", 9, 1, "left"),
     Column("asset", "Asset", 6, 0, "left"),
     Column("side", "Side", 5, 0, "left"),
@@ -23,14 +23,29 @@ COLUMNS = [
     Column("dist", "Liq Δ", 7, 0),
     Column("apr", "APR", 6, 0),
     Column("fday", "Fund/d", 7, 1),
-    Column("flags", "Flags", 11, 0, "left"),
+    Column("flags", "Flags", 10, 0, "left"),
 ]
 
 SORTS = ("asset", "notional", "liq", "funding")
 """Sort orders cycled by `positions.sort`: by asset (hedged legs together), by size, nearest to
 liquidation first, biggest funding bleed first."""
 
-FLAG_TEXT = {"near-liq": "LIQ!", "over-limit": "OVER", "stale": "STALE", "hedged": "hdg"}
+FLAG_TEXT = {"near-liq": "LIQ!", "over-limit": "OVER", "stale": "STALE"}
+"""Flags shown in the Flags column ("hedged" is not: the asset grouping already shows hedges)."""
+
+
+def proposed_cuts(assessment: Assessment) -> dict[str, float]:
+    """The kill switch's proposed cut per position key, as a fraction of the position."""
+    sizes = {p.key: p.size for p in assessment.positions}
+    cuts: dict[str, float] = {}
+    for intent in assessment.kill.proposed:
+        key = f"{intent.account}|{intent.symbol}"
+        size = sizes.get(key)
+        if size and intent.amount is not None:
+            cuts[key] = float(intent.amount / size)
+        elif intent.fraction is not None:
+            cuts[key] = intent.fraction
+    return cuts
 
 
 def summary_key(asset: str) -> str:
@@ -46,6 +61,7 @@ class PositionsTable(KeyedTable):
         self.sort_mode = "asset"
         self.grouped = True
         self.palette: dict[str, str] = {}
+        self._proposed: dict[str, float] = {}
 
     def cycle_sort(self) -> str:
         """Move to the next sort order and return its name."""
@@ -75,6 +91,7 @@ class PositionsTable(KeyedTable):
         else:
             positions.sort(key=lambda p: p.funding_per_day if p.funding_per_day is not None else 0)
         exposures = {e.asset: e for e in assessment.exposures}
+        self._proposed = proposed_cuts(assessment)
         for i, p in enumerate(positions):
             rows.append((p.key, self._row(p)))
             last_of_asset = i + 1 == len(positions) or positions[i + 1].asset != p.asset
@@ -98,8 +115,11 @@ class PositionsTable(KeyedTable):
         dist_cell = Text(dist, style=f"bold {self._color('flag-warn')}" if near else "")
         fday = p.funding_per_day
         fday_cell = Text(fmt.money(fday, signed=True), style=(down if (fday or 0) < 0 else up) if fday else "")
-        flags = " ".join(FLAG_TEXT.get(f, f) for f in p.flags)
-        if p.trim_fraction > 0:
+        flags = " ".join(FLAG_TEXT[f] for f in p.flags if f in FLAG_TEXT)
+        cut = self._proposed.get(p.key)
+        if cut is not None:  # the kill switch's proposal outranks the sizing suggestion
+            flags = f"CUT {cut:.0%} " + flags
+        elif p.trim_fraction > 0:
             flags = (flags + f" -{p.trim_fraction:.0%}").strip()
         flag_cell = Text(flags, style=self._color("flag-warn") if {"near-liq", "over-limit", "stale"} & set(p.flags) else "")
         lev = "—" if p.leverage is None else f"{p.leverage:.1f}x"
@@ -113,7 +133,7 @@ class PositionsTable(KeyedTable):
         dim = "dim"
         upnl = sum(p.upnl or 0 for p in legs)
         fday = sum(p.funding_per_day or 0 for p in legs)
-        note = f"gross {fmt.money(e.gross)}" + (" hdg" if e.hedged else "")
+        note = f"gross {fmt.money(e.gross, short=True)}"
         return (
             Text(f"Σ {e.asset}", style=dim), "", "", Text("net", style=dim), "",
             Text(fmt.money(e.net, signed=True), style="bold"), "", "",

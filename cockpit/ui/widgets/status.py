@@ -10,7 +10,8 @@ from cockpit.ui import format as fmt
 
 def status_text(frame: Frame, colors: dict[str, str], width: int) -> Text:
     """The status line of `frame`, abbreviated to fit `width` columns."""
-    narrow = width < 110
+    narrow = width < 110  # below this: no scenario name, 4-letter account names
+    medium = width < 160  # below this: 7-letter account names, no age for LIVE accounts
     text = Text(no_wrap=True, overflow="ellipsis")
     if frame.mode is Mode.SIM:
         badge = " SIM" + (f" ×{frame.speed:g}" if frame.speed != 1 else "") + " "
@@ -30,13 +31,13 @@ def status_text(frame: Frame, colors: dict[str, str], width: int) -> Text:
     text.append(" │")
     for acc in frame.book.accounts:
         color = colors.get(f"health-{acc.health.value.lower()}", "")
-        name = acc.info.name[:4] if narrow else acc.info.name
+        name = acc.info.name[: (4 if narrow else 7 if medium else None)]
         dot = {Health.LIVE: "●", Health.STALE: "◐", Health.DOWN: "○"}[acc.health]
         text.append(f" {name}", style="")
         text.append(dot, style=f"bold {color}")
         if acc.health is not Health.LIVE:
             text.append(acc.health.value + (f" {fmt.age(acc.age)}" if acc.age is not None else ""), style=f"bold {color}")
-        elif not narrow:
+        elif not medium:
             text.append(fmt.age(acc.age), style="dim")
     text.append(" │ ")
     if frame.sim_time is not None:

@@ -1,0 +1,24 @@
+"""A one-purpose Static that repaints only when its content really changed."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from textual.widgets import Static
+
+
+class Line(Static):
+    """A Static whose `show()` skips updates that would draw the same thing again.
+
+    `Static.update` costs a layout pass and a repaint; most lines (status, legends, the kill
+    switch) are the same from one frame to the next.
+    """
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self._shown: RenderableType | None = None
+
+    def show(self, content: RenderableType) -> None:
+        """Display `content` unless it equals what is displayed."""
+        if content != self._shown:
+            self._shown = content
+            self.update(content)
