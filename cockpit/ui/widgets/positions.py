@@ -11,7 +11,7 @@ from cockpit.ui.widgets.table import Column, KeyedTable
 COLUMNS = [
     Column("acct", "Account", 9, 0, "left"),
     Column("layer", "Layer", 9, 1, "left"),
-    Column("asset", "Asset", 6, 0, "left"),
+    Column("asset", "Asset", 5, 0, "left"),
     Column("side", "Side", 5, 0, "left"),
     Column("size", "Size", 8, 1),
     Column("notional", "Notional", 8, 0),

@@ -51,7 +51,7 @@ class KeyedTable(DataTable):
 
     def on_resize(self) -> None:
         """Show as many columns as the width allows."""
-        self.set_tier(self.tier_for(self.size.width))
+        self.set_tier(self.tier_for(self.size.width - 1))  # leave the vertical scrollbar its column
 
     def tier_for(self, width: int) -> int:
         """The widest layout tier whose columns fit in `width` cells (0 when none does)."""
