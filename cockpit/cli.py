@@ -113,8 +113,9 @@ def _run(argv: list[str]) -> int:
         return _guard(args)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("needs a terminal: stdin and stdout must be a TTY (for a headless run: cockpit guard)")
-    theme, keymap = _look(args)
-    engine = _engine(args)
+    config = _config(args)
+    theme, keymap = _look(args, config)
+    engine = _engine(args, config)
     from cockpit.ui.app import CockpitApp
 
     app = CockpitApp(engine, theme=theme, keymap=keymap)
@@ -130,32 +131,38 @@ def _list_scenarios() -> int:
     return 0
 
 
-def _look(args):
-    """The theme and keymap the flags (or the config) ask for; errors are usage errors."""
+def _config(args):
+    """The config file, unless the simulator is asked for; None when there is none."""
+    if args.demo or args.scenario is not None:
+        return None
+    from cockpit.config import ConfigError, load_config
+
+    try:
+        return load_config(args.config)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _look(args, config):
+    """The theme and keymap the flags ask for, else the config's; errors are usage errors."""
     from cockpit.ui.keymap import DEFAULT_BINDINGS, KeymapError, load_keymap
     from cockpit.ui.themes import ThemeError, load_theme
 
+    theme_name = args.theme or (config.theme if config else None) or "cockpit-dark"
+    keymap_name = args.keymap or (config.keymap if config else None)
     try:
-        theme = load_theme(args.theme or "cockpit-dark")
-        keymap = load_keymap(args.keymap, known_ids=set(DEFAULT_BINDINGS)) if args.keymap else {}
+        theme = load_theme(theme_name)
+        keymap = load_keymap(keymap_name, known_ids=set(DEFAULT_BINDINGS)) if keymap_name else {}
     except (ThemeError, KeymapError) as error:
         raise UsageError(str(error)) from None
     return theme, keymap
 
 
-def _engine(args):
-    """The engine over the simulator or over the configured accounts."""
+def _engine(args, config):
+    """The engine over the simulator (no config, --demo, --scenario) or the configured accounts."""
     from cockpit.engine import Engine
     from cockpit.model import Mode
 
-    config = None
-    if not args.demo and args.scenario is None:
-        from cockpit.config import ConfigError, load_config
-
-        try:
-            config = load_config(args.config)
-        except ConfigError as error:
-            raise UsageError(str(error)) from None
     if config is None or not config.accounts:
         from cockpit.sim import ScenarioError, build_demo
 
@@ -194,7 +201,7 @@ def _guard(args) -> int:
     """Run the engine headless: poll, evaluate, journal, and print every notice."""
     import asyncio
 
-    engine = _engine(args)
+    engine = _engine(args, _config(args))
     if args.auto:
         engine.risk.set_kill_mode("auto")
 

@@ -142,8 +142,8 @@ class _File(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    theme: str | None = Field(default=None, pattern=_NAME_RE)
-    keymap: str | None = Field(default=None, pattern=_NAME_RE)
+    theme: str | None = Field(default=None, min_length=1, max_length=4096)  # a name or a path: load_theme checks it
+    keymap: str | None = Field(default=None, min_length=1, max_length=4096)  # a name or a path: load_keymap checks it
     risk: dict[str, Any] = {}
     accounts: list[AccountConfig] = []
 
@@ -376,7 +376,7 @@ TEMPLATE = """\
 # This file holds no keys. Store them in the OS keyring with: cockpit keys set ACCOUNT
 # Keep it private: chmod 600 (cockpit refuses a file other users can read or change).
 
-# theme = "dark"          # a palette from themes/ (or your own copy)
+# theme = "cockpit-dark"  # a palette from themes/ (or a path to your own copy)
 # keymap = "default"      # "default", "vim", or your own from keymaps/
 
 [risk]
