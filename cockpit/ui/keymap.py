@@ -23,17 +23,15 @@ Errors are :class:`KeymapError` with a one-line message naming the file, the ent
 from __future__ import annotations
 
 import difflib
-import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from textual.binding import Binding
 from textual.keys import KEY_ALIASES, Keys, _character_to_key, key_to_character
+
+from cockpit.ui import datafiles
 
 __all__ = [
     "DEFAULT_BINDINGS",
@@ -99,7 +97,6 @@ _RESERVED_OK = {"app.quit"}  # quitting on ctrl+q/ctrl+c does what Textual would
 # tokens; legacy: "alt+" prefixed to "ctrl+x" / "shift+x"), and matches bindings by plain string
 # equality, so "shift+ctrl+up" would never match anything.
 _MODIFIERS = ("alt", "ctrl", "hyper", "meta", "shift", "super")
-_TOML_LINE_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 class KeymapError(ValueError):
@@ -239,70 +236,9 @@ def collect_binding_ids(*classes: type) -> set[str]:
     return ids
 
 
-def _shipped_dir() -> Traversable:
-    """The folder of shipped keymaps (the data package ``cockpit.keymaps``)."""
-    return resources.files("cockpit.keymaps")
-
-
 def shipped_keymaps() -> list[str]:
     """Return the names of the keymaps shipped with the cockpit, sorted (``["default", "vim"]``)."""
-    return sorted(
-        entry.name.removesuffix(".toml")
-        for entry in _shipped_dir().iterdir()
-        if entry.name.endswith(".toml") and entry.is_file()
-    )
-
-
-def _looks_like_path(name_or_path: str | Path) -> bool:
-    """A Path, anything with a separator, or anything ending in ``.toml`` is a path, not a name."""
-    if isinstance(name_or_path, Path):
-        return True
-    return name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path
-
-
-def _resolve(name_or_path: str | Path, extra_dirs: Iterable[Path]) -> tuple[str, bytes]:
-    """Find the keymap file and return ``(label for messages, raw bytes)``."""
-    if _looks_like_path(name_or_path):
-        path = Path(name_or_path).expanduser()
-        try:
-            return str(path), path.read_bytes()
-        except FileNotFoundError:
-            raise KeymapError(
-                f"{path}: no such keymap file (shipped keymaps: {', '.join(shipped_keymaps())})"
-            ) from None
-        except OSError as error:
-            raise KeymapError(f"{path}: cannot read keymap file ({error.strerror})") from None
-    name = str(name_or_path)
-    for folder in extra_dirs:
-        candidate = Path(folder) / f"{name}.toml"
-        if candidate.is_file():
-            return str(candidate), candidate.read_bytes()
-    shipped = _shipped_dir() / f"{name}.toml"
-    if shipped.is_file():
-        return f"keymaps/{name}.toml", shipped.read_bytes()
-    known = sorted(
-        {*shipped_keymaps()}
-        | {p.stem for folder in extra_dirs if Path(folder).is_dir() for p in Path(folder).glob("*.toml")}
-    )
-    raise KeymapError(
-        f"{name!r}: no such keymap (available: {', '.join(known)}; or give a path to a .toml file)"
-    )
-
-
-def _parse_toml(label: str, raw: bytes) -> dict[str, Any]:
-    """Parse TOML, turning syntax errors into ``file:line: ...``."""
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise KeymapError(f"{label}: not UTF-8 text (byte {error.start})") from None
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        detail = _TOML_LINE_RE.sub("", message).strip()
-        match = _TOML_LINE_RE.search(message)
-        if match:
-            line, column = match.groups()
-            raise KeymapError(f"{label}:{line}: invalid TOML: {detail} (column {column})") from None
-        raise KeymapError(f"{label}: invalid TOML: {detail}") from None
+    return datafiles.shipped_names("cockpit.keymaps")
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
@@ -466,5 +402,5 @@ def load_keymap(
     Raises:
         KeymapError: the file is missing, is not valid TOML, or has a bad entry.
     """
-    label, raw = _resolve(name_or_path, list(extra_dirs))
-    return parse_keymap(_parse_toml(label, raw), label, known_ids)
+    label, raw = datafiles.find(name_or_path, package="cockpit.keymaps", kind="keymap", error=KeymapError, extra_dirs=extra_dirs)
+    return parse_keymap(datafiles.parse_toml(label, raw, KeymapError), label, known_ids)

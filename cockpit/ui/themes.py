@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
+
+from cockpit.ui import datafiles
 
 __all__ = [
     "COLOR_KEYS",
@@ -95,7 +94,6 @@ _TOP_LEVEL_KEYS = ("name", "dark", "colors", "variables")
 # Theme names end up in `app.theme = ...`, settings files and the TEXTUAL_THEME env var, where
 # spaces and punctuation only cause grief.
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_TOML_LINE_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 class ThemeError(ValueError):
@@ -105,77 +103,13 @@ class ThemeError(ValueError):
     """
 
 
-def _shipped_dir() -> Traversable:
-    """The folder of shipped themes (the data package ``cockpit.themes``)."""
-    return resources.files("cockpit.themes")
-
-
 def shipped_themes() -> list[str]:
     """Return the names of the themes shipped with the cockpit, sorted.
 
     Returns:
         Theme names, e.g. ``["cockpit-amber", "cockpit-contrast", "cockpit-dark", ...]``.
     """
-    return sorted(
-        entry.name.removesuffix(".toml")
-        for entry in _shipped_dir().iterdir()
-        if entry.name.endswith(".toml") and entry.is_file()
-    )
-
-
-def _looks_like_path(name_or_path: str | Path) -> bool:
-    """A Path, anything with a separator, or anything ending in ``.toml`` is a path, not a name."""
-    if isinstance(name_or_path, Path):
-        return True
-    return name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path
-
-
-def _resolve(name_or_path: str | Path, extra_dirs: Iterable[Path]) -> tuple[str, bytes]:
-    """Find the theme file and return ``(label for messages, raw bytes)``."""
-    if _looks_like_path(name_or_path):
-        path = Path(name_or_path).expanduser()
-        try:
-            return str(path), path.read_bytes()
-        except FileNotFoundError:
-            raise ThemeError(
-                f"{path}: no such theme file (shipped themes: {', '.join(shipped_themes())})"
-            ) from None
-        except OSError as error:
-            raise ThemeError(f"{path}: cannot read theme file ({error.strerror})") from None
-    name = str(name_or_path)
-    # User folders first, so a user may shadow a shipped theme by copying it under the same name.
-    for folder in extra_dirs:
-        candidate = Path(folder) / f"{name}.toml"
-        if candidate.is_file():
-            return str(candidate), candidate.read_bytes()
-    shipped = _shipped_dir() / f"{name}.toml"
-    if shipped.is_file():
-        return f"themes/{name}.toml", shipped.read_bytes()
-    known = sorted({*shipped_themes(), *_names_in(extra_dirs)})
-    raise ThemeError(
-        f"{name!r}: no such theme (available: {', '.join(known)}; or give a path to a .toml file)"
-    )
-
-
-def _names_in(folders: Iterable[Path]) -> list[str]:
-    """Theme names found in the user's folders (for the "available" list of an error)."""
-    return [p.stem for folder in folders if Path(folder).is_dir() for p in Path(folder).glob("*.toml")]
-
-
-def _parse_toml(label: str, raw: bytes) -> dict[str, Any]:
-    """Parse TOML, turning syntax errors into ``file:line: ...``."""
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise ThemeError(f"{label}: not UTF-8 text (byte {error.start})") from None
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        detail = _TOML_LINE_RE.sub("", message).strip()
-        match = _TOML_LINE_RE.search(message)
-        if match:
-            line, column = match.groups()
-            raise ThemeError(f"{label}:{line}: invalid TOML: {detail} (column {column})") from None
-        raise ThemeError(f"{label}: invalid TOML: {detail}") from None
+    return datafiles.shipped_names("cockpit.themes")
 
 
 def _check_colour(label: str, entry: str, value: Any) -> Color:
@@ -300,7 +234,7 @@ def load_theme(name_or_path: str | Path, *, extra_dirs: Iterable[Path] = ()) -> 
         ThemeError: the file is missing, is not valid TOML, or has a bad entry.
     """
     extra_dirs = list(extra_dirs)
-    label, raw = _resolve(name_or_path, extra_dirs)
-    data = _parse_toml(label, raw)
+    label, raw = datafiles.find(name_or_path, package="cockpit.themes", kind="theme", error=ThemeError, extra_dirs=extra_dirs)
+    data = datafiles.parse_toml(label, raw, ThemeError)
     stem = Path(label).name.removesuffix(".toml")
     return parse_theme(data, label, expected_name=stem)
