@@ -59,7 +59,11 @@ class PositionRisk:
 
 @dataclass(frozen=True, slots=True)
 class AssetExposure:
-    """Net and gross exposure of one asset across every account."""
+    """Net and gross exposure of one asset across every account.
+
+    `vol` is the asset's EWMA realized volatility (annualized) and `vol_percentile` its rank in
+    its own history (0-100); both None until measured.
+    """
 
     asset: str
     net: float
@@ -68,11 +72,17 @@ class AssetExposure:
     short: float
     legs: int
     hedged: bool
+    vol: float | None = None
+    vol_percentile: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class FundingCell:
-    """One asset × venue cell of the funding heatmap."""
+    """One asset × venue cell of the funding heatmap.
+
+    `deviation` is the cell's robust z against its own trailing median (see `cockpit.risk.funding`);
+    `stale` is True when only accounts that are not LIVE quote it (it then counts for nothing).
+    """
 
     asset: str
     venue: str
@@ -85,6 +95,7 @@ class FundingCell:
     held: Side | None = None
     history: tuple[float, ...] = ()
     deviation: float = 0.0
+    stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +107,10 @@ class LayerCollateral:
         shortfall: how far free collateral is below the target (0 when above).
         rescue_seconds: the fastest route's time to bring collateral here from elsewhere.
         rescue_route: a short label of that route.
+        leverage: effective leverage (gross after cross-margin offsets / equity); None when
+            equity is not positive.
+        liq_move: the uniform price move (signed fraction) that takes the account's margin ratio
+            to 1; None when maintenance is unknown or no move reaches it.
     """
 
     account: str
@@ -113,6 +128,8 @@ class LayerCollateral:
     rescue_seconds: float | None
     rescue_route: str
     stale: bool = False
+    leverage: float | None = None
+    liq_move: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +152,11 @@ class PlaybookStep:
 
 @dataclass(frozen=True, slots=True)
 class StressRow:
-    """The book under one shock scenario."""
+    """The book under one shock scenario.
+
+    `margin_ratios` is every account's margin ratio after the shock, (account, ratio or None
+    when its maintenance is unknown), in account order.
+    """
 
     name: str
     shock: float
@@ -143,6 +164,7 @@ class StressRow:
     min_margin_ratio: float | None
     liquidated_positions: tuple[str, ...] = ()
     liquidated_accounts: tuple[str, ...] = ()
+    margin_ratios: tuple[tuple[str, float | None], ...] = ()
 
 
 class KillStatus(str, Enum):
@@ -173,6 +195,15 @@ class KillState:
         latched: it will not step down by itself; a person must reset it.
         can_reset: the cause has cleared (below re-entry for the dwell time).
         proposed: in `advise` mode, the intents it asks the user to accept.
+        levels: every trigger as (name, reading or None when not live, threshold), for the
+            distance-to-threshold display.
+        ratios: each trigger's reading as a fraction of its threshold, in `levels` order (None
+            when not live): WARN from the warn fraction (0.8), REDUCING from 1. A percentile
+            trigger measures this in its tail, so use these rather than reading / threshold.
+        cut_target / cut_planned: the configured cut and what the proposed intents achieve,
+            as fractions of the gross they apply to.
+        clear_since: while latched, since when its cause has been below re-entry (None: not
+            cleared, or not latched).
     """
 
     status: KillStatus = KillStatus.NORMAL
@@ -183,6 +214,11 @@ class KillState:
     mode: str = "advise"
     proposed: tuple[Intent, ...] = ()
     events: tuple[KillEvent, ...] = ()
+    levels: tuple[tuple[str, float | None, float], ...] = ()
+    ratios: tuple[float | None, ...] = ()
+    cut_target: float = 0.0
+    cut_planned: float = 0.0
+    clear_since: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

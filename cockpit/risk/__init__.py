@@ -1,1 +1,19 @@
-"""Risk: pure functions over numpy arrays. No I/O, no clock of its own (time is an argument)."""
+"""Risk: pure functions over numpy arrays. No I/O, no clock of its own (time is an argument).
+
+The engine calls one object::
+
+    from cockpit.risk import RiskEngine, RiskSettings, SettingsError
+    engine = RiskEngine(RiskSettings())
+    assessment = engine.evaluate(book, instruments, now)
+    engine.reset_kill(now); engine.set_kill_mode("auto")
+
+Modules: `table` (the book as arrays), `exposure`, `liquidation`, `stress`, `volatility`,
+`sizing`, `funding` (with the funding stress index), `drawdown`, `collateral`, `playbook`,
+`killswitch`, `settings`, `orders` (exact reduce-only sizes and the cost model) and `evaluate`.
+"""
+
+from cockpit.risk.evaluate import RiskEngine
+from cockpit.risk.killswitch import allows
+from cockpit.risk.settings import RiskSettings, SettingsError
+
+__all__ = ["RiskEngine", "RiskSettings", "SettingsError", "allows"]

@@ -61,6 +61,12 @@ IMPACT = 0.001
 DEPTH_NOTIONAL = 1_000_000.0
 
 
+def impact(notional):
+    """Square-root price impact of a market order of `notional` (USD) as a fraction of price;
+    works on floats and on numpy arrays alike (the playbook prices every step at once)."""
+    return IMPACT * (notional / DEPTH_NOTIONAL) ** 0.5
+
+
 def estimate_cost(amount: Decimal, mark: float | None, instrument, side) -> tuple[float | None, float]:
     """Estimated average price and cost (taker fee + impact, in USD) of a market order.
 
@@ -69,6 +75,6 @@ def estimate_cost(amount: Decimal, mark: float | None, instrument, side) -> tupl
     if mark is None:
         return None, 0.0
     notional = float(amount) * mark
-    impact = IMPACT * (notional / DEPTH_NOTIONAL) ** 0.5
-    price = mark * (1 - impact) if side.value == "short" else mark * (1 + impact)
-    return price, notional * (instrument.taker_fee + impact)
+    slip = impact(notional)
+    price = mark * (1 - slip) if side.value == "short" else mark * (1 + slip)
+    return price, notional * (instrument.taker_fee + slip)

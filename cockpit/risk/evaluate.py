@@ -1,0 +1,434 @@
+"""The risk engine: one `evaluate(book, instruments, now)` that fills every pane's `Assessment`.
+
+It keeps the little history the rules need (marks for volatility, APRs for the funding stress
+index, equity peaks for drawdown, the kill switch's state) and nothing else: no I/O, no clock of
+its own. Every rule reads the arrays of `table.BookTable`; the only per-position Python loops
+are the ones that build the output tuples.
+
+Rules never act on stale data: positions of accounts that are not LIVE are shown (flag "stale",
+numbers last-known, the account named in `partial`), but they get no intents, their funding
+quotes do not count in the index, book-wide equity is not read by the drawdown triggers while such
+an account holds positions, and the kill switch does not step on a trigger without a live reading.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Mapping
+
+import numpy as np
+
+from cockpit.model import (
+    AccountState,
+    Assessment,
+    AssetExposure,
+    Book,
+    FundingCell,
+    Health,
+    Instrument,
+    Intent,
+    IntentSource,
+    KillState,
+    LayerCollateral,
+    PlaybookStep,
+    PositionRisk,
+    Side,
+    StressRow,
+)
+from cockpit.risk import collateral, exposure, funding, liquidation, playbook, sizing, stress
+from cockpit.risk.arrays import fill_nan
+from cockpit.risk.drawdown import DrawdownTracker
+from cockpit.risk.killswitch import Episode, KillSwitch, Trigger, tail_level
+from cockpit.risk.orders import impact
+from cockpit.risk.rows import builder
+from cockpit.risk.settings import RiskSettings
+from cockpit.risk.table import BookTable, TableBuilder
+from cockpit.risk.volatility import VolTracker, asset_marks
+
+Instruments = Mapping[str, Mapping[str, Instrument]]
+_KINDS = np.array(["unknown", "account", "position"])
+_FLAGS = ((1, "near-liq"), (2, "over-limit"), (4, "stale"), (8, "hedged"))
+_FLAG_SETS = [tuple(name for bit, name in _FLAGS if code & bit) for code in range(16)]
+_POSITION = builder(PositionRisk)
+_STEP = builder(PlaybookStep)
+_CELL = builder(FundingCell)
+_EXPOSURE = builder(AssetExposure)
+
+
+def _opt(values: np.ndarray) -> list:
+    """A float array as a list with None where NaN (the model's "unknown")."""
+    return [None if v != v else v for v in values.tolist()]
+
+
+class RiskEngine:
+    """Evaluates books into assessments and runs the kill switch (see the module doc).
+
+    Args:
+        settings: thresholds (default: `RiskSettings()`).
+    """
+
+    def __init__(self, settings: RiskSettings | None = None) -> None:
+        s = self.settings = settings or RiskSettings()
+        self._tables = TableBuilder()
+        self._vol = VolTracker(s.vol_sample_seconds, s.vol_halflife_seconds, s.vol_history_samples,
+                               s.vol_min_samples)
+        self._funding = funding.FundingTracker(
+            s.funding_sample_seconds, s.funding_history_samples, s.funding_prior_apr,
+            s.funding_scale_floor, s.funding_prior_samples, s.index_sample_seconds,
+            s.index_history_samples)
+        self._drawdown = DrawdownTracker()
+        self._kill = KillSwitch(s)
+        self._cell_cache: dict[int, tuple] = {}
+
+    # -- the engine's other calls ------------------------------------------------------------
+
+    def reset_kill(self, now: float) -> bool:
+        """A person's reset; succeeds only when `KillState.can_reset` (the cause has cleared)."""
+        return self._kill.reset(now)
+
+    def set_kill_mode(self, mode: str) -> None:
+        """'advise' (show the proposed cut and ask) or 'auto' (the engine sends it)."""
+        self._kill.set_mode(mode)
+
+    @property
+    def kill(self) -> KillState:
+        """The kill switch as of the last evaluation."""
+        return self._kill.state()
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    def evaluate(self, book: Book, instruments: Instruments, now: float) -> Assessment:
+        """Everything the panes show about `book` at `now`, and one step of the kill switch."""
+        s = self.settings
+        t = self._tables.build(book, instruments)
+        names = self._tables.assets.names
+        n_assets, n_acc, n_pos = t.n_assets, len(t.accounts), len(t.positions)
+
+        marks = asset_marks(t.m_asset, t.m_price, t.m_live, n_assets)
+        if self._vol.due(now):
+            self._vol.sample(now, marks)
+        vol, pct = self._vol.estimate(n_assets, s.vol_default)
+
+        # Exposure and leverage.
+        expo = exposure.asset_exposure(t.signed, t.asset, n_assets)
+        venues = tuple(dict.fromkeys(a.info.venue for a in t.accounts))
+        venue_of = np.array([venues.index(a.info.venue) for a in t.accounts], np.intp)
+        hedged = exposure.hedged(t.sign, t.asset, venue_of[t.acct], n_assets, len(venues))
+        acc_gross = exposure.account_gross(t.signed, t.acct, t.asset, t.cross, n_acc, n_assets)
+        acc_lev = exposure.leverage(acc_gross, t.a_equity)
+        equity = float(t.a_equity.sum()) + t.in_flight_total
+        gross = float(expo.gross.sum())
+
+        # Liquidation: the position's own price, else (cross) the account-level move.
+        maint = liquidation.account_maintenance(t.a_maint, t.mm, t.acct)
+        net_cross = np.bincount(t.acct, np.where(t.cross, t.signed, 0.0), n_acc)
+        move = liquidation.account_move(t.a_equity, maint, net_cross)
+        own = ~np.isnan(t.liq)
+        by_account = t.cross & (maint[t.acct] > 0)
+        dist = np.where(own, liquidation.position_distance(t.sign, t.mark, t.liq),
+                        np.where(by_account, np.abs(move[t.acct]), np.nan))
+        kind = _KINDS[np.where(own, 2, np.where(by_account, 1, 0))]
+        near = fill_nan(dist, np.inf) < s.near_liq_distance
+
+        # Funding paid or earned per position.
+        per_day = funding.per_day(t.sign, t.notional, t.apr)
+
+        # Stress: six uniform shocks and the worse direction of the correlated tail.
+        # β from measured volatility only (the same warm-up as the percentile): a few early
+        # returns would make wild betas.
+        measured = np.where(np.isnan(pct), np.nan, vol)
+        betas = stress.tail_betas(measured, self._vol.corr[:n_assets], self._vol.market_vol, s.tail_corr_push)
+        scen = stress.standard_scenarios(betas, s.tail_shock)
+        mm_share = liquidation.maintenance_share(maint, t.notional, t.acct)
+        res = stress.run(scen.shocks, t.signed, t.asset, t.acct, t.sign,
+                         stress.liquidation_shock(t.sign, t.mark, t.liq), t.cross, mm_share,
+                         t.a_equity, maint, t.a_risk)
+        tail = 6 if res.pnl[6] <= res.pnl[7] else 7
+        keep = np.array([0, 1, 2, 3, 4, 5, tail])
+        pos_pnl = stress.position_pnl(scen.shocks[keep], t.signed, t.asset)
+        worst = pos_pnl.min(axis=0) if n_pos else np.zeros(0)
+        worst_at = pos_pnl.argmin(axis=0) if n_pos else np.zeros(0, np.intp)
+
+        # Sizing limits.
+        limits = sizing.position_limits(
+            t.notional, t.sign, t.asset, vol, sizing.stop_distance(vol, s.stop_floor, s.stop_vol_multiple),
+            pct, t.sign * t.apr, acc_lev[t.acct], equity, s)
+        limit, which, over, trim, over_flag = sizing.tightest(t.notional, limits, s.over_limit_tolerance)
+
+        # Funding heatmap cells and the stress index.
+        cell_asset = self._tables.cell_assets()
+        cells = self._cell_state(t, marks, cell_asset)
+        base, scale = self._funding.baseline(t.n_cells)
+        with np.errstate(invalid="ignore"):
+            z = (cells["apr"] - base) / scale
+        sev = np.where(cells["live"], funding.severity(z, s.funding_z), 0.0)
+        weights = funding.cell_weights(cells["oi"], cells["mine"], cells["live"], s.funding_exposure_weight)
+        any_live = bool(cells["live"].any())
+        index = funding.stress_index(sev, weights) if any_live else None
+        drivers = funding.drivers(weights * sev, cell_asset, n_assets, names)
+        self._funding.record(now, np.where(cells["live"], cells["apr"], np.nan), index or 0.0, s.funding_z)
+
+        # Drawdown, then the kill switch.
+        dd_daily, dd_peak = self._drawdown.update(now, equity, t.live_equity)
+        triggers = self._triggers(t, index, dd_daily, dd_peak, pct, expo)
+        self._kill.step(now, triggers, lambda ep: self._plan(ep, t, per_day),
+                        lambda accounts: self._sizes(t, accounts))
+
+        # Collateral per account, then the standing playbook.
+        buffer = collateral.buffer_targets(acc_gross, s.buffer_fraction, s.buffer_min)
+        surplus = t.a_free - buffer
+        rescue = collateral.rescue([a.info.name for a in t.accounts], [a.info.layer for a in t.accounts],
+                                   t.a_live, surplus)
+        flags = self._flags(t, near, over_flag, hedged)
+        hedged_asset = np.bincount(t.asset, hedged, n_assets) > 0
+        order = self._asset_order(expo, np.unique(np.concatenate([t.asset, cell_asset[cells["present"]]])))
+        return Assessment(
+            now=now,
+            positions=self._position_rows(t, dist, kind, per_day, flags, limit, which, over, trim),
+            exposures=self._exposure_rows(expo, hedged_asset, order, measured, pct),
+            assets=tuple(names[a] for a in order),
+            venues=venues,
+            funding=self._cells(t, cells, z),
+            collateral=self._collateral_rows(t, maint, move, acc_lev, buffer, rescue),
+            playbook=self._playbook(t, near, dist, worst, worst_at, scen.names, keep, per_day, surplus,
+                                    rescue),
+            stress=self._stress_rows(t, scen, res, keep),
+            funding_stress=index or 0.0,
+            funding_stress_threshold=s.funding_stress_threshold,
+            funding_stress_drivers=drivers,
+            funding_stress_history=self._funding.index_history,
+            equity=equity,
+            gross=gross,
+            net=float(expo.net.sum()),
+            gross_leverage=float(gross / equity) if equity > 0 else math.inf if gross > 0 else 0.0,
+            funding_per_day=float(np.nansum(per_day)),
+            drawdown_daily=dd_daily,
+            drawdown_peak=dd_peak,
+            kill=self._kill.state(),
+            partial=tuple(a.info.name for a in t.accounts if a.health is not Health.LIVE),
+        )
+
+    # -- pieces of evaluate ------------------------------------------------------------------
+
+    def _cell_state(self, t: BookTable, marks: np.ndarray, cell_asset: np.ndarray) -> dict[str, np.ndarray]:
+        """Per asset × venue cell: the quote shown (a live one when there is one), its APR, live,
+        open interest in USD, your gross there and your net size there."""
+        n = t.n_cells
+        quote = np.full(n, -1, np.intp)
+        mapped = t.q_cell >= 0
+        for live in (False, True):  # live quotes overwrite stale ones
+            sel = np.flatnonzero(mapped & (t.q_live == live))
+            quote[t.q_cell[sel]] = sel
+        present = quote >= 0
+        # Index through a padded copy so cells without a quote read NaN / False.
+        q = np.where(present, quote, len(t.quotes))
+        pad = [np.append(column, fill) for column, fill in
+               ((t.q_apr, np.nan), (t.q_live, False), (t.q_oi, np.nan), (t.q_mark, np.nan))]
+        q_mark = pad[3][q]
+        q_mark = np.where(np.isnan(q_mark), marks[cell_asset], q_mark)
+        return {"quote": quote, "present": present, "apr": pad[0][q], "live": pad[1][q],
+                "oi": pad[2][q] * q_mark,
+                "mine": np.bincount(t.cell[t.live], np.abs(t.signed[t.live]), n),
+                "net": np.bincount(t.cell, t.sign * t.size, n)}
+
+    def _triggers(self, t: BookTable, index: float | None, dd_daily: float, dd_peak: float,
+                  pct: np.ndarray, expo: exposure.Exposure) -> tuple[Trigger, ...]:
+        """This evaluation's kill-switch readings; None where the reading would rest on data that
+        is not live. The volatility reading is the exposure-weighted mean percentile of the assets
+        measured so far (0 before any is)."""
+        s = self.settings
+        live_ok = t.live_equity
+        known = ~np.isnan(pct)
+        w = np.where(known, expo.gross[: pct.shape[0]], 0.0)
+        book_pct = float((w * fill_nan(pct)).sum() / w.sum()) if w.sum() > 0 else 0.0
+        blind = np.flatnonzero(~t.a_live & t.a_risk)
+        ages = fill_nan(t.a_age[blind], np.inf)
+        worst = int(blind[np.argmax(ages)]) if blind.size else -1
+        stale_value = float(ages.max()) if blind.size else 0.0
+        stale_label = "stale account" if worst < 0 else (
+            f"{t.accounts[worst].info.name} {t.accounts[worst].health.value} with positions for")
+        r = s.reentry_fraction
+        return (
+            Trigger("funding stress", index, s.funding_stress_threshold, s.funding_stress_reentry),
+            Trigger("daily drawdown", dd_daily if live_ok else None, s.daily_drawdown_cap,
+                    r * s.daily_drawdown_cap, unit="%"),
+            Trigger("peak drawdown", dd_peak if live_ok else None, s.peak_drawdown_cap,
+                    r * s.peak_drawdown_cap, unit="%"),
+            Trigger("vol percentile", book_pct, s.vol_percentile_trigger,
+                    tail_level(s.vol_percentile_trigger, r), tail=True),
+            Trigger("stale account", stale_value, s.stale_limit_seconds, r * s.stale_limit_seconds,
+                    stale_label, unit="s"),
+        )
+
+    def _plan(self, ep: Episode, t: BookTable, per_day: np.ndarray) -> None:
+        """Plan the cut of every live, tradable position the episode has not planned yet."""
+        readonly = np.array([a.info.readonly for a in t.accounts], bool)
+        todo = [i for i in np.flatnonzero(t.live & ~readonly[t.acct]).tolist() if t.keys[i] not in ep.start]
+        if not todo:
+            return
+        pos = [t.positions[i] for i in todo]
+        ins = [t.instrument[i] for i in todo]
+        flying = [self._in_flight(t.accounts[t.acct[i]], p) for i, p in zip(todo, pos)]
+        bleed = -fill_nan(per_day[todo])
+        cuts = playbook.proportional_cut([p.size for p in pos], t.mark[todo], ins, self.settings.cut_fraction,
+                                         bleed, flying)
+        reason = f"kill switch: {self._kill.cause}; cut {self.settings.cut_fraction:.0%} of gross"
+        # Proposed in order of funding bleed, biggest payer first: the executor sends them so.
+        for k in np.argsort(-bleed, kind="stable").tolist():
+            i, p, cut = todo[k], pos[k], cuts[k]
+            mark = float(t.mark[i]) if t.mark[i] == t.mark[i] else 0.0
+            ep.start[p.key] = (float(p.size), mark, float(cut))
+            ep.accounts.add(p.account)
+            if cut > 0:
+                ep.intents[p.key] = Intent(id=f"kill:{ep.id}:{p.key}", account=p.account, symbol=p.symbol,
+                                           source=IntentSource.KILL_SWITCH, reason=reason, amount=cut)
+
+    @staticmethod
+    def _in_flight(state: AccountState, p) -> Decimal:
+        """Reduce-only orders already open against the position (they will close part of it)."""
+        snap = state.snapshot
+        if snap is None:
+            return Decimal(0)
+        return sum((o.remaining for o in snap.open_orders
+                    if o.symbol == p.symbol and o.reduce_only and o.side is p.side.opposite), Decimal(0))
+
+    @staticmethod
+    def _sizes(t: BookTable, accounts: set[str]) -> dict[str, float] | None:
+        """Current sizes of the live positions, or None when one of `accounts` is not LIVE."""
+        live = {a.info.name for a, ok in zip(t.accounts, t.a_live) if ok}
+        if not accounts <= live:
+            return None
+        return {p.key: float(p.size) for p, ok in zip(t.positions, t.live.tolist()) if ok}
+
+    @staticmethod
+    def _flags(t: BookTable, near: np.ndarray, over: np.ndarray, hedged: np.ndarray) -> list:
+        """Flags per position; each of the 16 combinations is one shared tuple."""
+        code = near * 1 + over * 2 + (~t.live) * 4 + hedged * 8
+        return [_FLAG_SETS[c] for c in code.tolist()]
+
+    def _position_rows(self, t: BookTable, dist, kind, per_day, flags, limit, which, over,
+                       trim) -> tuple[PositionRisk, ...]:
+        """One row per position: uPnL and leverage fall back to computed values when the venue
+        leaves them out (leverage: notional over the account's equity)."""
+        upnl = np.where(np.isnan(t.upnl), t.sign * t.size * (t.mark - t.entry), t.upnl)
+        acc_equity = t.a_equity[t.acct]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lev = np.where(np.isnan(t.lev), np.where(acc_equity > 0, t.notional / acc_equity, np.nan), t.lev)
+        layers = [a.info.layer for a in t.accounts]
+        reasons = [sizing.REASONS[w] for w in which.tolist()]
+        return tuple(map(
+            _POSITION, t.keys, t.account, t.venue, [layers[a] for a in t.acct.tolist()], t.symbol,
+            t.asset_name, t.side, t.size_exact, _opt(t.notional), t.entry.tolist(), _opt(t.mark),
+            _opt(upnl), _opt(lev), _opt(t.liq), _opt(dist), kind.tolist(), _opt(t.apr), _opt(per_day),
+            flags, _opt(np.where(np.isnan(t.notional), np.nan, limit)), over.tolist(), trim.tolist(), reasons))
+
+    def _asset_order(self, expo: exposure.Exposure, assets: np.ndarray) -> list[int]:
+        """Assets by gross exposure (largest first), then by name."""
+        names = self._tables.assets.names
+        gross = expo.gross.tolist()
+        return sorted(assets.tolist(), key=lambda a: (-gross[a], names[a]))
+
+    def _exposure_rows(self, expo: exposure.Exposure, hedged_asset: np.ndarray, order: list[int],
+                       measured: np.ndarray, pct: np.ndarray) -> tuple[AssetExposure, ...]:
+        """One net/gross line per asset that has positions, in heatmap row order."""
+        names = self._tables.assets.names
+        net, gross, long, short = expo.net.tolist(), expo.gross.tolist(), expo.long.tolist(), expo.short.tolist()
+        legs, hedged, vol, rank = expo.legs.tolist(), hedged_asset.tolist(), _opt(measured), _opt(pct)
+        return tuple(_EXPOSURE(names[a], net[a], gross[a], long[a], short[a], legs[a], hedged[a], vol[a], rank[a])
+                     for a in order if legs[a])
+
+    def _cells(self, t: BookTable, cells: dict[str, np.ndarray], z: np.ndarray) -> tuple[FundingCell, ...]:
+        """One heatmap cell per quoted asset × venue. A cell whose quote, side held, history and
+        deviation are unchanged is the same object as last time (most snapshots did not change)."""
+        side = (None, Side.LONG, Side.SHORT)
+        held = np.where(cells["net"] > 0, 1, np.where(cells["net"] < 0, 2, 0)).tolist()
+        keys = self._tables.cells.names
+        shown = self._funding.shown
+        quotes, aprs = t.quotes, t.q_apr.tolist()
+        which = cells["quote"].tolist()
+        zs = fill_nan(z).tolist()
+        live = cells["live"].tolist()
+        cache = self._cell_cache
+        out = []
+        for c in np.flatnonzero(cells["present"]).tolist():
+            q = quotes[which[c]]
+            hit = cache.get(c)
+            if (hit is not None and hit[0] is q and hit[1] is shown[c] and hit[2] == (held[c], zs[c], live[c])):
+                out.append(hit[3])
+                continue
+            cell = _CELL(q.asset, keys[c][1], q.symbol, aprs[which[c]], q.rate, q.interval_hours, q.next_time,
+                         q.predicted_rate, side[held[c]], shown[c], zs[c], not live[c])
+            cache[c] = (q, shown[c], (held[c], zs[c], live[c]), cell)
+            out.append(cell)
+        return tuple(out)
+
+    def _collateral_rows(self, t: BookTable, maint, move, acc_lev, buffer, rescue) -> tuple[LayerCollateral, ...]:
+        """One line per account that has reported at least once."""
+        out = []
+        for i, a in enumerate(t.accounts):
+            snap = a.snapshot
+            if snap is None:
+                continue
+            c = snap.collateral
+            ratio = None if not maint[i] > 0 else float(t.a_equity[i] / maint[i])
+            out.append(LayerCollateral(
+                account=a.info.name, venue=a.info.venue, layer=a.info.layer, currency=c.currency,
+                equity=c.equity, used=c.used, free=c.free, withdrawable=c.withdrawable,
+                in_flight=float(t.a_in_flight[i]), margin_ratio=ratio, buffer_target=float(buffer[i]),
+                shortfall=float(max(0.0, buffer[i] - c.free)), rescue_seconds=rescue[i][0],
+                rescue_route=rescue[i][1], stale=a.health is not Health.LIVE,
+                leverage=None if acc_lev[i] != acc_lev[i] else float(acc_lev[i]),
+                liq_move=None if move[i] != move[i] else float(move[i])))
+        return tuple(out)
+
+    def _playbook(self, t: BookTable, near, dist, worst, worst_at, scen_names, keep, per_day, surplus,
+                  rescue) -> tuple[PlaybookStep, ...]:
+        """The standing plan: live positions in unwind order, cut to the playbook target, priced."""
+        live = np.flatnonzero(t.live)
+        if live.size == 0:
+            return ()
+        order = live[playbook.unwind_order(near[live], dist[live], worst[live], per_day[live])]
+        ins = t.instrument
+        cuts = playbook.sequential_cut(order, t.size_exact, t.notional, ins, self.settings.playbook_cut_fraction,
+                                       self.settings.playbook_max_steps)
+        idx = np.array([i for i, _ in cuts], np.intp)
+        amounts = np.array([float(c) for _, c in cuts])
+        cut_notional = fill_nan(amounts * t.mark[idx])
+        slip = impact(cut_notional)
+        fee = np.array([ins[i].taker_fee for i in idx.tolist()])
+        est_price = t.mark[idx] * (1 - t.sign[idx] * slip)  # selling a long fills lower
+        est_cost = cut_notional * (fee + slip)
+        names = [scen_names[k] for k in keep.tolist()]
+        near_l, dist_l, worst_l = near.tolist(), dist.tolist(), worst.tolist()
+        at_l, day_l = worst_at.tolist(), fill_nan(per_day).tolist()
+        acct_l, surplus_l = t.acct.tolist(), surplus.tolist()
+        owners = [f"{a.info.name} ({a.info.layer.value})" for a in t.accounts]
+        helpers = [f"rescue from {r[1]}" if r[0] is not None else "uncovered" for r in rescue]
+        out = []
+        size, keys, account, symbol, side = t.size_exact, t.keys, t.account, t.symbol, t.side
+        for n, ((i, cut), price, cost, cn) in enumerate(zip(cuts, _opt(est_price), est_cost.tolist(),
+                                                            cut_notional.tolist()), start=1):
+            a = acct_l[i]
+            out.append(_STEP(
+                n, keys[i], account[i], symbol[i], side[i], cut, float(cut / size[i]) if size[i] else 0.0, cn,
+                playbook.reason(near_l[i], dist_l[i], worst_l[i], names[at_l[i]], day_l[i]),
+                price, cost, owners[a] if surplus_l[a] >= cost else helpers[a]))
+        return tuple(out)
+
+    def _stress_rows(self, t: BookTable, scen: stress.Scenarios, res: stress.StressResult,
+                     keep: np.ndarray) -> tuple[StressRow, ...]:
+        """The seven scenarios shown: the uniform shocks and the worse tail."""
+        keys = t.keys
+        accts = [a.info.name for a in t.accounts]
+        out = []
+        for k in keep.tolist():
+            ratios = res.ratio_after[k]
+            known = ratios[~np.isnan(ratios)]
+            out.append(StressRow(
+                name=scen.names[k], shock=float(scen.market[k]), pnl=float(res.pnl[k]),
+                min_margin_ratio=float(known.min()) if known.size else None,
+                liquidated_positions=tuple(keys[i] for i in np.flatnonzero(res.position_liquidated[k])),
+                liquidated_accounts=tuple(accts[i] for i in np.flatnonzero(res.account_liquidated[k])),
+                margin_ratios=tuple(zip(accts, _opt(ratios)))))
+        return tuple(out)

@@ -1,0 +1,68 @@
+"""Liquidation: how far the mark may move before a position, or a cross account, is liquidated.
+
+Position level: the fraction the mark must move against the position to reach its own
+liquidation price, ``sign × (mark − liq) / mark``.
+
+Account level (cross margin): a uniform move ``x`` of every price changes the account's equity by
+``N·x`` (N = net signed notional of its cross positions) and its maintenance margin by ``M·x``
+(maintenance is proportional to notional, and every |notional| scales by 1 + x). The margin ratio
+``(E + N·x) / (M·(1 + x))`` reaches 1 at
+
+    x* = (E − M) / (M − N)
+
+A net-long account is liquidated by a fall (x* < 0), a net-short one by a rise; a fully hedged
+account only by the growth of its maintenance on a large rise. When x* ≤ −1 no price path reaches
+liquidation (the account is unleveraged in that direction) and the move is reported as unknown
+(None), never as 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cockpit.risk.arrays import fill_nan
+
+
+def position_distance(sign: np.ndarray, mark: np.ndarray, liq: np.ndarray) -> np.ndarray:
+    """Fraction of the mark to the position's own liquidation price (NaN where either is
+    unknown; 0 when the mark is already beyond it)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = sign * (mark - liq) / mark
+    return np.where(np.isnan(d), np.nan, np.maximum(d, 0.0))
+
+
+def account_maintenance(maint: np.ndarray, mm: np.ndarray, acct: np.ndarray) -> np.ndarray:
+    """Each account's maintenance margin: as the venue reports it, else the sum of its positions'
+    maintenance where any is known, else NaN."""
+    n = maint.shape[0]
+    known = ~np.isnan(mm)
+    summed = np.bincount(acct, np.where(known, mm, 0.0), n)
+    any_known = np.bincount(acct, known, n) > 0
+    return np.where(np.isnan(maint), np.where(any_known, summed, np.nan), maint)
+
+
+def account_move(equity: np.ndarray, maint: np.ndarray, net: np.ndarray) -> np.ndarray:
+    """The uniform price move x* that takes each account's margin ratio to 1 (see module doc).
+
+    0 when the account is already at or below maintenance; NaN when maintenance is unknown or no
+    move within (−100 %, ∞) reaches liquidation.
+    """
+    equity = np.asarray(equity, float)
+    maint = np.asarray(maint, float)
+    net = np.asarray(net, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (equity - maint) / (maint - net)
+    ok = (maint > 0) & np.isfinite(x) & (x > -1.0)
+    out = np.where(ok, x, np.nan)
+    return np.where((maint > 0) & (equity <= maint), 0.0, out)
+
+
+def maintenance_share(maint_acct: np.ndarray, notional: np.ndarray, acct: np.ndarray) -> np.ndarray:
+    """Each position's share of its account's maintenance margin, by notional (NaN where the
+    account's maintenance is unknown). Used to scale maintenance in stress scenarios."""
+    n = maint_acct.shape[0]
+    absn = fill_nan(np.abs(notional))
+    gross = np.bincount(acct, absn, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(gross[acct] > 0, absn / np.where(gross > 0, gross, 1.0)[acct], 0.0)
+    return maint_acct[acct] * share

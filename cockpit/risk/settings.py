@@ -1,0 +1,227 @@
+"""Risk thresholds: one frozen settings object with documented defaults, validated on creation.
+
+Every field carries its meaning in `metadata["doc"]`, so the README table (`settings_table()`) and
+the validation messages come from one place. `RiskSettings.from_mapping` reads the `[risk]` table
+of a config file; any problem raises `SettingsError` naming each offending field, e.g.
+``risk.warn_fraction: must be below 1 (the REDUCING level), got 1.2``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, Mapping
+
+
+class SettingsError(ValueError):
+    """Invalid risk settings; the message names every offending field (``risk.<name>: …``).
+
+    Attributes:
+        problems: one ``risk.<name>: reason`` line per offending field.
+    """
+
+    def __init__(self, problems: list[str], source: str = "") -> None:
+        self.problems = tuple(problems)
+        where = f" (in {source})" if source else ""
+        super().__init__("; ".join(problems) + where)
+
+
+def _doc(default: Any, doc: str) -> Any:
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSettings:
+    """Every threshold of the risk engine. Money is in the settle currency (USD); fractions are
+    of equity or of price unless said otherwise; times are seconds of the `now` passed in."""
+
+    # -- kill switch -----------------------------------------------------------------------------
+    kill_mode: str = _doc("advise", "advise: show the proposed cut and ask; auto: send it")
+    warn_fraction: float = _doc(0.8, "WARN when any trigger reaches this fraction of its threshold")
+    cut_fraction: float = _doc(0.30, "REDUCING cuts gross exposure by at least this fraction")
+    reentry_fraction: float = _doc(
+        0.5, "a non-funding trigger has cleared below this fraction of its threshold "
+             "(for the volatility percentile: of the way into its tail, i.e. the 90th)")
+    dwell_seconds: float = _doc(
+        600.0, "the cause must stay below its re-entry level this long before a person may reset")
+    warn_clear_seconds: float = _doc(60.0, "WARN returns to NORMAL after this long below the WARN level")
+    stale_limit_seconds: float = _doc(
+        120.0, "an account STALE/DOWN this long while it holds positions trips the switch")
+    # -- funding stress index --------------------------------------------------------------------
+    funding_stress_threshold: float = _doc(60.0, "index level (0-100) that trips REDUCING")
+    funding_stress_reentry: float = _doc(35.0, "index level below which funding has normalized")
+    funding_z: float = _doc(3.0, "k: a cell deviates when its APR is more than k robust scales from "
+                                 "its baseline")
+    funding_prior_apr: float = _doc(
+        0.1095, "calm baseline APR used while a cell has little history (0.01% per 8h)")
+    funding_scale_floor: float = _doc(0.10, "smallest robust scale of a cell, in APR (10 points)")
+    funding_prior_samples: int = _doc(
+        12, "samples of history that weigh as much as the calm prior (warm-up)")
+    funding_sample_seconds: float = _doc(300.0, "spacing of the per-cell APR history")
+    funding_history_samples: int = _doc(288, "length of the per-cell APR history (24 h at 5 min)")
+    funding_exposure_weight: float = _doc(
+        0.5, "share of a cell's weight from your exposure (the rest from open interest)")
+    index_sample_seconds: float = _doc(10.0, "spacing of the index history")
+    index_history_samples: int = _doc(360, "length of the index history (1 h at 10 s)")
+    # -- drawdown --------------------------------------------------------------------------------
+    daily_drawdown_cap: float = _doc(0.05, "drawdown from the UTC day's equity peak that trips REDUCING")
+    peak_drawdown_cap: float = _doc(0.15, "drawdown from the all-time equity peak that trips REDUCING")
+    # -- volatility ------------------------------------------------------------------------------
+    vol_sample_seconds: float = _doc(60.0, "spacing of the mark samples behind realized volatility")
+    vol_halflife_seconds: float = _doc(3600.0, "half-life of the EWMA variance")
+    vol_history_samples: int = _doc(1440, "length of each asset's volatility history (1 day at 1 min)")
+    vol_min_samples: int = _doc(30, "history needed before a volatility percentile is reported")
+    vol_default: float = _doc(0.8, "annualized volatility assumed until an asset has been measured")
+    vol_percentile_trigger: float = _doc(
+        95.0, "exposure-weighted volatility percentile that trips REDUCING")
+    # -- liquidation and stress ------------------------------------------------------------------
+    near_liq_distance: float = _doc(0.10, "flag 'near-liq' when the mark is closer than this to liquidation")
+    tail_shock: float = _doc(0.20, "market move of the correlated tail scenario (beta-scaled per asset)")
+    tail_corr_push: float = _doc(0.8, "how far the tail scenario pushes each correlation toward 1")
+    # -- sizing ----------------------------------------------------------------------------------
+    risk_per_trade: float = _doc(0.01, "loss budget per position at its stop, as a fraction of equity")
+    stop_floor: float = _doc(0.02, "narrowest stop distance assumed for a position")
+    stop_vol_multiple: float = _doc(2.0, "stop distance in daily volatilities")
+    vol_target: float = _doc(
+        0.5, "a position's annualized volatility may be at most this fraction of equity")
+    kelly_fraction: float = _doc(0.25, "fraction of the Kelly leverage allowed")
+    kelly_edge_apr: float = _doc(0.60, "assumed edge (annual return) of a position before haircut")
+    kelly_haircut: float = _doc(0.5, "share of the assumed edge discounted as estimation error")
+    max_leverage: float = _doc(5.0, "per-account effective leverage cap (gross after offsets / equity)")
+    high_vol_percentile: float = _doc(80.0, "above this volatility percentile the leverage cap tightens")
+    high_vol_leverage_factor: float = _doc(0.5, "the leverage cap is multiplied by this in high volatility")
+    asset_gross_cap: float = _doc(2.0, "gross exposure per asset, in multiples of total equity")
+    total_gross_cap: float = _doc(5.0, "gross exposure of the whole book, in multiples of total equity")
+    over_limit_tolerance: float = _doc(0.02, "flag 'over-limit' only beyond this fraction over the limit")
+    # -- collateral and playbook -----------------------------------------------------------------
+    buffer_fraction: float = _doc(0.10, "free collateral each account keeps, as a fraction of its gross")
+    buffer_min: float = _doc(500.0, "smallest buffer of an account that holds positions (USD)")
+    playbook_cut_fraction: float = _doc(1.0, "the standing unwind plan cuts this fraction of gross (1 = flat)")
+    playbook_max_steps: int = _doc(
+        50, "steps the standing plan lists; it is re-planned on every evaluation, so executed "
+            "steps make room for the next ones")
+
+    def __post_init__(self) -> None:
+        problems = _problems(self)
+        if problems:
+            raise SettingsError(problems)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], source: str = "") -> "RiskSettings":
+        """Settings from a config table: unknown keys and wrong types are errors, missing keys
+        keep their defaults. Raises `SettingsError` naming every offending field."""
+        known = {f.name: f for f in fields(cls)}
+        problems: list[str] = []
+        kwargs: dict[str, Any] = {}
+        for name, value in values.items():
+            spec = known.get(name)
+            if spec is None:
+                problems.append(f"risk.{name}: unknown setting")
+                continue
+            want = type(spec.default)
+            if want is str:
+                ok = isinstance(value, str)
+            elif want is int:
+                ok = isinstance(value, int) and not isinstance(value, bool)
+            else:
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not ok:
+                problems.append(f"risk.{name}: must be a {want.__name__}, got {value!r}")
+                continue
+            kwargs[name] = float(value) if want is float else value
+        # Values of the fields that parsed are checked too, so one run reports everything.
+        problems += _problems(_unchecked(cls, kwargs))
+        if problems:
+            raise SettingsError(problems, source)
+        return cls(**kwargs)
+
+
+def _unchecked(cls: type[RiskSettings], kwargs: dict[str, Any]) -> RiskSettings:
+    # Build without __post_init__ so from_mapping can report every problem together with the source.
+    obj = object.__new__(cls)
+    for f in fields(cls):
+        object.__setattr__(obj, f.name, kwargs.get(f.name, f.default))
+    return obj
+
+
+# Fields that are fractions of something and must lie in (0, 1].
+_FRACTIONS = (
+    "cut_fraction", "reentry_fraction", "risk_per_trade", "kelly_fraction", "kelly_haircut",
+    "tail_corr_push", "high_vol_leverage_factor", "playbook_cut_fraction", "buffer_fraction",
+    "tail_shock", "daily_drawdown_cap", "peak_drawdown_cap",
+)
+_PERCENTS = ("funding_stress_threshold", "vol_percentile_trigger", "high_vol_percentile")
+_TAILS = ("vol_percentile_trigger",)  # percentiles read by their tail: 100 leaves no tail
+
+
+def _problems(s: RiskSettings) -> list[str]:
+    """Every rule a settings object breaks, one ``risk.<name>: …`` line each."""
+    out: list[str] = []
+    for f in fields(s):
+        value = getattr(s, f.name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value != value or value in (float("inf"), float("-inf")):
+                out.append(f"risk.{f.name}: must be a finite number, got {value!r}")
+            elif value < 0:
+                out.append(f"risk.{f.name}: must not be negative, got {value!r}")
+    if out:
+        return out
+    if s.kill_mode not in ("advise", "auto"):
+        out.append(f"risk.kill_mode: must be 'advise' or 'auto', got {s.kill_mode!r}")
+    if not 0 < s.warn_fraction < 1:
+        out.append(f"risk.warn_fraction: must be above 0 and below 1 (the REDUCING level), "
+                   f"got {s.warn_fraction!r}")
+    for name in _FRACTIONS:
+        value = getattr(s, name)
+        if not 0 < value <= 1:
+            out.append(f"risk.{name}: must be above 0 and at most 1, got {value!r}")
+    for name in _PERCENTS:
+        value = getattr(s, name)
+        if not 0 < value <= 100:
+            out.append(f"risk.{name}: must be above 0 and at most 100, got {value!r}")
+    for name in _TAILS:
+        if getattr(s, name) >= 100:
+            out.append(f"risk.{name}: must be below 100, got {getattr(s, name)!r}")
+    if s.funding_exposure_weight >= 1:
+        # At 1 a cell you do not hold would weigh nothing and could never raise the index.
+        out.append(f"risk.funding_exposure_weight: must be below 1, got {s.funding_exposure_weight!r}")
+    if s.funding_stress_reentry >= s.funding_stress_threshold:
+        out.append(f"risk.funding_stress_reentry: must be below funding_stress_threshold "
+                   f"({s.funding_stress_threshold!r}), got {s.funding_stress_reentry!r}")
+    if s.funding_stress_reentry >= s.warn_fraction * s.funding_stress_threshold and not out:
+        # Re-entry at or above WARN would let a reset land straight back in WARN.
+        out.append(f"risk.funding_stress_reentry: must be below the WARN level "
+                   f"({s.warn_fraction * s.funding_stress_threshold:g}), got {s.funding_stress_reentry!r}")
+    if s.reentry_fraction >= s.warn_fraction:
+        out.append(f"risk.reentry_fraction: must be below warn_fraction ({s.warn_fraction!r}), "
+                   f"got {s.reentry_fraction!r}")
+    if s.daily_drawdown_cap > s.peak_drawdown_cap:
+        out.append(f"risk.daily_drawdown_cap: must not exceed peak_drawdown_cap "
+                   f"({s.peak_drawdown_cap!r}), got {s.daily_drawdown_cap!r}")
+    for name in ("funding_z", "funding_scale_floor", "vol_default", "max_leverage",
+                 "asset_gross_cap", "total_gross_cap", "stale_limit_seconds", "stop_vol_multiple",
+                 "vol_target", "near_liq_distance", "stop_floor"):
+        if getattr(s, name) <= 0:
+            out.append(f"risk.{name}: must be above 0, got {getattr(s, name)!r}")
+    for name in ("funding_sample_seconds", "index_sample_seconds", "vol_sample_seconds",
+                 "vol_halflife_seconds"):
+        if getattr(s, name) <= 0:
+            out.append(f"risk.{name}: must be above 0 seconds, got {getattr(s, name)!r}")
+    for name in ("funding_history_samples", "index_history_samples", "vol_history_samples",
+                 "playbook_max_steps"):
+        if getattr(s, name) < 2:
+            out.append(f"risk.{name}: must be at least 2, got {getattr(s, name)!r}")
+    if s.vol_min_samples > s.vol_history_samples:
+        out.append(f"risk.vol_min_samples: must not exceed vol_history_samples "
+                   f"({s.vol_history_samples!r}), got {s.vol_min_samples!r}")
+    if s.stop_floor >= 1:
+        out.append(f"risk.stop_floor: must be below 1, got {s.stop_floor!r}")
+    return out
+
+
+def settings_table() -> str:
+    """The README table of every setting: name, default, meaning (markdown)."""
+    rows = ["| setting | default | meaning |", "|---|---|---|"]
+    for f in fields(RiskSettings):
+        default = f.default if f.default is not MISSING else ""
+        rows.append(f"| `{f.name}` | {default!r} | {f.metadata['doc'].replace('|', '/')} |")
+    return "\n".join(rows)
