@@ -292,7 +292,9 @@ class Engine:
         now = self.clock()
         book = self.state.freeze(now)
         self._note_health(book)
-        assessment = self.risk.evaluate(book, self._instruments, now)
+        # Risk keeps histories and dwell times: on the simulator they run on simulated time, so a
+        # one-hour crisis at speed 60 dwells ten simulated minutes, not ten wall minutes.
+        assessment = self.risk.evaluate(book, self._instruments, self._risk_now(now))
         self._record_kill_events(assessment.kill.events)
         self._seq += 1
         frame = Frame(
@@ -313,6 +315,9 @@ class Engine:
         if assessment.kill.mode == "auto" and assessment.kill.proposed:
             self._send_auto(assessment.kill.proposed)
         return frame
+
+    def _risk_now(self, now: float) -> float:
+        return self.sim.sim_time() if self.sim is not None else now
 
     def _note_health(self, book: Book) -> None:
         # Health changes with time as much as with polls, so transitions are found frame to frame.
@@ -393,7 +398,7 @@ class Engine:
 
     def reset_kill(self) -> bool:
         """A person's reset of the latched kill switch; False while its cause has not cleared."""
-        done = self.risk.reset_kill(self.clock())
+        done = self.risk.reset_kill(self._risk_now(self.clock()))
         self.notice("kill switch reset" if done else "kill switch not reset: its cause has not cleared")
         self._changed()
         return done

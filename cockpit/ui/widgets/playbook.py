@@ -86,12 +86,15 @@ def stress_table(assessment: Assessment, *, compact: bool) -> Table:
 def kill_levels(assessment: Assessment) -> Text:
     """How close each kill-switch trigger is to its threshold: "funding stress 3/60"."""
     text = Text(no_wrap=True, overflow="ellipsis", style="dim")
-    for i, (name, value, threshold) in enumerate(assessment.kill.levels):
+    kill = assessment.kill
+    ratios = kill.ratios if len(kill.ratios) == len(kill.levels) else (None,) * len(kill.levels)
+    for i, ((name, value, threshold), ratio) in enumerate(zip(kill.levels, ratios)):
         text.append(" · " if i else " ")
         if value is None:  # the reading is not live (its inputs are stale)
             text.append(f"{name} —")
             continue
-        style = "bold" if threshold and value / threshold >= 0.8 else ""
+        # The risk engine says how close each trigger is (percentiles measure it in their tail).
+        style = "bold" if ratio is not None and ratio >= 0.8 else ""
         if threshold < 1:  # fractions (drawdowns) read better as percentages
             text.append(f"{name} {value:.1%}/{threshold:.0%}", style=style)
         else:
