@@ -167,6 +167,6 @@ def _stress_figure(positions: int = 10_000, scenarios: int = 200, assets: int = 
                   note="PnL, equity and margin ratio per account, liquidation per position")
 
 
-def run() -> list[Figure]:
+def run(quick: bool = False) -> list[Figure]:
     """Every risk figure."""
     return _evaluate_figures() + [_sampling_figure(), _stress_figure()]

@@ -18,6 +18,7 @@ class _Slot:
     failures: int = 0
     fatal: bool = False  # an error retrying cannot fix (bad keys): DOWN until it is fixed
     first_failure: float | None = None
+    fresh_at: float | None = None  # when the venue's own clock last moved forward
 
 
 @dataclass
@@ -41,6 +42,17 @@ class BookState:
     def update(self, snapshot: VenueSnapshot) -> None:
         """Record a good snapshot: clears the account's errors."""
         slot = self._slots[snapshot.account.name]
+        previous = slot.snapshot
+        # A venue that keeps answering with the same venue time is serving frozen data: its age
+        # runs from the last time that clock moved, so it goes STALE like a silent venue.
+        frozen = (
+            previous is not None
+            and snapshot.venue_time is not None
+            and previous.venue_time is not None
+            and snapshot.venue_time <= previous.venue_time
+        )
+        if not frozen:
+            slot.fresh_at = snapshot.fetched_at
         slot.snapshot = snapshot
         slot.error = None
         slot.failures = 0
@@ -69,7 +81,8 @@ class BookState:
                 return Health.DOWN, None
             # Never polled yet (or only just failing): not LIVE, since there is nothing to show.
             return Health.STALE, None
-        age = max(0.0, now - slot.snapshot.fetched_at)
+        fresh_at = slot.fresh_at if slot.fresh_at is not None else slot.snapshot.fetched_at
+        age = max(0.0, now - fresh_at)
         if slot.fatal or age > self.down_after:
             return Health.DOWN, age
         if age > self.stale_after:

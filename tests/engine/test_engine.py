@@ -40,6 +40,23 @@ def test_health_goes_live_stale_down_with_age():
     assert book.accounts[0].snapshot is not None  # last-known data is kept while DOWN
 
 
+def test_frozen_venue_data_goes_stale_although_polls_succeed():
+    from dataclasses import replace
+
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock)
+    state = BookState([venue.info], stale_after=3.0, down_after=10.0)
+    first = replace(asyncio.run(venue.snapshot()), venue_time=500.0)
+    state.update(first)
+    for _ in range(4):  # answers keep coming, but the venue's clock is stuck at 500
+        clock.now += 1.0
+        state.update(replace(asyncio.run(venue.snapshot()), venue_time=500.0))
+    health, age = state.health("a", clock())
+    assert health is Health.STALE and age == pytest.approx(4.0)
+    state.update(replace(asyncio.run(venue.snapshot()), venue_time=505.0))
+    assert state.health("a", clock()) == (Health.LIVE, 0.0)
+
+
 def test_failing_before_first_snapshot_goes_down_with_reason():
     clock = Clock()
     state = BookState([account("a").__class__(name="a", venue="fake", layer=account("a").layer)], down_after=10)
