@@ -201,7 +201,7 @@ class CockpitScreen(Screen):
             self.query_one("#kill-line", Line).show(kill_line(a, colors))
             self.query_one("#kill-levels", Line).show(kill_levels(a))
             self.query_one(PlaybookTable).update_from(a)
-            compact = self.size.width < 160
+            compact = self.query_one("#playbook").size.width < 80  # the pane's width, not the screen's
             if (a.stress, compact) != self.frame_stress:  # a rich Table never compares equal: compare inputs
                 self.frame_stress = (a.stress, compact)
                 self.query_one("#stress-table", Line).show(stress_table(a, compact=compact))

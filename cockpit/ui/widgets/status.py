@@ -33,7 +33,7 @@ def status_text(frame: Frame, colors: dict[str, str], width: int) -> Text:
         color = colors.get(f"health-{acc.health.value.lower()}", "")
         name = acc.info.name[: (4 if narrow else 7 if medium else None)]
         dot = {Health.LIVE: "●", Health.STALE: "◐", Health.DOWN: "○"}[acc.health]
-        text.append(f" {name}", style="")
+        text.append(f"  {name}")
         text.append(dot, style=f"bold {color}")
         if acc.health is not Health.LIVE:
             text.append(acc.health.value + (f" {fmt.age(acc.age)}" if acc.age is not None else ""), style=f"bold {color}")

@@ -1,16 +1,34 @@
-"""A DataTable that updates in place: rows diffed by key, the cursor kept on the same row.
+"""A table drawn line by line that updates in place: rows diffed by key, the cursor kept on the same row.
 
-Never `clear()` per tick: that resets the cursor and scroll (users see it as flicker). A frame
-with the same row keys in the same order only updates the cells whose text changed; a change of
-rows or order rebuilds the rows inside one batch update and puts the cursor back on its key.
+Textual's DataTable renders every visible cell through Rich again whenever any cell changes (one
+update counter invalidates all of its caches); at one frame a second over a 25-row book that was
+most of the cockpit's idle CPU. This table uses the Line API instead (`render_line(y) -> Strip`):
+
+* a row is turned into segments only when its cells' text or style changed, and that content
+  `Strip` is cached by the cells themselves, so an unchanged row costs a tuple comparison;
+* the finished line (cursor or not, horizontal scroll, width, theme styles) is cached too;
+* `show` refreshes only the lines of rows that changed, never the whole widget.
+
+Never reset per tick: a frame with the same row keys in the same order only repaints the rows
+whose cells changed; a change of rows or order swaps the rows in and puts the cursor back on its
+key (or on the same index when that row is gone) without moving the scroll position.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
+from textual import events
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from cockpit.ui.bindings import CURSOR_BINDINGS
 
@@ -27,31 +45,84 @@ class Column:
 
 
 Cell = str | Text
+Row = tuple[str, tuple[Cell, ...]]
+
+_NULL = Style.null()
+_HEADER = "\0header"  # line-cache key of the header: no row key can be this
 
 
-class KeyedTable(DataTable):
-    """A DataTable fed with `(row_key, cells)` lists; see the module docstring."""
+class KeyedTable(ScrollView, can_focus=True):
+    """A table fed with `(row_key, cells)` lists, a fixed header and a row cursor; see the module docstring."""
 
     BINDINGS = CURSOR_BINDINGS
+    ALLOW_SELECT = False  # as DataTable: a drag over the table is not a text selection
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"keyed-table--header", "keyed-table--cursor"}
+    # The look of DataTable's row cursor and header, from the same theme variables.
+    DEFAULT_CSS = """
+    KeyedTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .keyed-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .keyed-table--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        & > .keyed-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .keyed-table--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .keyed-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
 
     def __init__(self, columns: list[Column], **kw) -> None:
-        # No DataTable padding: each column is one wider instead, so columns are one space apart
-        # (DataTable pads both sides, which costs 2 columns per column on an 80-column screen).
-        super().__init__(cursor_type="row", zebra_stripes=False, cell_padding=0, **kw)
+        super().__init__(**kw)
         self.all_columns = columns
         self.tier = 2
         self._shown: list[Column] = []
+        self._picks: tuple[int, ...] = ()  # indexes into all_columns of the shown columns
+        self._starts: tuple[int, ...] = ()  # x of each shown column, for column-wise horizontal scroll
+        self._width = 0
+        self._rows: list[Row] = []
         self._keys: list[str] = []
-        self._cells: dict[str, tuple[Cell, ...]] = {}
-        self._rows: list[tuple[str, tuple[Cell, ...]]] = []
-
-    def on_mount(self) -> None:
-        """Lay out the columns for the current width."""
+        self._index: dict[str, int] = {}
+        self._sigs: list[tuple] = []  # per row: what its shown cells look like (text and styles)
+        self._cursor = 0
+        # Content strips by (columns, cells' look): an unchanged row is never rendered twice.
+        self._content: LRUCache[tuple, Strip] = LRUCache(512)
+        # Finished lines by (row look, cursor style or not, scroll x, width, base style).
+        self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._styles: tuple[Style, Style, Style, Style | None] = (_NULL, _NULL, _NULL, None)
         self._layout_columns()
 
+    # -- columns and layout ---------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Size the scrollable area for the rows shown before mounting."""
+        self._update_virtual_size()
+
     def on_resize(self) -> None:
-        """Show as many columns as the width allows."""
+        """Show as many columns as the width allows; keep the cursor in view."""
         self.set_tier(self.tier_for(self.size.width - 1))  # leave the vertical scrollbar its column
+        self._scroll_to_cursor()
 
     def tier_for(self, width: int) -> int:
         """The widest layout tier whose columns fit in `width` cells (0 when none does)."""
@@ -69,76 +140,285 @@ class KeyedTable(DataTable):
             self._layout_columns()
 
     def _layout_columns(self) -> None:
-        shown = [c for c in self.all_columns if c.tier <= self.tier]
-        if shown == self._shown and self.columns:
+        picks = tuple(i for i, c in enumerate(self.all_columns) if c.tier <= self.tier)
+        if picks == self._picks and self._shown:
             return
-        self._shown = shown
-        self.clear(columns=True)
-        for col in shown:
-            self.add_column(_justify(col.label, col), width=col.width + 1, key=col.key)
-        self._keys = []
-        self._cells = {}
-        if self._rows:
-            self.show(self._rows)
+        self._picks = picks
+        self._shown = [self.all_columns[i] for i in picks]
+        starts, x = [], 0
+        for col in self._shown:
+            starts.append(x)
+            x += col.width + 1  # one space between columns, inside each column's cells
+        self._starts, self._width = tuple(starts), x
+        self._sigs = [self._signature(cells) for _, cells in self._rows]
+        self._update_virtual_size()
+        if self.is_attached:
+            self.refresh()
+
+    def _update_virtual_size(self) -> None:
+        size = Size(self._width, len(self._keys) + 1)  # + the header line
+        if self.is_attached and size != self.virtual_size:
+            self.virtual_size = size
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        """All shown columns, one space apart."""
+        return self._width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The header plus one line per row (for `height: auto`)."""
+        return len(self._keys) + 1
+
+    # -- rows -----------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        """Number of rows (the header not counted)."""
+        return len(self._keys)
+
+    @property
+    def cursor_row(self) -> int:
+        """Index of the row under the cursor (0 when the table is empty)."""
+        return self._cursor
 
     @property
     def selected_key(self) -> str | None:
         """The key of the row under the cursor, or None when the table is empty."""
-        if not self.row_count:
-            return None
-        try:
-            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except Exception:  # the cursor can sit past the end for one tick after rows shrink
-            return None
+        return self._keys[self._cursor] if self._cursor < len(self._keys) else None
 
-    def _visible(self, cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
-        index = {c.key: i for i, c in enumerate(self.all_columns)}
-        return tuple(_justify(cells[index[c.key]], c) for c in self._shown)
+    def _signature(self, cells: tuple[Cell, ...]) -> tuple:
+        # What the shown cells look like: equal signatures render to equal strips.
+        return tuple(_look(cells[i]) for i in self._picks)
 
-    def show(self, rows: list[tuple[str, tuple[Cell, ...]]]) -> None:
-        """Display `rows` (cells in `all_columns` order), changing only what changed."""
+    def show(self, rows: list[Row]) -> None:
+        """Display `rows` (cells in `all_columns` order), repainting only the rows that changed."""
         self._rows = rows
-        if not self._shown:
-            return
         keys = [k for k, _ in rows]
-        with self.app.batch_update():
-            if keys == self._keys:
-                for key, cells in rows:
-                    visible = self._visible(cells)
-                    old = self._cells.get(key)
-                    for i, col in enumerate(self._shown):
-                        if old is None or _plain(old[i]) != _plain(visible[i]) or _style(old[i]) != _style(visible[i]):
-                            self.update_cell(key, col.key, visible[i])
-                    self._cells[key] = visible
-                return
-            selected = self.selected_key
-            self.clear()
-            self._cells = {}
-            for key, cells in rows:
-                visible = self._visible(cells)
-                self.add_row(*visible, key=key)
-                self._cells[key] = visible
-            self._keys = keys
-            if selected in self._cells:
-                self.move_cursor(row=self.get_row_index(selected), animate=False)
+        sigs = [self._signature(cells) for _, cells in rows]
+        if keys == self._keys:
+            old, self._sigs = self._sigs, sigs
+            self._refresh_rows([i for i, (a, b) in enumerate(zip(old, sigs)) if a != b])
+            return
+        selected = self.selected_key
+        self._keys, self._sigs = keys, sigs
+        self._index = {k: i for i, k in enumerate(keys)}
+        if selected in self._index:
+            self._cursor = self._index[selected]
+        else:  # the row went away: stay at the same height rather than jump to the top
+            self._cursor = max(0, min(self._cursor, len(keys) - 1))
+        self._update_virtual_size()
+        if self.is_attached:
+            self.refresh()
+            self._scroll_to_cursor()
+            # The scroll range follows the new height only after layout (height: auto tables).
+            self.call_after_refresh(self._scroll_to_cursor)
+
+    def _refresh_rows(self, rows: list[int]) -> None:
+        """Repaint the on-screen lines of `rows` (indexes), merging runs of adjacent lines."""
+        if not rows or not self.is_attached:
+            return
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        width = self.size.width
+        regions: list[Region] = []
+        for i in sorted(set(rows)):
+            y = i + 1 - top  # line 0 is the header
+            if not 1 <= y < height:
+                continue
+            if regions and regions[-1].bottom == y:
+                last = regions.pop()
+                regions.append(Region(0, last.y, width, last.height + 1))
+            else:
+                regions.append(Region(0, y, width, 1))
+        if regions:
+            self.refresh(*regions)
+
+    # -- cursor ---------------------------------------------------------------------------
+
+    def move_cursor(self, *, row: int | None = None, column: int | None = None, animate: bool = False,
+                    scroll: bool = True) -> None:
+        """Put the cursor on row index `row` (clamped), and scroll it into view.
+
+        `column` is accepted for DataTable compatibility and ignored: the cursor is a whole row.
+        """
+        if row is not None:
+            row = max(0, min(row, len(self._keys) - 1))
+            old, self._cursor = self._cursor, row
+            if row != old:
+                self._refresh_rows([old, row])
+        if scroll:
+            self._scroll_to_cursor(animate=animate)
+
+    def _scroll_to_cursor(self, animate: bool = False) -> None:
+        if not self._keys or not self.is_attached:
+            return
+        view = self.scrollable_content_region.height - 1  # rows below the fixed header
+        if view < 1:
+            return
+        top = round(self.scroll_target_y)
+        if self._cursor < top:
+            target = self._cursor
+        elif self._cursor >= top + view:
+            target = self._cursor - view + 1
+        else:
+            return
+        self.scroll_to(y=target, animate=animate, force=True)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 2)
+
+    def action_cursor_up(self) -> None:
+        """Cursor one row up."""
+        self.move_cursor(row=self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        """Cursor one row down."""
+        self.move_cursor(row=self._cursor + 1)
+
+    # The container's own arrow bindings (no ids) still fire for keys a keymap took away from
+    # cursor.up/down; make them move the cursor, as they did on DataTable, not just the view.
+    action_scroll_up = action_cursor_up
+    action_scroll_down = action_cursor_down
+
+    def action_cursor_left(self) -> None:
+        """Scroll one column to the left (the cursor is a row; this only matters when columns overflow)."""
+        x = self.scroll_offset.x
+        previous = [s for s in self._starts if s < x]
+        if previous:
+            self.scroll_to(x=previous[-1], animate=False)
+
+    def action_cursor_right(self) -> None:
+        """Scroll one column to the right."""
+        x = self.scroll_offset.x
+        following = [s for s in self._starts if s > x]
+        if following:
+            self.scroll_to(x=following[0], animate=False)
+
+    def action_page_up(self) -> None:
+        """Cursor and view one page up."""
+        page = self._page()
+        self.scroll_to(y=self.scroll_target_y - page, animate=False, force=True)
+        self.move_cursor(row=self._cursor - page)
+
+    def action_page_down(self) -> None:
+        """Cursor and view one page down."""
+        page = self._page()
+        self.scroll_to(y=self.scroll_target_y + page, animate=False, force=True)
+        self.move_cursor(row=self._cursor + page)
+
+    def action_scroll_top(self) -> None:
+        """Cursor to the first row."""
+        self.move_cursor(row=0)
+
+    def action_scroll_bottom(self) -> None:
+        """Cursor to the last row."""
+        self.move_cursor(row=len(self._keys) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        """Put the cursor on the clicked row (a click on the header does nothing)."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        row = offset.y - 1 + self.scroll_offset.y
+        if row < len(self._keys):
+            self.move_cursor(row=row, animate=True)
+            event.stop()
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Resolve the theme's styles once per paint rather than once per line."""
+        base = self.rich_style
+        header = base + self.get_component_rich_style("keyed-table--header")
+        cursor = base + self.get_component_rich_style("keyed-table--cursor")
+        # Like DataTable, the cursor's foreground wins over the cells' colours (readable on
+        # any cursor background); bold/dim from the cells stay.
+        post = Style.from_color(cursor.color) if cursor.color is not None else None
+        self._styles = (base, header, cursor, post)
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        """Line `y` of the view: the header on line 0, then the rows from the vertical scroll."""
+        base, header, cursor, post = self._styles
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        if y == 0:
+            key = (_HEADER, self._picks, scroll_x, width, base, header)
+            strip = self._lines.get(key)
+            if strip is None:
+                content = self._render_cells(tuple(c.label for c in self._shown))
+                strip = _finish(content, scroll_x, width, header, None, base)
+                self._lines.set(key, strip)
+            return strip
+        row = y - 1 + scroll_y
+        if row >= len(self._sigs):
+            return Strip.blank(width, base)
+        sig = self._sigs[row]
+        on_cursor = row == self._cursor
+        key = (self._picks, sig, scroll_x, width, base, cursor if on_cursor else None)
+        strip = self._lines.get(key)
+        if strip is None:
+            content_key = (self._picks, sig)
+            content = self._content.get(content_key)
+            if content is None:
+                cells = self._rows[row][1]
+                content = self._render_cells(tuple(cells[i] for i in self._picks))
+                self._content.set(content_key, content)
+            if on_cursor:
+                strip = _finish(content, scroll_x, width, cursor, post, base)
+            else:
+                strip = _finish(content, scroll_x, width, base, None, base)
+            self._lines.set(key, strip)
+        return strip
+
+    def _render_cells(self, cells: tuple[Cell, ...]) -> Strip:
+        """One row's cells (shown columns only) as an unstyled-background Strip of `_width` cells."""
+        console = self.app.console
+        segments: list[Segment] = []
+        for cell, col in zip(cells, self._shown):
+            segments.extend(_cell_segments(cell, col, console))
+        return Strip(segments, self._width)
 
 
-def _justify(cell: Cell, col: Column) -> Cell:
-    # Left-aligned text gets a leading space, right-aligned a trailing one: one space between columns.
-    text = cell.copy() if isinstance(cell, Text) else Text(cell)
-    if col.justify == "left":
-        text = Text(" ") + text
-    else:
-        text.append(" ")
-    text.justify = col.justify  # type: ignore[assignment]
-    text.no_wrap = True
-    text.overflow = "ellipsis"
-    return text
+def _look(cell: Cell) -> object:
+    """What decides how a cell renders: its text and its styles (Text equality ignores `style`)."""
+    if isinstance(cell, str):
+        return cell
+    return (cell.plain, cell.style, tuple(cell.spans))
 
 
-def _plain(cell: Cell) -> str:
-    return cell.plain if isinstance(cell, Text) else cell
+def _cell_segments(cell: Cell, col: Column, console: Console) -> list[Segment]:
+    """One cell in `col.width + 1` cells: cropped with an ellipsis, justified, and the column gap.
+
+    Left-justified text gets a leading space, right-justified a trailing one, so neighbouring
+    columns are one space apart whichever way they lean.
+    """
+    width = col.width
+    text = cell if isinstance(cell, str) else cell.plain
+    length = cell_len(text)
+    if length > width:
+        if isinstance(cell, str):
+            text = cell = set_cell_size(text, width - 1) + "…"
+        else:
+            cell = cell.copy()
+            cell.truncate(width, overflow="ellipsis")
+            text = cell.plain
+        length = cell_len(text)  # one short when a double-width character was cut
+    pad = " " * (width - length)
+    left = col.justify == "left"
+    if isinstance(cell, str):
+        return [Segment(f" {text}{pad}" if left else f"{pad}{text} ")]
+    if cell.spans:
+        body = list(cell.render(console))  # spans layered over the Text's own style
+    else:  # Text.render ignores the Text's own style when it has no spans
+        body = [Segment(text, console.get_style(cell.style, default=_NULL) or None)]
+    if left:
+        return [Segment(" "), *body, Segment(pad)] if pad else [Segment(" "), *body]
+    return [Segment(pad), *body, Segment(" ")] if pad else [*body, Segment(" ")]
 
 
-def _style(cell: Cell) -> str:
-    return str(cell.style) if isinstance(cell, Text) else ""
+def _finish(content: Strip, scroll_x: int, width: int, style: Style, post: Style | None, base: Style) -> Strip:
+    """Crop `content` to the view, lay `style` under it (and `post` over it), pad with `base`."""
+    if scroll_x or content.cell_length > width:
+        content = content.crop(scroll_x, scroll_x + width)
+    segments = Segment.apply_style(iter(content), style, post)
+    return Strip(segments, content.cell_length).adjust_cell_length(width, base).simplify()
