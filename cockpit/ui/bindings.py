@@ -23,4 +23,4 @@ CURSOR_BINDINGS = [
     bind("cursor.top", "scroll_top", show=False),
     bind("cursor.bottom", "scroll_bottom", show=False),
 ]
-"""Cursor movement with ids, so keymaps (vim) can remap it; DataTable's own bindings have none."""
+"""Cursor movement with ids, so keymaps (vim) can remap it; Textual's built-in bindings have none."""

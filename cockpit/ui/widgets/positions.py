@@ -34,6 +34,12 @@ FLAG_TEXT = {"near-liq": "LIQ!", "over-limit": "OVER", "stale": "STALE"}
 """Flags shown in the Flags column ("hedged" is not: the asset grouping already shows hedges)."""
 
 
+def _rounded(notional: float | None) -> float:
+    """Notional to three significant figures, for sorting: hedged legs of equal size must not
+    swap places on every tick as their marks wobble (the cursor would jump between them)."""
+    return float(f"{notional or 0.0:.3g}")
+
+
 def proposed_cuts(assessment: Assessment) -> dict[str, float]:
     """The kill switch's proposed cut per position key, as a fraction of the position."""
     sizes = {p.key: p.size for p in assessment.positions}
@@ -83,9 +89,9 @@ class PositionsTable(KeyedTable):
         rows: list[tuple[str, tuple]] = []
         if self.sort_mode == "asset":
             order = {a: i for i, a in enumerate(assessment.assets)}
-            positions.sort(key=lambda p: (order.get(p.asset, len(order)), p.asset, -(p.notional or 0)))
+            positions.sort(key=lambda p: (order.get(p.asset, len(order)), p.asset, -_rounded(p.notional), p.key))
         elif self.sort_mode == "notional":
-            positions.sort(key=lambda p: -(p.notional or 0))
+            positions.sort(key=lambda p: (-_rounded(p.notional), p.key))
         elif self.sort_mode == "liq":
             positions.sort(key=lambda p: p.liq_distance if p.liq_distance is not None else 9e9)
         else:

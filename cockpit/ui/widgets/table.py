@@ -4,10 +4,10 @@ Textual's DataTable renders every visible cell through Rich again whenever any c
 update counter invalidates all of its caches); at one frame a second over a 25-row book that was
 most of the cockpit's idle CPU. This table uses the Line API instead (`render_line(y) -> Strip`):
 
-* a row is turned into segments only when its cells' text or style changed, and that content
-  `Strip` is cached by the cells themselves, so an unchanged row costs a tuple comparison;
+* a row is turned into segments only when its cells' text or style changed, and those segments
+  are cached by the cells' look itself, so an unchanged row costs a tuple comparison;
 * the finished line (cursor or not, horizontal scroll, width, theme styles) is cached too;
-* `show` refreshes only the lines of rows that changed, never the whole widget.
+* `show` refreshes only the lines whose content changed, never the whole widget.
 
 Never reset per tick: a frame with the same row keys in the same order only repaints the rows
 whose cells changed; a change of rows or order swaps the rows in and puts the cursor back on its
@@ -106,11 +106,12 @@ class KeyedTable(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._sigs: list[tuple] = []  # per row: what its shown cells look like (text and styles)
         self._cursor = 0
-        # Content strips by (columns, cells' look): an unchanged row is never rendered twice.
-        self._content: LRUCache[tuple, Strip] = LRUCache(512)
+        # Row segments by (columns, cells' look): an unchanged row is never rendered twice.
+        self._content: LRUCache[tuple, list[Segment]] = LRUCache(512)
         # Finished lines by (row look, cursor style or not, scroll x, width, base style).
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: tuple[Style, Style, Style, Style | None] = (_NULL, _NULL, _NULL, None)
+        self._last_sizes: tuple[Size, Size, Size, Size] | None = None
         self._layout_columns()
 
     # -- columns and layout ---------------------------------------------------------------
@@ -155,10 +156,23 @@ class KeyedTable(ScrollView, can_focus=True):
         if self.is_attached:
             self.refresh()
 
-    def _update_virtual_size(self) -> None:
+    def _update_virtual_size(self) -> bool:
         size = Size(self._width, len(self._keys) + 1)  # + the header line
         if self.is_attached and size != self.virtual_size:
-            self.virtual_size = size
+            self.virtual_size = size  # a layout pass, and a repaint of the whole table
+            return True
+        return False
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        # The screen's layout pass hands every ScrollView the compositor's idea of its virtual
+        # size, which never equals the one we set, so ScrollView re-validates the scroll and
+        # repaints the scrollbars on every layout (then the screen paints a second time). Skip
+        # the pass when neither those sizes nor our own virtual size changed since the last one.
+        sizes = (size, virtual_size, container_size, self.virtual_size)
+        if sizes == self._last_sizes:
+            return False
+        self._last_sizes = sizes
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         """All shown columns, one space apart."""
@@ -190,27 +204,34 @@ class KeyedTable(ScrollView, can_focus=True):
         return tuple(_look(cells[i]) for i in self._picks)
 
     def show(self, rows: list[Row]) -> None:
-        """Display `rows` (cells in `all_columns` order), repainting only the rows that changed."""
+        """Display `rows` (cells in `all_columns` order), repainting only the lines that changed."""
         self._rows = rows
         keys = [k for k, _ in rows]
-        sigs = [self._signature(cells) for _, cells in rows]
-        if keys == self._keys:
-            old, self._sigs = self._sigs, sigs
-            self._refresh_rows([i for i, (a, b) in enumerate(zip(old, sigs)) if a != b])
+        old_sigs, old_cursor = self._sigs, self._cursor
+        self._sigs = sigs = [self._signature(cells) for _, cells in rows]
+        reordered = keys != self._keys
+        if reordered:
+            selected = self.selected_key
+            self._keys = keys
+            self._index = {k: i for i, k in enumerate(keys)}
+            if selected in self._index:
+                self._cursor = self._index[selected]
+            else:  # the row went away: stay at the same height rather than jump to the top
+                self._cursor = max(0, min(self._cursor, len(keys) - 1))
+        if not self.is_attached:
             return
-        selected = self.selected_key
-        self._keys, self._sigs = keys, sigs
-        self._index = {k: i for i, k in enumerate(keys)}
-        if selected in self._index:
-            self._cursor = self._index[selected]
-        else:  # the row went away: stay at the same height rather than jump to the top
-            self._cursor = max(0, min(self._cursor, len(keys) - 1))
-        self._update_virtual_size()
-        if self.is_attached:
-            self.refresh()
+        # Compare line by line, whatever the keys: two rows trading places repaint two lines
+        # (the cursor line follows its key), and rows past the end are blanked.
+        dirty = [i for i in range(max(len(old_sigs), len(sigs)))
+                 if i >= len(old_sigs) or i >= len(sigs) or old_sigs[i] != sigs[i]]
+        if self._cursor != old_cursor:
+            dirty += (old_cursor, self._cursor)
+        self._refresh_rows(dirty)
+        if reordered:
+            if self._update_virtual_size():
+                # The scroll range follows the new height only after layout (height: auto tables).
+                self.call_after_refresh(self._scroll_to_cursor)
             self._scroll_to_cursor()
-            # The scroll range follows the new height only after layout (height: auto tables).
-            self.call_after_refresh(self._scroll_to_cursor)
 
     def _refresh_rows(self, rows: list[int]) -> None:
         """Repaint the on-screen lines of `rows` (indexes), merging runs of adjacent lines."""
@@ -370,13 +391,14 @@ class KeyedTable(ScrollView, can_focus=True):
             self._lines.set(key, strip)
         return strip
 
-    def _render_cells(self, cells: tuple[Cell, ...]) -> Strip:
-        """One row's cells (shown columns only) as an unstyled-background Strip of `_width` cells."""
+    def _render_cells(self, cells: tuple[Cell, ...]) -> list[Segment]:
+        """One row's cells (shown columns only) as segments, `_width` cells, no background yet."""
         console = self.app.console
         segments: list[Segment] = []
         for cell, col in zip(cells, self._shown):
             segments.extend(_cell_segments(cell, col, console))
-        return Strip(segments, self._width)
+        # Merge runs of one style (most cells are plain): fewer segments to style per line.
+        return list(Segment.simplify(segments))
 
 
 def _look(cell: Cell) -> object:
@@ -387,10 +409,12 @@ def _look(cell: Cell) -> object:
 
 
 def _cell_segments(cell: Cell, col: Column, console: Console) -> list[Segment]:
-    """One cell in `col.width + 1` cells: cropped with an ellipsis, justified, and the column gap.
+    """One cell in `col.width + 1` cells: cropped with an ellipsis to `col.width`, then justified.
 
-    Left-justified text gets a leading space, right-justified a trailing one, so neighbouring
-    columns are one space apart whichever way they lean.
+    The spare cell is the gap to the previous column: left-justified text gets a leading space,
+    right-justified text sits flush right with at least one space in front. (That is how the
+    DataTable version looked: Rich strips the trailing space `_justify` used to append before it
+    right-justifies, so the space ended up in front.)
     """
     width = col.width
     text = cell if isinstance(cell, str) else cell.plain
@@ -403,22 +427,33 @@ def _cell_segments(cell: Cell, col: Column, console: Console) -> list[Segment]:
             cell.truncate(width, overflow="ellipsis")
             text = cell.plain
         length = cell_len(text)  # one short when a double-width character was cut
-    pad = " " * (width - length)
     left = col.justify == "left"
     if isinstance(cell, str):
-        return [Segment(f" {text}{pad}" if left else f"{pad}{text} ")]
+        return [Segment(f" {text}{' ' * (width - length)}" if left else f"{' ' * (width + 1 - length)}{text}")]
     if cell.spans:
         body = list(cell.render(console))  # spans layered over the Text's own style
     else:  # Text.render ignores the Text's own style when it has no spans
         body = [Segment(text, console.get_style(cell.style, default=_NULL) or None)]
     if left:
-        return [Segment(" "), *body, Segment(pad)] if pad else [Segment(" "), *body]
-    return [Segment(pad), *body, Segment(" ")] if pad else [*body, Segment(" ")]
+        return [Segment(" "), *body, Segment(" " * (width - length))] if length < width else [Segment(" "), *body]
+    return [Segment(" " * (width + 1 - length)), *body]
 
 
-def _finish(content: Strip, scroll_x: int, width: int, style: Style, post: Style | None, base: Style) -> Strip:
-    """Crop `content` to the view, lay `style` under it (and `post` over it), pad with `base`."""
-    if scroll_x or content.cell_length > width:
-        content = content.crop(scroll_x, scroll_x + width)
-    segments = Segment.apply_style(iter(content), style, post)
-    return Strip(segments, content.cell_length).adjust_cell_length(width, base).simplify()
+def _finish(content: list[Segment], scroll_x: int, width: int, style: Style, post: Style | None,
+            base: Style) -> Strip:
+    """Crop `content` to the view, lay `style` under it (and `post` over it), pad with `base`.
+
+    Builds one Strip from plain lists: each Strip carries several caches, so making one per
+    step (crop, style, pad, simplify) cost more than the row's text itself.
+    """
+    length = sum(cell_len(text) for text, _, _ in content)
+    if scroll_x or length > width:  # horizontal scroll, or columns wider than the view
+        cropped = Strip(content, length).crop(scroll_x, scroll_x + width)
+        content, length = list(cropped), cropped.cell_length
+    if post is None:
+        segments = [Segment(text, style + s if s else style) for text, s, _ in content]
+    else:
+        segments = [Segment(text, style + s + post if s else style + post) for text, s, _ in content]
+    if length < width:
+        segments.append(Segment(" " * (width - length), base))
+    return Strip(Segment.simplify(segments), width)
