@@ -360,9 +360,7 @@ class Engine:
 
     def readonly_reason(self, account: str | None = None) -> str | None:
         """Why orders are disabled (globally, or for `account`), or None."""
-        if self.readonly:
-            return "read-only mode (--readonly): orders are disabled"
-        return None if account is None else self.executor.readonly_reason(account)
+        return self.executor.readonly_reason(account)
 
     def preview(self, intent: Intent) -> TrimPreview:
         """The frozen values to confirm before sending `intent` (ExecutionError if refused)."""

@@ -120,18 +120,18 @@ class Executor:
 
     # -- planning -------------------------------------------------------------------------
 
-    def readonly_reason(self, account: str) -> str | None:
-        """Why orders on `account` are disabled, or None when they are allowed."""
+    def readonly_reason(self, account: str | None = None) -> str | None:
+        """Why orders are disabled (everywhere, or on `account`), or None when they are allowed."""
         if self.readonly:
             return "read-only mode (--readonly): orders are disabled"
-        venue = self.venues.get(account)
+        venue = self.venues.get(account) if account is not None else None
         if venue is not None and venue.info.readonly:
             return f"account '{account}' is read-only in the config"
         return None
 
     def _position(self, intent: Intent, book: Book) -> tuple[Position, Instrument]:
         reason = self.readonly_reason(intent.account)
-        if reason:
+        if reason is not None:
             raise ExecutionError(reason)
         state = book.account(intent.account)
         if state is None:
@@ -142,7 +142,7 @@ class Executor:
             raise ExecutionError(f"{intent.account} is {state.health.value}: rules never act on stale data")
         if intent.account not in self.reconciled:
             raise ExecutionError(f"{intent.account} is not reconciled yet: waiting for its open orders")
-        position = next((p for p in book.positions() if p.key == f"{intent.account}|{intent.symbol}"), None)
+        position = book.position(f"{intent.account}|{intent.symbol}")
         if position is None:
             raise ExecutionError(f"no open position in {intent.symbol} on {intent.account}")
         instrument = self.venues[intent.account].instruments().get(intent.symbol)
@@ -152,7 +152,9 @@ class Executor:
 
     def plan(self, intent: Intent, book: Book) -> OrderRequest:
         """The exact order an intent becomes now, or ExecutionError with the reason."""
-        position, instrument = self._position(intent, book)
+        return self._order(intent, *self._position(intent, book))
+
+    def _order(self, intent: Intent, position: Position, instrument: Instrument) -> OrderRequest:
         in_flight = self.journal.in_flight(intent.account, intent.symbol)
         cut = reduce_only_amount(
             position.size,
@@ -180,7 +182,7 @@ class Executor:
     def preview(self, intent: Intent, book: Book) -> TrimPreview:
         """The frozen values of a confirmation: size to cut, estimated price and cost, after."""
         position, instrument = self._position(intent, book)
-        request = self.plan(intent, book)
+        request = self._order(intent, position, instrument)
         mark = float(position.mark_price) if position.mark_price is not None else None
         notional = None if mark is None else float(request.amount) * mark
         price, cost = estimate_cost(request.amount, mark, instrument, position.side.opposite)

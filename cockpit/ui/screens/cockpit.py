@@ -324,12 +324,9 @@ class CockpitScreen(Screen):
             return
         kill = frame.assessment.kill
         cuts = proposed_cuts(frame.assessment)
-        positions = {p.key: p for p in frame.assessment.positions}
-        total = sum(float(i.amount) * (positions[k].mark or 0) for i in kill.proposed
-                    if i.amount is not None and (k := f"{i.account}|{i.symbol}") in positions)
         lines: list[str | Text] = [
             f"{kill.status.value}: {kill.cause}",
-            f"{len(kill.proposed)} reduce-only market orders, about ${fmt.money(total)} of gross:",
+            f"{len(kill.proposed)} reduce-only market orders, cutting {kill.cut_planned:.1%} of gross:",
             "",
         ]
         for intent in kill.proposed[:10]:
