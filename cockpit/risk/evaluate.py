@@ -37,7 +37,7 @@ from cockpit.model import (
     StressRow,
 )
 from cockpit.risk import collateral, exposure, funding, liquidation, playbook, sizing, stress
-from cockpit.risk.arrays import fill_nan
+from cockpit.risk.arrays import fill_nan, unique
 from cockpit.risk.drawdown import DrawdownTracker
 from cockpit.risk.killswitch import Episode, KillSwitch, Trigger, tail_level
 from cockpit.risk.orders import impact
@@ -182,7 +182,7 @@ class RiskEngine:
                                    t.a_live, surplus)
         flags = self._flags(t, near, over_flag, hedged)
         hedged_asset = np.bincount(t.asset, hedged, n_assets) > 0
-        order = self._asset_order(expo, np.unique(np.concatenate([t.asset, cell_asset[cells["present"]]])))
+        order = self._asset_order(expo, unique(np.concatenate([t.asset, cell_asset[cells["present"]]])))
         return Assessment(
             now=now,
             positions=self._position_rows(t, dist, kind, per_day, flags, limit, which, over, trim),

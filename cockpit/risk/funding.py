@@ -93,7 +93,8 @@ def cell_weights(oi_usd: np.ndarray, exposure: np.ndarray, live: np.ndarray, alp
     """Weight of each cell in the index (module doc); 0 for cells without a live quote."""
     root = np.sqrt(np.where(oi_usd > 0, oi_usd, np.nan))
     known = ~np.isnan(root) & live
-    fill = float(np.median(root[known])) if known.any() else 1.0
+    # row_medians, not np.median: see cockpit.risk.arrays.
+    fill = float(row_medians(root[known][None, :])[0]) if known.any() else 1.0
     market = np.where(live, np.where(np.isnan(root), fill, root), 0.0)
     total = market.sum()
     if total <= 0:
