@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from rich.text import Text
@@ -65,6 +66,17 @@ class CockpitApp(App):
         if self.engine.mode is Mode.SIM and self.engine.latest is None:
             await self.engine.poll_once()
         self.push_screen(CockpitScreen(self.engine, start_engine=self.start_engine))
+
+    def first_paint(self) -> None:
+        """The first frame is on screen: resume the garbage collector if start-up paused it.
+
+        `cockpit.cli` pauses the collector while the app starts. What exists now (modules,
+        classes, styles, the first frame) lives as long as the process, so it is frozen into the
+        permanent generation, where later collections do not walk it.
+        """
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     async def on_unmount(self) -> None:
         """Stop the engine's pollers and close the venues."""

@@ -184,3 +184,27 @@ async def test_sort_cycles_and_keeps_the_selection():
         await pilot.pause()
         assert table.sort_mode == "notional"
         assert table.selected_key == key
+
+
+async def test_first_paint_resumes_the_collector_the_cli_paused():
+    import gc
+
+    gc.disable()  # as cockpit.cli does before the imports and the first frame
+    try:
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0  # start-up objects moved out of the collector's walk
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+async def test_first_paint_leaves_a_running_collector_alone():
+    import gc
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert gc.isenabled() and gc.get_freeze_count() == 0

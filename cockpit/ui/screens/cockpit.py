@@ -112,6 +112,7 @@ class CockpitScreen(Screen):
         if self.start_engine:
             self.engine.start()
         self._apply_layout()
+        self.call_after_refresh(self.app.first_paint)
 
     def on_unmount(self) -> None:
         """Stop listening: no frame may arrive after the widgets are gone."""
