@@ -208,3 +208,21 @@ async def test_first_paint_leaves_a_running_collector_alone():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+async def test_key_bar_shows_the_screen_keys_and_a_click_presses_one():
+    from cockpit.ui.widgets.keybar import KeyBar
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        bar = app.screen.query_one(KeyBar)
+        line = str(bar.render())
+        for shown in ("t Trim 25%", "x Close", "s Sort", "a Accept cut", "q Quit", "? Keys"):
+            assert shown in line
+        assert line.rstrip().endswith("▏^p Commands") and len(line) == 120
+        table = app.screen.query_one(PositionsTable)
+        before = table.sort_mode
+        await pilot.click(KeyBar, offset=(line.index(" s Sort") + 1, 0))
+        await pilot.pause()
+        assert table.sort_mode != before

@@ -19,7 +19,6 @@ from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from cockpit.engine import Engine, ExecutionError, TrimPreview
 from cockpit.model import Frame, Side
@@ -29,6 +28,7 @@ from cockpit.ui.messages import FrameArrived
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.widgets.collateral import CollateralTable
 from cockpit.ui.widgets.heatmap import FundingHeatmap
+from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.playbook import PlaybookTable, kill_levels, kill_line, stress_table
 from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
@@ -98,7 +98,7 @@ class CockpitScreen(Screen):
                     yield PlaybookTable(id="playbook-table")
                     yield Line(id="stress-table")
         yield Line(id="notice")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         """Title the panes, subscribe to frames, start the engine."""
