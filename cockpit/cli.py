@@ -166,17 +166,14 @@ def _look(args, config):
 
 def _engine(args, config):
     """The engine over the simulator (no config, --demo, --scenario) or the configured accounts."""
-    from cockpit.engine import Engine
-    from cockpit.model import Mode
-
     if config is None or not config.accounts:
-        from cockpit.sim import ScenarioError, build_demo
+        from cockpit.engine.demo import demo_engine
+        from cockpit.sim import ScenarioError
 
         try:
-            session = build_demo(seed=args.seed, scenario=args.scenario, speed=args.speed, clock=time.time)
+            return demo_engine(seed=args.seed, scenario=args.scenario, speed=args.speed, readonly=args.readonly)
         except ScenarioError as error:
             raise UsageError(str(error)) from None
-        return Engine(session.venues, mode=Mode.SIM, readonly=args.readonly, sim=session)
     return _live_engine(config, args)
 
 

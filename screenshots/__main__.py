@@ -8,10 +8,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from cockpit.engine.demo import demo_engine
+from cockpit.ui.app import CockpitApp
 from cockpit.ui.themes import load_theme
-from tests.ui.cockpit_app import first_frame, make_app
 
 HERE = Path(__file__).parent
+FROZEN = 1_780_000_000.0  # the snapshot tests' wall clock: the simulator holds still, as in them
 
 SHOTS = [
     # (file, size, theme, keys pressed after the first frame)
@@ -26,9 +28,10 @@ SHOTS = [
 
 async def shoot(name: str, size: tuple[int, int], theme: str, keys: tuple[str, ...]) -> None:
     """Render one screenshot."""
-    app = make_app(theme=load_theme(theme))
+    app = CockpitApp(demo_engine(seed=7, clock=lambda: FROZEN), theme=load_theme(theme), start_engine=False)
     async with app.run_test(size=size) as pilot:
-        await first_frame(pilot)
+        await app.engine.poll_once()
+        await pilot.pause()
         if keys:
             await pilot.press(*keys)
             await pilot.pause()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from cockpit.engine import Engine
-from cockpit.sim import build_demo
+from cockpit.engine.demo import demo_engine
 from cockpit.ui.app import CockpitApp
 
 FROZEN = 1_780_000_000.0  # a fixed wall clock: the simulator does not move, the status line is stable
@@ -12,8 +11,7 @@ FROZEN = 1_780_000_000.0  # a fixed wall clock: the simulator does not move, the
 def make_app(*, seed: int = 7, readonly: bool = False, keymap: dict[str, str] | None = None,
              theme=None, scenario: str | None = None) -> CockpitApp:
     """A cockpit over the demo simulator whose pollers do not run: tests poll by hand."""
-    session = build_demo(seed=seed, scenario=scenario, clock=lambda: FROZEN)
-    engine = Engine(session.venues, sim=session, clock=lambda: FROZEN, readonly=readonly)
+    engine = demo_engine(seed=seed, scenario=scenario, clock=lambda: FROZEN, readonly=readonly)
     return CockpitApp(engine, theme=theme, keymap=keymap, start_engine=False)
 
 
