@@ -226,3 +226,27 @@ async def test_key_bar_shows_the_screen_keys_and_a_click_presses_one():
         await pilot.click(KeyBar, offset=(line.index(" s Sort") + 1, 0))
         await pilot.pause()
         assert table.sort_mode != before
+
+
+async def test_a_fixed_height_line_repaints_without_a_layout_pass(monkeypatch):
+    from rich.text import Text
+
+    from cockpit.ui.widgets.line import Line
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        calls = []
+        real = Line.refresh
+
+        def spy(self, *regions, **kw):
+            calls.append((self.id, kw.get("layout", False)))
+            return real(self, *regions, **kw)
+
+        monkeypatch.setattr(Line, "refresh", spy)
+        app.screen.query_one("#status", Line).show(Text("status changed"))
+        app.screen.query_one("#positions-legend", Line).show(Text("legend changed\nto two lines"))
+        assert ("status", False) in calls  # height: 1 in the CSS
+        assert ("positions-legend", True) in calls  # height: auto: its size may change
+        await pilot.pause()
+        assert "status changed" in str(app.screen.query_one("#status", Line).render())
