@@ -58,7 +58,12 @@ _EXPOSURE = builder(AssetExposure)
 
 def _opt(values: np.ndarray) -> list:
     """A float array as a list with None where NaN (the model's "unknown")."""
-    return [None if v != v else v for v in values.tolist()]
+    missing = np.isnan(values)
+    if not missing.any():
+        return values.tolist()
+    out = values.astype(object)  # the same Python floats tolist makes, with room for None
+    out[missing] = None
+    return out.tolist()
 
 
 class RiskEngine:
@@ -394,25 +399,27 @@ class RiskEngine:
                                        self.settings.playbook_max_steps)
         idx = np.array([i for i, _ in cuts], np.intp)
         amounts = np.array([float(c) for _, c in cuts])
-        cut_notional = fill_nan(amounts * t.mark[idx])
+        mark, sign = t.mark[idx], t.sign[idx]
+        cut_notional = fill_nan(amounts * mark)
         slip = impact(cut_notional)
         fee = np.array([ins[i].taker_fee for i in idx.tolist()])
-        est_price = t.mark[idx] * (1 - t.sign[idx] * slip)  # selling a long fills lower
+        est_price = mark * (1 - sign * slip)  # selling a long fills lower
         est_cost = cut_notional * (fee + slip)
+        # Only the steps' own values as Python objects (a few dozen of the book's hundreds).
         names = [scen_names[k] for k in keep.tolist()]
-        near_l, dist_l, worst_l = near.tolist(), dist.tolist(), worst.tolist()
-        at_l, day_l = worst_at.tolist(), fill_nan(per_day).tolist()
-        acct_l, surplus_l = t.acct.tolist(), surplus.tolist()
+        near_l, dist_l, worst_l = near[idx].tolist(), dist[idx].tolist(), worst[idx].tolist()
+        at_l, day_l = worst_at[idx].tolist(), fill_nan(per_day[idx]).tolist()
+        acct_l, surplus_l = t.acct[idx].tolist(), surplus.tolist()
         owners = [f"{a.info.name} ({a.info.layer.value})" for a in t.accounts]
         helpers = [f"rescue from {r[1]}" if r[0] is not None else "uncovered" for r in rescue]
         out = []
         size, keys, account, symbol, side = t.size_exact, t.keys, t.account, t.symbol, t.side
         for n, ((i, cut), price, cost, cn) in enumerate(zip(cuts, _opt(est_price), est_cost.tolist(),
-                                                            cut_notional.tolist()), start=1):
-            a = acct_l[i]
+                                                            cut_notional.tolist())):
+            a = acct_l[n]
             out.append(_STEP(
-                n, keys[i], account[i], symbol[i], side[i], cut, float(cut / size[i]) if size[i] else 0.0, cn,
-                playbook.reason(near_l[i], dist_l[i], worst_l[i], names[at_l[i]], day_l[i]),
+                n + 1, keys[i], account[i], symbol[i], side[i], cut, float(cut / size[i]) if size[i] else 0.0,
+                cn, playbook.reason(near_l[n], dist_l[n], worst_l[n], names[at_l[n]], day_l[n]),
                 price, cost, owners[a] if surplus_l[a] >= cost else helpers[a]))
         return tuple(out)
 

@@ -46,22 +46,23 @@ def sequential_cut(order: np.ndarray, sizes: Sequence[Decimal], notional: np.nda
     """(index, amount) of whole positions in `order` until `fraction` of the gross of those in
     `order` is cut, the last one partly; at most `most` steps. Positions without a notional (no
     mark) are closed whole only when the target is flat."""
-    notional = fill_nan(notional)
-    remaining = fraction * float(notional[order].sum())
+    filled = fill_nan(notional)
+    remaining = fraction * float(filled[order].sum())
+    value = filled.tolist()  # Python floats: the loop reads them one at a time
     out: list[tuple[int, Decimal]] = []
     for i in order.tolist():
         if (fraction < 1 and remaining <= 0) or (most is not None and len(out) >= most):
             break
-        ins = instruments[i]
-        if notional[i] <= 0:
+        ins, n = instruments[i], value[i]
+        if n <= 0:
             f = 1.0 if fraction >= 1 else None
         else:
-            f = 1.0 if notional[i] <= remaining or fraction >= 1 else remaining / notional[i]
+            f = 1.0 if n <= remaining or fraction >= 1 else remaining / n
         if f is None:
             continue
         cut = reduce_only_amount(sizes[i], fraction=f, step=ins.amount_step, min_amount=ins.min_amount)
-        if notional[i] > 0:
-            remaining -= notional[i] * float(cut / sizes[i])
+        if n > 0:
+            remaining -= n * float(cut / sizes[i])
         out.append((i, cut))
     return out
 
