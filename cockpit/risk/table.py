@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, repeat
+from operator import attrgetter, eq
 from types import MappingProxyType
 from typing import Mapping
 
@@ -102,56 +102,71 @@ _EMPTY = AccountRows((), ([],) * 8, np.zeros(0, np.intp), np.zeros(0, np.intp), 
 def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], assets: Registry,
                  cells: Registry, cell_symbol: dict) -> AccountRows:
     """Flatten one snapshot. Marks come from the position, else the snapshot's marks, else the
-    funding quote; the funding of a position is its own account's quote of the same symbol."""
-    marks = dict(snap.marks)
+    funding quote; the funding of a position is its own account's quote of the same symbol.
+
+    Every new snapshot of every account passes through here, so the per-row work is done by C
+    loops (`map`, `zip`, numpy's conversion of float-or-None columns, None becoming NaN) and
+    Python loops run only over the exceptions (a missing mark, an unknown instrument).
+    """
     venue = snap.account.venue
-    ps = snap.positions
+    ps, qs = snap.positions, snap.funding
+    n, nq = len(ps), len(qs)
     (side, size, entry, mark, liq, mm, lev, mode, upnl, asset, symbol, account, venues,
-     keys) = (list(c) for c in zip(*map(_POSITION_FIELDS, ps))) if ps else ([],) * 14
-    q_asset, q_symbol, q_apr, q_oi, q_mark = (
-        zip(*map(_QUOTE_FIELDS, snap.funding)) if snap.funding else ((),) * 5)
-    quote_at = {sym: i for i, sym in enumerate(q_symbol)}
-    at = list(map(quote_at.get, symbol))
-    qs = [None if i is None else snap.funding[i] for i in at]
-    for i, m in enumerate(mark):
-        if m is None:  # a venue that leaves the mark off the position
+     keys) = zip(*map(_POSITION_FIELDS, ps)) if ps else ((),) * 14
+    q_asset, q_symbol, q_apr, q_oi, q_mark = zip(*map(_QUOTE_FIELDS, qs)) if qs else ((),) * 5
+    # Position i's quote is row at[i] of the quotes; row nq is a padding row of NaN.
+    quote_at = dict(zip(q_symbol, range(nq)))
+    at = np.fromiter(map(quote_at.get, symbol, repeat(nq)), np.intp, n)
+    q_num = np.array([q_apr, q_oi, q_mark], float).T.reshape(nq, 3)  # None becomes NaN
+    mark_f = _floats(mark)
+    if snap.marks:  # for venues that leave the mark off the position or the quote
+        marks = dict(snap.marks)
+        for i in [i for i, m in enumerate(mark) if m is None]:
             m = marks.get(symbol[i])
-            mark[i] = qs[i].mark_price if m is None and qs[i] is not None else m
+            mark_f[i] = NAN if m is None else float(m)
+        q_num[:, 2] = _floats(marks.get(s) if m is None else m for m, s in zip(q_mark, q_symbol))
     p_num = np.array([
-        list(map(_SIGN.__getitem__, side)), list(map(float, size)), _floats(mark),
-        list(map(float, entry)), _floats(liq), _floats(mm), _floats(lev),
-        list(map(_CROSS.__getitem__, mode)), _floats(upnl),
-        [NAN if i is None else q_apr[i] for i in at],
-    ], float).T.reshape(len(ps), 10)
-    q_asset_index = assets.indices(list(q_asset))
-    q_cell = cells.indices([(a, venue) for a in q_asset])
+        list(map(_SIGN.__getitem__, side)), list(map(float, size)), mark_f, list(map(float, entry)),
+        _floats(liq), mm, lev, list(map(_CROSS.__getitem__, mode)), upnl, np.zeros(n)], float).T
+    quoted = np.vstack([q_num, np.full((1, 3), NAN)])[at]
+    p_num[:, 9] = quoted[:, 0]
+    # A position without a mark of its own or in the marks table takes its quote's.
+    p_num[:, 2] = np.where(np.isnan(p_num[:, 2]), quoted[:, 2], p_num[:, 2])
+    q_asset_index = np.array(assets.indices(q_asset), np.intp)
     # One symbol per asset × venue cell: the first one quoted there.
-    q_cell = [c if cell_symbol.setdefault(c, s) == s else -1 for c, s in zip(q_cell, q_symbol)]
-    q_mark = [m if m is not None else marks.get(s) for m, s in zip(q_mark, q_symbol)]
-    q_num = np.array([q_apr, _floats(q_oi), _floats(q_mark)], float).T.reshape(len(q_cell), 3)
-    asset_of = dict(zip(symbol, asset))
-    asset_of.update(zip(q_symbol, q_asset))
-    m_pairs = [(asset_of.get(s) or getattr(instruments.get(s), "asset", None), float(price))
-               for s, price in snap.marks]
-    m_pairs = [(a, price) for a, price in m_pairs if a is not None]
-    q_ok = np.flatnonzero(~np.isnan(q_num[:, 2]))
+    q_cell = np.array(cells.indices([(a, venue) for a in q_asset]), np.intp)
+    first = np.fromiter(map(eq, map(cell_symbol.setdefault, q_cell.tolist(), q_symbol), q_symbol), bool, nq)
+    ins = list(map(instruments.get, symbol))
+    for i in [i for i, x in enumerate(ins) if x is None] if None in ins else ():
+        ins[i] = instrument_for(instruments, ps[i])
+    q_ok = ~np.isnan(q_num[:, 2])
     p_asset = np.array(assets.indices(asset), np.intp)
-    p_ok = np.flatnonzero(~np.isnan(p_num[:, 2]))
+    p_ok = ~np.isnan(p_num[:, 2])
+    # Registered in this order (quoted assets, held ones, their cells, then the marks table's) so
+    # that indices, and with them the order of cells and of ties, stay what they always were.
+    p_cell = np.array(cells.indices([(a, venue) for a in asset]), np.intp)
+    m_asset, m_price = [np.zeros(0, np.intp)], [np.zeros(0)]
+    if snap.marks:
+        asset_of = dict(zip(symbol, asset))
+        asset_of.update(zip(q_symbol, q_asset))
+        m_pairs = [(asset_of.get(s) or getattr(instruments.get(s), "asset", None), float(price))
+                   for s, price in snap.marks]
+        m_pairs = [(a, price) for a, price in m_pairs if a is not None]
+        m_asset = [np.array(assets.indices([a for a, _ in m_pairs]), np.intp)]
+        m_price = [np.array([p for _, p in m_pairs], float)]
     # Every mark the snapshot carries (its marks table, the quotes', the positions') feeds the
     # asset's mark for volatility.
     return AccountRows(
         positions=ps,
-        text=(keys, account, venues, symbol, asset, side, size,
-              [instrument_for(instruments, p) for p in ps]),
+        text=(keys, account, venues, symbol, asset, side, size, ins),
         p_asset=p_asset,
-        p_cell=np.array(cells.indices([(a, venue) for a in asset]), np.intp),
+        p_cell=p_cell,
         p_num=p_num,
-        quotes=snap.funding,
-        q_cell=np.array(q_cell, np.intp),
+        quotes=qs,
+        q_cell=np.where(first, q_cell, -1),
         q_num=q_num,
-        m_asset=np.concatenate([np.array(assets.indices([a for a, _ in m_pairs]), np.intp),
-                                np.array(q_asset_index, np.intp)[q_ok], p_asset[p_ok]]),
-        m_price=np.concatenate([np.array([p for _, p in m_pairs], float), q_num[q_ok, 2], p_num[p_ok, 2]]),
+        m_asset=np.concatenate(m_asset + [q_asset_index[q_ok], p_asset[p_ok]]),
+        m_price=np.concatenate(m_price + [q_num[q_ok, 2], p_num[p_ok, 2]]),
     )
 
 
