@@ -33,7 +33,7 @@ _CROSS = {MarginMode.CROSS: 1.0, MarginMode.ISOLATED: 0.0}
 # comprehension per field).
 _POSITION_FIELDS = attrgetter("side", "size", "entry_price", "mark_price", "liquidation_price",
                               "maintenance_margin", "leverage", "margin_mode", "unrealized_pnl",
-                              "asset", "symbol", "account", "venue", "key")
+                              "asset", "symbol", "account", "venue")
 _QUOTE_FIELDS = attrgetter("asset", "symbol", "apr", "open_interest", "mark_price")
 
 
@@ -80,6 +80,50 @@ def _floats(values) -> list[float]:
 
 
 @dataclass(frozen=True, slots=True)
+class Layout:
+    """Where a snapshot's rows go: everything that follows from *which* positions and quotes it
+    lists (their symbols, assets and accounts) and from the instruments, not from their numbers.
+
+    Successive polls of an account nearly always list the same ones, so a new snapshot reuses the
+    layout of the account's last one when `names` and `instruments` are equal (a few hundred
+    string comparisons instead of registry lookups, tuple building and instrument searches).
+    """
+
+    names: tuple  # the venue; symbols, assets, accounts; quote symbols, quote assets
+    instruments: Mapping[str, Instrument]
+    keys: list[str]  # `Position.key`: account and symbol, both in `names`
+    instrument: list[Instrument | None]  # None where the venue has none: see `stand_in`
+    stand_in: list[int]  # positions whose instrument is made up per snapshot (from its size)
+    at: np.ndarray  # each position's row among the quotes (len(quotes): not quoted)
+    p_asset: np.ndarray
+    p_cell: np.ndarray
+    q_asset: np.ndarray
+    q_cell: np.ndarray  # -1 where another symbol was quoted first in the cell
+
+
+def layout(snap: VenueSnapshot, names: tuple, instruments: Mapping[str, Instrument], assets: Registry,
+           cells: Registry, cell_symbol: dict) -> Layout:
+    """The layout of `snap`, whose `names` are given, registering new assets and cells."""
+    venue, symbol, asset, _, q_symbol, q_asset = names
+    nq = len(q_symbol)
+    quote_at = dict(zip(q_symbol, range(nq)))
+    q_asset_index = np.array(assets.indices(q_asset), np.intp)
+    q_cell = cells.indices([(a, venue) for a in q_asset])
+    # One symbol per asset × venue cell: the first one ever quoted there.
+    first = np.fromiter(map(eq, map(cell_symbol.setdefault, q_cell, q_symbol), q_symbol), bool, nq)
+    # Registered in this order (quoted assets, held ones, their cells, then the marks table's) so
+    # that indices, and with them the order of cells and of ties, stay what they always were.
+    p_asset = np.array(assets.indices(asset), np.intp)
+    instrument = list(map(instruments.get, symbol))
+    return Layout(
+        names=names, instruments=instruments, keys=[p.key for p in snap.positions],
+        instrument=instrument, stand_in=[i for i, x in enumerate(instrument) if x is None],
+        at=np.fromiter(map(quote_at.get, symbol, repeat(nq)), np.intp, len(symbol)),
+        p_asset=p_asset, p_cell=np.array(cells.indices([(a, venue) for a in asset]), np.intp),
+        q_asset=q_asset_index, q_cell=np.where(first, np.array(q_cell, np.intp), -1))
+
+
+@dataclass(frozen=True, slots=True)
 class AccountRows:
     """One account's snapshot as arrays, plus the per-position Python values the rows show."""
 
@@ -93,6 +137,7 @@ class AccountRows:
     q_num: np.ndarray  # columns: apr, open interest, mark
     m_asset: np.ndarray
     m_price: np.ndarray
+    layout: Layout | None = None
 
 
 _EMPTY = AccountRows((), ([],) * 8, np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros((0, 10)), (),
@@ -100,23 +145,25 @@ _EMPTY = AccountRows((), ([],) * 8, np.zeros(0, np.intp), np.zeros(0, np.intp), 
 
 
 def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], assets: Registry,
-                 cells: Registry, cell_symbol: dict) -> AccountRows:
+                 cells: Registry, cell_symbol: dict, last: Layout | None = None) -> AccountRows:
     """Flatten one snapshot. Marks come from the position, else the snapshot's marks, else the
     funding quote; the funding of a position is its own account's quote of the same symbol.
+    `last` is the layout of the account's previous snapshot, reused when it still fits.
 
     Every new snapshot of every account passes through here, so the per-row work is done by C
     loops (`map`, `zip`, numpy's conversion of float-or-None columns, None becoming NaN) and
     Python loops run only over the exceptions (a missing mark, an unknown instrument).
     """
-    venue = snap.account.venue
     ps, qs = snap.positions, snap.funding
     n, nq = len(ps), len(qs)
-    (side, size, entry, mark, liq, mm, lev, mode, upnl, asset, symbol, account, venues,
-     keys) = zip(*map(_POSITION_FIELDS, ps)) if ps else ((),) * 14
+    (side, size, entry, mark, liq, mm, lev, mode, upnl, asset, symbol, account,
+     venues) = zip(*map(_POSITION_FIELDS, ps)) if ps else ((),) * 13
     q_asset, q_symbol, q_apr, q_oi, q_mark = zip(*map(_QUOTE_FIELDS, qs)) if qs else ((),) * 5
-    # Position i's quote is row at[i] of the quotes; row nq is a padding row of NaN.
-    quote_at = dict(zip(q_symbol, range(nq)))
-    at = np.fromiter(map(quote_at.get, symbol, repeat(nq)), np.intp, n)
+    names = (snap.account.venue, symbol, asset, account, q_symbol, q_asset)
+    if last is not None and last.instruments is instruments and last.names == names:
+        lay = last
+    else:
+        lay = layout(snap, names, instruments, assets, cells, cell_symbol)
     q_num = np.array([q_apr, q_oi, q_mark], float).T.reshape(nq, 3)  # None becomes NaN
     mark_f = _floats(mark)
     if snap.marks:  # for venues that leave the mark off the position or the quote
@@ -128,23 +175,15 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
     p_num = np.array([
         list(map(_SIGN.__getitem__, side)), list(map(float, size)), mark_f, list(map(float, entry)),
         _floats(liq), mm, lev, list(map(_CROSS.__getitem__, mode)), upnl, np.zeros(n)], float).T
-    quoted = np.vstack([q_num, np.full((1, 3), NAN)])[at]
+    quoted = np.vstack([q_num, np.full((1, 3), NAN)])[lay.at]
     p_num[:, 9] = quoted[:, 0]
     # A position without a mark of its own or in the marks table takes its quote's.
     p_num[:, 2] = np.where(np.isnan(p_num[:, 2]), quoted[:, 2], p_num[:, 2])
-    q_asset_index = np.array(assets.indices(q_asset), np.intp)
-    # One symbol per asset × venue cell: the first one quoted there.
-    q_cell = np.array(cells.indices([(a, venue) for a in q_asset]), np.intp)
-    first = np.fromiter(map(eq, map(cell_symbol.setdefault, q_cell.tolist(), q_symbol), q_symbol), bool, nq)
-    ins = list(map(instruments.get, symbol))
-    for i in [i for i, x in enumerate(ins) if x is None] if None in ins else ():
-        ins[i] = instrument_for(instruments, ps[i])
-    q_ok = ~np.isnan(q_num[:, 2])
-    p_asset = np.array(assets.indices(asset), np.intp)
-    p_ok = ~np.isnan(p_num[:, 2])
-    # Registered in this order (quoted assets, held ones, their cells, then the marks table's) so
-    # that indices, and with them the order of cells and of ties, stay what they always were.
-    p_cell = np.array(cells.indices([(a, venue) for a in asset]), np.intp)
+    ins = lay.instrument
+    if lay.stand_in:  # a stand-in follows each snapshot's size
+        ins = list(ins)
+        for i in lay.stand_in:
+            ins[i] = instrument_for(instruments, ps[i])
     m_asset, m_price = [np.zeros(0, np.intp)], [np.zeros(0)]
     if snap.marks:
         asset_of = dict(zip(symbol, asset))
@@ -154,19 +193,22 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
         m_pairs = [(a, price) for a, price in m_pairs if a is not None]
         m_asset = [np.array(assets.indices([a for a, _ in m_pairs]), np.intp)]
         m_price = [np.array([p for _, p in m_pairs], float)]
+    q_ok = ~np.isnan(q_num[:, 2])
+    p_ok = ~np.isnan(p_num[:, 2])
     # Every mark the snapshot carries (its marks table, the quotes', the positions') feeds the
     # asset's mark for volatility.
     return AccountRows(
         positions=ps,
-        text=(keys, account, venues, symbol, asset, side, size, ins),
-        p_asset=p_asset,
-        p_cell=p_cell,
+        text=(lay.keys, account, venues, symbol, asset, side, size, ins),
+        p_asset=lay.p_asset,
+        p_cell=lay.p_cell,
         p_num=p_num,
         quotes=qs,
-        q_cell=np.where(first, q_cell, -1),
+        q_cell=lay.q_cell,
         q_num=q_num,
-        m_asset=np.concatenate(m_asset + [q_asset_index[q_ok], p_asset[p_ok]]),
+        m_asset=np.concatenate(m_asset + [lay.q_asset[q_ok], lay.p_asset[p_ok]]),
         m_price=np.concatenate(m_price + [q_num[q_ok, 2], p_num[p_ok, 2]]),
+        layout=lay,
     )
 
 
@@ -260,7 +302,8 @@ class TableBuilder:
         hit = self._cache.get(state.info.name)
         if hit is not None and hit[0] is snap and hit[1] is ins:
             return hit[2]
-        rows = account_rows(snap, ins, self.assets, self.cells, self.cell_symbol)
+        rows = account_rows(snap, ins, self.assets, self.cells, self.cell_symbol,
+                            hit[2].layout if hit is not None else None)
         self._cache[state.info.name] = (snap, ins, rows)
         return rows
 
