@@ -94,7 +94,8 @@ class Layout:
     keys: list[str]  # `Position.key`: account and symbol, both in `names`
     instrument: list[Instrument | None]  # None where the venue has none: see `stand_in`
     stand_in: list[int]  # positions whose instrument is made up per snapshot (from its size)
-    at: np.ndarray  # each position's row among the quotes (len(quotes): not quoted)
+    at: np.ndarray  # each position's row among the quotes (any row where `unquoted`)
+    unquoted: np.ndarray  # positions whose symbol the account does not quote
     p_asset: np.ndarray
     p_cell: np.ndarray
     q_asset: np.ndarray
@@ -115,10 +116,11 @@ def layout(snap: VenueSnapshot, names: tuple, instruments: Mapping[str, Instrume
     # that indices, and with them the order of cells and of ties, stay what they always were.
     p_asset = np.array(assets.indices(asset), np.intp)
     instrument = list(map(instruments.get, symbol))
+    at = np.fromiter(map(quote_at.get, symbol, repeat(-1)), np.intp, len(symbol))
     return Layout(
         names=names, instruments=instruments, keys=[p.key for p in snap.positions],
         instrument=instrument, stand_in=[i for i, x in enumerate(instrument) if x is None],
-        at=np.fromiter(map(quote_at.get, symbol, repeat(nq)), np.intp, len(symbol)),
+        at=np.maximum(at, 0), unquoted=np.flatnonzero(at < 0),
         p_asset=p_asset, p_cell=np.array(cells.indices([(a, venue) for a in asset]), np.intp),
         q_asset=q_asset_index, q_cell=np.where(first, np.array(q_cell, np.intp), -1))
 
@@ -138,6 +140,7 @@ class AccountRows:
     m_asset: np.ndarray
     m_price: np.ndarray
     layout: Layout | None = None
+    entry: tuple = ()  # the entry prices as reported (compared with the next snapshot's)
 
 
 _EMPTY = AccountRows((), ([],) * 8, np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros((0, 10)), (),
@@ -145,10 +148,12 @@ _EMPTY = AccountRows((), ([],) * 8, np.zeros(0, np.intp), np.zeros(0, np.intp), 
 
 
 def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], assets: Registry,
-                 cells: Registry, cell_symbol: dict, last: Layout | None = None) -> AccountRows:
+                 cells: Registry, cell_symbol: dict, last: AccountRows | None = None) -> AccountRows:
     """Flatten one snapshot. Marks come from the position, else the snapshot's marks, else the
     funding quote; the funding of a position is its own account's quote of the same symbol.
-    `last` is the layout of the account's previous snapshot, reused when it still fits.
+    `last` are the rows of the account's previous snapshot: their layout is reused when it still
+    fits, and so are their sizes and entry prices as floats when the new ones are equal (they
+    change far less often than marks, and Decimal to float is the costliest conversion here).
 
     Every new snapshot of every account passes through here, so the per-row work is done by C
     loops (`map`, `zip`, numpy's conversion of float-or-None columns, None becoming NaN) and
@@ -160,9 +165,8 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
      venues) = zip(*map(_POSITION_FIELDS, ps)) if ps else ((),) * 13
     q_asset, q_symbol, q_apr, q_oi, q_mark = zip(*map(_QUOTE_FIELDS, qs)) if qs else ((),) * 5
     names = (snap.account.venue, symbol, asset, account, q_symbol, q_asset)
-    if last is not None and last.instruments is instruments and last.names == names:
-        lay = last
-    else:
+    lay = last.layout if last is not None else None
+    if lay is None or lay.instruments is not instruments or lay.names != names:
         lay = layout(snap, names, instruments, assets, cells, cell_symbol)
     q_num = np.array([q_apr, q_oi, q_mark], float).T.reshape(nq, 3)  # None becomes NaN
     mark_f = _floats(mark)
@@ -172,13 +176,19 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
             m = marks.get(symbol[i])
             mark_f[i] = NAN if m is None else float(m)
         q_num[:, 2] = _floats(marks.get(s) if m is None else m for m, s in zip(q_mark, q_symbol))
+    size_f = last.p_num[:, 1] if last is not None and size == last.text[6] else list(map(float, size))
+    entry_f = last.p_num[:, 3] if last is not None and entry == last.entry else list(map(float, entry))
     p_num = np.array([
-        list(map(_SIGN.__getitem__, side)), list(map(float, size)), mark_f, list(map(float, entry)),
-        _floats(liq), mm, lev, list(map(_CROSS.__getitem__, mode)), upnl, np.zeros(n)], float).T
-    quoted = np.vstack([q_num, np.full((1, 3), NAN)])[lay.at]
-    p_num[:, 9] = quoted[:, 0]
-    # A position without a mark of its own or in the marks table takes its quote's.
-    p_num[:, 2] = np.where(np.isnan(p_num[:, 2]), quoted[:, 2], p_num[:, 2])
+        list(map(_SIGN.__getitem__, side)), size_f, mark_f, entry_f, _floats(liq), mm, lev,
+        list(map(_CROSS.__getitem__, mode)), upnl, np.zeros(n)], float).T
+    if nq:
+        quoted = q_num[lay.at]
+        quoted[lay.unquoted] = NAN
+        p_num[:, 9] = quoted[:, 0]
+        # A position without a mark of its own or in the marks table takes its quote's.
+        p_num[:, 2] = np.where(np.isnan(p_num[:, 2]), quoted[:, 2], p_num[:, 2])
+    else:
+        p_num[:, 9] = NAN
     ins = lay.instrument
     if lay.stand_in:  # a stand-in follows each snapshot's size
         ins = list(ins)
@@ -209,6 +219,7 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
         m_asset=np.concatenate(m_asset + [lay.q_asset[q_ok], lay.p_asset[p_ok]]),
         m_price=np.concatenate(m_price + [q_num[q_ok, 2], p_num[p_ok, 2]]),
         layout=lay,
+        entry=entry,
     )
 
 
@@ -303,7 +314,7 @@ class TableBuilder:
         if hit is not None and hit[0] is snap and hit[1] is ins:
             return hit[2]
         rows = account_rows(snap, ins, self.assets, self.cells, self.cell_symbol,
-                            hit[2].layout if hit is not None else None)
+                            hit[2] if hit is not None else None)
         self._cache[state.info.name] = (snap, ins, rows)
         return rows
 
