@@ -47,23 +47,32 @@ from cockpit.risk.table import BookTable, TableBuilder
 from cockpit.risk.volatility import VolTracker, asset_marks
 
 Instruments = Mapping[str, Mapping[str, Instrument]]
-_KINDS = np.array(["unknown", "account", "position"])
+_KINDS = ("unknown", "account", "position")
 _FLAGS = ((1, "near-liq"), (2, "over-limit"), (4, "stale"), (8, "hedged"))
 _FLAG_SETS = [tuple(name for bit, name in _FLAGS if code & bit) for code in range(16)]
 _POSITION = builder(PositionRisk)
 _STEP = builder(PlaybookStep)
 _CELL = builder(FundingCell)
 _EXPOSURE = builder(AssetExposure)
+_STRESS = builder(StressRow)
 
 
 def _opt(values: np.ndarray) -> list:
-    """A float array as a list with None where NaN (the model's "unknown")."""
+    """A float array as a (nested) list with None where NaN (the model's "unknown")."""
     missing = np.isnan(values)
-    if not missing.any():
-        return values.tolist()
-    out = values.astype(object)  # the same Python floats tolist makes, with room for None
-    out[missing] = None
-    return out.tolist()
+    if missing.any():
+        values = values.astype(object)  # the same Python floats tolist makes, with room for None
+        values[missing] = None
+    return values.tolist()
+
+
+def _grouped(mask: np.ndarray, names: list) -> list[tuple]:
+    """Per row of a boolean matrix, the names of its True columns."""
+    rows, cols = np.nonzero(mask)
+    out: list[list] = [[] for _ in range(mask.shape[0])]
+    for r, c in zip(rows.tolist(), cols.tolist()):
+        out[r].append(names[c])
+    return [tuple(o) for o in out]
 
 
 class RiskEngine:
@@ -133,7 +142,7 @@ class RiskEngine:
         by_account = t.cross & (maint[t.acct] > 0)
         dist = np.where(own, liquidation.position_distance(t.sign, t.mark, t.liq),
                         np.where(by_account, np.abs(move[t.acct]), np.nan))
-        kind = _KINDS[np.where(own, 2, np.where(by_account, 1, 0))]
+        kind = np.where(own, 2, np.where(by_account, 1, 0))  # index into _KINDS
         near = fill_nan(dist, np.inf) < s.near_liq_distance
 
         # Funding paid or earned per position.
@@ -321,18 +330,16 @@ class RiskEngine:
         with np.errstate(divide="ignore", invalid="ignore"):
             lev = np.where(np.isnan(t.lev), np.where(acc_equity > 0, t.notional / acc_equity, np.nan), t.lev)
         layers = [a.info.layer for a in t.accounts]
-        reasons = [sizing.REASONS[w] for w in which.tolist()]
         return tuple(map(
-            _POSITION, t.keys, t.account, t.venue, [layers[a] for a in t.acct.tolist()], t.symbol,
+            _POSITION, t.keys, t.account, t.venue, map(layers.__getitem__, t.acct.tolist()), t.symbol,
             t.asset_name, t.side, t.size_exact, _opt(t.notional), t.entry.tolist(), _opt(t.mark),
-            _opt(upnl), _opt(lev), _opt(t.liq), _opt(dist), kind.tolist(), _opt(t.apr), _opt(per_day),
-            flags, _opt(np.where(np.isnan(t.notional), np.nan, limit)), over.tolist(), trim.tolist(), reasons))
+            _opt(upnl), _opt(lev), _opt(t.liq), _opt(dist), map(_KINDS.__getitem__, kind.tolist()),
+            _opt(t.apr), _opt(per_day), flags, _opt(np.where(np.isnan(t.notional), np.nan, limit)),
+            over.tolist(), trim.tolist(), map(sizing.REASONS.__getitem__, which.tolist())))
 
     def _asset_order(self, expo: exposure.Exposure, assets: np.ndarray) -> list[int]:
         """Assets by gross exposure (largest first), then by name."""
-        names = self._tables.assets.names
-        gross = expo.gross.tolist()
-        return sorted(assets.tolist(), key=lambda a: (-gross[a], names[a]))
+        return assets[np.lexsort((self._tables.name_rank()[assets], -expo.gross[assets]))].tolist()
 
     def _exposure_rows(self, expo: exposure.Exposure, hedged_asset: np.ndarray, order: list[int],
                        measured: np.ndarray, pct: np.ndarray) -> tuple[AssetExposure, ...]:
@@ -428,14 +435,15 @@ class RiskEngine:
         """The seven scenarios shown: the uniform shocks and the worse tail."""
         keys = t.keys
         accts = [a.info.name for a in t.accounts]
-        out = []
-        for k in keep.tolist():
-            ratios = res.ratio_after[k]
-            known = ratios[~np.isnan(ratios)]
-            out.append(StressRow(
-                name=scen.names[k], shock=float(scen.market[k]), pnl=float(res.pnl[k]),
-                min_margin_ratio=float(known.min()) if known.size else None,
-                liquidated_positions=tuple(keys[i] for i in np.flatnonzero(res.position_liquidated[k])),
-                liquidated_accounts=tuple(accts[i] for i in np.flatnonzero(res.account_liquidated[k])),
-                margin_ratios=tuple(zip(accts, _opt(ratios)))))
-        return tuple(out)
+        # All seven at once: a few numpy calls instead of a few per scenario.
+        ratios = res.ratio_after[keep]
+        known = ~np.isnan(ratios)
+        lowest = np.where(known, ratios, np.inf).min(axis=1, initial=np.inf).tolist()
+        has_known = known.any(axis=1).tolist()
+        pos_liq = _grouped(res.position_liquidated[keep], keys)
+        acc_liq = _grouped(res.account_liquidated[keep], accts)
+        shock, pnl = scen.market[keep].tolist(), res.pnl[keep].tolist()
+        return tuple(
+            _STRESS(scen.names[k], shock[j], pnl[j], lowest[j] if has_known[j] else None, pos_liq[j], acc_liq[j],
+                    tuple(zip(accts, row)))
+            for j, (k, row) in enumerate(zip(keep.tolist(), _opt(ratios))))

@@ -297,6 +297,15 @@ class TableBuilder:
         self.cell_symbol: dict[int, str] = {}
         self._cache: dict[str, tuple[VenueSnapshot, object, AccountRows]] = {}
         self._cell_asset = np.zeros(0, np.intp)
+        self._rank = np.zeros(0, np.intp)
+
+    def name_rank(self) -> np.ndarray:
+        """Each asset index's place in the alphabetical order of the asset names."""
+        if self._rank.shape[0] != len(self.assets):
+            order = sorted(range(len(self.assets)), key=self.assets.names.__getitem__)
+            self._rank = np.empty(len(order), np.intp)
+            self._rank[order] = np.arange(len(order))
+        return self._rank
 
     def cell_assets(self) -> np.ndarray:
         """The asset index of every asset × venue cell, in cell order."""
