@@ -405,7 +405,10 @@ class RiskEngine:
         cuts = playbook.sequential_cut(order, t.size_exact, t.notional, ins, self.settings.playbook_cut_fraction,
                                        self.settings.playbook_max_steps)
         idx = np.array([i for i, _ in cuts], np.intp)
-        amounts = np.array([float(c) for _, c in cuts])
+        size = t.size_exact
+        # Most steps close a whole position: its size is already a float, and the fraction is 1.
+        whole = [cut == size[i] for i, cut in cuts]
+        amounts = np.array([f if w else float(c) for (_, c), w, f in zip(cuts, whole, t.size[idx].tolist())])
         mark, sign = t.mark[idx], t.sign[idx]
         cut_notional = fill_nan(amounts * mark)
         slip = impact(cut_notional)
@@ -420,13 +423,14 @@ class RiskEngine:
         owners = [f"{a.info.name} ({a.info.layer.value})" for a in t.accounts]
         helpers = [f"rescue from {r[1]}" if r[0] is not None else "uncovered" for r in rescue]
         out = []
-        size, keys, account, symbol, side = t.size_exact, t.keys, t.account, t.symbol, t.side
+        keys, account, symbol, side = t.keys, t.account, t.symbol, t.side
         for n, ((i, cut), price, cost, cn) in enumerate(zip(cuts, _opt(est_price), est_cost.tolist(),
                                                             cut_notional.tolist())):
             a = acct_l[n]
+            fraction = (1.0 if whole[n] else float(cut / size[i])) if size[i] else 0.0
             out.append(_STEP(
-                n + 1, keys[i], account[i], symbol[i], side[i], cut, float(cut / size[i]) if size[i] else 0.0,
-                cn, playbook.reason(near_l[n], dist_l[n], worst_l[n], names[at_l[n]], day_l[n]),
+                n + 1, keys[i], account[i], symbol[i], side[i], cut, fraction, cn,
+                playbook.reason(near_l[n], dist_l[n], worst_l[n], names[at_l[n]], day_l[n]),
                 price, cost, owners[a] if surplus_l[a] >= cost else helpers[a]))
         return tuple(out)
 

@@ -61,8 +61,8 @@ def sequential_cut(order: np.ndarray, sizes: Sequence[Decimal], notional: np.nda
         if f is None:
             continue
         cut = reduce_only_amount(sizes[i], fraction=f, step=ins.amount_step, min_amount=ins.min_amount)
-        if n > 0:
-            remaining -= n * float(cut / sizes[i])
+        if n > 0:  # a whole position (the usual step) needs no Decimal division
+            remaining -= n if cut == sizes[i] else n * float(cut / sizes[i])
         out.append((i, cut))
     return out
 

@@ -90,14 +90,16 @@ def tightest(notional: np.ndarray, limits: np.ndarray,
 def net_side_limit(notional: np.ndarray, sign: np.ndarray, asset: np.ndarray,
                    net: np.ndarray, asset_limit: np.ndarray) -> np.ndarray:
     """Per position, its share of an asset-level limit on |net| exposure: legs on the net side
-    give up the excess in proportion to their notional; the other legs are not limited (inf)."""
+    give up the excess in proportion to their notional; the other legs are not limited (inf).
+    `asset_limit` may be a (k, A) stack of limits: the result is then (k, P), one row each (the
+    legs' shares do not depend on the limit, so they are worked out once)."""
     n = fill_nan(notional)
     excess = np.maximum(0.0, np.abs(net) - asset_limit)
     on_side = (np.sign(net)[asset] == sign) & (net[asset] != 0)
     side_total = np.bincount(asset, np.where(on_side, n, 0.0), net.shape[0])
     with np.errstate(all="ignore"):
         share = np.where(on_side & (side_total[asset] > 0), n / side_total[asset], 0.0)
-    return np.where(on_side, n - excess[asset] * share, np.inf)
+    return np.where(on_side, n - excess[..., asset] * share, np.inf)
 
 
 def position_limits(notional: np.ndarray, sign: np.ndarray, asset: np.ndarray, vol: np.ndarray,
@@ -118,13 +120,14 @@ def position_limits(notional: np.ndarray, sign: np.ndarray, asset: np.ndarray, v
     with np.errstate(all="ignore"):
         paid = np.bincount(asset, fill_nan(pays_apr) * n, n_assets)
         cost = np.where(np.abs(net) > 0, paid / np.abs(net), 0.0)
-    directional = [
+    directional = np.vstack([
         max_loss_limit(equity, s.risk_per_trade, stop),
         vol_target_limit(equity, s.vol_target, vol),
         kelly_limit(equity, s.kelly_fraction, s.kelly_edge_apr, s.kelly_haircut, cost, vol),
-    ]
+    ])
     cap = max(equity, 0.0)
-    return np.vstack([net_side_limit(n, sign, asset, net, lim) for lim in directional] + [
+    return np.vstack([
+        net_side_limit(n, sign, asset, net, directional),
         leverage_limit(n, account_leverage, s.max_leverage, percentile[asset], s.high_vol_percentile,
                        s.high_vol_leverage_factor),
         cap_share(n, gross[asset], s.asset_gross_cap * cap),

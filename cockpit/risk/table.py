@@ -23,6 +23,7 @@ import numpy as np
 from cockpit.model import AccountState, Book, FundingQuote, Health, Instrument, Position, Side
 from cockpit.model.market import MarginMode, TransferStatus, VenueSnapshot
 from cockpit.risk.arrays import fill_nan
+from cockpit.risk.rows import builder
 
 NAN = float("nan")
 _DONE = (TransferStatus.DONE, TransferStatus.FAILED)
@@ -102,6 +103,9 @@ class Layout:
     q_cell: np.ndarray  # -1 where another symbol was quoted first in the cell
 
 
+_LAYOUT = builder(Layout)  # the frozen constructors cost more than the work for small books
+
+
 def layout(snap: VenueSnapshot, names: tuple, instruments: Mapping[str, Instrument], assets: Registry,
            cells: Registry, cell_symbol: dict) -> Layout:
     """The layout of `snap`, whose `names` are given, registering new assets and cells."""
@@ -117,7 +121,7 @@ def layout(snap: VenueSnapshot, names: tuple, instruments: Mapping[str, Instrume
     p_asset = np.array(assets.indices(asset), np.intp)
     instrument = list(map(instruments.get, symbol))
     at = np.fromiter(map(quote_at.get, symbol, repeat(-1)), np.intp, len(symbol))
-    return Layout(
+    return _LAYOUT(
         names=names, instruments=instruments, keys=[p.key for p in snap.positions],
         instrument=instrument, stand_in=[i for i, x in enumerate(instrument) if x is None],
         at=np.maximum(at, 0), unquoted=np.flatnonzero(at < 0),
@@ -143,6 +147,7 @@ class AccountRows:
     entry: tuple = ()  # the entry prices as reported (compared with the next snapshot's)
 
 
+_ACCOUNT_ROWS = builder(AccountRows)
 _EMPTY = AccountRows((), ([],) * 8, np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros((0, 10)), (),
                      np.zeros(0, np.intp), np.zeros((0, 3)), np.zeros(0, np.intp), np.zeros(0))
 
@@ -207,7 +212,7 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
     p_ok = ~np.isnan(p_num[:, 2])
     # Every mark the snapshot carries (its marks table, the quotes', the positions') feeds the
     # asset's mark for volatility.
-    return AccountRows(
+    return _ACCOUNT_ROWS(
         positions=ps,
         text=(lay.keys, account, venues, symbol, asset, side, size, ins),
         p_asset=lay.p_asset,
@@ -282,6 +287,9 @@ class BookTable:
     def live_equity(self) -> bool:
         """No account that holds positions is STALE or DOWN: book-wide numbers are current."""
         return bool(np.all(self.a_live | ~self.a_risk))
+
+
+_BOOK_TABLE = builder(BookTable)
 
 
 def _joined(parts: list) -> list:
@@ -366,7 +374,7 @@ class TableBuilder:
                 if q is not None:
                     apr[i] = q.apr
         text = [_joined([r.text[k] for r in per]) for k in range(8)]
-        return BookTable(
+        return _BOOK_TABLE(
             accounts=accounts, a_live=a_live, a_risk=a_risk,
             a_equity=fill_nan(a_num[:, 0]), a_free=fill_nan(a_num[:, 1]), a_maint=a_num[:, 2],
             a_in_flight=fill_nan(a_num[:, 3]), a_age=a_num[:, 4],

@@ -45,6 +45,16 @@ def test_directional_limits_bind_on_the_net_side_of_hedged_legs():
     assert limit[0] == pytest.approx(70_000.0) and limit[1] == math.inf
 
 
+def test_a_stack_of_directional_limits_gives_one_row_each():
+    args = (np.array([90_000.0, 60_000.0, 5_000.0]), np.array([1.0, -1.0, -1.0]), np.array([0, 0, 1]),
+            np.array([30_000.0, -5_000.0]))
+    stack = np.array([[10_000.0, 1_000.0], [50_000.0, 0.0], [1e9, 1e9]])
+    rows = sizing.net_side_limit(*args, stack)
+    assert rows.shape == (3, 3)
+    for row, lim in zip(rows, stack):
+        assert row.tolist() == sizing.net_side_limit(*args, lim).tolist()
+
+
 def test_over_limit_position_is_flagged_with_its_trim():
     b = book(0.0, account("bn", "binance", [position("bn", "binance", "BTC", "long", 2, 50_000)],
                           equity=100_000.0, funding=[quote("binance", "BTC", 0.0001)]))
