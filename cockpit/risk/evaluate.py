@@ -94,6 +94,7 @@ class RiskEngine:
         self._drawdown = DrawdownTracker()
         self._kill = KillSwitch(s)
         self._cell_cache: dict[int, tuple] = {}
+        self._scen_cache: tuple = (None, None)
 
     # -- the engine's other calls ------------------------------------------------------------
 
@@ -152,8 +153,7 @@ class RiskEngine:
         # β from measured volatility only (the same warm-up as the percentile): a few early
         # returns would make wild betas.
         measured = np.where(np.isnan(pct), np.nan, vol)
-        betas = stress.tail_betas(measured, self._vol.corr[:n_assets], self._vol.market_vol, s.tail_corr_push)
-        scen = stress.standard_scenarios(betas, s.tail_shock)
+        scen = self._scenarios(measured, n_assets)
         mm_share = liquidation.maintenance_share(maint, t.notional, t.acct)
         res = stress.run(scen.shocks, t.signed, t.asset, t.acct, t.sign,
                          stress.liquidation_shock(t.sign, t.mark, t.liq), t.cross, mm_share,
@@ -224,6 +224,16 @@ class RiskEngine:
         )
 
     # -- pieces of evaluate ------------------------------------------------------------------
+
+    def _scenarios(self, measured: np.ndarray, n_assets: int) -> stress.Scenarios:
+        """The standing scenarios. Their betas rest on the volatility tracker alone, which
+        changes only when it samples (or meets new assets), so they are kept until it does."""
+        s = self.settings
+        key = (self._vol.last_sample, n_assets, s)
+        if self._scen_cache[0] != key:
+            betas = stress.tail_betas(measured, self._vol.corr[:n_assets], self._vol.market_vol, s.tail_corr_push)
+            self._scen_cache = (key, stress.standard_scenarios(betas, s.tail_shock))
+        return self._scen_cache[1]
 
     def _cell_state(self, t: BookTable, marks: np.ndarray, cell_asset: np.ndarray) -> dict[str, np.ndarray]:
         """Per asset × venue cell: the quote shown (a live one when there is one), its APR, live,
@@ -319,7 +329,7 @@ class RiskEngine:
     def _flags(t: BookTable, near: np.ndarray, over: np.ndarray, hedged: np.ndarray) -> list:
         """Flags per position; each of the 16 combinations is one shared tuple."""
         code = near * 1 + over * 2 + (~t.live) * 4 + hedged * 8
-        return [_FLAG_SETS[c] for c in code.tolist()]
+        return list(map(_FLAG_SETS.__getitem__, code.tolist()))
 
     def _position_rows(self, t: BookTable, dist, kind, per_day, flags, limit, which, over,
                        trim) -> tuple[PositionRisk, ...]:

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cockpit.risk.arrays import fill_nan
+from cockpit.risk.arrays import fill_nan, median
 
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal sample times this estimates its standard deviation
 HISTORY_SHOWN = 24  # APR samples per heatmap cell shown in its detail
@@ -93,8 +93,8 @@ def cell_weights(oi_usd: np.ndarray, exposure: np.ndarray, live: np.ndarray, alp
     """Weight of each cell in the index (module doc); 0 for cells without a live quote."""
     root = np.sqrt(np.where(oi_usd > 0, oi_usd, np.nan))
     known = ~np.isnan(root) & live
-    # row_medians, not np.median: see cockpit.risk.arrays.
-    fill = float(row_medians(root[known][None, :])[0]) if known.any() else 1.0
+    # arrays.median, not np.median: see cockpit.risk.arrays.
+    fill = median(root[known]) if known.any() else 1.0
     market = np.where(live, np.where(np.isnan(root), fill, root), 0.0)
     total = market.sum()
     if total <= 0:

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cockpit.risk.arrays import fill_nan, unique
+from cockpit.risk.arrays import fill_nan, median, unique
 from cockpit.risk.funding import row_medians
 
 
@@ -21,8 +21,10 @@ def test_unique_matches_numpy(values):
 
 @settings(max_examples=300)
 @given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=40))
-def test_row_medians_match_numpy(values):
+def test_medians_match_numpy(values):
     assert row_medians(np.array(values)[None, :])[0] == np.median(values)
+    assert median(np.array(values)) == np.median(values)
+    assert np.isnan(median(np.zeros(0)))
 
 
 def test_fill_nan_replaces_only_nan():
