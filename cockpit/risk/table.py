@@ -80,6 +80,13 @@ def _floats(values) -> list[float]:
     return [NAN if v is None else float(v) for v in values]
 
 
+def _nan_if_none(values: tuple) -> tuple:
+    """Optional floats for numpy, which turns None into NaN itself, but slowly: a column the
+    venue leaves out altogether is handed over as NaN outright."""
+    n = len(values)
+    return values if values.count(None) < n else (NAN,) * n
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     """Where a snapshot's rows go: everything that follows from *which* positions and quotes it
@@ -184,8 +191,8 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
     size_f = last.p_num[:, 1] if last is not None and size == last.text[6] else list(map(float, size))
     entry_f = last.p_num[:, 3] if last is not None and entry == last.entry else list(map(float, entry))
     p_num = np.array([
-        list(map(_SIGN.__getitem__, side)), size_f, mark_f, entry_f, _floats(liq), mm, lev,
-        list(map(_CROSS.__getitem__, mode)), upnl, np.zeros(n)], float).T
+        list(map(_SIGN.__getitem__, side)), size_f, mark_f, entry_f, _floats(liq), _nan_if_none(mm),
+        _nan_if_none(lev), list(map(_CROSS.__getitem__, mode)), _nan_if_none(upnl), np.zeros(n)], float).T
     if nq:
         quoted = q_num[lay.at]
         quoted[lay.unquoted] = NAN
