@@ -93,7 +93,8 @@ class RiskEngine:
             s.index_history_samples)
         self._drawdown = DrawdownTracker()
         self._kill = KillSwitch(s)
-        self._cell_cache: dict[int, tuple] = {}
+        self._cell_quote: dict[int, object] = {}
+        self._cell_cache: dict[int, FundingCell] = {}
         self._scen_cache: tuple = (None, None)
 
     # -- the engine's other calls ------------------------------------------------------------
@@ -371,17 +372,21 @@ class RiskEngine:
         which = cells["quote"].tolist()
         zs = fill_nan(z).tolist()
         live = cells["live"].tolist()
-        cache = self._cell_cache
+        # Last time's quote and cell per cell index; the cell itself holds the rest of what it
+        # was built from (no key tuples: hundreds of them per evaluation only fed the collector).
+        last_quote, last_cell = self._cell_quote, self._cell_cache
         out = []
         for c in np.flatnonzero(cells["present"]).tolist():
             q = quotes[which[c]]
-            hit = cache.get(c)
-            if (hit is not None and hit[0] is q and hit[1] is shown[c] and hit[2] == (held[c], zs[c], live[c])):
-                out.append(hit[3])
+            hit = last_cell.get(c)
+            held_side = side[held[c]]
+            if (hit is not None and last_quote[c] is q and hit.history is shown[c] and hit.held is held_side
+                    and hit.deviation == zs[c] and hit.stale == (not live[c])):
+                out.append(hit)
                 continue
             cell = _CELL(q.asset, keys[c][1], q.symbol, aprs[which[c]], q.rate, q.interval_hours, q.next_time,
-                         q.predicted_rate, side[held[c]], shown[c], zs[c], not live[c])
-            cache[c] = (q, shown[c], (held[c], zs[c], live[c]), cell)
+                         q.predicted_rate, held_side, shown[c], zs[c], not live[c])
+            last_quote[c], last_cell[c] = q, cell
             out.append(cell)
         return tuple(out)
 
