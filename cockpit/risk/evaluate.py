@@ -355,11 +355,12 @@ class RiskEngine:
     def _exposure_rows(self, expo: exposure.Exposure, hedged_asset: np.ndarray, order: list[int],
                        measured: np.ndarray, pct: np.ndarray) -> tuple[AssetExposure, ...]:
         """One net/gross line per asset that has positions, in heatmap row order."""
-        names = self._tables.assets.names
-        net, gross, long, short = expo.net.tolist(), expo.gross.tolist(), expo.long.tolist(), expo.short.tolist()
-        legs, hedged, vol, rank = expo.legs.tolist(), hedged_asset.tolist(), _opt(measured), _opt(pct)
-        return tuple(_EXPOSURE(names[a], net[a], gross[a], long[a], short[a], legs[a], hedged[a], vol[a], rank[a])
-                     for a in order if legs[a])
+        shown = np.array(order, np.intp)
+        shown = shown[expo.legs[shown] > 0]
+        return tuple(map(
+            _EXPOSURE, map(self._tables.assets.names.__getitem__, shown.tolist()), expo.net[shown].tolist(),
+            expo.gross[shown].tolist(), expo.long[shown].tolist(), expo.short[shown].tolist(),
+            expo.legs[shown].tolist(), hedged_asset[shown].tolist(), _opt(measured[shown]), _opt(pct[shown])))
 
     def _cells(self, t: BookTable, cells: dict[str, np.ndarray], z: np.ndarray) -> tuple[FundingCell, ...]:
         """One heatmap cell per quoted asset × venue. A cell whose quote, side held, history and
