@@ -162,8 +162,8 @@ class RiskEngine:
         tail = 6 if res.pnl[6] <= res.pnl[7] else 7
         keep = np.array([0, 1, 2, 3, 4, 5, tail])
         pos_pnl = stress.position_pnl(scen.shocks[keep], t.signed, t.asset)
-        worst = pos_pnl.min(axis=0) if n_pos else np.zeros(0)
         worst_at = pos_pnl.argmin(axis=0) if n_pos else np.zeros(0, np.intp)
+        worst = pos_pnl[worst_at, np.arange(n_pos)]  # the minimum, read where argmin found it
 
         # Sizing limits.
         limits = sizing.position_limits(

@@ -36,6 +36,8 @@ def unwind_order(near: np.ndarray, distance: np.ndarray, stress_loss: np.ndarray
                  funding_per_day: np.ndarray) -> np.ndarray:
     """Indices in unwind order: near-liquidation first (closest first), then largest stress loss,
     then biggest funding payer; ties keep book order."""
+    if not near.any():  # the usual case: the first two keys tie everywhere
+        return np.lexsort((fill_nan(funding_per_day), fill_nan(stress_loss)))
     dist_key = np.where(near, fill_nan(distance), 0.0)
     return np.lexsort((fill_nan(funding_per_day), fill_nan(stress_loss), dist_key, ~near))
 
@@ -112,13 +114,14 @@ def money(x: float) -> str:
     """Short money text: $310, $48k, $1.2M (sign kept as a true minus)."""
     a = abs(x)
     sign = "−" if x < 0 else ""
+    # %-formatting: the same text as format specs, in about half the time (a plan has 50 steps).
     if a >= 1e6:
-        return f"{sign}${a / 1e6:.1f}M"
+        return "%s$%.1fM" % (sign, a / 1e6)
     if a >= 1e4:
-        return f"{sign}${a / 1e3:.0f}k"
+        return "%s$%.0fk" % (sign, a / 1e3)
     if a >= 1e3:
-        return f"{sign}${a / 1e3:.1f}k"
-    return f"{sign}${a:.0f}"
+        return "%s$%.1fk" % (sign, a / 1e3)
+    return "%s$%.0f" % (sign, a)
 
 
 def reason(near: bool, distance: float, loss: float, scenario: str, per_day: float) -> str:
