@@ -366,27 +366,26 @@ class RiskEngine:
         """One heatmap cell per quoted asset × venue. A cell whose quote, side held, history and
         deviation are unchanged is the same object as last time (most snapshots did not change)."""
         side = (None, Side.LONG, Side.SHORT)
-        held = np.where(cells["net"] > 0, 1, np.where(cells["net"] < 0, 2, 0)).tolist()
-        keys = self._tables.cells.names
-        shown = self._funding.shown
-        quotes, aprs = t.quotes, t.q_apr.tolist()
-        which = cells["quote"].tolist()
-        zs = fill_nan(z).tolist()
-        live = cells["live"].tolist()
+        present = np.flatnonzero(cells["present"])
+        at, net = cells["quote"][present], cells["net"][present]
+        # Only the shown cells' values become Python objects, walked side by side.
+        columns = zip(present.tolist(), map(t.quotes.__getitem__, at.tolist()), t.q_apr[at].tolist(),
+                      map(side.__getitem__, np.where(net > 0, 1, np.where(net < 0, 2, 0)).tolist()),
+                      fill_nan(z[present]).tolist(), (~cells["live"][present]).tolist())
+        shown, venue = self._funding.shown, self._tables.cell_venues()
         # Last time's quote and cell per cell index; the cell itself holds the rest of what it
         # was built from (no key tuples: hundreds of them per evaluation only fed the collector).
         last_quote, last_cell = self._cell_quote, self._cell_cache
         out = []
-        for c in np.flatnonzero(cells["present"]).tolist():
-            q = quotes[which[c]]
+        for c, q, apr, held, deviation, stale in columns:
             hit = last_cell.get(c)
-            held_side = side[held[c]]
-            if (hit is not None and last_quote[c] is q and hit.history is shown[c] and hit.held is held_side
-                    and hit.deviation == zs[c] and hit.stale == (not live[c])):
+            history = shown[c]
+            if (hit is not None and last_quote[c] is q and hit.history is history and hit.held is held
+                    and hit.deviation == deviation and hit.stale == stale):
                 out.append(hit)
                 continue
-            cell = _CELL(q.asset, keys[c][1], q.symbol, aprs[which[c]], q.rate, q.interval_hours, q.next_time,
-                         q.predicted_rate, held_side, shown[c], zs[c], not live[c])
+            cell = _CELL(q.asset, venue[c], q.symbol, apr, q.rate, q.interval_hours, q.next_time, q.predicted_rate,
+                         held, history, deviation, stale)
             last_quote[c], last_cell[c] = q, cell
             out.append(cell)
         return tuple(out)

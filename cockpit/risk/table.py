@@ -318,6 +318,7 @@ class TableBuilder:
         self._cache: dict[str, tuple[VenueSnapshot, object, AccountRows]] = {}
         self._cell_asset = np.zeros(0, np.intp)
         self._rank = np.zeros(0, np.intp)
+        self._cell_venue: list[str] = []
 
     def name_rank(self) -> np.ndarray:
         """Each asset index's place in the alphabetical order of the asset names."""
@@ -326,6 +327,12 @@ class TableBuilder:
             self._rank = np.empty(len(order), np.intp)
             self._rank[order] = np.arange(len(order))
         return self._rank
+
+    def cell_venues(self) -> list[str]:
+        """The venue of every asset × venue cell, in cell order."""
+        if len(self._cell_venue) != len(self.cells):
+            self._cell_venue = [v for _, v in self.cells.names]
+        return self._cell_venue
 
     def cell_assets(self) -> np.ndarray:
         """The asset index of every asset × venue cell, in cell order."""
