@@ -55,6 +55,7 @@ _STEP = builder(PlaybookStep)
 _CELL = builder(FundingCell)
 _EXPOSURE = builder(AssetExposure)
 _STRESS = builder(StressRow)
+_COLLATERAL = builder(LayerCollateral)
 
 
 def _opt(values: np.ndarray) -> list:
@@ -393,20 +394,20 @@ class RiskEngine:
     def _collateral_rows(self, t: BookTable, maint, move, acc_lev, buffer, rescue) -> tuple[LayerCollateral, ...]:
         """One line per account that has reported at least once."""
         out = []
+        # Python floats up front: indexing numpy arrays one value at a time is slow.
+        equity, maint, flying, buffer = t.a_equity.tolist(), maint.tolist(), t.a_in_flight.tolist(), buffer.tolist()
+        acc_lev, move = _opt(acc_lev), _opt(move)
         for i, a in enumerate(t.accounts):
             snap = a.snapshot
             if snap is None:
                 continue
             c = snap.collateral
-            ratio = None if not maint[i] > 0 else float(t.a_equity[i] / maint[i])
-            out.append(LayerCollateral(
+            out.append(_COLLATERAL(
                 account=a.info.name, venue=a.info.venue, layer=a.info.layer, currency=c.currency,
-                equity=c.equity, used=c.used, free=c.free, withdrawable=c.withdrawable,
-                in_flight=float(t.a_in_flight[i]), margin_ratio=ratio, buffer_target=float(buffer[i]),
-                shortfall=float(max(0.0, buffer[i] - c.free)), rescue_seconds=rescue[i][0],
-                rescue_route=rescue[i][1], stale=a.health is not Health.LIVE,
-                leverage=None if acc_lev[i] != acc_lev[i] else float(acc_lev[i]),
-                liq_move=None if move[i] != move[i] else float(move[i])))
+                equity=c.equity, used=c.used, free=c.free, withdrawable=c.withdrawable, in_flight=flying[i],
+                margin_ratio=equity[i] / maint[i] if maint[i] > 0 else None, buffer_target=buffer[i],
+                shortfall=max(0.0, buffer[i] - c.free), rescue_seconds=rescue[i][0], rescue_route=rescue[i][1],
+                stale=a.health is not Health.LIVE, leverage=acc_lev[i], liq_move=move[i]))
         return tuple(out)
 
     def _playbook(self, t: BookTable, near, dist, worst, worst_at, scen_names, keep, per_day, surplus,
