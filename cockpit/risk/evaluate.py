@@ -122,8 +122,9 @@ class RiskEngine:
         names = self._tables.assets.names
         n_assets, n_acc, n_pos = t.n_assets, len(t.accounts), len(t.positions)
 
-        marks = asset_marks(t.m_asset, t.m_price, t.m_live, n_assets)
-        if self._vol.due(now):
+        # One mark per asset, needed only for a volatility sample and for quotes without a mark.
+        marks = asset_marks(t.m_asset, t.m_price, t.m_live, n_assets) if self._vol.due(now) else None
+        if marks is not None:
             self._vol.sample(now, marks)
         vol, pct = self._vol.estimate(n_assets, s.vol_default)
 
@@ -237,7 +238,7 @@ class RiskEngine:
             self._scen_cache = (key, stress.standard_scenarios(betas, s.tail_shock))
         return self._scen_cache[1]
 
-    def _cell_state(self, t: BookTable, marks: np.ndarray, cell_asset: np.ndarray) -> dict[str, np.ndarray]:
+    def _cell_state(self, t: BookTable, marks: np.ndarray | None, cell_asset: np.ndarray) -> dict[str, np.ndarray]:
         """Per asset × venue cell: the quote shown (a live one when there is one), its APR, live,
         open interest in USD, your gross there and your net size there."""
         n = t.n_cells
@@ -252,7 +253,11 @@ class RiskEngine:
         pad = [np.append(column, fill) for column, fill in
                ((t.q_apr, np.nan), (t.q_live, False), (t.q_oi, np.nan), (t.q_mark, np.nan))]
         q_mark = pad[3][q]
-        q_mark = np.where(np.isnan(q_mark), marks[cell_asset], q_mark)
+        gap = np.isnan(q_mark)
+        if gap.any():  # open interest in USD at the asset's mark when the quote has none
+            if marks is None:
+                marks = asset_marks(t.m_asset, t.m_price, t.m_live, t.n_assets)
+            q_mark = np.where(gap, marks[cell_asset], q_mark)
         return {"quote": quote, "present": present, "apr": pad[0][q], "live": pad[1][q],
                 "oi": pad[2][q] * q_mark,
                 "mine": np.bincount(t.cell[t.live], np.abs(t.signed[t.live]), n),

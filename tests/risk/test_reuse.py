@@ -1,5 +1,6 @@
-"""What evaluate keeps between calls: heatmap cells of unchanged quotes are the same objects, and
-the standing scenarios follow the volatility tracker."""
+"""What evaluate keeps between calls or works out only when needed: heatmap cells of unchanged
+quotes are the same objects, the standing scenarios follow the volatility tracker, and asset marks
+are still there for open interest quoted without one."""
 
 from __future__ import annotations
 
@@ -41,3 +42,15 @@ def test_scenarios_kept_between_volatility_samples_are_the_ones_recomputed_each_
         a, f = cached.evaluate(b, instruments_for(b), 20.0 * k), fresh.evaluate(b, instruments_for(b), 20.0 * k)
         assert a.stress == f.stress
     assert all(e.vol_percentile is not None for e in a.exposures)  # the betas were measured ones
+
+
+def test_open_interest_without_a_quoted_mark_is_valued_at_the_asset_mark():
+    def index(eth_quote_mark, eth_mark):
+        quotes = [quote("binance", "BTC", 0.003, oi=50.0, mark=60_000.0),  # a squeeze: deviates
+                  quote("binance", "ETH", 1e-4, oi=1_000.0, mark=eth_quote_mark)]
+        b = book(0.0, account("bn", "binance", [position("bn", "binance", "ETH", "long", 1, eth_mark)],
+                              funding=quotes))
+        return RiskEngine().evaluate(b, instruments_for(b), 0.0).funding_stress
+
+    assert index(2_000.0, 2_000.0) == index(None, 2_000.0)  # the position's mark stands in
+    assert index(None, 4_000.0) != index(None, 2_000.0)  # and is used
