@@ -5,8 +5,12 @@ model), so they propagate instead of pretending to be 0.
 
 Building is incremental: snapshots are frozen, so the rows of an account are cached against the
 snapshot object (and its instruments) and rebuilt only when a new snapshot of that account
-arrives. Asset and asset × venue indices are stable for the life of a `TableBuilder`, which lets
-the volatility and funding histories live in arrays indexed the same way.
+arrives. Even then, what depends only on which positions and quotes the snapshot lists (its
+`Layout`) and its unchanged sizes and entry prices are taken from the account's previous rows:
+when every poller delivers at once, the rows of every account are rebuilt, and this is most of
+an evaluation's cost. Asset and asset × venue indices are stable for the life of a
+`TableBuilder`, which lets the volatility and funding histories live in arrays indexed the same
+way.
 """
 
 from __future__ import annotations
@@ -93,8 +97,10 @@ class Layout:
     lists (their symbols, assets and accounts) and from the instruments, not from their numbers.
 
     Successive polls of an account nearly always list the same ones, so a new snapshot reuses the
-    layout of the account's last one when `names` and `instruments` are equal (a few hundred
-    string comparisons instead of registry lookups, tuple building and instrument searches).
+    layout of the account's last one when its `names` are equal and its instruments are the same
+    mapping (a few hundred string comparisons instead of registry lookups, tuple building and
+    instrument searches). Instruments are compared by identity, as the rows cache does: a venue's
+    table is replaced when it changes, never edited in place.
     """
 
     names: tuple  # the venue; symbols, assets, accounts; quote symbols, quote assets
