@@ -400,8 +400,8 @@ class RiskEngine:
         """One line per account that has reported at least once."""
         out = []
         # Python floats up front: indexing numpy arrays one value at a time is slow.
-        equity, maint, flying, buffer = t.a_equity.tolist(), maint.tolist(), t.a_in_flight.tolist(), buffer.tolist()
-        acc_lev, move = _opt(acc_lev), _opt(move)
+        equity, flying = t.a_equity.tolist(), t.a_in_flight.tolist()
+        maint, buffer, acc_lev, move = maint.tolist(), buffer.tolist(), _opt(acc_lev), _opt(move)
         for i, a in enumerate(t.accounts):
             snap = a.snapshot
             if snap is None:

@@ -32,7 +32,8 @@ def builder(cls: type[T]) -> Callable[..., T]:
         raise TypeError(f"{cls.__name__}: builder cannot build it ({e})") from None
     scope = {"_new": object.__new__, "_draft": draft, "_cls": cls}
     body = "".join(f"    _obj.{n} = {n}\n" for n in names)
-    source = f"def build({', '.join(names)}):\n    _obj = _new(_draft)\n{body}    _obj.__class__ = _cls\n    return _obj\n"
+    source = (f"def build({', '.join(names)}):\n    _obj = _new(_draft)\n{body}"
+              "    _obj.__class__ = _cls\n    return _obj\n")
     exec(source, scope)  # the same technique dataclasses uses to generate __init__
     build = scope["build"]
     build.__doc__ = f"Build a {cls.__name__} from its fields, in order."

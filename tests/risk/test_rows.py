@@ -26,10 +26,24 @@ def test_builder_equals_the_constructor(cls):
         setattr(built, dataclasses.fields(cls)[0].name, None)
 
 
+def test_builder_takes_keywords_too():
+    assert builder(StressRow)(name="x", shock=0.1, pnl=-1.0, min_margin_ratio=None, liquidated_positions=(),
+                              liquidated_accounts=(), margin_ratios=()) == StressRow("x", 0.1, -1.0, None)
+
+
 def test_builder_refuses_classes_it_cannot_build():
     @dataclasses.dataclass
     class Plain:
         x: int
 
-    with pytest.raises(TypeError):
-        builder(Plain)
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Base:
+        x: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Derived(Base):  # its slot layout is not one a plain draft can share
+        y: int
+
+    for cls in (Plain, Derived):
+        with pytest.raises(TypeError):
+            builder(cls)
