@@ -108,7 +108,9 @@ def run(shocks: np.ndarray, signed: np.ndarray, asset: np.ndarray, acct: np.ndar
         s = sign[own]
         pos_liq[:, own] = shocks[:, asset[own]] * s <= liq_shock[own] * s
     crossed = np.flatnonzero(cross)
-    if crossed.size:
+    if crossed.size == cross.shape[0]:  # all cross-margined (the common book): no columns to pick
+        pos_liq |= acct_liq[:, acct]
+    elif crossed.size:
         pos_liq[:, crossed] |= acct_liq[:, acct[crossed]]
     return StressResult(pnl, equity_after, ratio, acct_liq, pos_liq)
 
