@@ -187,8 +187,9 @@ class RiskEngine:
         self._funding.record(now, np.where(cells["live"], cells["apr"], np.nan), index or 0.0, s.funding_z)
 
         # Drawdown, then the kill switch.
-        dd_daily, dd_peak = self._drawdown.update(now, equity, t.live_equity)
-        triggers = self._triggers(t, index, dd_daily, dd_peak, pct, expo)
+        live_ok = t.live_equity
+        dd_daily, dd_peak = self._drawdown.update(now, equity, live_ok)
+        triggers = self._triggers(t, live_ok, index, dd_daily, dd_peak, pct, expo)
         self._kill.step(now, triggers, lambda ep: self._plan(ep, t, per_day),
                         lambda accounts: self._sizes(t, accounts))
 
@@ -263,13 +264,12 @@ class RiskEngine:
                 "mine": np.bincount(t.cell[t.live], np.abs(t.signed[t.live]), n),
                 "net": np.bincount(t.cell, t.sign * t.size, n)}
 
-    def _triggers(self, t: BookTable, index: float | None, dd_daily: float, dd_peak: float,
+    def _triggers(self, t: BookTable, live_ok: bool, index: float | None, dd_daily: float, dd_peak: float,
                   pct: np.ndarray, expo: exposure.Exposure) -> tuple[Trigger, ...]:
         """This evaluation's kill-switch readings; None where the reading would rest on data that
         is not live. The volatility reading is the exposure-weighted mean percentile of the assets
         measured so far (0 before any is)."""
         s = self.settings
-        live_ok = t.live_equity
         known = ~np.isnan(pct)
         w = np.where(known, expo.gross[: pct.shape[0]], 0.0)
         book_pct = float((w * fill_nan(pct)).sum() / w.sum()) if w.sum() > 0 else 0.0

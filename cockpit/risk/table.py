@@ -365,13 +365,14 @@ class TableBuilder:
         accounts = book.accounts
         per = [self.rows(a, instruments) for a in accounts] or [_EMPTY]
         n_acc = len(accounts)
-        a_num = np.full((n_acc, 5), NAN)  # equity, free, maintenance, in flight, age
+        rows = []  # per account: equity, free, maintenance, in flight, age (one array at the end)
         a_live = np.array([a.health is Health.LIVE for a in accounts], bool)
         a_risk = np.array([a.snapshot is not None and bool(a.snapshot.positions) for a in accounts], bool)
         seen: dict[str, float] = {}
-        for i, a in enumerate(accounts):
-            a_num[i, 4] = NAN if a.age is None else a.age
+        for a in accounts:
+            age = NAN if a.age is None else a.age
             if a.snapshot is None:
+                rows.append((NAN, NAN, NAN, NAN, age))
                 continue
             c = a.snapshot.collateral
             flying = 0.0
@@ -379,7 +380,9 @@ class TableBuilder:
                 if t.status not in _DONE:
                     flying += float(t.amount)
                     seen[t.id] = float(t.amount)  # both ends may list it: count it once book-wide
-            a_num[i, :4] = (c.equity, c.free, NAN if c.maintenance is None else c.maintenance, flying)
+            rows.append((c.equity, c.free, NAN if c.maintenance is None else c.maintenance, flying, age))
+        a_num = np.array(rows, float).reshape(n_acc, 5)
+        a_filled = fill_nan(a_num)
         acct = np.repeat(np.arange(len(per)), [len(r.positions) for r in per])
         p_num = np.concatenate([r.p_num for r in per])
         live = a_live[acct] if n_acc else np.zeros(0, bool)
@@ -401,8 +404,8 @@ class TableBuilder:
         text = [_joined([r.text[k] for r in per]) for k in range(8)]
         return _BOOK_TABLE(
             accounts=accounts, a_live=a_live, a_risk=a_risk,
-            a_equity=fill_nan(a_num[:, 0]), a_free=fill_nan(a_num[:, 1]), a_maint=a_num[:, 2],
-            a_in_flight=fill_nan(a_num[:, 3]), a_age=a_num[:, 4],
+            a_equity=a_filled[:, 0], a_free=a_filled[:, 1], a_maint=a_num[:, 2],
+            a_in_flight=a_filled[:, 3], a_age=a_num[:, 4],
             positions=positions, keys=text[0], account=text[1], venue=text[2], symbol=text[3],
             asset_name=text[4], side=text[5], size_exact=text[6], instrument=text[7],
             acct=acct, asset=np.concatenate([r.p_asset for r in per]),
