@@ -25,6 +25,7 @@ from cockpit.model import (
     AssetExposure,
     Book,
     FundingCell,
+    FundingQuote,
     Health,
     Instrument,
     Intent,
@@ -94,7 +95,7 @@ class RiskEngine:
             s.index_history_samples)
         self._drawdown = DrawdownTracker()
         self._kill = KillSwitch(s)
-        self._cell_quote: dict[int, object] = {}
+        self._cell_quote: dict[int, FundingQuote] = {}
         self._cell_cache: dict[int, FundingCell] = {}
         self._scen_cache: tuple = (None, None)
 
