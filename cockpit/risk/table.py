@@ -91,6 +91,16 @@ def _nan_if_none(values: tuple) -> tuple:
     return values if values.count(None) < n else (NAN,) * n
 
 
+def _column(k: int, values: tuple) -> list | tuple:
+    """Column `k` of a snapshot's position numbers (sign, size, mark, entry, liquidation,
+    maintenance, leverage, cross, uPnL) from the values as reported, ready for numpy."""
+    if k in (0, 7):
+        return list(map((_SIGN if k == 0 else _CROSS).__getitem__, values))
+    if k in (1, 3):
+        return list(map(float, values))
+    return _floats(values) if k in (2, 4) else _nan_if_none(values)
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     """Where a snapshot's rows go: everything that follows from *which* positions and quotes it
@@ -157,7 +167,7 @@ class AccountRows:
     m_asset: np.ndarray
     m_price: np.ndarray
     layout: Layout | None = None
-    entry: tuple = ()  # the entry prices as reported (compared with the next snapshot's)
+    raw: tuple = ()  # p_num's columns 0-8 as reported (compared with the next snapshot's)
 
 
 _ACCOUNT_ROWS = builder(AccountRows)
@@ -170,8 +180,9 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
     """Flatten one snapshot. Marks come from the position, else the snapshot's marks, else the
     funding quote; the funding of a position is its own account's quote of the same symbol.
     `last` are the rows of the account's previous snapshot: their layout is reused when it still
-    fits, and so are their sizes and entry prices as floats when the new ones are equal (they
-    change far less often than marks, and Decimal to float is the costliest conversion here).
+    fits, and so is each numeric column whose reported values are all equal (sizes, entries,
+    sides... change far less often than marks, and Decimal to float is the costliest conversion
+    here).
 
     Every new snapshot of every account passes through here, so the per-row work is done by C
     loops (`map`, `zip`, numpy's conversion of float-or-None columns, None becoming NaN) and
@@ -194,11 +205,16 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
             m = marks.get(symbol[i])
             mark_f[i] = NAN if m is None else float(m)
         q_num[:, 2] = _floats(marks.get(s) if m is None else m for m, s in zip(q_mark, q_symbol))
-    size_f = last.p_num[:, 1] if last is not None and size == last.text[6] else list(map(float, size))
-    entry_f = last.p_num[:, 3] if last is not None and entry == last.entry else list(map(float, entry))
-    p_num = np.array([
-        list(map(_SIGN.__getitem__, side)), size_f, mark_f, entry_f, _floats(liq), _nan_if_none(mm),
-        _nan_if_none(lev), list(map(_CROSS.__getitem__, mode)), _nan_if_none(upnl), np.zeros(n)], float).T
+    raw = (side, size, mark, entry, liq, mm, lev, mode, upnl)
+    if last is None or len(last.raw) != 9 or len(last.raw[0]) != n:
+        p_num = np.array([mark_f if k == 2 else _column(k, c) for k, c in enumerate(raw)] + [np.zeros(n)],
+                         float).T
+    else:  # the marks always (with their fallbacks), the other columns only where they changed
+        p_num = last.p_num.copy()
+        p_num[:, 2] = mark_f
+        for k, (c, old) in enumerate(zip(raw, last.raw)):
+            if k != 2 and c != old:
+                p_num[:, k] = _column(k, c)
     # The common case (every position quoted, every mark known) takes the fewest numpy calls:
     # each is a few microseconds, paid for every account on every new snapshot.
     p_num[:, 9] = q_num[lay.at, 0] if nq else NAN
@@ -242,7 +258,7 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
         m_asset=np.concatenate(m_asset),
         m_price=np.concatenate(m_price),
         layout=lay,
-        entry=entry,
+        raw=raw,
     )
 
 

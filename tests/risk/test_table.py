@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from cockpit.model import Instrument
+from cockpit.model import Instrument, MarginMode
 from cockpit.risk.table import TableBuilder
 
 from .factory import D, account, book, position, quote
@@ -18,8 +18,9 @@ def _snapshot(name: str, venue: str, sizes: dict[str, str], marks: dict[str, flo
 
 
 def _columns(t):
-    return {f: getattr(t, f).tolist() for f in ("acct", "asset", "cell", "sign", "size", "mark", "entry", "liq",
-                                               "apr", "q_cell", "q_apr", "q_mark", "m_asset", "m_price")}
+    return {f: getattr(t, f).tolist() for f in ("acct", "asset", "cell", "sign", "size", "mark", "entry", "liq", "mm",
+                                               "lev", "cross", "upnl", "apr", "q_cell", "q_apr", "q_mark",
+                                               "m_asset", "m_price")}
 
 
 def _same(a, b):
@@ -73,3 +74,21 @@ def test_position_keys_stay_the_models_keys():
     state = dataclasses.replace(snap, snapshot=dataclasses.replace(snap.snapshot, fetched_at=1.0))
     t = warm.build(book(1.0, state), {})
     assert t.keys == [p.key for p in state.snapshot.positions]
+
+
+def test_every_changed_column_is_read_again_and_the_unchanged_ones_kept():
+    warm = TableBuilder()
+    first = account("bn", "binance", [position("bn", "binance", "BTC", "long", 1, 100, entry=90, liq=50, mm=2.0),
+                                      position("bn", "binance", "ETH", "short", 2, 10, entry=11)],
+                    funding=[quote("binance", "BTC", 1e-4), quote("binance", "ETH", 1e-4)])
+    warm.build(book(0.0, first), {})
+    ps = first.snapshot.positions
+    moved = (dataclasses.replace(ps[0], mark_price=D(101), liquidation_price=None, maintenance_margin=None),
+             dataclasses.replace(ps[1], side=ps[1].side.opposite, entry_price=D(12), leverage=4.0,
+                                 unrealized_pnl=-3.0, margin_mode=MarginMode.ISOLATED))
+    again = dataclasses.replace(first, snapshot=dataclasses.replace(first.snapshot, positions=moved))
+    t = warm.build(book(1.0, again), {})
+    _same(t, TableBuilder().build(book(1.0, again), {}))
+    assert t.sign.tolist() == [1.0, 1.0] and t.entry.tolist() == [90.0, 12.0] and t.mark.tolist() == [101.0, 10.0]
+    assert np.isnan(t.liq).all() and np.isnan(t.mm).all() and t.cross.tolist() == [True, False]
+    assert np.isnan(t.lev[0]) and t.lev[1] == 4.0 and np.isnan(t.upnl[0]) and t.upnl[1] == -3.0
