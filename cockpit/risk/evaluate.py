@@ -246,14 +246,16 @@ class RiskEngine:
         n = t.n_cells
         quote = np.full(n, -1, np.intp)
         mapped = t.q_cell >= 0
-        for live in (False, True):  # live quotes overwrite stale ones
+        for live in (False, True) if not t.q_live.all() else (True,):  # live quotes overwrite stale ones
             sel = np.flatnonzero(mapped & (t.q_live == live))
             quote[t.q_cell[sel]] = sel
         present = quote >= 0
-        # Index through a padded copy so cells without a quote read NaN / False.
-        q = np.where(present, quote, len(t.quotes))
-        pad = [np.append(column, fill) for column, fill in
-               ((t.q_apr, np.nan), (t.q_live, False), (t.q_oi, np.nan), (t.q_mark, np.nan))]
+        columns = (t.q_apr, t.q_live, t.q_oi, t.q_mark)
+        if present.all():  # the usual case: every cell is quoted
+            pad, q = columns, quote
+        else:  # index through a padded copy so cells without a quote read NaN / False
+            q = np.where(present, quote, len(t.quotes))
+            pad = [np.append(column, fill) for column, fill in zip(columns, (np.nan, False, np.nan, np.nan))]
         q_mark = pad[3][q]
         gap = np.isnan(q_mark)
         if gap.any():  # open interest in USD at the asset's mark when the quote has none
