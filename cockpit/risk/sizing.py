@@ -67,6 +67,8 @@ def leverage_limit(notional: np.ndarray, account_leverage: np.ndarray, cap: floa
 
 def cap_share(notional: np.ndarray, gross: np.ndarray | float, cap: float) -> np.ndarray:
     """(e) the position's share of a gross cap shared in proportion by the positions under it."""
+    if isinstance(gross, float):  # one cap over the whole book: the same arithmetic on one number
+        return notional * (cap / (gross if gross > 0 else 1.0) if gross > cap else 1.0)
     gross = np.asarray(gross, float)
     with np.errstate(all="ignore"):
         scale = np.where(gross > cap, cap / np.where(gross > 0, gross, 1.0), 1.0)
