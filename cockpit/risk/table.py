@@ -221,7 +221,7 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
     if lay.unquoted.size and nq:
         p_num[lay.unquoted, 9] = NAN
     p_gap = np.isnan(p_num[:, 2])
-    if nq and p_gap.any():  # a position without a mark of its own or in the marks table takes its quote's
+    if nq and p_gap.any():  # no mark of its own or in the marks table: the quote's
         quoted = q_num[lay.at, 2]
         quoted[lay.unquoted] = NAN
         p_num[:, 2] = np.where(p_gap, quoted, p_num[:, 2])
