@@ -17,10 +17,12 @@ def _snapshot(name: str, venue: str, sizes: dict[str, str], marks: dict[str, flo
     return account(name, venue, ps, funding=[quote(venue, a, rate, mark=90.0) for a in ("BTC", "ETH", "SOL")])
 
 
+COLUMNS = ("acct", "asset", "cell", "sign", "size", "mark", "entry", "liq", "mm", "lev", "cross", "upnl", "apr",
+           "q_cell", "q_apr", "q_mark", "m_asset", "m_price")
+
+
 def _columns(t):
-    return {f: getattr(t, f).tolist() for f in ("acct", "asset", "cell", "sign", "size", "mark", "entry", "liq", "mm",
-                                               "lev", "cross", "upnl", "apr", "q_cell", "q_apr", "q_mark",
-                                               "m_asset", "m_price")}
+    return {f: getattr(t, f).tolist() for f in COLUMNS}
 
 
 def _same(a, b):
