@@ -203,7 +203,7 @@ class CockpitScreen(Screen):
             self.query_one("#kill-levels", Line).show(kill_levels(a))
             self.query_one(PlaybookTable).update_from(a)
             compact = self.query_one("#playbook").size.width < 80  # the pane's width, not the screen's
-            if (a.stress, compact) != self.frame_stress:  # a rich Table never compares equal: compare inputs
+            if (a.stress, compact) != self.frame_stress:  # comparing the inputs is cheaper than drawing
                 self.frame_stress = (a.stress, compact)
                 self.query_one("#stress-table", Line).show(stress_table(a, compact=compact))
             notice = frame.notices[-1] if frame.notices else ""
