@@ -250,3 +250,19 @@ async def test_a_fixed_height_line_repaints_without_a_layout_pass(monkeypatch):
         assert ("positions-legend", True) in calls  # height: auto: its size may change
         await pilot.pause()
         assert "status changed" in str(app.screen.query_one("#status", Line).render())
+
+
+async def test_the_confirmation_shows_its_own_keys_and_a_click_on_cancel_sends_nothing():
+    from cockpit.ui.widgets.keybar import KeyBar
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        await _open_trim(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        line = str(app.screen.query_one(KeyBar).render())
+        assert "y Confirm" in line and "esc Cancel" in line and "Trim" not in line
+        await pilot.click(app.screen.query_one(KeyBar), offset=(line.index(" esc Cancel") + 1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, CockpitScreen)
+        assert app.engine.journal.rows() == []

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from cockpit.ui.bindings import bind
+from cockpit.ui.widgets.keybar import KeyBar
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -40,7 +41,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.confirm_label = confirm_label
 
     def compose(self) -> ComposeResult:
-        """Title, the frozen values, then Cancel (focused) and Confirm."""
+        """Title, the frozen values, then Cancel (focused) and Confirm; its keys at the bottom."""
         with Vertical():
             yield Static(self.title_text, id="title")
             for line in self.lines:
@@ -50,6 +51,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 confirm = Button(f"{self.confirm_label} \\[y]", id="confirm", variant="error")
                 confirm.can_focus = False  # Enter can never reach it
                 yield confirm
+        yield KeyBar()  # this screen's keys over the cockpit's, which do nothing while it is up
 
     def on_mount(self) -> None:
         """Cancel has focus."""
