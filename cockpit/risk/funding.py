@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cockpit.risk.arrays import fill_nan, median
+from cockpit.risk.arrays import fill_nan, median, row_medians
 
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal sample times this estimates its standard deviation
 HISTORY_SHOWN = 24  # APR samples per heatmap cell shown in its detail
@@ -56,19 +56,6 @@ HISTORY_SHOWN = 24  # APR samples per heatmap cell shown in its detail
 def per_day(sign: np.ndarray, notional: np.ndarray, apr: np.ndarray) -> np.ndarray:
     """Funding each position earns per day (negative: it pays); NaN where unknown."""
     return -sign * apr / 365.0 * notional
-
-
-def row_medians(values: np.ndarray) -> np.ndarray:
-    """Median of each row, ignoring NaN (NaN for an empty row); one sort, no Python loop."""
-    count = (~np.isnan(values)).sum(axis=1)
-    ordered = np.sort(values, axis=1)  # NaN sorts last
-    rows = np.arange(values.shape[0])
-    lo = np.maximum((count - 1) // 2, 0)
-    hi = np.maximum(count // 2, 0)
-    if values.shape[1] == 0:
-        return np.full(values.shape[0], np.nan)
-    med = 0.5 * (ordered[rows, lo] + ordered[rows, np.minimum(hi, values.shape[1] - 1)])
-    return np.where(count > 0, med, np.nan)
 
 
 def robust_baseline(history: np.ndarray, prior: float, floor: float,

@@ -91,14 +91,21 @@ def _nan_if_none(values: tuple) -> tuple:
     return values if values.count(None) < n else (NAN,) * n
 
 
-def _column(k: int, values: tuple) -> list | tuple:
-    """Column `k` of a snapshot's position numbers (sign, size, mark, entry, liquidation,
-    maintenance, leverage, cross, uPnL) from the values as reported, ready for numpy."""
-    if k in (0, 7):
-        return list(map((_SIGN if k == 0 else _CROSS).__getitem__, values))
-    if k in (1, 3):
-        return list(map(float, values))
-    return _floats(values) if k in (2, 4) else _nan_if_none(values)
+def _signs(values: tuple) -> list[float]:
+    return list(map(_SIGN.__getitem__, values))
+
+
+def _cross(values: tuple) -> list[float]:
+    return list(map(_CROSS.__getitem__, values))
+
+
+def _exact(values: tuple) -> list[float]:
+    return list(map(float, values))
+
+
+# How each reported position column becomes numbers for numpy, in p_num's order: sign, size,
+# mark, entry, liquidation, maintenance, leverage, cross, uPnL.
+_CONVERT = (_signs, _exact, _floats, _exact, _floats, _nan_if_none, _nan_if_none, _cross, _nan_if_none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,14 +214,14 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
         q_num[:, 2] = _floats(marks.get(s) if m is None else m for m, s in zip(q_mark, q_symbol))
     raw = (side, size, mark, entry, liq, mm, lev, mode, upnl)
     if last is None or len(last.raw) != 9 or len(last.raw[0]) != n:
-        p_num = np.array([mark_f if k == 2 else _column(k, c) for k, c in enumerate(raw)] + [np.zeros(n)],
+        p_num = np.array([mark_f if k == 2 else _CONVERT[k](c) for k, c in enumerate(raw)] + [np.zeros(n)],
                          float).T
     else:  # the marks always (with their fallbacks), the other columns only where they changed
         p_num = last.p_num.copy()
         p_num[:, 2] = mark_f
         for k, (c, old) in enumerate(zip(raw, last.raw)):
             if k != 2 and c != old:
-                p_num[:, k] = _column(k, c)
+                p_num[:, k] = _CONVERT[k](c)
     # The common case (every position quoted, every mark known) takes the fewest numpy calls:
     # each is a few microseconds, paid for every account on every new snapshot.
     p_num[:, 9] = q_num[lay.at, 0] if nq else NAN
