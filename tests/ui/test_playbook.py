@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -18,7 +20,7 @@ _cell = st.one_of(
 
 
 def _draw(renderable) -> str:
-    console = Console(width=120, record=True, file=open("/dev/null", "w"), color_system="truecolor")
+    console = Console(width=120, record=True, file=io.StringIO(), color_system="truecolor")
     console.print(renderable)
     return console.export_text(styles=True)
 

@@ -9,7 +9,7 @@ change. A click on a key presses it, as in the Footer.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.style import Style
 from rich.text import Text
@@ -17,8 +17,17 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
-#: One shown key: (key, how it is displayed, description, enabled).
-Item = tuple[str, str, str, bool]
+class Item(NamedTuple):
+    """One shown key."""
+
+    key: str
+    display: str  # as the app shows it: "^p", "esc"
+    description: str
+    enabled: bool
+
+    def style(self) -> Style:
+        """What a click on it needs to know, and dim when it is disabled."""
+        return Style(meta={"key": self.key, "enabled": self.enabled}, dim=not self.enabled)
 
 
 class KeyBar(Widget, can_focus=False):
@@ -68,11 +77,11 @@ class KeyBar(Widget, can_focus=False):
         app = self.app
         for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
             if app.ENABLE_COMMAND_PALETTE and key == app.COMMAND_PALETTE_BINDING:
-                palette = (binding.key, app.get_key_display(binding), binding.description, enabled)
+                palette = Item(binding.key, app.get_key_display(binding), binding.description, enabled)
             if not binding.show or binding.action in actions:
                 continue  # as the Footer: one key per action, the first bound
             actions.add(binding.action)
-            items.append((binding.key, app.get_key_display(binding), binding.description, enabled))
+            items.append(Item(binding.key, app.get_key_display(binding), binding.description, enabled))
         if (tuple(items), palette) != (self.items, self.palette_item):
             self.items, self.palette_item = tuple(items), palette
             self.refresh()
@@ -82,17 +91,15 @@ class KeyBar(Widget, can_focus=False):
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         text_style = self.get_component_rich_style("key-bar--description", partial=True)
         line = Text(no_wrap=True, overflow="crop", end="")
-        for key, display, description, enabled in self.items:
-            click = Style(meta={"key": key}, dim=not enabled)
-            line.append(f" {display} ", key_style + click)
-            line.append(f"{description} ", text_style + click)
-        if self.palette_item is not None:
-            key, display, description, enabled = self.palette_item
+        for item in self.items:
+            line.append(f" {item.display} ", key_style + item.style())
+            line.append(f"{item.description} ", text_style + item.style())
+        if (item := self.palette_item) is not None:
             right = Text.assemble(
                 ("▏", self.get_component_rich_style("key-bar--palette", partial=True)),
-                (f"{display} ", key_style),
-                (f"{description} ", text_style),
-                style=Style(meta={"key": key}, dim=not enabled),
+                (f"{item.display} ", key_style),
+                (f"{item.description} ", text_style),
+                style=item.style(),
             )
             gap = self.size.width - line.cell_len - right.cell_len
             if gap > 0:
@@ -102,11 +109,11 @@ class KeyBar(Widget, can_focus=False):
 
     def on_click(self, event: events.Click) -> None:
         """Press the key that was clicked (a disabled one rings the bell, as in the Footer)."""
-        key = event.style.meta.get("key")
-        if not key:
+        meta = event.style.meta
+        if not meta.get("key"):
             return
         event.stop()
-        if any(item[0] == key and not item[3] for item in (*self.items, self.palette_item) if item):
-            self.app.bell()
+        if meta["enabled"]:
+            self.app.simulate_key(meta["key"])
         else:
-            self.app.simulate_key(key)
+            self.app.bell()
