@@ -22,12 +22,14 @@ from cockpit.model import (
 )
 from cockpit.model.errors import AuthError, MalformedReply, NotSupported, Rejected, VenueError
 from cockpit.secrets import SecretStore, SecretsUnavailable
+from cockpit.venues import replies
 from cockpit.venues.ccxt_errors import is_duplicate_order, is_not_found, translate
 from cockpit.venues.collateral import map_collateral
 from cockpit.venues.facts import venue_facts
 from cockpit.venues.mapping import (
     dec, map_funding, map_order, map_position, rates_from_markets, venue_client_id,
 )
+from cockpit.venues.mapping import order_params as map_order_params
 
 INTERVALS_TTL = 600.0  # Binance changes funding intervals rarely; re-read them every 10 minutes
 
@@ -61,6 +63,9 @@ class CcxtVenue:
         self._intervals: dict[str, Any] = {}
         self._intervals_at: float | None = None
         self._client_ids: dict[str, str] = {}  # venue's client id -> cockpit's
+        self._reload_markets = False  # a position in a market we do not know: re-read the list
+        # What an order reducing each held position must carry (OKX: tdMode, posSide).
+        self._order_params: dict[tuple[str, Side], dict[str, Any]] = {}
 
     def __repr__(self) -> str:
         # Never the default dataclass-like dump: the ccxt client inside holds the keys.
@@ -110,11 +115,16 @@ class CcxtVenue:
             sandbox=self._account.sandbox, api_url=self._account.api_url,
             timeout=self._timeout, options=self._options, rate_limit=self._rate_limit)
         del credentials
-        markets = await self._read(self._exchange.load_markets())
+        await self._load_markets()
+
+    async def _load_markets(self, reload: bool = False) -> None:
+        """Load (or re-load) the venue's market list and map its linear perpetuals."""
+        markets = await self._read(self._exchange.load_markets(reload))
         if not isinstance(markets, dict) or not markets:
             raise MalformedReply(f"{self.info.venue}: no markets in the reply",
                                  account=self.info.name)
         self._instruments = self._map_instruments(markets)
+        self._reload_markets = False
 
     def _map_instruments(self, markets: Mapping[str, Any]) -> dict[str, Instrument]:
         ex = self._exchange
@@ -171,6 +181,10 @@ class CcxtVenue:
     async def _account_info(self, ex: Any) -> Any:
         if self.info.venue == "paradex":
             return await self._read(ex.privateGetAccount())
+        if self.info.venue == "hyperliquid":
+            # Its positions call reads the whole clearinghouseState, account figures included;
+            # taken from that reply (see `snapshot`), not asked for a second time.
+            return None
         balance = await self._read(ex.fetch_balance())
         return balance.get("info") if isinstance(balance, dict) else None
 
@@ -179,15 +193,26 @@ class CcxtVenue:
         all: if one call fails, the snapshot raises that call's error."""
         ex = self._ready()
         started = self._clock()
-        results = await asyncio.gather(
-            self._read(ex.fetch_positions()), self._account_info(ex), self._funding_rates(ex),
-            self._funding_intervals(ex), self._read(ex.fetch_open_orders()),
-            return_exceptions=True)
+        if self._reload_markets:
+            await self._load_markets(reload=True)
+        # The raw replies of this snapshot's calls (the tasks below share this list): the
+        # venue's own clock is read from them, and Hyperliquid's account from its positions reply.
+        captured: list[replies.Reply] = []
+        token = replies.CAPTURED.set(captured)
+        try:
+            results = await asyncio.gather(
+                self._read(ex.fetch_positions()), self._account_info(ex),
+                self._funding_rates(ex), self._funding_intervals(ex),
+                self._read(ex.fetch_open_orders()), return_exceptions=True)
+        finally:
+            replies.CAPTURED.reset(token)
         for result in results:
             if isinstance(result, BaseException):
                 raise result if isinstance(result, VenueError) else translate(
                     result, account=self.info.name, venue=self.info.venue)
         raw_positions, account_info, rates, intervals, raw_orders = results
+        if self.info.venue == "hyperliquid":
+            account_info = next((r.body for r in captured if r.kind == "clearinghouseState"), None)
         if not isinstance(raw_positions, list) or not isinstance(rates, dict) or not isinstance(
                 raw_orders, list):
             raise MalformedReply(f"{self.info.venue}: a reply of the wrong shape",
@@ -201,16 +226,27 @@ class CcxtVenue:
         marks.update({s: float(r["markPrice"]) for s, r in rates.items()
                       if s in held and dec(r.get("markPrice"))})
         positions = []
+        order_params: dict[tuple[str, Side], dict[str, Any]] = {}
         for raw in raw_positions:
             if not isinstance(raw, dict):
                 raise MalformedReply(f"{venue}: a position that is not an object", account=name)
             pos = map_position(name, venue, raw, market=markets.get(raw.get("symbol")),
                                marks=marks)
-            if pos is not None:
-                positions.append(pos)
-                if pos.mark_price is not None:
-                    marks.setdefault(pos.symbol, float(pos.mark_price))
+            if pos is None:
+                continue
+            if pos.symbol not in markets:
+                # ccxt names a market it does not know by the venue's raw id ("FOO-USDT-SWAP"):
+                # with no contract size or base, its size would be a guess. Refuse the snapshot
+                # (never drop the position) and read the market list again before the next one.
+                self._reload_markets = True
+                raise MalformedReply(f"{venue}: a position in {pos.symbol}, which is not in "
+                                     "the venue's market list — re-reading it", account=name)
+            positions.append(pos)
+            order_params[(pos.symbol, pos.side)] = map_order_params(venue, raw)
+            if pos.mark_price is not None:
+                marks.setdefault(pos.symbol, float(pos.mark_price))
         self._marks.update(marks)
+        self._order_params = order_params
         collateral = map_collateral(venue, name, self.info.layer, self._facts.currency,
                                     account_info)
         orders = tuple(self._map_order(o) for o in raw_orders if isinstance(o, dict))
@@ -218,7 +254,7 @@ class CcxtVenue:
         return VenueSnapshot(
             account=self.info, fetched_at=done, positions=tuple(positions), collateral=collateral,
             funding=funding, marks=tuple(sorted(marks.items())), open_orders=orders,
-            latency=done - started)
+            venue_time=replies.venue_time(venue, captured), latency=done - started)
 
     def _map_order(self, raw: Mapping[str, Any], fallback: Mapping[str, Any] | None = None,
                    client_id: str | None = None) -> Order:
@@ -260,6 +296,8 @@ class CcxtVenue:
         params: dict[str, Any] = {"clientOrderId": self._venue_cid(request.client_id)}
         if request.reduce_only:
             params["reduceOnly"] = True
+            # The position this order reduces is on the other side (a sell reduces a long).
+            params.update(self._order_params.get((request.symbol, request.side.opposite), {}))
         side = "buy" if request.side is Side.LONG else "sell"
         # float() of a precision string round-trips exactly (at most 15 significant digits).
         call = ex.create_order(request.symbol, request.type, side, float(amount),

@@ -2,9 +2,9 @@
 
 Imported only by the adapter's `connect()`, after ccxt itself has been imported off the path to
 the first frame. The subclasses change three things in ccxt, each for a reason given below: a
-reply that is not JSON is an error (ccxt would read a truncated body as "no positions"); a 429
-carries its Retry-After; and on Hyperliquid no builder-fee approval, referral, or builder field
-is ever sent.
+reply that is not JSON, or not of the venue's documented shape, is an error (ccxt would read a
+truncated body or ``{}`` as "no positions"; see `replies`); a 429 carries its Retry-After; and on
+Hyperliquid no builder-fee approval, referral, or builder field is ever sent.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 from cockpit.secrets import Secret
+from cockpit.venues import replies
 from cockpit.venues.facts import VenueFacts
 
 _classes: dict[str, type] = {}
@@ -45,15 +46,17 @@ def _guarded(ccxt: Any, base: type) -> type:
         """The venue's ccxt class, refusing non-JSON replies and keeping Retry-After."""
 
         async def fetch(self, url, method="GET", headers=None, body=None):
-            """ccxt's fetch, raising BadResponse for a reply that is not complete JSON."""
+            """ccxt's fetch, raising BadResponse for a reply that is not complete JSON of the
+            venue's documented shape."""
             reply = await super().fetch(url, method, headers, body)
-            # ccxt returns the raw text when JSON parsing failed (it swallows the ValueError):
-            # a truncated '{"positions": [' or an empty body would then read as "nothing".
-            if isinstance(reply, str) and (not reply.strip() or reply.lstrip()[:1] in "{[<"):
-                raise ccxt.BadResponse(f"{self.id} {method} {urlsplit(url).path}: "
-                                       "reply is not complete JSON")
-            if reply is None or isinstance(reply, (bytes, bytearray)) or hasattr(reply, "read"):
-                raise ccxt.BadResponse(f"{self.id} {method} {urlsplit(url).path}: not JSON")
+            # ccxt returns the raw text when JSON parsing failed (it swallows the ValueError), and
+            # parses a 200 of the wrong shape ("ok", {}, {"code":"0","data":null}) too: a truncated
+            # '{"positions": [' or an empty body would then read as "no positions".
+            path = urlsplit(url).path
+            wrong = replies.check(self.id, path, body, reply)
+            if wrong is not None:
+                raise ccxt.BadResponse(f"{self.id} {method} {path}: {wrong}")
+            replies.capture(path, body, reply, self.id)
             return reply
 
         def handle_errors(self, code, reason, url, method, headers, body, response,
@@ -65,6 +68,13 @@ def _guarded(ccxt: Any, base: type) -> type:
                                                request_headers, request_body)
             except ccxt.BaseError as exc:
                 exc.retry_after = wait
+                if type(exc) is ccxt.ExchangeError and 200 <= (code or 0) < 300:
+                    # A 200 whose body has no error code the venue knows (Bybit's "{}") is not
+                    # a venue error but a reply of the wrong shape, when it is not documented.
+                    path = urlsplit(url).path
+                    wrong = replies.check(self.id, path, request_body, response)
+                    if wrong is not None:
+                        raise ccxt.BadResponse(f"{self.id} {method} {path}: {wrong}") from None
                 raise
             if code in (418, 429):
                 # Raised here, not by ccxt's generic status table, so it keeps the header.

@@ -35,12 +35,15 @@ def _bybit(info: Any) -> Numbers:
 def _okx(info: Any) -> Numbers:
     acc = dig(info, "data", 0)
     equity = num(dig(acc, "adjEq")) or num(dig(acc, "totalEq"))
-    used, mmr = num(dig(acc, "imr")), num(dig(acc, "mmr"))
+    # availEq is the venue's own available equity (it leaves out currencies restricted by the
+    # borrowing limit, so it is not adjEq - imr).
+    used, mmr, free = num(dig(acc, "imr")), num(dig(acc, "mmr")), num(dig(acc, "availEq"))
+    usdt = next((d for d in dig(acc, "details") or [] if d.get("ccy") == "USDT"), {})
     if used is None:
         # Single-currency margin: the account-level figures are empty; use the USDT line.
-        usdt = next((d for d in dig(acc, "details") or [] if d.get("ccy") == "USDT"), {})
         used, mmr = num(usdt.get("imr")) or num(usdt.get("frozenBal")), num(usdt.get("mmr"))
-    free = equity - used if equity is not None and used is not None else None
+    if free is None:
+        free = num(usdt.get("availEq"))
     return equity, used, free, None, mmr
 
 

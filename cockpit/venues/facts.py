@@ -42,7 +42,9 @@ class VenueFacts:
         venue: the id used in the config file; also the ccxt class name.
         layer: where this venue's collateral settles by default.
         currency: the currency its account collateral is reported in.
-        funding_hours: the interval to assume when a symbol's own interval is not reported.
+        funding_hours: the interval to assume when a symbol's own interval is not reported
+            (Binance lists only the symbols that differ from 8h); None where the venue always
+            reports it, so a missing one is unknown, never guessed.
         client_id: how a client order id must look: ``ascii36`` (<= 36 of ``[A-Za-z0-9._:/-]``),
             ``alnum32`` (<= 32 letters and digits), ``hex128`` (``0x`` + 32 hex) or ``uint32``.
         sandbox: ccxt knows the venue's testnet URLs.
@@ -55,7 +57,7 @@ class VenueFacts:
     title: str
     layer: Layer
     currency: str
-    funding_hours: float
+    funding_hours: float | None
     credentials: tuple[Credential, ...]
     client_id: str
     sandbox: bool = True
@@ -90,7 +92,8 @@ VENUES: Mapping[str, VenueFacts] = MappingProxyType({
         },
     ),
     "okx": VenueFacts(
-        "okx", "OKX", Layer.CEX, "USD", 8.0,
+        # OKX's interval is its next funding time minus this one's: without both, unknown.
+        "okx", "OKX", Layer.CEX, "USD", None,
         _CEX_KEYS + (Credential("passphrase", "password", "API passphrase"),), "alnum32",
         options={"fetchMarkets": {"types": ["swap"]}},
     ),

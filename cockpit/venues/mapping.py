@@ -22,6 +22,9 @@ def dec(value: Any) -> Decimal | None:
     """`value` as an exact Decimal (floats via their shortest repr); None when absent or bad."""
     if value is None or value == "" or isinstance(value, bool):
         return None
+    if isinstance(value, Decimal):
+        # repr() of a Decimal is "Decimal('0.004')", which is not a number.
+        return value if value.is_finite() else None
     try:
         out = Decimal(value if isinstance(value, str) else repr(value))
     except (InvalidOperation, ValueError, TypeError):
@@ -53,8 +56,9 @@ def dig(data: Any, *path: Any) -> Any:
     return data
 
 
-def interval_hours(value: Any, default: float) -> float:
-    """Hours of a funding interval given as ``'8h'``, minutes ``'480m'``, or bare milliseconds."""
+def interval_hours(value: Any, default: float | None) -> float | None:
+    """Hours of a funding interval given as ``'8h'``, minutes ``'480m'``, or bare milliseconds;
+    `default` when it is not given (None: unknown)."""
     if isinstance(value, str):
         match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([hm]?)\s*", value)
         if match:
@@ -120,7 +124,16 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
     mark = positive(raw.get("markPrice"))
     if mark is None and marks and symbol in marks:
         mark = positive(marks[symbol])  # the venue's mark from its funding or market reply
-    if mark is None and notional is not None and venue not in _COST_NOTIONAL:
+    inverse = market.get("inverse") is True
+    if inverse:
+        # A coin-margined contract is worth contractSize in USD (OKX BTC-USD-SWAP: $100), not
+        # contractSize coins: the position holds contracts × contractSize / mark of the coin,
+        # and its margins and PnL are counted in the coin (ccxt's parsePosition does the same).
+        if mark is None:
+            raise MalformedReply(f"{venue}: inverse position {symbol} without a mark price",
+                                 account=account)
+        size = size / mark
+    elif mark is None and notional is not None and venue not in _COST_NOTIONAL:
         mark = abs(notional) / size  # Hyperliquid: positionValue / size
     raw_margins = _RAW_MARGINS.get(venue, {})
     initial = num(dig(info, *raw_margins["initial"])) if "initial" in raw_margins else None
@@ -137,6 +150,12 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
             dig(market, "info", "maintenanceMarginFraction"))
         initial = initial if initial is not None or imf is None else value * imf
         maintenance = maintenance if maintenance is not None or mmf is None else value * mmf
+    pnl = num(raw.get("unrealizedPnl"))
+    if inverse:
+        # Counted in the coin: in USD at mark, like every other amount of the account.
+        usd = float(mark)
+        initial, maintenance, pnl = (None if x is None else x * usd
+                                     for x in (initial, maintenance, pnl))
     leverage = num(raw.get("leverage"))
     if leverage is None and initial and mark is not None and venue != "dydx":
         # Binance v3 dropped leverage; its initial margin is notional / leverage.
@@ -145,9 +164,27 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
         account=account, venue=venue, symbol=symbol, asset=_asset(symbol, market),
         side=Side(side), size=size, entry_price=entry, mark_price=mark,
         liquidation_price=positive(raw.get("liquidationPrice")), leverage=leverage,
-        margin_mode=_margin_mode(venue, raw), unrealized_pnl=num(raw.get("unrealizedPnl")),
+        margin_mode=_margin_mode(venue, raw), unrealized_pnl=pnl,
         initial_margin=initial, maintenance_margin=maintenance,
     )
+
+
+def order_params(venue: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The ccxt order params an order that reduces this position must carry.
+
+    OKX: the position's own margin mode as ``tdMode`` (an isolated position is not reduced by a
+    cross order), and in long/short mode its ``posSide``: ccxt sets it from ``hedged`` (for a
+    reduce-only sell, ``posSide=long``) and drops ``reduceOnly``, which that mode does not take.
+    """
+    if venue != "okx":
+        return {}
+    info = raw.get("info") or {}
+    params: dict[str, Any] = {}
+    if info.get("mgnMode") in ("cross", "isolated"):
+        params["marginMode"] = info["mgnMode"]
+    if info.get("posSide") in ("long", "short"):
+        params["hedged"] = True
+    return params
 
 
 def _asset(symbol: str, market: Mapping[str, Any] | None) -> str:
@@ -158,7 +195,7 @@ def _asset(symbol: str, market: Mapping[str, Any] | None) -> str:
 # -- funding --------------------------------------------------------------------------------------
 
 def map_funding(venue: str, rates: Mapping[str, Mapping[str, Any]], *,
-                markets: Mapping[str, Mapping[str, Any]], default_hours: float,
+                markets: Mapping[str, Mapping[str, Any]], default_hours: float | None,
                 intervals: Mapping[str, Any] | None = None,
                 wanted: Callable[[str, str], bool] = lambda symbol, asset: True,
                 ) -> tuple[FundingQuote, ...]:
@@ -166,21 +203,31 @@ def map_funding(venue: str, rates: Mapping[str, Mapping[str, Any]], *,
 
     The interval of each symbol is its own: from `intervals` (Binance's fundingInfo), else the
     rate's ``interval``, else `default_hours` (Binance lists only symbols that differ from 8h).
+    Left out: a symbol whose interval is unknown (no interval and `default_hours` None: its APR
+    would be a guess), and one not in `markets` (the venue listed it after our market list was
+    read: it would be a row named by the venue's raw id). Linear quotes come first, so the one
+    asset × venue cell that shows a single quote shows the USDT-margined one, not the inverse.
     """
     quotes = []
-    for symbol, raw in sorted(rates.items()):
+    for symbol, raw in sorted(rates.items(), key=lambda kv: (
+            (markets.get(kv[0]) or {}).get("linear") is not True, kv[0])):
         if not isinstance(raw, Mapping):
             raise MalformedReply(f"{venue}: a funding entry that is not an object")
         rate = num(raw.get("fundingRate"))
-        market = markets.get(symbol, {})
+        market = markets.get(symbol)
+        if market is None:
+            continue
         asset = _asset(symbol, market)
         if rate is None or not wanted(symbol, asset):
             continue
         given = (intervals or {}).get(symbol) or raw.get("interval")
+        hours = interval_hours(given, default_hours)
+        if hours is None:
+            continue
         next_ms = num(raw.get("fundingTimestamp")) or num(raw.get("nextFundingTimestamp"))
         quotes.append(FundingQuote(
             venue=venue, symbol=symbol, asset=asset, rate=rate,
-            interval_hours=interval_hours(given, default_hours),
+            interval_hours=hours,
             next_time=next_ms / 1000 if next_ms else None,
             predicted_rate=num(raw.get("nextFundingRate")),
             mark_price=num(raw.get("markPrice")),

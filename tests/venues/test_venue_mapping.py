@@ -88,10 +88,15 @@ def test_collateral_needs_its_figures():
 
 
 def test_okx_single_currency_margin_uses_the_usdt_line():
-    info = {"data": [{"totalEq": "100", "adjEq": "", "imr": "", "mmr": "",
-                      "details": [{"ccy": "USDT", "imr": "30", "mmr": "3"}]}]}
+    """Free is the venue's availEq (here less than equity - imr: restricted currencies are left
+    out), never derived."""
+    info = {"data": [{"totalEq": "100", "adjEq": "", "imr": "", "mmr": "", "availEq": "",
+                      "details": [{"ccy": "USDT", "imr": "30", "mmr": "3", "availEq": "65"}]}]}
     c = map_collateral("okx", "a", "cex", "USD", info)
-    assert (c.equity, c.used, c.free, c.maintenance) == (100.0, 30.0, 70.0, 3.0)
+    assert (c.equity, c.used, c.free, c.maintenance) == (100.0, 30.0, 65.0, 3.0)
+    del info["data"][0]["details"][0]["availEq"]
+    with pytest.raises(MalformedReply):  # no available equity anywhere: not made up
+        map_collateral("okx", "a", "cex", "USD", info)
 
 
 def _ccxt_error(name, message):

@@ -1,0 +1,142 @@
+"""Replies of the wrong shape, frozen venue clocks, and how often a snapshot calls the venue:
+unmodified ccxt talking real HTTP to the replay server."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit.engine.bookstate import BookState
+from cockpit.model import Health
+from cockpit.model.errors import MalformedReply
+from cockpit.venues.open import open_account
+from tests.fixtures.keys import account, put_keys
+
+NOW = 1_722_161_200.0
+
+# Bodies a venue might send with HTTP 200 that are not its documented reply: ccxt alone parses
+# each of them, for some venue and call, into "no positions" / an empty balance / no funding.
+BAD_BODIES = {
+    "null": "null",
+    "empty object": "{}",
+    "string": '"ok"',
+    "zero": "0",
+    "true": "true",
+    "okx data null": '{"code":"0","data":null}',
+    "bom before []": "\ufeff[]",
+    "empty result": '{"result":{}}',
+    "bybit list null": '{"retCode":0,"retMsg":"OK","result":{"list":null},"time":1}',
+    "data object": '{"data":{}}',
+    "results null": '{"results":null}',
+    "list of null": "[null]",
+    "json string of []": '"[]"',
+}
+
+# venue -> the positions, balance (account) and funding calls of a snapshot: (path, /info type).
+CALLS = {
+    "binanceusdm": {"positions": ("/fapi/v3/positionRisk", None),
+                    "balance": ("/fapi/v3/account", None),
+                    "funding": ("/fapi/v1/premiumIndex", None)},
+    "bybit": {"positions": ("/v5/position/list", None),
+              "balance": ("/v5/account/wallet-balance", None),
+              "funding": ("/v5/market/tickers", None)},
+    "okx": {"positions": ("/api/v5/account/positions", None),
+            "balance": ("/api/v5/account/balance", None),
+            "funding": ("/api/v5/public/funding-rate", None)},
+    # One clearinghouseState reply holds both positions and the account.
+    "hyperliquid": {"positions+balance": ("/info", "clearinghouseState"),
+                    "funding": ("/info", "metaAndAssetCtxs")},
+    "dydx": {"positions": ("/v4/perpetualPositions", None),
+             "balance": ("/v4/addresses/", None),
+             "funding": ("/v4/perpetualMarkets", None)},
+    "paradex": {"positions": ("/v1/positions", None), "balance": ("/v1/account", None),
+                "funding": ("/v1/markets/summary", None)},
+}
+
+OPTIONS = {"paradex": {"authToken": "token", "expires": 10**14}}  # the recorded JWT
+
+
+async def connected(replay, store, venue, clock=lambda: NOW):
+    put_keys(store, venue, "acc")
+    v = open_account(account(venue, replay.url, name="acc"), secrets=store, clock=clock,
+                     options=OPTIONS.get(venue), rate_limit=False)
+    await v.connect()
+    return v
+
+
+@pytest.mark.parametrize("venue,call", [(v, c) for v, calls in CALLS.items() for c in calls])
+async def test_wrong_shape_is_malformed_never_flat(replay, store, venue, call):
+    """Every bad body on every snapshot call of every venue: MalformedReply, so the account keeps
+    its last good snapshot and ages (is not LIVE) instead of reporting flat. (One connection per
+    venue and call; the bodies are tried in turn, each named when it fails.)"""
+    v = await connected(replay, store, venue)
+    path, kind = CALLS[venue][call]
+    try:
+        good = await v.snapshot()
+        assert good.positions  # every venue's replay holds a position: "flat" would be visible
+        for name, body in BAD_BODIES.items():
+            fault = replay.fault(path, status=200, body=body, kind=kind)
+            state = BookState([v.info], stale_after=3.0, down_after=10.0)
+            state.update(good)
+            try:
+                got = await v.snapshot()
+            except MalformedReply as exc:
+                state.fail("acc", exc, NOW + 4)
+            else:
+                pytest.fail(f"{name!r} on {path}: read as {len(got.positions)} positions")
+            finally:
+                replay.faults.remove(fault)
+            assert state.snapshot("acc") is good  # the last good book, not an empty one
+            assert state.health("acc", NOW + 4)[0] is not Health.LIVE
+        assert (await v.snapshot()).positions  # and the good reply is read again after
+    finally:
+        await v.close()
+
+
+@pytest.mark.parametrize("venue", ["binanceusdm", "bybit", "okx", "hyperliquid", "paradex"])
+async def test_frozen_venue_clock_goes_stale(replay, store, venue):
+    """The venue keeps answering, with the same server time: STALE after `stale_after`, as the
+    simulator's frozen-data fault does (without the venue's time it stayed LIVE)."""
+    t = [NOW]
+    replay.clock = lambda: 1_700_000_000.0  # the venue's clock stopped (its data is old)
+    v = await connected(replay, store, venue, clock=lambda: t[0])
+    state = BookState([v.info], stale_after=3.0, down_after=10.0)
+    try:
+        first = await v.snapshot()
+        assert first.venue_time == 1_700_000_000.0
+        state.update(first)
+        t[0] += 5
+        state.update(await v.snapshot())
+    finally:
+        await v.close()
+    assert state.health("acc", t[0]) == (Health.STALE, 5.0)
+
+
+@pytest.mark.parametrize("venue", ["binanceusdm", "bybit", "okx", "hyperliquid", "paradex"])
+async def test_moving_venue_clock_stays_live(replay, store, venue):
+    """The same replies with a venue clock that moves on: LIVE, and the snapshot carries it."""
+    t = [NOW]
+    replay.clock = lambda: t[0] - 0.5  # a little behind ours
+    v = await connected(replay, store, venue, clock=lambda: t[0])
+    state = BookState([v.info], stale_after=3.0, down_after=10.0)
+    try:
+        state.update(await v.snapshot())
+        t[0] += 5
+        second = await v.snapshot()
+        state.update(second)
+    finally:
+        await v.close()
+    assert second.venue_time == t[0] - 0.5
+    assert state.health("acc", t[0]) == (Health.LIVE, 0.0)
+
+
+async def test_hyperliquid_reads_clearinghouse_state_once_per_snapshot(replay, store):
+    """Positions and the account come from one clearinghouseState reply."""
+    v = await connected(replay, store, "hyperliquid")
+    try:
+        before = len(replay.requests)
+        s = await v.snapshot()
+    finally:
+        await v.close()
+    kinds = [(r.json() or {}).get("type") for r in replay.requests[before:]]
+    assert kinds.count("clearinghouseState") == 1
+    assert len(s.positions) == 2 and s.collateral.equity == 19762.483455  # both from it
