@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Mapping
 
 from cockpit.model import FundingQuote, MarginMode, Order, OrderStatus, Position, Side
@@ -83,6 +83,10 @@ _RAW_MARGINS: Mapping[str, Mapping[str, tuple]] = {
 }
 
 
+# An inverse position's size in coin is a quotient: 12 significant digits (far below a satoshi of
+# any size worth showing) instead of Decimal's 28, which would only be noise on screen.
+_INVERSE_SIZE = Context(prec=12, rounding=ROUND_HALF_EVEN)
+
 # Where ccxt's position "notional" is the entry cost, not size × mark (so no mark follows from it).
 _COST_NOTIONAL = frozenset({"paradex"})
 
@@ -132,7 +136,7 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
         if mark is None:
             raise MalformedReply(f"{venue}: inverse position {symbol} without a mark price",
                                  account=account)
-        size = size / mark
+        size = _INVERSE_SIZE.divide(size, mark)
     elif mark is None and notional is not None and venue not in _COST_NOTIONAL:
         mark = abs(notional) / size  # Hyperliquid: positionValue / size
     raw_margins = _RAW_MARGINS.get(venue, {})

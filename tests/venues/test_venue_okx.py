@@ -59,8 +59,8 @@ async def test_inverse_position_is_sized_in_coin_and_valued_in_usd(okx, replay):
     mark = 92057.4
     assert (p.symbol, p.asset, p.side, p.margin_mode) == (
         "BTC/USD:BTC", "BTC", Side.LONG, MarginMode.CROSS)
-    assert p.size == D(100) / D("92057.4") and p.mark_price == D("92057.4")
-    assert close(p.notional, 100.0)
+    assert p.size == D("0.00108627877824") and p.mark_price == D("92057.4")  # 100 / 92057.4
+    assert math.isclose(p.notional, 100.0, rel_tol=1e-11)
     assert p.entry_price == D("91957.1") and p.leverage == 20
     assert close(p.unrealized_pnl, 0.0000011848325084 * mark)
     assert close(p.initial_margin, 0.000054313938912 * mark)  # imr
@@ -74,7 +74,7 @@ async def test_inverse_isolated_position(okx, replay):
     v = await okx()
     (p,) = (await v.snapshot()).positions
     mark = 92376.7
-    assert p.margin_mode is MarginMode.ISOLATED and p.size == D(100) / D("92376.7")
+    assert p.margin_mode is MarginMode.ISOLATED and p.size == D("0.00108252405639")
     assert close(p.initial_margin, 0.0003611412062116 * mark)
     assert close(p.maintenance_margin, 0.0000043300962256 * mark)
     assert p.leverage == 3 and p.liquidation_price == D("69536.6125000014")

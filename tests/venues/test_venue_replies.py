@@ -3,12 +3,17 @@ unmodified ccxt talking real HTTP to the replay server."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cockpit.engine.bookstate import BookState
 from cockpit.model import Health
 from cockpit.model.errors import MalformedReply
 from cockpit.venues.open import open_account
+from cockpit.venues.replies import check
 from tests.fixtures.keys import account, put_keys
 
 NOW = 1_722_161_200.0
@@ -140,3 +145,55 @@ async def test_hyperliquid_reads_clearinghouse_state_once_per_snapshot(replay, s
     kinds = [(r.json() or {}).get("type") for r in replay.requests[before:]]
     assert kinds.count("clearinghouseState") == 1
     assert len(s.positions) == 2 and s.collateral.equity == 19762.483455  # both from it
+
+
+# -- the envelope rule itself, for every input ---------------------------------------------------
+
+SNAPSHOT_PATHS = [(venue, path.rstrip("/") + ("/dydx1abc/subaccountNumber/0"
+                                              if path == "/v4/addresses/" else ""), kind)
+                  for venue, calls in CALLS.items() for path, kind in calls.values()]
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                    | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(where=st.sampled_from(SNAPSHOT_PATHS), reply=JSON)
+def test_only_the_documented_container_passes(where, reply):
+    """Whatever a venue sends on a snapshot call, `check` passes it only when the data sits in
+    the documented container: never a scalar, never an envelope without its list or object."""
+    venue, path, kind = where
+    body = json.dumps({"type": kind}) if kind else None
+    if check(venue, path, body, reply) is not None:
+        return
+    if venue == "okx":
+        assert str(reply["code"]) == "0" and isinstance(reply["data"], list)
+    elif venue == "bybit":
+        assert str(reply["retCode"]) == "0" and isinstance(reply["result"]["list"], list)
+    elif venue == "hyperliquid":
+        assert (isinstance(reply, list) and len(reply) == 2 if kind == "metaAndAssetCtxs"
+                else isinstance(reply["assetPositions"], list))
+    elif venue == "dydx":
+        data = next(reply[k] for k in ("positions", "subaccount", "markets") if k in reply)
+        assert isinstance(data, (list, dict)) and data is not None
+    elif venue == "paradex" and not path.endswith("/account"):
+        assert isinstance(reply["results"], list)
+    elif path.endswith(("/positionRisk", "/premiumIndex")):
+        assert isinstance(reply, list)
+    else:  # Binance's and Paradex's account objects
+        assert isinstance(reply, dict) and reply
+
+
+@pytest.mark.parametrize("where", SNAPSHOT_PATHS, ids=lambda w: f"{w[0]}{w[1]}{w[2] or ''}")
+def test_every_bad_body_fails_the_check(where):
+    """The bodies above, as ccxt hands them over (parsed JSON, or the raw text it could not
+    parse), fail `check` on every snapshot call."""
+    venue, path, kind = where
+    body = json.dumps({"type": kind}) if kind else None
+    for name, text in BAD_BODIES.items():
+        try:
+            reply = json.loads(text)
+        except ValueError:
+            reply = text  # the byte-order mark: ccxt returns the text
+        assert check(venue, path, body, reply) is not None, name
