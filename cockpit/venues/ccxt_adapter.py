@@ -281,6 +281,11 @@ class CcxtVenue:
         ex = self._ready()
         instrument = self._instruments.get(request.symbol)
         if instrument is None:
+            if (ex.markets or {}).get(request.symbol, {}).get("inverse"):
+                # Its size in contracts depends on the price at fill: not an exact amount.
+                raise Rejected(f"{request.symbol} is an inverse (coin-margined) swap, which "
+                               f"cockpit does not trade — reduce it on {self.info.venue} itself",
+                               account=self.info.name)
             raise Rejected(f"{request.symbol} is not a perpetual on {self.info.venue}",
                            account=self.info.name)
         contracts = request.amount / instrument.contract_size

@@ -13,7 +13,7 @@ import pytest
 
 from cockpit.engine.bookstate import BookState
 from cockpit.model import MarginMode, OrderRequest, OrderStatus, Side
-from cockpit.model.errors import MalformedReply
+from cockpit.model.errors import MalformedReply, Rejected
 from cockpit.risk.evaluate import RiskEngine
 from cockpit.venues.open import open_account
 from tests.fixtures.keys import account, put_keys
@@ -78,6 +78,12 @@ async def test_inverse_isolated_position(okx, replay):
     assert close(p.initial_margin, 0.0003611412062116 * mark)
     assert close(p.maintenance_margin, 0.0000043300962256 * mark)
     assert p.leverage == 3 and p.liquidation_price == D("69536.6125000014")
+    # Not traded (its size in contracts depends on the fill price): refused before sending.
+    before = len(replay.requests)
+    with pytest.raises(Rejected, match="inverse .* reduce it on okx itself"):
+        await v.place_order(OrderRequest(client_id="inv1", account="acc", symbol=p.symbol,
+                                         side=Side.SHORT, amount=D("0.0005")))
+    assert len(replay.requests) == before
 
 
 async def test_inverse_position_drives_risk_at_its_usd_value(okx, replay):
