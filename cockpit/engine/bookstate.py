@@ -43,14 +43,13 @@ class BookState:
         """Record a good snapshot: clears the account's errors."""
         slot = self._slots[snapshot.account.name]
         previous = slot.snapshot
-        # A venue that keeps answering with the same venue time is serving frozen data: its age
-        # runs from the last time that clock moved, so it goes STALE like a silent venue.
-        frozen = (
-            previous is not None
-            and snapshot.venue_time is not None
-            and previous.venue_time is not None
-            and snapshot.venue_time <= previous.venue_time
-        )
+        # A venue that keeps answering with the same venue time (or block height) is serving
+        # frozen data: its age runs from the last time that clock moved, so it goes STALE like
+        # a silent venue.
+        frozen = previous is not None and any(
+            now is not None and before is not None and now <= before
+            for now, before in ((snapshot.venue_time, previous.venue_time),
+                                (snapshot.venue_height, previous.venue_height)))
         if not frozen:
             slot.fresh_at = snapshot.fetched_at
         slot.snapshot = snapshot

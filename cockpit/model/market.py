@@ -223,7 +223,13 @@ class AccountInfo:
 
 @dataclass(frozen=True, slots=True)
 class VenueSnapshot:
-    """Everything one poll of one account returned, frozen at `fetched_at`."""
+    """Everything one poll of one account returned, frozen at `fetched_at`.
+
+    `venue_time` is the venue's own clock in its replies (None where they carry none);
+    `venue_height` a counter the venue advances as its data moves on where it has no clock
+    (dYdX: the block height its indexer has processed). Either one that stops means the venue
+    serves frozen data: the account ages as if it were silent.
+    """
 
     account: AccountInfo
     fetched_at: float
@@ -234,6 +240,7 @@ class VenueSnapshot:
     open_orders: tuple["Order", ...] = ()
     venue_time: float | None = None
     latency: float | None = None
+    venue_height: int | None = None
 
     def mark(self, symbol: str) -> float | None:
         """The mark price of `symbol` in this snapshot, if reported."""

@@ -254,7 +254,8 @@ class CcxtVenue:
         return VenueSnapshot(
             account=self.info, fetched_at=done, positions=tuple(positions), collateral=collateral,
             funding=funding, marks=tuple(sorted(marks.items())), open_orders=orders,
-            venue_time=replies.venue_time(venue, captured), latency=done - started)
+            venue_time=replies.venue_time(venue, captured),
+            venue_height=replies.venue_height(venue, captured), latency=done - started)
 
     def _map_order(self, raw: Mapping[str, Any], fallback: Mapping[str, Any] | None = None,
                    client_id: str | None = None) -> Order:

@@ -7,7 +7,8 @@ against the envelope the venue documents (its type, and the list or object the d
 before ccxt parses it; a reply of another shape is refused (`check` names what is wrong).
 
 The same raw replies carry the venue's own time (a server timestamp, or the time of the data):
-`venue_time` takes it, so a venue that keeps serving the same old data shows a clock that stops.
+`venue_time` takes it (`venue_height` dYdX's block height, its only clock), so a venue that keeps
+serving the same old data shows a clock that stops.
 
 No ccxt import, no I/O: the guarded ccxt class (`ccxt_build`) calls `check` and `capture` from
 its ``fetch``; the adapter reads what was captured for one snapshot.
@@ -216,10 +217,27 @@ def _times(reply: Reply, venue: str) -> Iterable[Any]:
         return (body.get("time"),)
     if venue == "paradex" and reply.path.endswith("/markets/summary") and isinstance(body, dict):
         return (e.get("created_at") for e in body.get("results") or () if isinstance(e, dict))
-    return ()  # dYdX's indexer replies carry block heights, no time
+    return ()  # dYdX's indexer replies carry block heights, no time: see `venue_height`
 
 
 def venue_time(venue: str, replies: Iterable[Reply]) -> float | None:
     """The latest server time (POSIX seconds) in `replies`, None when the venue gave none."""
     times = [t for r in replies for t in map(_ms, _times(r, venue)) if t is not None]
     return max(times) if times else None
+
+
+def venue_height(venue: str, replies: Iterable[Reply]) -> int | None:
+    """dYdX: the block height its indexer had processed when it answered (the subaccount
+    reply's ``latestProcessedBlockHeight``); it stops when the indexer serves frozen data."""
+    if venue != "dydx":
+        return None
+    heights = [_height(r.body) for r in replies if "/subaccountNumber/" in r.path]
+    found = [h for h in heights if h is not None]
+    return max(found) if found else None
+
+
+def _height(body: Any) -> int | None:
+    """``subaccount.latestProcessedBlockHeight`` of a dYdX subaccount reply, as an int."""
+    sub = body.get("subaccount") if isinstance(body, dict) else None
+    value = sub.get("latestProcessedBlockHeight") if isinstance(sub, dict) else None
+    return int(value) if isinstance(value, (int, str)) and str(value).isdigit() else None

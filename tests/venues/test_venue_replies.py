@@ -134,6 +134,27 @@ async def test_moving_venue_clock_stays_live(replay, store, venue):
     assert state.health("acc", t[0]) == (Health.LIVE, 0.0)
 
 
+async def test_frozen_dydx_indexer_goes_stale(replay, store):
+    """dYdX's replies carry no time, but its indexer's processed block height: when it stops
+    moving, the account goes STALE; while it moves, it stays LIVE."""
+    t = [NOW]
+    replay.clock = lambda: 1_700_000_000.0  # the indexer stopped at one block
+    v = await connected(replay, store, "dydx", clock=lambda: t[0])
+    state = BookState([v.info], stale_after=3.0, down_after=10.0)
+    try:
+        first = await v.snapshot()
+        assert (first.venue_time, first.venue_height) == (None, 1_700_000_000)
+        state.update(first)
+        t[0] += 5
+        state.update(await v.snapshot())
+        assert state.health("acc", t[0]) == (Health.STALE, 5.0)
+        replay.clock = lambda: 1_700_000_002.0  # it caught up: two blocks on
+        state.update(await v.snapshot())
+        assert state.health("acc", t[0]) == (Health.LIVE, 0.0)
+    finally:
+        await v.close()
+
+
 async def test_hyperliquid_reads_clearinghouse_state_once_per_snapshot(replay, store):
     """Positions and the account come from one clearinghouseState reply."""
     v = await connected(replay, store, "hyperliquid")
