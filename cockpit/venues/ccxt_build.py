@@ -43,7 +43,7 @@ def _guarded(ccxt: Any, base: type) -> type:
     """`base` with reply checks and Retry-After capture (see the module docstring)."""
 
     class Guarded(base):  # type: ignore[misc, valid-type]
-        """The venue's ccxt class, refusing non-JSON replies and keeping Retry-After."""
+        """The venue's ccxt class, refusing replies of the wrong shape, keeping Retry-After."""
 
         async def fetch(self, url, method="GET", headers=None, body=None):
             """ccxt's fetch, raising BadResponse for a reply that is not complete JSON of the
@@ -52,12 +52,18 @@ def _guarded(ccxt: Any, base: type) -> type:
             # ccxt returns the raw text when JSON parsing failed (it swallows the ValueError), and
             # parses a 200 of the wrong shape ("ok", {}, {"code":"0","data":null}) too: a truncated
             # '{"positions": [' or an empty body would then read as "no positions".
-            path = urlsplit(url).path
-            wrong = replies.check(self.id, path, body, reply)
+            wrong = self._wrong_shape(method, url, body, reply)
             if wrong is not None:
-                raise ccxt.BadResponse(f"{self.id} {method} {path}: {wrong}")
-            replies.capture(path, body, reply, self.id)
+                raise ccxt.BadResponse(wrong)
+            replies.capture(urlsplit(url).path, body, reply, self.id)
             return reply
+
+        def _wrong_shape(self, method: str, url: str, request_body: Any,
+                         reply: Any) -> str | None:
+            """What is wrong with a successful reply's shape (see `replies.check`), or None."""
+            path = urlsplit(url).path
+            wrong = replies.check(self.id, path, request_body, reply)
+            return None if wrong is None else f"{self.id} {method} {path}: {wrong}"
 
         def handle_errors(self, code, reason, url, method, headers, body, response,
                           request_headers, request_body):
@@ -68,14 +74,13 @@ def _guarded(ccxt: Any, base: type) -> type:
                                                request_headers, request_body)
             except ccxt.BaseError as exc:
                 exc.retry_after = wait
-                if type(exc) is ccxt.ExchangeError and 200 <= (code or 0) < 300:
-                    # A 200 whose body has no error code the venue knows (Bybit's "{}") is not
-                    # a venue error but a reply of the wrong shape, when it is not documented.
-                    path = urlsplit(url).path
-                    wrong = replies.check(self.id, path, request_body, response)
-                    if wrong is not None:
-                        raise ccxt.BadResponse(f"{self.id} {method} {path}: {wrong}") from None
-                raise
+                # A 200 whose body has no error code the venue knows (Bybit's "{}") is not a
+                # venue error but a reply of the wrong shape, when it is not the documented one.
+                wrong = self._wrong_shape(method, url, request_body, response) if (
+                    type(exc) is ccxt.ExchangeError and 200 <= (code or 0) < 300) else None
+                if wrong is None:
+                    raise
+                raise ccxt.BadResponse(wrong) from None
             if code in (418, 429):
                 # Raised here, not by ccxt's generic status table, so it keeps the header.
                 exc = ccxt.RateLimitExceeded(f"{self.id} HTTP {code}")
