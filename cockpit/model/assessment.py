@@ -156,7 +156,10 @@ class LayerCollateral:
 
 @dataclass(frozen=True, slots=True)
 class PlaybookStep:
-    """One step of the standing unwind plan: which position, how much, why, at what cost."""
+    """One step of the standing unwind plan: which position, how much, why, at what cost.
+
+    `notional`, `est_price` and `est_cost` are None when the position's mark is unknown.
+    """
 
     order: int
     key: str
@@ -165,10 +168,10 @@ class PlaybookStep:
     side: Side
     cut_size: Decimal
     cut_fraction: float
-    notional: float
+    notional: float | None
     reason: str
     est_price: float | None
-    est_cost: float
+    est_cost: float | None
     covered_by: str = ""
 
 

@@ -440,8 +440,8 @@ class RiskEngine:
         whole = [cut == size[i] for i, cut in cuts]
         amounts = np.array([f if w else float(c) for (_, c), w, f in zip(cuts, whole, t.size[idx].tolist())])
         mark, sign = t.mark[idx], t.sign[idx]
-        cut_notional = fill_nan(amounts * mark)
-        slip = impact(cut_notional)
+        cut_notional = amounts * mark  # NaN where the mark is unknown: so is the step's cost
+        slip = impact(fill_nan(cut_notional))
         fee = np.array([ins[i].taker_fee for i in idx.tolist()])
         est_price = mark * (1 - sign * slip)  # selling a long fills lower
         est_cost = cut_notional * (fee + slip)
@@ -454,14 +454,14 @@ class RiskEngine:
         helpers = [f"rescue from {r[1]}" if r[0] is not None else "uncovered" for r in rescue]
         out = []
         keys, account, symbol, side = t.keys, t.account, t.symbol, t.side
-        for n, ((i, cut), price, cost, cn) in enumerate(zip(cuts, _opt(est_price), est_cost.tolist(),
-                                                            cut_notional.tolist())):
+        for n, ((i, cut), price, cost, cn) in enumerate(zip(cuts, _opt(est_price), _opt(est_cost),
+                                                            _opt(cut_notional))):
             a = acct_l[n]
             fraction = (1.0 if whole[n] else float(cut / size[i])) if size[i] else 0.0
             out.append(_STEP(
                 n + 1, keys[i], account[i], symbol[i], side[i], cut, fraction, cn,
                 playbook.reason(near_l[n], dist_l[n], worst_l[n], names[at_l[n]], day_l[n]),
-                price, cost, owners[a] if surplus_l[a] >= cost else helpers[a]))
+                price, cost, owners[a] if cost is not None and surplus_l[a] >= cost else helpers[a]))
         return tuple(out)
 
     def _stress_rows(self, t: BookTable, scen: stress.Scenarios, res: stress.StressResult,

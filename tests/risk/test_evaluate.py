@@ -174,8 +174,13 @@ def test_playbook_orders_the_unwind_and_prices_each_step():
 
 def test_unknown_marks_stay_unknown():
     b = book(0.0, account("bn", "binance", [position("bn", "binance", "BTC", "long", 1, None, entry=50_000)]))
-    (p,) = RiskEngine().evaluate(b, instruments_for(b), 0.0).positions
+    a = RiskEngine().evaluate(b, instruments_for(b), 0.0)
+    (p,) = a.positions
     assert (p.notional, p.mark, p.upnl, p.liq_distance, p.limit_notional) == (None, None, None, None, None)
+    # Its unwind step cannot be priced: unknown, not a free 0 cut (the old step read "0" and cost 0).
+    (step,) = a.playbook
+    assert (step.notional, step.est_price, step.est_cost) == (None, None, None)
+    assert step.covered_by.startswith(("rescue", "uncovered"))
 
 
 def test_an_account_that_never_reported_is_named_unreachable_not_counted_as_zero():

@@ -116,7 +116,8 @@ async def test_unknown_is_shown_unknown_and_totals_over_it_say_partial():
         assert _column(table, "px", "equity") == "—"
         assert _column(table, "Σ", "equity") == "300.0k" + fmt.PARTIAL  # bn and the stale hl
         legend = _text(app, "#positions-legend")
-        assert "equity 300.0k*" in legend and "partial" in legend and "unreachable: px" in legend
+        assert "equity 300.0k*" in legend and "* partial: px unreachable" in legend
+        assert "funding —/d" in legend  # no position has a funding quote: not "funding 0/d"
         # The BTC leg without a mark: its uPnL is unknown, and the asset's total says partial.
         positions = app.screen.query_one(PositionsTable)
         assert _column(positions, "Σ BTC", "upnl").endswith(fmt.PARTIAL)

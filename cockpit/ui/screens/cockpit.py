@@ -229,18 +229,19 @@ class CockpitScreen(Screen):
         # Totals count only what is known: mark each one that left something out.
         gone = mark if a.unreachable else ""
         no_mark = mark if gone or any(p.notional is None for p in a.positions) else ""
-        no_funding = mark if gone or any(p.funding_per_day is None for p in a.positions) else ""
         eff = fmt.DASH if a.effective_leverage is None else f"{a.effective_leverage:.2f}×"
         gross_lev = fmt.DASH if not a.equity > 0 else f"{a.gross_leverage:.2f}×"
+        day = [p.funding_per_day for p in a.positions] + [None] * bool(gone)
+        funding = fmt.total(day, signed=True) if day else fmt.money(0.0)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"equity {fmt.money(a.equity)}{gone}  gross {fmt.money(a.gross)}{no_mark}"
                     f"  net {fmt.money(a.net, signed=True)}{no_mark}  ")
         text.append(f"eff. lev {eff}{no_mark}", style="bold")
-        text.append(f" (gross {gross_lev})  funding {fmt.money(a.funding_per_day, signed=True)}{no_funding}/d")
-        if gone or no_mark or no_funding:
-            text.append(f"  {mark} partial: some figures unknown", style="bold")
+        text.append(f" (gross {gross_lev})  funding {funding}/d")
         if a.unreachable:
-            text.append(f"  unreachable: {', '.join(a.unreachable)}", style="bold")
+            text.append(f"  {mark} partial: {', '.join(a.unreachable)} unreachable", style="bold")
+        elif no_mark or funding.endswith(mark):
+            text.append(f"  {mark} partial: some figures unknown", style="bold")
         last_known = [name for name in a.partial if name not in a.unreachable]
         if last_known:
             text.append(f"  last-known: {', '.join(last_known)}", style="bold")
