@@ -122,3 +122,23 @@ async def test_unknown_is_shown_unknown_and_totals_over_it_say_partial():
         positions = app.screen.query_one(PositionsTable)
         assert _column(positions, "Σ BTC", "upnl").endswith(fmt.PARTIAL)
         assert _column(positions, "Σ BTC", "fday") == "—"  # no quote for either leg: not "0"
+
+
+async def test_a_stale_funding_cell_is_drawn_last_known_not_as_a_live_quote():
+    from cockpit.ui.widgets.heatmap import FundingHeatmap
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        frame = _partial_frame()
+        app.screen.show_frame(frame)
+        await pilot.pause()
+        heatmap = app.screen.query_one(FundingHeatmap)
+        col = heatmap.venues.index("hyperliquid")
+        row = 1 + heatmap.assets.index("BTC")
+        line = heatmap.render_line(row)
+        cell = line.crop(6 + 7 * col, 6 + 7 * (col + 1))
+        assert cell.text.endswith("?")
+        assert all(seg.style.bgcolor is None or seg.style.dim for seg in cell if seg.text.strip())
+        heatmap.cursor = (col, row - 1)
+        await pilot.pause()
+        assert "last-known" in _text(app, "#funding-detail")

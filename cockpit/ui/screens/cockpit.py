@@ -286,6 +286,8 @@ class CockpitScreen(Screen):
         held = {Side.LONG: " · you are long", Side.SHORT: " · you are short", None: ""}[cell.held]
         text = Text(no_wrap=False)
         text.append(f"{cell.asset}@{cell.venue} ", style="bold")
+        if cell.stale:
+            text.append("last-known (account not live) ", style="bold")
         text.append(f"{fmt.rate(cell.rate)}/{cell.interval_hours:g}h = {fmt.apr(cell.apr).strip()} APR{pred}{nxt}{held}")
         if cell.history:
             text.append("  " + _spark([h for h in cell.history[-16:]], signed=True), style="dim")
