@@ -120,6 +120,8 @@ class LayerCollateral:
     """One account's collateral line in the collateral pane, with its buffer and rescue time.
 
     Attributes:
+        margin_ratio: equity ÷ maintenance (below 1: liquidated); None when maintenance is
+            unknown. Screens show its inverse, `maint_used` (100% = liquidation), never this.
         buffer_target: free collateral this account should keep for fast exits.
         shortfall: how far free collateral is below the target (0 when above).
         rescue_seconds: the fastest route's time to bring collateral here from elsewhere.
