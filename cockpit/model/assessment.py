@@ -6,12 +6,25 @@ currency (USD-equivalent) as floats: they are analytics, never order sizes. Unkn
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
 from cockpit.model.market import Layer, Side
 from cockpit.model.orders import Intent
+
+
+def maint_used(margin_ratio: float | None) -> float | None:
+    """Maintenance margin as a fraction of equity (1.0 = liquidation; rising is dangerous), from
+    the margin ratio equity ÷ maintenance. None when unknown; infinite when equity is not positive.
+
+    The one convention the screens show: a Binance user reads "margin ratio" as maintenance over
+    equity, so the inverse (equity over maintenance, 38.5) read backwards as 3.85 % used.
+    """
+    if margin_ratio is None or margin_ratio != margin_ratio:
+        return None
+    return 1.0 / margin_ratio if margin_ratio > 0 else math.inf
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +37,9 @@ class PositionRisk:
         liq_distance: fraction the mark must move against the position to reach liquidation
             (position-level, or for cross the account-level move); None when unknown.
         liq_kind: "position" (its own price), "account" (cross: account-level move) or "unknown".
+        liq_direction: which way the mark must go to liquidate: +1 a rise, −1 a fall, 0 unknown
+            (or already there). A long's own price is below its mark (−1), but a cross long in an
+            account that is net short dies on a rise of the whole account (+1).
         funding_apr: the APR of the symbol's funding from its own interval, signed as the venue
             quotes it (positive: longs pay).
         funding_per_day: what this position earns per day from funding: negative when it pays.
@@ -55,6 +71,7 @@ class PositionRisk:
     over_by: float = 0.0
     trim_fraction: float = 0.0
     limit_reason: str = ""
+    liq_direction: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +120,8 @@ class LayerCollateral:
     """One account's collateral line in the collateral pane, with its buffer and rescue time.
 
     Attributes:
+        margin_ratio: equity ÷ maintenance (below 1: liquidated); None when maintenance is
+            unknown. Screens show its inverse, `maint_used` (100% = liquidation), never this.
         buffer_target: free collateral this account should keep for fast exits.
         shortfall: how far free collateral is below the target (0 when above).
         rescue_seconds: the fastest route's time to bring collateral here from elsewhere.
@@ -131,10 +150,18 @@ class LayerCollateral:
     leverage: float | None = None
     liq_move: float | None = None
 
+    @property
+    def maint_used(self) -> float | None:
+        """Maintenance ÷ equity (1.0 = liquidation); None when maintenance is unknown."""
+        return maint_used(self.margin_ratio)
+
 
 @dataclass(frozen=True, slots=True)
 class PlaybookStep:
-    """One step of the standing unwind plan: which position, how much, why, at what cost."""
+    """One step of the standing unwind plan: which position, how much, why, at what cost.
+
+    `notional`, `est_price` and `est_cost` are None when the position's mark is unknown.
+    """
 
     order: int
     key: str
@@ -143,10 +170,10 @@ class PlaybookStep:
     side: Side
     cut_size: Decimal
     cut_fraction: float
-    notional: float
+    notional: float | None
     reason: str
     est_price: float | None
-    est_cost: float
+    est_cost: float | None
     covered_by: str = ""
 
 
@@ -165,6 +192,11 @@ class StressRow:
     liquidated_positions: tuple[str, ...] = ()
     liquidated_accounts: tuple[str, ...] = ()
     margin_ratios: tuple[tuple[str, float | None], ...] = ()
+
+    @property
+    def max_maint_used(self) -> float | None:
+        """The highest maintenance ÷ equity of any account after the shock (1.0 = liquidation)."""
+        return maint_used(self.min_margin_ratio)
 
 
 class KillStatus(str, Enum):
@@ -223,7 +255,20 @@ class KillState:
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    """Everything risk evaluation says about one book at `now`."""
+    """Everything risk evaluation says about one book at `now`.
+
+    Attributes:
+        funding_stress: the funding stress index (0-100); None when no live quote measures it.
+        funding_stress_history: the index sampled over time, oldest first; None where it was
+            unknown (no live quote), never 0.
+        equity / gross / net: book totals over the accounts that reported; `unreachable` names
+            the accounts that never did (their figures are unknown, so these totals are partial).
+        gross_leverage: gross notional ÷ equity, before any offset.
+        effective_leverage: the accounts' gross after cross-margin offsets (|net| per asset within
+            a cross account, isolated positions at full size) ÷ equity; None when equity is not
+            positive.
+        partial: accounts that are not LIVE (their figures are last-known).
+    """
 
     now: float
     positions: tuple[PositionRisk, ...] = ()
@@ -234,10 +279,10 @@ class Assessment:
     collateral: tuple[LayerCollateral, ...] = ()
     playbook: tuple[PlaybookStep, ...] = ()
     stress: tuple[StressRow, ...] = ()
-    funding_stress: float = 0.0
+    funding_stress: float | None = None
     funding_stress_threshold: float = 60.0
     funding_stress_drivers: tuple[str, ...] = ()
-    funding_stress_history: tuple[float, ...] = ()
+    funding_stress_history: tuple[float | None, ...] = ()
     equity: float = 0.0
     gross: float = 0.0
     net: float = 0.0
@@ -247,6 +292,8 @@ class Assessment:
     drawdown_peak: float = 0.0
     kill: KillState = field(default_factory=KillState)
     partial: tuple[str, ...] = ()
+    effective_leverage: float | None = None
+    unreachable: tuple[str, ...] = ()
 
     def cell(self, asset: str, venue: str) -> FundingCell | None:
         """The heatmap cell for `asset` on `venue`, if quoted."""

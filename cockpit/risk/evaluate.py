@@ -148,6 +148,10 @@ class RiskEngine:
         dist = np.where(own, liquidation.position_distance(t.sign, t.mark, t.liq),
                         np.where(by_account, np.abs(move[t.acct]), np.nan))
         kind = np.where(own, 2, np.where(by_account, 1, 0))  # index into _KINDS
+        # Which way the mark must go: against the position for its own price, but the way of the
+        # account's move for a cross one (a long in a net-short account dies on a rise).
+        direction = np.where(own, -t.sign, np.where(by_account, np.sign(fill_nan(move[t.acct])), 0.0))
+        direction = np.where(np.isnan(dist) | (dist == 0), 0, direction).astype(np.intp)
         near = fill_nan(dist, np.inf) < s.near_liq_distance
 
         # Funding paid or earned per position.
@@ -185,7 +189,7 @@ class RiskEngine:
         any_live = bool(cells["live"].any())
         index = funding.stress_index(sev, weights) if any_live else None
         drivers = funding.drivers(weights * sev, cell_asset, n_assets, names)
-        self._funding.record(now, np.where(cells["live"], cells["apr"], np.nan), index or 0.0, s.funding_z)
+        self._funding.record(now, np.where(cells["live"], cells["apr"], np.nan), index, s.funding_z)
 
         # Drawdown, then the kill switch.
         live_ok = t.live_equity
@@ -204,7 +208,7 @@ class RiskEngine:
         order = self._asset_order(expo, unique(np.concatenate([t.asset, cell_asset[cells["present"]]])))
         return Assessment(
             now=now,
-            positions=self._position_rows(t, dist, kind, per_day, flags, limit, which, over, trim),
+            positions=self._position_rows(t, dist, kind, direction, per_day, flags, limit, which, over, trim),
             exposures=self._exposure_rows(expo, hedged_asset, order, measured, pct),
             assets=tuple(names[a] for a in order),
             venues=venues,
@@ -213,7 +217,7 @@ class RiskEngine:
             playbook=self._playbook(t, near, dist, worst, worst_at, scen.names, keep, per_day, surplus,
                                     rescue),
             stress=self._stress_rows(t, scen, res, keep),
-            funding_stress=index or 0.0,
+            funding_stress=index,
             funding_stress_threshold=s.funding_stress_threshold,
             funding_stress_drivers=drivers,
             funding_stress_history=self._funding.index_history,
@@ -226,6 +230,8 @@ class RiskEngine:
             drawdown_peak=dd_peak,
             kill=self._kill.state(),
             partial=tuple(a.info.name for a in t.accounts if a.health is not Health.LIVE),
+            effective_leverage=float(acc_gross.sum() / equity) if equity > 0 else None,
+            unreachable=tuple(a.info.name for a in t.accounts if a.snapshot is None),
         )
 
     # -- pieces of evaluate ------------------------------------------------------------------
@@ -341,7 +347,7 @@ class RiskEngine:
         code = near * 1 + over * 2 + (~t.live) * 4 + hedged * 8
         return list(map(_FLAG_SETS.__getitem__, code.tolist()))
 
-    def _position_rows(self, t: BookTable, dist, kind, per_day, flags, limit, which, over,
+    def _position_rows(self, t: BookTable, dist, kind, direction, per_day, flags, limit, which, over,
                        trim) -> tuple[PositionRisk, ...]:
         """One row per position: uPnL and leverage fall back to computed values when the venue
         leaves them out (leverage: notional over the account's equity)."""
@@ -355,7 +361,7 @@ class RiskEngine:
             t.asset_name, t.side, t.size_exact, _opt(t.notional), t.entry.tolist(), _opt(t.mark),
             _opt(upnl), _opt(lev), _opt(t.liq), _opt(dist), map(_KINDS.__getitem__, kind.tolist()),
             _opt(t.apr), _opt(per_day), flags, _opt(np.where(np.isnan(t.notional), np.nan, limit)),
-            over.tolist(), trim.tolist(), map(sizing.REASONS.__getitem__, which.tolist())))
+            over.tolist(), trim.tolist(), map(sizing.REASONS.__getitem__, which.tolist()), direction.tolist()))
 
     def _asset_order(self, expo: exposure.Exposure, assets: np.ndarray) -> list[int]:
         """Assets by gross exposure (largest first), then by name."""
@@ -434,8 +440,8 @@ class RiskEngine:
         whole = [cut == size[i] for i, cut in cuts]
         amounts = np.array([f if w else float(c) for (_, c), w, f in zip(cuts, whole, t.size[idx].tolist())])
         mark, sign = t.mark[idx], t.sign[idx]
-        cut_notional = fill_nan(amounts * mark)
-        slip = impact(cut_notional)
+        cut_notional = amounts * mark  # NaN where the mark is unknown: so is the step's cost
+        slip = impact(fill_nan(cut_notional))
         fee = np.array([ins[i].taker_fee for i in idx.tolist()])
         est_price = mark * (1 - sign * slip)  # selling a long fills lower
         est_cost = cut_notional * (fee + slip)
@@ -448,14 +454,14 @@ class RiskEngine:
         helpers = [f"rescue from {r[1]}" if r[0] is not None else "uncovered" for r in rescue]
         out = []
         keys, account, symbol, side = t.keys, t.account, t.symbol, t.side
-        for n, ((i, cut), price, cost, cn) in enumerate(zip(cuts, _opt(est_price), est_cost.tolist(),
-                                                            cut_notional.tolist())):
+        for n, ((i, cut), price, cost, cn) in enumerate(zip(cuts, _opt(est_price), _opt(est_cost),
+                                                            _opt(cut_notional))):
             a = acct_l[n]
             fraction = (1.0 if whole[n] else float(cut / size[i])) if size[i] else 0.0
             out.append(_STEP(
                 n + 1, keys[i], account[i], symbol[i], side[i], cut, fraction, cn,
                 playbook.reason(near_l[n], dist_l[n], worst_l[n], names[at_l[n]], day_l[n]),
-                price, cost, owners[a] if surplus_l[a] >= cost else helpers[a]))
+                price, cost, owners[a] if cost is not None and surplus_l[a] >= cost else helpers[a]))
         return tuple(out)
 
     def _stress_rows(self, t: BookTable, scen: stress.Scenarios, res: stress.StressResult,

@@ -123,7 +123,8 @@ class FundingTracker:
         self._index = np.full(index_history, np.nan)
         self._index_pos = 0
         self._index_last: float | None = None
-        self.index_history: tuple[float, ...] = ()
+        self._index_count = 0
+        self.index_history: tuple[float | None, ...] = ()
 
     def baseline(self, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
         """(baseline, scale) for the first `n_cells` cells; new cells start at the prior."""
@@ -135,9 +136,9 @@ class FundingTracker:
             self.shown.extend(() for _ in range(extra))
         return self.base[:n_cells], self.scale[:n_cells]
 
-    def record(self, now: float, apr: np.ndarray, index: float, k: float) -> None:
+    def record(self, now: float, apr: np.ndarray, index: float | None, k: float) -> None:
         """Add the live APRs (NaN: not quoted live), winsorized to baseline ± k·scale, and the
-        index to their histories when due."""
+        index (None: unknown, kept as a gap, never as 0) to their histories when due."""
         if self.last_sample is None or now - self.last_sample >= self.sample_seconds:
             base, scale = self.baseline(apr.shape[0])
             clipped = np.clip(apr, base - k * scale, base + k * scale)
@@ -149,8 +150,10 @@ class FundingTracker:
             recent = np.roll(self._hist, -self._pos, axis=1)[:, -HISTORY_SHOWN:]
             self.shown = [tuple(v for v in row if v == v) for row in recent.tolist()]
         if self._index_last is None or now - self._index_last >= self.index_seconds:
-            self._index[self._index_pos] = index
+            self._index[self._index_pos] = np.nan if index is None else index
             self._index_pos = (self._index_pos + 1) % self._index.shape[0]
             self._index_last = now
-            ordered = np.roll(self._index, -self._index_pos)
-            self.index_history = tuple(ordered[~np.isnan(ordered)].tolist())
+            self._index_count = min(self._index_count + 1, self._index.shape[0])
+            # The samples taken so far, oldest first; an unknown one stays a gap (None).
+            ordered = np.roll(self._index, -self._index_pos)[self._index.shape[0] - self._index_count:]
+            self.index_history = tuple(None if v != v else v for v in ordered.tolist())

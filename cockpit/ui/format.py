@@ -80,6 +80,45 @@ def pct(value: float | None, *, signed: bool = False, digits: int = 1) -> str:
     return ("+" + text) if signed and value > 0 else text
 
 
+def liq_distance(distance: float | None, direction: int, *, account: bool = False) -> str:
+    """How far and which way the mark must move to liquidation: "↓6.5%", "↑396%a" (≤ 7 cells).
+
+    ↑ is a rise and ↓ a fall; "a" marks the account-level move of a cross account (every price
+    moving together), which need not go against the position: a long in a net-short account is
+    liquidated by a rise. Above 100 % one decimal is noise, so none is shown.
+    """
+    if distance is None or math.isnan(distance):
+        return DASH
+    arrow = "↑" if direction > 0 else ("↓" if direction < 0 else "")
+    body = f"{distance * 100:.0f}%" if distance >= 0.9995 else f"{distance * 100:.1f}%"
+    return arrow + body + ("a" if account else "")
+
+
+def maint_used(value: float | None) -> str:
+    """Maintenance margin as a share of equity, 100% = liquidation: "1.0%", "67%", ">999%"."""
+    if value is None or math.isnan(value):
+        return DASH
+    p = value * 100
+    if p >= 999.5:
+        return ">999%"
+    return f"{p:.1f}%" if p < 9.95 else f"{p:.0f}%"
+
+
+PARTIAL = "*"
+"""Marks a total over partial data: some of the values it adds up are unknown."""
+
+
+def total(values, *, signed: bool = False, short: bool = False) -> str:
+    """The sum of `values` as money, with `PARTIAL` after it when some are unknown (None) and
+    "—" when all are: an unknown value is never counted as 0 without saying so."""
+    values = list(values)
+    known = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if not known:
+        return DASH
+    text = money(math.fsum(known), signed=signed, short=short)
+    return text + PARTIAL if len(known) < len(values) else text
+
+
 def apr(value: float | None) -> str:
     """An annualized rate in at most 5 characters: "+3.2%", "+45%", "+245%", "+1.2k" (= 1,200%)."""
     if value is None or math.isnan(value):

@@ -174,5 +174,23 @@ def test_playbook_orders_the_unwind_and_prices_each_step():
 
 def test_unknown_marks_stay_unknown():
     b = book(0.0, account("bn", "binance", [position("bn", "binance", "BTC", "long", 1, None, entry=50_000)]))
-    (p,) = RiskEngine().evaluate(b, instruments_for(b), 0.0).positions
+    a = RiskEngine().evaluate(b, instruments_for(b), 0.0)
+    (p,) = a.positions
     assert (p.notional, p.mark, p.upnl, p.liq_distance, p.limit_notional) == (None, None, None, None, None)
+    # Its unwind step cannot be priced: unknown, not a free 0 cut (the old step read "0" and cost 0).
+    (step,) = a.playbook
+    assert (step.notional, step.est_price, step.est_cost) == (None, None, None)
+    assert step.covered_by.startswith(("rescue", "uncovered"))
+
+
+def test_an_account_that_never_reported_is_named_unreachable_not_counted_as_zero():
+    from cockpit.model import AccountInfo, AccountState
+
+    b = _accounts(CALM, 0.0)
+    gone = AccountState(info=AccountInfo(name="px", venue="paradex", layer=Layer.STARKNET), snapshot=None,
+                        health=Health.DOWN, error="unreachable")
+    b = book(0.0, *b.accounts, gone)
+    a = RiskEngine().evaluate(b, instruments_for(b, step="0.01", minimum="0.01"), 0.0)
+    assert a.unreachable == ("px",)
+    assert "px" not in {c.account for c in a.collateral}  # no line of zeros for it
+    assert a.equity == pytest.approx(600_000.0)  # the three that reported; the UI marks it partial

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -59,3 +61,15 @@ def test_hedged_needs_an_opposite_side_on_another_venue():
     asset = np.array([0, 0, 1, 1])
     venue = np.array([0, 1, 0, 1])
     assert exposure.hedged(sign, asset, venue, 2, 2).tolist() == [True, True, False, False]
+
+
+def test_the_assessment_carries_effective_leverage_after_offsets_beside_gross():
+    # One cross account long 2 BTC on BTC/USDT and short 1 BTC on BTC/USDC: the venue nets them
+    # to 50k. Gross leverage counts both legs, 150k / 50k = 3; effective leverage 50k / 50k = 1.
+    long = position("bn", "binance", "BTC", "long", 2, 50_000)
+    short = dataclasses.replace(position("bn", "binance", "BTC", "short", 1, 50_000), symbol="BTC/USDC:USDC")
+    b = book(0.0, account("bn", "binance", [long, short], equity=50_000.0))
+    a = RiskEngine().evaluate(b, instruments_for(b), 0.0)
+    assert a.gross_leverage == pytest.approx(3.0)
+    assert a.effective_leverage == pytest.approx(1.0)
+    assert a.collateral[0].leverage == pytest.approx(1.0)

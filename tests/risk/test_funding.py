@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -183,3 +185,19 @@ def test_stale_quotes_are_shown_but_do_not_count():
     a = RiskEngine().evaluate(b, instruments_for(b), 0.0)
     assert a.cell("BTC", "binance").stale and not a.cell("BTC", "hyperliquid").stale
     assert a.funding_stress == 0.0
+
+
+def test_without_a_live_quote_the_index_is_unknown_and_its_history_has_a_gap_not_a_zero():
+    from cockpit.model import Health
+
+    s = RiskSettings(index_sample_seconds=10.0, index_history_samples=5)
+    engine = RiskEngine(s)
+    b, ins = _squeeze_book(0.0, 0.003)
+    assert engine.evaluate(b, ins, 0.0).funding_stress == pytest.approx(100.0)
+    # Every account goes stale: no quote is live, so nothing measures the index.
+    stale = book(10.0, *(dataclasses.replace(a, health=Health.STALE) for a in b.accounts))
+    dark = engine.evaluate(stale, ins, 10.0)
+    assert dark.funding_stress is None
+    assert dark.funding_stress_history == (pytest.approx(100.0), None)
+    back = engine.evaluate(_squeeze_book(20.0, 0.003)[0], ins, 20.0)
+    assert back.funding_stress_history == (pytest.approx(100.0), None, pytest.approx(100.0))

@@ -1,5 +1,6 @@
 """Number formatting: fixed widths hold for every value, and unknown is never shown as 0."""
 
+import pytest
 from hypothesis import given, strategies as st
 
 from cockpit.ui import format as fmt
@@ -34,3 +35,43 @@ def test_money_short_keeps_two_figures():
     assert fmt.money(-12_345, short=True) == "-12k"
     assert fmt.money(1_250_000) == "1.25M"
     assert fmt.money(574.6) == "575"
+
+
+def test_liq_distance_says_which_way_and_whose():
+    assert fmt.liq_distance(0.065, -1) == "↓6.5%"
+    assert fmt.liq_distance(3.9552, +1, account=True) == "↑396%a"  # was "395.6%a": read as a drop
+    assert fmt.liq_distance(0.7455, +1, account=True) == "↑74.6%a"
+    assert fmt.liq_distance(0.0, 0) == "0.0%"
+    assert fmt.liq_distance(None, 1) == "—"
+
+
+@given(st.floats(min_value=0, max_value=99.99), st.sampled_from([-1, 1]), st.booleans())
+def test_liq_distance_fits_its_column_and_keeps_its_arrow(value, direction, account):
+    text = fmt.liq_distance(value, direction, account=account)
+    assert len(text) <= 7
+    assert text[0] == ("↑" if direction > 0 else "↓")
+
+
+def test_maintenance_used_reads_100_percent_as_liquidation():
+    from cockpit.model.assessment import maint_used
+
+    assert maint_used(95.57) == pytest.approx(0.010463, rel=1e-3)  # equity 95.57× maintenance
+    assert fmt.maint_used(maint_used(95.57)) == "1.0%"
+    assert fmt.maint_used(maint_used(1.5)) == "67%"
+    assert fmt.maint_used(maint_used(1.0)) == "100%"
+    assert fmt.maint_used(maint_used(-2.0)) == ">999%"  # equity below zero: past liquidation
+    assert maint_used(None) is None and fmt.maint_used(None) == "—"
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
+def test_maintenance_used_fits_its_column(ratio):
+    from cockpit.model.assessment import maint_used
+
+    assert len(fmt.maint_used(maint_used(ratio))) <= 6
+
+
+def test_a_total_over_unknowns_says_partial_never_counts_them_as_zero():
+    assert fmt.total([100.0, 200.0]) == "300"
+    assert fmt.total([100.0, None], signed=True) == "+100" + fmt.PARTIAL
+    assert fmt.total([None, None]) == "—"
+    assert fmt.total([]) == "—"

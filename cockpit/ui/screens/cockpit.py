@@ -26,7 +26,7 @@ from cockpit.ui import format as fmt
 from cockpit.ui.bindings import bind
 from cockpit.ui.messages import FrameArrived
 from cockpit.ui.screens.confirm import ConfirmScreen
-from cockpit.ui.widgets.collateral import CollateralTable
+from cockpit.ui.widgets.collateral import LEGEND as COLLATERAL_LEGEND, CollateralTable
 from cockpit.ui.widgets.heatmap import FundingHeatmap
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
@@ -105,6 +105,8 @@ class CockpitScreen(Screen):
         for name in PANES:
             pane = self.query_one(f"#{name}")
             pane.border_title = f"{PANES.index(name) + 1} {TITLES[name]}"
+        self.query_one("#collateral").border_subtitle = COLLATERAL_LEGEND
+        self.query_one("#playbook").border_subtitle = "maint% = maint. ÷ equity · 100% = liquidation"
         self.query_one(PositionsTable).focus()
         self._unsubscribe = self.engine.subscribe(lambda frame: self.post_message(FrameArrived(frame)))
         if self.engine.latest is not None:
@@ -220,12 +222,29 @@ class CockpitScreen(Screen):
             self.app.exit()
 
     def _positions_legend(self, frame: Frame) -> Text:
+        """Book totals, effective leverage (after cross-margin offsets) before gross leverage,
+        and what the totals leave out: a total over unknown values is marked partial."""
         a = frame.assessment
+        mark = fmt.PARTIAL
+        # Totals count only what is known: mark each one that left something out.
+        gone = mark if a.unreachable else ""
+        no_mark = mark if gone or any(p.notional is None for p in a.positions) else ""
+        eff = fmt.DASH if a.effective_leverage is None else f"{a.effective_leverage:.2f}×"
+        gross_lev = fmt.DASH if not a.equity > 0 else f"{a.gross_leverage:.2f}×"
+        day = [p.funding_per_day for p in a.positions] + [None] * bool(gone)
+        funding = fmt.total(day, signed=True) if day else fmt.money(0.0)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"equity {fmt.money(a.equity)}  gross {fmt.money(a.gross)}  net {fmt.money(a.net, signed=True)}"
-                    f"  lev {a.gross_leverage:.2f}x  funding {fmt.money(a.funding_per_day, signed=True)}/d")
-        if a.partial:
-            text.append(f"  last-known: {', '.join(a.partial)}", style="bold")
+        text.append(f"equity {fmt.money(a.equity)}{gone}  gross {fmt.money(a.gross)}{no_mark}"
+                    f"  net {fmt.money(a.net, signed=True)}{no_mark}  ")
+        text.append(f"eff. lev {eff}{no_mark}", style="bold")
+        text.append(f" (gross {gross_lev})  funding {funding}/d")
+        if a.unreachable:
+            text.append(f"  {mark} partial: {', '.join(a.unreachable)} unreachable", style="bold")
+        elif no_mark or funding.endswith(mark):
+            text.append(f"  {mark} partial: some figures unknown", style="bold")
+        last_known = [name for name in a.partial if name not in a.unreachable]
+        if last_known:
+            text.append(f"  last-known: {', '.join(last_known)}", style="bold")
         table = self.query_one(PositionsTable)
         text.append(f"  · sort {table.sort_mode}", style="dim")
         return text
@@ -234,12 +253,18 @@ class CockpitScreen(Screen):
         a = frame.assessment
         colors = self.app.theme_variables
         level = a.funding_stress
-        over = level >= a.funding_stress_threshold
-        style = f"bold {colors.get('kill-reducing' if over else ('kill-warn' if level >= 0.8 * a.funding_stress_threshold else 'kill-normal'), '')}"
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("stress ")
-        text.append(f"{level:.0f}", style=style)
-        text.append(f"/100 (cut at {a.funding_stress_threshold:.0f}) ")
+        if level is None:  # no live quote: the index is unknown, not 0
+            style = "bold"
+            text.append(fmt.DASH, style=style)
+            text.append(f"/100 no live quote (cut at {a.funding_stress_threshold:.0f}) ")
+        else:
+            over = level >= a.funding_stress_threshold
+            warn = level >= 0.8 * a.funding_stress_threshold
+            style = f"bold {colors.get('kill-reducing' if over else ('kill-warn' if warn else 'kill-normal'), '')}"
+            text.append(f"{level:.0f}", style=style)
+            text.append(f"/100 (cut at {a.funding_stress_threshold:.0f}) ")
         text.append(_spark(a.funding_stress_history[-12:]), style=style)
         if a.funding_stress_drivers:
             text.append("  " + " ".join(a.funding_stress_drivers[:4]), style="dim")
@@ -261,6 +286,8 @@ class CockpitScreen(Screen):
         held = {Side.LONG: " · you are long", Side.SHORT: " · you are short", None: ""}[cell.held]
         text = Text(no_wrap=False)
         text.append(f"{cell.asset}@{cell.venue} ", style="bold")
+        if cell.stale:
+            text.append("last-known (account not live) ", style="bold")
         text.append(f"{fmt.rate(cell.rate)}/{cell.interval_hours:g}h = {fmt.apr(cell.apr).strip()} APR{pred}{nxt}{held}")
         if cell.history:
             text.append("  " + _spark([h for h in cell.history[-16:]], signed=True), style="dim")
@@ -376,10 +403,12 @@ def _trim_lines(p: TrimPreview) -> list[str | Text]:
 
 
 def _spark(values, *, signed: bool = False) -> str:
-    """A sparkline of `values` (0–100, or any range when `signed`)."""
-    if not values:
-        return ""
+    """A sparkline of `values` (0–100, or any range when `signed`); an unknown value (None) is a
+    gap, never the lowest bar."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return " " * len(values)
     bars = "▁▂▃▄▅▆▇█"
-    lo, hi = (min(values), max(values)) if signed else (0.0, 100.0)
+    lo, hi = (min(known), max(known)) if signed else (0.0, 100.0)
     span = (hi - lo) or 1.0
-    return "".join(bars[min(7, max(0, int((v - lo) / span * 7.999)))] for v in values)
+    return "".join(" " if v is None else bars[min(7, max(0, int((v - lo) / span * 7.999)))] for v in values)

@@ -1,4 +1,9 @@
-"""The Collateral pane: per account, where the margin is, what is free, and how fast help arrives."""
+"""The Collateral pane: per account, where the margin is, what is free, and how fast help arrives.
+
+Margin is shown one way only, as "Maint%": maintenance margin ÷ equity × 100, so 100% is
+liquidation and a rising figure is the dangerous direction (how Binance states its margin ratio).
+An account that never reported has a row of unknowns, and a total over unknowns is marked partial.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +23,17 @@ COLUMNS = [
     Column("flight", "InFlight", 8, 1),
     Column("buffer", "Buffer", 7, 2),
     Column("short", "Short", 7, 0),
-    Column("ratio", "MR", 6, 0),
+    Column("ratio", "Maint%", 6, 0),
+    Column("lev", "EffLev", 6, 1),
     Column("rescue", "Rescue", 7, 0),
     Column("route", "Fastest route in", 26, 2, "left"),
 ]
+
+
+LEGEND = "Maint% = maintenance ÷ equity · 100% = liquidation"
+"""What the columns that need it mean (the pane's border subtitle)."""
+DANGER = 2 / 3
+"""Maintenance used from which the figure is drawn as a warning (a margin ratio below 1.5)."""
 
 
 class CollateralTable(KeyedTable):
@@ -34,29 +46,40 @@ class CollateralTable(KeyedTable):
     def update_from(self, assessment: Assessment) -> None:
         """Show the collateral lines of `assessment`."""
         rows = [(c.account, self._row(c)) for c in assessment.collateral]
+        rows += [(name, self._unreachable(name)) for name in assessment.unreachable]
         lines = assessment.collateral
         if lines:
+            # An account without figures is unknown in the totals, not 0: they say "partial".
+            gone = [None] * len(assessment.unreachable)
             total = (
                 Text("Σ all", style="bold"), "",
-                Text(fmt.money(sum(c.equity for c in lines)), style="bold"),
-                fmt.money(sum(c.used for c in lines)),
-                Text(fmt.money(sum(c.free for c in lines)), style="bold"),
-                fmt.money(sum(c.withdrawable or 0 for c in lines)),
+                Text(fmt.total([c.equity for c in lines] + gone), style="bold"),
+                fmt.total([c.used for c in lines] + gone),
+                Text(fmt.total([c.free for c in lines] + gone), style="bold"),
+                fmt.total([c.withdrawable for c in lines] + gone),
                 fmt.money(sum(c.in_flight for c in lines)),
                 fmt.money(sum(c.buffer_target for c in lines)),
-                fmt.money(sum(c.shortfall for c in lines)), "", "", "",
+                fmt.money(sum(c.shortfall for c in lines)), "", "", "", "",
             )
             rows.append(("Σ", total))
         self.show(rows)
 
+    @staticmethod
+    def _unreachable(name: str) -> tuple:
+        """A row for an account that has never reported: every figure unknown."""
+        dash = fmt.DASH
+        return (Text(name, style="dim"), dash, dash, dash, dash, dash, "", dash, "", dash, dash, dash,
+                Text("unreachable: no figures yet", style="dim"))
+
     def _row(self, c: LayerCollateral) -> tuple:
         warn = self.palette.get("flag-warn", "")
         short = Text(fmt.money(c.shortfall) if c.shortfall > 0 else "", style=f"bold {warn}")
-        ratio = "—" if c.margin_ratio is None else f"{c.margin_ratio:.1f}"
-        ratio_cell = Text(ratio, style=f"bold {warn}" if c.margin_ratio is not None and c.margin_ratio < 1.5 else "")
+        used = c.maint_used
+        ratio_cell = Text(fmt.maint_used(used), style=f"bold {warn}" if used is not None and used >= DANGER else "")
+        lev = fmt.DASH if c.leverage is None else f"{c.leverage:.2f}×"
         account = Text(c.account, style="dim" if c.stale else "")
         return (
             account, c.layer.value, fmt.money(c.equity), fmt.money(c.used), fmt.money(c.free),
             fmt.money(c.withdrawable), fmt.money(c.in_flight) if c.in_flight else "", fmt.money(c.buffer_target),
-            short, ratio_cell, fmt.duration(c.rescue_seconds), c.rescue_route,
+            short, ratio_cell, lev, fmt.duration(c.rescue_seconds), c.rescue_route,
         )

@@ -3,7 +3,9 @@
 A Line-API widget: each row is one Strip of coloured cells. The colour scale diverges from the
 theme's `$heat-neutral` at zero towards `$heat-hot` (longs pay) and `$heat-cold` (shorts pay),
 saturating at ±150% APR with a square-root curve so that the calm band (~±10%) is still visible.
-A ▲ or ▼ in a cell marks where you hold a long or a short.
+A ▲ or ▼ in a cell marks where you hold a long or a short. A cell quoted only by accounts that
+are not LIVE is last-known: drawn dim without heat and with a "?", as it counts for nothing in the
+stress index.
 """
 
 from __future__ import annotations
@@ -156,8 +158,14 @@ class FundingHeatmap(Widget, can_focus=True):
             if cell is None:
                 segments.append(Segment("     · ", base + Style(dim=True, reverse=selected)))
                 continue
-            bg = gradient.get_color(heat(cell.apr))
             mark = "▲" if cell.held is Side.LONG else ("▼" if cell.held is Side.SHORT else " ")
+            if cell.stale:  # last-known, from an account that is not LIVE: no heat, dim, "?"
+                text = mark + fmt.apr(cell.apr).rjust(CELL - 2) + "?"
+                style = base + Style(dim=True, italic=True, reverse=selected and self.has_focus,
+                                     underline=selected)
+                segments.append(Segment(text, style))
+                continue
+            bg = gradient.get_color(heat(cell.apr))
             text = mark + fmt.apr(cell.apr).rjust(CELL - 2) + " "  # 1 + 5 + 1 = CELL
             style = Style(bgcolor=bg.rich_color, color=bg.get_contrast_text().rich_color,
                           bold=cell.held is not None, reverse=selected and self.has_focus,

@@ -58,15 +58,17 @@ class PlaybookTable(KeyedTable):
 
 
 def stress_table(assessment: Assessment, *, compact: bool) -> Text:
-    """The book under each shock: PnL, worst margin ratio after, what would be liquidated."""
+    """The book under each shock: PnL, the highest maintenance used after it (maintenance ÷
+    equity, 100% = liquidation), what would be liquidated."""
     rows = assessment.stress
     # "tail +20%β" is the correlated tail scenario; its own name is too long for a cell.
     header: list[str | Text] = ["shock", *("tail" if compact and r.name.startswith("tail") else r.name for r in rows)]
     body: list[list[str | Text]] = []
     if rows:
         body.append(["PnL", *(fmt.money(r.pnl, signed=True, short=compact) for r in rows)])
-        digits = 1 if compact else 2
-        body.append(["MR", *("—" if r.min_margin_ratio is None else f"{r.min_margin_ratio:.{digits}f}" for r in rows)])
+        # The worst account's maintenance ÷ equity after the shock: 100% is liquidation.
+        body.append(["maint%", *(Text(fmt.maint_used(r.max_maint_used),
+                                      style="bold" if (r.max_maint_used or 0) >= 1 else "") for r in rows)])
         body.append(["liq'd", *(Text(str(len(r.liquidated_positions)) if r.liquidated_positions else "·",
                                      style="bold" if r.liquidated_positions else "dim") for r in rows)])
         if not compact:

@@ -113,10 +113,11 @@ class PositionsTable(KeyedTable):
         upnl = Text(fmt.money(p.upnl, signed=True), style=(up if (p.upnl or 0) >= 0 else down))
         if p.liq_kind == "account":
             liq = "cross"
-            dist = fmt.pct(p.liq_distance) + "a" if p.liq_distance is not None else "acct"
+            dist = fmt.liq_distance(p.liq_distance, p.liq_direction, account=True) \
+                if p.liq_distance is not None else "acct"
         else:
             liq = fmt.price(p.liq_price)
-            dist = fmt.pct(p.liq_distance)
+            dist = fmt.liq_distance(p.liq_distance, p.liq_direction)
         near = "near-liq" in p.flags
         dist_cell = Text(dist, style=f"bold {self._color('flag-warn')}" if near else "")
         fday = p.funding_per_day
@@ -136,13 +137,15 @@ class PositionsTable(KeyedTable):
         )
 
     def _summary(self, e, legs: list[PositionRisk]) -> tuple:
+        """The asset's net/gross line. A leg whose value is unknown is not counted as 0: the
+        total says it is partial (`fmt.PARTIAL`)."""
         dim = "dim"
-        upnl = sum(p.upnl or 0 for p in legs)
-        fday = sum(p.funding_per_day or 0 for p in legs)
-        note = f"gross {fmt.money(e.gross, short=True)}"
+        # The exposure sums count a leg without a mark as 0 notional: mark them partial then.
+        missing = fmt.PARTIAL if any(p.notional is None for p in legs) else ""
+        note = f"{'gr.' if missing else 'gross'} {fmt.money(e.gross, short=True)}{missing}"  # fits the column
         return (
             Text(f"Σ {e.asset}", style=dim), "", "", Text("net", style=dim), "",
-            Text(fmt.money(e.net, signed=True), style="bold"), "", "",
-            Text(fmt.money(upnl, signed=True), style=dim), "", "", "", "",
-            Text(fmt.money(fday, signed=True), style=dim), Text(note, style=dim),
+            Text(fmt.money(e.net, signed=True) + missing, style="bold"), "", "",
+            Text(fmt.total([p.upnl for p in legs], signed=True), style=dim), "", "", "", "",
+            Text(fmt.total([p.funding_per_day for p in legs], signed=True), style=dim), Text(note, style=dim),
         )
