@@ -145,6 +145,8 @@ class Engine:
         self._dirty: asyncio.Event | None = None
         self._wake: dict[str, asyncio.Event] = {}
         self._rng = random.Random()
+        self._risk_failed: str | None = None  # the failure last noticed, until evaluation recovers
+        self._logged: set[tuple[str, type]] = set()
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -158,11 +160,21 @@ class Engine:
         self._notice_listeners.append(callback)
 
     def notice(self, text: str) -> None:
-        """Add a one-line message for the status area and the journal."""
+        """Add a one-line message for the status area and the journal.
+
+        A listener that raises is logged and skipped: one broken listener (a closed pipe under
+        `cockpit guard`) must never silence the others or stop the engine.
+        """
         self._notices.append(text)
-        self.journal.event("notice", self.clock(), text=text)
-        for listener in self._notice_listeners:
-            listener(text)
+        try:
+            self.journal.event("notice", self.clock(), text=text)
+        except Exception:  # a full disk must not stop the notice reaching the screen
+            log.exception("could not journal notice %r", text)
+        for listener in list(self._notice_listeners):
+            try:
+                listener(text)
+            except Exception as error:
+                self._log_once(f"notice listener {listener!r} failed", error)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -276,7 +288,11 @@ class Engine:
                 await self._dirty.wait()
                 await asyncio.sleep(self.settings.coalesce)
                 self._dirty.clear()
-                self.publish()
+                try:
+                    self.publish()
+                except Exception as error:  # the publisher must outlive any one bad frame
+                    log.exception("publishing a frame failed")
+                    self._fail_loudly("publishing failed", error, "the screen is not updating")
                 await asyncio.sleep(max(0.0, self.settings.min_frame_interval - self.settings.coalesce))
         finally:
             ticker.cancel()
@@ -294,8 +310,21 @@ class Engine:
         self._note_health(book)
         # Risk keeps histories and dwell times: on the simulator they run on simulated time, so a
         # one-hour crisis at speed 60 dwells ten simulated minutes, not ten wall minutes.
-        assessment = self.risk.evaluate(book, self._instruments, self._risk_now(now))
-        self._record_kill_events(assessment.kill.events)
+        risk_error: str | None = None
+        try:
+            assessment = self.risk.evaluate(book, self._instruments, self._risk_now(now))
+        except Exception as error:
+            # Keep showing the last assessment, marked as failed; the kill switch neither trips
+            # nor acts on a failure (its state is the last one evaluated).
+            log.exception("risk evaluation failed")
+            risk_error = self._fail_loudly(
+                "risk evaluation failed", error, "showing the last assessment; the kill switch is not acting")
+            assessment = self.latest.assessment if self.latest is not None else Assessment(now=now)
+        else:
+            if self._risk_failed is not None:
+                self.notice(f"recovered from {self._risk_failed}")
+                self._risk_failed = None
+            self._record_kill_events(assessment.kill.events)
         self._seq += 1
         frame = Frame(
             seq=self._seq,
@@ -308,13 +337,33 @@ class Engine:
             speed=self.sim.speed if self.sim else 1.0,
             scenario=self.sim.scenario_name if self.sim else "",
             notices=tuple(self._notices),
+            risk_error=risk_error,
         )
         self.latest = frame
         for callback in list(self._subscribers):
-            callback(frame)
-        if assessment.kill.mode == "auto" and assessment.kill.proposed:
+            try:
+                callback(frame)
+            except Exception as error:  # one bad subscriber must not starve the others or risk
+                self._log_once(f"frame subscriber {callback!r} failed", error)
+        if risk_error is None and assessment.kill.mode == "auto" and assessment.kill.proposed:
             self._send_auto(assessment.kill.proposed)
         return frame
+
+    def _fail_loudly(self, what: str, error: BaseException, consequence: str) -> str:
+        """A one-line reason for `error`, noticed once per run of failures (not every frame)."""
+        detail = " ".join(str(error).split())[:200]  # one line, whatever the exception says
+        reason = f"{what}: {type(error).__name__}" + (f": {detail}" if detail else "")
+        if self._risk_failed != reason:
+            self._risk_failed = reason
+            self.notice(f"{reason} — {consequence}")
+        return reason
+
+    def _log_once(self, what: str, error: Exception) -> None:
+        # A listener that fails fails on every frame: its traceback is logged once, not twice a second.
+        key = (what, type(error))
+        if key not in self._logged:
+            self._logged.add(key)
+            log.error(what, exc_info=error)
 
     def _risk_now(self, now: float) -> float:
         return self.sim.sim_time() if self.sim is not None else now
@@ -381,6 +430,10 @@ class Engine:
         """Send the kill switch's proposed cut (advise mode: the user pressed accept)."""
         frame = self.latest
         if frame is None:
+            return []
+        if frame.risk_error is not None:
+            # The proposal on screen is from the last good evaluation: never act on it blind.
+            self.notice(f"proposal not sent: {frame.risk_error}")
             return []
         results: list[Outcome | ExecutionError] = []
         for intent in frame.assessment.kill.proposed:
