@@ -64,6 +64,11 @@ class EngineSettings:
         coalesce: after a change, wait this long for the other accounts' polls of the same
             round, so one round makes one frame.
         min_frame_interval: frames are at most this often (the UI redraws once per frame).
+        absent_grace: an order the venue does not know is declared absent (or re-sent under its
+            own id, once) only after a second look-up at least this long after the first.
+        resolve_interval: how often the resolver looks for orders whose outcome is not known;
+            each order is then looked up with its own backoff (`backoff_base`/`backoff_cap`).
+        late_window: how long an order declared absent is still looked up, in case it lands late.
     """
 
     poll_interval: float = 1.0
@@ -74,6 +79,9 @@ class EngineSettings:
     backoff_cap: float = 30.0
     coalesce: float = 0.15
     min_frame_interval: float = 0.5
+    absent_grace: float = 5.0
+    resolve_interval: float = 0.5
+    late_window: float = 3600.0
 
 
 class SimInfo(Protocol):
@@ -130,7 +138,7 @@ class Engine:
         )
         self.executor = Executor(
             self.venues, self.journal, clock=clock, readonly=readonly,
-            request_timeout=self.settings.request_timeout,
+            request_timeout=self.settings.request_timeout, absent_grace=self.settings.absent_grace,
         )
         self.latest: Frame | None = None
         self._seq = 0
@@ -147,6 +155,7 @@ class Engine:
         self._rng = random.Random()
         self._risk_failed: str | None = None  # the failure last noticed, until evaluation recovers
         self._logged: set[tuple[str, type]] = set()
+        self._lookups: dict[str, tuple[float, int]] = {}  # client id -> (next look-up, attempts)
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -185,6 +194,7 @@ class Engine:
             self._wake[name] = asyncio.Event()
             self._tasks.append(asyncio.create_task(self._poll_account(name), name=f"poll:{name}"))
         self._tasks.append(asyncio.create_task(self._publisher(), name="publisher"))
+        self._tasks.append(asyncio.create_task(self._resolver(), name="resolver"))
 
     async def stop(self) -> None:
         """Cancel every task and close the venues."""
@@ -222,7 +232,9 @@ class Engine:
         try:
             await asyncio.wait_for(venue.connect(), self.settings.request_timeout * 4)
             self._instruments[name] = dict(venue.instruments())
+            before = self.journal.open_orders(name)
             await self.executor.reconcile(name)
+            self._note_orders(before)
         except (VenueError, ExecutionError, asyncio.TimeoutError) as error:
             self._fail(name, error if not isinstance(error, asyncio.TimeoutError) else VenueTimeout(
                 "connect timed out", account=name))
@@ -300,6 +312,57 @@ class Engine:
     def _tick(self) -> None:
         self._changed()
         asyncio.get_running_loop().call_later(1.0, self._tick)
+
+    # -- orders whose outcome is not known ---------------------------------------------------
+
+    async def resolve_pending(self) -> None:
+        """Look up every order whose outcome is open and due; each has its own backoff.
+
+        Orders not terminal (unknown, intended, open, partial) are looked up until they are, and
+        orders declared absent for `late_window` in case they land late. A change is a notice.
+        """
+        now = self.clock()
+        rows = self.journal.open_orders() + self.journal.declared_absent(now - self.settings.late_window)
+        watched = {row.client_id for row in rows}
+        self._lookups = {cid: due for cid, due in self._lookups.items() if cid in watched}
+        for row in rows:
+            cid = row.client_id
+            if row.account not in self.executor.reconciled or self.executor.busy(cid):
+                continue
+            due, attempts = self._lookups.get(cid, (now, 0))
+            if now < due:
+                continue
+            if row.status is OrderStatus.CANCELED:
+                await self.executor.check_late(row)
+            else:
+                await self.executor.check(row)
+            if self._note_orders([row]):
+                self._lookups.pop(cid, None)
+            else:
+                # Exponential backoff with jitter: a venue that cannot answer is not hammered.
+                ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** attempts)
+                self._lookups[cid] = (self.clock() + self._rng.uniform(ceiling / 2, ceiling), attempts + 1)
+
+    def _note_orders(self, before: list) -> bool:
+        """Notice each of `before`'s rows whose journal row has changed since; True if any did."""
+        changed = False
+        for old in before:
+            row = self.journal.get(old.client_id)
+            if row is None or (row.status, row.detail, row.filled) == (old.status, old.detail, old.filled):
+                continue
+            changed = True
+            self.notice(f"{row.account} {row.symbol}: order {row.client_id}: {row.detail or row.status.value}")
+            self.kick(row.account)
+            self._changed()
+        return changed
+
+    async def _resolver(self) -> None:
+        while True:
+            try:
+                await self.resolve_pending()
+            except Exception:  # an adapter bug must not end the resolver
+                log.exception("order resolver failed")
+            await asyncio.sleep(self.settings.resolve_interval)
 
     # -- frames ---------------------------------------------------------------------------
 
