@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Protocol
 
-from cockpit.engine.bookstate import BookState
+from cockpit.engine.bookstate import BookState, closures
 from cockpit.engine.executor import ExecutionError, Executor, Outcome, TrimPreview
 from cockpit.engine.journal import Journal
 from cockpit.model import (
@@ -34,6 +34,7 @@ from cockpit.model import (
     OrderStatus,
     RateLimited,
     VenueError,
+    VenueSnapshot,
     VenueTimeout,
 )
 from cockpit.venues.protocol import Venue
@@ -156,6 +157,8 @@ class Engine:
         self._risk_failed: str | None = None  # the failure last noticed, until evaluation recovers
         self._logged: set[tuple[str, type]] = set()
         self._lookups: dict[str, tuple[float, int]] = {}  # client id -> (next look-up, attempts)
+        self._filled_seen: dict[str, dict[str, Decimal]] = {}  # our fills per symbol at the last snapshot
+        self._liq_seen: set[tuple[str, str, float]] = set()  # venue liquidation reports already told
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -262,8 +265,47 @@ class Engine:
         except asyncio.TimeoutError:
             self._fail(name, VenueTimeout("no answer in time", account=name))
             return self.settings.backoff_base
+        previous = self.state.snapshot(name)
         self.state.update(snapshot)
+        self._watch_closures(name, previous, snapshot)
         return None
+
+    def _watch_closures(self, name: str, previous: VenueSnapshot | None, snapshot: VenueSnapshot) -> None:
+        """Report each position that went between two good snapshots with no order of ours.
+
+        Compared with the last *good* snapshot, so an outage in between hides nothing and shows
+        nothing that is not so; the first snapshot of a run is only the baseline.
+        """
+        filled = self.journal.filled_total(name)
+        before = self._filled_seen.get(name)
+        self._filled_seen[name] = filled
+        reports = [r for r in snapshot.liquidations if (r.account, r.symbol, r.time) not in self._liq_seen]
+        self._liq_seen.update((r.account, r.symbol, r.time) for r in reports)
+        if previous is None or before is None:
+            return
+        late = self.journal.declared_absent(self.clock() - self.settings.late_window, name)
+        explained = {}
+        for p in previous.positions:
+            # Our fills since the last snapshot, what may still fill, and what may yet land late.
+            explained[p.symbol] = (
+                filled.get(p.symbol, Decimal(0)) - before.get(p.symbol, Decimal(0))
+                + self.journal.in_flight(name, p.symbol)
+                + sum((r.amount for r in late if r.symbol == p.symbol), Decimal(0))
+            )
+        for c in closures(previous, snapshot, explained, reports):
+            at = f" at {c.price:,.6g}" if c.price is not None else ""
+            if c.liquidated:
+                loss = f" — lost ${-c.pnl:,.0f}" if c.pnl is not None else ""
+                text = f"{c.account} {c.symbol}: LIQUIDATED {c.side.value} {c.size}{at}{loss}"
+            else:
+                pnl = f" — est. P&L {'-' if c.pnl < 0 else '+'}${abs(c.pnl):,.0f}" if c.pnl is not None else ""
+                text = (f"{c.account} {c.symbol}: {c.side.value} {c.size} closed outside the cockpit{at} "
+                        f"(no order of ours; liquidated or closed by hand){pnl}")
+            self.journal.event(
+                "liquidation" if c.liquidated else "closed_outside", self.clock(), account=c.account,
+                symbol=c.symbol, side=c.side.value, size=str(c.size), price=c.price, pnl=c.pnl,
+            )
+            self.notice(text)
 
     async def _poll_account(self, name: str) -> None:
         failures = 0

@@ -222,8 +222,28 @@ class AccountInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class LiquidationReport:
+    """A position the venue says it liquidated: what, how much, at which price, what it cost.
+
+    `time` is the venue's clock; `loss` is None when the venue does not say.
+    """
+
+    account: str
+    symbol: str
+    side: Side
+    size: Decimal
+    price: float
+    time: float
+    loss: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class VenueSnapshot:
-    """Everything one poll of one account returned, frozen at `fetched_at`."""
+    """Everything one poll of one account returned, frozen at `fetched_at`.
+
+    `liquidations` are the venue's own reports of liquidations on the account (recent ones; a
+    venue or adapter that cannot tell leaves it empty and the engine infers them instead).
+    """
 
     account: AccountInfo
     fetched_at: float
@@ -234,6 +254,7 @@ class VenueSnapshot:
     open_orders: tuple["Order", ...] = ()
     venue_time: float | None = None
     latency: float | None = None
+    liquidations: tuple[LiquidationReport, ...] = ()
 
     def mark(self, symbol: str) -> float | None:
         """The mark price of `symbol` in this snapshot, if reported."""
@@ -247,5 +268,5 @@ from cockpit.model.orders import Order  # noqa: E402  (annotation only; avoids a
 
 __all__ = [
     "Layer", "Side", "MarginMode", "Health", "Instrument", "FundingQuote", "Position",
-    "TransferStatus", "Transfer", "Collateral", "AccountInfo", "VenueSnapshot", "Order",
+    "TransferStatus", "Transfer", "Collateral", "AccountInfo", "LiquidationReport", "VenueSnapshot", "Order",
 ]
