@@ -283,15 +283,12 @@ class Engine:
         self._liq_seen.update((r.account, r.symbol, r.time) for r in reports)
         if previous is None or before is None:
             return
-        late = self.journal.declared_absent(self.clock() - self.settings.late_window, name)
-        explained = {}
-        for p in previous.positions:
-            # Our fills since the last snapshot, what may still fill, and what may yet land late.
-            explained[p.symbol] = (
-                filled.get(p.symbol, Decimal(0)) - before.get(p.symbol, Decimal(0))
-                + self.journal.in_flight(name, p.symbol)
-                + sum((r.amount for r in late if r.symbol == p.symbol), Decimal(0))
-            )
+        # Our fills since the last snapshot, what may still fill, and what may yet land late.
+        explained = {sym: filled[sym] - before.get(sym, Decimal(0)) for sym in filled}
+        for row in self.journal.open_orders(name):
+            explained[row.symbol] = explained.get(row.symbol, Decimal(0)) + row.amount - row.filled
+        for row in self.journal.declared_absent(self.clock() - self.settings.late_window, name):
+            explained[row.symbol] = explained.get(row.symbol, Decimal(0)) + row.amount
         for c in closures(previous, snapshot, explained, reports):
             at = f" at {c.price:,.6g}" if c.price is not None else ""
             if c.liquidated:

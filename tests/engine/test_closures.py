@@ -7,6 +7,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cockpit.engine import Engine
 from cockpit.engine.journal import Journal
@@ -139,3 +141,28 @@ async def test_the_demo_bybit_sol_liquidation_is_reported_once_in_every_crisis(s
         f"bybit {SOL}: LIQUIDATED long 399.5 at {liquidated[0]['price']:,.6g} — lost $5,233"]
     assert not [d for k, d in closed(engine) if k == "closed_outside"]  # every one reported by the venue
     assert engine.latest.book.position(f"bybit|{SOL}") is None
+
+
+@given(
+    before=st.decimals(min_value=0, max_value=1000, places=2),
+    after=st.decimals(min_value=0, max_value=1000, places=2),
+    ours=st.decimals(min_value=0, max_value=1000, places=2),
+    flipped=st.booleans(),
+)
+def test_only_a_shrink_beyond_our_own_orders_is_a_closure(before, after, ours, flipped):
+    from cockpit.engine.bookstate import closures
+
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock)
+    if before > 0:
+        venue.positions[ETH] = position("a", ETH, Side.LONG, str(before))
+    previous = asyncio.run(venue.snapshot())
+    venue.positions.clear()
+    if after > 0:
+        venue.positions[ETH] = position("a", ETH, Side.SHORT if flipped else Side.LONG, str(after))
+    current = asyncio.run(venue.snapshot())
+    found = closures(previous, current, {ETH: ours})
+    left = after if not flipped else Decimal(0)  # a long that became a short is a long gone
+    gone = before - left - ours
+    assert [c.size for c in found] == ([gone] if gone > 0 else [])
+    assert all(c.side is Side.LONG and not c.liquidated for c in found)
