@@ -207,8 +207,12 @@ def _guard(args) -> int:
     guards nothing), and 141 without a word when its output is closed (`cockpit guard | head -1`).
     """
     import asyncio
+    import logging
     import os
 
+    # Tracebacks would break the one-line contract; what failed is a notice on stdout and the
+    # reason on stderr. (Logging configured by the caller still receives them.)
+    logging.getLogger("cockpit").addHandler(logging.NullHandler())
     engine = _engine(args, _config(args))
     if args.auto:
         engine.risk.set_kill_mode("auto")
@@ -249,7 +253,7 @@ def _guard(args) -> int:
         return 0
     if stopped[0] == "":
         return 141  # what a shell reports for a process ended by SIGPIPE
-    print(f"cockpit guard: {stopped[0]}: stopping (see the log and the [risk] settings)", file=sys.stderr)
+    print(f"cockpit guard: {stopped[0]}: stopping (check the [risk] settings)", file=sys.stderr)
     return 1
 
 

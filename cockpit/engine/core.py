@@ -267,7 +267,10 @@ class Engine:
             return self.settings.backoff_base
         previous = self.state.snapshot(name)
         self.state.update(snapshot)
-        self._watch_closures(name, previous, snapshot)
+        try:
+            self._watch_closures(name, previous, snapshot)
+        except Exception as error:  # the snapshot is good: a journal error must not fail the poll
+            self._log_once("checking for closed positions failed", error)
         return None
 
     def _watch_closures(self, name: str, previous: VenueSnapshot | None, snapshot: VenueSnapshot) -> None:
@@ -342,7 +345,7 @@ class Engine:
                 try:
                     self.publish()
                 except Exception as error:  # the publisher must outlive any one bad frame
-                    log.exception("publishing a frame failed")
+                    self._log_once("publishing a frame failed", error)
                     self._fail_loudly("publishing failed", error, "the screen is not updating")
                 await asyncio.sleep(max(0.0, self.settings.min_frame_interval - self.settings.coalesce))
         finally:
@@ -418,7 +421,7 @@ class Engine:
         except Exception as error:
             # Keep showing the last assessment, marked as failed; the kill switch neither trips
             # nor acts on a failure (its state is the last one evaluated).
-            log.exception("risk evaluation failed")
+            self._log_once("risk evaluation failed", error)
             risk_error = self._fail_loudly(
                 "risk evaluation failed", error, "showing the last assessment; the kill switch is not acting")
             assessment = self.latest.assessment if self.latest is not None else Assessment(now=now)

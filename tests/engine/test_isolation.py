@@ -129,20 +129,38 @@ def test_status_line_shows_a_failed_evaluation():
     assert "RISK✗" in status_text(engine.latest, {}, 80).plain
 
 
-def test_guard_exits_non_zero_with_one_line_when_evaluation_fails(monkeypatch, capsys):
-    from cockpit import cli
+_FAILING_GUARD = """
+import sys
+from cockpit import cli
+from cockpit.engine.demo import demo_engine
 
-    venue = FakeVenue(account("a"), Clock(), positions={ETH: position("a", ETH, Side.LONG, "2")})
-    venue.clock = time.time
-    engine = Engine([venue], risk=FlakyRisk(fail_on={"all"}), clock=time.time,
-                    settings=EngineSettings(poll_interval=0.05, coalesce=0.0, min_frame_interval=0.01))
-    monkeypatch.setattr(cli, "_engine", lambda args, config: engine)
-    code = cli.main(["guard", "--demo", "--duration", "60"])
-    out, err = capsys.readouterr()
-    assert code == 1
-    assert err.splitlines() == [
-        "cockpit guard: risk evaluation failed: MemoryError: stopping (see the log and the [risk] settings)"]
-    assert "risk evaluation failed: MemoryError" in out and "Traceback" not in out + err
+def failing(args, config):
+    engine = demo_engine()
+
+    def evaluate(*args, **kwargs):
+        raise MemoryError()
+
+    engine.risk.evaluate = evaluate
+    return engine
+
+cli._engine = failing
+sys.exit(cli.main(["guard", "--demo", "--duration", "120"]))
+"""
+
+
+def _guard(script: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env)
+
+
+def test_guard_exits_non_zero_with_one_line_when_evaluation_fails():
+    proc = _guard(_FAILING_GUARD)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert err.decode().splitlines() == [
+        "cockpit guard: risk evaluation failed: MemoryError: stopping (check the [risk] settings)"]
+    assert "risk evaluation failed: MemoryError" in out.decode()
 
 
 _CHATTY_GUARD = """
@@ -162,9 +180,7 @@ sys.exit(cli.main(["guard", "--demo", "--duration", "120"]))
 
 def test_guard_piped_into_head_ends_cleanly():
     # `cockpit guard ... | head -1`: the reader goes away after one line.
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
-    proc = subprocess.Popen([sys.executable, "-c", _CHATTY_GUARD],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = _guard(_CHATTY_GUARD)
     first = proc.stdout.readline()
     proc.stdout.close()
     _, err = proc.communicate(timeout=120)
