@@ -377,7 +377,7 @@ class Engine:
             if row.status is OrderStatus.CANCELED:
                 await self.executor.check_late(row)
             else:
-                await self.executor.check(row)
+                await self.executor.check(row, self._book())
             if self._note_orders([row]):
                 self._lookups.pop(cid, None)
             else:
@@ -506,6 +506,9 @@ class Engine:
             await self.submit(intent)
         except ExecutionError as error:
             self.notice(f"{intent.symbol}: not sent — {error}")
+        except Exception as error:  # nobody awaits this task: say so rather than lose it
+            self._log_once("sending a kill-switch cut failed", error)
+            self.notice(f"{intent.symbol}: send failed — {type(error).__name__}")
 
     # -- intents --------------------------------------------------------------------------
 

@@ -240,8 +240,8 @@ class Executor:
             else:
                 # Journaled before (an earlier attempt): look it up first; it is re-sent only
                 # when the venue has not known it for the grace period (see `check`).
-                outcome = await self.check(self.journal.get(request.client_id))  # type: ignore[arg-type]
-            return outcome if outcome is not None else await self.resolve(request)
+                outcome = await self.check(self.journal.get(request.client_id), book)  # type: ignore[arg-type]
+            return outcome if outcome is not None else await self.resolve(request, book)
         finally:
             self._busy.discard(request.client_id)
 
@@ -261,7 +261,7 @@ class Executor:
             return None
         return self._record(request, order)
 
-    async def resolve(self, request: OrderRequest) -> Outcome:
+    async def resolve(self, request: OrderRequest, book: Book | None = None) -> Outcome:
         """Look up an order whose outcome is unknown a few times now (`resolve_delays`).
 
         What is still unknown afterwards is left to `Engine`'s resolver, which keeps looking with
@@ -272,7 +272,7 @@ class Executor:
             row = self.journal.get(request.client_id)
             if row is None or row.status in TERMINAL:
                 break
-            outcome = await self.check(row)
+            outcome = await self.check(row, book)
             if outcome is not None:
                 return outcome
         row = self.journal.get(request.client_id)
@@ -281,14 +281,15 @@ class Executor:
         return Outcome(request.client_id, OrderStatus.UNKNOWN, Decimal(0),
                        "outcome unknown: still looking it up (counted as in flight until then)")
 
-    async def check(self, row: JournalRow, *, strict: bool = False) -> Outcome | None:
+    async def check(self, row: JournalRow, book: Book | None = None, *, strict: bool = False) -> Outcome | None:
         """One look-up of a journaled order that is not terminal: its outcome, or None if unknown.
 
         An order the venue does not know is not declared absent at once (it may still be on its
         way): only a second look-up at least `absent_grace` seconds after the first that also finds
         nothing counts. Then an order this process sent is re-sent once under the same client id
-        (venues dedupe it); anything else (a row from before a restart, or one already re-sent) is
-        CANCELED as "never reached the venue", and watched for a late landing (`check_late`).
+        (venues dedupe it) if it still fits the position in `book` (see `_fits`); anything else (a
+        row from before a restart, one already re-sent, one that no longer fits) is CANCELED as
+        "never reached the venue", and watched for a late landing (`check_late`).
         A failed look-up is None, or with `strict` an ExecutionError.
         """
         request = row.request()
@@ -311,11 +312,30 @@ class Executor:
             if row.status is not OrderStatus.UNKNOWN or row.detail != PENDING:
                 self.journal.set_status(cid, OrderStatus.UNKNOWN, now=now, detail=PENDING)
             return None
-        del self._absent_since[cid]
         if cid in self._sent_here and cid not in self._resent:
-            self._resent.add(cid)
-            return await self._send(request)
+            fits = self._fits(row, book)
+            if fits is None:
+                return None  # no live data to check it against: decide on the next look-up
+            del self._absent_since[cid]
+            if fits:
+                self._resent.add(cid)
+                return await self._send(request)
+            return self._finish(request, OrderStatus.CANCELED, Decimal(0),
+                                f"{ABSENT}; not re-sent: the position is smaller than the order now")
+        del self._absent_since[cid]
         return self._finish(request, OrderStatus.CANCELED, Decimal(0), ABSENT)
+
+    def _fits(self, row: JournalRow, book: Book | None) -> bool | None:
+        """Whether re-sending `row` still reduces only: the position it closes, minus what else is
+        in flight on it, covers its amount. None when `book` has no live data for the account."""
+        state = book.account(row.account) if book is not None else None
+        if state is None or state.health is not Health.LIVE:
+            return None
+        position = book.position(f"{row.account}|{row.symbol}")  # type: ignore[union-attr]
+        if position is None or position.side.opposite is not row.side:
+            return False
+        others = self.journal.in_flight(row.account, row.symbol) - (row.amount - row.filled)
+        return position.size - others >= row.amount
 
     async def check_late(self, row: JournalRow) -> Outcome | None:
         """Look up a row declared absent: if the order landed after all, correct the journal."""

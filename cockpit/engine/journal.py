@@ -163,8 +163,8 @@ class Journal:
 
         They are watched for a while: an order that lands late must be corrected to filled.
         """
-        sql = "SELECT * FROM orders WHERE status=? AND detail=? AND updated>=?"
-        args: list[object] = [OrderStatus.CANCELED.value, ABSENT, since]
+        sql = "SELECT * FROM orders WHERE status=? AND substr(detail, 1, ?)=? AND updated>=?"
+        args: list[object] = [OrderStatus.CANCELED.value, len(ABSENT), ABSENT, since]
         if account is not None:
             sql += " AND account=?"
             args.append(account)

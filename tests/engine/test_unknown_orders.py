@@ -214,3 +214,18 @@ async def test_restart_row_that_lands_after_being_declared_absent_is_corrected_t
     assert "landed late" in row.detail
     assert venue.positions[ETH].size == Decimal("1")
     assert any("landed late" in t["text"] for _, _, t in engine.journal.events("notice"))
+
+
+async def test_an_absent_order_is_not_re_sent_when_the_position_no_longer_covers_it(tmp_path):
+    clock = Clock()
+    venue = LaggyVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")}, land_at=None)
+    engine = make(clock, venue, Journal(tmp_path / "j.sqlite"))
+    await engine.poll_once()
+    outcome = await engine.submit(engine.hotkey_intent(f"a|{ETH}", 1.0))  # 2, 502, never landed
+    assert outcome.status is OrderStatus.UNKNOWN
+    venue.positions[ETH] = position("a", ETH, Side.LONG, "1.5")  # someone closed 0.5 by hand
+    await run_for(engine, clock, 10)
+    row = engine.journal.rows()[0]
+    assert row.status is OrderStatus.CANCELED and "not re-sent" in row.detail
+    assert len(venue.sent) == 1 and venue.positions[ETH].size == Decimal("1.5")
+    assert engine.journal.declared_absent(clock.now - 60) == [row]  # still watched for a late landing
