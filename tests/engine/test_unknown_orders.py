@@ -229,3 +229,39 @@ async def test_an_absent_order_is_not_re_sent_when_the_position_no_longer_covers
     assert row.status is OrderStatus.CANCELED and "not re-sent" in row.detail
     assert len(venue.sent) == 1 and venue.positions[ETH].size == Decimal("1.5")
     assert engine.journal.declared_absent(clock.now - 60) == [row]  # still watched for a late landing
+
+
+async def test_kill_switch_cut_through_random_order_faults_ends_with_every_order_known(monkeypatch):
+    """The simulator's flash crash with half of all venue calls failing (lost answers, 502s, timeouts,
+    truncated replies, 429s): the auto cut still completes, one venue order per journal row."""
+    from types import SimpleNamespace
+
+    from cockpit.sim import build_demo
+
+    async def no_wait(_seconds):
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr("cockpit.sim.venue.asyncio", SimpleNamespace(sleep=no_wait))
+    clock = Clock(0.0)
+    session = build_demo(seed=7, scenario="flash-crash", clock=clock, fault_rate=0.5)
+    session.world.faults.kinds = ("unknown_outcome", "server_error", "timeout", "malformed", "rate_limit")
+    engine = Engine(session.venues, clock=clock, sim=session, settings=EngineSettings(absent_grace=5.0))
+    engine.executor.resolve_delays = (0.0,)
+    engine.risk.set_kill_mode("auto")
+    for _ in range(200):  # 1000 simulated seconds, a round every 5
+        clock.now += 5
+        await engine.resolve_pending()
+        await engine.poll_once()
+        await settle()
+    rows = engine.journal.rows()
+    notices = [e["text"] for _, _, e in engine.journal.events("notice")]
+    assert any("outcome unknown" in n for n in notices)  # the faults did hit orders
+    assert rows and engine.latest.assessment.kill.status is KillStatus.HALTED
+    assert [r for r in rows if r.status not in (OrderStatus.FILLED, OrderStatus.CANCELED)] == []
+    venue_orders = {cid: rec for (acc, cid), rec in session.world.exchange.orders.items()}
+    for row in rows:  # the journal agrees with the venue, order by order
+        if row.status is OrderStatus.FILLED:
+            assert venue_orders[row.client_id].to_order().filled == row.filled
+        else:
+            assert row.client_id not in venue_orders
+    assert set(venue_orders) <= {r.client_id for r in rows}  # no venue order the journal lacks
