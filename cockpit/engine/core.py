@@ -5,6 +5,12 @@
 
 Frames are published by one task that coalesces changes (several pollers finishing together make
 one frame) and ticks once a second so that ages and health advance even when nothing arrives.
+
+Failures stay local and loud: a subscriber or notice listener that raises is logged and skipped; an
+evaluation that raises keeps the last assessment on a frame marked `risk_error` (the kill switch does
+not act on it) and is a notice. A resolver task looks up, with backoff, every order whose outcome is
+not known until it is. A position that goes between two good snapshots without an order of ours
+(liquidated, or closed outside the cockpit) is a notice and a journal event.
 """
 
 from __future__ import annotations
