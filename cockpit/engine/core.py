@@ -242,8 +242,10 @@ class Engine:
             await asyncio.wait_for(venue.connect(), self.settings.request_timeout * 4)
             self._instruments[name] = dict(venue.instruments())
             before = self.journal.open_orders(name)
-            await self.executor.reconcile(name)
-            self._note_orders(before)
+            try:
+                await self.executor.reconcile(name)
+            finally:  # what it resolved before a failed look-up is news too
+                self._note_orders(before)
         except (VenueError, ExecutionError, asyncio.TimeoutError) as error:
             self._fail(name, error if not isinstance(error, asyncio.TimeoutError) else VenueTimeout(
                 "connect timed out", account=name))
