@@ -201,26 +201,60 @@ def _live_engine(config, args):
 
 
 def _guard(args) -> int:
-    """Run the engine headless: poll, evaluate, journal, and print every notice."""
-    import asyncio
+    """Run the engine headless: poll, evaluate, journal, and print every notice.
 
+    Exits 1 with one line on stderr when risk evaluation fails (a guard that cannot evaluate
+    guards nothing), and 141 without a word when its output is closed (`cockpit guard | head -1`).
+    """
+    import asyncio
+    import logging
+    import os
+
+    # Tracebacks would break the one-line contract; what failed is a notice on stdout and the
+    # reason on stderr. (Logging configured by the caller still receives them.)
+    logging.getLogger("cockpit").addHandler(logging.NullHandler())
     engine = _engine(args, _config(args))
     if args.auto:
         engine.risk.set_kill_mode("auto")
+    stopped: list[str] = []  # why guard ends early: a failed evaluation, or "" for a closed stdout
+    done = asyncio.Event()
+
+    def stop(reason: str) -> None:
+        if not stopped:
+            stopped.append(reason)
+        done.set()
 
     def report(notice: str) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {notice}", flush=True)
+        try:
+            print(f"{time.strftime('%H:%M:%S')} {notice}", flush=True)
+        except BrokenPipeError:
+            # The reader is gone. Point stdout at /dev/null so that the interpreter's last flush
+            # does not raise again on the way out.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            stop("")
+
+    def watch(frame) -> None:
+        if frame.risk_error is not None:
+            stop(frame.risk_error)
 
     async def run() -> None:
         engine.on_notice(report)
+        engine.subscribe(watch)
         engine.start()
         try:
-            await asyncio.sleep(args.duration if args.duration else float("inf"))
+            await asyncio.wait_for(done.wait(), args.duration or None)
+        except asyncio.TimeoutError:
+            pass
         finally:
             await engine.stop()
 
     asyncio.run(run())
-    return 0
+    if not stopped:
+        return 0
+    if stopped[0] == "":
+        return 141  # what a shell reports for a process ended by SIGPIPE
+    print(f"cockpit guard: {stopped[0]}: stopping (check the [risk] settings)", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

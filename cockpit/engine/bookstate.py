@@ -6,8 +6,12 @@ Only the engine writes it; everyone else reads the frozen `Book` that `freeze()`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable, Mapping
 
-from cockpit.model import AccountInfo, AccountState, AuthError, Book, Health, VenueSnapshot
+from cockpit.model import (
+    AccountInfo, AccountState, AuthError, Book, Health, LiquidationReport, Side, VenueSnapshot,
+)
 
 
 @dataclass
@@ -104,3 +108,54 @@ class BookState:
                 )
             )
         return Book(now=now, accounts=tuple(states))
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """A position that vanished or shrank between two good snapshots of its account, with no
+    order of ours to explain it: liquidated (the venue says so) or closed outside the cockpit.
+
+    Attributes:
+        size: how much of it went (base units).
+        price: the venue's liquidation price, else the mark at the time (None when unknown).
+        pnl: estimated realized P&L of what went, at `price` (negative: a loss); the venue's own
+            loss figure when it reports one.
+    """
+
+    account: str
+    symbol: str
+    side: Side
+    size: Decimal
+    price: float | None
+    pnl: float | None
+    liquidated: bool
+
+
+def closures(
+    previous: VenueSnapshot,
+    current: VenueSnapshot,
+    explained: Mapping[str, Decimal],
+    reports: Iterable[LiquidationReport] = (),
+) -> list[Closure]:
+    """What went from `previous` to `current` that our orders do not explain.
+
+    `explained` is, per symbol, how much our own orders may have closed in between (filled since,
+    plus still in flight): only a shrink beyond it counts. `reports` are the venue's liquidation
+    reports not seen before; each is a closure of its own, and its symbol is not inferred again.
+    """
+    out = [Closure(r.account, r.symbol, r.side, r.size, r.price, None if r.loss is None else -r.loss, True)
+           for r in reports]
+    reported = {r.symbol for r in out}
+    now = {(p.symbol, p.side): p.size for p in current.positions}
+    for p in previous.positions:
+        if p.symbol in reported:
+            continue
+        gone = p.size - now.get((p.symbol, p.side), Decimal(0)) - explained.get(p.symbol, Decimal(0))
+        if gone <= 0:
+            continue
+        mark = current.mark(p.symbol)
+        price = mark if mark is not None else (float(p.mark_price) if p.mark_price is not None else None)
+        sign = 1.0 if p.side is Side.LONG else -1.0
+        pnl = None if price is None else sign * (price - float(p.entry_price)) * float(gone)
+        out.append(Closure(p.account, p.symbol, p.side, gone, price, pnl, False))
+    return out

@@ -5,6 +5,12 @@
 
 Frames are published by one task that coalesces changes (several pollers finishing together make
 one frame) and ticks once a second so that ages and health advance even when nothing arrives.
+
+Failures stay local and loud: a subscriber or notice listener that raises is logged and skipped; an
+evaluation that raises keeps the last assessment on a frame marked `risk_error` (the kill switch does
+not act on it) and is a notice. A resolver task looks up, with backoff, every order whose outcome is
+not known until it is. A position that goes between two good snapshots without an order of ours
+(liquidated, or closed outside the cockpit) is a notice and a journal event.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Protocol
 
-from cockpit.engine.bookstate import BookState
+from cockpit.engine.bookstate import BookState, closures
 from cockpit.engine.executor import ExecutionError, Executor, Outcome, TrimPreview
 from cockpit.engine.journal import Journal
 from cockpit.model import (
@@ -34,6 +40,7 @@ from cockpit.model import (
     OrderStatus,
     RateLimited,
     VenueError,
+    VenueSnapshot,
     VenueTimeout,
 )
 from cockpit.venues.protocol import Venue
@@ -64,6 +71,11 @@ class EngineSettings:
         coalesce: after a change, wait this long for the other accounts' polls of the same
             round, so one round makes one frame.
         min_frame_interval: frames are at most this often (the UI redraws once per frame).
+        absent_grace: an order the venue does not know is declared absent (or re-sent under its
+            own id, once) only after a second look-up at least this long after the first.
+        resolve_interval: how often the resolver looks for orders whose outcome is not known;
+            each order is then looked up with its own backoff (`backoff_base`/`backoff_cap`).
+        late_window: how long an order declared absent is still looked up, in case it lands late.
     """
 
     poll_interval: float = 1.0
@@ -74,6 +86,9 @@ class EngineSettings:
     backoff_cap: float = 30.0
     coalesce: float = 0.15
     min_frame_interval: float = 0.5
+    absent_grace: float = 5.0
+    resolve_interval: float = 0.5
+    late_window: float = 3600.0
 
 
 class SimInfo(Protocol):
@@ -130,7 +145,7 @@ class Engine:
         )
         self.executor = Executor(
             self.venues, self.journal, clock=clock, readonly=readonly,
-            request_timeout=self.settings.request_timeout,
+            request_timeout=self.settings.request_timeout, absent_grace=self.settings.absent_grace,
         )
         self.latest: Frame | None = None
         self._seq = 0
@@ -145,6 +160,11 @@ class Engine:
         self._dirty: asyncio.Event | None = None
         self._wake: dict[str, asyncio.Event] = {}
         self._rng = random.Random()
+        self._risk_failed: str | None = None  # the failure last noticed, until evaluation recovers
+        self._logged: set[tuple[str, type]] = set()
+        self._lookups: dict[str, tuple[float, int]] = {}  # client id -> (next look-up, attempts)
+        self._filled_seen: dict[str, dict[str, Decimal]] = {}  # our fills per symbol at the last snapshot
+        self._liq_seen: set[tuple[str, str, float]] = set()  # venue liquidation reports already told
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -158,11 +178,21 @@ class Engine:
         self._notice_listeners.append(callback)
 
     def notice(self, text: str) -> None:
-        """Add a one-line message for the status area and the journal."""
+        """Add a one-line message for the status area and the journal.
+
+        A listener that raises is logged and skipped: one broken listener (a closed pipe under
+        `cockpit guard`) must never silence the others or stop the engine.
+        """
         self._notices.append(text)
-        self.journal.event("notice", self.clock(), text=text)
-        for listener in self._notice_listeners:
-            listener(text)
+        try:
+            self.journal.event("notice", self.clock(), text=text)
+        except Exception:  # a full disk must not stop the notice reaching the screen
+            log.exception("could not journal notice %r", text)
+        for listener in list(self._notice_listeners):
+            try:
+                listener(text)
+            except Exception as error:
+                self._log_once(f"notice listener {listener!r} failed", error)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -173,6 +203,7 @@ class Engine:
             self._wake[name] = asyncio.Event()
             self._tasks.append(asyncio.create_task(self._poll_account(name), name=f"poll:{name}"))
         self._tasks.append(asyncio.create_task(self._publisher(), name="publisher"))
+        self._tasks.append(asyncio.create_task(self._resolver(), name="resolver"))
 
     async def stop(self) -> None:
         """Cancel every task and close the venues."""
@@ -210,7 +241,11 @@ class Engine:
         try:
             await asyncio.wait_for(venue.connect(), self.settings.request_timeout * 4)
             self._instruments[name] = dict(venue.instruments())
-            await self.executor.reconcile(name)
+            before = self.journal.open_orders(name)
+            try:
+                await self.executor.reconcile(name)
+            finally:  # what it resolved before a failed look-up is news too
+                self._note_orders(before)
         except (VenueError, ExecutionError, asyncio.TimeoutError) as error:
             self._fail(name, error if not isinstance(error, asyncio.TimeoutError) else VenueTimeout(
                 "connect timed out", account=name))
@@ -238,8 +273,47 @@ class Engine:
         except asyncio.TimeoutError:
             self._fail(name, VenueTimeout("no answer in time", account=name))
             return self.settings.backoff_base
+        previous = self.state.snapshot(name)
         self.state.update(snapshot)
+        try:
+            self._watch_closures(name, previous, snapshot)
+        except Exception as error:  # the snapshot is good: a journal error must not fail the poll
+            self._log_once("checking for closed positions failed", error)
         return None
+
+    def _watch_closures(self, name: str, previous: VenueSnapshot | None, snapshot: VenueSnapshot) -> None:
+        """Report each position that went between two good snapshots with no order of ours.
+
+        Compared with the last *good* snapshot, so an outage in between hides nothing and shows
+        nothing that is not so; the first snapshot of a run is only the baseline.
+        """
+        filled = self.journal.filled_total(name)
+        before = self._filled_seen.get(name)
+        self._filled_seen[name] = filled
+        reports = [r for r in snapshot.liquidations if (r.account, r.symbol, r.time) not in self._liq_seen]
+        self._liq_seen.update((r.account, r.symbol, r.time) for r in reports)
+        if previous is None or before is None:
+            return
+        # Our fills since the last snapshot, what may still fill, and what may yet land late.
+        explained = {sym: filled[sym] - before.get(sym, Decimal(0)) for sym in filled}
+        for row in self.journal.open_orders(name):
+            explained[row.symbol] = explained.get(row.symbol, Decimal(0)) + row.amount - row.filled
+        for row in self.journal.declared_absent(self.clock() - self.settings.late_window, name):
+            explained[row.symbol] = explained.get(row.symbol, Decimal(0)) + row.amount
+        for c in closures(previous, snapshot, explained, reports):
+            at = f" at {c.price:,.6g}" if c.price is not None else ""
+            if c.liquidated:
+                loss = f" — lost ${-c.pnl:,.0f}" if c.pnl is not None else ""
+                text = f"{c.account} {c.symbol}: LIQUIDATED {c.side.value} {c.size}{at}{loss}"
+            else:
+                pnl = f" — est. P&L {'-' if c.pnl < 0 else '+'}${abs(c.pnl):,.0f}" if c.pnl is not None else ""
+                text = (f"{c.account} {c.symbol}: {c.side.value} {c.size} closed outside the cockpit{at} "
+                        f"(no order of ours; liquidated or closed by hand){pnl}")
+            self.journal.event(
+                "liquidation" if c.liquidated else "closed_outside", self.clock(), account=c.account,
+                symbol=c.symbol, side=c.side.value, size=str(c.size), price=c.price, pnl=c.pnl,
+            )
+            self.notice(text)
 
     async def _poll_account(self, name: str) -> None:
         failures = 0
@@ -276,7 +350,11 @@ class Engine:
                 await self._dirty.wait()
                 await asyncio.sleep(self.settings.coalesce)
                 self._dirty.clear()
-                self.publish()
+                try:
+                    self.publish()
+                except Exception as error:  # the publisher must outlive any one bad frame
+                    self._log_once("publishing a frame failed", error)
+                    self._fail_loudly("publishing failed", error, "the screen is not updating")
                 await asyncio.sleep(max(0.0, self.settings.min_frame_interval - self.settings.coalesce))
         finally:
             ticker.cancel()
@@ -284,6 +362,57 @@ class Engine:
     def _tick(self) -> None:
         self._changed()
         asyncio.get_running_loop().call_later(1.0, self._tick)
+
+    # -- orders whose outcome is not known ---------------------------------------------------
+
+    async def resolve_pending(self) -> None:
+        """Look up every order whose outcome is open and due; each has its own backoff.
+
+        Orders not terminal (unknown, intended, open, partial) are looked up until they are, and
+        orders declared absent for `late_window` in case they land late. A change is a notice.
+        """
+        now = self.clock()
+        rows = self.journal.open_orders() + self.journal.declared_absent(now - self.settings.late_window)
+        watched = {row.client_id for row in rows}
+        self._lookups = {cid: due for cid, due in self._lookups.items() if cid in watched}
+        for row in rows:
+            cid = row.client_id
+            if row.account not in self.executor.reconciled or self.executor.busy(cid):
+                continue
+            due, attempts = self._lookups.get(cid, (now, 0))
+            if now < due:
+                continue
+            if row.status is OrderStatus.CANCELED:
+                await self.executor.check_late(row)
+            else:
+                await self.executor.check(row, self._book())
+            if self._note_orders([row]):
+                self._lookups.pop(cid, None)
+            else:
+                # Exponential backoff with jitter: a venue that cannot answer is not hammered.
+                ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** attempts)
+                self._lookups[cid] = (self.clock() + self._rng.uniform(ceiling / 2, ceiling), attempts + 1)
+
+    def _note_orders(self, before: list) -> bool:
+        """Notice each of `before`'s rows whose journal row has changed since; True if any did."""
+        changed = False
+        for old in before:
+            row = self.journal.get(old.client_id)
+            if row is None or (row.status, row.detail, row.filled) == (old.status, old.detail, old.filled):
+                continue
+            changed = True
+            self.notice(f"{row.account} {row.symbol}: order {row.client_id}: {row.detail or row.status.value}")
+            self.kick(row.account)
+            self._changed()
+        return changed
+
+    async def _resolver(self) -> None:
+        while True:
+            try:
+                await self.resolve_pending()
+            except Exception:  # an adapter bug must not end the resolver
+                log.exception("order resolver failed")
+            await asyncio.sleep(self.settings.resolve_interval)
 
     # -- frames ---------------------------------------------------------------------------
 
@@ -294,8 +423,21 @@ class Engine:
         self._note_health(book)
         # Risk keeps histories and dwell times: on the simulator they run on simulated time, so a
         # one-hour crisis at speed 60 dwells ten simulated minutes, not ten wall minutes.
-        assessment = self.risk.evaluate(book, self._instruments, self._risk_now(now))
-        self._record_kill_events(assessment.kill.events)
+        risk_error: str | None = None
+        try:
+            assessment = self.risk.evaluate(book, self._instruments, self._risk_now(now))
+        except Exception as error:
+            # Keep showing the last assessment, marked as failed; the kill switch neither trips
+            # nor acts on a failure (its state is the last one evaluated).
+            self._log_once("risk evaluation failed", error)
+            risk_error = self._fail_loudly(
+                "risk evaluation failed", error, "showing the last assessment; the kill switch is not acting")
+            assessment = self.latest.assessment if self.latest is not None else Assessment(now=now)
+        else:
+            if self._risk_failed is not None:
+                self.notice(f"recovered from {self._risk_failed}")
+                self._risk_failed = None
+            self._record_kill_events(assessment.kill.events)
         self._seq += 1
         frame = Frame(
             seq=self._seq,
@@ -308,13 +450,33 @@ class Engine:
             speed=self.sim.speed if self.sim else 1.0,
             scenario=self.sim.scenario_name if self.sim else "",
             notices=tuple(self._notices),
+            risk_error=risk_error,
         )
         self.latest = frame
         for callback in list(self._subscribers):
-            callback(frame)
-        if assessment.kill.mode == "auto" and assessment.kill.proposed:
+            try:
+                callback(frame)
+            except Exception as error:  # one bad subscriber must not starve the others or risk
+                self._log_once(f"frame subscriber {callback!r} failed", error)
+        if risk_error is None and assessment.kill.mode == "auto" and assessment.kill.proposed:
             self._send_auto(assessment.kill.proposed)
         return frame
+
+    def _fail_loudly(self, what: str, error: BaseException, consequence: str) -> str:
+        """A one-line reason for `error`, noticed once per run of failures (not every frame)."""
+        detail = " ".join(str(error).split())[:200]  # one line, whatever the exception says
+        reason = f"{what}: {type(error).__name__}" + (f": {detail}" if detail else "")
+        if self._risk_failed != reason:
+            self._risk_failed = reason
+            self.notice(f"{reason} — {consequence}")
+        return reason
+
+    def _log_once(self, what: str, error: Exception) -> None:
+        # A listener that fails fails on every frame: its traceback is logged once, not twice a second.
+        key = (what, type(error))
+        if key not in self._logged:
+            self._logged.add(key)
+            log.error(what, exc_info=error)
 
     def _risk_now(self, now: float) -> float:
         return self.sim.sim_time() if self.sim is not None else now
@@ -352,6 +514,9 @@ class Engine:
             await self.submit(intent)
         except ExecutionError as error:
             self.notice(f"{intent.symbol}: not sent — {error}")
+        except Exception as error:  # nobody awaits this task: say so rather than lose it
+            self._log_once("sending a kill-switch cut failed", error)
+            self.notice(f"{intent.symbol}: send failed — {type(error).__name__}")
 
     # -- intents --------------------------------------------------------------------------
 
@@ -381,6 +546,10 @@ class Engine:
         """Send the kill switch's proposed cut (advise mode: the user pressed accept)."""
         frame = self.latest
         if frame is None:
+            return []
+        if frame.risk_error is not None:
+            # The proposal on screen is from the last good evaluation: never act on it blind.
+            self.notice(f"proposal not sent: {frame.risk_error}")
             return []
         results: list[Outcome | ExecutionError] = []
         for intent in frame.assessment.kill.proposed:

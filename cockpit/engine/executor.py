@@ -6,7 +6,9 @@ Safety rules it enforces (DESIGN.md):
 - the client order id is derived from the intent id, so retrying an intent never makes a second
   order, and the journal row is committed before the request leaves the process;
 - a timeout, 5xx or 429 on an order is an unknown outcome, resolved by looking the order up by its
-  client id, and re-sent only under the same id;
+  client id (the engine keeps looking, with backoff, until it is known), and re-sent only under the
+  same id, once, after the venue has not known it for a grace period; an order the venue does not
+  know is declared "never reached the venue" only after that grace, and corrected if it lands late;
 - read-only (global or per account) refuses every order with the reason.
 """
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Mapping
 
-from cockpit.engine.journal import Journal
+from cockpit.engine.journal import ABSENT, Journal, JournalRow
 from cockpit.model import (
     AuthError,
     Book,
@@ -45,6 +47,9 @@ from cockpit.venues.protocol import Venue
 
 #: Order states after which nothing more will happen.
 TERMINAL = (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED)
+
+#: The detail of a row the venue did not know at its first look-up: pending a second one.
+PENDING = "not at the venue yet: looking again"
 
 
 class ExecutionError(Exception):
@@ -97,7 +102,9 @@ class Executor:
         clock: wall time, for journal stamps.
         readonly: refuse every order (the global `--readonly`).
         request_timeout: seconds before an order request is an unknown outcome.
-        resolve_delays: waits between look-ups of an order whose outcome is unknown.
+        resolve_delays: waits between the look-ups `submit` makes itself after an unknown outcome.
+        absent_grace: an order the venue does not know is declared absent only when a second
+            look-up at least this many seconds after the first finds nothing either.
     """
 
     def __init__(
@@ -109,6 +116,7 @@ class Executor:
         readonly: bool = False,
         request_timeout: float = 5.0,
         resolve_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0),
+        absent_grace: float = 5.0,
     ) -> None:
         self.venues = dict(venues)
         self.journal = journal
@@ -116,7 +124,12 @@ class Executor:
         self.readonly = readonly
         self.request_timeout = request_timeout
         self.resolve_delays = resolve_delays
+        self.absent_grace = absent_grace
         self.reconciled: set[str] = set()
+        self._busy: set[str] = set()  # client ids a submit is sending or looking up now
+        self._sent_here: set[str] = set()  # sent by this process: may be re-sent once if absent
+        self._resent: set[str] = set()
+        self._absent_since: dict[str, float] = {}  # first look-up that did not find it
 
     # -- planning -------------------------------------------------------------------------
 
@@ -209,18 +222,33 @@ class Executor:
         if cap is not None and request.amount > cap:
             request = dataclasses.replace(request, amount=cap)
         now = self.clock()
-        if not self.journal.record(
+        fresh = self.journal.record(
             request, intent_id=intent.id, source=intent.source.value, reason=intent.reason, now=now
-        ):
+        )
+        if not fresh:
             row = self.journal.get(request.client_id)
             assert row is not None
             if row.status in TERMINAL:
                 return Outcome(row.client_id, row.status, row.filled, "already done")
             request = row.request()  # the same order, under the same id
-        return await self._send(request)
+        if request.client_id in self._busy:
+            return Outcome(request.client_id, OrderStatus.UNKNOWN, Decimal(0), "already being sent")
+        self._busy.add(request.client_id)
+        try:
+            if fresh:
+                outcome = await self._send(request)
+            else:
+                # Journaled before (an earlier attempt): look it up first; it is re-sent only
+                # when the venue has not known it for the grace period (see `check`).
+                outcome = await self.check(self.journal.get(request.client_id), book)  # type: ignore[arg-type]
+            return outcome if outcome is not None else await self.resolve(request, book)
+        finally:
+            self._busy.discard(request.client_id)
 
-    async def _send(self, request: OrderRequest) -> Outcome:
+    async def _send(self, request: OrderRequest) -> Outcome | None:
+        """Place `request`; its outcome, or None when unknown (the row is then UNKNOWN)."""
         venue = self.venues[request.account]
+        self._sent_here.add(request.client_id)
         try:
             order = await asyncio.wait_for(venue.place_order(request), self.request_timeout)
         except Rejected as error:
@@ -230,38 +258,105 @@ class Executor:
         except (UnknownOutcome, Unavailable, RateLimited, MalformedReply, asyncio.TimeoutError) as error:
             reason = error.reason if isinstance(error, VenueError) else "timeout"
             self.journal.set_status(request.client_id, OrderStatus.UNKNOWN, now=self.clock(), detail=reason)
-            return await self.resolve(request)
+            return None
         return self._record(request, order)
 
-    async def resolve(self, request: OrderRequest) -> Outcome:
-        """Find out what became of an order whose outcome is unknown: look up, then resend same id."""
-        venue = self.venues[request.account]
-        resent = False
+    async def resolve(self, request: OrderRequest, book: Book | None = None) -> Outcome:
+        """Look up an order whose outcome is unknown a few times now (`resolve_delays`).
+
+        What is still unknown afterwards is left to `Engine`'s resolver, which keeps looking with
+        backoff; the row counts as in flight until then.
+        """
         for delay in self.resolve_delays:
             await asyncio.sleep(delay)
-            try:
-                order = await asyncio.wait_for(
-                    venue.fetch_order(request.client_id, request.symbol), self.request_timeout
-                )
-            except (VenueError, asyncio.TimeoutError):
-                continue
-            if order is not None:
-                return self._record(request, order)
-            if not resent:
-                # The venue never saw it: sending again under the *same* id is safe.
-                resent = True
-                try:
-                    order = await asyncio.wait_for(venue.place_order(request), self.request_timeout)
-                except Rejected as error:
-                    return self._finish(request, OrderStatus.REJECTED, Decimal(0), f"rejected: {error}")
-                except (VenueError, asyncio.TimeoutError):
-                    continue
-                return self._record(request, order)
+            row = self.journal.get(request.client_id)
+            if row is None or row.status in TERMINAL:
+                break
+            outcome = await self.check(row, book)
+            if outcome is not None:
+                return outcome
+        row = self.journal.get(request.client_id)
+        if row is not None and row.status in TERMINAL:
+            return Outcome(row.client_id, row.status, row.filled, f"{row.status.value}: {row.detail}")
         return Outcome(request.client_id, OrderStatus.UNKNOWN, Decimal(0),
-                       "outcome unknown: will be resolved at the next reconciliation")
+                       "outcome unknown: still looking it up (counted as in flight until then)")
 
-    def _record(self, request: OrderRequest, order: Order) -> Outcome:
-        message = f"{order.status.value}: {order.filled} of {request.amount} {request.symbol}"
+    async def check(self, row: JournalRow, book: Book | None = None, *, strict: bool = False) -> Outcome | None:
+        """One look-up of a journaled order that is not terminal: its outcome, or None if unknown.
+
+        An order the venue does not know is not declared absent at once (it may still be on its
+        way): only a second look-up at least `absent_grace` seconds after the first that also finds
+        nothing counts. Then an order this process sent is re-sent once under the same client id
+        (venues dedupe it) if it still fits the position in `book` (see `_fits`); anything else (a
+        row from before a restart, one already re-sent, one that no longer fits) is CANCELED as
+        "never reached the venue", and watched for a late landing (`check_late`).
+        A failed look-up is None, or with `strict` an ExecutionError.
+        """
+        request = row.request()
+        cid = row.client_id
+        try:
+            order = await self._lookup(row)
+        except (VenueError, asyncio.TimeoutError) as error:
+            if strict:
+                reason = error.reason if isinstance(error, VenueError) else "timeout"
+                raise ExecutionError(f"{row.account}: cannot look up {cid}: {reason}") from None
+            return None
+        now = self.clock()
+        if order is not None:
+            self._absent_since.pop(cid, None)
+            return self._record(request, order)
+        first = self._absent_since.get(cid)
+        if first is None or now - first < self.absent_grace:
+            if first is None:
+                self._absent_since[cid] = now
+            if row.status is not OrderStatus.UNKNOWN or row.detail != PENDING:
+                self.journal.set_status(cid, OrderStatus.UNKNOWN, now=now, detail=PENDING)
+            return None
+        if cid in self._sent_here and cid not in self._resent:
+            fits = self._fits(row, book)
+            if fits is None:
+                return None  # no live data to check it against: decide on the next look-up
+            del self._absent_since[cid]
+            if fits:
+                self._resent.add(cid)
+                return await self._send(request)
+            return self._finish(request, OrderStatus.CANCELED, Decimal(0),
+                                f"{ABSENT}; not re-sent: the position is smaller than the order now")
+        del self._absent_since[cid]
+        return self._finish(request, OrderStatus.CANCELED, Decimal(0), ABSENT)
+
+    def _fits(self, row: JournalRow, book: Book | None) -> bool | None:
+        """Whether re-sending `row` still reduces only: the position it closes, minus what else is
+        in flight on it, covers its amount. None when `book` has no live data for the account."""
+        state = book.account(row.account) if book is not None else None
+        if state is None or state.health is not Health.LIVE:
+            return None
+        position = book.position(f"{row.account}|{row.symbol}")  # type: ignore[union-attr]
+        if position is None or position.side.opposite is not row.side:
+            return False
+        others = self.journal.in_flight(row.account, row.symbol) - (row.amount - row.filled)
+        return position.size - others >= row.amount
+
+    async def check_late(self, row: JournalRow) -> Outcome | None:
+        """Look up a row declared absent: if the order landed after all, correct the journal."""
+        try:
+            order = await self._lookup(row)
+        except (VenueError, asyncio.TimeoutError):
+            return None
+        if order is None:
+            return None
+        return self._record(row.request(), order, "landed late, journal corrected: ")
+
+    async def _lookup(self, row: JournalRow) -> Order | None:
+        venue = self.venues[row.account]
+        return await asyncio.wait_for(venue.fetch_order(row.client_id, row.symbol), self.request_timeout)
+
+    def busy(self, client_id: str) -> bool:
+        """Whether a submit is sending or looking up this order right now (leave it alone)."""
+        return client_id in self._busy
+
+    def _record(self, request: OrderRequest, order: Order, prefix: str = "") -> Outcome:
+        message = f"{prefix}{order.status.value}: {order.filled} of {request.amount} {request.symbol}"
         return self._finish(request, order.status, order.filled, message)
 
     def _finish(self, request: OrderRequest, status: OrderStatus, filled: Decimal, message: str) -> Outcome:
@@ -269,19 +364,15 @@ class Executor:
         return Outcome(request.client_id, status, filled, message)
 
     async def reconcile(self, account: str) -> list[Outcome]:
-        """Resolve every journaled order of `account` that is not terminal; then allow orders."""
+        """Look up every journaled order of `account` that is not terminal; then allow orders.
+
+        A look-up that fails refuses the account (ExecutionError): it stays unreconciled. An order
+        the venue does not know yet stays UNKNOWN (in flight) until `check` declares it absent.
+        """
         outcomes = []
-        venue = self.venues[account]
         for row in self.journal.open_orders(account):
-            try:
-                order = await asyncio.wait_for(venue.fetch_order(row.client_id, row.symbol), self.request_timeout)
-            except (VenueError, asyncio.TimeoutError) as error:
-                reason = error.reason if isinstance(error, VenueError) else "timeout"
-                raise ExecutionError(f"{account}: cannot reconcile {row.client_id}: {reason}") from None
-            if order is None:
-                # Never reached the venue: the intent was not carried out.
-                outcomes.append(self._finish(row.request(), OrderStatus.CANCELED, Decimal(0), "never reached the venue"))
-            else:
-                outcomes.append(self._record(row.request(), order))
+            outcome = await self.check(row, strict=True)
+            if outcome is not None:
+                outcomes.append(outcome)
         self.reconciled.add(account)
         return outcomes

@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS events (
 #: Orders in these states may still change the position: they count as in flight.
 OPEN_STATES = (OrderStatus.INTENDED, OrderStatus.OPEN, OrderStatus.PARTIAL, OrderStatus.UNKNOWN)
 
+#: The detail of a row declared never to have reached the venue: the venue did not know it on two
+#: look-ups a grace period apart. Such a row is watched for a while in case it lands late.
+ABSENT = "never reached the venue"
+
 
 @dataclass(frozen=True)
 class JournalRow:
@@ -62,6 +66,7 @@ class JournalRow:
     reason: str
     created: float
     updated: float
+    detail: str = ""
 
     def request(self) -> OrderRequest:
         """The order as it was (or will be) sent: resending uses the same client id."""
@@ -153,6 +158,25 @@ class Journal:
                 total += row.amount - row.filled
         return total
 
+    def declared_absent(self, since: float, account: str | None = None) -> list[JournalRow]:
+        """Rows declared never to have reached the venue (`ABSENT`) at or after `since`.
+
+        They are watched for a while: an order that lands late must be corrected to filled.
+        """
+        sql = "SELECT * FROM orders WHERE status=? AND substr(detail, 1, ?)=? AND updated>=?"
+        args: list[object] = [OrderStatus.CANCELED.value, len(ABSENT), ABSENT, since]
+        if account is not None:
+            sql += " AND account=?"
+            args.append(account)
+        return [_row(r) for r in self._db.execute(sql + " ORDER BY created", args)]
+
+    def filled_total(self, account: str) -> dict[str, Decimal]:
+        """How much our orders have filled on `account`, by symbol, over the whole journal."""
+        totals: dict[str, Decimal] = {}
+        for symbol, filled in self._db.execute("SELECT symbol, filled FROM orders WHERE account=?", (account,)):
+            totals[symbol] = totals.get(symbol, Decimal(0)) + Decimal(filled)
+        return totals
+
     def rows(self) -> list[JournalRow]:
         """Every order, oldest first."""
         return [_row(r) for r in self._db.execute("SELECT * FROM orders ORDER BY created")]
@@ -174,9 +198,9 @@ class Journal:
 
 def _row(r: tuple) -> JournalRow:
     (client_id, intent_id, account, symbol, side, amount, filled, _ro, status, source, reason,
-     created, updated, _detail) = r
+     created, updated, detail) = r
     return JournalRow(
         client_id=client_id, intent_id=intent_id, account=account, symbol=symbol, side=Side(side),
         amount=Decimal(amount), filled=Decimal(filled), status=OrderStatus(status), source=source,
-        reason=reason, created=created, updated=updated,
+        reason=reason, created=created, updated=updated, detail=detail,
     )

@@ -16,6 +16,7 @@ from cockpit.model.market import (
     Transfer,
     TransferStatus,
     AccountInfo,
+    LiquidationReport,
     VenueSnapshot,
 )
 from cockpit.model.orders import (
@@ -55,7 +56,7 @@ from cockpit.model.errors import (
 
 __all__ = [
     "Health", "Layer", "MarginMode", "Side", "Instrument", "FundingQuote", "Position", "Collateral",
-    "Transfer", "TransferStatus", "AccountInfo", "VenueSnapshot",
+    "Transfer", "TransferStatus", "AccountInfo", "LiquidationReport", "VenueSnapshot",
     "OrderRequest", "OrderStatus", "Order", "Fill", "Intent", "IntentSource", "TransferRequest",
     "AccountState", "Book",
     "PositionRisk", "AssetExposure", "FundingCell", "LayerCollateral", "PlaybookStep", "StressRow",

@@ -26,6 +26,9 @@ class Frame:
         sim_time: the simulator's clock, when venues are simulated.
         readonly: every order path is disabled.
         notices: recent one-line messages from the engine (fills, rejections, errors).
+        risk_error: set when this frame's risk evaluation failed: why, in one line. The frame
+            then carries the last good assessment (marked as such on screen) and the kill
+            switch does not act on it.
     """
 
     seq: int
@@ -38,3 +41,4 @@ class Frame:
     speed: float = 1.0
     scenario: str = ""
     notices: tuple[str, ...] = ()
+    risk_error: str | None = None

@@ -222,6 +222,22 @@ class AccountInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class LiquidationReport:
+    """A position the venue says it liquidated: what, how much, at which price, what it cost.
+
+    `time` is the venue's clock; `loss` is None when the venue does not say.
+    """
+
+    account: str
+    symbol: str
+    side: Side
+    size: Decimal
+    price: float
+    time: float
+    loss: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class VenueSnapshot:
     """Everything one poll of one account returned, frozen at `fetched_at`.
 
@@ -229,6 +245,9 @@ class VenueSnapshot:
     `venue_height` a counter the venue advances as its data moves on where it has no clock
     (dYdX: the block height its indexer has processed). Either one that stops means the venue
     serves frozen data: the account ages as if it were silent.
+
+    `liquidations` are the venue's own reports of liquidations on the account (recent ones; a
+    venue or adapter that cannot tell leaves it empty and the engine infers them instead).
     """
 
     account: AccountInfo
@@ -241,6 +260,7 @@ class VenueSnapshot:
     venue_time: float | None = None
     latency: float | None = None
     venue_height: int | None = None
+    liquidations: tuple[LiquidationReport, ...] = ()
 
     def mark(self, symbol: str) -> float | None:
         """The mark price of `symbol` in this snapshot, if reported."""
@@ -254,5 +274,5 @@ from cockpit.model.orders import Order  # noqa: E402  (annotation only; avoids a
 
 __all__ = [
     "Layer", "Side", "MarginMode", "Health", "Instrument", "FundingQuote", "Position",
-    "TransferStatus", "Transfer", "Collateral", "AccountInfo", "VenueSnapshot", "Order",
+    "TransferStatus", "Transfer", "Collateral", "AccountInfo", "LiquidationReport", "VenueSnapshot", "Order",
 ]

@@ -100,4 +100,5 @@ def snapshot(world: World, acc: Account, fetched_at: float) -> VenueSnapshot:
         collateral=collateral(world, acc), funding=funding(world, acc),
         marks=tuple((symbol, float(marks[a])) for symbol, a in acc.assets.items()),
         open_orders=world.exchange.open_orders(acc), venue_time=world.t,
+        liquidations=tuple(world.liquidations.get(acc.name, ())),
     )

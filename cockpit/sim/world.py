@@ -14,7 +14,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from cockpit.model import AccountInfo, Layer, Order, OrderRequest, Rejected, Transfer, TransferRequest
+from cockpit.model import (
+    AccountInfo, Layer, LiquidationReport, Order, OrderRequest, Rejected, Transfer, TransferRequest,
+)
 from cockpit.sim.accounts import Account, Ledger
 from cockpit.sim.events import EventLog
 from cockpit.sim.execution import Exchange
@@ -60,6 +62,7 @@ class World:
         streams = np.random.SeedSequence(seed).spawn(5)
         self.rng_scenario = np.random.default_rng(streams[3])
         self.log = EventLog()
+        self.liquidations: dict[str, list[LiquidationReport]] = {}  # by account, oldest first
         settings = scenario.settings
         self.prices = PriceModel(self.assets, np.random.default_rng(streams[0]))
         self.prices.set_vol_regime(settings.vol)
@@ -195,6 +198,10 @@ class World:
                          f"at {liq.mark:,.6g}, margin ratio {liq.ratio:.2f}, lost {money(liq.loss)}",
                          name)
             self.exchange.drop_symbol(liq.account, pos.symbol, self.t)
+            # What the venue tells its client: its snapshots carry the account's liquidations.
+            self.liquidations.setdefault(name, []).append(LiquidationReport(
+                account=name, symbol=pos.symbol, side=pos.side, size=abs(pos.size), price=liq.mark,
+                time=self.t, loss=round(liq.loss, 2)))
 
     def _land(self, landed: list[TransferState]) -> None:
         for t in landed:

@@ -130,7 +130,11 @@ async def test_unknown_outcome_that_never_landed_is_resent_under_the_same_id():
     engine.executor.resolve_delays = (0.0, 0.0)
     await engine.poll_once()
     outcome = await engine.submit(engine.hotkey_intent(f"a|{ETH}", 1.0))
-    assert outcome.status is OrderStatus.FILLED
+    # Not found on look-ups made at once: it may still be on its way, so it is not re-sent yet.
+    assert outcome.status is OrderStatus.UNKNOWN and len(venue.sent) == 1
+    clock.now += engine.settings.absent_grace
+    await engine.resolve_pending()  # still unknown to the venue after the grace: re-sent, same id
+    assert engine.journal.rows()[0].status is OrderStatus.FILLED
     assert len(venue.sent) == 2 and venue.sent[0].client_id == venue.sent[1].client_id
     assert ETH not in venue.positions
 

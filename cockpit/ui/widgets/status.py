@@ -1,4 +1,5 @@
-"""The status line: mode, trading or read-only, kill-switch state, each account's health, time."""
+"""The status line: mode, trading or read-only, kill-switch state (and a failed risk evaluation),
+each account's health, time."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def status_text(frame: Frame, colors: dict[str, str], width: int) -> Text:
     kill = frame.assessment.kill.status
     text.append(" ")
     text.append(f" {'' if narrow else 'KILL '}{kill.value} ", style=f"bold reverse {colors.get(f'kill-{kill.value.lower()}', '')}")
+    if frame.risk_error is not None:
+        # The panes show the last good assessment: say so where the kill state is read.
+        text.append(" ")
+        text.append(" RISK FAILED " if not narrow else " RISK✗ ", style=f"bold reverse {colors.get('health-down', '')}")
     text.append(" │")
     for acc in frame.book.accounts:
         color = colors.get(f"health-{acc.health.value.lower()}", "")
