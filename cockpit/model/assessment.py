@@ -105,12 +105,20 @@ class LayerCollateral:
     Attributes:
         buffer_target: free collateral this account should keep for fast exits.
         shortfall: how far free collateral is below the target (0 when above).
-        rescue_seconds: the fastest route's time to bring collateral here from elsewhere.
-        rescue_route: a short label of that route.
+        rescue_seconds: typical time until other accounts' surplus covers `rescue_need` (None
+            unless it is covered in full).
+        rescue_route: what the pane shows: "source: route" when covered, else "partial: $X of
+            $Y" or "uncovered: $Y".
         leverage: effective leverage (gross after cross-margin offsets / equity); None when
             equity is not positive.
         liq_move: the uniform price move (signed fraction) that takes the account's margin ratio
             to 1; None when maintenance is unknown or no move reaches it.
+        rescue_status: "covered", "partial", "uncovered", or "none" (nothing to bring: no
+            positions, so no buffer).
+        rescue_need: what a rescue must bring: the shortfall, or a whole buffer when there is none.
+        rescue_amount: what other live accounts can bring of it (their surplus over their own
+            buffers), at most `rescue_need`.
+        rescue_congested_seconds: `rescue_seconds` under congestion (`cockpit.model.layers`).
     """
 
     account: str
@@ -130,6 +138,10 @@ class LayerCollateral:
     stale: bool = False
     leverage: float | None = None
     liq_move: float | None = None
+    rescue_status: str = "none"
+    rescue_need: float = 0.0
+    rescue_amount: float = 0.0
+    rescue_congested_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

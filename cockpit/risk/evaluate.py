@@ -197,8 +197,9 @@ class RiskEngine:
         # Collateral per account, then the standing playbook.
         buffer = collateral.buffer_targets(acc_gross, s.buffer_fraction, s.buffer_min)
         surplus = t.a_free - buffer
-        rescue = collateral.rescue([a.info.name for a in t.accounts], [a.info.layer for a in t.accounts],
-                                   t.a_live, surplus)
+        rescue = collateral.rescue([a.info.name for a in t.accounts], [a.info.venue for a in t.accounts],
+                                   [a.info.layer for a in t.accounts], t.a_live, surplus,
+                                   collateral.rescue_need(buffer, t.a_free))
         flags = self._flags(t, near, over_flag, hedged)
         hedged_asset = np.bincount(t.asset, hedged, n_assets) > 0
         order = self._asset_order(expo, unique(np.concatenate([t.asset, cell_asset[cells["present"]]])))
@@ -414,8 +415,10 @@ class RiskEngine:
                 account=a.info.name, venue=a.info.venue, layer=a.info.layer, currency=c.currency,
                 equity=c.equity, used=c.used, free=c.free, withdrawable=c.withdrawable, in_flight=flying[i],
                 margin_ratio=equity[i] / maint[i] if maint[i] > 0 else None, buffer_target=buffer[i],
-                shortfall=max(0.0, buffer[i] - c.free), rescue_seconds=rescue[i][0], rescue_route=rescue[i][1],
-                stale=a.health is not Health.LIVE, leverage=acc_lev[i], liq_move=move[i]))
+                shortfall=max(0.0, buffer[i] - c.free), rescue_seconds=rescue[i].seconds,
+                rescue_route=rescue[i].label, stale=a.health is not Health.LIVE, leverage=acc_lev[i],
+                liq_move=move[i], rescue_status=rescue[i].status, rescue_need=rescue[i].need,
+                rescue_amount=rescue[i].amount, rescue_congested_seconds=rescue[i].congested))
         return tuple(out)
 
     def _playbook(self, t: BookTable, near, dist, worst, worst_at, scen_names, keep, per_day, surplus,
@@ -445,7 +448,8 @@ class RiskEngine:
         at_l, day_l = worst_at[idx].tolist(), fill_nan(per_day[idx]).tolist()
         acct_l, surplus_l = t.acct[idx].tolist(), surplus.tolist()
         owners = [f"{a.info.name} ({a.info.layer.value})" for a in t.accounts]
-        helpers = [f"rescue from {r[1]}" if r[0] is not None else "uncovered" for r in rescue]
+        helpers = [f"rescue from {r.label}" if r.status == "covered" else r.label if r.status == "partial"
+                   else "uncovered" for r in rescue]
         out = []
         keys, account, symbol, side = t.keys, t.account, t.symbol, t.side
         for n, ((i, cut), price, cost, cn) in enumerate(zip(cuts, _opt(est_price), est_cost.tolist(),
