@@ -139,12 +139,17 @@ class RiskEngine:
         equity = float(t.a_equity.sum()) + t.in_flight_total
         gross = float(expo.gross.sum())
 
-        # Liquidation: the position's own price, else (cross) the account-level move.
+        # Liquidation: the position's own price, else (cross) the account-level move of the
+        # account's cross side (its isolated positions have margin of their own).
         maint = liquidation.account_maintenance(t.a_maint, t.mm, t.acct)
+        mm = liquidation.position_maintenance(maint, t.mm, t.notional, t.acct)
+        liq_shock = stress.liquidation_shock(t.sign, t.mark, t.liq)
+        iso_equity = liquidation.isolated_equity(t.cross, t.im, t.unrealized, mm, t.signed, liq_shock)
+        cross_equity, cross_maint = liquidation.cross_side(t.a_equity, maint, t.acct, t.cross, iso_equity, mm)
         net_cross = np.bincount(t.acct, np.where(t.cross, t.signed, 0.0), n_acc)
-        move = liquidation.account_move(t.a_equity, maint, net_cross)
+        move = liquidation.account_move(cross_equity, cross_maint, net_cross)
         own = ~np.isnan(t.liq)
-        by_account = t.cross & (maint[t.acct] > 0)
+        by_account = t.cross & (cross_maint[t.acct] > 0)
         dist = np.where(own, liquidation.position_distance(t.sign, t.mark, t.liq),
                         np.where(by_account, np.abs(move[t.acct]), np.nan))
         kind = np.where(own, 2, np.where(by_account, 1, 0))  # index into _KINDS
@@ -158,13 +163,11 @@ class RiskEngine:
         # returns would make wild betas.
         measured = np.where(np.isnan(pct), np.nan, vol)
         scen = self._scenarios(measured, n_assets)
-        mm_share = liquidation.maintenance_share(maint, t.notional, t.acct)
-        res = stress.run(scen.shocks, t.signed, t.asset, t.acct, t.sign,
-                         stress.liquidation_shock(t.sign, t.mark, t.liq), t.cross, mm_share,
-                         t.a_equity, maint, t.a_risk)
+        res = stress.run(scen.shocks, t.signed, t.asset, t.acct, t.sign, liq_shock, t.cross, mm, iso_equity,
+                         cross_equity, cross_maint)
         tail = 6 if res.pnl[6] <= res.pnl[7] else 7
         keep = np.array([0, 1, 2, 3, 4, 5, tail])
-        pos_pnl = stress.position_pnl(scen.shocks[keep], t.signed, t.asset)
+        pos_pnl = res.position_pnl[keep]
         worst_at = pos_pnl.argmin(axis=0) if n_pos else np.zeros(0, np.intp)
         worst = pos_pnl[worst_at, np.arange(n_pos)]  # the minimum, read where argmin found it
 
@@ -346,7 +349,7 @@ class RiskEngine:
                        trim) -> tuple[PositionRisk, ...]:
         """One row per position: uPnL and leverage fall back to computed values when the venue
         leaves them out (leverage: notional over the account's equity)."""
-        upnl = np.where(np.isnan(t.upnl), t.sign * t.size * (t.mark - t.entry), t.upnl)
+        upnl = t.unrealized
         acc_equity = t.a_equity[t.acct]
         with np.errstate(divide="ignore", invalid="ignore"):
             lev = np.where(np.isnan(t.lev), np.where(acc_equity > 0, t.notional / acc_equity, np.nan), t.lev)
