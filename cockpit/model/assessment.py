@@ -167,7 +167,8 @@ class StressRow:
     """The book under one shock scenario.
 
     `margin_ratios` is every account's margin ratio after the shock, (account, ratio or None
-    when its maintenance is unknown), in account order.
+    when its maintenance is unknown or it holds no cross position), in account order: its cross
+    side's, since isolated positions have margin of their own (`cockpit.risk.stress`).
     """
 
     name: str
