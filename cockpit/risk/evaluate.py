@@ -167,7 +167,7 @@ class RiskEngine:
                          cross_equity, cross_maint)
         tail = 6 if res.pnl[6] <= res.pnl[7] else 7
         keep = np.array([0, 1, 2, 3, 4, 5, tail])
-        pos_pnl = res.position_pnl[keep]
+        pos_pnl = stress.position_pnl(scen.shocks, t.signed, t.asset, res, keep)
         worst_at = pos_pnl.argmin(axis=0) if n_pos else np.zeros(0, np.intp)
         worst = pos_pnl[worst_at, np.arange(n_pos)]  # the minimum, read where argmin found it
 

@@ -48,14 +48,16 @@ class Scenarios:
 @dataclass(frozen=True, slots=True)
 class StressResult:
     """Book PnL per scenario; cross equity, cross margin ratio and liquidation per scenario ×
-    account; PnL and liquidation per scenario × position."""
+    account; liquidation per scenario × position; and the (capped) PnL per scenario × isolated
+    position, `iso` their indices (`position_pnl` gives every position's)."""
 
     pnl: np.ndarray
     equity_after: np.ndarray
     ratio_after: np.ndarray
     account_liquidated: np.ndarray
     position_liquidated: np.ndarray
-    position_pnl: np.ndarray
+    iso: np.ndarray
+    iso_pnl: np.ndarray
 
 
 def tail_betas(vol: np.ndarray, corr: np.ndarray, market_vol: float, push: float) -> np.ndarray:
@@ -103,8 +105,6 @@ def run(shocks: np.ndarray, signed: np.ndarray, asset: np.ndarray, acct: np.ndar
     """
     n_assets = shocks.shape[1]
     n_acc = equity.shape[0]
-    move = shocks[:, asset]
-    pos_pnl = move * signed
     key = asset * n_acc + acct
     exposure = np.bincount(key, np.where(cross, signed, 0.0), n_assets * n_acc).reshape(n_assets, n_acc)
     maint_w = np.bincount(key, np.where(cross, fill_nan(mm), 0.0), n_assets * n_acc).reshape(n_assets, n_acc)
@@ -116,17 +116,38 @@ def run(shocks: np.ndarray, signed: np.ndarray, asset: np.ndarray, acct: np.ndar
     ratio = np.where(known & (maint_after <= 0), np.inf, ratio)
     holds = np.bincount(acct, cross, n_acc) > 0
     acct_liq = np.where(known, ratio <= 1.0, holds & (equity_after <= 0))
-    if cross.all():  # the common book: every position falls with its account, no columns to pick
-        pos_liq = acct_liq[:, acct]
-    else:
-        pos_liq = acct_liq[:, acct] & cross
-        iso = np.flatnonzero(~cross)
-        s, raw = sign[iso], pos_pnl[:, iso]
-        own = move[:, iso] * s <= liq_shock[iso] * s  # False where the price is unknown (NaN)
-        e = iso_equity[iso]
-        held = ~np.isnan(e)
-        broke = held & (e + raw <= fill_nan(mm[iso]) * (1.0 + move[:, iso]))
-        pos_liq[:, iso] = liq = own | broke
-        floor = -np.maximum(fill_nan(e), 0.0)  # all its margin, and never more
-        pos_pnl[:, iso] = np.where(held, np.where(liq, floor, np.maximum(raw, floor)), raw)
-    return StressResult(pos_pnl.sum(axis=1), equity_after, ratio, acct_liq, pos_liq, pos_pnl)
+    pos_liq = acct_liq[:, acct]  # cross legs fall with their account; isolated columns follow
+    pnl = shocks @ exposure.sum(axis=1)  # the cross legs' PnL, summed per asset first
+    iso = np.flatnonzero(~cross)
+    iso_pnl = np.zeros((shocks.shape[0], iso.size))
+    if iso.size:  # only isolated columns get (scenario × position) matrices of their own
+        # Written in place, a few arrays in all: fresh (S × n) temporaries cost more in page
+        # faults than the arithmetic on them.
+        s, ls, e, m = sign[iso], liq_shock[iso], iso_equity[iso], fill_nan(mm[iso])
+        move = shocks[:, asset[iso]]
+        iso_pnl = move * signed[iso]
+        liq = np.subtract(move, ls)  # the own price is crossed: s·(move − s*) ≤ 0 (NaN: never)
+        liq *= s
+        liq = liq <= 0.0
+        # Equity falls to maintenance, e + signed·move ≤ m·(1 + move), i.e.
+        # signed·move − m·move ≤ m − e (never where e is unknown: NaN compares False).
+        np.multiply(move, m, out=move)
+        np.subtract(iso_pnl, move, out=move)
+        liq |= move <= m - e
+        pos_liq[:, iso] = liq
+        # Capped at all its margin: the loss of a liquidated one is its equity, and never more.
+        floor = -np.maximum(e, 0.0)
+        np.fmax(iso_pnl, floor, out=iso_pnl)  # fmax: NaN (unknown equity) leaves the PnL as it is
+        liq &= ~np.isnan(e)
+        np.copyto(iso_pnl, fill_nan(floor), where=liq)
+        pnl = pnl + iso_pnl.sum(axis=1)
+    return StressResult(pnl, equity_after, ratio, acct_liq, pos_liq, iso, iso_pnl)
+
+
+def position_pnl(shocks: np.ndarray, signed: np.ndarray, asset: np.ndarray, res: StressResult,
+                 rows: np.ndarray) -> np.ndarray:
+    """(len(rows), P) PnL of each position in the scenarios `rows` of `res` (`shocks` are all
+    of them): a cross leg's is its shock times its notional, an isolated one's as `run` capped it."""
+    out = shocks[rows][:, asset] * signed
+    out[:, res.iso] = res.iso_pnl[rows]
+    return out

@@ -123,7 +123,8 @@ def test_vectorized_stress_matches_a_plain_loop(seed, n_pos, n_acc, n_assets):
     res = stress.run(shocks, signed, asset, acct, sign, liq_shock, cross, mm, iso_equity, eq_c, mt_c)
     pos_pnl, eq, liq_acct, liq_pos = _naive(shocks, signed, asset, acct, sign, liq_shock, cross, mm, iso_equity,
                                             eq_c, mt_c)
-    np.testing.assert_allclose(res.position_pnl, pos_pnl, atol=1e-6)
+    every = np.arange(len(shocks))
+    np.testing.assert_allclose(stress.position_pnl(shocks, signed, asset, res, every), pos_pnl, atol=1e-6)
     np.testing.assert_allclose(res.pnl, pos_pnl.sum(axis=1), atol=1e-6)
     np.testing.assert_allclose(res.equity_after, eq, atol=1e-6)
     assert (res.account_liquidated == liq_acct).all()
@@ -209,12 +210,13 @@ def test_isolated_losses_are_capped_and_never_reach_the_cross_equity(seed, n_pos
     asset = rng.integers(0, n_assets, n_pos)
     shocks = rng.normal(0, 0.3, (8, n_assets))
     res = stress.run(shocks, signed, asset, acct, sign, liq_shock, cross, mm, iso_equity, equity, maint)
+    pos_pnl = stress.position_pnl(shocks, signed, asset, res, np.arange(len(shocks)))
     iso = ~cross & ~np.isnan(iso_equity)
     # An isolated loss never exceeds what the position holds (its margin plus uPnL).
-    assert (-res.position_pnl[:, iso] <= np.maximum(iso_equity[iso], 0.0) + 1e-9).all()
+    assert (-pos_pnl[:, iso] <= np.maximum(iso_equity[iso], 0.0) + 1e-9).all()
     # Cross equity is the account's plus its cross legs' PnL alone: any isolated position, of any
     # size, changes nothing on the cross side.
-    cross_pnl = np.stack([np.bincount(acct, np.where(cross, row, 0.0), n_acc) for row in res.position_pnl])
+    cross_pnl = np.stack([np.bincount(acct, np.where(cross, row, 0.0), n_acc) for row in pos_pnl])
     np.testing.assert_allclose(res.equity_after, equity + cross_pnl, atol=1e-6)
     bigger = np.where(cross, signed, signed * rng.uniform(1, 100, n_pos))
     other = stress.run(shocks, bigger, asset, acct, sign, liq_shock, cross, mm, iso_equity * 3, equity, maint)
