@@ -43,10 +43,15 @@ def test_a_source_with_one_dollar_of_surplus_does_not_rescue_a_31k_shortfall():
     # okx: 10,000 gross, so a 1,000 buffer; 1,001 free: 1 dollar of surplus.
     okx = account("okx", "okx", [position("okx", "okx", "ETH", "short", 5, 2_000)],
                   equity=20_000.0, free=1_001.0)
-    bn = _rescue(_short_31k(okx))["bn"]
+    b = _short_31k(okx)
+    a = RiskEngine().evaluate(b, instruments_for(b), 0.0)
+    bn = a.collateral[0]
     assert bn.rescue_seconds is None
     assert bn.rescue_status == "partial" and bn.rescue_amount == pytest.approx(1.0)
     assert bn.rescue_route == "partial: $1 of $31,000"
+    # bn has no surplus of its own to pay for cutting its BTC: the playbook says so.
+    step = next(s for s in a.playbook if s.account == "bn")
+    assert step.covered_by == "partial: $1 of $31,000"
 
 
 def test_sources_add_up_fastest_first_and_the_rescue_waits_for_the_slowest():
