@@ -5,8 +5,9 @@ notional, buffer_min)`` (0 when it holds none): free collateral kept on the same
 exits, because bridges and withdrawals are slow. Its surplus is free collateral above that target.
 
 A rescue must bring the account's shortfall, or, when it has none, a whole buffer (what a bad
-hour would eat). Only other LIVE accounts' surplus over their own buffers can be sent: a source
-with $1 of surplus does not rescue a $31k shortfall. Sources are taken fastest route first
+hour would eat). Only other LIVE accounts' surplus over their own buffers can be sent, and no more
+than the venue lets leave (`sendable`): a source with $1 of surplus does not rescue a $31k
+shortfall. Sources are taken fastest route first
 (`cockpit.model.layers.fastest_route`: an internal transfer only between accounts of one venue,
 a withdrawal plus a deposit between two exchanges) until their surplus covers the need; the
 rescue takes as long as the slowest source it needs (they travel at once). When all of them
@@ -57,6 +58,12 @@ def rescue_need(buffer: np.ndarray, free: np.ndarray) -> np.ndarray:
     return np.where(short > 0, short, buffer)
 
 
+def sendable(surplus: np.ndarray, withdrawable: np.ndarray) -> np.ndarray:
+    """What each account can send without going below its own buffer: its surplus, and no more
+    than the venue says may leave now (`withdrawable`, NaN where the venue does not say)."""
+    return np.where(np.isnan(withdrawable), surplus, np.minimum(surplus, withdrawable))
+
+
 @lru_cache(maxsize=None)
 def _route(source: Layer, target: Layer, same_venue: bool) -> Trip | None:
     # Routes are constants of the model: compute each layer pair once.
@@ -71,7 +78,8 @@ def _dollars(x: float, up: bool) -> str:
 
 def rescue(names: list[str], venues: list[str], layers: list[Layer], live: np.ndarray,
            surplus: np.ndarray, need: np.ndarray) -> list[Rescue]:
-    """For each account, how other live accounts' surplus covers its `need` (see module doc)."""
+    """For each account, how other live accounts' `surplus` (what each can send: `sendable`)
+    covers its `need` (see module doc)."""
     sources = [i for i in range(len(names)) if live[i] and surplus[i] > 0]
     spare = surplus.tolist()
     out: list[Rescue] = []

@@ -200,9 +200,11 @@ class RiskEngine:
         # Collateral per account, then the standing playbook.
         buffer = collateral.buffer_targets(acc_gross, s.buffer_fraction, s.buffer_min)
         surplus = t.a_free - buffer
+        withdrawable = np.array([np.nan if a.snapshot is None or a.snapshot.collateral.withdrawable is None
+                                 else a.snapshot.collateral.withdrawable for a in t.accounts], float)
         rescue = collateral.rescue([a.info.name for a in t.accounts], [a.info.venue for a in t.accounts],
-                                   [a.info.layer for a in t.accounts], t.a_live, surplus,
-                                   collateral.rescue_need(buffer, t.a_free))
+                                   [a.info.layer for a in t.accounts], t.a_live,
+                                   collateral.sendable(surplus, withdrawable), collateral.rescue_need(buffer, t.a_free))
         flags = self._flags(t, near, over_flag, hedged)
         hedged_asset = np.bincount(t.asset, hedged, n_assets) > 0
         order = self._asset_order(expo, unique(np.concatenate([t.asset, cell_asset[cells["present"]]])))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -67,6 +69,15 @@ def test_sources_add_up_fastest_first_and_the_rescue_waits_for_the_slowest():
     # Congested: the withdrawal ×4 (32 min) and the deposit ×3 (15 min).
     assert bn.rescue_congested_seconds == 47 * 60.0
     assert (bn.rescue_status, bn.rescue_need, bn.rescue_amount) == ("covered", 31_000.0, 31_000.0)
+
+
+def test_a_source_sends_no_more_than_its_venue_lets_leave():
+    # okx has 100,000 free and no positions, but only 20,000 may be withdrawn now.
+    okx = account("okx", "okx", [], equity=100_000.0, free=100_000.0)
+    snap = okx.snapshot
+    okx = replace(okx, snapshot=replace(snap, collateral=replace(snap.collateral, withdrawable=20_000.0)))
+    bn = _rescue(_short_31k(okx))["bn"]
+    assert (bn.rescue_status, bn.rescue_route) == ("partial", "partial: $20,000 of $31,000")
 
 
 def test_no_surplus_anywhere_is_uncovered_and_an_account_without_positions_needs_nothing():
