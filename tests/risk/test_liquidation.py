@@ -70,3 +70,19 @@ def test_stale_positions_are_shown_flagged():
     a = RiskEngine().evaluate(b, instruments_for(b), 0.0)
     assert "stale" in a.positions[0].flags and a.partial == ("bn",)
     assert a.collateral[0].stale
+
+
+def test_isolated_equity_from_its_margin_else_read_back_from_its_liquidation_price():
+    # A 50,000 SOL long on 8,276 of margin with 500 of maintenance is liquidated at 84.29 from
+    # 100 (s* = −15.71 %): there 8,276 − 50,000 × 0.1571 = 421 = 500 × 0.8429. Without the
+    # margin, the same equity is read back from the price; a short's the same way up; a cross
+    # position has none of its own.
+    s_star = np.array([84.29 / 100 - 1, 0.1, np.nan, -0.1])
+    e = liquidation.isolated_equity(np.array([False, False, False, True]),
+                                    np.array([np.nan, np.nan, 1_000.0, 5_000.0]),
+                                    np.array([0.0, 0.0, -200.0, 0.0]), np.array([500.0, 100.0, 10.0, 10.0]),
+                                    np.array([50_000.0, -20_000.0, 10_000.0, 10_000.0]), s_star)
+    assert e[0] == pytest.approx(8_276.0, abs=1.0)
+    assert e[1] == pytest.approx(100 * 1.1 + 20_000 * 0.1)  # a short liquidated 10 % up
+    assert e[2] == 800.0  # margin plus uPnL
+    assert np.isnan(e[3])

@@ -253,3 +253,13 @@ async def test_the_stress_table_agrees_with_the_simulators_own_margin_engine():
         for k, name in enumerate(names):
             assert ratios[name] == pytest.approx(truth.cross_equity[k] / truth.cross_maint[k], rel=0.03)
     assert liquidated == {"bybit|SOL/USDT:USDT"}  # the case this test is about did occur
+
+
+def test_the_account_level_move_counts_the_cross_side_alone():
+    b = _cross_and_isolated()
+    a = RiskEngine().evaluate(b, instruments_for(b), 0.0)
+    # x* = (22,000 − 1,000) / (1,000 − 100,000): the isolated SOL's margin does not hold up the
+    # cross ETH (with it: (30,276 − 1,500) / (1,500 − 100,000) = −29 %).
+    assert a.collateral[0].liq_move == pytest.approx(-21_000 / 99_000)
+    eth = next(p for p in a.positions if p.asset == "ETH")
+    assert (eth.liq_kind, eth.liq_distance) == ("account", pytest.approx(21_000 / 99_000))
