@@ -124,12 +124,20 @@ class LayerCollateral:
             unknown. Screens show its inverse, `maint_used` (100% = liquidation), never this.
         buffer_target: free collateral this account should keep for fast exits.
         shortfall: how far free collateral is below the target (0 when above).
-        rescue_seconds: the fastest route's time to bring collateral here from elsewhere.
-        rescue_route: a short label of that route.
+        rescue_seconds: typical time until other accounts' surplus covers `rescue_need` (None
+            unless it is covered in full).
+        rescue_route: what the pane shows: "source: route" when covered, else "partial: $X of
+            $Y" or "uncovered: $Y".
         leverage: effective leverage (gross after cross-margin offsets / equity); None when
             equity is not positive.
         liq_move: the uniform price move (signed fraction) that takes the account's margin ratio
             to 1; None when maintenance is unknown or no move reaches it.
+        rescue_status: "covered", "partial", "uncovered", or "none" (nothing to bring: no
+            positions, so no buffer).
+        rescue_need: what a rescue must bring: the shortfall, or a whole buffer when there is none.
+        rescue_amount: what other live accounts can bring of it (their surplus over their own
+            buffers), at most `rescue_need`.
+        rescue_congested_seconds: `rescue_seconds` under congestion (`cockpit.model.layers`).
     """
 
     account: str
@@ -149,6 +157,10 @@ class LayerCollateral:
     stale: bool = False
     leverage: float | None = None
     liq_move: float | None = None
+    rescue_status: str = "none"
+    rescue_need: float = 0.0
+    rescue_amount: float = 0.0
+    rescue_congested_seconds: float | None = None
 
     @property
     def maint_used(self) -> float | None:
@@ -182,7 +194,8 @@ class StressRow:
     """The book under one shock scenario.
 
     `margin_ratios` is every account's margin ratio after the shock, (account, ratio or None
-    when its maintenance is unknown), in account order.
+    when its maintenance is unknown or it holds no cross position), in account order: its cross
+    side's, since isolated positions have margin of their own (`cockpit.risk.stress`).
     """
 
     name: str

@@ -4,18 +4,46 @@ The buffer target of an account that holds positions is ``max(buffer_fraction ×
 notional, buffer_min)`` (0 when it holds none): free collateral kept on the same layer for fast
 exits, because bridges and withdrawals are slow. Its surplus is free collateral above that target.
 
-Time to rescue is the fastest route (`cockpit.model.layers.fastest_route`, direct or one hop) from
-any *other* LIVE account whose surplus is positive to this account's layer.
+A rescue must bring the account's shortfall, or, when it has none, a whole buffer (what a bad
+hour would eat). Only other LIVE accounts' surplus over their own buffers can be sent, and no more
+than the venue lets leave (`sendable`): a source with $1 of surplus does not rescue a $31k
+shortfall. Sources are taken fastest route first
+(`cockpit.model.layers.fastest_route`: an internal transfer only between accounts of one venue,
+a withdrawal plus a deposit between two exchanges) until their surplus covers the need; the
+rescue takes as long as the slowest source it needs (they travel at once). When all of them
+together fall short the rescue is "partial: $X of $Y" (no time: it never completes), or
+"uncovered" when nobody has surplus. Each account is rescued as if it were the only one in need:
+two accounts may count on the same source.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from cockpit.model import Layer
-from cockpit.model.layers import fastest_route
+from cockpit.model.layers import Trip, fastest_route
+
+
+@dataclass(frozen=True, slots=True)
+class Rescue:
+    """How one account's need is met: `status` is "covered", "partial", "uncovered" or "none"
+    (nothing needed); `amount` is what the sources bring (≤ `need`); `seconds` and `congested`
+    the typical and congested time until all of it has arrived (None unless covered); `label`
+    the text the collateral pane shows."""
+
+    status: str
+    need: float
+    amount: float
+    seconds: float | None
+    congested: float | None
+    label: str
+
+
+_NONE = Rescue("none", 0.0, 0.0, None, None, "")
 
 
 def buffer_targets(gross: np.ndarray, fraction: float, minimum: float) -> np.ndarray:
@@ -23,25 +51,63 @@ def buffer_targets(gross: np.ndarray, fraction: float, minimum: float) -> np.nda
     return np.where(gross > 0, np.maximum(fraction * gross, minimum), 0.0)
 
 
+def rescue_need(buffer: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """What a rescue must bring to each account: its shortfall, else a whole buffer (see module
+    doc); 0 for an account without positions (no buffer)."""
+    short = buffer - free
+    return np.where(short > 0, short, buffer)
+
+
+def sendable(surplus: np.ndarray, withdrawable: np.ndarray) -> np.ndarray:
+    """What each account can send without going below its own buffer: its surplus, and no more
+    than the venue says may leave now (`withdrawable`, NaN where the venue does not say)."""
+    return np.where(np.isnan(withdrawable), surplus, np.minimum(surplus, withdrawable))
+
+
 @lru_cache(maxsize=None)
-def _route(source: Layer, target: Layer) -> tuple[float, str] | None:
+def _route(source: Layer, target: Layer, same_venue: bool) -> Trip | None:
     # Routes are constants of the model: compute each layer pair once.
-    return fastest_route(source, target)
+    return fastest_route(source, target, same_venue=same_venue)
 
 
-def rescue(names: list[str], layers: list[Layer], live: np.ndarray,
-           surplus: np.ndarray) -> list[tuple[float | None, str]]:
-    """For each account, (seconds, "source: route") of the fastest rescue from another live
-    account with surplus, or (None, reason) when there is none."""
+def _dollars(x: float, up: bool) -> str:
+    # Cents first, so float noise does not round 31,000.0000001 up to 31,001.
+    cents = round(x, 2)
+    return f"${math.ceil(cents) if up else math.floor(cents):,}"
+
+
+def rescue(names: list[str], venues: list[str], layers: list[Layer], live: np.ndarray,
+           surplus: np.ndarray, need: np.ndarray) -> list[Rescue]:
+    """For each account, how other live accounts' `surplus` (what each can send: `sendable`)
+    covers its `need` (see module doc)."""
     sources = [i for i in range(len(names)) if live[i] and surplus[i] > 0]
-    out: list[tuple[float | None, str]] = []
+    spare = surplus.tolist()
+    out: list[Rescue] = []
     for t, layer in enumerate(layers):
-        best: tuple[float, str] | None = None
+        want = float(need[t])
+        if not want > 0:
+            out.append(_NONE)
+            continue
+        reach = []
         for s in sources:
-            if s == t:
-                continue
-            route = _route(layers[s], layer)
-            if route is not None and (best is None or route[0] < best[0]):
-                best = (route[0], f"{names[s]}: {route[1]}")
-        out.append(best if best is not None else (None, "no surplus on another live account"))
+            trip = _route(layers[s], layer, venues[s] == venues[t]) if s != t else None
+            if trip is not None:
+                reach.append((trip.seconds, -spare[s], s, trip))
+        reach.sort()
+        got, used = 0.0, []
+        for _, _, s, trip in reach:
+            got += spare[s]
+            used.append((s, trip))
+            if got >= want:
+                break
+        if got >= want:
+            slowest = used[-1][1]  # sorted fastest first: the last one taken arrives last
+            label = f"{', '.join(names[s] for s, _ in used)}: {slowest.label}"
+            out.append(Rescue("covered", want, want, slowest.seconds,
+                              max(trip.congested for _, trip in used), label))
+        elif got > 0:
+            out.append(Rescue("partial", want, got, None, None,
+                              f"partial: {_dollars(got, False)} of {_dollars(want, True)}"))
+        else:
+            out.append(Rescue("uncovered", want, 0.0, None, None, f"uncovered: {_dollars(want, True)}"))
     return out

@@ -139,12 +139,17 @@ class RiskEngine:
         equity = float(t.a_equity.sum()) + t.in_flight_total
         gross = float(expo.gross.sum())
 
-        # Liquidation: the position's own price, else (cross) the account-level move.
+        # Liquidation: the position's own price, else (cross) the account-level move of the
+        # account's cross side (its isolated positions have margin of their own).
         maint = liquidation.account_maintenance(t.a_maint, t.mm, t.acct)
+        mm = liquidation.position_maintenance(maint, t.mm, t.notional, t.acct)
+        liq_shock = stress.liquidation_shock(t.sign, t.mark, t.liq)
+        iso_equity = liquidation.isolated_equity(t.cross, t.im, t.unrealized, mm, t.signed, liq_shock)
+        cross_equity, cross_maint = liquidation.cross_side(t.a_equity, maint, t.acct, t.cross, iso_equity, mm)
         net_cross = np.bincount(t.acct, np.where(t.cross, t.signed, 0.0), n_acc)
-        move = liquidation.account_move(t.a_equity, maint, net_cross)
+        move = liquidation.account_move(cross_equity, cross_maint, net_cross)
         own = ~np.isnan(t.liq)
-        by_account = t.cross & (maint[t.acct] > 0)
+        by_account = t.cross & (cross_maint[t.acct] > 0)
         dist = np.where(own, liquidation.position_distance(t.sign, t.mark, t.liq),
                         np.where(by_account, np.abs(move[t.acct]), np.nan))
         kind = np.where(own, 2, np.where(by_account, 1, 0))  # index into _KINDS
@@ -162,13 +167,11 @@ class RiskEngine:
         # returns would make wild betas.
         measured = np.where(np.isnan(pct), np.nan, vol)
         scen = self._scenarios(measured, n_assets)
-        mm_share = liquidation.maintenance_share(maint, t.notional, t.acct)
-        res = stress.run(scen.shocks, t.signed, t.asset, t.acct, t.sign,
-                         stress.liquidation_shock(t.sign, t.mark, t.liq), t.cross, mm_share,
-                         t.a_equity, maint, t.a_risk)
+        res = stress.run(scen.shocks, t.signed, t.asset, t.acct, t.sign, liq_shock, t.cross, mm, iso_equity,
+                         cross_equity, cross_maint)
         tail = 6 if res.pnl[6] <= res.pnl[7] else 7
         keep = np.array([0, 1, 2, 3, 4, 5, tail])
-        pos_pnl = stress.position_pnl(scen.shocks[keep], t.signed, t.asset)
+        pos_pnl = stress.position_pnl(scen.shocks, t.signed, t.asset, res, keep)
         worst_at = pos_pnl.argmin(axis=0) if n_pos else np.zeros(0, np.intp)
         worst = pos_pnl[worst_at, np.arange(n_pos)]  # the minimum, read where argmin found it
 
@@ -201,8 +204,11 @@ class RiskEngine:
         # Collateral per account, then the standing playbook.
         buffer = collateral.buffer_targets(acc_gross, s.buffer_fraction, s.buffer_min)
         surplus = t.a_free - buffer
-        rescue = collateral.rescue([a.info.name for a in t.accounts], [a.info.layer for a in t.accounts],
-                                   t.a_live, surplus)
+        withdrawable = np.array([np.nan if a.snapshot is None or a.snapshot.collateral.withdrawable is None
+                                 else a.snapshot.collateral.withdrawable for a in t.accounts], float)
+        rescue = collateral.rescue([a.info.name for a in t.accounts], [a.info.venue for a in t.accounts],
+                                   [a.info.layer for a in t.accounts], t.a_live,
+                                   collateral.sendable(surplus, withdrawable), collateral.rescue_need(buffer, t.a_free))
         flags = self._flags(t, near, over_flag, hedged)
         hedged_asset = np.bincount(t.asset, hedged, n_assets) > 0
         order = self._asset_order(expo, unique(np.concatenate([t.asset, cell_asset[cells["present"]]])))
@@ -351,7 +357,7 @@ class RiskEngine:
                        trim) -> tuple[PositionRisk, ...]:
         """One row per position: uPnL and leverage fall back to computed values when the venue
         leaves them out (leverage: notional over the account's equity)."""
-        upnl = np.where(np.isnan(t.upnl), t.sign * t.size * (t.mark - t.entry), t.upnl)
+        upnl = t.unrealized
         acc_equity = t.a_equity[t.acct]
         with np.errstate(divide="ignore", invalid="ignore"):
             lev = np.where(np.isnan(t.lev), np.where(acc_equity > 0, t.notional / acc_equity, np.nan), t.lev)
@@ -420,8 +426,10 @@ class RiskEngine:
                 account=a.info.name, venue=a.info.venue, layer=a.info.layer, currency=c.currency,
                 equity=c.equity, used=c.used, free=c.free, withdrawable=c.withdrawable, in_flight=flying[i],
                 margin_ratio=equity[i] / maint[i] if maint[i] > 0 else None, buffer_target=buffer[i],
-                shortfall=max(0.0, buffer[i] - c.free), rescue_seconds=rescue[i][0], rescue_route=rescue[i][1],
-                stale=a.health is not Health.LIVE, leverage=acc_lev[i], liq_move=move[i]))
+                shortfall=max(0.0, buffer[i] - c.free), rescue_seconds=rescue[i].seconds,
+                rescue_route=rescue[i].label, stale=a.health is not Health.LIVE, leverage=acc_lev[i],
+                liq_move=move[i], rescue_status=rescue[i].status, rescue_need=rescue[i].need,
+                rescue_amount=rescue[i].amount, rescue_congested_seconds=rescue[i].congested))
         return tuple(out)
 
     def _playbook(self, t: BookTable, near, dist, worst, worst_at, scen_names, keep, per_day, surplus,
@@ -451,7 +459,8 @@ class RiskEngine:
         at_l, day_l = worst_at[idx].tolist(), fill_nan(per_day[idx]).tolist()
         acct_l, surplus_l = t.acct[idx].tolist(), surplus.tolist()
         owners = [f"{a.info.name} ({a.info.layer.value})" for a in t.accounts]
-        helpers = [f"rescue from {r[1]}" if r[0] is not None else "uncovered" for r in rescue]
+        helpers = [f"rescue from {r.label}" if r.status == "covered" else r.label if r.status == "partial"
+                   else "uncovered" for r in rescue]
         out = []
         keys, account, symbol, side = t.keys, t.account, t.symbol, t.side
         for n, ((i, cut), price, cost, cn) in enumerate(zip(cuts, _opt(est_price), _opt(est_cost),

@@ -10,6 +10,7 @@ Account level (cross margin): a uniform move ``x`` of every price changes the ac
 
     x* = (E − M) / (M − N)
 
+Only the account's cross side counts (`cross_side`): isolated positions have margin of their own.
 A net-long account is liquidated by a fall (x* < 0), a net-short one by a rise; a fully hedged
 account only by the growth of its maintenance on a large rise. When x* ≤ −1 no price path reaches
 liquidation (the account is unleveraged in that direction) and the move is reported as unknown
@@ -57,12 +58,43 @@ def account_move(equity: np.ndarray, maint: np.ndarray, net: np.ndarray) -> np.n
     return np.where((maint > 0) & (equity <= maint), 0.0, out)
 
 
-def maintenance_share(maint_acct: np.ndarray, notional: np.ndarray, acct: np.ndarray) -> np.ndarray:
-    """Each position's share of its account's maintenance margin, by notional (NaN where the
-    account's maintenance is unknown). Used to scale maintenance in stress scenarios."""
+def position_maintenance(maint_acct: np.ndarray, mm: np.ndarray, notional: np.ndarray,
+                         acct: np.ndarray) -> np.ndarray:
+    """Each position's maintenance margin: as the venue reports it, else a share (by notional)
+    of what its account's maintenance leaves over the reported ones (NaN where the account's
+    maintenance is unknown). Used to scale maintenance in stress scenarios and to tell an
+    isolated position's maintenance from its account's."""
     n = maint_acct.shape[0]
-    absn = fill_nan(np.abs(notional))
+    known = ~np.isnan(mm)
+    left = np.maximum(maint_acct - np.bincount(acct, np.where(known, mm, 0.0), n), 0.0)
+    absn = np.where(known, 0.0, fill_nan(np.abs(notional)))
     gross = np.bincount(acct, absn, n)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(gross[acct] > 0, absn / np.where(gross > 0, gross, 1.0)[acct], 0.0)
-    return maint_acct[acct] * share
+    return np.where(known, mm, left[acct] * share)
+
+
+def isolated_equity(cross: np.ndarray, margin: np.ndarray, upnl: np.ndarray, mm: np.ndarray,
+                    signed: np.ndarray, liq_shock: np.ndarray) -> np.ndarray:
+    """What each isolated position holds of its own: its isolated margin (the collateral set
+    aside for it, `Position.initial_margin`) plus its unrealized PnL. Where the margin is not
+    reported it is read back from the liquidation price, where the position's equity falls to its
+    maintenance: ``mm·(1 + s*) − signed·s*`` at the price move s* to it. NaN for cross positions
+    and where neither is known."""
+    from_price = fill_nan(mm) * (1.0 + liq_shock) - signed * liq_shock
+    own = np.where(np.isnan(margin), from_price, margin + fill_nan(upnl))
+    return np.where(cross, np.nan, own)
+
+
+def cross_side(equity: np.ndarray, maint: np.ndarray, acct: np.ndarray, cross: np.ndarray,
+               iso_equity: np.ndarray, mm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each account's cross equity and cross maintenance: the account's figures (which count its
+    isolated positions' margin, PnL and maintenance) less those of its isolated positions whose
+    equity is known. Maintenance is NaN for an account without cross positions (no account-level
+    liquidation) and where it is unknown or not positive."""
+    n = equity.shape[0]
+    apart = ~cross & ~np.isnan(iso_equity)
+    eq = equity - np.bincount(acct, np.where(apart, iso_equity, 0.0), n)
+    mt = maint - np.bincount(acct, np.where(apart, fill_nan(mm), 0.0), n)
+    holds = np.bincount(acct, cross, n) > 0
+    return eq, np.where(holds & (mt > 0), mt, np.nan)

@@ -9,7 +9,8 @@ venue's step, never more than the position holds):
   partly), listing at most `playbook_max_steps` (it is re-planned on every evaluation). Each step
   is priced with the executor's cost model (`orders.impact`, as in `orders.estimate_cost`: taker
   fee plus square-root impact) and says whose collateral covers it: its own account's when the
-  free collateral above its buffer pays the cost, else the fastest rescue route to it.
+  free collateral above its buffer pays the cost, else its account's rescue (`collateral.rescue`:
+  the sources and route when other accounts' surplus covers it, "partial: $X of $Y" when not).
 * The kill switch's cut (`proportional_cut`) takes the same fraction of every position, so no
   position is singled out; rounding down to each venue's step leaves the total a little short, and
   the remainder is taken one step at a time from the positions that bleed the most funding first,

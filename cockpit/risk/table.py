@@ -38,7 +38,7 @@ _CROSS = {MarginMode.CROSS: 1.0, MarginMode.ISOLATED: 0.0}
 # comprehension per field).
 _POSITION_FIELDS = attrgetter("side", "size", "entry_price", "mark_price", "liquidation_price",
                               "maintenance_margin", "leverage", "margin_mode", "unrealized_pnl",
-                              "asset", "symbol", "account", "venue")
+                              "initial_margin", "asset", "symbol", "account", "venue")
 _QUOTE_FIELDS = attrgetter("asset", "symbol", "apr", "open_interest", "mark_price")
 
 
@@ -104,8 +104,10 @@ def _exact(values: tuple) -> list[float]:
 
 
 # How each reported position column becomes numbers for numpy, in p_num's order: sign, size,
-# mark, entry, liquidation, maintenance, leverage, cross, uPnL.
-_CONVERT = (_signs, _exact, _floats, _exact, _floats, _nan_if_none, _nan_if_none, _cross, _nan_if_none)
+# mark, entry, liquidation, maintenance, leverage, cross, uPnL, initial (isolated) margin.
+_CONVERT = (_signs, _exact, _floats, _exact, _floats, _nan_if_none, _nan_if_none, _cross, _nan_if_none,
+            _nan_if_none)
+_RAW = len(_CONVERT)  # p_num's reported columns; the funding APR follows them
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,18 +169,18 @@ class AccountRows:
     text: tuple[list, ...]  # per position: key, account, venue, symbol, asset, side, size, instrument
     p_asset: np.ndarray
     p_cell: np.ndarray
-    p_num: np.ndarray  # columns: sign, size, mark, entry, liq, mm, lev, cross, upnl, apr
+    p_num: np.ndarray  # columns: sign, size, mark, entry, liq, mm, lev, cross, upnl, im, apr
     quotes: tuple[FundingQuote, ...]
     q_cell: np.ndarray
     q_num: np.ndarray  # columns: apr, open interest, mark
     m_asset: np.ndarray
     m_price: np.ndarray
     layout: Layout | None = None
-    raw: tuple = ()  # p_num's columns 0-8 as reported (compared with the next snapshot's)
+    raw: tuple = ()  # p_num's columns 0-9 as reported (compared with the next snapshot's)
 
 
 _ACCOUNT_ROWS = builder(AccountRows)
-_EMPTY = AccountRows((), ([],) * 8, np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros((0, 10)), (),
+_EMPTY = AccountRows((), ([],) * 8, np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros((0, _RAW + 1)), (),
                      np.zeros(0, np.intp), np.zeros((0, 3)), np.zeros(0, np.intp), np.zeros(0))
 
 
@@ -197,8 +199,8 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
     """
     ps, qs = snap.positions, snap.funding
     n, nq = len(ps), len(qs)
-    (side, size, entry, mark, liq, mm, lev, mode, upnl, asset, symbol, account,
-     venues) = zip(*map(_POSITION_FIELDS, ps)) if ps else ((),) * 13
+    (side, size, entry, mark, liq, mm, lev, mode, upnl, im, asset, symbol, account,
+     venues) = zip(*map(_POSITION_FIELDS, ps)) if ps else ((),) * 14
     q_asset, q_symbol, q_apr, q_oi, q_mark = zip(*map(_QUOTE_FIELDS, qs)) if qs else ((),) * 5
     names = (snap.account.venue, symbol, asset, account, q_symbol, q_asset)
     lay = last.layout if last is not None else None
@@ -212,8 +214,8 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
             m = marks.get(symbol[i])
             mark_f[i] = NAN if m is None else float(m)
         q_num[:, 2] = _floats(marks.get(s) if m is None else m for m, s in zip(q_mark, q_symbol))
-    raw = (side, size, mark, entry, liq, mm, lev, mode, upnl)
-    if last is None or len(last.raw) != 9 or len(last.raw[0]) != n:
+    raw = (side, size, mark, entry, liq, mm, lev, mode, upnl, im)
+    if last is None or len(last.raw) != _RAW or len(last.raw[0]) != n:
         p_num = np.array([mark_f if k == 2 else _CONVERT[k](c) for k, c in enumerate(raw)] + [np.zeros(n)],
                          float).T
     else:  # the marks always (with their fallbacks), the other columns only where they changed
@@ -224,9 +226,9 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
                 p_num[:, k] = _CONVERT[k](c)
     # The common case (every position quoted, every mark known) takes the fewest numpy calls:
     # each is a few microseconds, paid for every account on every new snapshot.
-    p_num[:, 9] = q_num[lay.at, 0] if nq else NAN
+    p_num[:, _RAW] = q_num[lay.at, 0] if nq else NAN
     if lay.unquoted.size and nq:
-        p_num[lay.unquoted, 9] = NAN
+        p_num[lay.unquoted, _RAW] = NAN
     p_gap = np.isnan(p_num[:, 2])
     if nq and p_gap.any():  # no mark of its own or in the marks table: the quote's
         quoted = q_num[lay.at, 2]
@@ -307,6 +309,7 @@ class BookTable:
     lev: np.ndarray
     cross: np.ndarray
     upnl: np.ndarray
+    im: np.ndarray  # initial margin; of an isolated position, the collateral set aside for it
     apr: np.ndarray
     live: np.ndarray
     notional: np.ndarray  # |size| × mark, NaN when the mark is unknown
@@ -323,6 +326,11 @@ class BookTable:
     n_assets: int
     n_cells: int
     in_flight_total: float
+
+    @property
+    def unrealized(self) -> np.ndarray:
+        """Each position's unrealized PnL as the venue reports it, else from entry and mark."""
+        return np.where(np.isnan(self.upnl), self.sign * self.size * (self.mark - self.entry), self.upnl)
 
     @property
     def live_equity(self) -> bool:
@@ -415,7 +423,7 @@ class TableBuilder:
         q_num = np.concatenate([r.q_num for r in per])
         positions = tuple(chain.from_iterable(r.positions for r in per))
         quotes = tuple(chain.from_iterable(r.quotes for r in per))
-        apr = p_num[:, 9].copy()
+        apr = p_num[:, _RAW].copy()
         if np.isnan(apr).any():
             # A position whose own account does not quote its symbol takes the venue's quote
             # from another account on the same venue.
@@ -434,7 +442,7 @@ class TableBuilder:
             acct=acct, asset=np.concatenate([r.p_asset for r in per]),
             cell=np.concatenate([r.p_cell for r in per]),
             sign=sign, size=size, mark=mark, entry=p_num[:, 3], liq=p_num[:, 4], mm=p_num[:, 5],
-            lev=p_num[:, 6], cross=p_num[:, 7] > 0, upnl=p_num[:, 8], apr=apr, live=live,
+            lev=p_num[:, 6], cross=p_num[:, 7] > 0, upnl=p_num[:, 8], im=p_num[:, 9], apr=apr, live=live,
             notional=notional, signed=fill_nan(sign * notional),
             quotes=quotes, q_cell=np.concatenate([r.q_cell for r in per]),
             q_apr=q_num[:, 0], q_oi=q_num[:, 1], q_mark=q_num[:, 2],

@@ -165,3 +165,19 @@ async def test_the_account_move_agrees_with_the_simulators_own_margin_engine():
         sim = up if c.liq_move > 0 else down
         assert sim is not None and (up is None or down is None), c.account
         assert c.liq_move == pytest.approx(sim, rel=0.05), c.account
+
+
+def test_isolated_equity_from_its_margin_else_read_back_from_its_liquidation_price():
+    # A 50,000 SOL long on 8,276 of margin with 500 of maintenance is liquidated at 84.29 from
+    # 100 (s* = −15.71 %): there 8,276 − 50,000 × 0.1571 = 421 = 500 × 0.8429. Without the
+    # margin, the same equity is read back from the price; a short's the same way up; a cross
+    # position has none of its own.
+    s_star = np.array([84.29 / 100 - 1, 0.1, np.nan, -0.1])
+    e = liquidation.isolated_equity(np.array([False, False, False, True]),
+                                    np.array([np.nan, np.nan, 1_000.0, 5_000.0]),
+                                    np.array([0.0, 0.0, -200.0, 0.0]), np.array([500.0, 100.0, 10.0, 10.0]),
+                                    np.array([50_000.0, -20_000.0, 10_000.0, 10_000.0]), s_star)
+    assert e[0] == pytest.approx(8_276.0, abs=1.0)
+    assert e[1] == pytest.approx(100 * 1.1 + 20_000 * 0.1)  # a short liquidated 10 % up
+    assert e[2] == 800.0  # margin plus uPnL
+    assert np.isnan(e[3])
