@@ -83,11 +83,13 @@ class CockpitApp(App):
         await self.engine.stop()
 
     def action_help(self) -> None:
-        """Show or hide the keys panel."""
+        """Show or hide the keys panel; showing it also says why any account is not LIVE."""
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+            if isinstance(self.screen, CockpitScreen):
+                self.screen.health_report()
 
     def action_screenshot(self) -> None:
         """Save an SVG of the screen in the current directory."""
