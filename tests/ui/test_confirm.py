@@ -133,3 +133,30 @@ async def test_the_kill_cut_double_dismiss_keeps_the_cockpit():
         await app.workers.wait_for_complete()
         assert isinstance(app.screen, CockpitScreen)
         assert app.engine.journal.rows() == []
+
+
+async def test_a_y_typed_before_the_dialog_was_drawn_never_confirms():
+    """`t y` (or `a y`) in one burst: the `y` was not a decision about values never shown."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        table = app.screen.query_one(PositionsTable)
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.pause()
+        for _ in range(ROUNDS):
+            await burst(pilot, "t", "y")
+            assert isinstance(app.screen, ConfirmScreen) and app.screen.decision is None
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, CockpitScreen)
+        _propose_cut(app)
+        for _ in range(5):
+            await burst(pilot, "a", "y")
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+        assert app.engine.journal.rows() == []
+        await burst(pilot, "t")  # drawn now: y confirms
+        await burst(pilot, "y")
+        assert len(app.engine.journal.rows()) == 1

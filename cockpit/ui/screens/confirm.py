@@ -8,6 +8,10 @@ not when Textual's deferred `Button.Pressed` message is handled: otherwise, in t
 `Enter y`, the `y` binding runs before the Cancel press it follows and the order is sent. Every
 later decision (a second key, a second dismiss) is ignored, and the screen only ever pops itself:
 a late dismiss would otherwise pop the cockpit screen beneath it and leave a blank UI.
+
+Nothing confirms before the dialog has been drawn: a `y` typed right behind the key that opened
+it (`t y` in one burst) was never a decision about the values shown, so it is ignored. Cancel
+is always honoured.
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ class ConfirmScreen(ModalScreen[bool]):
         self.decision: bool | None = None
         """The first decision taken (None while open); nothing else is ever acted on."""
         self._dismissed = False
+        self.shown = False
+        """True once the dialog has been drawn: only then can it be confirmed."""
 
     def compose(self) -> ComposeResult:
         """Title, the frozen values, then Cancel (focused) and Confirm; its keys at the bottom."""
@@ -76,8 +82,12 @@ class ConfirmScreen(ModalScreen[bool]):
         yield KeyBar()  # this screen's keys over the cockpit's, which do nothing while it is up
 
     def on_mount(self) -> None:
-        """Cancel has focus."""
+        """Cancel has focus; confirming is possible once the dialog is on screen."""
         self.query_one("#cancel", Button).focus()
+        self.call_after_refresh(self._on_shown)
+
+    def _on_shown(self) -> None:
+        self.shown = True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Already decided when the button was pressed (see `_DecisionButton`)."""
@@ -92,7 +102,10 @@ class ConfirmScreen(ModalScreen[bool]):
         self.decide(False)
 
     def decide(self, ok: bool) -> None:
-        """Take the first decision and close with it; any later one is ignored."""
+        """Take the first decision and close with it; any later one is ignored, and so is a
+        confirm before the dialog was drawn."""
+        if ok and not self.shown:
+            return
         if self.decision is None:
             self.decision = ok
             self.dismiss(ok)
