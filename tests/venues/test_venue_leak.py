@@ -246,3 +246,20 @@ def test_lower_cased_and_url_encoded_known_secrets_are_masked(forget):
     for form in (secret.lower(), secret.upper(), quote(secret, safe=""), quote_plus(secret),
                  quote(secret, safe="").lower()):
         assert scrub(f"reply {form} end") == "reply *** end"
+
+
+async def test_the_apps_crash_exit_prints_no_part_of_a_key(forget):
+    """The app's own crash path (not only `crash_report`): a key crossing column 100 of the
+    traceback's message is masked whole."""
+    from tests.ui.cockpit_app import make_app
+
+    register_secret(FAKE["secret"])
+    app = make_app()
+    try:
+        raise RuntimeError("x" * 85 + FAKE["secret"])
+    except RuntimeError as error:
+        app._exception = error
+    app._fatal_error()
+    out = "".join(str(r) for r in app._exit_renderables)
+    assert "RuntimeError" in out and "***" in out
+    assert leaked_run(FAKE["secret"], "raw", out.replace("\n", "")) is None
