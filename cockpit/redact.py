@@ -6,6 +6,11 @@ exception messages (``...&signature=<hex>``), the request headers its logger wri
 text, plus every secret value registered with `register_secret`. `install_redaction` applies it to
 every log record the process creates and pins the ccxt logger at INFO so the header line is never
 even formatted.
+
+Scrub before any cut or wrap (`clip` does both in that order). Even so, a registered secret is
+matched by every run of `_GRAM` characters, in any case and URL-encoded too, not only whole: a
+text someone else cut or wrapped through the middle of a key still shows at most 7 characters of
+each piece.
 """
 
 from __future__ import annotations
@@ -13,62 +18,110 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from urllib.parse import quote, quote_plus
 
 _MASK = "***"
+_GRAM = 8  # a run this long of a known secret is masked wherever it appears
 _lock = threading.Lock()
 _known: set[str] = set()
-_known_sorted: tuple[str, ...] = ()
+_grams: frozenset[str] = frozenset()  # every _GRAM-long run of every known secret, lower-cased
+_short: tuple[str, ...] = ()  # known secrets shorter than _GRAM, lower-cased: matched whole
 
 # Names of headers and parameters that carry credentials on the six venues (and generic ones).
 _CRED_NAMES = (
     r"x-mbx-apikey|x-bapi-api-key|x-bapi-sign|ok-access-key|ok-access-sign|ok-access-passphrase"
     r"|paradex-starknet-signature|paradex-starknet-account|authorization|api-?key|apikey"
-    r"|api_key|secret|passphrase|password|private_?key|privatekey|signature|sign|token"
+    r"|api_key|secret|passphrase|password|private_?key|privatekey|signature|sign"
+    r"|(?:jwt|access|refresh|id|auth|session)?_?token"
 )
+# A query's `?`, `&` and `=` as themselves or URL-encoded (a signed query inside another URL).
+_START = r"(?:\b|(?<=%3[fF])|(?<=%26))"
+_EQ = r"(?:=|%3[dD])"
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # A list value (Paradex signs with a list of felts): "signature": ["0x1", "0x2"]
+    (re.compile(rf"(?i)(['\"]?\b(?:{_CRED_NAMES})['\"]?\s*[:=]\s*['\"]?)\[[^\]]*\]"), rf"\1[{_MASK}]"),
     # key=value in query strings and form bodies: signature=abc, apiKey=abc
-    (re.compile(rf"(?i)\b({_CRED_NAMES})=[^&\s'\"]+"), rf"\1={_MASK}"),
+    (re.compile(rf"(?i){_START}({_CRED_NAMES}){_EQ}[^&\s'\"]+"), rf"\1={_MASK}"),
     # 'Header': 'value' / "key": "value" / Header: value (dict reprs, JSON, HTTP dumps)
     (re.compile(rf"(?i)(['\"]?\b(?:{_CRED_NAMES})['\"]?\s*:\s*)(['\"])(?:(?!\2).)*\2"),
      rf"\1\2{_MASK}\2"),
     (re.compile(rf"(?i)^(\s*(?:{_CRED_NAMES})\s*:\s*)\S.*$", re.M), rf"\1{_MASK}"),
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"), f"Bearer {_MASK}"),
-    # Raw 256-bit keys (Ethereum/Starknet private keys, HMAC secrets in hex).
-    (re.compile(r"\b(?:0x)?[0-9a-fA-F]{64}\b"), _MASK),
+    # JSON web tokens (Paradex, dYdX auth): three base64url parts, the first a JSON header.
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), _MASK),
+    # Raw 256-bit values: Ethereum/Starknet private keys and signature felts (a felt's leading
+    # zeros are dropped, so 0x + 60..64 digits), HMAC secrets and signatures in hex.
+    (re.compile(r"\b(?:0x[0-9a-fA-F]{60,64}|[0-9a-fA-F]{64})\b"), _MASK),
+    # A base64 HMAC-SHA256 signature (OKX's OK-ACCESS-SIGN): 43 characters and one '='.
+    (re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=])"), _MASK),
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
      _MASK),
 )
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a secret value so `scrub` removes it wherever it appears (ignores short values)."""
-    global _known_sorted
+    """Remember a secret value so `scrub` removes it wherever it appears (ignores short values).
+
+    Its URL-encoded forms are remembered too; matching ignores case.
+    """
+    global _grams, _short
     if not value or len(value) < 6:
         return
     with _lock:
-        if value not in _known:
-            _known.add(value)
-            # Longest first, so a secret that contains another is removed whole.
-            _known_sorted = tuple(sorted(_known, key=len, reverse=True))
+        if value in _known:
+            return
+        _known.add(value)
+        grams, short = set(_grams), set(_short)
+        for form in {value, quote(value, safe=""), quote_plus(value, safe="")}:
+            form = form.lower()
+            if len(form) < _GRAM:
+                short.add(form)
+            grams.update(form[i:i + _GRAM] for i in range(len(form) - _GRAM + 1))
+        _grams, _short = frozenset(grams), tuple(short)
 
 
 def forget_secrets() -> None:
     """Drop every registered secret (tests; a process that removed its keys)."""
-    global _known_sorted
+    global _grams, _short
     with _lock:
         _known.clear()
-        _known_sorted = ()
+        _grams, _short = frozenset(), ()
+
+
+def _mask_known(text: str) -> str:
+    """`text` with every run of a known secret at least `_GRAM` long (any case) masked."""
+    grams, short = _grams, _short
+    if not grams and not short:
+        return text
+    low = text.lower()
+    spans = [(i, i + _GRAM) for i in range(len(text) - _GRAM + 1) if low[i:i + _GRAM] in grams]
+    for secret in short:
+        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(secret), low)]
+    if not spans:
+        return text
+    # Overlapping and touching spans merge: each masked run becomes one mask.
+    out, done = [], 0
+    for start, end in sorted(spans):
+        if start > done or not out:
+            out += [text[done:start], _MASK]
+        done = max(done, end)
+    out.append(text[done:])
+    return "".join(out)
 
 
 def scrub(text: object) -> str:
     """`text` as a string with registered secrets, signatures, auth headers and keys masked."""
-    out = str(text)
-    for secret in _known_sorted:
-        if secret in out:
-            out = out.replace(secret, _MASK)
+    out = _mask_known(str(text))
     for pattern, repl in _PATTERNS:
         out = pattern.sub(repl, out)
     return out
+
+
+def clip(text: object, limit: int) -> str:
+    """`text` scrubbed, then cut to `limit` characters (never the other way round: a secret
+    straddling the cut would keep the part before it)."""
+    out = scrub(text)
+    return out if len(out) <= limit else out[:max(0, limit - 1)] + "…"
 
 
 def _scrub_record(record: logging.LogRecord) -> logging.LogRecord:

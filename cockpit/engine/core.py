@@ -485,9 +485,11 @@ class Engine:
         # Health changes with time as much as with polls, so transitions are found frame to frame.
         for acc in book.accounts:
             before = self._health.get(acc.name)
-            if before is not None and before is not acc.health:
+            # First seen DOWN (keys refused at the first connect) is news too: say why.
+            if before is not acc.health and (before is not None or acc.health is Health.DOWN):
+                before_text = "" if before is None else f"{before.value} → "
                 why = f" — {acc.error}" if acc.error and acc.health is not Health.LIVE else ""
-                self.notice(f"{acc.name}: {before.value} → {acc.health.value}{why}")
+                self.notice(f"{acc.name}: {before_text}{acc.health.value}{why}")
             self._health[acc.name] = acc.health
 
     def _record_kill_events(self, events: tuple[KillEvent, ...]) -> None:
@@ -562,6 +564,10 @@ class Engine:
                 self.notice(f"{intent.symbol}: not sent — {error}")
                 results.append(error)
         return results
+
+    def already_sent(self, intent: Intent) -> bool:
+        """True once `intent` of the kill switch's proposal was sent (accepted, or auto mode)."""
+        return intent.id in self._auto_sent
 
     def reset_kill(self) -> bool:
         """A person's reset of the latched kill switch; False while its cause has not cleared."""

@@ -83,11 +83,13 @@ class CockpitApp(App):
         await self.engine.stop()
 
     def action_help(self) -> None:
-        """Show or hide the keys panel."""
+        """Show or hide the keys panel; showing it also says why any account is not LIVE."""
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+            if isinstance(self.screen, CockpitScreen):
+                self.screen.health_report()
 
     def action_screenshot(self) -> None:
         """Save an SVG of the screen in the current directory."""
@@ -98,23 +100,49 @@ class CockpitApp(App):
         """Exit after an unhandled exception, printing a traceback without local variables.
 
         Textual's own crash screen shows locals (`show_locals=True`), which would print any secret
-        held in a local to the terminal and its scrollback. Ours shows none, and scrubs the text.
+        held in a local to the terminal and its scrollback. Ours shows none, and is scrubbed (see
+        `crash_report`).
         """
-        from rich.console import Console
-        from rich.traceback import Traceback
-
-        from cockpit.redact import scrub
-
         error = self._exception
         self.bell()
         if error is None:
             self._close_messages_no_wait()
             return
-        trace = Traceback.from_exception(type(error), error, error.__traceback__, show_locals=False, width=100)
-        console = Console(record=True, width=100, file=_Null(), color_system=None)
-        console.print(trace)
-        self._exit_renderables.append(Text(scrub(console.export_text())))
+        self._exit_renderables.append(Text(crash_report(error)))
         self._close_messages_no_wait()
+
+
+def crash_report(error: BaseException, width: int = 100) -> str:
+    """The traceback of `error` as plain text `width` columns wide, without locals or secrets.
+
+    The texts are scrubbed before the traceback is laid out: scrubbing the laid-out text would miss
+    a secret that a line wrap cut in two. The result is scrubbed again in case layout joined
+    anything.
+    """
+    from rich.console import Console
+    from rich.traceback import Traceback
+
+    from cockpit.redact import scrub
+
+    trace = Traceback.extract(type(error), error, error.__traceback__, show_locals=False)
+    _scrub_trace(trace, scrub)
+    console = Console(record=True, width=width, file=_Null(), color_system=None)
+    console.print(Traceback(trace, width=width))
+    return scrub(console.export_text())
+
+
+def _scrub_trace(trace, scrub) -> None:
+    """Scrub every text of a Rich `Trace` in place: messages, notes, source lines, nested groups."""
+    for stack in trace.stacks:
+        stack.exc_value = scrub(stack.exc_value)
+        stack.notes = [scrub(note) for note in stack.notes]
+        if stack.syntax_error is not None:
+            stack.syntax_error.line = scrub(stack.syntax_error.line)
+            stack.syntax_error.msg = scrub(stack.syntax_error.msg)
+        for frame in stack.frames:
+            frame.line = scrub(frame.line)
+        for nested in stack.exceptions:
+            _scrub_trace(nested, scrub)
 
 
 class _Null:

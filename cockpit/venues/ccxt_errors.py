@@ -3,7 +3,7 @@
 ccxt classes are recognised by name along the exception's MRO, so this module does not import
 ccxt. Messages never quote ccxt's text whole: for 5xx and timeouts it holds the signed URL. What
 is kept is the venue's own error code and message (from the JSON body) or the HTTP status, and
-the scheme and host of an unreachable server; all of it goes through `scrub`.
+the scheme and host of an unreachable server; all of it is scrubbed (`clip`) before it is cut.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from cockpit.model.errors import (
     AuthError, MalformedReply, NotSupported, RateLimited, Rejected, Unavailable, UnknownOutcome,
     VenueError, VenueTimeout,
 )
-from cockpit.redact import scrub
+from cockpit.redact import clip
 
 _REJECTIONS = {"InvalidOrder", "InsufficientFunds", "BadRequest", "OperationRejected",
                "BadSymbol", "ArgumentsRequired", "MarketClosed"}
@@ -44,12 +44,13 @@ def _venue_detail(text: str) -> tuple[str | None, str]:
         except ValueError:
             body = None
         if isinstance(body, dict):
-            code = next((str(body[k]) for k in _CODE_KEYS if body.get(k) not in (None, "")), None)
+            code = next((clip(body[k], 40) for k in _CODE_KEYS if body.get(k) not in (None, "")), None)
             msg = next((str(body[k]) for k in _MSG_KEYS
                         if isinstance(body.get(k), (str, int)) and k != "code"), "")
             if code is not None or msg:
-                bits = ": ".join(b for b in (f"code {code}" if code else "", msg[:100]) if b)
-                return code, f" ({scrub(bits)})"
+                # Scrubbed before it is cut: a key straddling the cut would keep its first part.
+                bits = ": ".join(b for b in (f"code {code}" if code else "", clip(msg, 100)) if b)
+                return code, f" ({bits})"
     status = _STATUS.search(_URL.sub("", text.split("?", 1)[0]) + " " + text[-200:])
     return None, (f" (HTTP {status.group(1)})" if status else "")
 
@@ -97,7 +98,7 @@ def translate(exc: BaseException, *, account: str, venue: str, order: str | None
         return unknown("timeout") if order else VenueTimeout(
             f"{venue} did not answer in time — will retry", **kw)
     if "NotSupported" in names:
-        return NotSupported(f"{venue}: {scrub(text.removeprefix(venue).strip())[:120]}", **kw)
+        return NotSupported(f"{venue}: {clip(text.removeprefix(venue).strip(), 120)}", **kw)
     if "OrderNotFound" in names:
         return Rejected(f"{venue}: no such order{detail}", account=account, code="not_found")
     if order and names & _REJECTIONS:

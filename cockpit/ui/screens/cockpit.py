@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from cockpit.engine import Engine, ExecutionError, TrimPreview
-from cockpit.model import Frame, Side
+from cockpit.model import Frame, Health, KillStatus, Side
 from cockpit.ui import format as fmt
 from cockpit.ui.bindings import bind
 from cockpit.ui.messages import FrameArrived
@@ -32,7 +32,7 @@ from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.playbook import PlaybookTable, kill_levels, kill_line, stress_table
 from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
-from cockpit.ui.widgets.status import status_text
+from cockpit.ui.widgets.status import status_line
 
 PANES = ("positions", "funding", "collateral", "playbook")
 TITLES = {"positions": "Positions", "funding": "Funding", "collateral": "Collateral", "playbook": "Playbook"}
@@ -73,6 +73,7 @@ class CockpitScreen(Screen):
         self.frame_stress: tuple | None = None
         self.current = "positions"
         self._unsubscribe = None
+        self._down: set[str] = set()  # accounts whose going DOWN was announced
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -187,10 +188,11 @@ class CockpitScreen(Screen):
     def show_frame(self, frame: Frame) -> None:
         """Update every pane from `frame`, in place."""
         self.frame = frame
+        self._announce_down(frame)
         colors = self.app.theme_variables
         a = frame.assessment
         with self.app.batch_update():
-            self.query_one("#status", Line).show(status_text(frame, colors, self.size.width))
+            self.query_one("#status", Line).show(status_line(frame, colors, self.size.width))
             positions = self.query_one(PositionsTable)
             positions.palette = colors
             positions.update_from(a)
@@ -212,6 +214,23 @@ class CockpitScreen(Screen):
             self.query_one("#notice", Line).show(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
         if _BENCH_STAMP and a.positions and a.funding and a.collateral and a.playbook:
             self.call_after_refresh(self._bench_stamp)
+
+    def _announce_down(self, frame: Frame) -> None:
+        """Say once, in a notification, why accounts went DOWN: a narrow status line has no room
+        for the reason (the `?` key lists it again, see `health_report`)."""
+        down = {acc.name for acc in frame.book.accounts if acc.health is Health.DOWN}
+        fresh = [acc for acc in frame.book.accounts if acc.name in down - self._down]
+        if fresh:
+            self.notify(_health_lines(fresh), severity="error", timeout=10)
+        self._down = down
+
+    def health_report(self) -> None:
+        """Notify why each account that is not LIVE is so (nothing when all are LIVE)."""
+        if self.frame is None:
+            return
+        ailing = [acc for acc in self.frame.book.accounts if acc.health is not Health.LIVE]
+        if ailing:
+            self.notify(_health_lines(ailing), title="Accounts not LIVE", severity="warning", timeout=15)
 
     def _bench_stamp(self) -> None:
         """Benchmark hook: stamp the time the first full frame was painted, then quit."""
@@ -343,8 +362,10 @@ class CockpitScreen(Screen):
     def action_accept_cut(self) -> None:
         """Accept the kill switch's proposed cut, after a confirmation."""
         frame = self.frame
-        if frame is None or not frame.assessment.kill.proposed:
-            self.notify("The kill switch proposes nothing now", timeout=2)
+        unsent = () if frame is None else tuple(
+            i for i in frame.assessment.kill.proposed if not self.engine.already_sent(i))
+        if frame is None or not unsent:
+            self.notify(_no_cut_reason(frame), timeout=5)
             return
         reason = self.engine.readonly_reason()
         if reason:
@@ -354,17 +375,17 @@ class CockpitScreen(Screen):
         cuts = proposed_cuts(frame.assessment)
         lines: list[str | Text] = [
             f"{kill.status.value}: {kill.cause}",
-            f"{len(kill.proposed)} reduce-only market orders, cutting {kill.cut_planned:.1%} of gross:",
+            f"{len(unsent)} reduce-only market orders, cutting {kill.cut_planned:.1%} of gross:",
             "",
         ]
-        for intent in kill.proposed[:10]:
+        for intent in unsent[:10]:
             key = f"{intent.account}|{intent.symbol}"
             asset = intent.symbol.split("/")[0]
             lines.append(f"  {intent.account:<11} {asset:<9} cut {intent.amount} ({cuts.get(key, 0):.0%})")
-        if len(kill.proposed) > 10:
-            lines.append(f"  … and {len(kill.proposed) - 10} more (all in the Playbook pane)")
+        if len(unsent) > 10:
+            lines.append(f"  … and {len(unsent) - 10} more (all in the Playbook pane)")
         self.app.push_screen(
-            ConfirmScreen(f"Send {len(kill.proposed)} reduce-only orders?", lines, confirm_label="Cut"),
+            ConfirmScreen(f"Send {len(unsent)} reduce-only orders?", lines, confirm_label="Cut"),
             callback=lambda ok: self._accept() if ok else None,
         )
 
@@ -376,10 +397,44 @@ class CockpitScreen(Screen):
 
     def action_reset_kill(self) -> None:
         """Reset a latched kill switch (only once its cause has cleared)."""
+        kill = self.engine.risk.kill
+        if not kill.latched:
+            self.notify(f"Kill switch is {kill.status.value}: nothing to reset"
+                        + (" (WARN clears by itself)" if kill.status is KillStatus.WARN else ""), timeout=3)
+            return
         if self.engine.reset_kill():
             self.notify("Kill switch reset to NORMAL")
         else:
             self.notify("Kill switch stays latched: its cause has not cleared yet", severity="warning")
+
+
+def _health_lines(accounts) -> str:
+    """One line per health and reason, naming its accounts: "a, b are DOWN: <reason>"."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for acc in accounts:
+        groups.setdefault((acc.health.value, acc.error or "no fresh data yet"), []).append(acc.name)
+    return "\n".join(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} {health}: {why}"
+                     for (health, why), names in groups.items())
+
+
+def _no_cut_reason(frame: Frame | None) -> str:
+    """Why the kill switch has no cut to accept now, in words a person can act on."""
+    if frame is None:
+        return "The kill switch proposes nothing: no data yet"
+    kill, book = frame.assessment.kill, frame.book
+    if kill.status is not KillStatus.REDUCING:
+        return f"Kill switch is {kill.status.value}: it proposes a cut only when REDUCING"
+    if kill.proposed:
+        how = "by the engine (auto mode)" if kill.mode == "auto" else "already"
+        return f"REDUCING: its cut was sent {how}; waiting for the fills"
+    not_live = [acc.name for acc in book.accounts if acc.health is not Health.LIVE]
+    holding = {acc.name for acc in book.accounts if acc.snapshot and acc.snapshot.positions}
+    if holding and holding <= set(not_live):
+        return (f"REDUCING proposes nothing: every account holding positions is not LIVE "
+                f"({', '.join(sorted(holding))}); the cut waits for their live data")
+    if not holding:
+        return "REDUCING proposes nothing: nothing to cut (no open positions)"
+    return "REDUCING proposes nothing now" + (f"; not LIVE: {', '.join(not_live)}" if not_live else "")
 
 
 def _trim_title(p: TrimPreview, fraction: float) -> str:

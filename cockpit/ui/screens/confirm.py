@@ -2,12 +2,23 @@
 
 Confirm happens only with the `confirm.ok` key (y) or a mouse click on Confirm. The Confirm
 button cannot take focus, so Enter, held or not, can only ever press Cancel.
+
+The first decision is the only one. A button press is decided when the key or click arrives,
+not when Textual's deferred `Button.Pressed` message is handled: otherwise, in the burst
+`Enter y`, the `y` binding runs before the Cancel press it follows and the order is sent. Every
+later decision (a second key, a second dismiss) is ignored, and the screen only ever pops itself:
+a late dismiss would otherwise pop the cockpit screen beneath it and leave a blank UI.
+
+Nothing confirms before the dialog has been drawn: a `y` typed right behind the key that opened
+it (`t y` in one burst) was never a decision about the values shown, so it is ignored. Cancel
+is always honoured.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -16,8 +27,20 @@ from cockpit.ui.bindings import bind
 from cockpit.ui.widgets.keybar import KeyBar
 
 
+class _DecisionButton(Button):
+    """A button that decides its confirmation the moment it is pressed (key or click)."""
+
+    def press(self) -> "_DecisionButton":
+        """Show the press, then decide now, in input order (see the module docstring)."""
+        super().press()
+        screen = self.screen
+        if isinstance(screen, ConfirmScreen) and not self.disabled:
+            screen.decide(self.id == "confirm")
+        return self
+
+
 class ConfirmScreen(ModalScreen[bool]):
-    """Ask before sending orders. Dismisses with True only on an explicit confirm."""
+    """Ask before sending orders. Dismisses with True only on an explicit confirm, once."""
 
     BINDINGS = [
         bind("confirm.ok", "confirm"),
@@ -39,6 +62,11 @@ class ConfirmScreen(ModalScreen[bool]):
         self.title_text = title
         self.lines = lines
         self.confirm_label = confirm_label
+        self.decision: bool | None = None
+        """The first decision taken (None while open); nothing else is ever acted on."""
+        self._dismissed = False
+        self.shown = False
+        """True once the dialog has been drawn: only then can it be confirmed."""
 
     def compose(self) -> ComposeResult:
         """Title, the frozen values, then Cancel (focused) and Confirm; its keys at the bottom."""
@@ -47,25 +75,44 @@ class ConfirmScreen(ModalScreen[bool]):
             for line in self.lines:
                 yield Static(line, classes="line")
             with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel", variant="primary")
-                confirm = Button(f"{self.confirm_label} \\[y]", id="confirm", variant="error")
+                yield _DecisionButton("Cancel", id="cancel", variant="primary")
+                confirm = _DecisionButton(f"{self.confirm_label} \\[y]", id="confirm", variant="error")
                 confirm.can_focus = False  # Enter can never reach it
                 yield confirm
         yield KeyBar()  # this screen's keys over the cockpit's, which do nothing while it is up
 
     def on_mount(self) -> None:
-        """Cancel has focus."""
+        """Cancel has focus; confirming is possible once the dialog is on screen."""
         self.query_one("#cancel", Button).focus()
+        self.call_after_refresh(self._on_shown)
+
+    def _on_shown(self) -> None:
+        self.shown = True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        """A click on Confirm confirms; anything else cancels."""
+        """Already decided when the button was pressed (see `_DecisionButton`)."""
         event.stop()
-        self.dismiss(event.button.id == "confirm")
 
     def action_confirm(self) -> None:
         """The confirm key."""
-        self.dismiss(True)
+        self.decide(True)
 
     def action_cancel(self) -> None:
         """The cancel key."""
-        self.dismiss(False)
+        self.decide(False)
+
+    def decide(self, ok: bool) -> None:
+        """Take the first decision and close with it; any later one is ignored, and so is a
+        confirm before the dialog was drawn."""
+        if ok and not self.shown:
+            return
+        if self.decision is None:
+            self.decision = ok
+            self.dismiss(ok)
+
+    def dismiss(self, result: bool | None = None) -> AwaitComplete:
+        """Close once, and only while this screen is the top one: never pop the screen below."""
+        if self._dismissed or self.app.screen is not self:
+            return AwaitComplete.nothing()
+        self._dismissed = True
+        return super().dismiss(result)

@@ -6,11 +6,39 @@ from __future__ import annotations
 from rich.text import Text
 
 from cockpit.model import Frame, Health, Mode
+from cockpit.redact import clip
 from cockpit.ui import format as fmt
 
+#: A DOWN account's reason is shown only when at least this many columns are left for it.
+MIN_REASON = 16
 
-def status_text(frame: Frame, colors: dict[str, str], width: int) -> Text:
-    """The status line of `frame`, abbreviated to fit `width` columns."""
+
+def status_line(frame: Frame, colors: dict[str, str], width: int) -> Text:
+    """The status line of `frame` for `width` columns, with each DOWN account's reason after it
+    when there is room (wide terminals); otherwise the reason is in the notices."""
+    text = status_text(frame, colors, width)
+    down = [acc for acc in frame.book.accounts if acc.health is Health.DOWN and acc.error]
+    if down:
+        room = (width - len(text.plain)) // len(down) - 3  # " (" and ")" around each reason
+        if room >= MIN_REASON:
+            text = status_text(frame, colors, width, {acc.name: clip(acc.error, room) for acc in down})
+    return text
+
+
+def trading_label(frame: Frame) -> tuple[bool, str]:
+    """(read-only, label): READ-ONLY when orders are off on every account, else TRADING, saying
+    how many accounts are read-only."""
+    accounts = frame.book.accounts
+    readonly = sum(acc.info.readonly for acc in accounts)
+    if frame.readonly or (accounts and readonly == len(accounts)):
+        return True, "READ-ONLY"
+    return False, "TRADING" + (f" ({readonly} read-only)" if readonly else "")
+
+
+def status_text(frame: Frame, colors: dict[str, str], width: int,
+                reasons: dict[str, str] | None = None) -> Text:
+    """The status line of `frame`, abbreviated to fit `width` columns; `reasons` (account →
+    text) follow those accounts."""
     narrow = width < 110  # below this: no scenario name, 4-letter account names
     medium = width < 160  # below this: 7-letter account names, no age for LIVE accounts
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -22,10 +50,11 @@ def status_text(frame: Frame, colors: dict[str, str], width: int) -> Text:
     else:
         text.append(" LIVE ", style="bold reverse")
     text.append(" ")
-    if frame.readonly:
-        text.append(" READ-ONLY ", style=f"bold reverse {colors.get('readonly-badge', '')}")
+    readonly, label = trading_label(frame)
+    if readonly:
+        text.append(f" {label} ", style=f"bold reverse {colors.get('readonly-badge', '')}")
     else:
-        text.append(" TRADING ", style="bold")
+        text.append(f" {label} ", style="bold")
     kill = frame.assessment.kill.status
     text.append(" ")
     text.append(f" {'' if narrow else 'KILL '}{kill.value} ", style=f"bold reverse {colors.get(f'kill-{kill.value.lower()}', '')}")
@@ -42,6 +71,8 @@ def status_text(frame: Frame, colors: dict[str, str], width: int) -> Text:
         text.append(dot, style=f"bold {color}")
         if acc.health is not Health.LIVE:
             text.append(acc.health.value + (f" {fmt.age(acc.age)}" if acc.age is not None else ""), style=f"bold {color}")
+            if reasons and acc.name in reasons:
+                text.append(f" ({reasons[acc.name]})", style=color)
         elif not medium:
             text.append(fmt.age(acc.age), style="dim")
     text.append(" │ ")

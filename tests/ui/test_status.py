@@ -1,0 +1,166 @@
+"""The status line and the kill keys say what is true: read-only accounts, why a cut is not
+offered, that NORMAL has nothing to reset, and why an account is DOWN (at any width)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from cockpit.engine import Engine
+from cockpit.model import AuthError, Frame, Health, Intent, IntentSource, KillStatus
+from cockpit.ui.screens.cockpit import CockpitScreen, _no_cut_reason
+from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.widgets.status import status_line
+from tests.engine.fakes import Clock, FakeVenue, NullRisk, account
+from tests.ui.cockpit_app import first_frame, make_app
+
+KEYRING = "AuthError: the keyring is locked — unlock it (run: cockpit keys doctor)"
+
+
+async def _frame() -> Frame:
+    """A real frame of the demo book (six LIVE accounts, NORMAL)."""
+    app = make_app()
+    return await app.engine.poll_once()
+
+
+def _accounts(frame: Frame, **change) -> Frame:
+    """`frame` with `change(index, account) -> account` applied to each account."""
+    accounts = tuple(change["each"](i, acc) for i, acc in enumerate(frame.book.accounts))
+    return replace(frame, book=replace(frame.book, accounts=accounts))
+
+
+def _readonly(frame: Frame, count: int) -> Frame:
+    return _accounts(frame, each=lambda i, acc: replace(acc, info=replace(acc.info, readonly=i < count)))
+
+
+def _kill(frame: Frame, **kill) -> Frame:
+    a = frame.assessment
+    return replace(frame, assessment=replace(a, kill=replace(a.kill, **kill)))
+
+
+async def test_read_only_when_every_account_is_and_counted_when_some_are():
+    frame = await _frame()
+    n = len(frame.book.accounts)
+    for width in (80, 120, 200):
+        assert "TRADING " in status_line(frame, {}, width).plain
+        every = status_line(_readonly(frame, n), {}, width).plain
+        assert "READ-ONLY" in every and "TRADING" not in every
+        some = status_line(_readonly(frame, 2), {}, width).plain
+        assert "TRADING (2 read-only)" in some and "READ-ONLY" not in some
+
+
+async def test_a_down_accounts_reason_follows_it_when_there_is_room():
+    frame = _accounts(await _frame(), each=lambda i, acc: replace(
+        acc, health=Health.DOWN, age=None, error=KEYRING) if i == 1 else acc)
+    wide = status_line(frame, {}, 240).plain
+    assert f"○DOWN ({KEYRING})" in wide
+    assert len(wide) <= 240
+    three = replace(frame, book=replace(frame.book, accounts=frame.book.accounts[:3]))
+    at_120 = status_line(three, {}, 120).plain
+    assert "○DOWN (AuthError: the keyrin…)" in at_120 and len(at_120) <= 120  # cut to fit
+    assert "AuthError" not in status_line(frame, {}, 120).plain  # six accounts: no room left
+    assert "AuthError" not in status_line(frame, {}, 80).plain  # no room: the notification says it
+
+
+async def test_the_reason_is_scrubbed_and_cut_to_fit():
+    from cockpit.redact import forget_secrets, register_secret
+
+    key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+    register_secret(key)
+    try:
+        frame = _accounts(await _frame(), each=lambda i, acc: replace(
+            acc, health=Health.DOWN, age=None, error=f"Unavailable: {key} x") if i == 0 else acc)
+        for width in range(110, 260, 7):
+            assert key[:8] not in status_line(frame, {}, width).plain
+    finally:
+        forget_secrets()
+
+
+async def test_an_account_down_from_the_start_says_why_in_a_notice():
+    """Keys refused at the first connect: the account is DOWN in the first frame, and the
+    notice line (and journal) say why; before, only transitions were noticed."""
+
+    class KeysRefused(FakeVenue):
+        async def connect(self) -> None:
+            raise AuthError("the keyring is locked — unlock it", account=self.info.name)
+
+    clock = Clock()
+    engine = Engine([KeysRefused(account("bn"), clock)], risk=NullRisk(), clock=clock)
+    frame = await engine.poll_once()
+    assert frame.book.account("bn").health is Health.DOWN
+    assert frame.notices[-1] == "bn: DOWN — AuthError: the keyring is locked — unlock it"
+    assert engine.journal.events("notice")[-1][2]["text"] == frame.notices[-1]
+
+
+async def test_at_80x24_a_down_account_is_announced_and_help_lists_it_again():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_frame(pilot)
+        down = _accounts(app.engine.latest, each=lambda i, acc: replace(
+            acc, health=Health.DOWN, age=None, error=KEYRING) if i < 2 else acc)
+        app.screen.show_frame(down)
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        names = [acc.name for acc in down.book.accounts[:2]]
+        assert f"{', '.join(names)} are DOWN: {KEYRING}" in said
+        app.screen.show_frame(down)  # the same DOWN again: said once
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == said
+        app.screen.frame = down
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert any(KEYRING in n.message and n.title == "Accounts not LIVE" for n in app._notifications)
+
+
+async def test_r_on_normal_says_there_is_nothing_to_reset():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        await pilot.press("R")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert "Kill switch is NORMAL: nothing to reset" in said
+        assert not any("latched" in m for m in said)
+        assert not any("not reset" in e[2]["text"] for e in app.engine.journal.events("notice"))
+
+
+async def test_why_reducing_proposes_nothing():
+    frame = _kill(await _frame(), status=KillStatus.REDUCING, proposed=())
+    assert "only when REDUCING" in _no_cut_reason(_kill(frame, status=KillStatus.NORMAL))
+    stale = _accounts(frame, each=lambda i, acc: replace(acc, health=Health.STALE))
+    why = _no_cut_reason(stale)
+    assert "every account holding positions is not LIVE" in why
+    assert stale.book.accounts[0].name in why
+    flat = _accounts(frame, each=lambda i, acc: replace(
+        acc, snapshot=replace(acc.snapshot, positions=())))
+    assert "nothing to cut" in _no_cut_reason(flat)
+    intent = Intent(id="kill:1:x", account="binance", symbol="BTC/USDT:USDT",
+                    source=IntentSource.KILL_SWITCH, reason="cut", fraction=0.3)
+    assert "already" in _no_cut_reason(_kill(frame, proposed=(intent,)))
+    assert "auto" in _no_cut_reason(_kill(frame, proposed=(intent,), mode="auto"))
+
+
+async def test_a_again_after_the_cut_was_sent_says_so_instead_of_confirming_nothing():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        frame = app.engine.latest
+        proposed = tuple(
+            Intent(id=f"kill:1:{p.key}", account=p.account, symbol=p.symbol,
+                   source=IntentSource.KILL_SWITCH, reason="cut", amount=p.size / 4)
+            for p in frame.book.positions()[:2])
+        app.engine.latest = _kill(frame, status=KillStatus.REDUCING, cause="test", proposed=proposed)
+        app.screen.show_frame(app.engine.latest)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.engine.journal.rows()) == 2
+        app.engine.latest = _kill(app.engine.latest, status=KillStatus.REDUCING, proposed=proposed)
+        app.screen.show_frame(app.engine.latest)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, CockpitScreen)  # no confirmation of nothing
+        assert "REDUCING: its cut was sent already; waiting for the fills" in [
+            n.message for n in app._notifications]
