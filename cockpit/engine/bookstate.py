@@ -146,13 +146,16 @@ def closures(
     out = [Closure(r.account, r.symbol, r.side, r.size, r.price, None if r.loss is None else -r.loss, True)
            for r in reports]
     reported = {r.symbol for r in out}
-    now = {(p.symbol, p.side): p.size for p in current.positions}
+    # In each position's order unit, as `explained` is: an inverse swap's contracts, whose size
+    # in coin shrinks as the price rises with nothing closed.
+    now = {(p.symbol, p.side): p.order_size for p in current.positions}
     for p in previous.positions:
         if p.symbol in reported:
             continue
-        gone = p.size - now.get((p.symbol, p.side), Decimal(0)) - explained.get(p.symbol, Decimal(0))
+        gone = p.order_size - now.get((p.symbol, p.side), Decimal(0)) - explained.get(p.symbol, Decimal(0))
         if gone <= 0:
             continue
+        gone = p.base_amount(gone)
         mark = current.mark(p.symbol)
         price = mark if mark is not None else (float(p.mark_price) if p.mark_price is not None else None)
         sign = 1.0 if p.side is Side.LONG else -1.0

@@ -81,6 +81,7 @@ class TrimPreview:
     est_cost: float
     after: Decimal
     notional: float | None
+    unit: str = ""  # what size, cut and after count: "" base units (the asset), or "contracts"
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ class Executor:
     def _order(self, intent: Intent, position: Position, instrument: Instrument) -> OrderRequest:
         in_flight = self.journal.in_flight(intent.account, intent.symbol)
         cut = reduce_only_amount(
-            position.size,
+            position.order_size,  # contracts on an inverse swap, like the journal's amounts
             in_flight=in_flight,
             fraction=intent.fraction,
             amount=intent.amount,
@@ -197,7 +198,7 @@ class Executor:
         position, instrument = self._position(intent, book)
         request = self._order(intent, position, instrument)
         mark = float(position.mark_price) if position.mark_price is not None else None
-        notional = None if mark is None else float(request.amount) * mark
+        notional = None if mark is None else float(request.amount) * instrument.unit_value(mark)
         price, cost = estimate_cost(request.amount, mark, instrument, position.side.opposite)
         return TrimPreview(
             intent=intent,
@@ -205,13 +206,14 @@ class Executor:
             venue=position.venue,
             symbol=intent.symbol,
             side=position.side,
-            size=position.size,
+            size=position.order_size,
             cut=request.amount,
             order_side=request.side,
             est_price=price,
             est_cost=cost,
-            after=position.size - request.amount,
+            after=position.order_size - request.amount,
             notional=notional,
+            unit="contracts" if position.contracts is not None else "",
         )
 
     # -- sending --------------------------------------------------------------------------
@@ -335,7 +337,7 @@ class Executor:
         if position is None or position.side.opposite is not row.side:
             return False
         others = self.journal.in_flight(row.account, row.symbol) - (row.amount - row.filled)
-        return position.size - others >= row.amount
+        return position.order_size - others >= row.amount
 
     async def check_late(self, row: JournalRow) -> Outcome | None:
         """Look up a row declared absent: if the order landed after all, correct the journal."""

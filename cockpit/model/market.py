@@ -67,6 +67,10 @@ class Instrument:
         price_step: the price tick.
         contract_size: base units per contract (1 where sizes are in base units).
         taker_fee / maker_fee: fee rates as fractions of notional.
+        inverse: a coin-margined swap (OKX BTC-USD-SWAP). A contract is then worth
+            `contract_size` in USD, not coins, so a position's size in coin moves with the mark:
+            its orders are counted in whole contracts instead (the order unit: `amount_step`,
+            `min_amount`, order amounts and fills on it are contracts; see `Position.contracts`).
     """
 
     venue: str
@@ -79,6 +83,11 @@ class Instrument:
     contract_size: Decimal = Decimal("1")
     taker_fee: float = 0.0005
     maker_fee: float = 0.0002
+    inverse: bool = False
+
+    def unit_value(self, mark: float) -> float:
+        """The USD value of one order unit at `mark`: a contract's face value when inverse."""
+        return float(self.contract_size) if self.inverse else mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +136,7 @@ class Position:
     unrealized_pnl: float | None = None
     initial_margin: float | None = None
     maintenance_margin: float | None = None
+    contracts: Decimal | None = None  # inverse swaps only: the size in contracts (order unit)
 
     @property
     def key(self) -> str:
@@ -144,6 +154,18 @@ class Position:
         if self.mark_price is None:
             return None
         return float(self.size * self.mark_price)
+
+    @property
+    def order_size(self) -> Decimal:
+        """The size in its instrument's order unit: contracts for an inverse swap (whose size in
+        coin moves with the mark), else `size`. Reduce-only amounts are checked against it."""
+        return self.size if self.contracts is None else self.contracts
+
+    def base_amount(self, amount: Decimal) -> Decimal:
+        """An amount in the order unit as base units (coin) at this position's mark."""
+        if self.contracts is None or self.contracts == 0:
+            return amount
+        return amount * self.size / self.contracts
 
 
 class TransferStatus(str, Enum):

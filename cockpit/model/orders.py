@@ -26,7 +26,8 @@ class IntentSource(str, Enum):
 class Intent:
     """A request to reduce one position.
 
-    Exactly one of `fraction` (0 < f <= 1 of the current size) or `amount` (base units) is set.
+    Exactly one of `fraction` (0 < f <= 1 of the current size) or `amount` (in the instrument's
+    order unit: base units, contracts on an inverse swap) is set.
     `id` is unique per intent and is the seed of the order's client id, so a retried intent never
     becomes a second order.
     """

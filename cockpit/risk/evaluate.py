@@ -317,14 +317,17 @@ class RiskEngine:
         ins = [t.instrument[i] for i in todo]
         flying = [self._in_flight(t.accounts[t.acct[i]], p) for i, p in zip(todo, pos)]
         bleed = -fill_nan(per_day[todo])
-        cuts = playbook.proportional_cut([p.size for p in pos], t.mark[todo], ins, self.settings.cut_fraction,
+        # Sizes in each instrument's order unit (contracts on an inverse swap, whose size in coin
+        # moves with the mark), valued per unit: the plan and its progress are in what is sent.
+        unit = np.array([x.unit_value(m) for x, m in zip(ins, t.mark[todo].tolist())], float)
+        cuts = playbook.proportional_cut([p.order_size for p in pos], unit, ins, self.settings.cut_fraction,
                                          bleed, flying)
         reason = f"kill switch: {self._kill.cause}; cut {self.settings.cut_fraction:.0%} of gross"
         # Proposed in order of funding bleed, biggest payer first: the executor sends them so.
         for k in np.argsort(-bleed, kind="stable").tolist():
             i, p, cut = todo[k], pos[k], cuts[k]
-            mark = float(t.mark[i]) if t.mark[i] == t.mark[i] else 0.0
-            ep.start[p.key] = (float(p.size), mark, float(cut))
+            mark = float(unit[k]) if unit[k] == unit[k] else 0.0
+            ep.start[p.key] = (float(p.order_size), mark, float(cut))
             ep.accounts.add(p.account)
             if cut > 0:
                 ep.intents[p.key] = Intent(id=f"kill:{ep.id}:{p.key}", account=p.account, symbol=p.symbol,
@@ -345,7 +348,7 @@ class RiskEngine:
         live = {a.info.name for a, ok in zip(t.accounts, t.a_live) if ok}
         if not accounts <= live:
             return None
-        return {p.key: float(p.size) for p, ok in zip(t.positions, t.live.tolist()) if ok}
+        return {p.key: float(p.order_size) for p, ok in zip(t.positions, t.live.tolist()) if ok}
 
     @staticmethod
     def _flags(t: BookTable, near: np.ndarray, over: np.ndarray, hedged: np.ndarray) -> list:
@@ -440,12 +443,20 @@ class RiskEngine:
             return ()
         order = live[playbook.unwind_order(near[live], dist[live], worst[live], per_day[live])]
         ins = t.instrument
-        cuts = playbook.sequential_cut(order, t.size_exact, t.notional, ins, self.settings.playbook_cut_fraction,
+        size = units = t.size_exact
+        inverse = [i for i, x in enumerate(ins) if x.inverse]
+        if inverse:  # cut in whole contracts (their order unit), shown in coin like the rest
+            units = list(size)
+            for i in inverse:
+                units[i] = t.positions[i].order_size
+        cuts = playbook.sequential_cut(order, units, t.notional, ins, self.settings.playbook_cut_fraction,
                                        self.settings.playbook_max_steps)
-        idx = np.array([i for i, _ in cuts], np.intp)
-        size = t.size_exact
         # Most steps close a whole position: its size is already a float, and the fraction is 1.
-        whole = [cut == size[i] for i, cut in cuts]
+        whole = [cut == units[i] for i, cut in cuts]
+        if inverse:
+            cuts = [(i, size[i] if w else t.positions[i].base_amount(c) if ins[i].inverse else c)
+                    for (i, c), w in zip(cuts, whole)]
+        idx = np.array([i for i, _ in cuts], np.intp)
         amounts = np.array([f if w else float(c) for (_, c), w, f in zip(cuts, whole, t.size[idx].tolist())])
         mark, sign = t.mark[idx], t.sign[idx]
         cut_notional = amounts * mark  # NaN where the mark is unknown: so is the step's cost

@@ -68,13 +68,14 @@ def impact(notional):
 
 
 def estimate_cost(amount: Decimal, mark: float | None, instrument, side) -> tuple[float | None, float]:
-    """Estimated average price and cost (taker fee + impact, in USD) of a market order.
+    """Estimated average price and cost (taker fee + impact, in USD) of a market order of
+    `amount` in the instrument's order unit (contracts on an inverse swap).
 
     Returns (price, cost); (None, 0.0) when the mark is unknown.
     """
     if mark is None:
         return None, 0.0
-    notional = float(amount) * mark
+    notional = float(amount) * instrument.unit_value(mark)  # amount in the order unit
     slip = impact(notional)
     price = mark * (1 - slip) if side.value == "short" else mark * (1 + slip)
     return price, notional * (instrument.taker_fee + slip)

@@ -118,7 +118,7 @@ class CcxtVenue:
         await self._load_markets()
 
     async def _load_markets(self, reload: bool = False) -> None:
-        """Load (or re-load) the venue's market list and map its linear perpetuals."""
+        """Load (or re-load) the venue's market list and map its perpetuals."""
         markets = await self._read(self._exchange.load_markets(reload))
         if not isinstance(markets, dict) or not markets:
             raise MalformedReply(f"{self.info.venue}: no markets in the reply",
@@ -131,7 +131,10 @@ class CcxtVenue:
         tick = getattr(ex, "precisionMode", None) == 4  # ccxt.base.decimal_to_precision.TICK_SIZE
         out = {}
         for symbol, m in markets.items():
-            if not (m.get("swap") and m.get("linear")) or m.get("active") is False:
+            if not m.get("swap") or m.get("active") is False:
+                continue
+            inverse = m.get("inverse") is True
+            if not (m.get("linear") or inverse):
                 continue
             csize = dec(m.get("contractSize")) or Decimal(1)
 
@@ -140,19 +143,23 @@ class CcxtVenue:
                 return None if d is None else (d if tick else Decimal(1).scaleb(-int(d)))
 
             amount_step = step(m["precision"].get("amount")) or Decimal("0.001")
+            # Linear: sizes in base units (contracts × coins per contract). Inverse: in contracts,
+            # the only exact unit (a contract's worth in coin moves with the price).
+            unit = Decimal(1) if inverse else csize
             out[symbol] = Instrument(
                 venue=self.info.venue, symbol=symbol, asset=m.get("base") or symbol,
                 settle=m.get("settle") or self._facts.currency,
-                amount_step=amount_step * csize,
-                min_amount=(dec(m["limits"]["amount"].get("min")) or amount_step) * csize,
+                amount_step=amount_step * unit,
+                min_amount=(dec(m["limits"]["amount"].get("min")) or amount_step) * unit,
                 price_step=step(m["precision"].get("price")) or Decimal("0.01"),
                 contract_size=csize,
                 taker_fee=float(m.get("taker") or 0.0005), maker_fee=float(m.get("maker") or 0.0002),
+                inverse=inverse,
             )
         return out
 
     def instruments(self) -> Mapping[str, Instrument]:
-        """Linear perpetuals by symbol (valid after `connect`)."""
+        """Linear and inverse perpetuals by symbol (valid after `connect`)."""
         return dict(self._instruments)
 
     def _wanted(self, extra: set[str]) -> Callable[[str, str], bool]:
@@ -263,7 +270,7 @@ class CcxtVenue:
         cid = client_id or self._client_ids.get(venue_cid) or venue_cid or str(raw.get("id"))
         instrument = self._instruments.get(raw.get("symbol") or (fallback or {}).get("symbol"))
         return map_order(self.info.name, raw, client_id=cid, fallback=fallback,
-                         contract_size=instrument.contract_size if instrument else Decimal(1))
+                         contract_size=_base_per_contract(instrument))
 
     def _venue_cid(self, client_id: str) -> str:
         vcid = venue_client_id(self._facts.client_id, client_id)
@@ -273,7 +280,7 @@ class CcxtVenue:
     async def place_order(self, request: OrderRequest) -> Order:
         """Send `request` with its client id (reduce-only at the venue when it says so).
 
-        The size is converted to contracts and checked against the venue's precision exactly
+        The size (base units; contracts on an inverse swap) is converted to contracts and checked against the venue's precision exactly
         (Decimal, no float arithmetic); a size off the venue's step is rejected, not rounded.
         """
         if self.info.readonly:
@@ -282,14 +289,13 @@ class CcxtVenue:
         ex = self._ready()
         instrument = self._instruments.get(request.symbol)
         if instrument is None:
-            if (ex.markets or {}).get(request.symbol, {}).get("inverse"):
-                # Its size in contracts depends on the price at fill: not an exact amount.
-                raise Rejected(f"{request.symbol} is an inverse (coin-margined) swap, which "
-                               f"cockpit does not trade — reduce it on {self.info.venue} itself",
-                               account=self.info.name)
             raise Rejected(f"{request.symbol} is not a perpetual on {self.info.venue}",
                            account=self.info.name)
-        contracts = request.amount / instrument.contract_size
+        contracts = request.amount / _base_per_contract(instrument)
+        if request.amount <= 0 or request.amount % instrument.amount_step != 0:
+            # Checked here first: ccxt raises its own error on a size below one step.
+            raise Rejected(f"size {request.amount} is not a multiple of {instrument.amount_step} "
+                           f"on {request.symbol}", account=self.info.name)
         amount = ex.amount_to_precision(request.symbol, format(contracts, "f"))
         if Decimal(amount) != contracts or contracts <= 0:
             raise Rejected(f"size {request.amount} is not a multiple of {instrument.amount_step} "
@@ -372,3 +378,11 @@ class CcxtVenue:
                 await exchange.close()
             except Exception:  # noqa: BLE001 - closing must never raise
                 pass
+
+
+def _base_per_contract(instrument: Instrument | None) -> Decimal:
+    """What one contract counts for in cockpit's order amounts on `instrument`: its contract size
+    in base units; 1 on an inverse swap, whose amounts are contracts already."""
+    if instrument is None or instrument.inverse:
+        return Decimal(1)
+    return instrument.contract_size

@@ -170,6 +170,7 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
         liquidation_price=positive(raw.get("liquidationPrice")), leverage=leverage,
         margin_mode=_margin_mode(venue, raw), unrealized_pnl=pnl,
         initial_margin=initial, maintenance_margin=maintenance,
+        contracts=abs(contracts) if inverse else None,
     )
 
 

@@ -166,3 +166,23 @@ def test_only_a_shrink_beyond_our_own_orders_is_a_closure(before, after, ours, f
     gone = before - left - ours
     assert [c.size for c in found] == ([gone] if gone > 0 else [])
     assert all(c.side is Side.LONG and not c.liquidated for c in found)
+
+
+def test_an_inverse_position_whose_coin_size_moves_with_the_price_is_not_a_closure():
+    """An inverse swap's size in coin is contracts × $100 / mark: a price rise shrinks it with
+    nothing closed. Closures are counted in contracts, so only a real close shows (in coin)."""
+    from cockpit.engine.bookstate import closures
+    from cockpit.model import Collateral, Position, VenueSnapshot
+
+    def snap(contracts: int, mark: int) -> VenueSnapshot:
+        p = Position(account="a", venue="okx", symbol="BTC/USD:BTC", asset="BTC", side=Side.LONG,
+                     size=Decimal(contracts * 100) / mark, entry_price=Decimal(50_000),
+                     mark_price=Decimal(mark), contracts=Decimal(contracts))
+        return VenueSnapshot(account=account("a"), fetched_at=0.0, positions=(p,), funding=(),
+                             collateral=Collateral("a", account("a").layer, "BTC", 1.0, 0.0, 1.0),
+                             marks=(("BTC/USD:BTC", float(mark)),))
+
+    assert closures(snap(10, 50_000), snap(10, 55_000), {}) == []
+    (c,) = closures(snap(10, 50_000), snap(6, 55_000), {})
+    assert c.size == Decimal(4 * 100) / 50_000  # 4 contracts, in coin at the previous mark
+    assert closures(snap(10, 50_000), snap(6, 55_000), {"BTC/USD:BTC": Decimal(4)}) == []

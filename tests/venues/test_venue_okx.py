@@ -12,7 +12,9 @@ from decimal import Decimal as D
 import pytest
 
 from cockpit.engine.bookstate import BookState
-from cockpit.model import MarginMode, OrderRequest, OrderStatus, Side
+from cockpit.engine.executor import ExecutionError, Executor
+from cockpit.engine.journal import Journal
+from cockpit.model import Intent, IntentSource, MarginMode, OrderRequest, OrderStatus, Side
 from cockpit.model.errors import MalformedReply, Rejected
 from cockpit.risk.evaluate import RiskEngine
 from cockpit.venues.open import open_account
@@ -78,11 +80,62 @@ async def test_inverse_isolated_position(okx, replay):
     assert close(p.initial_margin, 0.0003611412062116 * mark)
     assert close(p.maintenance_margin, 0.0000043300962256 * mark)
     assert p.leverage == 3 and p.liquidation_price == D("69536.6125000014")
-    # Not traded (its size in contracts depends on the fill price): refused before sending.
+    assert p.contracts == 1 and p.order_size == 1  # its orders are counted in contracts
+
+
+def _inverse(replay, index, pos, pos_side):
+    """ccxt's recorded inverse position `index`, holding `pos` contracts in `pos_side` mode."""
+    reply = recorded("okx", "fetchPosition", index)
+    reply["data"][0].update(pos=pos, availPos=pos, posSide=pos_side)
+    serve(replay, POSITIONS, reply)
+
+
+async def _trim(v, tmp_path, fraction):
+    """The executor's plan and preview of a hotkey trim of the inverse BTC position."""
+    state = BookState([v.info])
+    state.update(await v.snapshot())
+    book = state.freeze(NOW)
+    executor = Executor({"acc": v}, Journal(tmp_path / "j.sqlite"), clock=lambda: NOW)
+    executor.reconciled.add("acc")
+    intent = Intent(id="t1", account="acc", symbol="BTC/USD:BTC", source=IntentSource.HOTKEY,
+                    reason="test", fraction=fraction)
+    return executor, intent, book
+
+
+@pytest.mark.parametrize("index,pos_side,td_mode", [(1, "net", "cross"),
+                                                    (2, "long", "isolated")])
+async def test_inverse_trim_is_sent_in_whole_contracts(okx, replay, tmp_path, index, pos_side,
+                                                       td_mode):
+    """A 25 % trim of 10 BTC-USD-SWAP contracts ($1,000) is 2 contracts (2.5 rounded down, never
+    more than held), sent as sz=2 with the position's tdMode; reduceOnly in net mode, posSide in
+    long/short mode (which takes no reduceOnly). Its preview is in contracts, worth $200."""
+    _inverse(replay, index, "10", pos_side)
+    v = await okx()
+    executor, intent, book = await _trim(v, tmp_path, 0.25)
+    preview = executor.preview(intent, book)
+    assert (preview.size, preview.cut, preview.after, preview.unit) == (
+        D(10), D(2), D(8), "contracts")
+    assert close(preview.notional, 200.0)
+    try:
+        await executor.submit(intent, book)
+    finally:  # what was sent is checked even if reading the ack fails
+        (sent,) = replay.sent("/api/v5/trade/batch-orders")[0].json()
+        assert (sent["instId"], sent["side"], sent["sz"], sent["tdMode"]) == (
+            "BTC-USD-SWAP", "sell", "2", td_mode)
+        if pos_side == "net":
+            assert sent["reduceOnly"] is True and "posSide" not in sent
+        else:
+            assert sent["posSide"] == "long" and "reduceOnly" not in sent
+
+
+async def test_inverse_one_contract_trim_is_refused_locally(okx, replay, tmp_path):
+    """25 % of 1 contract is below the venue's minimum of 1 contract: refused, nothing sent."""
+    _inverse(replay, 1, "1", "net")
+    v = await okx()
+    executor, intent, book = await _trim(v, tmp_path, 0.25)
     before = len(replay.requests)
-    with pytest.raises(Rejected, match="inverse .* reduce it on okx itself"):
-        await v.place_order(OrderRequest(client_id="inv1", account="acc", symbol=p.symbol,
-                                         side=Side.SHORT, amount=D("0.0005")))
+    with pytest.raises(ExecutionError, match="below the venue minimum of 1"):
+        await executor.submit(intent, book)
     assert len(replay.requests) == before
 
 

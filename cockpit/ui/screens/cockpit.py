@@ -443,7 +443,7 @@ def _trim_title(p: TrimPreview, fraction: float) -> str:
 
 
 def _trim_lines(p: TrimPreview) -> list[str | Text]:
-    asset = p.symbol.split("/")[0]
+    asset = p.unit or p.symbol.split("/")[0]  # an inverse swap's amounts are contracts
     side_after = p.side.value.upper() if p.after > 0 else "flat"
     lines: list[str | Text] = [
         f"Account    {p.account} ({p.venue})",
