@@ -99,6 +99,8 @@ class FundingCell:
 
     `deviation` is the cell's robust z against its own trailing median (see `cockpit.risk.funding`);
     `stale` is True when only accounts that are not LIVE quote it (it then counts for nothing).
+    `interval_hours` is None when the venue did not say it: `apr` is then NaN (unknown) and the
+    cell counts for nothing in the stress index either.
     """
 
     asset: str
@@ -106,7 +108,7 @@ class FundingCell:
     symbol: str
     apr: float
     rate: float
-    interval_hours: float
+    interval_hours: float | None
     next_time: float | None = None
     predicted_rate: float | None = None
     held: Side | None = None

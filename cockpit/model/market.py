@@ -95,22 +95,26 @@ class FundingQuote:
     """The current funding of one symbol on one venue.
 
     `rate` is per interval, positive when longs pay shorts. `interval_hours` is the symbol's own
-    current interval (venues use 1h, 4h and 8h and change them), so `apr` is always comparable.
+    current interval (venues use 1h, 4h and 8h and change them), so `apr` is always comparable;
+    None when the venue's reply does not tell it (OKX without ``nextFundingTime``): the quote is
+    still shown, but its APR is unknown rather than annualised over a guessed interval.
     """
 
     venue: str
     symbol: str
     asset: str
     rate: float
-    interval_hours: float
+    interval_hours: float | None
     next_time: float | None = None
     predicted_rate: float | None = None
     mark_price: float | None = None
     open_interest: float | None = None
 
     @property
-    def apr(self) -> float:
-        """Annualized rate: rate × (24 / interval_hours) × 365."""
+    def apr(self) -> float | None:
+        """Annualized rate: rate × (24 / interval_hours) × 365; None when the interval is unknown."""
+        if self.interval_hours is None:
+            return None
         return self.rate * (24.0 / self.interval_hours) * 365.0
 
 

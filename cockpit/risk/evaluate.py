@@ -187,9 +187,12 @@ class RiskEngine:
         base, scale = self._funding.baseline(t.n_cells)
         with np.errstate(invalid="ignore"):
             z = (cells["apr"] - base) / scale
-        sev = np.where(cells["live"], funding.severity(z, s.funding_z), 0.0)
-        weights = funding.cell_weights(cells["oi"], cells["mine"], cells["live"], s.funding_exposure_weight)
-        any_live = bool(cells["live"].any())
+        # A cell whose APR is unknown (no funding interval) weighs nothing, like a stale one: the
+        # index is over the cells it can read, never a 0 severity diluting them.
+        counted = cells["live"] & ~np.isnan(cells["apr"])
+        sev = np.where(counted, funding.severity(z, s.funding_z), 0.0)
+        weights = funding.cell_weights(cells["oi"], cells["mine"], counted, s.funding_exposure_weight)
+        any_live = bool(counted.any())
         index = funding.stress_index(sev, weights) if any_live else None
         drivers = funding.drivers(weights * sev, cell_asset, n_assets, names)
         self._funding.record(now, np.where(cells["live"], cells["apr"], np.nan), index, s.funding_z)

@@ -1,13 +1,15 @@
 """Funding: what each position pays or earns, and the cross-sectional funding stress index.
 
 APR is always from the symbol's own current interval, ``rate × (24 / interval_hours) × 365``
-(`FundingQuote.apr`); a position earns ``−side × APR / 365 × notional`` per day, so a long pays
+(`FundingQuote.apr`; unknown, NaN here, when the venue does not give the interval: never a guessed
+8 h, so funding per day is unknown too); a position earns ``−side × APR / 365 × notional`` per day, so a long pays
 when the rate is positive.
 
 Funding stress index (0-100)
 ----------------------------
 One number for how abnormal funding is across the whole cross-section of asset × venue cells at
-once (not pairwise). For each cell c with a live quote:
+once (not pairwise). For each cell c with a live quote whose APR is known (a quote without a
+funding interval has none: it weighs nothing, like a stale one):
 
     zc   = (APRc − baselinec) / scalec                                  robust deviation
     sevc = 0                              if |zc| ≤ k

@@ -207,10 +207,10 @@ def map_funding(venue: str, rates: Mapping[str, Mapping[str, Any]], *,
     """Funding quotes from ccxt's ``fetch_funding_rates`` reply (symbol -> FundingRate).
 
     The interval of each symbol is its own: from `intervals` (Binance's fundingInfo), else the
-    rate's ``interval``, else `default_hours` (Binance lists only symbols that differ from 8h).
-    Left out: a symbol whose interval is unknown (no interval and `default_hours` None: its APR
-    would be a guess), and one not in `markets` (the venue listed it after our market list was
-    read: it would be a row named by the venue's raw id). Linear quotes come first, so the one
+    rate's ``interval``, else `default_hours` (Binance lists only symbols that differ from 8h),
+    else None: unknown (OKX without ``nextFundingTime``), kept so the cell shows, never a
+    guessed 8h. Left out: a symbol not in `markets` (the venue listed it after our market list
+    was read: it would be a row named by the venue's raw id). Linear quotes come first, so the one
     asset × venue cell that shows a single quote shows the USDT-margined one, not the inverse.
     """
     quotes = []
@@ -227,8 +227,6 @@ def map_funding(venue: str, rates: Mapping[str, Mapping[str, Any]], *,
             continue
         given = (intervals or {}).get(symbol) or raw.get("interval")
         hours = interval_hours(given, default_hours)
-        if hours is None:
-            continue
         next_ms = num(raw.get("fundingTimestamp")) or num(raw.get("nextFundingTimestamp"))
         quotes.append(FundingQuote(
             venue=venue, symbol=symbol, asset=asset, rate=rate,

@@ -42,7 +42,7 @@ def position(account: str, venue: str, asset: str, side: str, size, mark, *, ent
     )
 
 
-def quote(venue: str, asset: str, rate: float, interval: float = 8.0, *, oi=None, mark=None) -> FundingQuote:
+def quote(venue: str, asset: str, rate: float, interval: float | None = 8.0, *, oi=None, mark=None) -> FundingQuote:
     """A funding quote of ASSET/USDT:USDT on `venue`."""
     return FundingQuote(venue=venue, symbol=f"{asset}/USDT:USDT", asset=asset, rate=rate,
                         interval_hours=interval, open_interest=oi, mark_price=mark)

@@ -142,3 +142,32 @@ async def test_a_stale_funding_cell_is_drawn_last_known_not_as_a_live_quote():
         heatmap.cursor = (col, row - 1)
         await pilot.pause()
         assert "last-known" in _text(app, "#funding-detail")
+
+
+async def test_a_funding_cell_without_an_interval_says_interval_unknown():
+    """A quote whose venue gave no interval (OKX without nextFundingTime) is a cell with no APR:
+    "—?" without heat, its detail "interval unknown"; its position's funding columns unknown."""
+    from cockpit.ui.widgets.heatmap import FundingHeatmap
+
+    ok = account("ok", "okx", [position("ok", "okx", "BTC", "long", 1, 50_000)],
+                 funding=[quote("okx", "BTC", 0.0001, None), quote("okx", "ETH", 0.0001)],
+                 equity=200_000.0, maintenance=2_000.0)
+    b = book(FROZEN, ok)
+    a = RiskEngine().evaluate(b, instruments_for(b), FROZEN)
+    frame = Frame(seq=1, now=FROZEN, mode=Mode.SIM, readonly=False, book=b, assessment=a)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.screen.show_frame(frame)
+        await pilot.pause()
+        heatmap = app.screen.query_one(FundingHeatmap)
+        col, row = heatmap.venues.index("okx"), 1 + heatmap.assets.index("BTC")
+        cell = heatmap.render_line(row).crop(6 + 7 * col, 6 + 7 * (col + 1))
+        assert cell.text.rstrip().endswith("—?") and "%" not in cell.text
+        assert all(seg.style.bgcolor is None or seg.style.dim for seg in cell if seg.text.strip())
+        heatmap.cursor = (col, row - 1)
+        await pilot.pause()
+        detail = _text(app, "#funding-detail")
+        assert "interval unknown" in detail and "/8h" not in detail
+        positions = app.screen.query_one(PositionsTable)
+        key = "ok|BTC/USDT:USDT"
+        assert (_column(positions, key, "apr"), _column(positions, key, "fday")) == ("—", "—")

@@ -208,16 +208,33 @@ async def test_free_is_the_venues_available_equity(okx, replay):
     assert (c.equity, c.used) == (float(acc["adjEq"]), float(acc["imr"]))
 
 
-async def test_missing_next_funding_time_is_no_guessed_interval(okx, replay):
+async def test_missing_next_funding_time_is_an_unknown_interval(okx, replay):
     """OKX's interval is nextFundingTime - fundingTime; without nextFundingTime it is unknown:
-    that symbol gets no quote (its APR would be a guess), the others keep theirs."""
+    the BTC quote is kept with no interval and no APR (never a guessed 8h), its cell shows, and
+    the stress index and the position's funding are over what is known."""
     rates = load("written", "okx")["fundingRates"]
     btc = {**rates["data"][0], "nextFundingTime": ""}
+    eth = {**rates["data"][1], "fundingRate": "0.003"}  # per 4h: a squeeze, 657 % APR
     replay.route("GET", "/api/v5/public/funding-rate", lambda r: (200, {
-        **rates, "data": [btc, rates["data"][1]]}))
+        **rates, "data": [btc, eth]}))
     v = await okx()
     s = await v.snapshot()
-    assert [(q.symbol, q.interval_hours) for q in s.funding] == [("ETH/USDT:USDT", 4.0)]
+    assert [(q.symbol, q.interval_hours, q.apr) for q in s.funding] == [
+        ("BTC/USDT:USDT", None, None), ("ETH/USDT:USDT", 4.0, 0.003 * 6 * 365)]
+    state = BookState([v.info])
+    state.update(s)
+    book = state.freeze(NOW)
+    a = RiskEngine().evaluate(book, {"acc": {**v.instruments()}}, NOW)
+    cell = next(c for c in a.funding if (c.asset, c.venue) == ("BTC", "okx"))
+    assert cell.interval_hours is None and math.isnan(cell.apr) and cell.rate == 0.0001
+    eth = next(c for c in a.funding if (c.asset, c.venue) == ("ETH", "okx"))
+    assert eth.interval_hours == 4.0 and not math.isnan(eth.apr)
+    # The index reads the ETH cell alone, fully stressed: 100, not diluted by the BTC cell.
+    assert a.funding_stress == 100.0
+    # The BTC position's funding is unknown (not 8h-annualised, not 0); ETH's is known.
+    by_asset = {p.asset: p for p in a.positions}
+    assert (by_asset["BTC"].funding_apr, by_asset["BTC"].funding_per_day) == (None, None)
+    assert by_asset["ETH"].funding_apr == 0.003 * 6 * 365
 
 
 async def test_unknown_instrument_is_refused_then_markets_are_re_read(okx, replay):

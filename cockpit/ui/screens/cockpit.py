@@ -307,7 +307,12 @@ class CockpitScreen(Screen):
         text.append(f"{cell.asset}@{cell.venue} ", style="bold")
         if cell.stale:
             text.append("last-known (account not live) ", style="bold")
-        text.append(f"{fmt.rate(cell.rate)}/{cell.interval_hours:g}h = {fmt.apr(cell.apr).strip()} APR{pred}{nxt}{held}")
+        if cell.interval_hours is None:  # the venue did not say: no APR rather than a guess
+            text.append(f"{fmt.rate(cell.rate)} per interval · interval unknown, APR unknown"
+                        f"{pred}{nxt}{held}")
+        else:
+            text.append(f"{fmt.rate(cell.rate)}/{cell.interval_hours:g}h = {fmt.apr(cell.apr).strip()} APR"
+                        f"{pred}{nxt}{held}")
         if cell.history:
             text.append("  " + _spark([h for h in cell.history[-16:]], signed=True), style="dim")
         detail.show(text)

@@ -159,7 +159,9 @@ class FundingHeatmap(Widget, can_focus=True):
                 segments.append(Segment("     · ", base + Style(dim=True, reverse=selected)))
                 continue
             mark = "▲" if cell.held is Side.LONG else ("▼" if cell.held is Side.SHORT else " ")
-            if cell.stale:  # last-known, from an account that is not LIVE: no heat, dim, "?"
+            if cell.stale or cell.interval_hours is None:
+                # Last-known (account not LIVE), or an APR that cannot be annualised (interval
+                # unknown, shown as "—"): no heat, dim, "?".
                 text = mark + fmt.apr(cell.apr).rjust(CELL - 2) + "?"
                 style = base + Style(dim=True, italic=True, reverse=selected and self.has_focus,
                                      underline=selected)
