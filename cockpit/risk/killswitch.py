@@ -92,7 +92,9 @@ class Episode:
     id: str
     since: float
     intents: dict[str, Intent] = field(default_factory=dict)
-    start: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # size, mark, cut
+    # size, value of one unit, cut; in the order unit (an inverse swap's contracts, whose worth
+    # does not move with the price), so progress is measured in what was sent
+    start: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     accounts: set[str] = field(default_factory=set)
 
     def planned(self) -> float:

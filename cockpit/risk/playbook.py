@@ -76,7 +76,9 @@ def proportional_cut(sizes: Sequence[Decimal], mark: np.ndarray, instruments: Se
     """The kill switch's cut: `fraction` of every position, topped up to the target (module doc).
 
     Args:
-        sizes: unsigned position sizes; mark: marks (NaN: unknown, then cut but not counted).
+        sizes: unsigned position sizes in each instrument's order unit (contracts on an inverse
+            swap); mark: the USD value of one such unit, the mark for base units
+            (`Instrument.unit_value`; NaN: unknown, then cut but not counted).
         bleed: funding each position pays per day (larger: served first when topping up).
         in_flight: reduce-only amounts already being closed, per position.
     Returns one amount per position, each 0 <= amount <= size - in_flight, on the step grid (or

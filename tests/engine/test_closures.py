@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cockpit.engine import Engine
+from cockpit.engine.bookstate import closures
 from cockpit.engine.journal import Journal
-from cockpit.model import Side
+from cockpit.model import Collateral, Position, Side, VenueSnapshot
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account, position
 
 ETH = "ETH/USDT:USDT"
@@ -171,9 +172,6 @@ def test_only_a_shrink_beyond_our_own_orders_is_a_closure(before, after, ours, f
 def test_an_inverse_position_whose_coin_size_moves_with_the_price_is_not_a_closure():
     """An inverse swap's size in coin is contracts × $100 / mark: a price rise shrinks it with
     nothing closed. Closures are counted in contracts, so only a real close shows (in coin)."""
-    from cockpit.engine.bookstate import closures
-    from cockpit.model import Collateral, Position, VenueSnapshot
-
     def snap(contracts: int, mark: int) -> VenueSnapshot:
         p = Position(account="a", venue="okx", symbol="BTC/USD:BTC", asset="BTC", side=Side.LONG,
                      size=Decimal(contracts * 100) / mark, entry_price=Decimal(50_000),

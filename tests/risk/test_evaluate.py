@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
-from decimal import Decimal as D
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cockpit.model import Health, IntentSource, KillStatus, Layer
+from cockpit.model import Health, Instrument, IntentSource, KillStatus, Layer, Position, Side
 from cockpit.risk import RiskEngine, RiskSettings
 from cockpit.risk.orders import reduce_only_amount
 
@@ -201,23 +201,19 @@ def test_an_inverse_position_is_planned_in_whole_contracts_and_shown_in_coin():
     """An inverse swap (10 contracts of $100 at 50,000: 0.02 BTC) is cut in its order unit:
     the kill switch's 30 % is 3 contracts (an amount the venue takes), the standing playbook's
     half is 5 contracts, shown as 0.01 BTC worth $500."""
-    from dataclasses import replace
-
-    from cockpit.model import Instrument, Position, Side
-
     inv = Position(account="ok", venue="okx", symbol="BTC/USD:BTC", asset="BTC", side=Side.LONG,
-                   size=D("0.02"), entry_price=D(50_000), mark_price=D(50_000), contracts=D(10))
+                   size=Decimal("0.02"), entry_price=Decimal(50_000), mark_price=Decimal(50_000), contracts=Decimal(10))
     settings = RiskSettings(playbook_cut_fraction=0.5)
     engine = RiskEngine(settings)
-    ins = Instrument(venue="okx", symbol=inv.symbol, asset="BTC", settle="BTC", amount_step=D(1),
-                     min_amount=D(1), contract_size=D(100), inverse=True)
+    ins = Instrument(venue="okx", symbol=inv.symbol, asset="BTC", settle="BTC", amount_step=Decimal(1),
+                     min_amount=Decimal(1), contract_size=Decimal(100), inverse=True)
     for t, rate in ((0.0, CALM), (60.0, SQUEEZE)):
         b = book(t, account("ok", "okx", [inv], equity=200_000.0, maintenance=5_000.0,
                             funding=[replace(quote("okx", "BTC", rate), symbol=inv.symbol)]))
         a = engine.evaluate(b, {"ok": {inv.symbol: ins}}, t)
     assert a.kill.status is KillStatus.REDUCING
     (intent,) = a.kill.proposed
-    assert intent.amount == D(3)
+    assert intent.amount == Decimal(3)
     (step,) = a.playbook
-    assert step.cut_size == D("0.01") and step.cut_fraction == 0.5
+    assert step.cut_size == Decimal("0.01") and step.cut_fraction == 0.5
     assert step.notional == pytest.approx(500.0)

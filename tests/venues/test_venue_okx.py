@@ -15,7 +15,7 @@ from cockpit.engine.bookstate import BookState
 from cockpit.engine.executor import ExecutionError, Executor
 from cockpit.engine.journal import Journal
 from cockpit.model import Intent, IntentSource, MarginMode, OrderRequest, OrderStatus, Side
-from cockpit.model.errors import MalformedReply, Rejected
+from cockpit.model.errors import MalformedReply
 from cockpit.risk.evaluate import RiskEngine
 from cockpit.venues.open import open_account
 from tests.fixtures.keys import account, put_keys
