@@ -171,3 +171,21 @@ async def test_a_funding_cell_without_an_interval_says_interval_unknown():
         positions = app.screen.query_one(PositionsTable)
         key = "ok|BTC/USDT:USDT"
         assert (_column(positions, key, "apr"), _column(positions, key, "fday")) == ("—", "—")
+
+
+def test_an_inverse_trim_confirmation_counts_contracts_not_coins():
+    """The executor's preview of an inverse swap is in contracts: the confirmation says so
+    (not "SHORT 2 BTC", which would be $180k instead of $200)."""
+    from decimal import Decimal
+
+    from cockpit.engine.executor import TrimPreview
+    from cockpit.model import Intent, IntentSource, Side
+    from cockpit.ui.screens.cockpit import _trim_lines
+
+    p = TrimPreview(intent=Intent("t", "acc", "BTC/USD:BTC", IntentSource.HOTKEY, "test", 0.25),
+                    account="acc", venue="okx", symbol="BTC/USD:BTC", side=Side.LONG,
+                    size=Decimal(10), cut=Decimal(2), order_side=Side.SHORT, est_price=90_000.0,
+                    est_cost=0.1, after=Decimal(8), notional=200.0, unit="contracts")
+    lines = [str(x) for x in _trim_lines(p)]
+    assert "LONG 10 contracts" in lines[1] and "SHORT 2 contracts" in lines[2]
+    assert "BTC" not in lines[2] and "8 contracts" in lines[-1]
