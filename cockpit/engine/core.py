@@ -30,6 +30,7 @@ from cockpit.model import (
     Intent,
     IntentSource,
     KillEvent,
+    KillLatch,
     Mode,
     OrderStatus,
     RateLimited,
@@ -49,6 +50,12 @@ class Evaluator(Protocol):
 
     def reset_kill(self, now: float) -> bool:
         """A person's reset of the latched kill switch."""
+
+    def kill_latch(self) -> KillLatch:
+        """What of the kill switch must survive a restart; equal values mean nothing changed."""
+
+    def restore_kill(self, latch: KillLatch) -> None:
+        """Put back a journaled latch, before the first evaluation."""
 
 
 @dataclass(frozen=True)
@@ -141,10 +148,12 @@ class Engine:
         self._kill_seen: set[tuple] = set()
         self._health: dict[str, Health] = {}
         self._auto_sent: set[str] = set()
+        self._auto_refused: dict[str, str] = {}
         self._tasks: list[asyncio.Task] = []
         self._dirty: asyncio.Event | None = None
         self._wake: dict[str, asyncio.Event] = {}
         self._rng = random.Random()
+        self._latch = self._restore_latch()
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -163,6 +172,29 @@ class Engine:
         self.journal.event("notice", self.clock(), text=text)
         for listener in self._notice_listeners:
             listener(text)
+
+    # -- the kill switch's latch ------------------------------------------------------------
+
+    def _restore_latch(self) -> KillLatch:
+        """Put back the latch the journal holds: HALTED stays HALTED, and a cut that a restart
+        interrupted resumes with its own intents (sent again, in auto mode, under the same
+        ids: the executor's journal dedups them), never with a second plan."""
+        latch = self.journal.load_latch()
+        if latch is None:
+            return KillLatch()
+        self.risk.restore_kill(latch)
+        if latch.episode is not None:
+            self.notice(f"kill switch restored {latch.status.value} (episode {latch.episode}, "
+                        f"{len(latch.plan)} positions planned): {latch.cause}")
+        return latch
+
+    def _persist_latch(self) -> None:
+        """Journal the latch when it changed, before anyone (a listener, the auto cut, an
+        accept) can act on its plan."""
+        latch = self.risk.kill_latch()
+        if latch != self._latch:
+            self.journal.save_latch(latch, now=self.clock())
+            self._latch = latch
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -296,6 +328,7 @@ class Engine:
         # one-hour crisis at speed 60 dwells ten simulated minutes, not ten wall minutes.
         assessment = self.risk.evaluate(book, self._instruments, self._risk_now(now))
         self._record_kill_events(assessment.kill.events)
+        self._persist_latch()
         self._seq += 1
         frame = Frame(
             seq=self._seq,
@@ -351,7 +384,12 @@ class Engine:
         try:
             await self.submit(intent)
         except ExecutionError as error:
-            self.notice(f"{intent.symbol}: not sent — {error}")
+            # Refused before it was journaled (an account not yet reconciled or not LIVE, as
+            # after a restart): the next frame tries again. Each reason is noticed once.
+            self._auto_sent.discard(intent.id)
+            if self._auto_refused.get(intent.id) != str(error):
+                self._auto_refused[intent.id] = str(error)
+                self.notice(f"{intent.symbol}: not sent — {error}")
 
     # -- intents --------------------------------------------------------------------------
 
@@ -397,6 +435,7 @@ class Engine:
     def reset_kill(self) -> bool:
         """A person's reset of the latched kill switch; False while its cause has not cleared."""
         done = self.risk.reset_kill(self._risk_now(self.clock()))
+        self._persist_latch()  # a person's reset survives a restart too
         self.notice("kill switch reset" if done else "kill switch not reset: its cause has not cleared")
         self._changed()
         return done

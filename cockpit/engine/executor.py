@@ -45,6 +45,8 @@ from cockpit.venues.protocol import Venue
 
 #: Order states after which nothing more will happen.
 TERMINAL = (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED)
+#: The detail of a row that reconciliation found the venue never received.
+NEVER_REACHED = "never reached the venue"
 
 
 class ExecutionError(Exception):
@@ -214,6 +216,11 @@ class Executor:
         ):
             row = self.journal.get(request.client_id)
             assert row is not None
+            if row.status is OrderStatus.CANCELED and row.detail == NEVER_REACHED:
+                # A restart cut it off before it left: the resumed intent sends it now, under
+                # the same id (the venue has confirmed it never saw that id).
+                self.journal.set_status(row.client_id, OrderStatus.INTENDED, now=now, detail="resumed")
+                return await self._send(row.request())
             if row.status in TERMINAL:
                 return Outcome(row.client_id, row.status, row.filled, "already done")
             request = row.request()  # the same order, under the same id
@@ -280,7 +287,7 @@ class Executor:
                 raise ExecutionError(f"{account}: cannot reconcile {row.client_id}: {reason}") from None
             if order is None:
                 # Never reached the venue: the intent was not carried out.
-                outcomes.append(self._finish(row.request(), OrderStatus.CANCELED, Decimal(0), "never reached the venue"))
+                outcomes.append(self._finish(row.request(), OrderStatus.CANCELED, Decimal(0), NEVER_REACHED))
             else:
                 outcomes.append(self._record(row.request(), order))
         self.reconciled.add(account)
