@@ -71,6 +71,10 @@ class EngineSettings:
         coalesce: after a change, wait this long for the other accounts' polls of the same
             round, so one round makes one frame.
         min_frame_interval: frames are at most this often (the UI redraws once per frame).
+        order_grace: after a restart, how long since a journaled order was last sent before one
+            the venue does not know counts as never sent: a venue's receive window (5 s on
+            Binance and Bybit, and on the paper venue) plus margin for the resends of an
+            unknown outcome.
     """
 
     poll_interval: float = 1.0
@@ -81,6 +85,7 @@ class EngineSettings:
     backoff_cap: float = 30.0
     coalesce: float = 0.15
     min_frame_interval: float = 0.5
+    order_grace: float = 10.0
 
 
 class SimInfo(Protocol):
@@ -137,7 +142,7 @@ class Engine:
         )
         self.executor = Executor(
             self.venues, self.journal, clock=clock, readonly=readonly,
-            request_timeout=self.settings.request_timeout,
+            request_timeout=self.settings.request_timeout, grace=self.settings.order_grace,
         )
         self.latest: Frame | None = None
         self._seq = 0

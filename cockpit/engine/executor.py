@@ -100,6 +100,9 @@ class Executor:
         readonly: refuse every order (the global `--readonly`).
         request_timeout: seconds before an order request is an unknown outcome.
         resolve_delays: waits between look-ups of an order whose outcome is unknown.
+        grace: seconds after an order was last sent during which the venue may still receive
+            it (its receive window, plus margin): reconciliation waits that long before it
+            declares an order it cannot find never sent.
     """
 
     def __init__(
@@ -111,6 +114,7 @@ class Executor:
         readonly: bool = False,
         request_timeout: float = 5.0,
         resolve_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0),
+        grace: float = 0.0,
     ) -> None:
         self.venues = dict(venues)
         self.journal = journal
@@ -118,6 +122,7 @@ class Executor:
         self.readonly = readonly
         self.request_timeout = request_timeout
         self.resolve_delays = resolve_delays
+        self.grace = grace
         self.reconciled: set[str] = set()
 
     # -- planning -------------------------------------------------------------------------
@@ -276,15 +281,19 @@ class Executor:
         return Outcome(request.client_id, status, filled, message)
 
     async def reconcile(self, account: str) -> list[Outcome]:
-        """Resolve every journaled order of `account` that is not terminal; then allow orders."""
+        """Resolve every journaled order of `account` that is not terminal; then allow orders.
+
+        An order the venue does not know may still be on its way (sent just before a crash):
+        it is declared never sent only once `grace` seconds have passed since it was last sent,
+        after which the venue's receive window refuses it.
+        """
         outcomes = []
-        venue = self.venues[account]
         for row in self.journal.open_orders(account):
-            try:
-                order = await asyncio.wait_for(venue.fetch_order(row.client_id, row.symbol), self.request_timeout)
-            except (VenueError, asyncio.TimeoutError) as error:
-                reason = error.reason if isinstance(error, VenueError) else "timeout"
-                raise ExecutionError(f"{account}: cannot reconcile {row.client_id}: {reason}") from None
+            order = await self._lookup(row)
+            wait = self.grace - (self.clock() - row.updated)
+            if order is None and wait > 0:
+                await asyncio.sleep(wait)
+                order = await self._lookup(row)
             if order is None:
                 # Never reached the venue: the intent was not carried out.
                 outcomes.append(self._finish(row.request(), OrderStatus.CANCELED, Decimal(0), NEVER_REACHED))
@@ -292,3 +301,11 @@ class Executor:
                 outcomes.append(self._record(row.request(), order))
         self.reconciled.add(account)
         return outcomes
+
+    async def _lookup(self, row) -> Order | None:
+        try:
+            return await asyncio.wait_for(self.venues[row.account].fetch_order(row.client_id, row.symbol),
+                                          self.request_timeout)
+        except (VenueError, asyncio.TimeoutError) as error:
+            reason = error.reason if isinstance(error, VenueError) else "timeout"
+            raise ExecutionError(f"{row.account}: cannot reconcile {row.client_id}: {reason}") from None

@@ -67,7 +67,7 @@ async def test_an_interrupted_cut_resumes_its_own_plan_after_a_restart(tmp_path)
     first.journal.record(fourth, intent_id=proposed[3].id, source="kill_switch", reason="x", now=clock())
     first.journal.close()
 
-    clock.now += 5  # prices move a little while it is down
+    clock.now += 15  # down for longer than the grace of an order that may still land
     second = _engine(session, clock, path, mode="auto")  # the flags say auto now
     assert second.risk.kill.status is KillStatus.REDUCING  # before any poll
     frame = await second.poll_once()
