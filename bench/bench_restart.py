@@ -4,13 +4,16 @@
     python -m bench --quick restart    3 seeds x 5 kills
     python -m bench.bench_restart --seeds 5 --kills 10 [--first-seed N]
 
-Per seed: the simulator is served as the paper venue in its own process (`cockpit paper`, the
-funding squeeze at speed 60, every order held and every answer delayed up to 0.25 s), and
-`cockpit guard --auto --paper ... --journal ...` runs against it on one journal file. The guard is
-SIGKILLed `kills` times at random points (a random delay; the moment its plan is journaled; the
-moment a new order row is journaled; the moment a new order reaches the venue), restarted each
-time on the same journal, then left to finish. Checked at the end, from the venue's own log of every
-order it received and from the journal:
+Per seed: the simulator is served as the paper venue in its own process (`cockpit paper`, on
+bench/restart-squeeze.toml: funding spikes across the market at 1 min while prices stay calm, so
+nothing is liquidated and every planned cut must land exactly; speed 60; every order held and every
+answer delayed up to 0.25 s; a 1.5 s receive window), and `cockpit guard --auto --paper ...
+--journal ... --order-grace 3` runs against it on one journal file. The guard is SIGKILLed `kills`
+times, restarted each time on the same journal, then left to finish. Kill points: before the trip,
+the moment the plan is journaled; during the cut, the moment an order row is written (journaled,
+resumed or answered) or an order reaches the venue; a random delay at any stage (after the cut,
+it checks that HALTED survives). Checked at the end, from the venue's own log of every order it
+received and from the journal:
 
 * duplicates: an order received under a client id the venue had already accepted (a venue that
   does not dedup ids would have executed it twice), or a second accepted order for one position;
@@ -43,6 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from bench.common import Figure
 
@@ -53,7 +57,7 @@ DELAY = float(os.environ.get("RESTART_DELAY", "0.25"))  # the paper venue's orde
 # longer than that before it calls an order the venue does not know never sent. Shorter than the
 # defaults (5 s, 10 s) so the drill runs in minutes; the same rule.
 RECV_WINDOW, GRACE = 1.5, 3.0
-POINTS = ("delay", "planned", "journaled", "landed")
+SCENARIO = ROOT / "bench" / "restart-squeeze.toml"
 
 
 @dataclass
@@ -104,14 +108,28 @@ def _ask(path: Path, op: str) -> object:
     return decode(reply["ok"])
 
 
-def _journal_counts(path: Path) -> tuple[int, int, str]:
-    """(order rows, plan rows, latch status) as the journal holds them now; zeros before it exists."""
+class Seen(NamedTuple):
+    """The journal as the drill sees it from outside, between two kills."""
+
+    rows: int = 0  # order rows
+    plans: int = 0  # planned positions
+    status: str = ""  # the latch's status, "+open" while an order row is not resolved
+    written: float = 0.0  # the last time an order row was written
+
+    @property
+    def halted(self) -> bool:
+        """HALTED with nothing in flight: nothing more will happen."""
+        return self.status == "HALTED"
+
+
+def _seen(path: Path) -> Seen:
+    """The journal now (read-only; empty before it exists)."""
     if not path.exists():
-        return 0, 0, ""
+        return Seen()
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         try:
-            rows = db.execute("SELECT count(*) FROM orders").fetchone()[0]
+            rows, written = db.execute("SELECT count(*), coalesce(max(updated), 0) FROM orders").fetchone()
             plans = db.execute("SELECT count(*) FROM kill_plan").fetchone()[0]
             latch = db.execute("SELECT status FROM kill_latch").fetchone()
             open_rows = db.execute("SELECT count(*) FROM orders WHERE status IN"
@@ -119,9 +137,9 @@ def _journal_counts(path: Path) -> tuple[int, int, str]:
         finally:
             db.close()
     except sqlite3.Error:
-        return 0, 0, ""
+        return Seen()
     status = latch[0] if latch else ""
-    return rows, plans, status if not open_rows else f"{status}+open"
+    return Seen(rows, plans, f"{status}+open" if open_rows else status, written)
 
 
 def _lines(path: Path) -> int:
@@ -146,7 +164,7 @@ def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, fini
     rng = random.Random(seed)
     result = SeedResult(seed)
     sock, journal, orders_log = workdir / "paper.sock", workdir / "journal.sqlite", workdir / "orders.jsonl"
-    server = _spawn(["paper", "--socket", str(sock), "--seed", str(seed), "--scenario", "funding-squeeze",
+    server = _spawn(["paper", "--socket", str(sock), "--seed", str(seed), "--scenario", str(SCENARIO),
                      "--speed", str(speed), "--order-delay", str(DELAY), "--reply-delay", str(DELAY),
                      "--recv-window", str(RECV_WINDOW), "--orders-log", str(orders_log)], workdir / "paper.log")
     guard_args = ["guard", "--paper", str(sock), "--journal", str(journal), "--auto", "--order-grace", str(GRACE)]
@@ -154,25 +172,32 @@ def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, fini
         if not _wait(sock.exists, 60, 0.05):
             raise RuntimeError(f"seed {seed}: the paper venue did not start (see {workdir / 'paper.log'})")
         for _ in range(kills):
-            rows0, plans0, _ = _journal_counts(journal)
-            landed0 = _lines(orders_log)
+            before, landed0 = _seen(journal), _lines(orders_log)
             guard = _spawn(guard_args, workdir / "guard.log")
-            point = rng.choice(POINTS)
-            halted = _journal_counts(journal)[2] == "HALTED"  # then nothing is left to wait for
-            if point == "delay" or halted:
-                time.sleep(rng.uniform(0.0, 2.5))
-            elif point == "planned":
-                _wait(lambda: _journal_counts(journal)[1] > plans0, 6.0)
-            elif point == "journaled":
-                _wait(lambda: _journal_counts(journal)[0] > rows0, 15.0)
+            # Most kills aim at the cut: before the trip, the moment the plan is journaled; during
+            # it, the moment an order row is written (journaled, resumed or answered) or an order
+            # reaches the venue; and a random delay at any stage (after the cut: HALTED survives).
+            if before.status.startswith("REDUCING"):
+                point = rng.choice(("written", "landed", "delay"))
+            elif before.status.startswith("HALTED"):
+                point = "delay"
             else:
-                _wait(lambda: _lines(orders_log) > landed0, 15.0)
+                point = rng.choice(("planned", "planned", "delay"))
+            if point == "delay":
+                time.sleep(rng.uniform(0.0, 3.0 if not before.status else 1.5))
+            elif point == "planned":
+                _wait(lambda: _seen(journal).plans > before.plans, 20.0)
+                time.sleep(rng.choice((0.0, rng.uniform(0.0, 0.3))))
+            elif point == "written":
+                _wait(lambda: (now := _seen(journal)).written > before.written or now.halted, 15.0)
+            else:
+                _wait(lambda: _lines(orders_log) > landed0 or _seen(journal).halted, 15.0)
             guard.send_signal(signal.SIGKILL)
             guard.wait()
             result.kills += 1
-            result.points[(point, _journal_counts(journal)[2] or "NORMAL")] += 1
+            result.points[(point, _seen(journal).status or "NORMAL")] += 1
         guard = _spawn(guard_args, workdir / "guard.log")
-        _wait(lambda: _journal_counts(journal)[2] == "HALTED", finish_timeout, 0.05)
+        _wait(lambda: _seen(journal).halted, finish_timeout, 0.05)
         time.sleep(0.5)  # let a last frame or two pass: nothing more must be sent
         guard.send_signal(signal.SIGKILL)
         guard.wait()

@@ -264,6 +264,8 @@ def _guard(args) -> int:
         print(f"{time.strftime('%H:%M:%S')} {notice}", flush=True)
 
     async def run() -> None:
+        for text in engine.notices:  # said while it was built: a kill switch restored from the journal
+            report(text)
         engine.on_notice(report)
         engine.start()
         try:

@@ -171,6 +171,12 @@ class Engine:
         """Call `callback(text)` for every notice as it happens (frames carry only the last few)."""
         self._notice_listeners.append(callback)
 
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """The last few notices (those from before a listener subscribed, such as a restored
+        kill switch, included)."""
+        return tuple(self._notices)
+
     def notice(self, text: str) -> None:
         """Add a one-line message for the status area and the journal."""
         self._notices.append(text)
