@@ -12,7 +12,8 @@ answer delayed up to 0.25 s; a 1.5 s receive window), and `cockpit guard --auto 
 times, restarted each time on the same journal, then left to finish. Kill points: before the trip,
 the moment the plan is journaled; during the cut, the moment an order row is written (journaled,
 resumed or answered) or an order reaches the venue; a random delay at any stage (after the cut,
-it checks that HALTED survives). Checked at the end, from the venue's own log of every order it
+it checks that HALTED survives); and, once the cut is done, twice more after a few seconds each,
+where the guard must send nothing and stay HALTED. Checked at the end, from the venue's own log of every order it
 received and from the journal:
 
 * duplicates: an order received under a client id the venue had already accepted (a venue that
@@ -74,7 +75,8 @@ class SeedResult:
     planned: float = 0.0  # the plan's cut, fraction of its starting gross at the plan's marks
     executed: float = 0.0  # what the venue filled, the same way
     exact: bool = False  # every planned position cut by exactly its planned amount
-    orders: int = 0
+    orders: int = 0  # orders the venue accepted
+    intents: int = 0  # orders the plan asked for
     points: Counter = field(default_factory=Counter)  # (kill point, switch status at the kill)
     problems: list[str] = field(default_factory=list)
 
@@ -159,7 +161,8 @@ def _wait(condition, timeout: float, step: float = 0.002) -> bool:
     return False
 
 
-def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, finish_timeout: float = 90.0) -> SeedResult:
+def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, finish_timeout: float = 90.0,
+             after_halt: int = 2) -> SeedResult:
     """One seed of the drill (module doc), in `workdir`."""
     rng = random.Random(seed)
     result = SeedResult(seed)
@@ -201,6 +204,13 @@ def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, fini
         time.sleep(0.5)  # let a last frame or two pass: nothing more must be sent
         guard.send_signal(signal.SIGKILL)
         guard.wait()
+        # HALTED survives: restarted twice more, the guard must send nothing and stay HALTED.
+        for _ in range(after_halt):
+            guard = _spawn(guard_args, workdir / "guard.log")
+            time.sleep(2.5)
+            guard.send_signal(signal.SIGKILL)
+            guard.wait()
+            result.points[("after HALTED", _seen(journal).status or "NORMAL")] += 1
         received = _ask(sock, "received")
     finally:
         server.send_signal(signal.SIGKILL)
@@ -261,6 +271,7 @@ def _check(result: SeedResult, journal_path: Path, received) -> None:
         for p in plan:
             if p.intent is None:
                 continue
+            result.intents += 1
             entry = accepted.get(client_order_id(p.intent.id))
             filled = Decimal(entry["filled"]) if entry else Decimal(0)
             exact &= filled == p.intent.amount
@@ -301,11 +312,13 @@ def figures(results: list[SeedResult]) -> list[Figure]:
     points = Counter()
     for r in results:
         points.update(r.points)
-    inside = sum(v for (_, status), v in points.items() if status.startswith("REDUCING"))
+    inside = sum(v for (point, status), v in points.items() if status.startswith("REDUCING"))
+    halted = sum(v for (point, status), v in points.items() if point == "after HALTED")
     executed = [r.executed * 100 for r in results]
     return [
         Figure("restart: seeds x kills", n * (results[0].kills if results else 0), "", note=f"{n} seeds"),
         Figure("restart: kills while the cut was running (REDUCING)", inside, ""),
+        Figure("restart: restarts after HALTED (must send nothing)", halted, ""),
         Figure("restart: kills with an order journaled and not yet resolved",
                sum(v for (_, status), v in points.items() if status.endswith("+open")), ""),
         Figure("restart: duplicate orders", sum(r.duplicates for r in results), "", target=0),
