@@ -173,3 +173,14 @@ def test_guard_without_a_paper_venue_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["guard", "--paper", str(tmp_path / "none.sock"), "--duration", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "--paper" in err and "cockpit paper --socket" in err
+
+
+@pytest.mark.parametrize("argv, names", [
+    (["paper", "--socket", "/nonexistent-dir/s", "--duration", "1"], "--socket"),
+    (["paper", "--socket", "/tmp/x.s", "--scenario", "nope", "--duration", "1"], "scenario"),
+    (["guard", "--journal", "/proc/none/j.sqlite", "--duration", "1"], "--journal"),
+])
+def test_bad_paper_and_journal_flags_are_one_line_and_exit_2(argv, names, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and names in err and "Traceback" not in err
