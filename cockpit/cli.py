@@ -4,6 +4,7 @@
             [--config PATH | --demo]
     cockpit scenarios            list the simulator's scenarios
     cockpit guard [...]          run the engine and its kill switch headless (no terminal UI)
+    cockpit paper --socket PATH  serve the simulator as a paper venue (its own process)
     cockpit config init|check    write or validate the config file
     cockpit keys set|list|delete|doctor
 
@@ -83,6 +84,28 @@ def build_parser() -> argparse.ArgumentParser:
     guard.add_argument("--duration", type=_positive_float("--duration", 10 * 365 * 86400),
                        help="stop after this many seconds")
     guard.add_argument("--auto", action="store_true", help="let the kill switch send its cuts (default: advise)")
+    guard.add_argument("--paper", type=Path, metavar="SOCKET",
+                       help="trade the paper venue served at SOCKET (see: cockpit paper)")
+    guard.add_argument("--journal", type=Path, metavar="PATH",
+                       help="order and kill-switch journal for the simulator or paper venue (default: in memory)")
+    guard.add_argument("--order-grace", type=_positive_float("--order-grace", 600), metavar="S",
+                       help="after a restart, seconds before a journaled order the venue does not know counts "
+                            "as never sent: above the venue's receive window (default 10)")
+    paper = sub.add_parser("paper", help="serve the simulator as a paper venue on a Unix socket")
+    paper.add_argument("--socket", type=Path, metavar="PATH", required=True, help="the Unix socket to serve on")
+    paper.add_argument("--seed", type=_seed, default=7, help="simulator seed (default 7)")
+    paper.add_argument("--scenario", metavar="NAME|PATH", help="simulator scenario (see: cockpit scenarios)")
+    paper.add_argument("--speed", type=_positive_float("--speed", 3600), default=1.0,
+                       help="simulated time runs X times faster (default 1)")
+    paper.add_argument("--order-delay", type=_positive_float("--order-delay", 60), metavar="S",
+                       help="hold each order up to S seconds (random) before executing it")
+    paper.add_argument("--reply-delay", type=_positive_float("--reply-delay", 60), metavar="S",
+                       help="hold each order's answer up to S seconds (random)")
+    paper.add_argument("--recv-window", type=_positive_float("--recv-window", 60), default=5.0, metavar="S",
+                       help="refuse an order that arrives more than S seconds after it was sent (default 5)")
+    paper.add_argument("--orders-log", type=Path, metavar="PATH", help="append every order received to PATH (JSON lines)")
+    paper.add_argument("--duration", type=_positive_float("--duration", 10 * 365 * 86400),
+                       help="stop after this many seconds")
     for name, text in (("config", "write or check the config file"), ("keys", "manage API keys in the OS keyring")):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -112,6 +135,8 @@ def _run(argv: list[str]) -> int:
         return runner(list(args.rest), args.config)
     if args.command == "guard":
         return _guard(args)
+    if args.command == "paper":
+        return _paper(args)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("needs a terminal: stdin and stdout must be a TTY (for a headless run: cockpit guard)")
     # The imports and the first frame allocate a few hundred thousand objects that live as long
@@ -165,16 +190,43 @@ def _look(args, config):
 
 
 def _engine(args, config):
-    """The engine over the simulator (no config, --demo, --scenario) or the configured accounts."""
+    """The engine over the simulator (no config, --demo, --scenario), the paper venue (--paper)
+    or the configured accounts."""
+    journal = _journal(args)
+    if getattr(args, "paper", None) is not None:
+        from cockpit.engine.demo import paper_engine
+        from cockpit.model import VenueError
+
+        try:
+            return paper_engine(args.paper, readonly=args.readonly, journal=journal,
+                                absent_grace=getattr(args, "order_grace", None))
+        except VenueError as error:
+            raise UsageError(f"--paper: {error} (start one: cockpit paper --socket {args.paper})") from None
     if config is None or not config.accounts:
         from cockpit.engine.demo import demo_engine
         from cockpit.sim import ScenarioError
 
         try:
-            return demo_engine(seed=args.seed, scenario=args.scenario, speed=args.speed, readonly=args.readonly)
+            return demo_engine(seed=args.seed, scenario=args.scenario, speed=args.speed, readonly=args.readonly,
+                               journal=journal)
         except ScenarioError as error:
             raise UsageError(str(error)) from None
     return _live_engine(config, args)
+
+
+def _journal(args):
+    """The journal --journal names (None: the engine's default), or a usage error naming it."""
+    path = getattr(args, "journal", None)
+    if path is None:
+        return None
+    import sqlite3
+
+    from cockpit.engine.journal import Journal
+
+    try:
+        return Journal(path)
+    except (OSError, sqlite3.Error) as error:
+        raise UsageError(f"--journal {path}: cannot open it ({error}); pick a writable file") from None
 
 
 def _live_engine(config, args):
@@ -238,6 +290,8 @@ def _guard(args) -> int:
             stop(frame.risk_error)
 
     async def run() -> None:
+        for text in engine.notices:  # said while it was built: a kill switch restored from the journal
+            report(text)
         engine.on_notice(report)
         engine.subscribe(watch)
         engine.start()
@@ -255,6 +309,31 @@ def _guard(args) -> int:
         return 141  # what a shell reports for a process ended by SIGPIPE
     print(f"cockpit guard: {stopped[0]}: stopping (check the [risk] settings)", file=sys.stderr)
     return 1
+
+
+def _paper(args) -> int:
+    """Serve the simulator as a paper venue until stopped (or for --duration seconds)."""
+    import asyncio
+
+    from cockpit.sim import ScenarioError, build_demo
+    from cockpit.sim.paper import serve
+
+    try:
+        session = build_demo(seed=args.seed, scenario=args.scenario or "calm", speed=args.speed)
+    except ScenarioError as error:
+        raise UsageError(str(error)) from None
+
+    def ready() -> None:
+        print(f"paper venue: {len(session.venues)} accounts in {session.scenario_name} at speed "
+              f"{args.speed:g}, serving on {args.socket}", flush=True)
+
+    try:
+        asyncio.run(serve(session, args.socket, duration=args.duration, ready=ready,
+                          order_delay=(0.0, args.order_delay or 0.0), reply_delay=(0.0, args.reply_delay or 0.0),
+                          recv_window=args.recv_window, orders_log=args.orders_log, seed=args.seed))
+    except OSError as error:
+        raise UsageError(f"--socket {args.socket}: cannot serve there ({error.strerror or error})") from None
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,6 +36,7 @@ from cockpit.model import (
     Intent,
     IntentSource,
     KillEvent,
+    KillLatch,
     Mode,
     OrderStatus,
     RateLimited,
@@ -57,6 +58,12 @@ class Evaluator(Protocol):
     def reset_kill(self, now: float) -> bool:
         """A person's reset of the latched kill switch."""
 
+    def kill_latch(self) -> KillLatch:
+        """What of the kill switch must survive a restart; equal values mean nothing changed."""
+
+    def restore_kill(self, latch: KillLatch) -> None:
+        """Put back a journaled latch, before the first evaluation."""
+
 
 @dataclass(frozen=True)
 class EngineSettings:
@@ -72,7 +79,10 @@ class EngineSettings:
             round, so one round makes one frame.
         min_frame_interval: frames are at most this often (the UI redraws once per frame).
         absent_grace: an order the venue does not know is declared absent (or re-sent under its
-            own id, once) only after a second look-up at least this long after the first.
+            own id, once) only after a second look-up at least this long after the first. It must
+            exceed the venue's receive window (5 s on Binance and Bybit, and on the paper venue),
+            after which an order still on its way when the cockpit died is refused by the venue:
+            so after a restart an order is never called absent while it could still land.
         resolve_interval: how often the resolver looks for orders whose outcome is not known;
             each order is then looked up with its own backoff (`backoff_base`/`backoff_cap`).
         late_window: how long an order declared absent is still looked up, in case it lands late.
@@ -86,7 +96,7 @@ class EngineSettings:
     backoff_cap: float = 30.0
     coalesce: float = 0.15
     min_frame_interval: float = 0.5
-    absent_grace: float = 5.0
+    absent_grace: float = 10.0
     resolve_interval: float = 0.5
     late_window: float = 3600.0
 
@@ -156,6 +166,7 @@ class Engine:
         self._kill_seen: set[tuple] = set()
         self._health: dict[str, Health] = {}
         self._auto_sent: set[str] = set()
+        self._auto_refused: dict[str, str] = {}
         self._tasks: list[asyncio.Task] = []
         self._dirty: asyncio.Event | None = None
         self._wake: dict[str, asyncio.Event] = {}
@@ -165,6 +176,7 @@ class Engine:
         self._lookups: dict[str, tuple[float, int]] = {}  # client id -> (next look-up, attempts)
         self._filled_seen: dict[str, dict[str, Decimal]] = {}  # our fills per symbol at the last snapshot
         self._liq_seen: set[tuple[str, str, float]] = set()  # venue liquidation reports already told
+        self._latch = self._restore_latch()
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -176,6 +188,12 @@ class Engine:
     def on_notice(self, callback: Callable[[str], None]) -> None:
         """Call `callback(text)` for every notice as it happens (frames carry only the last few)."""
         self._notice_listeners.append(callback)
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """The last few notices (those from before a listener subscribed, such as a restored
+        kill switch, included)."""
+        return tuple(self._notices)
 
     def notice(self, text: str) -> None:
         """Add a one-line message for the status area and the journal.
@@ -193,6 +211,29 @@ class Engine:
                 listener(text)
             except Exception as error:
                 self._log_once(f"notice listener {listener!r} failed", error)
+
+    # -- the kill switch's latch ------------------------------------------------------------
+
+    def _restore_latch(self) -> KillLatch:
+        """Put back the latch the journal holds: HALTED stays HALTED, and a cut that a restart
+        interrupted resumes with its own intents (sent again, in auto mode, under the same
+        ids: the executor's journal dedups them), never with a second plan."""
+        latch = self.journal.load_latch()
+        if latch is None:
+            return KillLatch()
+        self.risk.restore_kill(latch)
+        if latch.episode is not None:
+            self.notice(f"kill switch restored {latch.status.value} (episode {latch.episode}, "
+                        f"{len(latch.plan)} positions planned): {latch.cause}")
+        return latch
+
+    def _persist_latch(self) -> None:
+        """Journal the latch when it changed, before anyone (a listener, the auto cut, an
+        accept) can act on its plan."""
+        latch = self.risk.kill_latch()
+        if latch != self._latch:
+            self.journal.save_latch(latch, now=self.clock())
+            self._latch = latch
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -438,6 +479,7 @@ class Engine:
                 self.notice(f"recovered from {self._risk_failed}")
                 self._risk_failed = None
             self._record_kill_events(assessment.kill.events)
+            self._persist_latch()
         self._seq += 1
         frame = Frame(
             seq=self._seq,
@@ -515,7 +557,12 @@ class Engine:
         try:
             await self.submit(intent)
         except ExecutionError as error:
-            self.notice(f"{intent.symbol}: not sent — {error}")
+            # Refused before it was journaled (an account not yet reconciled or not LIVE, as
+            # after a restart): the next frame tries again. Each reason is noticed once.
+            self._auto_sent.discard(intent.id)
+            if self._auto_refused.get(intent.id) != str(error):
+                self._auto_refused[intent.id] = str(error)
+                self.notice(f"{intent.symbol}: not sent — {error}")
         except Exception as error:  # nobody awaits this task: say so rather than lose it
             self._log_once("sending a kill-switch cut failed", error)
             self.notice(f"{intent.symbol}: send failed — {type(error).__name__}")
@@ -572,6 +619,7 @@ class Engine:
     def reset_kill(self) -> bool:
         """A person's reset of the latched kill switch; False while its cause has not cleared."""
         done = self.risk.reset_kill(self._risk_now(self.clock()))
+        self._persist_latch()  # a person's reset survives a restart too
         self.notice("kill switch reset" if done else "kill switch not reset: its cause has not cleared")
         self._changed()
         return done

@@ -1,4 +1,5 @@
-"""The engine over the embedded simulator: what `cockpit` runs when there is no config.
+"""The engine over the simulator: embedded (what `cockpit` runs when there is no config) or served
+as the paper venue.
 
 One place builds it, for the command line, the tests and `python -m screenshots`.
 """
@@ -9,7 +10,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from cockpit.engine.core import Engine
+from cockpit.engine.core import Engine, EngineSettings
+from cockpit.engine.journal import Journal
 from cockpit.model import Mode
 
 
@@ -20,6 +22,7 @@ def demo_engine(
     speed: float = 1.0,
     clock: Callable[[], float] = time.time,
     readonly: bool = False,
+    journal: Journal | None = None,
 ) -> Engine:
     """An engine over the simulator's demo book in `scenario` (default "calm").
 
@@ -30,4 +33,18 @@ def demo_engine(
     from cockpit.sim import build_demo  # the live path never loads the simulator
 
     session = build_demo(seed=seed, scenario=scenario, speed=speed, clock=clock)
-    return Engine(session.venues, mode=Mode.SIM, readonly=readonly, clock=clock, sim=session)
+    return Engine(session.venues, mode=Mode.SIM, readonly=readonly, clock=clock, sim=session, journal=journal)
+
+
+def paper_engine(path: str | Path, *, readonly: bool = False, journal: Journal | None = None,
+                 absent_grace: float | None = None) -> Engine:
+    """An engine over the paper venue served at `path` (`cockpit paper`): the simulator in its own
+    process, so a restart of this engine meets the same market and orders. `absent_grace` must
+    exceed the venue's receive window (see `EngineSettings`). Raises `cockpit.model.VenueError`
+    (one line) when nothing answers there."""
+    from cockpit.venues.paper import open_paper
+
+    session = open_paper(path)
+    settings = EngineSettings() if absent_grace is None else EngineSettings(absent_grace=absent_grace)
+    return Engine(session.venues, mode=Mode.SIM, readonly=readonly, sim=session, journal=journal,
+                  settings=settings)

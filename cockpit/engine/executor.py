@@ -117,7 +117,7 @@ class Executor:
         readonly: bool = False,
         request_timeout: float = 5.0,
         resolve_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0),
-        absent_grace: float = 5.0,
+        absent_grace: float = 10.0,
     ) -> None:
         self.venues = dict(venues)
         self.journal = journal
@@ -230,6 +230,15 @@ class Executor:
         if not fresh:
             row = self.journal.get(request.client_id)
             assert row is not None
+            if row.status is OrderStatus.CANCELED and row.detail == ABSENT:
+                # A restart cut it off before it left (two look-ups a grace apart, past the
+                # venue's receive window, found nothing): the resumed intent sends it now, under
+                # the same id, if it still only reduces the position.
+                if not self._fits(row, book):
+                    return Outcome(row.client_id, row.status, row.filled,
+                                   f"{ABSENT}; not re-sent: the position is smaller than the order now")
+                self.journal.set_status(row.client_id, OrderStatus.INTENDED, now=now, detail="resumed")
+                return await self._send(row.request())
             if row.status in TERMINAL:
                 return Outcome(row.client_id, row.status, row.filled, "already done")
             request = row.request()  # the same order, under the same id
@@ -288,7 +297,8 @@ class Executor:
 
         An order the venue does not know is not declared absent at once (it may still be on its
         way): only a second look-up at least `absent_grace` seconds after the first that also finds
-        nothing counts. Then an order this process sent is re-sent once under the same client id
+        nothing counts, or, for a row last written more than `absent_grace` ago (found after a
+        restart), a second look-up made at once. Then an order this process sent is re-sent once under the same client id
         (venues dedupe it) if it still fits the position in `book` (see `_fits`); anything else (a
         row from before a restart, one already re-sent, one that no longer fits) is CANCELED as
         "never reached the venue", and watched for a late landing (`check_late`).
@@ -308,6 +318,18 @@ class Executor:
             self._absent_since.pop(cid, None)
             return self._record(request, order)
         first = self._absent_since.get(cid)
+        if first is None and now - row.updated >= self.absent_grace:
+            # Last sent longer ago than the grace (a restart after a long stop): it can no longer
+            # arrive, since the venue refuses it past its receive window. A second look-up now,
+            # not a grace from now, decides.
+            first = self._absent_since[cid] = now - self.absent_grace
+            try:
+                order = await self._lookup(row)
+            except (VenueError, asyncio.TimeoutError):
+                return None
+            if order is not None:
+                self._absent_since.pop(cid, None)
+                return self._record(request, order)
         if first is None or now - first < self.absent_grace:
             if first is None:
                 self._absent_since[cid] = now

@@ -3,6 +3,11 @@
 SQLite in WAL mode with `synchronous=FULL`, so a row committed before a request left the process
 survives a crash. After a restart the engine reads the rows that are not terminal and resolves
 each one by looking it up at the venue by client id (see `Executor.reconcile`).
+
+It also holds the kill switch's latch (`kill_latch`, one row) and its episodes' frozen plans
+(`kill_plan`, one row per planned position), written in one transaction whenever the latch
+changes and before any order of a plan can be sent, so a restart resumes the same episode with
+the same intent ids instead of planning a second cut.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from cockpit.model import OrderRequest, OrderStatus, Side
+from cockpit.model import Intent, IntentSource, KillLatch, KillStatus, OrderRequest, OrderStatus, PlannedCut, Side
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -34,6 +39,33 @@ CREATE TABLE IF NOT EXISTS orders (
     detail      TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS orders_open ON orders(status);
+CREATE TABLE IF NOT EXISTS kill_latch (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    status        TEXT NOT NULL,
+    cause         TEXT NOT NULL,
+    cause_trigger TEXT NOT NULL,
+    since         REAL,
+    episodes      INTEGER NOT NULL,
+    episode       TEXT,
+    episode_since REAL,
+    updated       REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kill_plan (
+    episode   TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    key       TEXT NOT NULL,
+    size      REAL NOT NULL,
+    mark      REAL NOT NULL,
+    cut       REAL NOT NULL,
+    intent_id TEXT,
+    account   TEXT,
+    symbol    TEXT,
+    source    TEXT,
+    reason    TEXT,
+    fraction  REAL,
+    amount    TEXT,
+    PRIMARY KEY (episode, key)
+);
 CREATE TABLE IF NOT EXISTS events (
     id     INTEGER PRIMARY KEY AUTOINCREMENT,
     time   REAL NOT NULL,
@@ -180,6 +212,58 @@ class Journal:
     def rows(self) -> list[JournalRow]:
         """Every order, oldest first."""
         return [_row(r) for r in self._db.execute("SELECT * FROM orders ORDER BY created")]
+
+    def save_latch(self, latch: KillLatch, *, now: float) -> None:
+        """Write the kill switch's latch and its episode's plan (rows already written stay: a
+        plan is frozen once made), in one transaction."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(
+                "INSERT OR REPLACE INTO kill_latch (id, status, cause, cause_trigger, since, episodes, episode,"
+                " episode_since, updated) VALUES (1,?,?,?,?,?,?,?,?)",
+                (latch.status.value, latch.cause, latch.cause_trigger, latch.since, latch.episodes,
+                 latch.episode, latch.episode_since, now),
+            )
+            for seq, row in enumerate(latch.plan):
+                i = row.intent
+                db.execute(
+                    "INSERT OR IGNORE INTO kill_plan (episode, seq, key, size, mark, cut, intent_id, account,"
+                    " symbol, source, reason, fraction, amount) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (latch.episode, seq, row.key, row.size, row.mark, row.cut,
+                     *((i.id, i.account, i.symbol, i.source.value, i.reason, i.fraction,
+                        None if i.amount is None else str(i.amount)) if i is not None else (None,) * 7)),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def load_latch(self) -> KillLatch | None:
+        """The journaled latch with its episode's plan, or None when none was ever written."""
+        found = self._db.execute(
+            "SELECT status, cause, cause_trigger, since, episodes, episode, episode_since FROM kill_latch"
+        ).fetchone()
+        if found is None:
+            return None
+        status, cause, trigger, since, episodes, episode, episode_since = found
+        return KillLatch(status=KillStatus(status), cause=cause, cause_trigger=trigger, since=since,
+                         episodes=episodes, episode=episode, episode_since=episode_since,
+                         plan=self.plans().get(episode, ()))
+
+    def plans(self) -> dict[str, tuple[PlannedCut, ...]]:
+        """Every episode's frozen plan, by episode id, each in the order it was planned."""
+        out: dict[str, list[PlannedCut]] = {}
+        for (episode, key, size, mark, cut, intent_id, account, symbol, source, reason, fraction,
+             amount) in self._db.execute(
+            "SELECT episode, key, size, mark, cut, intent_id, account, symbol, source, reason, fraction,"
+            " amount FROM kill_plan ORDER BY episode, seq"
+        ):
+            intent = None if intent_id is None else Intent(
+                id=intent_id, account=account, symbol=symbol, source=IntentSource(source), reason=reason,
+                fraction=fraction, amount=None if amount is None else Decimal(amount))
+            out.setdefault(episode, []).append(PlannedCut(key, size, mark, cut, intent))
+        return {k: tuple(v) for k, v in out.items()}
 
     def event(self, kind: str, now: float, **detail: object) -> None:
         """Append an engine event (kill-switch transition, reconciliation, error)."""

@@ -39,6 +39,8 @@ from cockpit.model.assessment import (
     KillState,
     KillStatus,
     KillEvent,
+    KillLatch,
+    PlannedCut,
     Assessment,
 )
 from cockpit.model.frame import Frame, Mode
@@ -60,7 +62,7 @@ __all__ = [
     "OrderRequest", "OrderStatus", "Order", "Fill", "Intent", "IntentSource", "TransferRequest",
     "AccountState", "Book",
     "PositionRisk", "AssetExposure", "FundingCell", "LayerCollateral", "PlaybookStep", "StressRow",
-    "KillState", "KillStatus", "KillEvent", "Assessment",
+    "KillState", "KillStatus", "KillEvent", "KillLatch", "PlannedCut", "Assessment",
     "Frame", "Mode",
     "VenueError", "AuthError", "RateLimited", "Unavailable", "VenueTimeout", "UnknownOutcome",
     "Rejected", "MalformedReply", "NotSupported",

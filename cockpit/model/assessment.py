@@ -235,6 +235,47 @@ class KillEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedCut:
+    """One position of a kill-switch episode's frozen plan.
+
+    Attributes:
+        key: the position ("account|symbol").
+        size / mark: its size and mark when the episode planned it; the episode's progress is
+            measured against these, never against what is left after a restart.
+        cut: the planned reduction, in size.
+        intent: the reduce-only intent that carries it out (None when it rounds to nothing);
+            its id never changes, so the executor's journal dedups it across restarts.
+    """
+
+    key: str
+    size: float
+    mark: float
+    cut: float
+    intent: Intent | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KillLatch:
+    """What of the kill switch survives a restart: written to the journal at every transition
+    and whenever its episode plans a position, before any of the plan's orders can be sent.
+
+    Attributes:
+        episodes: how many episodes have started, ever (episode ids never repeat).
+        episode / episode_since: the current episode's id and start (None: no episode).
+        plan: the episode's frozen plan, in the order it proposes its intents.
+    """
+
+    status: KillStatus = KillStatus.NORMAL
+    cause: str = ""
+    cause_trigger: str = ""
+    since: float | None = None
+    episodes: int = 0
+    episode: str | None = None
+    episode_since: float | None = None
+    plan: tuple[PlannedCut, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class KillState:
     """Where the kill switch stands and what it proposes.
 

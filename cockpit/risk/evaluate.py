@@ -30,6 +30,7 @@ from cockpit.model import (
     Instrument,
     Intent,
     IntentSource,
+    KillLatch,
     KillState,
     LayerCollateral,
     PlaybookStep,
@@ -108,6 +109,14 @@ class RiskEngine:
     def set_kill_mode(self, mode: str) -> None:
         """'advise' (show the proposed cut and ask) or 'auto' (the engine sends it)."""
         self._kill.set_mode(mode)
+
+    def kill_latch(self) -> KillLatch:
+        """What of the kill switch must survive a restart (the engine journals it on change)."""
+        return self._kill.latch()
+
+    def restore_kill(self, latch: KillLatch) -> None:
+        """Put back the kill switch's journaled latch, at start (see `KillSwitch.restore`)."""
+        self._kill.restore(latch)
 
     @property
     def kill(self) -> KillState:

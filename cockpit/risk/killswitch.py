@@ -21,6 +21,11 @@ while it holds positions. A trigger whose reading is not live (None) never moves
   hold the latch.
 
 Every transition is a `KillEvent` with its cause and the numbers behind it, for the journal.
+
+The latch survives restarts: `latch()` is what the engine journals (status, cause, the episode and
+its frozen plan, the episode counter) whenever it changes, and `restore` puts a journaled latch
+back. A restored REDUCING episode plans only positions it has not planned, its intents keep their
+ids, and its progress is measured against its original start sizes: a restart never cuts twice.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from cockpit.model import Intent, KillEvent, KillState, KillStatus
+from cockpit.model import Intent, KillEvent, KillLatch, KillState, KillStatus, PlannedCut
 
 EVENTS_KEPT = 100
 _LATCHED = (KillStatus.REDUCING, KillStatus.HALTED)
@@ -141,6 +146,7 @@ class KillSwitch:
         self._events_tuple: tuple[KillEvent, ...] = ()
         self._episodes = 0
         self._last_now: float | None = None
+        self._latch: KillLatch | None = None  # cached until the next change
 
     # -- transitions ---------------------------------------------------------------------------
 
@@ -151,6 +157,7 @@ class KillSwitch:
         del self._events[:-EVENTS_KEPT]
         self._events_tuple = tuple(self._events)
         self.status, self.cause, self.since = after, cause, now
+        self._latch = None
 
     def step(self, now: float, triggers: tuple[Trigger, ...], plan: Planner, sizes: Sizes) -> None:
         """Advance on this evaluation's readings."""
@@ -182,7 +189,10 @@ class KillSwitch:
                 if now - self.warn_below_since >= self.s.warn_clear_seconds:
                     self._move(now, KillStatus.NORMAL, "every trigger below the WARN level")
         if self.status is KillStatus.REDUCING and self.episode is not None:
+            planned = len(self.episode.start)
             plan(self.episode)
+            if len(self.episode.start) != planned:
+                self._latch = None
             current = sizes(self.episode.accounts)
             if current is not None and self.episode.start:
                 planned, done = self.episode.planned(), self.episode.done(current)
@@ -205,7 +215,41 @@ class KillSwitch:
         self.episode = None
         self.cause_trigger = ""
         self.warn_below_since = None
+        self._latch = None
         return True
+
+    def latch(self) -> KillLatch:
+        """What must survive a restart (module doc); the same object until something changes."""
+        if self._latch is None:
+            ep = self.episode
+            plan = () if ep is None else tuple(
+                PlannedCut(key, size, mark, cut, ep.intents.get(key))
+                for key, (size, mark, cut) in ep.start.items())
+            self._latch = KillLatch(
+                status=self.status, cause=self.cause, cause_trigger=self.cause_trigger, since=self.since,
+                episodes=self._episodes, episode=None if ep is None else ep.id,
+                episode_since=None if ep is None else ep.since, plan=plan)
+        return self._latch
+
+    def restore(self, latch: KillLatch) -> None:
+        """Put back a journaled latch (at start, before the first step). The mode is not part of
+        it: after a restart the switch runs in the mode its settings (the flags) say."""
+        self.status, self.cause, self.since = latch.status, latch.cause, latch.since
+        self.cause_trigger = latch.cause_trigger
+        self._episodes = latch.episodes
+        self.episode = None
+        if latch.episode is not None:
+            ep = Episode(id=latch.episode, since=latch.episode_since or 0.0)
+            for row in latch.plan:
+                ep.start[row.key] = (row.size, row.mark, row.cut)
+                ep.accounts.add(row.key.split("|", 1)[0])
+                if row.intent is not None:
+                    ep.intents[row.key] = row.intent
+            self.episode = ep
+        # The dwell before a reset starts again: readings from before the restart are not live.
+        self.clear_since = None
+        self.warn_below_since = None
+        self._latch = latch
 
     def set_mode(self, mode: str) -> None:
         """'advise' (propose and ask) or 'auto' (the engine sends the proposal itself)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from cockpit.model import (
-    AccountInfo, Assessment, Book, Collateral, Instrument, Layer, Order, OrderRequest, OrderStatus,
+    AccountInfo, Assessment, Book, KillLatch, Collateral, Instrument, Layer, Order, OrderRequest, OrderStatus,
     Position, Side, Unavailable, VenueSnapshot,
 )
 
@@ -128,3 +128,12 @@ class NullRisk:
 
     def reset_kill(self, now: float) -> bool:
         return False
+
+    def kill_latch(self) -> KillLatch:
+        return _NO_LATCH
+
+    def restore_kill(self, latch: KillLatch) -> None:
+        pass
+
+
+_NO_LATCH = KillLatch()

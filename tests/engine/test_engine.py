@@ -12,7 +12,7 @@ from cockpit.engine.bookstate import BookState
 from cockpit.engine.executor import client_order_id
 from cockpit.engine.journal import Journal
 from cockpit.model import (
-    Health, Intent, IntentSource, OrderStatus, Rejected, Side, Unavailable, UnknownOutcome, VenueTimeout,
+    Health, Intent, IntentSource, OrderRequest, OrderStatus, Rejected, Side, Unavailable, UnknownOutcome, VenueTimeout,
 )
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account, position
 
@@ -240,3 +240,53 @@ async def test_restart_reconciles_journal_before_acting(tmp_path):
     assert row.status is OrderStatus.FILLED and row.filled == Decimal("1")
     assert second.journal.in_flight("a", ETH) == 0
     assert (path.stat().st_mode & 0o777) == 0o600
+
+
+async def test_restart_waits_for_an_order_still_on_its_way_before_calling_it_never_sent(tmp_path):
+    # Journaled, sent, then the crash; the venue receives it only after the restart's first look-up.
+    clock = Clock()
+    path = tmp_path / "journal.sqlite"
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
+    request = OrderRequest(client_id="ck" + "1" * 24, account="a", symbol=ETH, side=Side.SHORT,
+                           amount=Decimal("0.5"))
+    first = Journal(path)
+    first.record(request, intent_id="kill:1@0:a|ETH", source="kill_switch", reason="x", now=clock())
+    first.close()
+    lookups = []
+
+    async def lands_late(client_id, symbol):
+        lookups.append(client_id)
+        if len(lookups) == 1:
+            await venue.place_order(request)  # it arrives now, after the venue said it had none
+            return None
+        return venue.orders.get(client_id)
+
+    venue.fetch_order = lands_late  # type: ignore[method-assign]
+    engine = make(clock, venue, journal=Journal(path))
+    await engine.poll_once()
+    # Unknown to the venue at the first look-up: still in flight, not "never reached the venue".
+    row = engine.journal.get(request.client_id)
+    assert row.status is OrderStatus.UNKNOWN and engine.journal.in_flight("a", ETH) == Decimal("0.5")
+    clock.now += engine.settings.absent_grace
+    await engine.resolve_pending()
+    row = engine.journal.get(request.client_id)
+    assert len(lookups) == 2
+    assert row.status is OrderStatus.FILLED and row.filled == Decimal("0.5")
+    assert venue.positions[ETH].size == Decimal("1.5")
+
+
+async def test_an_order_the_venue_never_saw_is_declared_unsent_once_its_grace_has_passed(tmp_path):
+    clock = Clock()
+    path = tmp_path / "journal.sqlite"
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
+    request = OrderRequest(client_id="ck" + "2" * 24, account="a", symbol=ETH, side=Side.SHORT,
+                           amount=Decimal("0.5"))
+    first = Journal(path)
+    first.record(request, intent_id="kill:1@0:a|ETH", source="kill_switch", reason="x", now=clock())
+    first.close()
+    clock.now += 60  # long past any venue's receive window: no wait, one look-up
+    engine = make(clock, venue, journal=Journal(path))
+    await engine.poll_once()
+    row = engine.journal.get(request.client_id)
+    assert row.status is OrderStatus.CANCELED and row.detail == "never reached the venue"
+    assert venue.sent == []

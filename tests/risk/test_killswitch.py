@@ -166,3 +166,52 @@ def test_the_switch_never_leaves_halted_without_a_reset(steps):
             assert ks.status is KillStatus.HALTED
         halted = ks.status is KillStatus.HALTED
         assert ks.state().latched == (ks.status in (KillStatus.REDUCING, KillStatus.HALTED))
+
+
+@settings(max_examples=150)
+@given(st.lists(st.tuples(st.sampled_from([None, 10.0, 30.0, 50.0, 61.0, 80.0]), st.booleans(),
+                          st.sampled_from([10.0, 8.0, 7.0, 6.0])), min_size=2, max_size=25),
+       st.data())
+def test_a_switch_restored_from_its_latch_goes_on_as_if_never_restarted(steps, data):
+    """Restarted at any step (a new switch given the old one's latch), the latch goes on exactly
+    as without the restart: same statuses once latched, same episode, same plan, no second one."""
+    k = data.draw(st.integers(0, len(steps) - 1))
+    a, b_ = KillSwitch(S), Book()
+    restored, book2 = None, Book()
+    for i, (funding, live, size) in enumerate(steps):
+        if i == k:
+            restored = KillSwitch(S)
+            restored.restore(a.latch())
+            assert restored.latch() == a.latch() and restored.status is a.status
+        b_.size = book2.size = size
+        b_.live = book2.live = live
+        run(a, b_, i * 10, funding=funding)
+        if restored is not None:
+            run(restored, book2, i * 10, funding=funding)
+            assert (a.status in (KillStatus.REDUCING, KillStatus.HALTED)) == (
+                restored.status in (KillStatus.REDUCING, KillStatus.HALTED))
+            if a.status in (KillStatus.REDUCING, KillStatus.HALTED):
+                assert restored.status is a.status
+            assert plan(restored) == plan(a) and restored.latch().episode == a.latch().episode
+            assert restored.latch().episodes == a.latch().episodes <= 1
+
+
+def plan(ks: KillSwitch) -> list:
+    """The latch's plan without the stand-in intents (a fresh object per Book)."""
+    return [(p.key, p.size, p.mark, p.cut, p.intent is not None) for p in ks.latch().plan]
+
+
+def test_the_latch_changes_only_when_the_switch_does():
+    ks, b = KillSwitch(S), Book()
+    run(ks, b, 0, funding=30.0)
+    first = ks.latch()
+    run(ks, b, 1, funding=31.0)
+    assert ks.latch() is first  # nothing moved: the same value, nothing to journal
+    run(ks, b, 2, funding=61.0)
+    tripped = ks.latch()
+    assert tripped.status is KillStatus.REDUCING and tripped.episode == "1@2" and len(tripped.plan) == 1
+    assert tripped.plan[0].key == "p" and (tripped.plan[0].size, tripped.plan[0].cut) == (10.0, 3.0)
+    restored = KillSwitch(S)
+    restored.restore(tripped)
+    b.size = 7.0
+    assert run(restored, b, 3, funding=70.0) is KillStatus.HALTED  # measured against the plan's start

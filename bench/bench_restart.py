@@ -1,0 +1,360 @@
+"""The restart drill: an auto-mode kill-switch cut interrupted by SIGKILL, on a venue that survives.
+
+    python -m bench restart            20 seeds x 20 kills (a quarter of an hour on two cores)
+    python -m bench --quick restart    3 seeds x 5 kills
+    python -m bench.bench_restart --seeds 5 --kills 10 [--first-seed N]
+
+Per seed: the simulator is served as the paper venue in its own process (`cockpit paper`, on
+bench/restart-squeeze.toml: funding spikes across the market at 1 min while prices stay calm, so
+nothing is liquidated and every planned cut must land exactly; speed 60; every order held and every
+answer delayed up to 0.25 s; a 1.5 s receive window), and `cockpit guard --auto --paper ...
+--journal ... --order-grace 3` runs against it on one journal file. The guard is SIGKILLed `kills`
+times, restarted each time on the same journal, then left to finish. Kill points: before the trip,
+the moment the plan is journaled; during the cut, the moment an order row is written (journaled,
+resumed or answered) or an order reaches the venue; a random delay at any stage (after the cut,
+it checks that HALTED survives); and, once the cut is done, twice more after a few seconds each,
+where the guard must send nothing and stay HALTED. Checked at the end, from the venue's own log of every order it
+received and from the journal:
+
+* duplicates: an order received under a client id the venue had already accepted (a venue that
+  does not dedup ids would have executed it twice), or a second accepted order for one position;
+* orphans: an order the venue accepted that the journal lacks or holds as not sent, or one the
+  journal holds as sent that the venue lacks;
+* the cut: one episode, one plan, and every planned position cut by exactly its planned amount
+  (so the cut is the planned 30% of the starting gross, not more);
+* no journal row left UNKNOWN (or INTENDED), and the switch HALTED.
+
+`tests/test_restart.py` runs a few seeds of it in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+from bench.common import Figure
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEED = 60.0
+DELAY = float(os.environ.get("RESTART_DELAY", "0.25"))  # the paper venue's order and answer delays, at most (seconds)
+# The venue refuses an order that arrives later than this after it was sent; the guard waits
+# longer than that before it calls an order the venue does not know never sent. Shorter than the
+# defaults (5 s, 10 s) so the drill runs in minutes; the same rule.
+RECV_WINDOW, GRACE = 1.5, 3.0
+SCENARIO = ROOT / "bench" / "restart-squeeze.toml"
+
+
+@dataclass
+class SeedResult:
+    """What one seed's drill found."""
+
+    seed: int
+    kills: int = 0
+    duplicates: int = 0
+    orphans: int = 0
+    unknown: int = 0
+    episodes: int = 0
+    status: str = ""
+    planned: float = 0.0  # the plan's cut, fraction of its starting gross at the plan's marks
+    executed: float = 0.0  # what the venue filled, the same way
+    exact: bool = False  # every planned position cut by exactly its planned amount
+    orders: int = 0  # orders the venue accepted
+    intents: int = 0  # orders the plan asked for
+    points: Counter = field(default_factory=Counter)  # (kill point, switch status at the kill)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Every invariant holds."""
+        return not self.problems
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _spawn(args: list[str], log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "cockpit", *args], stdout=out, stderr=subprocess.STDOUT,
+                                env=_env(), cwd=ROOT)
+
+
+def _ask(path: Path, op: str) -> object:
+    """One request to the paper venue, blocking."""
+    from cockpit.model.wire import decode, dumps, loads
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(30)
+        sock.connect(str(path))
+        sock.sendall(dumps({"id": 1, "op": op}))
+        reply = loads(sock.makefile("rb").readline())
+    return decode(reply["ok"])
+
+
+class Seen(NamedTuple):
+    """The journal as the drill sees it from outside, between two kills."""
+
+    rows: int = 0  # order rows
+    plans: int = 0  # planned positions
+    status: str = ""  # the latch's status, "+open" while an order row is not resolved
+    written: float = 0.0  # the last time an order row was written
+
+    @property
+    def halted(self) -> bool:
+        """HALTED with nothing in flight: nothing more will happen."""
+        return self.status == "HALTED"
+
+
+def _seen(path: Path) -> Seen:
+    """The journal now (read-only; empty before it exists)."""
+    if not path.exists():
+        return Seen()
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            rows, written = db.execute("SELECT count(*), coalesce(max(updated), 0) FROM orders").fetchone()
+            plans = db.execute("SELECT count(*) FROM kill_plan").fetchone()[0]
+            latch = db.execute("SELECT status FROM kill_latch").fetchone()
+            open_rows = db.execute("SELECT count(*) FROM orders WHERE status IN"
+                                   " ('intended','open','partial','unknown')").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return Seen()
+    status = latch[0] if latch else ""
+    return Seen(rows, plans, f"{status}+open" if open_rows else status, written)
+
+
+def _lines(path: Path) -> int:
+    try:
+        with open(path, "rb") as f:
+            return sum(1 for _ in f)
+    except FileNotFoundError:
+        return 0
+
+
+def _wait(condition, timeout: float, step: float = 0.002) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(step)
+    return False
+
+
+def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, finish_timeout: float = 90.0,
+             after_halt: int = 2) -> SeedResult:
+    """One seed of the drill (module doc), in `workdir`."""
+    rng = random.Random(seed)
+    result = SeedResult(seed)
+    sock, journal, orders_log = workdir / "paper.sock", workdir / "journal.sqlite", workdir / "orders.jsonl"
+    server = _spawn(["paper", "--socket", str(sock), "--seed", str(seed), "--scenario", str(SCENARIO),
+                     "--speed", str(speed), "--order-delay", str(DELAY), "--reply-delay", str(DELAY),
+                     "--recv-window", str(RECV_WINDOW), "--orders-log", str(orders_log)], workdir / "paper.log")
+    guard_args = ["guard", "--paper", str(sock), "--journal", str(journal), "--auto", "--order-grace", str(GRACE)]
+    try:
+        if not _wait(sock.exists, 60, 0.05):
+            raise RuntimeError(f"seed {seed}: the paper venue did not start (see {workdir / 'paper.log'})")
+        for _ in range(kills):
+            before, landed0 = _seen(journal), _lines(orders_log)
+            guard = _spawn(guard_args, workdir / "guard.log")
+            # Most kills aim at the cut: before the trip, the moment the plan is journaled; during
+            # it, the moment an order row is written (journaled, resumed or answered) or an order
+            # reaches the venue; and a random delay at any stage (after the cut: HALTED survives).
+            if before.status.startswith("REDUCING"):
+                point = rng.choice(("written", "landed", "delay"))
+            elif before.status.startswith("HALTED"):
+                point = "delay"
+            else:
+                point = rng.choice(("planned", "planned", "delay"))
+            if point == "delay":
+                time.sleep(rng.uniform(0.0, 3.0 if not before.status else 1.5))
+            elif point == "planned":
+                _wait(lambda: _seen(journal).plans > before.plans, 20.0)
+                time.sleep(rng.choice((0.0, rng.uniform(0.0, 0.3))))
+            elif point == "written":
+                _wait(lambda: (now := _seen(journal)).written > before.written or now.halted, 15.0)
+            else:
+                _wait(lambda: _lines(orders_log) > landed0 or _seen(journal).halted, 15.0)
+            guard.send_signal(signal.SIGKILL)
+            guard.wait()
+            result.kills += 1
+            result.points[(point, _seen(journal).status or "NORMAL")] += 1
+        guard = _spawn(guard_args, workdir / "guard.log")
+        _wait(lambda: _seen(journal).halted, finish_timeout, 0.05)
+        time.sleep(0.5)  # let a last frame or two pass: nothing more must be sent
+        guard.send_signal(signal.SIGKILL)
+        guard.wait()
+        # HALTED survives: restarted twice more, the guard must send nothing and stay HALTED.
+        for _ in range(after_halt):
+            guard = _spawn(guard_args, workdir / "guard.log")
+            time.sleep(2.5)
+            guard.send_signal(signal.SIGKILL)
+            guard.wait()
+            result.points[("after HALTED", _seen(journal).status or "NORMAL")] += 1
+        received = _ask(sock, "received")
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    _check(result, journal, received)
+    return result
+
+
+def _check(result: SeedResult, journal_path: Path, received) -> None:
+    from cockpit.engine.executor import client_order_id
+    from cockpit.engine.journal import Journal
+
+    journal = Journal(journal_path)
+    try:
+        rows = {r.client_id: r for r in journal.rows()}
+        plans = journal.plans()
+        latch = journal.load_latch()
+    finally:
+        journal.close()
+    problems = result.problems
+    accepted: dict[str, dict] = {}
+    per_position: Counter = Counter()
+    for entry in received:
+        if entry["client_id"] in accepted:
+            result.duplicates += 1
+            problems.append(f"order {entry['client_id']} received again after it was accepted")
+        if entry["accepted"]:
+            accepted[entry["client_id"]] = entry
+            per_position[(entry["account"], entry["symbol"])] += 1
+    for position, n in per_position.items():
+        if n > 1:
+            result.duplicates += n - 1
+            problems.append(f"{n} accepted orders for {position}")
+    result.orders = len(accepted)
+    sent = ("filled", "open", "partial")
+    for cid in accepted:
+        if cid not in rows or rows[cid].status.value not in sent:
+            result.orphans += 1
+            problems.append(f"the venue holds {cid}, the journal has it {rows[cid].status.value if cid in rows else 'not at all'}")
+    for cid, row in rows.items():
+        if row.status.value in sent and cid not in accepted:
+            result.orphans += 1
+            problems.append(f"the journal has {cid} {row.status.value}, the venue does not")
+        if row.status.value in ("unknown", "intended"):
+            result.unknown += 1
+            problems.append(f"journal row {cid} left {row.status.value}")
+    result.episodes = len(plans)
+    result.status = latch.status.value if latch else "none"
+    if result.episodes != 1:
+        problems.append(f"{result.episodes} episodes planned")
+    if result.status != "HALTED":
+        problems.append(f"the switch ended {result.status}")
+    if plans:
+        plan = next(iter(plans.values()))
+        gross = sum(p.size * p.mark for p in plan)
+        result.planned = sum(p.cut * p.mark for p in plan) / gross
+        executed, exact = 0.0, True
+        for p in plan:
+            if p.intent is None:
+                continue
+            result.intents += 1
+            entry = accepted.get(client_order_id(p.intent.id))
+            filled = Decimal(entry["filled"]) if entry else Decimal(0)
+            exact &= filled == p.intent.amount
+            executed += float(filled) * p.mark
+        result.executed = executed / gross
+        result.exact = exact
+        if not exact:
+            problems.append(f"cut {result.executed:.4%} of gross, planned {result.planned:.4%}")
+
+
+def drill(seeds: int, kills: int, first_seed: int = 1, *, keep: bool = False, jobs: int = 2,
+          report=print) -> list[SeedResult]:
+    """Run `seeds` seeds of `kills` kills each, `jobs` at a time (they mostly wait); `report`
+    gets one line per seed as it finishes."""
+
+    def one(seed: int) -> SeedResult:
+        tmp = tempfile.mkdtemp(prefix=f"restart-{seed}-")
+        try:
+            started = time.monotonic()
+            r = run_seed(seed, kills, Path(tmp))
+            report(f"seed {seed:3d}: {r.kills} kills ({sum(v for (_, st), v in r.points.items() if st.startswith('REDUCING'))}"
+                   f" during the cut), {r.orders} orders, dup {r.duplicates}, orphans {r.orphans}, "
+                   f"unknown {r.unknown}, episodes {r.episodes}, {r.status}, planned {r.planned:.4%}, "
+                   f"executed {r.executed:.4%}{'' if r.ok else '  FAIL: ' + '; '.join(r.problems[:3])}"
+                   f"  ({time.monotonic() - started:.0f} s{', kept ' + tmp if keep else ''})")
+            return r
+        finally:
+            if not keep:
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(one, range(first_seed, first_seed + seeds)))
+
+
+def figures(results: list[SeedResult]) -> list[Figure]:
+    """The drill's figures: every count must be 0 and the cut exactly the plan."""
+    n = len(results)
+    points = Counter()
+    for r in results:
+        points.update(r.points)
+    inside = sum(v for (point, status), v in points.items() if status.startswith("REDUCING"))
+    halted = sum(v for (point, status), v in points.items() if point == "after HALTED")
+    executed = [r.executed * 100 for r in results]
+    return [
+        Figure("restart: seeds x kills", n * (results[0].kills if results else 0), "", note=f"{n} seeds"),
+        Figure("restart: kills while the cut was running (REDUCING)", inside, ""),
+        Figure("restart: restarts after HALTED (must send nothing)", halted, ""),
+        Figure("restart: kills with an order journaled and not yet resolved",
+               sum(v for (_, status), v in points.items() if status.endswith("+open")), ""),
+        Figure("restart: duplicate orders", sum(r.duplicates for r in results), "", target=0),
+        Figure("restart: orphans (venue vs journal)", sum(r.orphans for r in results), "", target=0),
+        Figure("restart: journal rows left UNKNOWN/INTENDED", sum(r.unknown for r in results), "", target=0),
+        Figure("restart: seeds with more than one episode", sum(r.episodes != 1 for r in results), "", target=0),
+        Figure("restart: seeds not cut exactly as planned", sum(not r.exact for r in results), "", target=0),
+        Figure("restart: seeds not HALTED at the end", sum(r.status != "HALTED" for r in results), "", target=0),
+        Figure("restart: final cut, min", min(executed, default=0), "%", note="of the starting gross"),
+        Figure("restart: final cut, median", statistics.median(executed) if executed else 0, "%"),
+        Figure("restart: final cut, max", max(executed, default=0), "%", target=30.5),
+        Figure("restart: planned cut, max", max((r.planned * 100 for r in results), default=0), "%", target=30.5),
+    ]
+
+
+def run(quick: bool = False) -> list[Figure]:
+    """The bench suite: 20 seeds x 20 kills (quick: 3 x 5)."""
+    seeds, kills = (3, 5) if quick else (20, 20)
+    return figures(drill(seeds, kills, report=lambda line: print("#", line, flush=True)))
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench.bench_restart [--seeds N] [--kills K] [--first-seed S] [--keep]`."""
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_restart", description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--first-seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=2, help="seeds run at once (default 2)")
+    parser.add_argument("--keep", action="store_true", help="keep each seed's directory (journal, logs)")
+    args = parser.parse_args(argv)
+    results = drill(args.seeds, args.kills, args.first_seed, keep=args.keep, jobs=args.jobs)
+    for figure in figures(results):
+        print(figure.line())
+    print(json.dumps({"ok": all(r.ok for r in results)}))
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
