@@ -327,8 +327,9 @@ def _live_engine(config, args):
                   journal=journal)
 
 
-# How long a stop may take before it is cancelled once more (see _stop).
-STOP_GRACE = 2.0
+# How long a stop may take before it is cancelled once more (see _stop): pollers end within a
+# loop turn of their cancel, and closing a venue is a local call, so half a second is ample.
+STOP_GRACE = 0.5
 
 
 def _guard(args, setup: _Setup) -> int:
