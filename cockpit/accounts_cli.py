@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Callable, TextIO
 
+from cockpit.cli import add_config_actions, add_keys_actions
 from cockpit.config import ConfigError, default_config_path, load_config, write_template
 from cockpit.secrets import SecretStore, SecretsUnavailable
 from cockpit.venues.facts import VENUES, Credential
@@ -56,22 +57,31 @@ def _load(config_path: Path | None, out: TextIO):
 
 def keys_main(argv: list[str], config_path: Path | None, *, store: SecretStore | None = None,
               prompt: Callable[[str], str] = getpass.getpass, out: TextIO | None = None) -> int:
-    """Run ``cockpit keys set|list|delete|doctor``; returns the exit code."""
-    out = out or sys.stdout
-    parser = argparse.ArgumentParser(prog="cockpit keys", description="Account keys in the OS "
-                                     "keyring (never in the config file).")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("set", help="store an account's keys (asked without echo)").add_argument(
-        "account")
-    sub.add_parser("list", help="which accounts have which fields (never the values)")
-    sub.add_parser("delete", help="remove an account's keys").add_argument("account")
-    sub.add_parser("doctor", help="which keyring is in use, and how to get one that works")
+    """Run ``cockpit keys set|list|delete|doctor`` from its own arguments; returns the exit code."""
+    args = _parse("cockpit keys", "Account keys in the OS keyring (never in the config file).",
+                  add_keys_actions, argv)
+    if isinstance(args, int):
+        return args
+    return run_keys(args, getattr(args, "config@2", config_path), store=store, prompt=prompt, out=out)
+
+
+def _parse(prog: str, description: str, add_actions: Callable, argv: list[str]):
+    """A standalone parser of one command's actions (the `cockpit` parser shares them): the
+    namespace, or the exit code argparse chose (0 after --help, 2 for a usage error)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    add_actions(parser)
     try:
-        args = parser.parse_args(argv)
+        return parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+
+
+def run_keys(args: argparse.Namespace, config_path: Path | None, *, store: SecretStore | None = None,
+             prompt: Callable[[str], str] = getpass.getpass, out: TextIO | None = None) -> int:
+    """Run the parsed ``cockpit keys`` action (`args.action`); returns the exit code."""
+    out = out or sys.stdout
     store = store or SecretStore()
-    if args.command == "doctor":
+    if args.action == "doctor":
         print(doctor_report(store), file=out)
         return 0 if store.backend().usable else 1
     cfg = _load(config_path, out)
@@ -80,7 +90,7 @@ def keys_main(argv: list[str], config_path: Path | None, *, store: SecretStore |
     try:
         store.unlock(prompt)  # an encrypted-file backend asks for its passphrase here, once
         store.require_usable()
-        if args.command == "list":
+        if args.action == "list":
             return _list(cfg, store, out)
         acc = cfg.account(args.account)
         if acc is None:
@@ -88,7 +98,7 @@ def keys_main(argv: list[str], config_path: Path | None, *, store: SecretStore |
             print(f"error: no account {args.account!r} in {cfg.path} (accounts: {names})",
                   file=out)
             return 1
-        if args.command == "delete":
+        if args.action == "delete":
             gone = [c.name for c in VENUES[acc.venue].credentials
                     if store.delete(acc.venue, acc.name, c.name)]
             print(f"deleted {', '.join(gone) or 'nothing (no keys stored)'} for {acc.name!r}",
@@ -191,24 +201,23 @@ def doctor_report(store: SecretStore, env: dict[str, str] | None = None,
 
 
 def config_main(argv: list[str], config_path: Path | None, *, out: TextIO | None = None) -> int:
-    """Run ``cockpit config init|check|path``; returns the exit code."""
+    """Run ``cockpit config init|check|path`` from its own arguments; returns the exit code."""
+    args = _parse("cockpit config", "The configuration file (accounts, risk, theme, keymap; "
+                  "no keys).", add_config_actions, argv)
+    if isinstance(args, int):
+        return args
+    return run_config(args, getattr(args, "config@2", config_path), out=out)
+
+
+def run_config(args: argparse.Namespace, config_path: Path | None, *,
+               out: TextIO | None = None) -> int:
+    """Run the parsed ``cockpit config`` action (`args.action`); returns the exit code."""
     out = out or sys.stdout
-    parser = argparse.ArgumentParser(prog="cockpit config", description="The configuration "
-                                     "file (accounts, risk, theme, keymap; no keys).")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("init", help="write a commented template").add_argument(
-        "--force", action="store_true", help="replace an existing file")
-    sub.add_parser("check", help="validate the file and print every problem")
-    sub.add_parser("path", help="print where the file is looked for")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
     path = Path(config_path) if config_path else default_config_path()
-    if args.command == "path":
+    if args.action == "path":
         print(path, file=out)
         return 0
-    if args.command == "init":
+    if args.action == "init":
         try:
             write_template(path, force=args.force)
         except (ConfigError, OSError) as exc:
@@ -227,26 +236,9 @@ def config_main(argv: list[str], config_path: Path | None, *, out: TextIO | None
         print(f"no config file at {path}: cockpit runs the simulator demo. Create one with: "
               "cockpit config init", file=out)
         return 0
-    problems = _risk_problems(cfg)
-    for problem in problems:
-        print(problem, file=out)
-    print(f"{cfg.path}: {len(cfg.accounts)} account(s){', problems above' if problems else ''}",
-          file=out)
+    print(f"{cfg.path}: {len(cfg.accounts)} account(s)", file=out)
     for acc in cfg.accounts:
         where = f" → {acc.api_url}" if acc.api_url else (" (testnet)" if acc.sandbox else "")
         print(f"  {acc.name:<16} {acc.venue:<12} {acc.layer.value:<12} "
               f"{'read-only' if acc.readonly else 'trading':<9}{where}", file=out)
-    return 1 if problems else 0
-
-
-def _risk_problems(cfg) -> list[str]:
-    """The [risk] table checked by the risk package itself, when it offers a check."""
-    try:
-        from cockpit.risk import RiskSettings  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    try:
-        RiskSettings.from_mapping(cfg.risk)
-    except Exception as exc:  # noqa: BLE001 - whatever the risk package raises is reported
-        return [f"{cfg.path}: [risk]: {exc}"]
-    return []
+    return 0

@@ -5,10 +5,14 @@
     cockpit scenarios            list the simulator's scenarios
     cockpit guard [...]          run the engine and its kill switch headless (no terminal UI)
     cockpit paper --socket PATH  serve the simulator as a paper venue (its own process)
-    cockpit config init|check    write or validate the config file
+    cockpit config init|check|path   write, validate or locate the config file
     cockpit keys set|list|delete|doctor
 
-Every usage error is one line on stderr and exit code 2; never a traceback.
+An option means the same before or after a subcommand's name (`cockpit --readonly guard` is
+`cockpit guard --readonly`); the same option given twice with different values, `--config` with
+`--demo` or `--scenario`, an option the command does not use, or `--seed`/`--speed` with a config
+of real accounts is a usage error. Flags and files are checked before the terminal is. Every usage
+error is one line on stderr and exit code 2; never a traceback.
 """
 
 from __future__ import annotations
@@ -17,10 +21,15 @@ import argparse
 import gc
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import TYPE_CHECKING, NoReturn, Sequence
 
 from cockpit import __version__
+
+if TYPE_CHECKING:
+    from cockpit.config import Config
+    from cockpit.sim import Scenario
 
 
 class UsageError(Exception):
@@ -56,47 +65,97 @@ def _seed(text: str) -> int:
     return value
 
 
-def _add_run_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=_seed, default=7, help="simulator seed (default 7)")
-    p.add_argument("--scenario", metavar="NAME|PATH", help="simulator scenario (see: cockpit scenarios)")
-    p.add_argument("--speed", type=_positive_float("--speed", 3600), default=1.0,
-                   help="simulated time runs X times faster (default 1)")
-    p.add_argument("--readonly", action="store_true", help="disable every order path")
-    p.add_argument("--config", type=Path, metavar="PATH", help="config file (default: the platform config dir)")
-    p.add_argument("--demo", action="store_true", help="use the simulator even when a config exists")
+# Every option the main command and its subcommands share: (argparse keywords, default). Each
+# subcommand declares the ones it uses again, so an option means the same before or after the
+# subcommand's name; `_merge` joins the two and refuses a value given twice differently.
+_FLAGS: dict[str, tuple[dict, object]] = {
+    "seed": (dict(type=_seed, metavar="N", help="simulator seed (default 7)"), 7),
+    "scenario": (dict(metavar="NAME|PATH", help="run the simulator in this scenario "
+                      "(see: cockpit scenarios)"), None),
+    "speed": (dict(type=_positive_float("--speed", 3600), metavar="X",
+                   help="simulated time runs X times faster (default 1)"), 1.0),
+    "readonly": (dict(action="store_true", help="disable every order path"), False),
+    "config": (dict(type=Path, metavar="PATH",
+                    help="config file (default: the platform config dir)"), None),
+    "demo": (dict(action="store_true", help="run the simulator, not the config's accounts"), False),
+    "theme": (dict(metavar="NAME|PATH", help="palette: a shipped name or a .toml file"), None),
+    "keymap": (dict(metavar="NAME|PATH", help="keymap: default, vim, or a .toml file"), None),
+}
+# Which shared options each command uses (None: the terminal UI); any other is a usage error
+# rather than silently doing nothing.
+_USES: dict[str | None, tuple[str, ...]] = {
+    None: tuple(_FLAGS),
+    "guard": ("seed", "scenario", "speed", "readonly", "config", "demo"),
+    "config": ("config",),
+    "keys": ("config",),
+    "scenarios": (),
+    "paper": ("seed", "scenario", "speed"),
+}
+_SIM_ONLY = ("seed", "speed")  # options that mean something to the simulator only
+
+
+def _add_flags(parser: argparse.ArgumentParser, command: str | None, level: int) -> None:
+    """Declare `command`'s shared options on `parser` (level 0: before any subcommand).
+
+    The defaults are suppressed, so the namespace holds only what was typed, under
+    ``name@level``; `_merge` fills in the defaults afterwards.
+    """
+    for name in _USES[command]:
+        kwargs, _default = _FLAGS[name]
+        parser.add_argument(f"--{name}", dest=f"{name}@{level}", default=argparse.SUPPRESS, **kwargs)
+
+
+def add_config_actions(parser: argparse.ArgumentParser) -> None:
+    """The actions of ``cockpit config`` (shared by `cockpit.accounts_cli.config_main`)."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    init = sub.add_parser("init", help="write a commented template")
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+    sub.add_parser("check", help="validate the file and print every problem")
+    sub.add_parser("path", help="print where the file is looked for")
+    for action in sub.choices.values():
+        _add_flags(action, "config", 2)
+
+
+def add_keys_actions(parser: argparse.ArgumentParser) -> None:
+    """The actions of ``cockpit keys`` (shared by `cockpit.accounts_cli.keys_main`)."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub.add_parser("set", help="store an account's keys (asked without echo)").add_argument("account")
+    sub.add_parser("list", help="which accounts have which fields (never the values)")
+    sub.add_parser("delete", help="remove an account's keys").add_argument("account")
+    sub.add_parser("doctor", help="which keyring is in use, and how to get one that works")
+    for action in sub.choices.values():
+        _add_flags(action, "keys", 2)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser."""
+    """The command-line parser. Its namespace is raw: pass it through `_merge`."""
     parser = _Parser(
         prog="cockpit",
         description="A terminal cockpit for perpetual futures across venues and settlement layers. "
-        "With no config it opens on the embedded simulator.",
+        "With no config it opens on the embedded simulator. Every option means the same before "
+        "or after a subcommand's name.",
     )
     parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
-    _add_run_flags(parser)
-    parser.add_argument("--theme", metavar="NAME|PATH", help="palette: a shipped name or a .toml file")
-    parser.add_argument("--keymap", metavar="NAME|PATH", help="keymap: default, vim, or a .toml file")
+    _add_flags(parser, None, 0)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("scenarios", help="list the simulator's scenarios")
     guard = sub.add_parser("guard", help="run the engine and kill switch headless")
-    _add_run_flags(guard)
+    _add_flags(guard, "guard", 1)
     guard.add_argument("--duration", type=_positive_float("--duration", 10 * 365 * 86400),
-                       help="stop after this many seconds")
-    guard.add_argument("--auto", action="store_true", help="let the kill switch send its cuts (default: advise)")
+                       metavar="SECONDS", help="stop after this many seconds (any positive "
+                       "number, even shorter than one poll)")
+    guard.add_argument("--auto", action="store_true",
+                       help="let the kill switch send its cuts (default: advise; never with --readonly)")
     guard.add_argument("--paper", type=Path, metavar="SOCKET",
                        help="trade the paper venue served at SOCKET (see: cockpit paper)")
     guard.add_argument("--journal", type=Path, metavar="PATH",
                        help="order and kill-switch journal for the simulator or paper venue (default: in memory)")
     guard.add_argument("--order-grace", type=_positive_float("--order-grace", 600), metavar="S",
-                       help="after a restart, seconds before a journaled order the venue does not know counts "
-                            "as never sent: above the venue's receive window (default 10)")
+                       help="seconds before an order the venue does not know counts as never sent "
+                            "(two look-ups that far apart): above the venue's receive window (default 10)")
     paper = sub.add_parser("paper", help="serve the simulator as a paper venue on a Unix socket")
+    _add_flags(paper, "paper", 1)
     paper.add_argument("--socket", type=Path, metavar="PATH", required=True, help="the Unix socket to serve on")
-    paper.add_argument("--seed", type=_seed, default=7, help="simulator seed (default 7)")
-    paper.add_argument("--scenario", metavar="NAME|PATH", help="simulator scenario (see: cockpit scenarios)")
-    paper.add_argument("--speed", type=_positive_float("--speed", 3600), default=1.0,
-                       help="simulated time runs X times faster (default 1)")
     paper.add_argument("--order-delay", type=_positive_float("--order-delay", 60), metavar="S",
                        help="hold each order up to S seconds (random) before executing it")
     paper.add_argument("--reply-delay", type=_positive_float("--reply-delay", 60), metavar="S",
@@ -106,10 +165,48 @@ def build_parser() -> argparse.ArgumentParser:
     paper.add_argument("--orders-log", type=Path, metavar="PATH", help="append every order received to PATH (JSON lines)")
     paper.add_argument("--duration", type=_positive_float("--duration", 10 * 365 * 86400),
                        help="stop after this many seconds")
-    for name, text in (("config", "write or check the config file"), ("keys", "manage API keys in the OS keyring")):
-        p = sub.add_parser(name, help=text, add_help=False)
-        p.add_argument("rest", nargs=argparse.REMAINDER)
+    config = sub.add_parser("config", help="write or check the config file")
+    _add_flags(config, "config", 1)
+    add_config_actions(config)
+    keys = sub.add_parser("keys", help="manage API keys in the OS keyring")
+    _add_flags(keys, "keys", 1)
+    add_keys_actions(keys)
     return parser
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line, checked: every shared option has its value (typed or default).
+
+    ``given`` holds the names of the shared options that were typed. Raises `UsageError`.
+    """
+    return _merge(build_parser().parse_args(list(argv)))
+
+
+def _merge(raw: argparse.Namespace) -> argparse.Namespace:
+    """Join each shared option typed before and after the subcommand; refuse conflicts."""
+    values = {key: value for key, value in vars(raw).items() if "@" not in key}
+    command = values.get("command")
+    typed: dict[str, object] = {}
+    for key, value in vars(raw).items():
+        name, at, _level = key.partition("@")
+        if not at:
+            continue
+        if name in typed and typed[name] != value:
+            raise UsageError(f"--{name} is given twice with different values ({typed[name]} and "
+                             f"{value}): give it once")
+        typed[name] = value
+    where = f"`cockpit {command}`" if command else "the terminal UI"
+    for name in typed:
+        if name not in _USES[command]:
+            raise UsageError(f"--{name} has no effect on {where}: remove it")
+    for a, b in (("config", "demo"), ("config", "scenario")):
+        if a in typed and b in typed:
+            raise UsageError(f"--{a} and --{b} conflict: --{b} runs the simulator, --{a} the "
+                             f"accounts in the file (give one of them)")
+    for name, (_kwargs, default) in _FLAGS.items():
+        values[name] = typed.get(name, default)
+    values["given"] = frozenset(typed)
+    return argparse.Namespace(**values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,28 +222,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     if args.command == "scenarios":
         return _list_scenarios()
     if args.command in ("config", "keys"):
         from cockpit import accounts_cli
 
-        runner = accounts_cli.config_main if args.command == "config" else accounts_cli.keys_main
-        return runner(list(args.rest), args.config)
+        runner = accounts_cli.run_config if args.command == "config" else accounts_cli.run_keys
+        return runner(args, args.config)
     if args.command == "guard":
-        return _guard(args)
+        return _guard(args, _setup(args))
     if args.command == "paper":
         return _paper(args)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("needs a terminal: stdin and stdout must be a TTY (for a headless run: cockpit guard)")
     # The imports and the first frame allocate a few hundred thousand objects that live as long
     # as the process; the cyclic collector would walk them all several times before the first
     # paint (30-45 ms). Paused here, it is resumed by the app once the first frame is on screen,
     # with those objects frozen out of its sight (see CockpitApp.first_paint).
     gc.disable()
-    config = _config(args)
-    theme, keymap = _look(args, config)
-    engine = _engine(args, config)
+    try:
+        # Flags and files are checked before the terminal, so a script sees the real error.
+        setup = _setup(args)
+        theme, keymap = _look(args, setup.config)
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError("needs a terminal: stdin and stdout must be a TTY (for a headless run: "
+                             "cockpit guard)")
+    except BaseException:
+        gc.enable()
+        raise
+    engine = _engine(args, setup)
     from cockpit.ui.app import CockpitApp
 
     app = CockpitApp(engine, theme=theme, keymap=keymap)
@@ -162,16 +265,51 @@ def _list_scenarios() -> int:
     return 0
 
 
-def _config(args):
-    """The config file, unless the simulator is asked for; None when there is none."""
-    if args.demo or args.scenario is not None:
-        return None
-    from cockpit.config import ConfigError, load_config
+@dataclass(frozen=True)
+class _Setup:
+    """What a run was checked to use, before anything starts.
 
-    try:
-        return load_config(args.config)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
+    Attributes:
+        config: the config file whose accounts run; None for the simulator.
+        scenario: the checked scenario of a simulator run (None: the default one).
+    """
+
+    config: "Config | None"
+    scenario: "Scenario | None"
+
+
+def _setup(args) -> _Setup:
+    """Read and check the config file and the scenario the flags ask for (UsageError if bad)."""
+    config = None
+    if getattr(args, "paper", None) is not None:
+        # The paper venue's server owns the market: nothing here would reach it.
+        for name in ("config", "demo", "seed", "scenario", "speed"):
+            if name in args.given:
+                raise UsageError(f"--{name} has no effect with --paper (the paper venue's server "
+                                 f"decides its market): remove it, or give it to `cockpit paper`")
+        return _Setup(None, None)
+    if not (args.demo or args.scenario is not None):  # --demo and --scenario never read the config
+        from cockpit.config import ConfigError, load_config
+
+        try:
+            config = load_config(args.config)
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
+    if config is not None and config.accounts:
+        typed = [name for name in _SIM_ONLY if name in args.given]
+        if typed:
+            raise UsageError(f"--{typed[0]} applies to the simulator only, but {config.path} has "
+                             f"accounts: add --demo to run the simulator, or remove --{typed[0]}")
+        return _Setup(config, None)
+    scenario = None
+    if args.scenario is not None:
+        from cockpit.sim import ScenarioError, load_scenario
+
+        try:
+            scenario = load_scenario(args.scenario)
+        except ScenarioError as error:
+            raise UsageError(str(error)) from None
+    return _Setup(config, scenario)
 
 
 def _look(args, config):
@@ -189,9 +327,9 @@ def _look(args, config):
     return theme, keymap
 
 
-def _engine(args, config):
-    """The engine over the simulator (no config, --demo, --scenario), the paper venue (--paper)
-    or the configured accounts."""
+def _engine(args, setup: _Setup):
+    """The engine over the simulator (no accounts, --demo, --scenario), the paper venue
+    (--paper) or the configured accounts."""
     journal = _journal(args)
     if getattr(args, "paper", None) is not None:
         from cockpit.engine.demo import paper_engine
@@ -202,16 +340,12 @@ def _engine(args, config):
                                 absent_grace=getattr(args, "order_grace", None))
         except VenueError as error:
             raise UsageError(f"--paper: {error} (start one: cockpit paper --socket {args.paper})") from None
-    if config is None or not config.accounts:
+    if setup.config is None or not setup.config.accounts:
         from cockpit.engine.demo import demo_engine
-        from cockpit.sim import ScenarioError
 
-        try:
-            return demo_engine(seed=args.seed, scenario=args.scenario, speed=args.speed, readonly=args.readonly,
-                               journal=journal)
-        except ScenarioError as error:
-            raise UsageError(str(error)) from None
-    return _live_engine(config, args)
+        return demo_engine(seed=args.seed, scenario=setup.scenario, speed=args.speed,
+                           readonly=args.readonly, journal=journal)
+    return _live_engine(setup.config, args)
 
 
 def _journal(args):
@@ -237,24 +371,28 @@ def _live_engine(config, args):
     from cockpit.engine.journal import Journal
     from cockpit.model import Mode
     from cockpit.redact import install_redaction
-    from cockpit.risk import RiskEngine, RiskSettings, SettingsError
+    from cockpit.risk import RiskEngine
     from cockpit.secrets import SecretStore
     from cockpit.venues.open import open_account
 
     install_redaction()
-    try:
-        settings = RiskSettings.from_mapping(config.risk, source=f"{config.path} [risk]")
-    except SettingsError as error:
-        raise UsageError(str(error)) from None
     secrets = SecretStore()
     venues = [open_account(account, secrets=secrets, clock=time.time) for account in config.accounts]
     journal = Journal(Path(platformdirs.user_data_dir("cockpit")) / "journal.sqlite")
-    return Engine(venues, risk=RiskEngine(settings), mode=Mode.LIVE, readonly=args.readonly, journal=journal)
+    return Engine(venues, risk=RiskEngine(config.settings), mode=Mode.LIVE, readonly=args.readonly,
+                  journal=journal)
 
 
-def _guard(args) -> int:
+# How long a stop may take before it is cancelled once more (see _stop): pollers end within a
+# loop turn of their cancel, and closing a venue is a local call, so half a second is ample.
+STOP_GRACE = 0.5
+
+
+def _guard(args, setup: _Setup) -> int:
     """Run the engine headless: poll, evaluate, journal, and print every notice.
 
+    The first line says whether the kill switch may send orders. ``--duration`` is honoured even
+    when shorter than one poll: the run stops then, whatever the engine is doing.
     Exits 1 with one line on stderr when risk evaluation fails (a guard that cannot evaluate
     guards nothing), and 141 without a word when its output is closed (`cockpit guard | head -1`).
     """
@@ -265,9 +403,7 @@ def _guard(args) -> int:
     # Tracebacks would break the one-line contract; what failed is a notice on stdout and the
     # reason on stderr. (Logging configured by the caller still receives them.)
     logging.getLogger("cockpit").addHandler(logging.NullHandler())
-    engine = _engine(args, _config(args))
-    if args.auto:
-        engine.risk.set_kill_mode("auto")
+    engine = _engine(args, setup)
     stopped: list[str] = []  # why guard ends early: a failed evaluation, or "" for a closed stdout
     done = asyncio.Event()
 
@@ -289,6 +425,21 @@ def _guard(args) -> int:
         if frame.risk_error is not None:
             stop(frame.risk_error)
 
+    if engine.readonly_reason() is not None:
+        # --auto (or kill_mode = "auto" in the config) could only produce refused orders.
+        engine.risk.set_kill_mode("advise")
+        report("read-only (--readonly): the kill switch will advise, no order will be sent")
+    else:
+        if args.auto:
+            engine.risk.set_kill_mode("auto")
+        if engine.risk.kill.mode == "auto":
+            report("auto: the kill switch sends its reduce-only cuts")
+        else:
+            report("advise: the kill switch will advise, no order will be sent (--auto sends its cuts)")
+        held = [name for name in engine.venues if engine.readonly_reason(name) is not None]
+        if held:
+            report(f"read-only in the config: {', '.join(held)} (no order will be sent there)")
+
     async def run() -> None:
         for text in engine.notices:  # said while it was built: a kill switch restored from the journal
             report(text)
@@ -300,7 +451,7 @@ def _guard(args) -> int:
         except asyncio.TimeoutError:
             pass
         finally:
-            await engine.stop()
+            await _stop(engine)
 
     asyncio.run(run())
     if not stopped:
@@ -334,6 +485,26 @@ def _paper(args) -> int:
     except OSError as error:
         raise UsageError(f"--socket {args.socket}: cannot serve there ({error.strerror or error})") from None
     return 0
+
+
+async def _stop(engine) -> None:
+    """Stop `engine`, cancelling again while a stop hangs.
+
+    On Python 3.11 `asyncio.wait_for` loses a cancellation that lands just as its inner call
+    completes (bpo-42130), so a poller can survive `Engine.stop`'s cancel and its gather then
+    waits forever; `--duration 1e-9` hit that on every run. A second cancel reaches the poller at
+    its next await, and a fresh `stop()` then closes the venues.
+    """
+    import asyncio
+
+    while True:
+        stopping = asyncio.ensure_future(engine.stop())
+        done, _pending = await asyncio.wait({stopping}, timeout=STOP_GRACE)
+        if done:
+            stopping.result()
+            return
+        stopping.cancel()  # cancels the gather, and through it every poller once more
+        await asyncio.wait({stopping})
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,13 +17,16 @@ import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cockpit.model import AccountInfo, Layer
 from cockpit.venues.facts import VENUES
+
+if TYPE_CHECKING:
+    from cockpit.risk.settings import RiskSettings
 
 MAX_BYTES = 1 << 20
 APP_NAME = "cockpit"
@@ -165,13 +168,16 @@ class Config:
     Attributes:
         path: where it was read from.
         accounts: the real accounts, in file order.
-        risk: the raw ``[risk]`` table (validated by ``cockpit.risk.RiskSettings.from_mapping``).
+        risk: the raw ``[risk]`` table.
+        settings: that table checked: the risk engine's settings (every bound is enforced, so a
+            bad ``[risk]`` is an error wherever the file is read, with or without accounts).
         theme / keymap: names chosen by the user, None for the defaults.
     """
 
     path: Path
     accounts: list[AccountConfig]
     risk: dict[str, Any]
+    settings: "RiskSettings"
     theme: str | None
     keymap: str | None
 
@@ -195,22 +201,31 @@ def load_config(path: Path | None) -> Config | None:
     """
     explicit = path is not None
     path = Path(path) if explicit else default_config_path()
+    # One open, and every check on that handle (fstat), so the file judged is the file read: a
+    # path checked then opened again could be swapped in between. O_NONBLOCK: a FIFO put in its
+    # place must not hang the start; it is refused below as not a regular file.
     try:
-        st = path.stat()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         if not explicit:
             return None
         raise ConfigError(f"{path}: no such file — create it with: cockpit config init "
                           f"--config {path}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
-    check_permissions(path, st)
-    if st.st_size > MAX_BYTES:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise ConfigError(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError(f"{path}: not a regular file — give the path of the config file")
+        check_permissions(path, st)
+        if st.st_size > MAX_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_BYTES // 1024} KiB; is this the right file?")
+        try:
+            data = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
+    if len(data) > MAX_BYTES:  # it grew after the fstat
         raise ConfigError(f"{path}: larger than {MAX_BYTES // 1024} KiB; is this the right file?")
-    try:
-        data = path.read_bytes()[:MAX_BYTES + 1]
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -219,10 +234,13 @@ def load_config(path: Path | None) -> Config | None:
 
 
 def check_permissions(path: Path, st: os.stat_result | None = None) -> None:
-    """ConfigError unless only its owner (this user) can read and write `path`."""
+    """ConfigError unless only its owner (this user) can read or write `path` (mode 600 or 400).
+
+    `st` is the fstat of the handle the file is read from; without it the path is stat'ed.
+    """
     st = st or path.stat()
     mode = stat.S_IMODE(st.st_mode)
-    if mode & 0o027:
+    if mode & 0o077:
         raise ConfigError(f"{path}: mode {mode:o} lets other users read or change it — run: "
                           f"chmod 600 {path}")
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
@@ -249,8 +267,17 @@ def parse_config(text: str, path: Path) -> Config:
     except ValidationError as exc:
         problems = [_describe(path, lines, err) for err in exc.errors(include_input=False)]
         raise ConfigError(problems[0], problems) from None
+    from cockpit.risk.settings import RiskSettings, SettingsError
+
+    try:
+        settings = RiskSettings.from_mapping(model.risk)
+    except SettingsError as exc:
+        # Each problem reads "risk.<name>: reason": point at the line of that key.
+        problems = [f"{path}:{_line(lines, ('risk', p.split(':', 1)[0].removeprefix('risk.')))}: {p}"
+                    for p in exc.problems]
+        raise ConfigError(problems[0], problems) from None
     return Config(path=path, accounts=list(model.accounts), risk=dict(model.risk),
-                  theme=model.theme, keymap=model.keymap)
+                  settings=settings, theme=model.theme, keymap=model.keymap)
 
 
 def _secrets(node: Any, loc: tuple) -> list[tuple]:

@@ -9,7 +9,7 @@ of a config file; any problem raises `SettingsError` naming each offending field
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 
 class SettingsError(ValueError):
@@ -143,14 +143,85 @@ def _unchecked(cls: type[RiskSettings], kwargs: dict[str, Any]) -> RiskSettings:
     return obj
 
 
-# Fields that are fractions of something and must lie in (0, 1].
-_FRACTIONS = (
-    "cut_fraction", "reentry_fraction", "risk_per_trade", "kelly_fraction", "kelly_haircut",
-    "tail_corr_push", "high_vol_leverage_factor", "playbook_cut_fraction", "buffer_fraction",
-    "tail_shock", "daily_drawdown_cap", "peak_drawdown_cap",
-)
-_PERCENTS = ("funding_stress_threshold", "vol_percentile_trigger", "high_vol_percentile")
-_TAILS = ("vol_percentile_trigger",)  # percentiles read by their tail: 100 leaves no tail
+class Range(NamedTuple):
+    """The values a numeric setting may take: from `lo` to `hi`, each end included unless open.
+
+    `note` says why an end is where it is, when that is not obvious.
+    """
+
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+    note: str = ""
+
+    def __contains__(self, value: object) -> bool:
+        assert isinstance(value, (int, float))
+        above = value > self.lo if self.lo_open else value >= self.lo
+        below = value < self.hi if self.hi_open else value <= self.hi
+        return above and below
+
+    def text(self) -> str:
+        """'above 0 and at most 1', 'at least 2 and at most 2016 (…)'."""
+        lo = f"above {self.lo:g}" if self.lo_open else f"at least {self.lo:g}"
+        hi = f"below {self.hi:g}" if self.hi_open else f"at most {self.hi:g}"
+        return f"{lo} and {hi}" + (f" ({self.note})" if self.note else "")
+
+
+_FRACTION = Range(0, 1, lo_open=True)
+_PERCENT = Range(0, 100, lo_open=True)
+DAY = 86400.0
+
+# The sane range of every numeric setting. Bounds keep each setting where the risk engine's
+# arithmetic and memory stay sound: a history of 10^8 samples per cell is a MemoryError, not a
+# stricter risk limit. Relations between settings are checked after these, in `_problems`.
+RANGES: dict[str, Range] = {
+    "warn_fraction": Range(0, 1, lo_open=True, hi_open=True, note="the REDUCING level"),
+    "cut_fraction": _FRACTION,
+    "reentry_fraction": _FRACTION,
+    "dwell_seconds": Range(0, 7 * DAY, note="one week"),
+    "warn_clear_seconds": Range(0, DAY),
+    "stale_limit_seconds": Range(0, DAY, lo_open=True),
+    "funding_stress_threshold": _PERCENT,
+    "funding_stress_reentry": Range(0, 100, hi_open=True),
+    "funding_z": Range(0, 100, lo_open=True),
+    "funding_prior_apr": Range(0, 10, note="1000% a year"),
+    "funding_scale_floor": Range(0, 10, lo_open=True),
+    "funding_prior_samples": Range(0, 10_000),
+    "funding_sample_seconds": Range(1, DAY),
+    "funding_history_samples": Range(2, 2016, note="one week at 5 min; one row per cell"),
+    "funding_exposure_weight": Range(0, 1, hi_open=True),
+    "index_sample_seconds": Range(1, 3600),
+    "index_history_samples": Range(2, 8640, note="one day at 10 s"),
+    "daily_drawdown_cap": _FRACTION,
+    "peak_drawdown_cap": _FRACTION,
+    "vol_sample_seconds": Range(1, 3600),
+    "vol_halflife_seconds": Range(0, 30 * DAY, lo_open=True),
+    "vol_history_samples": Range(2, 10_080, note="one week at 1 min; one row per asset"),
+    "vol_min_samples": Range(0, 10_080),
+    "vol_default": Range(0, 10, lo_open=True),
+    "vol_percentile_trigger": Range(0, 100, lo_open=True, hi_open=True, note="100 leaves no tail"),
+    "near_liq_distance": _FRACTION,
+    "tail_shock": _FRACTION,
+    "tail_corr_push": _FRACTION,
+    "risk_per_trade": _FRACTION,
+    "stop_floor": Range(0, 1, lo_open=True, hi_open=True),
+    "stop_vol_multiple": Range(0, 100, lo_open=True),
+    "vol_target": Range(0, 10, lo_open=True),
+    "kelly_fraction": _FRACTION,
+    "kelly_edge_apr": Range(0, 10),
+    "kelly_haircut": _FRACTION,
+    "max_leverage": Range(0, 200, lo_open=True),
+    "high_vol_percentile": _PERCENT,
+    "high_vol_leverage_factor": _FRACTION,
+    "asset_gross_cap": Range(0, 200, lo_open=True),
+    "total_gross_cap": Range(0, 200, lo_open=True),
+    "over_limit_tolerance": Range(0, 1),
+    "buffer_fraction": _FRACTION,
+    "buffer_min": Range(0, 1e9),
+    "playbook_cut_fraction": _FRACTION,
+    "playbook_max_steps": Range(2, 1000),
+}
 
 
 def _problems(s: RiskSettings) -> list[str]:
@@ -167,61 +238,40 @@ def _problems(s: RiskSettings) -> list[str]:
         return out
     if s.kill_mode not in ("advise", "auto"):
         out.append(f"risk.kill_mode: must be 'advise' or 'auto', got {s.kill_mode!r}")
-    if not 0 < s.warn_fraction < 1:
-        out.append(f"risk.warn_fraction: must be above 0 and below 1 (the REDUCING level), "
-                   f"got {s.warn_fraction!r}")
-    for name in _FRACTIONS:
-        value = getattr(s, name)
-        if not 0 < value <= 1:
-            out.append(f"risk.{name}: must be above 0 and at most 1, got {value!r}")
-    for name in _PERCENTS:
-        value = getattr(s, name)
-        if not 0 < value <= 100:
-            out.append(f"risk.{name}: must be above 0 and at most 100, got {value!r}")
-    for name in _TAILS:
-        if getattr(s, name) >= 100:
-            out.append(f"risk.{name}: must be below 100, got {getattr(s, name)!r}")
-    if s.funding_exposure_weight >= 1:
-        # At 1 a cell you do not hold would weigh nothing and could never raise the index.
-        out.append(f"risk.funding_exposure_weight: must be below 1, got {s.funding_exposure_weight!r}")
-    if s.funding_stress_reentry >= s.funding_stress_threshold:
-        out.append(f"risk.funding_stress_reentry: must be below funding_stress_threshold "
-                   f"({s.funding_stress_threshold!r}), got {s.funding_stress_reentry!r}")
-    if s.funding_stress_reentry >= s.warn_fraction * s.funding_stress_threshold and not out:
+    bad = {name for name, allowed in RANGES.items() if getattr(s, name) not in allowed}
+    out += [f"risk.{name}: must be {RANGES[name].text()}, got {getattr(s, name)!r}"
+            for name in RANGES if name in bad]
+    # Relations between settings, each checked only when the settings it reads are in range.
+    warn_level = s.warn_fraction * s.funding_stress_threshold
+    relations = (
+        (("funding_stress_reentry", "funding_stress_threshold"),
+         s.funding_stress_reentry >= s.funding_stress_threshold,
+         f"risk.funding_stress_reentry: must be below funding_stress_threshold "
+         f"({s.funding_stress_threshold!r}), got {s.funding_stress_reentry!r}"),
         # Re-entry at or above WARN would let a reset land straight back in WARN.
-        out.append(f"risk.funding_stress_reentry: must be below the WARN level "
-                   f"({s.warn_fraction * s.funding_stress_threshold:g}), got {s.funding_stress_reentry!r}")
-    if s.reentry_fraction >= s.warn_fraction:
-        out.append(f"risk.reentry_fraction: must be below warn_fraction ({s.warn_fraction!r}), "
-                   f"got {s.reentry_fraction!r}")
-    if s.daily_drawdown_cap > s.peak_drawdown_cap:
-        out.append(f"risk.daily_drawdown_cap: must not exceed peak_drawdown_cap "
-                   f"({s.peak_drawdown_cap!r}), got {s.daily_drawdown_cap!r}")
-    for name in ("funding_z", "funding_scale_floor", "vol_default", "max_leverage",
-                 "asset_gross_cap", "total_gross_cap", "stale_limit_seconds", "stop_vol_multiple",
-                 "vol_target", "near_liq_distance", "stop_floor"):
-        if getattr(s, name) <= 0:
-            out.append(f"risk.{name}: must be above 0, got {getattr(s, name)!r}")
-    for name in ("funding_sample_seconds", "index_sample_seconds", "vol_sample_seconds",
-                 "vol_halflife_seconds"):
-        if getattr(s, name) <= 0:
-            out.append(f"risk.{name}: must be above 0 seconds, got {getattr(s, name)!r}")
-    for name in ("funding_history_samples", "index_history_samples", "vol_history_samples",
-                 "playbook_max_steps"):
-        if getattr(s, name) < 2:
-            out.append(f"risk.{name}: must be at least 2, got {getattr(s, name)!r}")
-    if s.vol_min_samples > s.vol_history_samples:
-        out.append(f"risk.vol_min_samples: must not exceed vol_history_samples "
-                   f"({s.vol_history_samples!r}), got {s.vol_min_samples!r}")
-    if s.stop_floor >= 1:
-        out.append(f"risk.stop_floor: must be below 1, got {s.stop_floor!r}")
+        (("funding_stress_reentry", "funding_stress_threshold", "warn_fraction"),
+         s.funding_stress_threshold > s.funding_stress_reentry >= warn_level,
+         f"risk.funding_stress_reentry: must be below the WARN level ({warn_level:g}), "
+         f"got {s.funding_stress_reentry!r}"),
+        (("reentry_fraction", "warn_fraction"), s.reentry_fraction >= s.warn_fraction,
+         f"risk.reentry_fraction: must be below warn_fraction ({s.warn_fraction!r}), "
+         f"got {s.reentry_fraction!r}"),
+        (("daily_drawdown_cap", "peak_drawdown_cap"), s.daily_drawdown_cap > s.peak_drawdown_cap,
+         f"risk.daily_drawdown_cap: must not exceed peak_drawdown_cap ({s.peak_drawdown_cap!r}), "
+         f"got {s.daily_drawdown_cap!r}"),
+        (("vol_min_samples", "vol_history_samples"), s.vol_min_samples > s.vol_history_samples,
+         f"risk.vol_min_samples: must not exceed vol_history_samples ({s.vol_history_samples!r}), "
+         f"got {s.vol_min_samples!r}"),
+    )
+    out += [message for names, broken, message in relations if broken and not bad.intersection(names)]
     return out
 
 
 def settings_table() -> str:
-    """The README table of every setting: name, default, meaning (markdown)."""
-    rows = ["| setting | default | meaning |", "|---|---|---|"]
+    """The README table of every setting: name, default, allowed values, meaning (markdown)."""
+    rows = ["| setting | default | allowed | meaning |", "|---|---|---|---|"]
     for f in fields(RiskSettings):
         default = f.default if f.default is not MISSING else ""
-        rows.append(f"| `{f.name}` | {default!r} | {f.metadata['doc'].replace('|', '/')} |")
+        allowed = RANGES[f.name].text() if f.name in RANGES else "advise or auto"
+        rows.append(f"| `{f.name}` | {default!r} | {allowed} | {f.metadata['doc'].replace('|', '/')} |")
     return "\n".join(rows)

@@ -336,7 +336,7 @@ def _event(i: int, raw: dict, source: str, lines: _Lines) -> ScenarioEvent:
     if kind is None:
         raise _fail(source, header + 1 if header is not None else None, where,
                     f"missing field 'kind' (expected one of: {', '.join(EVENT_FIELDS)})")
-    if kind not in EVENT_FIELDS:
+    if not isinstance(kind, str) or kind not in EVENT_FIELDS:
         raise _fail(source, lines.key("kind", header), where,
                     f"unknown event kind {kind!r} (expected one of: {', '.join(EVENT_FIELDS)})")
     where = f"event {i + 1} ({kind}): "
@@ -374,17 +374,26 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         source = path.name
     else:
         path = Path(name_or_path)
-        source = str(path)
-        if isinstance(name_or_path, str) and path.suffix != ".toml" and not path.exists():
-            raise ScenarioError(f"unknown scenario {name_or_path!r}: expected one of "
+        source = str(path) if len(str(path)) <= 120 else f"{str(path)[:60]}…{str(path)[-40:]}"
+        if isinstance(name_or_path, str) and path.suffix != ".toml" and not _exists(path):
+            shown = name_or_path if len(name_or_path) <= 40 else name_or_path[:40] + "…"
+            raise ScenarioError(f"unknown scenario {shown!r}: expected one of "
                                 f"{', '.join(shipped)} or the path of a .toml file")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{source}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ScenarioError(f"{source}: cannot read the file ({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise ScenarioError(f"{source}: cannot read the file ({getattr(exc, 'strerror', None) or exc})") from None
     return parse_scenario(text, source, default_name=path.stem)
+
+
+def _exists(path: Path) -> bool:
+    """Whether `path` exists; a name the system cannot even look up (too long, a NUL) does not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def list_scenarios() -> list[tuple[str, str]]:

@@ -7,7 +7,10 @@ separator or ending in `.toml` is a path. Every failure is one line naming the f
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable
 from importlib import resources
@@ -15,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 _TOML_LINE_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+# A name (not a path) is a file stem: short and plain, so it can never make an invalid file name.
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+MAX_BYTES = 1 << 20  # a theme or keymap is a few KiB; a bigger file is the wrong file
 
 
 def shipped_names(package: str) -> list[str]:
@@ -49,18 +55,26 @@ def find(
     shipped = shipped_names(package)
     if looks_like_path(name_or_path):
         path = Path(name_or_path).expanduser()
+        label = _shown(str(path))
         try:
-            return str(path), path.read_bytes()
+            return label, _read(path)
         except FileNotFoundError:
-            raise error(f"{path}: no such {kind} file (shipped {kind}s: {', '.join(shipped)})") from None
-        except OSError as problem:
-            raise error(f"{path}: cannot read {kind} file ({problem.strerror})") from None
+            raise error(f"{label}: no such {kind} file (shipped {kind}s: {', '.join(shipped)})") from None
+        except (OSError, ValueError) as problem:  # ValueError: a NUL in the path
+            reason = getattr(problem, "strerror", None) or str(problem)
+            raise error(f"{label}: cannot read {kind} file ({reason})") from None
     name = str(name_or_path)
+    if not _NAME_RE.fullmatch(name):
+        raise error(f"{_shown(name)!r} is not a {kind} name (letters, digits, '.', '_' or '-', up to "
+                    f"64; shipped {kind}s: {', '.join(shipped)}; or give a path to a .toml file)")
     # User folders first, so a user may shadow a shipped file by copying it under the same name.
     for folder in extra_dirs:
         candidate = Path(folder) / f"{name}.toml"
-        if candidate.is_file():
-            return str(candidate), candidate.read_bytes()
+        try:
+            if candidate.is_file():
+                return str(candidate), _read(candidate)
+        except OSError as problem:
+            raise error(f"{candidate}: cannot read {kind} file ({problem.strerror})") from None
     package_file = resources.files(package) / f"{name}.toml"
     if package_file.is_file():
         return f"{package.rsplit('.', 1)[-1]}/{name}.toml", package_file.read_bytes()
@@ -69,12 +83,35 @@ def find(
     raise error(f"{name!r}: no such {kind} (available: {', '.join(known)}; or give a path to a .toml file)")
 
 
+def _shown(text: str) -> str:
+    """`text` cut to a length a one-line message can carry."""
+    return text if len(text) <= 120 else f"{text[:60]}…{text[-40:]}"
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of the regular file `path`, at most MAX_BYTES; OSError (with a strerror) else.
+
+    O_NONBLOCK: a FIFO given as a theme must not hang the start; it is refused as not a file.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_BYTES // 1024} KiB; is this the right file?")
+    return data
+
+
 def parse_toml(label: str, raw: bytes, error: type[Exception]) -> dict[str, Any]:
     """Parse TOML, turning syntax errors into `error("file:line: invalid TOML: ...")`."""
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as problem:
         raise error(f"{label}: not UTF-8 text (byte {problem.start})") from None
+    except RecursionError:
+        # tomllib recurses once per nested array or inline table: "a = [[[[..." exhausts the stack.
+        raise error(f"{label}: invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as problem:
         message = str(problem)
         detail = _TOML_LINE_RE.sub("", message).strip()

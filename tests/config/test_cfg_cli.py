@@ -60,3 +60,18 @@ def test_check_without_a_file_explains_the_demo(tmp_path, monkeypatch):
 
 def test_usage_errors_exit_2(tmp_path):
     assert run(["frobnicate"], tmp_path / "c.toml")[0] == 2
+
+
+def test_check_refuses_a_setting_out_of_its_range(write):
+    # Was accepted (exit 0); the engine then died of a MemoryError.
+    path = write("[risk]\nfunding_history_samples = 100000000\n")
+    code, text = run(["check"], path)
+    assert code == 1
+    assert text == (f"{path}:2: risk.funding_history_samples: must be at least 2 and at most 2016 "
+                    "(one week at 5 min; one row per cell), got 100000000\n")
+
+
+def test_check_takes_its_config_flag_after_the_action(write, tmp_path):
+    path = write('[[accounts]]\nname = "bn"\nvenue = "binanceusdm"\n')
+    code, text = run(["check", "--config", str(path)], tmp_path / "elsewhere.toml")
+    assert code == 0 and f"{path}: 1 account(s)" in text

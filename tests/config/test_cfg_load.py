@@ -18,7 +18,7 @@ keymap = "vim"
 
 [risk]
 max_leverage = 5
-buffer = { cex = 0.2 }
+buffer_fraction = 0.2
 
 [[accounts]]
 name = "bn-main"
@@ -50,7 +50,8 @@ def one_line_error(text: str, tmp: Path) -> str:
 def test_good_file(write):
     cfg = load_config(write(GOOD))
     assert (cfg.theme, cfg.keymap) == ("dark", "vim")
-    assert cfg.risk == {"max_leverage": 5, "buffer": {"cex": 0.2}}
+    assert cfg.risk == {"max_leverage": 5, "buffer_fraction": 0.2}
+    assert (cfg.settings.max_leverage, cfg.settings.buffer_fraction) == (5.0, 0.2)
     bn, hl, dx = cfg.accounts
     assert (bn.name, bn.venue, bn.layer, bn.readonly, bn.symbols) == (
         "bn-main", "binanceusdm", Layer.CEX, False, ("BTC", "ETH/USDT:USDT"))
@@ -115,7 +116,7 @@ def test_a_secret_in_the_file_is_an_error(text, line, field):
     assert "vmPUZE6" not in message and "4c0883a6" not in message  # never echoed
 
 
-@pytest.mark.parametrize("mode", [0o644, 0o604, 0o660, 0o666])
+@pytest.mark.parametrize("mode", [0o644, 0o604, 0o660, 0o666, 0o640, 0o610])
 def test_file_others_can_read_or_change_is_refused(write, mode):
     path = write(GOOD, mode=mode)
     with pytest.raises(ConfigError) as info:
@@ -124,8 +125,27 @@ def test_file_others_can_read_or_change_is_refused(write, mode):
                                f"run: chmod 600 {path}")
 
 
-def test_group_readable_is_accepted(write):
-    assert load_config(write(GOOD, mode=0o640)) is not None
+def test_only_the_owner_may_read_it(write):
+    # The README says chmod 600: a group-readable file (0640) is refused above; 0400 is fine.
+    assert load_config(write(GOOD, mode=0o400)) is not None
+
+
+def test_the_mode_judged_is_that_of_the_file_read(write, monkeypatch):
+    # Whatever the path looked like when stat'ed (here: a private file, as if the world-readable
+    # one were swapped in afterwards), the handle the text is read from is what counts.
+    path = write(GOOD, mode=0o644)
+    private = os.stat(path)
+    private = os.stat_result((private.st_mode & ~0o777 | 0o600, *tuple(private)[1:]))
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: private)
+    with pytest.raises(ConfigError, match="mode 644 lets other users"):
+        load_config(path)
+
+
+def test_not_a_regular_file_is_refused_without_hanging(tmp_path):
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo, 0o600)
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_config(fifo)
 
 
 def test_all_problems_are_listed(write):
@@ -160,3 +180,12 @@ def test_template_is_valid_private_and_not_overwritten(tmp_path):
         text = text.replace(f"# {key} = ", f"{key} = ")
     cfg = parse_config(text, path)
     assert [a.name for a in cfg.accounts] == ["bn-main", "hl-main", "dydx-main"]
+
+
+def test_a_bad_risk_table_is_an_error_even_without_accounts(write):
+    # config check used to accept this; the engine then died of a MemoryError.
+    path = write("[risk]\nmax_leverage = 3\nfunding_history_samples = 100000000\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == (f"{path}:3: risk.funding_history_samples: must be at least 2 and at "
+                               "most 2016 (one week at 5 min; one row per cell), got 100000000")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cockpit.risk import RiskSettings, SettingsError
 from cockpit.risk.settings import settings_table
@@ -71,3 +73,54 @@ def test_from_mapping_keeps_defaults_and_accepts_ints_for_floats():
     s = RiskSettings.from_mapping({"cut_fraction": 0.5, "dwell_seconds": 60, "kill_mode": "auto"})
     assert s.cut_fraction == 0.5 and s.dwell_seconds == 60.0 and isinstance(s.dwell_seconds, float)
     assert s.kill_mode == "auto" and s.warn_fraction == RiskSettings().warn_fraction
+
+
+def test_every_numeric_setting_has_a_documented_range_holding_its_default():
+    from cockpit.risk.settings import RANGES
+
+    numeric = {f.name for f in dataclasses.fields(RiskSettings) if isinstance(f.default, (int, float))}
+    assert set(RANGES) == numeric
+    for name, allowed in RANGES.items():
+        assert getattr(RiskSettings(), name) in allowed, name
+        assert f"| `{name}` |" in settings_table() and allowed.text() in settings_table()
+
+
+@pytest.mark.parametrize("values, field, allowed", [
+    ({"funding_history_samples": 100_000_000}, "funding_history_samples", "at least 2 and at most 2016"),
+    ({"vol_history_samples": 10**9}, "vol_history_samples", "at most 10080"),
+    ({"index_history_samples": 10**7}, "index_history_samples", "at most 8640"),
+    ({"playbook_max_steps": 10**6}, "playbook_max_steps", "at most 1000"),
+    ({"max_leverage": 1e6}, "max_leverage", "above 0 and at most 200"),
+    ({"funding_sample_seconds": 1e-9}, "funding_sample_seconds", "at least 1 and"),
+    ({"buffer_min": 1e300}, "buffer_min", "at most 1e+09"),
+])
+def test_a_setting_out_of_its_range_names_field_range_and_source(values, field, allowed):
+    with pytest.raises(SettingsError) as err:
+        RiskSettings.from_mapping(values, source="c.toml [risk]")
+    message = str(err.value)
+    assert message.startswith(f"risk.{field}: must be ") and allowed in message
+    assert message.endswith("(in c.toml [risk])") and "\n" not in message
+
+
+@given(st.dictionaries(st.sampled_from([f.name for f in dataclasses.fields(RiskSettings)]),
+                       st.one_of(st.integers(), st.floats(), st.text(max_size=5), st.booleans()),
+                       max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_any_table_gives_settings_in_range_or_a_settings_error(values):
+    # Whatever the [risk] table holds, the result is settings whose every value is in range
+    # (so no history is ever allocated beyond its bound), or a SettingsError naming fields.
+    from cockpit.risk.settings import RANGES
+
+    try:
+        s = RiskSettings.from_mapping(values)
+    except SettingsError as err:
+        assert err.problems and all(p.startswith("risk.") for p in err.problems)
+    else:
+        assert all(getattr(s, name) in allowed for name, allowed in RANGES.items())
+
+
+def test_the_readme_table_is_the_generated_one():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    assert settings_table() in readme.read_text(encoding="utf-8")
