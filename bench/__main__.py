@@ -1,4 +1,8 @@
-"""`python -m bench [--quick] [ui|sim|risk ...]`: print every benchmark figure (medians)."""
+"""`python -m bench [--quick] [ui|sim|risk|drills ...]`: print every benchmark figure (medians).
+
+The drills (kill-switch fire drills over many seeds and hours of simulated time, a few minutes
+on 2 cores) run only when named: they are not timings.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ import importlib
 import platform
 import sys
 
-SUITES = ("risk", "sim", "ui")
+SUITES = ("risk", "sim", "ui", "drills")
+DEFAULT = ("risk", "sim", "ui")
 
 
 def main(argv: list[str]) -> int:
     """Run the chosen suites (all by default) and print one line per figure."""
     quick = "--quick" in argv
-    chosen = [a for a in argv if not a.startswith("-")] or list(SUITES)
+    chosen = [a for a in argv if not a.startswith("-")] or list(DEFAULT)
     unknown = [c for c in chosen if c not in SUITES]
     if unknown:
         print(f"bench: unknown suite {unknown[0]!r} (choose from {', '.join(SUITES)})", file=sys.stderr)
