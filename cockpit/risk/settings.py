@@ -73,6 +73,13 @@ class RiskSettings:
     vol_default: float = _doc(0.8, "annualized volatility assumed until an asset has been measured")
     vol_percentile_trigger: float = _doc(
         95.0, "exposure-weighted volatility percentile that trips REDUCING")
+    vol_trigger_min_samples: int = _doc(
+        120, "history an asset needs before its volatility counts toward the kill switch (at "
+             "least vol_min_samples; 2 h at 1 min: two half-lives, so the EWMA's start-up is not read as a spike)")
+    vol_trigger_multiple: float = _doc(
+        2.0, "the kill switch reads an asset's percentile in full only when its volatility is at "
+             "least this multiple of its own median; below, scaled down in proportion (a calm "
+             "market's own top 5% comes round every day)")
     # -- liquidation and stress ------------------------------------------------------------------
     near_liq_distance: float = _doc(0.10, "flag 'near-liq' when the mark is closer than this to liquidation")
     tail_shock: float = _doc(0.20, "market move of the correlated tail scenario (beta-scaled per asset)")
@@ -210,6 +217,13 @@ def _problems(s: RiskSettings) -> list[str]:
                  "playbook_max_steps"):
         if getattr(s, name) < 2:
             out.append(f"risk.{name}: must be at least 2, got {getattr(s, name)!r}")
+    if not 2 <= s.vol_trigger_min_samples <= s.vol_history_samples:
+        # More than the history holds would never be reached: the trigger would be off for good.
+        out.append(f"risk.vol_trigger_min_samples: must be between 2 and vol_history_samples "
+                   f"({s.vol_history_samples!r}), got {s.vol_trigger_min_samples!r}")
+    if s.vol_trigger_multiple < 1:
+        # Below 1 the bound would let a volatility under its own median read as a spike.
+        out.append(f"risk.vol_trigger_multiple: must be at least 1, got {s.vol_trigger_multiple!r}")
     if s.vol_min_samples > s.vol_history_samples:
         out.append(f"risk.vol_min_samples: must not exceed vol_history_samples "
                    f"({s.vol_history_samples!r}), got {s.vol_min_samples!r}")

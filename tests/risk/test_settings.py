@@ -71,3 +71,15 @@ def test_from_mapping_keeps_defaults_and_accepts_ints_for_floats():
     s = RiskSettings.from_mapping({"cut_fraction": 0.5, "dwell_seconds": 60, "kill_mode": "auto"})
     assert s.cut_fraction == 0.5 and s.dwell_seconds == 60.0 and isinstance(s.dwell_seconds, float)
     assert s.kill_mode == "auto" and s.warn_fraction == RiskSettings().warn_fraction
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"vol_trigger_multiple": 0.5}, r"^risk\.vol_trigger_multiple: must be at least 1, got 0\.5"),
+    ({"vol_trigger_min_samples": 5000},
+     r"^risk\.vol_trigger_min_samples: must be between 2 and vol_history_samples \(1440\), got 5000"),
+    ({"vol_trigger_min_samples": 1}, r"^risk\.vol_trigger_min_samples: must be between 2"),
+])
+def test_the_volatility_trigger_bounds_are_checked(values, message):
+    assert RiskSettings().vol_trigger_min_samples == 120 and RiskSettings().vol_trigger_multiple == 2.0
+    with pytest.raises(SettingsError, match=message):
+        RiskSettings.from_mapping(values)
