@@ -5,13 +5,16 @@ Not a timed test: it drives the engine as the app does, without Textual (`build_
 
 * on `calm` (default 20 seeds x 24 h, a poll every 60 simulated seconds): the kill-switch
   transitions into WARN and into REDUCING, per trigger (the trigger with the highest reading
-  when the switch moved). Goal: 0 for every trigger. The note says how many seeds moved, and how
+  when the switch moved). Goal: 0 for every trigger. The note says how many seeds moved, how
   often each trigger's own reading crossed its WARN and REDUCING levels (which the switch does
-  not show while it is latched or already in WARN).
+  not show while it is latched or already in WARN), and the trigger's highest reading as a share
+  of its threshold over every seed (its headroom; WARN is at 80%).
 * on `funding-squeeze` and `flash-crash` (default 20 seeds, a poll every 10 s, up to 1 h): the
   detection delay from the scenario's event (the first `funding_regime` resp. `flash_crash` event
   of its file) to WARN and to REDUCING, median and worst over the seeds; a seed that never trips
   counts as missed (worst = inf), one that trips before the event is counted as early.
+* the same for `flash-crash@3h` (default 6 seeds): the flash-crash timeline 3 hours later, once
+  the volatility trigger has the history it needs (a poll a minute until 2 min before the event).
 
 Seeds run in parallel processes (`--jobs`, default: at most 2). Run:
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import math
 import os
 import statistics
@@ -37,10 +41,11 @@ import cockpit.sim.venue
 from cockpit.engine import Engine
 from cockpit.model import KillStatus
 from cockpit.sim import build_demo
-from cockpit.sim.scenario import load_scenario
+from cockpit.sim.scenario import Scenario, load_scenario, seconds
 
 START = 1_780_000_000.0  # wall clock of the drill (the sim keeps its own start)
 EVENT_KIND = {"funding-squeeze": "funding_regime", "flash-crash": "flash_crash"}
+LATE = "flash-crash@3h"  # the crash once the volatility trigger has its history
 TRIGGERS = ("funding stress", "daily drawdown", "peak drawdown", "vol percentile", "stale account")
 
 
@@ -63,6 +68,7 @@ class Run:
             into WARN or REDUCING; trigger is the reading nearest its threshold at that moment.
         crossings: per (trigger, "WARN"|"REDUCING"), how often the trigger's own reading rose
             through that level, whatever the switch was doing.
+        peak: per trigger, its highest reading as a fraction of its threshold (the headroom).
         event: sim seconds from start of the scenario's event (None on calm).
     """
 
@@ -70,22 +76,35 @@ class Run:
     seed: int
     transitions: list[tuple[float, str, str, str]] = field(default_factory=list)
     crossings: Counter = field(default_factory=Counter)
+    peak: dict[str, float] = field(default_factory=dict)
     event: float | None = None
 
     def first(self, status: str) -> tuple[float, str] | None:
-        """(seconds after the event, trigger) of the first move into `status`, or None."""
+        """(seconds after the event, trigger) of the first move into `status` or beyond (a
+        switch that jumps from NORMAL to REDUCING has reached WARN too), or None."""
         for at, _before, after, trigger in self.transitions:
-            if after == status:
+            if after == status or after == "REDUCING":
                 return at - (self.event or 0.0), trigger
         return None
 
 
+def scenario_of(name: str) -> Scenario:
+    """The shipped scenario `name`; ``NAME@3h`` is the same timeline starting 3 hours later (after
+    the volatility trigger's warm-up), so a drill can see what a warmed-up session does."""
+    base, _, late = name.partition("@")
+    sc = load_scenario(base)
+    if not late:
+        return sc
+    shift = seconds(late)
+    return dataclasses.replace(sc, events=tuple(dataclasses.replace(e, at=e.at + shift) for e in sc.events))
+
+
 def event_time(scenario: str) -> float | None:
     """Seconds from start of the scenario's drill event (None when it has none)."""
-    kind = EVENT_KIND.get(scenario)
+    kind = EVENT_KIND.get(scenario.partition("@")[0])
     if kind is None:
         return None
-    return min(e.at for e in load_scenario(scenario).events if e.kind == kind)
+    return min(e.at for e in scenario_of(scenario).events if e.kind == kind)
 
 
 def drill(scenario: str, seed: int, seconds: float, poll: float, stop_at_reducing: bool) -> Run:
@@ -107,14 +126,16 @@ async def _instant(delay: float, result=None):
 
 async def _drill(scenario: str, seed: int, seconds: float, poll: float, stop_at_reducing: bool) -> Run:
     clock = _Clock(START)
-    session = build_demo(seed=seed, scenario=scenario, clock=clock)
+    session = build_demo(seed=seed, scenario=scenario_of(scenario), clock=clock)
     engine = Engine(session.venues, sim=session, clock=clock)
     start = session.world.start
     run = Run(scenario, seed, event=event_time(scenario))
+    # Until two minutes before the event, a poll a minute is enough (and 6x cheaper).
+    slow_until = START + (run.event - 120.0 if run.event is not None else -1.0)
     warn_fraction = engine.risk.settings.warn_fraction
     level: dict[str, int] = {}
     seen = -math.inf
-    for _ in range(int(seconds // poll) + 1):
+    while clock.now <= START + seconds:
         kill = (await engine.poll_once()).assessment.kill
         ratios = {name: ratio for (name, _v, _t), ratio in zip(kill.levels, kill.ratios)}
         top = max((r, n) for n, r in ratios.items() if r is not None)[1] if any(
@@ -125,6 +146,8 @@ async def _drill(scenario: str, seed: int, seconds: float, poll: float, stop_at_
             if event.after in (KillStatus.WARN, KillStatus.REDUCING):
                 run.transitions.append((event.time - start, event.before.value, event.after.value, top))
         for name, ratio in ratios.items():
+            if ratio is not None:
+                run.peak[name] = max(run.peak.get(name, 0.0), ratio)
             now_level = 0 if ratio is None else 2 if ratio >= 1.0 else 1 if ratio >= warn_fraction else 0
             before = level.get(name, 0)
             if now_level > before:
@@ -133,7 +156,7 @@ async def _drill(scenario: str, seed: int, seconds: float, poll: float, stop_at_
             level[name] = now_level
         if stop_at_reducing and kill.status in (KillStatus.REDUCING, KillStatus.HALTED):
             break
-        clock.now += poll
+        clock.now += max(poll, 60.0) if clock.now < slow_until else poll
     return run
 
 
@@ -163,6 +186,8 @@ def calm_figures(runs: list[Run], seeds: int, hours: float) -> list[Figure]:
             if firsts:
                 note += f", first median {statistics.median(firsts) / 60:.0f} min"
             note += f"; reading crossed the {status} level {crossed}x"
+            if status == "REDUCING":
+                note += f", peak {max(r.peak.get(trigger, 0.0) for r in runs):.0%} of threshold"
             out.append(Figure(f"drill {where}: {trigger} -> {status}", float(len(hits)), "n",
                               target=0.0, note=note))
     return out
@@ -190,7 +215,8 @@ def event_figures(runs: list[Run], scenario: str) -> list[Figure]:
 
 
 def run(quick: bool = False, seeds: int | None = None, hours: float | None = None,
-        event_seeds: int | None = None, jobs: int | None = None) -> list[Figure]:
+        event_seeds: int | None = None, jobs: int | None = None,
+        late_seeds: int | None = None) -> list[Figure]:
     """Every drill figure: calm transitions per trigger, then detection delays."""
     seeds = seeds or (4 if quick else 20)
     hours = hours or (6.0 if quick else 24.0)
@@ -199,9 +225,10 @@ def run(quick: bool = False, seeds: int | None = None, hours: float | None = Non
     todo = [("calm", s, hours * 3600, 60.0, False) for s in range(seeds)]
     for scenario in EVENT_KIND:
         todo += [(scenario, s, 3600.0, 10.0, True) for s in range(event_seeds)]
+    todo += [(LATE, s, event_time(LATE) + 3600.0, 10.0, True) for s in range(late_seeds or (2 if quick else 6))]
     runs = run_all(todo, jobs)
     figures = calm_figures([r for r in runs if r.scenario == "calm"], seeds, hours)
-    for scenario in EVENT_KIND:
+    for scenario in (*EVENT_KIND, LATE):
         figures += event_figures([r for r in runs if r.scenario == scenario], scenario)
     return figures
 
@@ -213,9 +240,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seeds", type=int, help="calm seeds (default 20)")
     parser.add_argument("--hours", type=float, help="calm hours per seed (default 24)")
     parser.add_argument("--event-seeds", type=int, help="seeds per event scenario (default 20)")
+    parser.add_argument("--late-seeds", type=int, help=f"seeds of {LATE} (default 6)")
     parser.add_argument("--jobs", type=int, help="processes (default: at most 2)")
     args = parser.parse_args(argv)
-    for figure in run(args.quick, args.seeds, args.hours, args.event_seeds, args.jobs):
+    for figure in run(args.quick, args.seeds, args.hours, args.event_seeds, args.jobs, args.late_seeds):
         print(figure.line(), flush=True)
     return 0
 
