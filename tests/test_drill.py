@@ -61,3 +61,19 @@ async def test_funding_squeeze_drill():
     assert (await engine.poll_once()).assessment.kill.status is KillStatus.NORMAL
     kinds = [e[2]["after"] for e in engine.journal.events("kill")]
     assert kinds[:3] == ["WARN", "REDUCING", "HALTED"]
+
+
+def test_the_drill_suite_short_calm_never_moves_the_switch_and_a_squeeze_still_trips():
+    # A short version of `python -m bench drills`: behaviour, not timing. On the old volatility
+    # trigger both calm seeds reached REDUCING within the first hour (a percentile of ~37 samples
+    # read 100).
+    from bench.bench_drills import drill
+
+    for seed in (0, 1):
+        run = drill("calm", seed, 6 * 3600, 60.0, False)
+        assert run.transitions == [], (seed, run.transitions)
+        assert not any(n for (_, level), n in run.crossings.items() if level == "REDUCING")
+    squeeze = drill("funding-squeeze", 0, 3600, 10.0, True)
+    first = squeeze.first("REDUCING")
+    assert first is not None and first[1] == "funding stress"
+    assert 0 < first[0] < 1800  # after the leverage reset, well within the scenario's crisis

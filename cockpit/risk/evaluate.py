@@ -89,7 +89,7 @@ class RiskEngine:
         s = self.settings = settings or RiskSettings()
         self._tables = TableBuilder()
         self._vol = VolTracker(s.vol_sample_seconds, s.vol_halflife_seconds, s.vol_history_samples,
-                               s.vol_min_samples)
+                               s.vol_min_samples, s.vol_trigger_min_samples, s.vol_trigger_multiple)
         self._funding = funding.FundingTracker(
             s.funding_sample_seconds, s.funding_history_samples, s.funding_prior_apr,
             s.funding_scale_floor, s.funding_prior_samples, s.index_sample_seconds,
@@ -209,7 +209,7 @@ class RiskEngine:
         # Drawdown, then the kill switch.
         live_ok = t.live_equity
         dd_daily, dd_peak = self._drawdown.update(now, equity, live_ok)
-        triggers = self._triggers(t, live_ok, index, dd_daily, dd_peak, pct, expo)
+        triggers = self._triggers(t, live_ok, index, dd_daily, dd_peak, self._vol.trigger[:n_assets], expo)
         self._kill.step(now, triggers, lambda ep: self._plan(ep, t, per_day),
                         lambda accounts: self._sizes(t, accounts))
 
@@ -294,8 +294,10 @@ class RiskEngine:
     def _triggers(self, t: BookTable, live_ok: bool, index: float | None, dd_daily: float, dd_peak: float,
                   pct: np.ndarray, expo: exposure.Exposure) -> tuple[Trigger, ...]:
         """This evaluation's kill-switch readings; None where the reading would rest on data that
-        is not live. The volatility reading is the exposure-weighted mean percentile of the assets
-        measured so far (0 before any is)."""
+        is not live. The volatility reading is the exposure-weighted mean of `pct`, the assets'
+        trigger percentiles (`VolTracker.trigger`: enough history, and scaled by the magnitude
+        bound, so a calm market's daily highs do not trip), over the assets that have one (0
+        before any has)."""
         s = self.settings
         known = ~np.isnan(pct)
         w = np.where(known, expo.gross[: pct.shape[0]], 0.0)

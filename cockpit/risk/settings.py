@@ -73,6 +73,13 @@ class RiskSettings:
     vol_default: float = _doc(0.8, "annualized volatility assumed until an asset has been measured")
     vol_percentile_trigger: float = _doc(
         95.0, "exposure-weighted volatility percentile that trips REDUCING")
+    vol_trigger_min_samples: int = _doc(
+        120, "history an asset needs before its volatility counts toward the kill switch (at "
+             "least vol_min_samples; 2 h at 1 min: two half-lives, so the EWMA's start-up is not read as a spike)")
+    vol_trigger_multiple: float = _doc(
+        2.0, "the kill switch reads an asset's percentile in full only when its volatility is at "
+             "least this multiple of its own median; below, scaled down in proportion (a calm "
+             "market's own top 5% comes round every day)")
     # -- liquidation and stress ------------------------------------------------------------------
     near_liq_distance: float = _doc(0.10, "flag 'near-liq' when the mark is closer than this to liquidation")
     tail_shock: float = _doc(0.20, "market move of the correlated tail scenario (beta-scaled per asset)")
@@ -199,6 +206,9 @@ RANGES: dict[str, Range] = {
     "vol_halflife_seconds": Range(0, 30 * DAY, lo_open=True),
     "vol_history_samples": Range(2, 10_080, note="one week at 1 min; one row per asset"),
     "vol_min_samples": Range(0, 10_080),
+    "vol_trigger_min_samples": Range(2, 10_080),
+    # Below 1 the bound would let a volatility under its own median read as a spike.
+    "vol_trigger_multiple": Range(1, 100),
     "vol_default": Range(0, 10, lo_open=True),
     "vol_percentile_trigger": Range(0, 100, lo_open=True, hi_open=True, note="100 leaves no tail"),
     "near_liq_distance": _FRACTION,
@@ -262,6 +272,10 @@ def _problems(s: RiskSettings) -> list[str]:
         (("vol_min_samples", "vol_history_samples"), s.vol_min_samples > s.vol_history_samples,
          f"risk.vol_min_samples: must not exceed vol_history_samples ({s.vol_history_samples!r}), "
          f"got {s.vol_min_samples!r}"),
+        # More than the history holds would never be reached: the trigger would be off for good.
+        (("vol_trigger_min_samples", "vol_history_samples"), s.vol_trigger_min_samples > s.vol_history_samples,
+         f"risk.vol_trigger_min_samples: must not exceed vol_history_samples ({s.vol_history_samples!r}), "
+         f"got {s.vol_trigger_min_samples!r}"),
     )
     out += [message for names, broken, message in relations if broken and not bad.intersection(names)]
     return out

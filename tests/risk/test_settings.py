@@ -124,3 +124,15 @@ def test_the_readme_table_is_the_generated_one():
 
     readme = Path(__file__).resolve().parents[2] / "README.md"
     assert settings_table() in readme.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"vol_trigger_multiple": 0.5}, r"^risk\.vol_trigger_multiple: must be at least 1 and at most 100, got 0\.5"),
+    ({"vol_trigger_min_samples": 5000},
+     r"^risk\.vol_trigger_min_samples: must not exceed vol_history_samples \(1440\), got 5000"),
+    ({"vol_trigger_min_samples": 1}, r"^risk\.vol_trigger_min_samples: must be at least 2"),
+])
+def test_the_volatility_trigger_bounds_are_checked(values, message):
+    assert RiskSettings().vol_trigger_min_samples == 120 and RiskSettings().vol_trigger_multiple == 2.0
+    with pytest.raises(SettingsError, match=message):
+        RiskSettings.from_mapping(values)

@@ -6,8 +6,17 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cockpit.risk.volatility import SECONDS_PER_YEAR, VolTracker, asset_marks, ewma, percentile_rank
+from cockpit.risk.volatility import (
+    SECONDS_PER_YEAR,
+    VolTracker,
+    asset_marks,
+    ewma,
+    percentile_rank,
+    trigger_reading,
+)
 
 
 def test_ewma_recovers_a_known_volatility():
@@ -74,3 +83,74 @@ def test_the_engine_reports_each_assets_volatility_once_measured():
             assert a.exposures[0].vol is None and a.exposures[0].vol_percentile is None
         price *= math.exp(rng.normal(0, 0.003))
     assert a.exposures[0].vol > 0 and 0 <= a.exposures[0].vol_percentile <= 100
+
+
+def _engine_day(engine, sigmas, seed=3):
+    """Evaluate `engine` on a one-position BTC book whose mark takes one step of each sigma per
+    minute; returns the last assessment."""
+    from .factory import account, book, instruments_for, position
+
+    rng = np.random.default_rng(seed)
+    price = 100.0
+    for k, sigma in enumerate(sigmas):
+        b = book(60.0 * k, account("bn", "binance", [position("bn", "binance", "BTC", "long", 1, round(price, 6))]))
+        a = engine.evaluate(b, instruments_for(b), 60.0 * k)
+        price *= math.exp(rng.normal(0, sigma))
+    return a
+
+
+def test_a_volatility_on_thin_history_does_not_trip_the_kill_switch():
+    # The calm-market false trip: after a quiet start the EWMA climbs toward its level, so after
+    # 30-40 samples the current value is the highest of its short history and read the 100th
+    # percentile, which tripped REDUCING. Two hours of history are needed before it counts.
+    from cockpit.model import KillStatus
+    from cockpit.risk import RiskEngine
+
+    a = _engine_day(RiskEngine(), [0.0005 * (1 + k / 30) for k in range(100)])
+    assert a.exposures[0].vol_percentile == 100  # the rank itself is still shown
+    levels = {name: value for name, value, _ in a.kill.levels}
+    assert levels["vol percentile"] == 0.0
+    assert a.kill.status is KillStatus.NORMAL and not a.kill.events
+
+
+def test_a_calm_days_high_stays_below_the_trigger_but_a_real_spike_trips_it():
+    from cockpit.model import KillStatus
+    from cockpit.risk import RiskEngine
+
+    calm = [0.0005] * 400
+    # Volatility 1.5x its level for two hours: the highest of the day (on this seed, the 100th
+    # percentile), yet ordinary in size.
+    a = _engine_day(RiskEngine(), calm + [0.00075] * 120, seed=0)
+    assert a.exposures[0].vol_percentile >= 95
+    assert a.kill.status is KillStatus.NORMAL and not a.kill.events
+    # A crash-sized move (10x the calm step for a few minutes) is abnormal in rank and in size.
+    a = _engine_day(RiskEngine(), calm + [0.005] * 5)
+    assert a.kill.status is KillStatus.REDUCING
+    assert a.kill.cause.startswith("vol percentile")
+
+
+@settings(max_examples=200, deadline=None)
+@given(pct=st.floats(0, 100), vol=st.floats(1e-4, 50), median=st.floats(1e-4, 50),
+       multiple=st.floats(1, 10))
+def test_the_trigger_reads_a_percentile_in_full_only_beyond_the_magnitude_bound(pct, vol, median, multiple):
+    reading = float(trigger_reading(np.array([pct]), np.array([vol]), np.array([median]), multiple)[0])
+    assert 0 <= reading <= pct
+    if vol >= multiple * median:
+        assert reading == pct
+    else:  # scaled by how far the volatility is from the bound: never at the 95th below 0.95x it
+        assert reading == pytest.approx(pct * vol / (multiple * median))
+        if vol < 0.95 * multiple * median:
+            assert reading < 95
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), sigma=st.floats(1e-4, 0.05), n=st.integers(1, 119),
+       growth=st.floats(0, 0.2))
+def test_no_trigger_reading_before_the_minimum_history(seed, sigma, n, growth):
+    rng = np.random.default_rng(seed)
+    v = VolTracker(60.0, 3600.0, 1440, 30, trigger_samples=120, trigger_multiple=2.0)
+    price = np.array([100.0, 5.0])
+    for k in range(n):
+        v.sample(60.0 * k, price)
+        price = price * np.exp(rng.normal(0, sigma * (1 + growth * k), 2))
+    assert np.isnan(v.trigger).all()
