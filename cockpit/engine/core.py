@@ -280,7 +280,8 @@ class Engine:
     async def _connect(self, name: str) -> bool:
         venue = self.venues[name]
         try:
-            await asyncio.wait_for(venue.connect(), self.settings.request_timeout * 4)
+            async with asyncio.timeout(self.settings.request_timeout * 4):
+                await venue.connect()
             self._instruments[name] = dict(venue.instruments())
             before = self.journal.open_orders(name)
             try:
@@ -304,7 +305,8 @@ class Engine:
             return self.settings.backoff_base
         venue = self.venues[name]
         try:
-            snapshot = await asyncio.wait_for(venue.snapshot(), self.settings.request_timeout)
+            async with asyncio.timeout(self.settings.request_timeout):
+                snapshot = await venue.snapshot()
         except RateLimited as error:
             self._fail(name, error)
             return max(error.retry_after or 0.0, self.settings.backoff_base)
@@ -376,8 +378,11 @@ class Engine:
                 delay = max(retry, self._rng.uniform(0, ceiling))  # full jitter, at least Retry-After
             wake = self._wake[name]
             try:
-                await asyncio.wait_for(wake.wait(), delay)
-            except asyncio.TimeoutError:
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that lands
+                # as its inner call completes (bpo-42130), and the poller would outlive stop().
+                async with asyncio.timeout(delay):
+                    await wake.wait()
+            except TimeoutError:
                 pass
             wake.clear()
 
