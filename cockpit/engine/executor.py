@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Mapping
 
-from cockpit.engine.journal import ABSENT, Journal, JournalRow
+from cockpit.engine.journal import ABSENT, OPEN_STATES, Journal, JournalRow
 from cockpit.model import (
     AuthError,
     Book,
@@ -234,7 +234,11 @@ class Executor:
                 # A restart cut it off before it left (two look-ups a grace apart, past the
                 # venue's receive window, found nothing): the resumed intent sends it now, under
                 # the same id, if it still only reduces the position.
-                if not self._fits(row, book):
+                fits = self._fits(row, book)
+                if fits is None:
+                    raise ExecutionError(f"{row.account} has no live data: {row.symbol} is not re-sent "
+                                         f"until its position can be checked")
+                if not fits:
                     return Outcome(row.client_id, row.status, row.filled,
                                    f"{ABSENT}; not re-sent: the position is smaller than the order now")
                 self.journal.set_status(row.client_id, OrderStatus.INTENDED, now=now, detail="resumed")
@@ -358,7 +362,9 @@ class Executor:
         position = book.position(f"{row.account}|{row.symbol}")  # type: ignore[union-attr]
         if position is None or position.side.opposite is not row.side:
             return False
-        others = self.journal.in_flight(row.account, row.symbol) - (row.amount - row.filled)
+        # in_flight counts this row too while it is open (unknown); a row declared absent is not.
+        own = row.amount - row.filled if row.status in OPEN_STATES else Decimal(0)
+        others = self.journal.in_flight(row.account, row.symbol) - own
         return position.order_size - others >= row.amount
 
     async def check_late(self, row: JournalRow) -> Outcome | None:

@@ -290,3 +290,32 @@ async def test_an_order_the_venue_never_saw_is_declared_unsent_once_its_grace_ha
     row = engine.journal.get(request.client_id)
     assert row.status is OrderStatus.CANCELED and row.detail == "never reached the venue"
     assert venue.sent == []
+
+
+@pytest.mark.parametrize("size_now, resent", [("2", True), ("1", False)])
+async def test_a_resumed_intent_resends_an_order_that_never_left_only_if_it_still_reduces(tmp_path, size_now, resent):
+    # A restart cut the order off before it left; the resumed kill-switch intent sends it again
+    # under its own id, unless the position shrank below it meanwhile (it would no longer only reduce).
+    clock = Clock()
+    path = tmp_path / "journal.sqlite"
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
+    intent = Intent(id="kill:1@0:a|ETH", account="a", symbol=ETH, source=IntentSource.KILL_SWITCH,
+                    reason="kill switch cut", amount=Decimal("1.5"))
+    request = OrderRequest(client_id=client_order_id(intent.id), account="a", symbol=ETH, side=Side.SHORT,
+                           amount=Decimal("1.5"))
+    first = Journal(path)
+    first.record(request, intent_id=intent.id, source="kill_switch", reason="x", now=clock())
+    first.close()
+    clock.now += 60
+    engine = make(clock, venue, journal=Journal(path))
+    await engine.poll_once()
+    assert engine.journal.get(request.client_id).detail == "never reached the venue"
+    venue.positions[ETH] = position("a", ETH, Side.LONG, size_now)
+    await engine.poll_once()
+    outcome = await engine.submit(intent)
+    if resent:
+        assert [o.client_id for o in venue.sent] == [request.client_id]
+        assert outcome.status is OrderStatus.FILLED and venue.positions[ETH].size == Decimal("0.5")
+    else:
+        assert venue.sent == [] and "not re-sent" in outcome.message
+        assert venue.positions[ETH].size == Decimal("1")
