@@ -256,7 +256,11 @@ class CockpitScreen(Screen):
         text.append(f"equity {fmt.money(a.equity)}{gone}  gross {fmt.money(a.gross)}{no_mark}"
                     f"  net {fmt.money(a.net, signed=True)}{no_mark}  ")
         text.append(f"eff. lev {eff}{no_mark}", style="bold")
-        text.append(f" (gross {gross_lev})  funding {funding}/d")
+        # Gross leverage only where cross-margin offsets make it differ: on an 80-column terminal
+        # the legend must stay one line, and a repeat of the same figure would wrap it.
+        if gross_lev != eff:
+            text.append(f" (gross {gross_lev})")
+        text.append(f"  funding {funding}/d")
         if a.unreachable:
             text.append(f"  {mark} partial: {', '.join(a.unreachable)} unreachable", style="bold")
         elif no_mark or funding.endswith(mark):
