@@ -242,16 +242,23 @@ async def test_restart_reconciles_journal_before_acting(tmp_path):
     assert (path.stat().st_mode & 0o777) == 0o600
 
 
+def _journaled_before_a_crash(tmp_path, clock, amount: str, intent_id: str = "kill:1@0:a|ETH"):
+    """A venue holding a 2 ETH long, and a journal file with one reduce-only order of `amount`
+    written (and perhaps sent) by a process that then died: (venue, request, journal path)."""
+    path = tmp_path / "journal.sqlite"
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
+    request = OrderRequest(client_id=client_order_id(intent_id), account="a", symbol=ETH, side=Side.SHORT,
+                           amount=Decimal(amount))
+    first = Journal(path)
+    first.record(request, intent_id=intent_id, source="kill_switch", reason="x", now=clock())
+    first.close()
+    return venue, request, path
+
+
 async def test_restart_waits_for_an_order_still_on_its_way_before_calling_it_never_sent(tmp_path):
     # Journaled, sent, then the crash; the venue receives it only after the restart's first look-up.
     clock = Clock()
-    path = tmp_path / "journal.sqlite"
-    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
-    request = OrderRequest(client_id="ck" + "1" * 24, account="a", symbol=ETH, side=Side.SHORT,
-                           amount=Decimal("0.5"))
-    first = Journal(path)
-    first.record(request, intent_id="kill:1@0:a|ETH", source="kill_switch", reason="x", now=clock())
-    first.close()
+    venue, request, path = _journaled_before_a_crash(tmp_path, clock, "0.5")
     lookups = []
 
     async def lands_late(client_id, symbol):
@@ -277,13 +284,7 @@ async def test_restart_waits_for_an_order_still_on_its_way_before_calling_it_nev
 
 async def test_an_order_the_venue_never_saw_is_declared_unsent_once_its_grace_has_passed(tmp_path):
     clock = Clock()
-    path = tmp_path / "journal.sqlite"
-    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
-    request = OrderRequest(client_id="ck" + "2" * 24, account="a", symbol=ETH, side=Side.SHORT,
-                           amount=Decimal("0.5"))
-    first = Journal(path)
-    first.record(request, intent_id="kill:1@0:a|ETH", source="kill_switch", reason="x", now=clock())
-    first.close()
+    venue, request, path = _journaled_before_a_crash(tmp_path, clock, "0.5")
     clock.now += 60  # long past any venue's receive window: no wait, one look-up
     engine = make(clock, venue, journal=Journal(path))
     await engine.poll_once()
@@ -297,15 +298,9 @@ async def test_a_resumed_intent_resends_an_order_that_never_left_only_if_it_stil
     # A restart cut the order off before it left; the resumed kill-switch intent sends it again
     # under its own id, unless the position shrank below it meanwhile (it would no longer only reduce).
     clock = Clock()
-    path = tmp_path / "journal.sqlite"
-    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
+    venue, request, path = _journaled_before_a_crash(tmp_path, clock, "1.5")
     intent = Intent(id="kill:1@0:a|ETH", account="a", symbol=ETH, source=IntentSource.KILL_SWITCH,
                     reason="kill switch cut", amount=Decimal("1.5"))
-    request = OrderRequest(client_id=client_order_id(intent.id), account="a", symbol=ETH, side=Side.SHORT,
-                           amount=Decimal("1.5"))
-    first = Journal(path)
-    first.record(request, intent_id=intent.id, source="kill_switch", reason="x", now=clock())
-    first.close()
     clock.now += 60
     engine = make(clock, venue, journal=Journal(path))
     await engine.poll_once()
