@@ -44,6 +44,7 @@ from cockpit.model import (
     VenueSnapshot,
     VenueTimeout,
 )
+from cockpit.redact import clip, scrub
 from cockpit.venues.protocol import Venue
 
 log = logging.getLogger("cockpit.engine")
@@ -201,6 +202,8 @@ class Engine:
         A listener that raises is logged and skipped: one broken listener (a closed pipe under
         `cockpit guard`) must never silence the others or stop the engine.
         """
+        # Every notice reaches the screen, the journal and guard's output: scrubbed once, here.
+        text = scrub(text)
         self._notices.append(text)
         try:
             self.journal.event("notice", self.clock(), text=text)
@@ -511,7 +514,7 @@ class Engine:
 
     def _fail_loudly(self, what: str, error: BaseException, consequence: str) -> str:
         """A one-line reason for `error`, noticed once per run of failures (not every frame)."""
-        detail = " ".join(str(error).split())[:200]  # one line, whatever the exception says
+        detail = clip(" ".join(str(error).split()), 200)  # one line, scrubbed before the cut
         reason = f"{what}: {type(error).__name__}" + (f": {detail}" if detail else "")
         if self._risk_failed != reason:
             self._risk_failed = reason

@@ -187,3 +187,21 @@ def test_guard_piped_into_head_ends_cleanly():
     assert b"the kill switch will advise" in first  # guard's first line says what it may do
     assert proc.returncode == 141
     assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()
+
+
+def test_a_notice_is_scrubbed_before_the_screen_the_journal_and_guard_see_it():
+    # Notices carry venue error text; one place scrubs them all (not each caller).
+    from cockpit import redact
+
+    key = "Zq7" + "x9Lp" * 15  # 63 characters, registered as a secret
+    redact.register_secret(key)
+    try:
+        engine = Engine([], risk=NullRisk())
+        heard: list[str] = []
+        engine.on_notice(heard.append)
+        engine.notice(f"binance: DOWN — auth refused for key {key}")
+        journaled = engine.journal.events("notice")[-1][2]["text"]
+        for text in (heard[0], engine.notices[-1], journaled):
+            assert key[:8] not in text and key[-8:] not in text and "binance: DOWN" in text
+    finally:
+        redact.forget_secrets()
