@@ -94,6 +94,10 @@ def _mask_known(text: str) -> str:
     if not grams and not short:
         return text
     low = text.lower()
+    if len(low) != len(text):
+        # A few characters lower to two ('İ'): positions in `low` would no longer be positions
+        # in `text`, and a mask would land beside the secret. Lower character by character.
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     spans = [(i, i + _GRAM) for i in range(len(text) - _GRAM + 1) if low[i:i + _GRAM] in grams]
     for secret in short:
         spans += [(m.start(), m.end()) for m in re.finditer(re.escape(secret), low)]

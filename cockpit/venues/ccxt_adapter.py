@@ -297,7 +297,7 @@ class CcxtVenue:
             raise Rejected(f"size {request.amount} is not a multiple of {instrument.amount_step} "
                            f"on {request.symbol}", account=self.info.name)
         amount = ex.amount_to_precision(request.symbol, format(contracts, "f"))
-        if Decimal(amount) != contracts or contracts <= 0:
+        if Decimal(amount) != contracts:  # ccxt's precision for the market is finer than ours
             raise Rejected(f"size {request.amount} is not a multiple of {instrument.amount_step} "
                            f"on {request.symbol}", account=self.info.name)
         price = request.price if request.price is not None else (

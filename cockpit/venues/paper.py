@@ -38,6 +38,8 @@ class PaperSession:
 
     def __init__(self, path: str | Path, hello: dict) -> None:
         self.path = str(path)
+        if not isinstance(hello, dict):
+            raise MalformedReply(f"paper venue at {self.path}: unexpected hello {str(hello)[:80]}")
         accounts = decode(hello.get("accounts"))
         if hello.get("protocol") != PROTOCOL or not isinstance(accounts, tuple) or not all(
                 isinstance(a, AccountInfo) for a in accounts):

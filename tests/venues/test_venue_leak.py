@@ -263,3 +263,16 @@ async def test_the_apps_crash_exit_prints_no_part_of_a_key(forget):
     out = "".join(str(r) for r in app._exit_renderables)
     assert "RuntimeError" in out and "***" in out
     assert leaked_run(FAKE["secret"], "raw", out.replace("\n", "")) is None
+
+
+def test_a_character_that_lowers_to_two_does_not_shift_the_mask_off_a_secret():
+    # 'İ'.lower() is two characters: masks found in the lowered text must still land on the secret.
+    from cockpit import redact
+
+    key = "K3y" + "q8Wz" * 12
+    redact.register_secret(key)
+    try:
+        out = redact.scrub("İİİİ error for " + key + " done")
+        assert key[:8] not in out and key[-8:] not in out and out.startswith("İİİİ error for ")
+    finally:
+        redact.forget_secrets()
