@@ -48,6 +48,7 @@ from cockpit.redact import clip, scrub
 from cockpit.venues.protocol import Venue
 
 log = logging.getLogger("cockpit.engine")
+RISK_FAILED = "risk evaluation failed"
 
 
 class Evaluator(Protocol):
@@ -172,7 +173,7 @@ class Engine:
         self._dirty: asyncio.Event | None = None
         self._wake: dict[str, asyncio.Event] = {}
         self._rng = random.Random()
-        self._risk_failed: str | None = None  # the failure last noticed, until evaluation recovers
+        self._failed: dict[str, str] = {}  # per source (evaluation, publishing): the failure last noticed
         self._logged: set[tuple[str, type]] = set()
         self._lookups: dict[str, tuple[float, int]] = {}  # client id -> (next look-up, attempts)
         self._filled_seen: dict[str, dict[str, Decimal]] = {}  # our fills per symbol at the last snapshot
@@ -431,10 +432,11 @@ class Engine:
             due, attempts = self._lookups.get(cid, (now, 0))
             if now < due:
                 continue
-            if row.status is OrderStatus.CANCELED:
-                await self.executor.check_late(row)
-            else:
-                await self.executor.check(row, self._book())
+            with self.executor.holding(cid):  # a submit of the same intent now waits its turn
+                if row.status is OrderStatus.CANCELED:
+                    await self.executor.check_late(row)
+                else:
+                    await self.executor.check(row, self._book())
             if self._note_orders([row]):
                 self._lookups.pop(cid, None)
             else:
@@ -480,12 +482,12 @@ class Engine:
             # nor acts on a failure (its state is the last one evaluated).
             self._log_once("risk evaluation failed", error)
             risk_error = self._fail_loudly(
-                "risk evaluation failed", error, "showing the last assessment; the kill switch is not acting")
+                RISK_FAILED, error, "showing the last assessment; the kill switch is not acting")
             assessment = self.latest.assessment if self.latest is not None else Assessment(now=now)
         else:
-            if self._risk_failed is not None:
-                self.notice(f"recovered from {self._risk_failed}")
-                self._risk_failed = None
+            recovered = self._failed.pop(RISK_FAILED, None)
+            if recovered is not None:
+                self.notice(f"recovered from {recovered}")
             self._record_kill_events(assessment.kill.events)
             self._persist_latch()
         self._seq += 1
@@ -516,8 +518,8 @@ class Engine:
         """A one-line reason for `error`, noticed once per run of failures (not every frame)."""
         detail = clip(" ".join(str(error).split()), 200)  # one line, scrubbed before the cut
         reason = f"{what}: {type(error).__name__}" + (f": {detail}" if detail else "")
-        if self._risk_failed != reason:
-            self._risk_failed = reason
+        if self._failed.get(what) != reason:
+            self._failed[what] = reason
             self.notice(f"{reason} — {consequence}")
         return reason
 

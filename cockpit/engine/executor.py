@@ -15,11 +15,12 @@ Safety rules it enforces (DESIGN.md):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 from cockpit.engine.journal import ABSENT, OPEN_STATES, Journal, JournalRow
 from cockpit.model import (
@@ -227,6 +228,7 @@ class Executor:
         fresh = self.journal.record(
             request, intent_id=intent.id, source=intent.source.value, reason=intent.reason, now=now
         )
+        resumed = False
         if not fresh:
             row = self.journal.get(request.client_id)
             assert row is not None
@@ -242,23 +244,30 @@ class Executor:
                     return Outcome(row.client_id, row.status, row.filled,
                                    f"{ABSENT}; not re-sent: the position is smaller than the order now")
                 self.journal.set_status(row.client_id, OrderStatus.INTENDED, now=now, detail="resumed")
-                return await self._send(row.request())
-            if row.status in TERMINAL:
+                resumed = True
+            elif row.status in TERMINAL:
                 return Outcome(row.client_id, row.status, row.filled, "already done")
             request = row.request()  # the same order, under the same id
         if request.client_id in self._busy:
             return Outcome(request.client_id, OrderStatus.UNKNOWN, Decimal(0), "already being sent")
-        self._busy.add(request.client_id)
-        try:
-            if fresh:
+        with self.holding(request.client_id):
+            if fresh or resumed:
                 outcome = await self._send(request)
             else:
                 # Journaled before (an earlier attempt): look it up first; it is re-sent only
                 # when the venue has not known it for the grace period (see `check`).
                 outcome = await self.check(self.journal.get(request.client_id), book)  # type: ignore[arg-type]
             return outcome if outcome is not None else await self.resolve(request, book)
+
+    @contextlib.contextmanager
+    def holding(self, client_id: str) -> Iterator[None]:
+        """Mark `client_id` as being sent or looked up (see `busy`) for the `with` block: every
+        path that may send an order holds it, so no two paths ever send the same id at once."""
+        self._busy.add(client_id)
+        try:
+            yield
         finally:
-            self._busy.discard(request.client_id)
+            self._busy.discard(client_id)
 
     async def _send(self, request: OrderRequest) -> Outcome | None:
         """Place `request`; its outcome, or None when unknown (the row is then UNKNOWN)."""

@@ -20,14 +20,14 @@ from cockpit.model.errors import (
     VenueError, VenueTimeout,
 )
 from cockpit.model.market import (
-    AccountInfo, Collateral, FundingQuote, Health, Instrument, Layer, MarginMode, Position, Side,
-    Transfer, TransferStatus, VenueSnapshot,
+    AccountInfo, Collateral, FundingQuote, Health, Instrument, Layer, LiquidationReport, MarginMode,
+    Position, Side, Transfer, TransferStatus, VenueSnapshot,
 )
 from cockpit.model.orders import Order, OrderRequest, OrderStatus, TransferRequest
 
 _TYPES = {cls.__name__: cls for cls in (
-    AccountInfo, Collateral, FundingQuote, Instrument, Order, OrderRequest, Position, Transfer,
-    TransferRequest, VenueSnapshot)}
+    AccountInfo, Collateral, FundingQuote, Instrument, LiquidationReport, Order, OrderRequest, Position,
+    Transfer, TransferRequest, VenueSnapshot)}
 _ENUMS = {cls.__name__: cls for cls in (Health, Layer, MarginMode, OrderStatus, Side, TransferStatus)}
 _ERRORS = {cls.__name__: cls for cls in (
     AuthError, MalformedReply, NotSupported, RateLimited, Rejected, Unavailable, UnknownOutcome,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import time
@@ -38,6 +39,8 @@ from cockpit.model.wire import decode, dumps, encode, encode_error, loads
 from cockpit.sim.session import SimSession
 
 PROTOCOL = 1
+
+log = logging.getLogger("cockpit.paper")
 
 
 class PaperServer:
@@ -115,6 +118,10 @@ class PaperServer:
                                          request.get("args") or {})
         except VenueError as error:
             return {"id": rid, "t": self.session.world.t, "error": encode_error(error)}
+        except Exception as error:  # a server bug is an answer, not a dropped connection
+            log.exception("paper venue: %s failed", request.get("op"))
+            failure = VenueError(f"paper venue: internal error ({type(error).__name__})")
+            return {"id": rid, "t": self.session.world.t, "error": encode_error(failure)}
         return {"id": rid, "t": self.session.world.t, "ok": value}
 
     async def _dispatch(self, op: str, account: str, args: dict) -> Any:

@@ -184,3 +184,16 @@ def test_bad_paper_and_journal_flags_are_one_line_and_exit_2(argv, names, capsys
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and names in err and "Traceback" not in err
+
+
+def test_a_snapshot_with_a_liquidation_crosses_the_wire():
+    # The simulator reports its liquidations on the snapshot: the paper venue must carry them
+    # (it once could not encode one, and the liquidated account went DOWN instead).
+    from cockpit.model import LiquidationReport, Side
+    import json
+
+    from cockpit.model.wire import decode, encode
+
+    report = LiquidationReport(account="bybit", symbol="SOL/USDT:USDT", side=Side.LONG,
+                               size=Decimal("399.5"), price=130.946, time=180.0, loss=-5233.0)
+    assert decode(json.loads(json.dumps(encode([report])))) == (report,)
