@@ -149,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     guard.add_argument("--paper", type=Path, metavar="SOCKET",
                        help="trade the paper venue served at SOCKET (see: cockpit paper)")
     guard.add_argument("--journal", type=Path, metavar="PATH",
-                       help="order and kill-switch journal for the simulator or paper venue (default: in memory)")
+                       help="order and kill-switch journal (default: in memory for the simulator and paper "
+                            "venue, the user's data directory for real accounts)")
     guard.add_argument("--order-grace", type=_positive_float("--order-grace", 600), metavar="S",
                        help="seconds before an order the venue does not know counts as never sent "
                             "(two look-ups that far apart): above the venue's receive window (default 10)")
@@ -281,6 +282,8 @@ class _Setup:
 def _setup(args) -> _Setup:
     """Read and check the config file and the scenario the flags ask for (UsageError if bad)."""
     config = None
+    if getattr(args, "order_grace", None) is not None and getattr(args, "paper", None) is None:
+        raise UsageError("--order-grace applies to the paper venue only (--paper SOCKET): remove it")
     if getattr(args, "paper", None) is not None:
         # The paper venue's server owns the market: nothing here would reach it.
         for name in ("config", "demo", "seed", "scenario", "speed"):
@@ -339,13 +342,15 @@ def _engine(args, setup: _Setup):
             return paper_engine(args.paper, readonly=args.readonly, journal=journal,
                                 absent_grace=getattr(args, "order_grace", None))
         except VenueError as error:
+            if journal is not None:
+                journal.close()
             raise UsageError(f"--paper: {error} (start one: cockpit paper --socket {args.paper})") from None
     if setup.config is None or not setup.config.accounts:
         from cockpit.engine.demo import demo_engine
 
         return demo_engine(seed=args.seed, scenario=setup.scenario, speed=args.speed,
                            readonly=args.readonly, journal=journal)
-    return _live_engine(setup.config, args)
+    return _live_engine(setup.config, args, journal)
 
 
 def _journal(args):
@@ -363,7 +368,7 @@ def _journal(args):
         raise UsageError(f"--journal {path}: cannot open it ({error}); pick a writable file") from None
 
 
-def _live_engine(config, args):
+def _live_engine(config, args, journal=None):
     """The engine over real accounts (ccxt is imported later, in the background)."""
     import platformdirs
 
@@ -378,7 +383,8 @@ def _live_engine(config, args):
     install_redaction()
     secrets = SecretStore()
     venues = [open_account(account, secrets=secrets, clock=time.time) for account in config.accounts]
-    journal = Journal(Path(platformdirs.user_data_dir("cockpit")) / "journal.sqlite")
+    if journal is None:  # --journal, else the user's data directory
+        journal = Journal(Path(platformdirs.user_data_dir("cockpit")) / "journal.sqlite")
     return Engine(venues, risk=RiskEngine(config.settings), mode=Mode.LIVE, readonly=args.readonly,
                   journal=journal)
 

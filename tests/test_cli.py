@@ -267,3 +267,10 @@ def test_bad_flag_from_a_real_process_has_no_traceback():
 def test_usage_error_is_the_exception_main_reports():
     with pytest.raises(UsageError):
         parse_args(["guard", "--speed", "1", "--seed", "x"])
+
+
+def test_order_grace_without_the_paper_venue_is_a_usage_error(capsys):
+    # It sets the paper venue's grace only: given alone it would silently do nothing.
+    assert main(["guard", "--order-grace", "5", "--duration", "0.1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("cockpit: --order-grace applies to the paper venue only") and "\n" not in err
