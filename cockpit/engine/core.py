@@ -308,6 +308,9 @@ class Engine:
         if name not in self.executor.reconciled and not await self._connect(name):
             return self.settings.backoff_base
         venue = self.venues[name]
+        # Our fills as the request leaves: one journaled while it is out may or may not show in
+        # its answer, so the next comparison counts it as explained (see `_watch_closures`).
+        filled_before = self.journal.filled_total(name)
         try:
             async with asyncio.timeout(self.settings.request_timeout):
                 snapshot = await venue.snapshot()
@@ -323,20 +326,23 @@ class Engine:
         previous = self.state.snapshot(name)
         self.state.update(snapshot)
         try:
-            self._watch_closures(name, previous, snapshot)
+            self._watch_closures(name, previous, snapshot, filled_before)
         except Exception as error:  # the snapshot is good: a journal error must not fail the poll
             self._log_once("checking for closed positions failed", error)
         return None
 
-    def _watch_closures(self, name: str, previous: VenueSnapshot | None, snapshot: VenueSnapshot) -> None:
+    def _watch_closures(self, name: str, previous: VenueSnapshot | None, snapshot: VenueSnapshot,
+                        filled_before: dict[str, Decimal]) -> None:
         """Report each position that went between two good snapshots with no order of ours.
 
         Compared with the last *good* snapshot, so an outage in between hides nothing and shows
         nothing that is not so; the first snapshot of a run is only the baseline.
         """
+        # Explained: every fill from before the previous request left to after this answer came.
+        # Wider than the exact window on purpose: a fill that raced a request errs towards silence.
         filled = self.journal.filled_total(name)
         before = self._filled_seen.get(name)
-        self._filled_seen[name] = filled
+        self._filled_seen[name] = filled_before
         reports = [r for r in snapshot.liquidations if (r.account, r.symbol, r.time) not in self._liq_seen]
         self._liq_seen.update((r.account, r.symbol, r.time) for r in reports)
         if previous is None or before is None:

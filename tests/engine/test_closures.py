@@ -184,3 +184,28 @@ def test_an_inverse_position_whose_coin_size_moves_with_the_price_is_not_a_closu
     (c,) = closures(snap(10, 50_000), snap(6, 55_000), {})
     assert c.size == Decimal(4 * 100) / 50_000  # 4 contracts, in coin at the previous mark
     assert closures(snap(10, 50_000), snap(6, 55_000), {"BTC/USD:BTC": Decimal(4)}) == []
+
+
+async def test_a_fill_journaled_while_a_snapshot_is_out_is_never_called_a_closure(tmp_path):
+    # The venue answers with the position as it was; our order's fill is journaled while the
+    # request is out; the next snapshot shows the smaller position: that is ours, not an event.
+    clock = Clock()
+    venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2", mark="100")})
+    engine = make(clock, venue, journal=Journal(tmp_path / "j.sqlite"))
+    await engine.poll_once()
+    answer = venue.snapshot
+
+    async def snapshot_while_our_order_fills():
+        before = await answer()  # the position as it was: 2
+        intent = engine.hotkey_intent(f"a|{ETH}", 0.5)
+        await engine.executor.submit(intent, engine.latest.book)  # fills, journaled now
+        return before
+
+    venue.snapshot = snapshot_while_our_order_fills  # type: ignore[method-assign]
+    clock.now += 1
+    await engine._poll_step("a")
+    venue.snapshot = answer  # type: ignore[method-assign]
+    clock.now += 1
+    await engine._poll_step("a")
+    assert venue.positions[ETH].size == Decimal("1")
+    assert closed(engine) == []
