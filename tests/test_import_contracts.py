@@ -1,0 +1,60 @@
+"""DESIGN.md's package table, enforced statically: the import-linter contracts in pyproject.toml.
+
+`lint-imports` reads every module's import statements (nothing is imported), so a forbidden import
+fails here even on a code path no other test runs. tests/test_layering.py checks what is actually
+loaded at run time; the two together hold the table.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import grimp
+from importlinter.cli import lint_imports
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Third-party packages each layer may import; everything else it imports must be the standard library.
+ALLOWED_THIRD_PARTY = {
+    "cockpit.model": set(),
+    "cockpit.risk": {"numpy"},
+    "cockpit.sim": {"numpy"},
+}
+
+
+def test_the_import_contracts_in_pyproject_hold(capsys, monkeypatch):
+    # lint-imports finds pyproject.toml and the cockpit package from the working directory.
+    monkeypatch.chdir(ROOT)
+    monkeypatch.syspath_prepend(str(ROOT))
+    status = lint_imports(no_cache=True, no_logo=True)
+    report = capsys.readouterr().out
+    assert status == 0, report
+    assert "0 broken" in report
+
+
+def test_model_risk_and_sim_import_no_third_party_package_beyond_their_allowance(monkeypatch):
+    # A forbidden contract names what may not be imported; this names what may, so a new
+    # dependency (scipy in risk, say) fails here before anyone adds it to a contract.
+    monkeypatch.syspath_prepend(str(ROOT))
+    graph = grimp.build_graph("cockpit", include_external_packages=True, cache_dir=None)
+    for package, allowed in ALLOWED_THIRD_PARTY.items():
+        imported = set()
+        for module in graph.find_descendants(package) | {package}:
+            imported |= graph.find_modules_directly_imported_by(module)
+        third_party = {
+            name.split(".")[0] for name in imported if not name.startswith("cockpit")
+        } - set(sys.stdlib_module_names)
+        assert third_party <= allowed, f"{package} imports {sorted(third_party - allowed)}"
+
+
+def test_the_contracts_name_every_package_of_the_table():
+    # A package added under cockpit/ without a place in the layers contract escapes every rule.
+    packages = {
+        entry.name for entry in (ROOT / "cockpit").iterdir()
+        if entry.is_dir() and not entry.is_symlink() and (entry / "__init__.py").exists()
+    }
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    layers_line = next(line for line in text.splitlines() if line.startswith("layers = "))
+    named = {part.strip(' "()[]') for part in layers_line.split("=", 1)[1].replace(",", "|").split("|")}
+    assert packages <= named, f"not in the layers contract: {sorted(packages - named)}"
