@@ -21,6 +21,11 @@ def test_core_packages_do_not_import_textual_or_ccxt():
     assert "ccxt" not in loaded
 
 
+def test_present_is_textual_free():
+    loaded = _modules_after("import cockpit.present, cockpit.present.format")
+    assert "textual" not in loaded and "rich" not in loaded and "numpy" not in loaded
+
+
 def test_model_imports_only_the_standard_library():
     loaded = _modules_after("import cockpit.model")
     assert "numpy" not in loaded and "textual" not in loaded

@@ -7,7 +7,7 @@ from rich.text import Text
 
 from cockpit.model import AccountInfo, AccountState, Frame, Health, Layer, Mode
 from cockpit.risk import RiskEngine
-from cockpit.ui import format as fmt
+from cockpit.present import format as fmt
 from cockpit.ui.widgets.collateral import CollateralTable
 from cockpit.ui.widgets.positions import PositionsTable
 from tests.risk.factory import account, book, instruments_for, position, quote

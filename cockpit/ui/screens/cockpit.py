@@ -22,7 +22,7 @@ from textual.widget import Widget
 
 from cockpit.engine import Engine, ExecutionError, TrimPreview
 from cockpit.model import Frame, Health, KillStatus, Side
-from cockpit.ui import format as fmt
+from cockpit.present import format as fmt
 from cockpit.ui.bindings import bind
 from cockpit.ui.messages import FrameArrived
 from cockpit.ui.screens.confirm import ConfirmScreen

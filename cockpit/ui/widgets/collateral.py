@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from cockpit.model import Assessment, LayerCollateral
-from cockpit.ui import format as fmt
+from cockpit.present import format as fmt
 from cockpit.ui.widgets.table import Column, KeyedTable
 
 COLUMNS = [

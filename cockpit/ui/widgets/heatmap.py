@@ -23,7 +23,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from cockpit.model import Assessment, FundingCell, Side
-from cockpit.ui import format as fmt
+from cockpit.present import format as fmt
 from cockpit.ui.bindings import bind
 
 LABEL = 6

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from cockpit.model import Assessment, PositionRisk, Side
-from cockpit.ui import format as fmt
+from cockpit.present import format as fmt
 from cockpit.ui.widgets.table import Column, KeyedTable
 
 COLUMNS = [

@@ -7,7 +7,7 @@ from rich.text import Text
 
 from cockpit.model import Frame, Health, Mode
 from cockpit.redact import clip
-from cockpit.ui import format as fmt
+from cockpit.present import format as fmt
 
 #: A DOWN account's reason is shown only when at least this many columns are left for it.
 MIN_REASON = 16

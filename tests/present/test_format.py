@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from cockpit.ui import format as fmt
+from cockpit.present import format as fmt
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6))
@@ -75,3 +75,21 @@ def test_a_total_over_unknowns_says_partial_never_counts_them_as_zero():
     assert fmt.total([100.0, None], signed=True) == "+100" + fmt.PARTIAL
     assert fmt.total([None, None]) == "—"
     assert fmt.total([]) == "—"
+
+
+def test_money_in_a_sentence_has_a_dollar_and_a_true_minus():
+    assert fmt.money(2_500_000, dollars=True) == "$2.5M"
+    assert fmt.money(-310.4, dollars=True) == "−$310"
+    assert fmt.money(-48_000, dollars=True) == "−$48k"
+    assert fmt.money(1_200, dollars=True) == "$1.2k"
+
+
+@given(st.floats(min_value=0, max_value=1e12, allow_nan=False))
+def test_every_figure_climbs_one_ladder(value):
+    """money, short money and size share `SCALES`: the same suffix for the same magnitude."""
+    suffix = next((s for scale, s in fmt.SCALES if value >= scale), "")
+    if value >= 1e4:
+        assert fmt.size(value)[-1] == suffix
+    if value >= 1e3:
+        for text in (fmt.money(value), fmt.money(value, short=True), fmt.money(value, dollars=True)):
+            assert text[-1] == suffix

@@ -12,31 +12,46 @@ from decimal import Decimal
 DASH = "—"
 
 
-def money(value: float | None, *, signed: bool = False, short: bool = False) -> str:
+#: The one scale-suffix ladder every compact figure climbs: the largest scale at or below it.
+SCALES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def _full_decimals(n: float, suffix: str) -> int:
+    # Three figures below 10 of a scale ("1.25M", "9.99k"); "12.3k" keeps one decimal.
+    return 1 if suffix == "k" and n >= 10 else 2
+
+
+def _short_decimals(n: float, suffix: str) -> int:
+    # Two significant figures: "1.7k", "12k", "1.2M" (more above 100: "123k").
+    return 1 if n < 10 else 0
+
+
+def scaled(value: float, decimals=_full_decimals) -> str:
+    """`value` (not negative) on the ladder `SCALES`: "950", "12.3k", "1.25M".
+
+    `decimals(n, suffix)` says how many decimals the scaled number `n` gets; below 1,000 there
+    are none.
+    """
+    for scale, suffix in SCALES:
+        if value >= scale:
+            n = value / scale
+            return f"{n:.{decimals(n, suffix)}f}{suffix}"
+    return f"{value:.0f}"
+
+
+def money(value: float | None, *, signed: bool = False, short: bool = False,
+          dollars: bool = False) -> str:
     """A USD amount, compact: 950, 12.3k, 1.25M ("—" when unknown).
 
     `short` keeps two significant figures above 1,000 ("1.7k", "12k", "1.2M") for tight tables.
+    `dollars` is money inside a sentence: short, with "$" and a true minus ("−$48k", "$310").
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
+    if dollars:
+        return ("−$" if value < 0 else "$") + scaled(abs(value), _short_decimals)
     sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
-    v = abs(value)
-    if short and v >= 1e3:
-        for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if v >= scale:
-                n = v / scale
-                return sign + (f"{n:.1f}" if n < 10 else f"{n:.0f}") + suffix
-    if v >= 1e9:
-        body = f"{v / 1e9:.2f}B"
-    elif v >= 1e6:
-        body = f"{v / 1e6:.2f}M"
-    elif v >= 1e4:
-        body = f"{v / 1e3:.1f}k"
-    elif v >= 1e3:
-        body = f"{v / 1e3:.2f}k"
-    else:
-        body = f"{v:.0f}"
-    return sign + body
+    return sign + scaled(abs(value), _short_decimals if short else _full_decimals)
 
 
 def price(value: float | Decimal | None) -> str:
@@ -61,10 +76,8 @@ def size(value: Decimal | float | None) -> str:
     if value is None:
         return DASH
     v = float(value)
-    if abs(v) >= 1e6:
-        return f"{v / 1e6:.2f}M"
     if abs(v) >= 1e4:
-        return f"{v / 1e3:.1f}k"
+        return ("-" if v < 0 else "") + scaled(abs(v))
     if abs(v) >= 100:
         return f"{v:,.0f}"
     if abs(v) >= 1:
