@@ -1,8 +1,10 @@
-"""The cockpit screen: four panes, the status line, and the keys that act on the book.
+"""The cockpit screen: the panes of `cockpit.ui.panes.PANES`, the status line, and the keys that
+act on the book.
 
-Layout: wide terminals show all four panes (positions and collateral on the left, funding and the
-playbook on the right); narrow or short ones (under 100×30) show one pane at a time with a tab
-line. Keys 1–4 zoom a pane at any size, 0 shows all again.
+Layout: wide terminals show every pane in two columns (positions and collateral on the left,
+funding and the playbook on the right: each pane names its column); narrow or short ones (under
+100×30) show one pane at a time with a tab line. Keys 1–4 zoom a pane at any size, 0 shows all
+again. The screen knows the panes only through the `Pane` protocol: it loops over the list.
 """
 
 from __future__ import annotations
@@ -21,21 +23,18 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from cockpit.engine import Engine, ExecutionError, TrimPreview
-from cockpit.model import Frame, Health, KillStatus, Side
+from cockpit.model import Frame, Health, KillStatus
 from cockpit.present import format as fmt
 from cockpit.ui.bindings import bind
 from cockpit.ui.messages import FrameArrived
+from cockpit.ui.pane import BasePane
+from cockpit.ui.panes import PANES
 from cockpit.ui.screens.confirm import ConfirmScreen
-from cockpit.ui.widgets.collateral import LEGEND as COLLATERAL_LEGEND, CollateralTable
-from cockpit.ui.widgets.heatmap import FundingHeatmap
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
-from cockpit.ui.widgets.playbook import PlaybookTable, kill_levels, kill_line, stress_table
 from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
 from cockpit.ui.widgets.status import status_line
 
-PANES = ("positions", "funding", "collateral", "playbook")
-TITLES = {"positions": "Positions", "funding": "Funding", "collateral": "Collateral", "playbook": "Playbook"}
 #: Set by `bench/bench_ui.py`: a file to stamp when the first full frame is on screen.
 _BENCH_STAMP = os.environ.get("COCKPIT_BENCH_FIRST_FRAME", "")
 NARROW_WIDTH = 100
@@ -53,10 +52,7 @@ class CockpitScreen(Screen):
         bind("positions.group", "group", show=False),
         bind("kill.accept", "accept_cut"),
         bind("kill.reset", "reset_kill", show=False),
-        bind("view.positions", "view('positions')", show=False),
-        bind("view.funding", "view('funding')", show=False),
-        bind("view.collateral", "view('collateral')", show=False),
-        bind("view.playbook", "view('playbook')", show=False),
+        *(bind(pane.zoom_binding, f"view({pane.pane_id!r})", show=False) for pane in PANES),
         bind("view.all", "view('all')", show=False),
         bind("view.next", "cycle(1)", show=False),
         bind("view.previous", "cycle(-1)", show=False),
@@ -70,8 +66,8 @@ class CockpitScreen(Screen):
         self.engine = engine
         self.start_engine = start_engine
         self.frame: Frame | None = None
-        self.frame_stress: tuple | None = None
-        self.current = "positions"
+        self.panes: list[BasePane] = [pane() for pane in PANES]
+        self.current = self.panes[0].pane_id
         self._unsubscribe = None
         self._down: set[str] = set()  # accounts whose going DOWN was announced
 
@@ -82,33 +78,17 @@ class CockpitScreen(Screen):
         yield Line(id="status")
         yield Line(id="tabs")
         with Widget(id="panes"):
-            with Vertical(id="left"):
-                with Vertical(id="positions", classes="pane"):
-                    yield PositionsTable(id="positions-table")
-                    yield Line(id="positions-legend", classes="legend")
-                with Vertical(id="collateral", classes="pane"):
-                    yield CollateralTable(id="collateral-table")
-            with Vertical(id="right"):
-                with Vertical(id="funding", classes="pane"):
-                    yield Line(id="funding-stress")
-                    yield FundingHeatmap(id="heatmap")
-                    yield Line(id="funding-detail", classes="legend")
-                with Vertical(id="playbook", classes="pane"):
-                    yield Line(id="kill-line")
-                    yield Line(id="kill-levels", classes="legend")
-                    yield PlaybookTable(id="playbook-table")
-                    yield Line(id="stress-table")
+            for column in ("left", "right"):
+                with Vertical(id=column):
+                    yield from (pane for pane in self.panes if pane.column == column)
         yield Line(id="notice")
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         """Title the panes, subscribe to frames, start the engine."""
-        for name in PANES:
-            pane = self.query_one(f"#{name}")
-            pane.border_title = f"{PANES.index(name) + 1} {TITLES[name]}"
-        self.query_one("#collateral").border_subtitle = COLLATERAL_LEGEND
-        self.query_one("#playbook").border_subtitle = "maint% = maint. ÷ equity · 100% = liquidation"
-        self.query_one(PositionsTable).focus()
+        for number, pane in enumerate(self.panes, 1):
+            pane.border_title = f"{number} {pane.title}"
+        self.panes[0].focus_target().focus()
         self._unsubscribe = self.engine.subscribe(lambda frame: self.post_message(FrameArrived(frame)))
         if self.engine.latest is not None:
             self.show_frame(self.engine.latest)
@@ -129,21 +109,24 @@ class CockpitScreen(Screen):
     def _narrow(self) -> bool:
         return self.size.width < NARROW_WIDTH or self.size.height < SHORT_HEIGHT
 
+    def _pane(self, pane_id: str) -> BasePane:
+        return next(pane for pane in self.panes if pane.pane_id == pane_id)
+
     def _apply_layout(self) -> None:
         single = self.view != "all" or self._narrow()
         shown = self.view if self.view != "all" else (self.current if single else None)
-        for name in PANES:
-            self.query_one(f"#{name}").display = shown is None or name == shown
-        self.query_one("#left").display = shown is None or shown in ("positions", "collateral")
-        self.query_one("#right").display = shown is None or shown in ("funding", "playbook")
+        for pane in self.panes:
+            pane.display = shown is None or pane.pane_id == shown
+        for column in ("left", "right"):
+            self.query_one(f"#{column}").display = shown is None or self._pane(shown).column == column
         self.set_class(single, "-single")
         tabs = self.query_one("#tabs", Line)
         tabs.display = single
         if single:
             line = Text()
-            for i, name in enumerate(PANES, 1):
-                style = "bold reverse" if name == shown else "dim"
-                line.append(f" {i} {TITLES[name]} ", style=style)
+            for number, pane in enumerate(self.panes, 1):
+                style = "bold reverse" if pane.pane_id == shown else "dim"
+                line.append(f" {number} {pane.title} ", style=style)
             line.append("  0 all · tab next", style="dim")
             tabs.show(line)
 
@@ -161,7 +144,8 @@ class CockpitScreen(Screen):
 
     def action_cycle(self, step: int) -> None:
         """Focus the next (or previous) pane; on a narrow screen, show it."""
-        name = PANES[(PANES.index(self.current) + step) % len(PANES)]
+        ids = [pane.pane_id for pane in self.panes]
+        name = ids[(ids.index(self.current) + step) % len(ids)]
         self.current = name
         if self.view != "all":
             self.view = name
@@ -169,15 +153,13 @@ class CockpitScreen(Screen):
         self._apply_layout()
 
     def _focus_pane(self, name: str) -> None:
-        target = {"positions": PositionsTable, "funding": FundingHeatmap, "collateral": CollateralTable,
-                  "playbook": PlaybookTable}[name]
-        self.query_one(target).focus()
+        self._pane(name).focus_target().focus()
 
     def on_descendant_focus(self, event) -> None:
         """Remember which pane has focus (a click or tab can move it)."""
-        for name in PANES:
-            if self.query_one(f"#{name}") in event.widget.ancestors_with_self:
-                self.current = name
+        for pane in self.panes:
+            if pane in event.widget.ancestors_with_self:
+                self.current = pane.pane_id
 
     # -- frames ---------------------------------------------------------------------------
 
@@ -193,23 +175,8 @@ class CockpitScreen(Screen):
         a = frame.assessment
         with self.app.batch_update():
             self.query_one("#status", Line).show(status_line(frame, colors, self.size.width))
-            positions = self.query_one(PositionsTable)
-            positions.palette = colors
-            positions.update_from(a)
-            self.query_one("#positions-legend", Line).show(self._positions_legend(frame))
-            collateral = self.query_one(CollateralTable)
-            collateral.palette = colors
-            collateral.update_from(a)
-            self.query_one("#funding-stress", Line).show(self._stress_line(frame))
-            self.query_one(FundingHeatmap).update_from(a)
-            self._update_detail()
-            self.query_one("#kill-line", Line).show(kill_line(a, colors))
-            self.query_one("#kill-levels", Line).show(kill_levels(a))
-            self.query_one(PlaybookTable).update_from(a)
-            compact = self.query_one("#playbook").size.width < 80  # the pane's width, not the screen's
-            if (a.stress, compact) != self.frame_stress:  # comparing the inputs is cheaper than drawing
-                self.frame_stress = (a.stress, compact)
-                self.query_one("#stress-table", Line).show(stress_table(a, compact=compact))
+            for pane in self.panes:
+                pane.update(frame)
             notice = frame.notices[-1] if frame.notices else ""
             self.query_one("#notice", Line).show(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
         if _BENCH_STAMP and a.positions and a.funding and a.collateral and a.playbook:
@@ -239,87 +206,6 @@ class CockpitScreen(Screen):
             Path(_BENCH_STAMP).write_text(repr(time.time()))
             _BENCH_STAMP = ""
             self.app.exit()
-
-    def _positions_legend(self, frame: Frame) -> Text:
-        """Book totals, effective leverage (after cross-margin offsets) before gross leverage,
-        and what the totals leave out: a total over unknown values is marked partial."""
-        a = frame.assessment
-        mark = fmt.PARTIAL
-        # Totals count only what is known: mark each one that left something out.
-        gone = mark if a.unreachable else ""
-        no_mark = mark if gone or any(p.notional is None for p in a.positions) else ""
-        eff = fmt.DASH if a.effective_leverage is None else f"{a.effective_leverage:.2f}×"
-        gross_lev = fmt.DASH if not a.equity > 0 else f"{a.gross_leverage:.2f}×"
-        day = [p.funding_per_day for p in a.positions] + [None] * bool(gone)
-        funding = fmt.total(day, signed=True) if day else fmt.money(0.0)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"equity {fmt.money(a.equity)}{gone}  gross {fmt.money(a.gross)}{no_mark}"
-                    f"  net {fmt.money(a.net, signed=True)}{no_mark}  ")
-        text.append(f"eff. lev {eff}{no_mark}", style="bold")
-        # Gross leverage only where cross-margin offsets make it differ: on an 80-column terminal
-        # the legend must stay one line, and a repeat of the same figure would wrap it.
-        if gross_lev != eff:
-            text.append(f" (gross {gross_lev})")
-        text.append(f"  funding {funding}/d")
-        if a.unreachable:
-            text.append(f"  {mark} partial: {', '.join(a.unreachable)} unreachable", style="bold")
-        elif no_mark or funding.endswith(mark):
-            text.append(f"  {mark} partial: some figures unknown", style="bold")
-        last_known = [name for name in a.partial if name not in a.unreachable]
-        if last_known:
-            text.append(f"  last-known: {', '.join(last_known)}", style="bold")
-        table = self.query_one(PositionsTable)
-        text.append(f"  · sort {table.sort_mode}", style="dim")
-        return text
-
-    def _stress_line(self, frame: Frame) -> Text:
-        a = frame.assessment
-        colors = self.app.theme_variables
-        level = a.funding_stress
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("stress ")
-        if level is None:  # no live quote: the index is unknown, not 0
-            style = "bold"
-            text.append(fmt.DASH, style=style)
-            text.append(f"/100 no live quote (cut at {a.funding_stress_threshold:.0f}) ")
-        else:
-            over = level >= a.funding_stress_threshold
-            warn = level >= 0.8 * a.funding_stress_threshold
-            style = f"bold {colors.get('kill-reducing' if over else ('kill-warn' if warn else 'kill-normal'), '')}"
-            text.append(f"{level:.0f}", style=style)
-            text.append(f"/100 (cut at {a.funding_stress_threshold:.0f}) ")
-        text.append(_spark(a.funding_stress_history[-12:]), style=style)
-        if a.funding_stress_drivers:
-            text.append("  " + " ".join(a.funding_stress_drivers[:4]), style="dim")
-        return text
-
-    def on_funding_heatmap_cursor_moved(self, _message) -> None:
-        """Show the detail of the cell under the cursor."""
-        self._update_detail()
-
-    def _update_detail(self) -> None:
-        detail = self.query_one("#funding-detail", Line)
-        cell = self.query_one(FundingHeatmap).current_cell()
-        if cell is None or self.frame is None:
-            detail.show(Text("no quote here", style="dim"))
-            return
-        ref = self.frame.sim_time if self.frame.sim_time is not None else self.frame.now
-        nxt = "" if cell.next_time is None else f" next {fmt.duration(cell.next_time - ref)}"
-        pred = "" if cell.predicted_rate is None else f" pred {fmt.rate(cell.predicted_rate)}"
-        held = {Side.LONG: " · you are long", Side.SHORT: " · you are short", None: ""}[cell.held]
-        text = Text(no_wrap=False)
-        text.append(f"{cell.asset}@{cell.venue} ", style="bold")
-        if cell.stale:
-            text.append("last-known (account not live) ", style="bold")
-        if cell.interval_hours is None:  # the venue did not say: no APR rather than a guess
-            text.append(f"{fmt.rate(cell.rate)} per interval · interval unknown, APR unknown"
-                        f"{pred}{nxt}{held}")
-        else:
-            text.append(f"{fmt.rate(cell.rate)}/{cell.interval_hours:g}h = {fmt.apr(cell.apr).strip()} APR"
-                        f"{pred}{nxt}{held}")
-        if cell.history:
-            text.append("  " + _spark([h for h in cell.history[-16:]], signed=True), style="dim")
-        detail.show(text)
 
     # -- actions --------------------------------------------------------------------------
 
@@ -465,14 +351,3 @@ def _trim_lines(p: TrimPreview) -> list[str | Text]:
     ]
     return lines
 
-
-def _spark(values, *, signed: bool = False) -> str:
-    """A sparkline of `values` (0–100, or any range when `signed`); an unknown value (None) is a
-    gap, never the lowest bar."""
-    known = [v for v in values if v is not None]
-    if not known:
-        return " " * len(values)
-    bars = "▁▂▃▄▅▆▇█"
-    lo, hi = (min(known), max(known)) if signed else (0.0, 100.0)
-    span = (hi - lo) or 1.0
-    return "".join(" " if v is None else bars[min(7, max(0, int((v - lo) / span * 7.999)))] for v in values)

@@ -8,9 +8,11 @@ An account that never reported has a row of unknowns, and a total over unknowns 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
 
-from cockpit.model import Assessment, LayerCollateral
+from cockpit.model import Assessment, Frame, LayerCollateral
 from cockpit.present import format as fmt
+from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.table import Column, KeyedTable
 
 COLUMNS = [
@@ -83,3 +85,22 @@ class CollateralTable(KeyedTable):
             fmt.money(c.withdrawable), fmt.money(c.in_flight) if c.in_flight else "", fmt.money(c.buffer_target),
             short, ratio_cell, lev, fmt.duration(c.rescue_seconds), c.rescue_route,
         )
+
+
+class CollateralPane(BasePane):
+    """Pane 3: the collateral table, with what Maint% means in its border."""
+
+    pane_id = "collateral"
+    title = "Collateral"
+    column = "left"
+    legend = LEGEND
+
+    def compose(self) -> ComposeResult:
+        """The table alone."""
+        yield CollateralTable(id="collateral-table")
+
+    def update(self, frame: Frame) -> None:
+        """Show the collateral lines of `frame`."""
+        table = self.query_one(CollateralTable)
+        table.palette = self.app.theme_variables
+        table.update_from(frame.assessment)

@@ -14,6 +14,8 @@ import math
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
 from textual.color import Color, Gradient
 from textual.events import Click
 from textual.geometry import Size
@@ -22,9 +24,11 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from cockpit.model import Assessment, FundingCell, Side
+from cockpit.model import Assessment, Frame, FundingCell, Side
 from cockpit.present import format as fmt
 from cockpit.ui.bindings import bind
+from cockpit.ui.pane import BasePane
+from cockpit.ui.widgets.line import Line
 
 LABEL = 6
 CELL = 7
@@ -184,4 +188,96 @@ class FundingHeatmap(Widget, can_focus=True):
         self.refresh()
 
 
-__all__ = ["FundingHeatmap", "heat"]
+class FundingPane(BasePane):
+    """Pane 2: the funding stress index, the heatmap, and the detail of the cell under its cursor."""
+
+    pane_id = "funding"
+    title = "Funding"
+    column = "right"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._frame: Frame | None = None  # the frame shown, for the detail line's clock
+
+    def compose(self) -> ComposeResult:
+        """Stress line, heatmap, detail line."""
+        yield Line(id="funding-stress")
+        yield FundingHeatmap(id="heatmap")
+        yield Line(id="funding-detail", classes="legend")
+
+    def update(self, frame: Frame) -> None:
+        """Show the stress index and the cells of `frame`."""
+        self._frame = frame
+        self.query_one("#funding-stress", Line).show(stress_line(frame, self.app.theme_variables))
+        self.query_one(FundingHeatmap).update_from(frame.assessment)
+        self._update_detail()
+
+    def on_funding_heatmap_cursor_moved(self, _message: FundingHeatmap.CursorMoved) -> None:
+        """Show the detail of the cell under the cursor."""
+        self._update_detail()
+
+    def _update_detail(self) -> None:
+        detail = self.query_one("#funding-detail", Line)
+        cell = self.query_one(FundingHeatmap).current_cell()
+        if cell is None or self._frame is None:
+            detail.show(Text("no quote here", style="dim"))
+            return
+        detail.show(cell_detail(cell, self._frame))
+
+
+def stress_line(frame: Frame, colors: dict[str, str]) -> Text:
+    """The funding stress index against its threshold, its recent history and its drivers."""
+    a = frame.assessment
+    level = a.funding_stress
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("stress ")
+    if level is None:  # no live quote: the index is unknown, not 0
+        style = "bold"
+        text.append(fmt.DASH, style=style)
+        text.append(f"/100 no live quote (cut at {a.funding_stress_threshold:.0f}) ")
+    else:
+        over = level >= a.funding_stress_threshold
+        warn = level >= 0.8 * a.funding_stress_threshold
+        style = f"bold {colors.get('kill-reducing' if over else ('kill-warn' if warn else 'kill-normal'), '')}"
+        text.append(f"{level:.0f}", style=style)
+        text.append(f"/100 (cut at {a.funding_stress_threshold:.0f}) ")
+    text.append(spark(a.funding_stress_history[-12:]), style=style)
+    if a.funding_stress_drivers:
+        text.append("  " + " ".join(a.funding_stress_drivers[:4]), style="dim")
+    return text
+
+
+def cell_detail(cell: FundingCell, frame: Frame) -> Text:
+    """One cell in full: rate per interval and APR, predicted rate, countdown, your side, history."""
+    ref = frame.sim_time if frame.sim_time is not None else frame.now
+    nxt = "" if cell.next_time is None else f" next {fmt.duration(cell.next_time - ref)}"
+    pred = "" if cell.predicted_rate is None else f" pred {fmt.rate(cell.predicted_rate)}"
+    held = {Side.LONG: " · you are long", Side.SHORT: " · you are short", None: ""}[cell.held]
+    text = Text(no_wrap=False)
+    text.append(f"{cell.asset}@{cell.venue} ", style="bold")
+    if cell.stale:
+        text.append("last-known (account not live) ", style="bold")
+    if cell.interval_hours is None:  # the venue did not say: no APR rather than a guess
+        text.append(f"{fmt.rate(cell.rate)} per interval · interval unknown, APR unknown"
+                    f"{pred}{nxt}{held}")
+    else:
+        text.append(f"{fmt.rate(cell.rate)}/{cell.interval_hours:g}h = {fmt.apr(cell.apr).strip()} APR"
+                    f"{pred}{nxt}{held}")
+    if cell.history:
+        text.append("  " + spark([h for h in cell.history[-16:]], signed=True), style="dim")
+    return text
+
+
+def spark(values, *, signed: bool = False) -> str:
+    """A sparkline of `values` (0–100, or any range when `signed`); an unknown value (None) is a
+    gap, never the lowest bar."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return " " * len(values)
+    bars = "▁▂▃▄▅▆▇█"
+    lo, hi = (min(known), max(known)) if signed else (0.0, 100.0)
+    span = (hi - lo) or 1.0
+    return "".join(" " if v is None else bars[min(7, max(0, int((v - lo) / span * 7.999)))] for v in values)
+
+
+__all__ = ["FundingHeatmap", "FundingPane", "cell_detail", "heat", "spark", "stress_line"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
 
-from cockpit.model import Assessment, KillStatus, PlaybookStep, Side
+from cockpit.model import Assessment, Frame, KillStatus, PlaybookStep, Side
 from cockpit.present import format as fmt
+from cockpit.ui.pane import BasePane
+from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.table import Column, KeyedTable
 
 COLUMNS = [
@@ -16,6 +19,41 @@ COLUMNS = [
     Column("cost", "Cost", 6, 1),
     Column("cover", "Covered by", 14, 2, "left"),
 ]
+
+
+COMPACT_WIDTH = 80
+"""Pane width under which the stress table drops its accounts row and shortens its figures."""
+
+
+class PlaybookPane(BasePane):
+    """Pane 4: the kill switch (state, trigger levels), the plan or its proposed cut, the stress table."""
+
+    pane_id = "playbook"
+    title = "Playbook"
+    column = "right"
+    legend = "maint% = maint. ÷ equity · 100% = liquidation"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stress_drawn: tuple | None = None  # the inputs of the stress table on screen
+
+    def compose(self) -> ComposeResult:
+        """Kill line, trigger levels, the plan, the stress table."""
+        yield Line(id="kill-line")
+        yield Line(id="kill-levels", classes="legend")
+        yield PlaybookTable(id="playbook-table")
+        yield Line(id="stress-table")
+
+    def update(self, frame: Frame) -> None:
+        """Show the kill switch, the plan and the stress rows of `frame`."""
+        a = frame.assessment
+        self.query_one("#kill-line", Line).show(kill_line(a, self.app.theme_variables))
+        self.query_one("#kill-levels", Line).show(kill_levels(a))
+        self.query_one(PlaybookTable).update_from(a)
+        compact = self.size.width < COMPACT_WIDTH  # the pane's width, not the screen's
+        if (a.stress, compact) != self._stress_drawn:  # comparing the inputs is cheaper than drawing
+            self._stress_drawn = (a.stress, compact)
+            self.query_one("#stress-table", Line).show(stress_table(a, compact=compact))
 
 
 class PlaybookTable(KeyedTable):

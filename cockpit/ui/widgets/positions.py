@@ -1,11 +1,15 @@
-"""The Positions pane: every position across all accounts, grouped by asset with net/gross lines."""
+"""The Positions pane: every position across all accounts, grouped by asset with net/gross lines,
+and the book's totals under them."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
 
-from cockpit.model import Assessment, PositionRisk, Side
+from cockpit.model import Assessment, Frame, PositionRisk, Side
 from cockpit.present import format as fmt
+from cockpit.ui.pane import BasePane
+from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.table import Column, KeyedTable
 
 COLUMNS = [
@@ -149,3 +153,55 @@ class PositionsTable(KeyedTable):
             Text(fmt.total([p.upnl for p in legs], signed=True), style=dim), "", "", "", "",
             Text(fmt.total([p.funding_per_day for p in legs], signed=True), style=dim), Text(note, style=dim),
         )
+
+
+class PositionsPane(BasePane):
+    """Pane 1: the positions table and the legend of book totals under it."""
+
+    pane_id = "positions"
+    title = "Positions"
+    column = "left"
+
+    def compose(self) -> ComposeResult:
+        """The table, then the legend."""
+        yield PositionsTable(id="positions-table")
+        yield Line(id="positions-legend", classes="legend")
+
+    def update(self, frame: Frame) -> None:
+        """Show the positions of `frame` and its totals."""
+        table = self.query_one(PositionsTable)
+        table.palette = self.app.theme_variables
+        table.update_from(frame.assessment)
+        self.query_one("#positions-legend", Line).show(positions_legend(frame, table.sort_mode))
+
+
+def positions_legend(frame: Frame, sort_mode: str) -> Text:
+    """Book totals, effective leverage (after cross-margin offsets) before gross leverage,
+    and what the totals leave out: a total over unknown values is marked partial."""
+    a = frame.assessment
+    mark = fmt.PARTIAL
+    # Totals count only what is known: mark each one that left something out.
+    gone = mark if a.unreachable else ""
+    no_mark = mark if gone or any(p.notional is None for p in a.positions) else ""
+    eff = fmt.DASH if a.effective_leverage is None else f"{a.effective_leverage:.2f}×"
+    gross_lev = fmt.DASH if not a.equity > 0 else f"{a.gross_leverage:.2f}×"
+    day = [p.funding_per_day for p in a.positions] + [None] * bool(gone)
+    funding = fmt.total(day, signed=True) if day else fmt.money(0.0)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"equity {fmt.money(a.equity)}{gone}  gross {fmt.money(a.gross)}{no_mark}"
+                f"  net {fmt.money(a.net, signed=True)}{no_mark}  ")
+    text.append(f"eff. lev {eff}{no_mark}", style="bold")
+    # Gross leverage only where cross-margin offsets make it differ: on an 80-column terminal
+    # the legend must stay one line, and a repeat of the same figure would wrap it.
+    if gross_lev != eff:
+        text.append(f" (gross {gross_lev})")
+    text.append(f"  funding {funding}/d")
+    if a.unreachable:
+        text.append(f"  {mark} partial: {', '.join(a.unreachable)} unreachable", style="bold")
+    elif no_mark or funding.endswith(mark):
+        text.append(f"  {mark} partial: some figures unknown", style="bold")
+    last_known = [name for name in a.partial if name not in a.unreachable]
+    if last_known:
+        text.append(f"  last-known: {', '.join(last_known)}", style="bold")
+    text.append(f"  · sort {sort_mode}", style="dim")
+    return text
