@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
-from cockpit.model import Order, OrderRequest, OrderStatus, Rejected, Side
+from cockpit.model import Instrument, Order, OrderRequest, OrderStatus, Rejected, Side
 from cockpit.sim.accounts import Account, Ledger
 from cockpit.sim.book import Level, half_spread, levels, walk
 from cockpit.sim.events import EventLog
@@ -87,7 +87,21 @@ class Exchange:
     # --- checks --------------------------------------------------------------------------------
 
     def check(self, acc: Account, req: OrderRequest) -> None:
-        """Refuse `req` the way the venue would; return quietly when it is acceptable."""
+        """Refuse `req` the way the venue would; return quietly when it is acceptable.
+
+        The venue's order of checks: identity, then the order's shape, then what it does to the
+        position (reduce-only, margin). The first refusal wins.
+        """
+        inst = self._check_identity(acc, req)
+        self._check_shape(acc, req, inst)
+        held = self.ledger.position_size(acc, req.symbol)
+        if req.reduce_only:
+            self._check_reduces(acc, req, held)
+        else:
+            self._check_margin(acc, req, held)
+
+    def _check_identity(self, acc: Account, req: OrderRequest) -> Instrument:
+        """Client id well formed and new, symbol listed; returns the symbol's instrument."""
         if not CLIENT_ID.match(req.client_id or ""):
             raise reject(acc, "client_id", repr(req.client_id)[:40])
         if (acc.name, req.client_id) in self.orders:
@@ -95,6 +109,11 @@ class Exchange:
         inst = acc.instruments.get(req.symbol)
         if inst is None:
             raise reject(acc, "symbol", req.symbol)
+        return inst
+
+    @staticmethod
+    def _check_shape(acc: Account, req: OrderRequest, inst: Instrument) -> None:
+        """Order type, price on the tick, amount on the step and above the minimum."""
         if req.type not in ("market", "limit"):
             raise reject(acc, "type", f"unsupported order type {req.type!r}")
         if req.type == "limit":
@@ -104,19 +123,22 @@ class Exchange:
             raise reject(acc, "precision", f"amount {req.amount}, step {inst.amount_step}")
         if req.amount < inst.min_amount:
             raise reject(acc, "min_size", f"amount {req.amount}, minimum {inst.min_amount}")
-        held = self.ledger.position_size(acc, req.symbol)
-        if req.reduce_only:
-            reduces = held != 0 and (held > 0) != (req.side is Side.LONG)
-            if not reduces or req.amount > abs(held):
-                raise reject(acc, "reduce_only", f"amount {req.amount}, position {held}")
-        else:
-            # Only the part that opens (or flips past zero) needs margin.
-            same = held == 0 or (held > 0) == (req.side is Side.LONG)
-            opening = req.amount if same else max(req.amount - abs(held), Decimal(0))
-            price = float(req.price) if req.price else self.mark(acc.venue, acc.assets[req.symbol])
-            need = float(opening) * price / acc.leverage
-            if need > self.ledger.free(acc):
-                raise reject(acc, "margin", f"needs {need:,.0f}")
+
+    @staticmethod
+    def _check_reduces(acc: Account, req: OrderRequest, held: Decimal) -> None:
+        """A reduce-only order must face the position and be no larger than it."""
+        reduces = held != 0 and (held > 0) != (req.side is Side.LONG)
+        if not reduces or req.amount > abs(held):
+            raise reject(acc, "reduce_only", f"amount {req.amount}, position {held}")
+
+    def _check_margin(self, acc: Account, req: OrderRequest, held: Decimal) -> None:
+        """Free margin covers the part of the order that opens (or flips past zero)."""
+        same = held == 0 or (held > 0) == (req.side is Side.LONG)
+        opening = req.amount if same else max(req.amount - abs(held), Decimal(0))
+        price = float(req.price) if req.price else self.mark(acc.venue, acc.assets[req.symbol])
+        need = float(opening) * price / acc.leverage
+        if need > self.ledger.free(acc):
+            raise reject(acc, "margin", f"needs {need:,.0f}")
 
     # --- orders --------------------------------------------------------------------------------
 

@@ -173,6 +173,13 @@ def normalize_key(key: str) -> str:
     *modifiers, base = key.split("+")
     if not base:
         raise ValueError(f"{key!r} ends in '+' (for the plus key write 'plus', e.g. 'ctrl+plus')")
+    _check_modifiers(key, modifiers, base)
+    base = _base_key(key, modifiers, base)
+    return "+".join([*modifiers, base])
+
+
+def _check_modifiers(key: str, modifiers: list[str], base: str) -> None:
+    """Known modifiers, none repeated, in Textual's order (it matches only that spelling)."""
     for modifier in modifiers:
         if modifier not in _MODIFIERS:
             close = difflib.get_close_matches(modifier.lower(), _MODIFIERS, n=1)
@@ -187,6 +194,10 @@ def normalize_key(key: str) -> str:
         raise ValueError(
             f"{key!r} has its modifiers out of order; Textual only matches '{fixed}'"
         )
+
+
+def _base_key(key: str, modifiers: list[str], base: str) -> str:
+    """Textual's name for the key after the modifiers, refusing one that can never be pressed."""
     if len(base) == 1:
         if not base.isprintable() or base.isspace():
             raise ValueError(f"{key!r} does not end in a key name")
@@ -209,7 +220,7 @@ def normalize_key(key: str) -> str:
             else "write the character the shifted key types instead, e.g. '!'"
         )
         raise ValueError(f"{key!r} can never be pressed ({fix})")
-    return "+".join([*modifiers, base])
+    return base
 
 
 def _split_keys(value: str) -> list[str]:
