@@ -67,15 +67,21 @@ def impact(notional):
     return IMPACT * (notional / DEPTH_NOTIONAL) ** 0.5
 
 
+def market_fill(mark, notional, fee, direction):
+    """The cost model: the average price and the cost (taker `fee` plus square-root impact, in
+    USD) of a market order of `notional` at `mark`, buying (`direction` +1) or selling (−1).
+    Works on floats and on numpy arrays alike (the playbook prices every step at once)."""
+    slip = impact(notional)
+    return mark * (1 + direction * slip), notional * (fee + slip)
+
+
 def estimate_cost(amount: Decimal, mark: float | None, instrument, side) -> tuple[float | None, float]:
-    """Estimated average price and cost (taker fee + impact, in USD) of a market order of
-    `amount` in the instrument's order unit (contracts on an inverse swap).
+    """Estimated average price and cost (`market_fill`) of a market order of `amount` in the
+    instrument's order unit (contracts on an inverse swap) on `side`.
 
     Returns (price, cost); (None, 0.0) when the mark is unknown.
     """
     if mark is None:
         return None, 0.0
     notional = float(amount) * instrument.unit_value(mark)  # amount in the order unit
-    slip = impact(notional)
-    price = mark * (1 - slip) if side.value == "short" else mark * (1 + slip)
-    return price, notional * (instrument.taker_fee + slip)
+    return market_fill(mark, notional, instrument.taker_fee, -1.0 if side.value == "short" else 1.0)
