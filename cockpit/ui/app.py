@@ -6,17 +6,17 @@ import gc
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import App
 from textual.theme import Theme
 
 from cockpit.engine import Engine
 from cockpit.model import Mode
 from cockpit.ui.bindings import bind
+from cockpit.ui.compat import CrashExitApp
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, load_theme
 
 
-class CockpitApp(App):
+class CockpitApp(CrashExitApp):
     """The terminal cockpit.
 
     Args:
@@ -96,21 +96,14 @@ class CockpitApp(App):
         path = self.save_screenshot(path=str(Path.cwd()))
         self.notify(f"Screenshot saved: {Path(path).name}")
 
-    def _fatal_error(self) -> None:
-        """Exit after an unhandled exception, printing a traceback without local variables.
+    def crash_renderable(self, error: BaseException) -> Text:
+        """The traceback printed after a crash: without local variables, and scrubbed.
 
         Textual's own crash screen shows locals (`show_locals=True`), which would print any secret
         held in a local to the terminal and its scrollback. Ours shows none, and is scrubbed (see
         `crash_report`).
         """
-        error = self._exception
-        self.bell()
-        if error is None:
-            self._close_messages_no_wait()
-            return
-        self._exit_renderables.append(Text(crash_report(error)))
-        self._close_messages_no_wait()
-
+        return Text(crash_report(error))
 
 def crash_report(error: BaseException, width: int = 100) -> str:
     """The traceback of `error` as plain text `width` columns wide, without locals or secrets.

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from textual.binding import Binding
-from textual.keys import KEY_ALIASES, Keys, _character_to_key, key_to_character
+from textual.keys import KEY_ALIASES, Keys, key_to_character
 
 from cockpit.ui import datafiles
+from cockpit.ui.compat import character_to_key
 
 __all__ = [
     "DEFAULT_BINDINGS",
@@ -126,7 +127,7 @@ def _named_keys() -> frozenset[str]:
 @cache
 def _printable_key_names() -> frozenset[str]:
     """Names Textual gives to printable ASCII characters ('question_mark', 'slash', 'a', 'T')."""
-    return frozenset(_character_to_key(chr(code)) for code in range(0x20, 0x7F))
+    return frozenset(character_to_key(chr(code)) for code in range(0x20, 0x7F))
 
 
 def _is_character_name(name: str) -> bool:
@@ -140,7 +141,7 @@ def _is_character_name(name: str) -> bool:
         character is not None
         and len(character) == 1
         and character.isprintable()
-        and _character_to_key(character) == name
+        and character_to_key(character) == name
     )
 
 
@@ -169,7 +170,7 @@ def normalize_key(key: str) -> str:
     if len(key) == 1:
         if not key.isprintable():
             raise ValueError(f"{key!r} is not a printable character (use a name like 'tab')")
-        return _character_to_key(key)
+        return character_to_key(key)
     *modifiers, base = key.split("+")
     if not base:
         raise ValueError(f"{key!r} ends in '+' (for the plus key write 'plus', e.g. 'ctrl+plus')")
@@ -206,7 +207,7 @@ def _base_key(key: str, modifiers: list[str], base: str) -> str:
             # never matches.
             fixed = "+".join([*sorted({*modifiers, "shift"}), base.lower()])
             raise ValueError(f"{key!r}: after a modifier write the letter in lower case ('{fixed}')")
-        base = _character_to_key(base)
+        base = character_to_key(base)
     elif base not in _named_keys() and not _is_character_name(base):
         close = difflib.get_close_matches(base, _all_key_names(), n=3)
         hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""

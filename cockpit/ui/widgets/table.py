@@ -27,10 +27,10 @@ from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cockpit.ui.bindings import CURSOR_BINDINGS
+from cockpit.ui.compat import SteadyScrollView
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ _NULL = Style.null()
 _HEADER = "\0header"  # line-cache key of the header: no row key can be this
 
 
-class KeyedTable(ScrollView, can_focus=True):
+class KeyedTable(SteadyScrollView, can_focus=True):
     """A table fed with `(row_key, cells)` lists, a fixed header and a row cursor; see the module docstring."""
 
     BINDINGS = CURSOR_BINDINGS
@@ -111,7 +111,6 @@ class KeyedTable(ScrollView, can_focus=True):
         # Finished lines by (row look, cursor style or not, scroll x, width, base style).
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: tuple[Style, Style, Style, Style | None] = (_NULL, _NULL, _NULL, None)
-        self._last_sizes: tuple[Size, Size, Size, Size] | None = None
         self._layout_columns()
 
     # -- columns and layout ---------------------------------------------------------------
@@ -162,17 +161,6 @@ class KeyedTable(ScrollView, can_focus=True):
             self.virtual_size = size  # a layout pass, and a repaint of the whole table
             return True
         return False
-
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
-        # The screen's layout pass hands every ScrollView the compositor's idea of its virtual
-        # size, which never equals the one we set, so ScrollView re-validates the scroll and
-        # repaints the scrollbars on every layout (then the screen paints a second time). Skip
-        # the pass when neither those sizes nor our own virtual size changed since the last one.
-        sizes = (size, virtual_size, container_size, self.virtual_size)
-        if sizes == self._last_sizes:
-            return False
-        self._last_sizes = sizes
-        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         """All shown columns, one space apart."""
