@@ -20,23 +20,11 @@ from typing import Callable, TextIO
 from cockpit.cli import add_config_actions, add_keys_actions
 from cockpit.config import ConfigError, default_config_path, load_config, write_template
 from cockpit.secrets import SecretStore, SecretsUnavailable
-from cockpit.venues.facts import VENUES, Credential
+from cockpit.venues.profiles import Credential, profile_for
 
-_FORMATS = {
-    # (venue or "*", field) -> (pattern, what it should look like)
-    ("hyperliquid", "walletAddress"): (r"0x[0-9a-fA-F]{40}", "0x followed by 40 hex digits"),
-    ("paradex", "walletAddress"): (r"0x[0-9a-fA-F]{40}", "0x followed by 40 hex digits"),
-    ("dydx", "walletAddress"): (r"dydx1[0-9a-z]{38}", "a dydx1… chain address"),
-    ("*", "privateKey"): (r"(0x)?[0-9a-fA-F]{64}", "64 hex digits (0x optional)"),
-    ("*", "*"): (r"\S{8,}", "at least 8 characters, no spaces"),
-}
-
-
-def _check(venue: str, field: str, value: str) -> str | None:
-    """Why `value` cannot be `field` of `venue`, or None when it looks right."""
-    pattern, shape = (_FORMATS.get((venue, field)) or _FORMATS.get(("*", field))
-                      or _FORMATS[("*", "*")])
-    return None if re.fullmatch(pattern, value) else f"{field} should be {shape}"
+def _check(cred: Credential, value: str) -> str | None:
+    """Why `value` cannot be the field `cred`, or None when it looks right."""
+    return None if re.fullmatch(cred.pattern, value) else f"{cred.name} should be {cred.shape}"
 
 
 def _mask(cred: Credential, value: str) -> str:
@@ -99,7 +87,7 @@ def run_keys(args: argparse.Namespace, config_path: Path | None, *, store: Secre
                   file=out)
             return 1
         if args.action == "delete":
-            gone = [c.name for c in VENUES[acc.venue].credentials
+            gone = [c.name for c in profile_for(acc.venue).credentials
                     if store.delete(acc.venue, acc.name, c.name)]
             print(f"deleted {', '.join(gone) or 'nothing (no keys stored)'} for {acc.name!r}",
                   file=out)
@@ -112,11 +100,11 @@ def run_keys(args: argparse.Namespace, config_path: Path | None, *, store: Secre
 
 def _set(venue: str, name: str, readonly: bool, store: SecretStore,
          prompt: Callable[[str], str], out: TextIO) -> int:
-    facts = VENUES[venue]
+    facts = profile_for(venue)
     values: dict[str, str] = {}
     for cred in facts.fields(readonly):
         value = prompt(f"{cred.label} for {name} ({facts.title}): ").strip()
-        problem = _check(venue, cred.name, value) if value else f"{cred.name} is empty"
+        problem = _check(cred, value) if value else f"{cred.name} is empty"
         if problem:
             print(f"error: {problem}; nothing was stored", file=out)
             return 1
@@ -133,7 +121,7 @@ def _set(venue: str, name: str, readonly: bool, store: SecretStore,
 
 def _list(cfg, store: SecretStore, out: TextIO) -> int:
     for acc in cfg.accounts:
-        facts = VENUES[acc.venue]
+        facts = profile_for(acc.venue)
         needed = {c.name for c in facts.fields(acc.readonly)}
         have = store.present(acc.venue, acc.name, [c.name for c in facts.credentials])
         parts = [f"{f} {'✓' if ok else ('missing' if f in needed else '-')}"

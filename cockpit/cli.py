@@ -382,7 +382,8 @@ def _live_engine(config, args, journal=None):
 
     install_redaction()
     secrets = SecretStore()
-    venues = [open_account(account, secrets=secrets, clock=time.time) for account in config.accounts]
+    venues = [open_account(account.venue_account(), secrets=secrets, clock=time.time)
+              for account in config.accounts]
     if journal is None:  # --journal, else the user's data directory
         journal = Journal(Path(platformdirs.user_data_dir("cockpit")) / "journal.sqlite")
     return Engine(venues, risk=RiskEngine(config.settings), mode=Mode.LIVE, readonly=args.readonly,

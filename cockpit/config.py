@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cockpit.model import AccountInfo, Layer
-from cockpit.venues.facts import VENUES
+from cockpit.venues.account import VenueAccount
+from cockpit.venues.profiles import UnknownVenue, profile_for
 
 if TYPE_CHECKING:
     from cockpit.risk.settings import RiskSettings
@@ -55,8 +56,10 @@ class AccountConfig(BaseModel):
 
     Attributes:
         name: how the account is called everywhere (and in ``cockpit keys set NAME``).
-        venue: one of `cockpit.venues.facts.VENUES`.
-        layer: where its collateral settles; the venue's usual layer when omitted.
+        venue: a venue with a profile (`cockpit.venues.profiles.PROFILES`: full support), or
+            any other ccxt exchange id (read-only, by ccxt's unified calls).
+        layer: where its collateral settles; the venue's usual layer (``cex`` for a venue
+            without a profile) when omitted.
         readonly: True (the default) disables every order path for this account.
         symbols: assets (``BTC``) or symbols (``BTC/USDT:USDT``) shown in the funding heatmap;
             empty for all. Positions are never filtered: a hidden position is a risk.
@@ -79,8 +82,10 @@ class AccountConfig(BaseModel):
     @field_validator("venue")
     @classmethod
     def _known_venue(cls, value: str) -> str:
-        if value not in VENUES:
-            raise ValueError(f"unknown venue {value[:40]!r}; use one of {', '.join(VENUES)}")
+        try:
+            profile_for(value)
+        except UnknownVenue as exc:
+            raise ValueError(str(exc)) from None
         return value
 
     @field_validator("symbols", mode="before")
@@ -114,21 +119,29 @@ class AccountConfig(BaseModel):
     @classmethod
     def _default_layer(cls, data: Any) -> Any:
         venue = data.get("venue") if isinstance(data, dict) else None
-        if isinstance(venue, str) and venue in VENUES and data.get("layer") is None:
-            data = {**data, "layer": VENUES[venue].layer.value}
+        if isinstance(venue, str) and data.get("layer") is None:
+            try:
+                data = {**data, "layer": profile_for(venue).layer.value}
+            except UnknownVenue:
+                pass  # the venue's own validator says so, naming the field
         return data
 
     @model_validator(mode="after")
     def _sandbox(self) -> "AccountConfig":
-        if self.sandbox and not VENUES[self.venue].sandbox:
+        if self.sandbox and not profile_for(self.venue).sandbox:
             raise ValueError(f"{self.venue} has no testnet in ccxt: remove `sandbox = true`")
         return self
 
+    def venue_account(self) -> VenueAccount:
+        """The account as the venues package takes it (`cockpit.venues.open.open_account`)."""
+        assert self.layer is not None  # filled from the venue by _default_layer
+        return VenueAccount(name=self.name, venue=self.venue, layer=self.layer,
+                            readonly=self.readonly, symbols=self.symbols, sandbox=self.sandbox,
+                            api_url=self.api_url, label=self.label)
+
     def info(self) -> AccountInfo:
         """The account as the rest of the program sees it (no secrets, no URLs)."""
-        assert self.layer is not None  # filled from the venue by _default_layer
-        return AccountInfo(name=self.name, venue=self.venue, layer=self.layer,
-                           readonly=self.readonly, label=self.label)
+        return self.venue_account().info()
 
 
 def _is_loopback(host: str) -> bool:
@@ -411,7 +424,8 @@ TEMPLATE = """\
 
 # One [[accounts]] table per set of credentials. Fields:
 #   name      how the account is called (letters, digits, . _ -); used by `cockpit keys set NAME`
-#   venue     binanceusdm | bybit | okx | hyperliquid | dydx | paradex
+#   venue     binanceusdm | bybit | okx | hyperliquid | dydx | paradex; or any other ccxt id
+#             (bitget, gate, woofipro, ...): read-only, from ccxt's unified calls
 #   layer     where collateral settles (default: the venue's own: cex, hyperliquid, dydx, starknet)
 #   readonly  true (default): never sends an order; false: trims and unwinds may trade
 #   symbols   assets or symbols for the funding heatmap, e.g. ["BTC", "ETH"]; [] for all

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from typing import Iterable
 from urllib.parse import quote, quote_plus
 
 _MASK = "***"
@@ -27,36 +28,67 @@ _known: set[str] = set()
 _grams: frozenset[str] = frozenset()  # every _GRAM-long run of every known secret, lower-cased
 _short: tuple[str, ...] = ()  # known secrets shorter than _GRAM, lower-cased: matched whole
 
-# Names of headers and parameters that carry credentials on the six venues (and generic ones).
-_CRED_NAMES = (
-    r"x-mbx-apikey|x-bapi-api-key|x-bapi-sign|ok-access-key|ok-access-sign|ok-access-passphrase"
-    r"|paradex-starknet-signature|paradex-starknet-account|authorization|api-?key|apikey"
+# Names of headers and parameters that carry credentials on any venue. Each venue adds its own
+# (its credential fields, its auth headers) with `add_credential_names` when its profile loads.
+_BASE_NAMES = (
+    r"authorization|api-?key|apikey"
     r"|api_key|secret|passphrase|password|private_?key|privatekey|signature|sign"
     r"|(?:jwt|access|refresh|id|auth|session)?_?token"
 )
+_extra_names: frozenset[str] = frozenset()
 # A query's `?`, `&` and `=` as themselves or URL-encoded (a signed query inside another URL).
 _START = r"(?:\b|(?<=%3[fF])|(?<=%26))"
 _EQ = r"(?:=|%3[dD])"
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # A list value (Paradex signs with a list of felts): "signature": ["0x1", "0x2"]
-    (re.compile(rf"(?i)(['\"]?\b(?:{_CRED_NAMES})['\"]?\s*[:=]\s*['\"]?)\[[^\]]*\]"), rf"\1[{_MASK}]"),
-    # key=value in query strings and form bodies: signature=abc, apiKey=abc
-    (re.compile(rf"(?i){_START}({_CRED_NAMES}){_EQ}[^&\s'\"]+"), rf"\1={_MASK}"),
-    # 'Header': 'value' / "key": "value" / Header: value (dict reprs, JSON, HTTP dumps)
-    (re.compile(rf"(?i)(['\"]?\b(?:{_CRED_NAMES})['\"]?\s*:\s*)(['\"])(?:(?!\2).)*\2"),
-     rf"\1\2{_MASK}\2"),
-    (re.compile(rf"(?i)^(\s*(?:{_CRED_NAMES})\s*:\s*)\S.*$", re.M), rf"\1{_MASK}"),
-    (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"), f"Bearer {_MASK}"),
-    # JSON web tokens (Paradex, dYdX auth): three base64url parts, the first a JSON header.
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), _MASK),
-    # Raw 256-bit values: Ethereum/Starknet private keys and signature felts (a felt's leading
-    # zeros are dropped, so 0x + 60..64 digits), HMAC secrets and signatures in hex.
-    (re.compile(r"\b(?:0x[0-9a-fA-F]{60,64}|[0-9a-fA-F]{64})\b"), _MASK),
-    # A base64 HMAC-SHA256 signature (OKX's OK-ACCESS-SIGN): 43 characters and one '='.
-    (re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=])"), _MASK),
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
-     _MASK),
-)
+
+
+def _patterns(names: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The scrub patterns for the credential names `names` (a regex alternation)."""
+    return (
+        # A list value (Paradex signs with a list of felts): "signature": ["0x1", "0x2"]
+        (re.compile(rf"(?i)(['\"]?\b(?:{names})['\"]?\s*[:=]\s*['\"]?)\[[^\]]*\]"),
+         rf"\1[{_MASK}]"),
+        # key=value in query strings and form bodies: signature=abc, apiKey=abc
+        (re.compile(rf"(?i){_START}({names}){_EQ}[^&\s'\"]+"), rf"\1={_MASK}"),
+        # 'Header': 'value' / "key": "value" / Header: value (dict reprs, JSON, HTTP dumps)
+        (re.compile(rf"(?i)(['\"]?\b(?:{names})['\"]?\s*:\s*)(['\"])(?:(?!\2).)*\2"),
+         rf"\1\2{_MASK}\2"),
+        (re.compile(rf"(?i)^(\s*(?:{names})\s*:\s*)\S.*$", re.M), rf"\1{_MASK}"),
+        (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"), f"Bearer {_MASK}"),
+        # JSON web tokens (Paradex, dYdX auth): three base64url parts, the first a JSON header.
+        (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), _MASK),
+        # Raw 256-bit values: Ethereum/Starknet private keys and signature felts (a felt's leading
+        # zeros are dropped, so 0x + 60..64 digits), HMAC secrets and signatures in hex.
+        (re.compile(r"\b(?:0x[0-9a-fA-F]{60,64}|[0-9a-fA-F]{64})\b"), _MASK),
+        # A base64 HMAC-SHA256 signature (OKX's OK-ACCESS-SIGN): 43 characters and one '='.
+        (re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=])"), _MASK),
+        (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
+         _MASK),
+    )
+
+
+_PATTERNS = _patterns(_BASE_NAMES)
+
+
+def add_credential_names(names: Iterable[str]) -> None:
+    """Mask the values of headers and parameters called any of `names` (in any case) too.
+
+    Each venue profile calls it with its credential fields and auth headers when it loads, so a
+    new venue's credentials are scrubbed without editing this module.
+    """
+    global _PATTERNS, _extra_names
+    with _lock:
+        extra = _extra_names | {n.lower() for n in names if n}
+        if extra == _extra_names:
+            return
+        _extra_names = frozenset(extra)
+        # Longest first: "x-mbx-apikey" must win over its tail "apikey".
+        alternation = "|".join(re.escape(n) for n in sorted(extra, key=lambda n: (-len(n), n)))
+        _PATTERNS = _patterns(f"{alternation}|{_BASE_NAMES}")
+
+
+def credential_names() -> frozenset[str]:
+    """The names venues have added with `add_credential_names` (lower-cased)."""
+    return _extra_names
 
 
 def register_secret(value: str | None) -> None:
@@ -116,7 +148,7 @@ def _mask_known(text: str) -> str:
 def scrub(text: object) -> str:
     """`text` as a string with registered secrets, signatures, auth headers and keys masked."""
     out = _mask_known(str(text))
-    for pattern, repl in _PATTERNS:
+    for pattern, repl in _PATTERNS:  # one read of the global: a concurrent add swaps it whole
         out = pattern.sub(repl, out)
     return out
 

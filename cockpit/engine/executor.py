@@ -141,7 +141,7 @@ class Executor:
             return "read-only mode (--readonly): orders are disabled"
         venue = self.venues.get(account) if account is not None else None
         if venue is not None and venue.info.readonly:
-            return f"account '{account}' is read-only in the config"
+            return venue.info.readonly_reason or f"account '{account}' is read-only in the config"
         return None
 
     def _position(self, intent: Intent, book: Book) -> tuple[Position, Instrument]:

@@ -233,13 +233,18 @@ class Collateral:
 
 @dataclass(frozen=True, slots=True)
 class AccountInfo:
-    """One set of credentials on one venue, as the user configured it (no secrets here)."""
+    """One set of credentials on one venue, as the user configured it (no secrets here).
+
+    `readonly_reason` says why an account is read-only when the config is not why (a venue
+    cockpit has no profile for); empty otherwise.
+    """
 
     name: str
     venue: str
     layer: Layer
     readonly: bool = False
     label: str = ""
+    readonly_reason: str = ""
 
     @property
     def title(self) -> str:

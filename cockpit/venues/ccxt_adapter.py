@@ -16,20 +16,20 @@ import time
 from decimal import Decimal
 from typing import Any, Awaitable, Callable, Mapping
 
-from cockpit.config import AccountConfig
 from cockpit.model import (
     Instrument, Order, OrderRequest, Side, Transfer, TransferRequest, VenueSnapshot,
 )
 from cockpit.model.errors import AuthError, MalformedReply, NotSupported, Rejected, VenueError
 from cockpit.secrets import SecretStore, SecretsUnavailable
 from cockpit.venues import replies
+from cockpit.venues.account import VenueAccount
 from cockpit.venues.ccxt_errors import is_duplicate_order, is_not_found, translate
 from cockpit.venues.collateral import map_collateral
-from cockpit.venues.facts import venue_facts
 from cockpit.venues.mapping import (
     dec, map_funding, map_order, map_position, rates_from_markets, venue_client_id,
 )
 from cockpit.venues.mapping import order_params as map_order_params
+from cockpit.venues.profiles import profile_for
 
 INTERVALS_TTL = 600.0  # Binance changes funding intervals rarely; re-read them every 10 minutes
 
@@ -46,12 +46,12 @@ class CcxtVenue:
         rate_limit: keep ccxt's request spacing (off only against a local test server).
     """
 
-    def __init__(self, account: AccountConfig, *, secrets: SecretStore,
+    def __init__(self, account: VenueAccount, *, secrets: SecretStore,
                  clock: Callable[[], float] = time.time, timeout: float = 8.0,
                  options: Mapping[str, Any] | None = None, rate_limit: bool = True) -> None:
         self.info = account.info()
         self._account = account
-        self._facts = venue_facts(account.venue)
+        self._profile = profile_for(account.venue)
         self._secrets = secrets
         self._clock = clock
         self._timeout = timeout
@@ -91,6 +91,16 @@ class CcxtVenue:
             error = translate(exc, account=self.info.name, venue=self.info.venue, order=client_id)
         raise error
 
+    def _refuse_if_readonly(self, what: str) -> None:
+        """NotSupported, with the reason, when this account may not trade."""
+        reason = self._profile.read_only_reason()
+        if reason is not None:
+            raise NotSupported(reason, account=self.info.name)
+        if self._account.readonly:
+            suffix = " (readonly = true in the config)" if what == "orders" else ""
+            raise NotSupported(f"{self.info.name} is read-only{suffix}: no {what}",
+                               account=self.info.name)
+
     def _ready(self) -> Any:
         if self._exchange is None:
             raise VenueError(f"{self.info.name}: not connected", account=self.info.name)
@@ -100,18 +110,19 @@ class CcxtVenue:
 
     async def connect(self) -> None:
         """Read the keys, import ccxt (in a thread), build the client and load the markets."""
-        fields = [c.name for c in self._facts.fields(self.info.readonly)]
+        ccxt_async = await asyncio.to_thread(importlib.import_module, "ccxt.async_support")
+        # After the import: a venue without a profile takes its fields from ccxt's class.
+        fields = [c.name for c in self._profile.fields(self.info.readonly)]
         try:
             credentials = await self._secrets.credentials_async(
                 self.info.venue, self.info.name, fields)
         except SecretsUnavailable as exc:
             raise AuthError(str(exc), account=self.info.name) from None
-        ccxt_async = await asyncio.to_thread(importlib.import_module, "ccxt.async_support")
         from cockpit.venues.ccxt_build import build_exchange
 
         await self.close()
         self._exchange = build_exchange(
-            ccxt_async, self._facts, credentials, readonly=self.info.readonly,
+            ccxt_async, self._profile, credentials, readonly=self.info.readonly,
             sandbox=self._account.sandbox, api_url=self._account.api_url,
             timeout=self._timeout, options=self._options, rate_limit=self._rate_limit)
         del credentials
@@ -148,7 +159,7 @@ class CcxtVenue:
             unit = Decimal(1) if inverse else csize
             out[symbol] = Instrument(
                 venue=self.info.venue, symbol=symbol, asset=m.get("base") or symbol,
-                settle=m.get("settle") or self._facts.currency,
+                settle=m.get("settle") or self._profile.currency,
                 amount_step=amount_step * unit,
                 min_amount=(dec(m["limits"]["amount"].get("min")) or amount_step) * unit,
                 price_step=step(m["precision"].get("price")) or Decimal("0.01"),
@@ -169,7 +180,7 @@ class CcxtVenue:
         return lambda symbol, asset: symbol in chosen or asset in chosen or symbol in extra
 
     async def _funding_rates(self, ex: Any) -> dict[str, Any]:
-        if self._facts.funding_from_markets:
+        if self._profile.funding_from_markets:
             return rates_from_markets(await self._read(ex.fetch_markets()), self._clock())
         return await self._read(ex.fetch_funding_rates())
 
@@ -185,16 +196,6 @@ class CcxtVenue:
             self._intervals_at = now
         return self._intervals
 
-    async def _account_info(self, ex: Any) -> Any:
-        if self.info.venue == "paradex":
-            return await self._read(ex.privateGetAccount())
-        if self.info.venue == "hyperliquid":
-            # Its positions call reads the whole clearinghouseState, account figures included;
-            # taken from that reply (see `snapshot`), not asked for a second time.
-            return None
-        balance = await self._read(ex.fetch_balance())
-        return balance.get("info") if isinstance(balance, dict) else None
-
     async def snapshot(self) -> VenueSnapshot:
         """Positions, collateral, funding, marks and open orders of the account, whole or not at
         all: if one call fails, the snapshot raises that call's error."""
@@ -203,12 +204,12 @@ class CcxtVenue:
         if self._reload_markets:
             await self._load_markets(reload=True)
         # The raw replies of this snapshot's calls (the tasks below share this list): the
-        # venue's own clock is read from them, and Hyperliquid's account from its positions reply.
+        # venue's own clock is read from them, and (Hyperliquid) the account from another reply.
         captured: list[replies.Reply] = []
         token = replies.CAPTURED.set(captured)
         try:
             results = await asyncio.gather(
-                self._read(ex.fetch_positions()), self._account_info(ex),
+                self._read(ex.fetch_positions()), self._profile.account_info(ex, self._read),
                 self._funding_rates(ex), self._funding_intervals(ex),
                 self._read(ex.fetch_open_orders()), return_exceptions=True)
         finally:
@@ -218,8 +219,7 @@ class CcxtVenue:
                 raise result if isinstance(result, VenueError) else translate(
                     result, account=self.info.name, venue=self.info.venue)
         raw_positions, account_info, rates, intervals, raw_orders = results
-        if self.info.venue == "hyperliquid":
-            account_info = next((r.body for r in captured if r.kind == "clearinghouseState"), None)
+        account_info = self._profile.account_from_replies(account_info, captured)
         if not isinstance(raw_positions, list) or not isinstance(rates, dict) or not isinstance(
                 raw_orders, list):
             raise MalformedReply(f"{self.info.venue}: a reply of the wrong shape",
@@ -228,7 +228,7 @@ class CcxtVenue:
         markets = ex.markets or {}
         held = {p.get("symbol") for p in raw_positions if isinstance(p, dict)}
         funding = map_funding(venue, rates, markets=markets, intervals=intervals,
-                              default_hours=self._facts.funding_hours, wanted=self._wanted(held))
+                              default_hours=self._profile.funding_hours, wanted=self._wanted(held))
         marks = {q.symbol: q.mark_price for q in funding if q.mark_price is not None}
         marks.update({s: float(r["markPrice"]) for s, r in rates.items()
                       if s in held and dec(r.get("markPrice"))})
@@ -254,8 +254,8 @@ class CcxtVenue:
                 marks.setdefault(pos.symbol, float(pos.mark_price))
         self._marks.update(marks)
         self._order_params = order_params
-        collateral = map_collateral(venue, name, self.info.layer, self._facts.currency,
-                                    account_info)
+        collateral = map_collateral(venue, name, self.info.layer,
+                                    self._profile.collateral_currency(account_info), account_info)
         orders = tuple(self._map_order(o) for o in raw_orders if isinstance(o, dict))
         done = self._clock()
         return VenueSnapshot(
@@ -273,7 +273,7 @@ class CcxtVenue:
                          contract_size=_base_per_contract(instrument))
 
     def _venue_cid(self, client_id: str) -> str:
-        vcid = venue_client_id(self._facts.client_id, client_id)
+        vcid = venue_client_id(self._profile.client_id, client_id)
         self._client_ids[vcid] = client_id
         return vcid
 
@@ -283,9 +283,7 @@ class CcxtVenue:
         The size (base units; contracts on an inverse swap) is converted to contracts and checked against the venue's precision exactly
         (Decimal, no float arithmetic); a size off the venue's step is rejected, not rounded.
         """
-        if self.info.readonly:
-            raise NotSupported(f"{self.info.name} is read-only (readonly = true in the config): "
-                               "no orders", account=self.info.name)
+        self._refuse_if_readonly("orders")
         ex = self._ready()
         instrument = self._instruments.get(request.symbol)
         if instrument is None:
@@ -300,9 +298,10 @@ class CcxtVenue:
         if Decimal(amount) != contracts:  # ccxt's precision for the market is finer than ours
             raise Rejected(f"size {request.amount} is not a multiple of {instrument.amount_step} "
                            f"on {request.symbol}", account=self.info.name)
+        needs_price = self._profile.market_order_needs_price
         price = request.price if request.price is not None else (
-            dec(self._marks.get(request.symbol)) if ex.id == "hyperliquid" else None)
-        if ex.id == "hyperliquid" and price is None:
+            dec(self._marks.get(request.symbol)) if needs_price else None)
+        if needs_price and price is None:
             # Its market orders are IOC limits around a reference price.
             raise Rejected(f"no mark price for {request.symbol} yet", account=self.info.name)
         params: dict[str, Any] = {"clientOrderId": self._venue_cid(request.client_id)}
@@ -318,7 +317,7 @@ class CcxtVenue:
         try:
             raw = await call
         except Exception as exc:  # noqa: BLE001
-            duplicate = is_duplicate_order(exc)
+            duplicate = is_duplicate_order(exc, self._profile.duplicate_codes)
             error = translate(exc, account=self.info.name, venue=self.info.venue,
                               order=request.client_id)
         else:
@@ -337,7 +336,8 @@ class CcxtVenue:
         ex = self._ready()
         vcid = self._venue_cid(client_id)
         try:
-            raw = await asyncio.wait_for(self._lookup(ex, vcid, symbol), self._timeout + 2.0)
+            raw = await asyncio.wait_for(self._profile.lookup_order(ex, vcid, symbol),
+                                         self._timeout + 2.0)
         except Exception as exc:  # noqa: BLE001
             if is_not_found(exc):
                 return None
@@ -348,19 +348,9 @@ class CcxtVenue:
             return self._map_order(raw, client_id=client_id)
         raise error
 
-    async def _lookup(self, ex: Any, vcid: str, symbol: str) -> Mapping[str, Any] | None:
-        if ex.id in ("bybit", "dydx"):
-            # Bybit's fetchOrder sees only recent orders; dYdX looks orders up by venue id only.
-            orders = await ex.fetch_orders(symbol) if ex.id == "dydx" else (
-                await ex.fetch_open_orders(symbol, params={"orderLinkId": vcid})
-                + await ex.fetch_closed_orders(symbol, params={"orderLinkId": vcid}))
-            return next((o for o in orders if str(o.get("clientOrderId")) == vcid), None)
-        return await ex.fetch_order(None, symbol, {"clientOrderId": vcid})
-
     async def cancel_order(self, client_id: str, symbol: str) -> None:
         """Cancel the open order with cockpit's `client_id`."""
-        if self.info.readonly:
-            raise NotSupported(f"{self.info.name} is read-only: no cancels", account=self.info.name)
+        self._refuse_if_readonly("cancels")
         ex = self._ready()
         params = {"clientOrderId": self._venue_cid(client_id)}
         await self._read(ex.cancel_order(None, symbol, params))

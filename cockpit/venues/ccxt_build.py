@@ -3,8 +3,9 @@
 Imported only by the adapter's `connect()`, after ccxt itself has been imported off the path to
 the first frame. The subclasses change three things in ccxt, each for a reason given below: a
 reply that is not JSON, or not of the venue's documented shape, is an error (ccxt would read a
-truncated body or ``{}`` as "no positions"; see `replies`); a 429 carries its Retry-After; and on
-Hyperliquid no builder-fee approval, referral, or builder field is ever sent.
+truncated body or ``{}`` as "no positions"; see `replies`); a 429 carries its Retry-After; and
+the venue's profile may change more (`VenueProfile.exchange_class`: on Hyperliquid no builder-fee
+approval, referral, or builder field is ever sent).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from cockpit.secrets import Secret
 from cockpit.venues import replies
-from cockpit.venues.facts import VenueFacts
+from cockpit.venues.profiles import VenueProfile
 
 _classes: dict[str, type] = {}
 
@@ -91,49 +92,12 @@ def _guarded(ccxt: Any, base: type) -> type:
     return Guarded
 
 
-def _binance(base: type) -> type:
-    class Binance(base):  # type: ignore[misc, valid-type]
-        """Binance USDⓈ-M with its error codes chosen by path (see below)."""
-
-        def get_exceptions_by_url(self, url, exactOrBroad):
-            """The error table of the API the URL's path belongs to."""
-            # ccxt picks the USDⓈ-M error-code table by host name; behind an api_url override
-            # the host is ours, so pick it by path (-2022 reduce-only rejected, -2013 not found).
-            path = urlsplit(url).path if url else ""
-            kind = ("linear" if path.startswith(("/fapi/", "/futures/"))
-                    else "inverse" if path.startswith("/dapi/")
-                    else "spot" if path.startswith(("/api/", "/sapi/")) else None)
-            table = self.safe_dict(self.exceptions, kind, {}) if kind else {}
-            return self.safe_dict(table, exactOrBroad, {})
-
-    return Binance
-
-
-def _hyperliquid(base: type) -> type:
-    class Hyperliquid(base):  # type: ignore[misc, valid-type]
-        """Hyperliquid without ccxt's builder fee and referral."""
-
-        # ccxt signs and sends approveBuilderFee (to ccxt's builder) and setReferrer before the
-        # first private action, then attaches a builder fee to every order. We send neither.
-        async def handle_builder_fee_approval(self) -> bool:
-            """Approve no builder (ccxt would approve its own at 0.01%)."""
-            return True
-
-        async def set_ref(self) -> bool:
-            """Set no referrer (ccxt would set its own code)."""
-            return True
-
-    return Hyperliquid
-
-
-def exchange_class(ccxt_async: Any, venue: str) -> type:
-    """The guarded ccxt class for `venue` (built once per process)."""
+def exchange_class(ccxt_async: Any, profile: VenueProfile) -> type:
+    """The guarded ccxt class for the venue of `profile`, with the profile's own changes (built
+    once per process)."""
+    venue = profile.venue
     if venue not in _classes:
-        cls = _guarded(ccxt_async, getattr(ccxt_async, venue))
-        if venue == "binanceusdm":
-            cls = _binance(cls)
-        elif venue == "hyperliquid":
-            cls = _hyperliquid(cls)
+        cls = profile.exchange_class(ccxt_async, _guarded(ccxt_async, getattr(ccxt_async, venue)))
         _classes[venue] = type(f"Cockpit{venue.capitalize()}", (cls,), {})
     return _classes[venue]
 
@@ -157,7 +121,7 @@ def point_urls(exchange: Any, base_url: str) -> None:
     exchange.urls["api"] = rewrite(exchange.urls["api"])
 
 
-def build_exchange(ccxt_async: Any, facts: VenueFacts, credentials: Mapping[str, Secret], *,
+def build_exchange(ccxt_async: Any, profile: VenueProfile, credentials: Mapping[str, Secret], *,
                    readonly: bool, sandbox: bool = False, api_url: str | None = None,
                    timeout: float = 8.0, options: Mapping[str, Any] | None = None,
                    rate_limit: bool = True) -> Any:
@@ -166,9 +130,9 @@ def build_exchange(ccxt_async: Any, facts: VenueFacts, credentials: Mapping[str,
     Only the credentials the account's mode needs are handed over: a read-only Hyperliquid or
     dYdX account never gives ccxt a private key.
     """
-    merged: dict[str, Any] = {**facts.options, **(options or {})}
+    merged: dict[str, Any] = {**profile.options, **(options or {})}
     config: dict[str, Any] = {"enableRateLimit": rate_limit, "timeout": int(timeout * 1000)}
-    for cred in facts.fields(readonly):
+    for cred in profile.fields(readonly):
         secret = credentials.get(cred.name)
         if secret is None:
             continue
@@ -177,7 +141,7 @@ def build_exchange(ccxt_async: Any, facts: VenueFacts, credentials: Mapping[str,
         else:
             config[cred.ccxt_key] = secret.reveal()
     config["options"] = merged
-    exchange = exchange_class(ccxt_async, facts.venue)(config)
+    exchange = exchange_class(ccxt_async, profile)(config)
     config.clear()  # the client holds the values now; drop ours
     # We never need currencies for perps, and Hyperliquid's currency call signs actions.
     exchange.has = {**exchange.has, "fetchCurrencies": False}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from typing import Iterable
 from urllib.parse import urlsplit
 
 from cockpit.model.errors import (
@@ -27,8 +28,8 @@ _URL = re.compile(r"https?://[^\s/]+")
 _STATUS = re.compile(r"\b([45]\d\d)\b")
 _CODE_KEYS = ("code", "retCode", "sCode", "errorCode", "error")
 _MSG_KEYS = ("msg", "retMsg", "sMsg", "message", "response", "error")
-# Duplicate client order id: the first attempt landed (binance, bybit, okx).
-_DUPLICATE = re.compile(r"-4116|110072|51016|DUPLICATED_CLIENT_ORDER_ID|duplicate", re.I)
+# Duplicate client order id: the first attempt landed. Venues add their own codes (profiles).
+_DUPLICATE = re.compile(r"duplicate", re.I)
 
 
 def _names(exc: BaseException) -> set[str]:
@@ -55,10 +56,14 @@ def _venue_detail(text: str) -> tuple[str | None, str]:
     return None, (f" (HTTP {status.group(1)})" if status else "")
 
 
-def is_duplicate_order(exc: BaseException) -> bool:
-    """The venue refused an order because its client id is already taken (it landed before)."""
-    return bool(_names(exc) & {"InvalidOrder", "DuplicateOrderId", "BadRequest"}) and bool(
-        _DUPLICATE.search(str(exc)))
+def is_duplicate_order(exc: BaseException, codes: Iterable[str] = ()) -> bool:
+    """The venue refused an order because its client id is already taken (it landed before):
+    its text says "duplicate" or holds one of the venue's `codes` for it."""
+    if not _names(exc) & {"InvalidOrder", "DuplicateOrderId", "BadRequest"}:
+        return False
+    text = str(exc)
+    return bool(_DUPLICATE.search(text)) or any(
+        re.search(rf"(?<![\w-]){re.escape(code)}(?!\w)", text) for code in codes)
 
 
 def is_not_found(exc: BaseException) -> bool:

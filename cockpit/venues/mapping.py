@@ -11,49 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any, Callable, Iterable, Mapping
 
 from cockpit.model import FundingQuote, MarginMode, Order, OrderStatus, Position, Side
 from cockpit.model.errors import MalformedReply
+from cockpit.venues.numbers import dec, dig, num, positive
+from cockpit.venues.profiles import profile_for
 
-
-def dec(value: Any) -> Decimal | None:
-    """`value` as an exact Decimal (floats via their shortest repr); None when absent or bad."""
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        # repr() of a Decimal is "Decimal('0.004')", which is not a number.
-        return value if value.is_finite() else None
-    try:
-        out = Decimal(value if isinstance(value, str) else repr(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return out if out.is_finite() else None
-
-
-def num(value: Any) -> float | None:
-    """`value` as a float; None when absent or not a number."""
-    d = dec(value)
-    return None if d is None else float(d)
-
-
-def positive(value: Any) -> Decimal | None:
-    """A price that must be > 0: venues send 0 or "" for "none" (no liquidation price)."""
-    d = dec(value)
-    return d if d is not None and d > 0 else None
-
-
-def dig(data: Any, *path: Any) -> Any:
-    """`data[path[0]][path[1]]...`, None as soon as a step is missing."""
-    for key in path:
-        if isinstance(data, dict):
-            data = data.get(key)
-        elif isinstance(data, list) and isinstance(key, int) and -len(data) <= key < len(data):
-            data = data[key]
-        else:
-            return None
-    return data
+__all__ = ["dec", "dig", "interval_hours", "map_funding", "map_order", "map_position", "num",
+           "order_params", "positive", "rates_from_markets", "venue_client_id"]
 
 
 def interval_hours(value: Any, default: float | None) -> float | None:
@@ -73,36 +40,15 @@ def interval_hours(value: Any, default: float | None) -> float | None:
 
 # -- positions ------------------------------------------------------------------------------------
 
-# Where a venue's raw position holds its own margin numbers (preferred to ccxt's derivations:
-# ccxt recomputes Binance's maintenance margin from bracket tables).
-_RAW_MARGINS: Mapping[str, Mapping[str, tuple]] = {
-    "binanceusdm": {"initial": ("initialMargin",), "maintenance": ("maintMargin",)},
-    "bybit": {"initial": ("positionIM",), "maintenance": ("positionMM",)},
-    "okx": {"initial": ("imr",), "maintenance": ("mmr",)},
-    "hyperliquid": {"initial": ("position", "marginUsed")},
-}
-
-
 # An inverse position's size in coin is a quotient: 12 significant digits (far below a satoshi of
 # any size worth showing) instead of Decimal's 28, which would only be noise on screen.
 _INVERSE_SIZE = Context(prec=12, rounding=ROUND_HALF_EVEN)
-
-# Where ccxt's position "notional" is the entry cost, not size × mark (so no mark follows from it).
-_COST_NOTIONAL = frozenset({"paradex"})
-
 
 def _margin_mode(venue: str, raw: Mapping[str, Any]) -> MarginMode:
     mode = raw.get("marginMode")
     if mode in ("cross", "isolated"):
         return MarginMode(mode)
-    info = raw.get("info") or {}
-    if venue == "dydx":
-        # dYdX v4: subaccounts 0-127 are cross; isolated positions live in 128 and above.
-        number = num(info.get("subaccountNumber"))
-        return MarginMode.ISOLATED if number is not None and number >= 128 else MarginMode.CROSS
-    if venue == "bybit" and str(info.get("tradeMode")) == "1":
-        return MarginMode.ISOLATED
-    return MarginMode.CROSS  # Paradex accounts are cross-margined; the model has no "unknown"
+    return profile_for(venue).margin_mode(raw)
 
 
 def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
@@ -121,6 +67,7 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
     if side not in ("long", "short"):
         raise MalformedReply(f"{venue}: position {symbol} without a side", account=account)
     market = market or {}
+    profile = profile_for(venue)
     csize = dec(raw.get("contractSize")) or dec(market.get("contractSize")) or Decimal(1)
     size = abs(contracts) * csize
     info = raw.get("info") or {}
@@ -137,9 +84,9 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
             raise MalformedReply(f"{venue}: inverse position {symbol} without a mark price",
                                  account=account)
         size = _INVERSE_SIZE.divide(size, mark)
-    elif mark is None and notional is not None and venue not in _COST_NOTIONAL:
+    elif mark is None and notional is not None and not profile.cost_notional:
         mark = abs(notional) / size  # Hyperliquid: positionValue / size
-    raw_margins = _RAW_MARGINS.get(venue, {})
+    raw_margins = profile.raw_margins
     initial = num(dig(info, *raw_margins["initial"])) if "initial" in raw_margins else None
     maintenance = (num(dig(info, *raw_margins["maintenance"]))
                    if "maintenance" in raw_margins else None)
@@ -161,7 +108,7 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
         initial, maintenance, pnl = (None if x is None else x * usd
                                      for x in (initial, maintenance, pnl))
     leverage = num(raw.get("leverage"))
-    if leverage is None and initial and mark is not None and venue != "dydx":
+    if leverage is None and initial and mark is not None and profile.leverage_from_margin:
         # Binance v3 dropped leverage; its initial margin is notional / leverage.
         leverage = round(float(size * mark) / initial, 2)
     return Position(
@@ -177,19 +124,9 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
 def order_params(venue: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     """The ccxt order params an order that reduces this position must carry.
 
-    OKX: the position's own margin mode as ``tdMode`` (an isolated position is not reduced by a
-    cross order), and in long/short mode its ``posSide``: ccxt sets it from ``hedged`` (for a
-    reduce-only sell, ``posSide=long``) and drops ``reduceOnly``, which that mode does not take.
+    The venue's profile says which (OKX: the position's ``tdMode`` and ``posSide``).
     """
-    if venue != "okx":
-        return {}
-    info = raw.get("info") or {}
-    params: dict[str, Any] = {}
-    if info.get("mgnMode") in ("cross", "isolated"):
-        params["marginMode"] = info["mgnMode"]
-    if info.get("posSide") in ("long", "short"):
-        params["hedged"] = True
-    return params
+    return profile_for(venue).order_params(raw)
 
 
 def _asset(symbol: str, market: Mapping[str, Any] | None) -> str:

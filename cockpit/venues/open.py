@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Mapping
 
-from cockpit.config import AccountConfig
 from cockpit.secrets import SecretStore
+from cockpit.venues.account import VenueAccount
 from cockpit.venues.ccxt_adapter import CcxtVenue
 from cockpit.venues.protocol import Venue
 
 
-def open_account(account: AccountConfig, *, secrets: SecretStore,
+def open_account(account: VenueAccount, *, secrets: SecretStore,
                  clock: Callable[[], float] = time.time, timeout: float = 8.0,
                  options: Mapping[str, Any] | None = None, rate_limit: bool = True) -> Venue:
     """The `Venue` of `account`. Nothing is read or imported until its `connect()`.

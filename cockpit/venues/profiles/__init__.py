@@ -1,0 +1,66 @@
+"""One profile per venue, and the generic one for any other ccxt venue (read-only).
+
+`profile_for` is how everything else finds a venue's facts and hooks; nothing outside this package
+tests a venue's name. Loading it hands every profile's credential names to `cockpit.redact`, so a
+new profile cannot leak its credentials by being forgotten there. No ccxt import.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from cockpit import redact
+from cockpit.venues.profiles.base import Credential, VenueProfile
+from cockpit.venues.profiles.binance import PROFILE as _BINANCE
+from cockpit.venues.profiles.bybit import PROFILE as _BYBIT
+from cockpit.venues.profiles.dydx import PROFILE as _DYDX
+from cockpit.venues.profiles.generic import Generic
+from cockpit.venues.profiles.hyperliquid import PROFILE as _HYPERLIQUID
+from cockpit.venues.profiles.okx import PROFILE as _OKX
+from cockpit.venues.profiles.paradex import PROFILE as _PARADEX
+
+__all__ = ["PROFILES", "Credential", "UnknownVenue", "VenueProfile", "ccxt_knows", "profile_for"]
+
+#: The venues with their own profile (full support, trading included), by config id.
+PROFILES: Mapping[str, VenueProfile] = MappingProxyType({p.venue: p for p in (
+    _BINANCE, _BYBIT, _OKX, _HYPERLIQUID, _DYDX, _PARADEX)})
+
+for _profile in PROFILES.values():
+    redact.add_credential_names(_profile.secret_names())
+redact.add_credential_names(Generic.redact_names)
+
+_generic: dict[str, Generic] = {}
+
+
+class UnknownVenue(KeyError):
+    """A venue id that is neither profiled nor a ccxt exchange."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def ccxt_knows(venue: str) -> bool:
+    """ccxt has an exchange class called `venue` (looked up on disk: ccxt is not imported)."""
+    if not venue.isidentifier() or venue.startswith("_"):
+        return False
+    spec = importlib.util.find_spec("ccxt")
+    roots = spec.submodule_search_locations if spec else None
+    return any((Path(root) / "async_support" / f"{venue}.py").is_file() for root in roots or ())
+
+
+def profile_for(venue: str) -> VenueProfile:
+    """The profile of `venue`: its own, else the generic one when ccxt knows the venue.
+
+    Raises:
+        UnknownVenue: ccxt has no such exchange; the message names the profiled venues.
+    """
+    profile = PROFILES.get(venue) or _generic.get(venue)
+    if profile is not None:
+        return profile
+    if not ccxt_knows(venue):
+        raise UnknownVenue(f"unknown venue {venue[:40]!r}; use one of {', '.join(PROFILES)}, "
+                           "or another ccxt exchange id (read-only)")
+    return _generic.setdefault(venue, Generic(venue))

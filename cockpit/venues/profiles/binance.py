@@ -1,0 +1,83 @@
+"""Binance USDⓈ-M futures (ccxt ``binanceusdm``)."""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from cockpit.model import Layer
+from cockpit.venues.envelope import Envelope, list_of, object_with
+from cockpit.venues.numbers import dig, num
+from cockpit.venues.profiles.base import CEX_KEYS, Numbers, VenueProfile
+
+
+class Binance(VenueProfile):
+    """Binance USDⓈ-M: HMAC keys, v3 positions without leverage, intervals only where not 8h."""
+
+    venue = "binanceusdm"
+    title = "Binance USDⓈ-M"
+    layer = Layer.CEX
+    currency = "USDT"
+    funding_hours = 8.0  # fundingInfo lists only the symbols whose interval is not 8h
+    credentials = CEX_KEYS
+    client_id = "ascii36"
+    redact_names = ("x-mbx-apikey",)
+    trading = True
+    sandbox = True
+    options = MappingProxyType({
+        # With keys, load_markets would also call two signed spot endpoints we never need.
+        "fetchCurrencies": False,
+        # One open-orders call for all symbols is what we want, not a warning.
+        "warnOnFetchOpenOrdersWithoutSymbol": False,
+    })
+    # ccxt recomputes the maintenance margin from bracket tables: the venue's own is preferred.
+    raw_margins = MappingProxyType({"initial": ("initialMargin",),
+                                    "maintenance": ("maintMargin",)})
+    duplicate_codes = ("-4116", "DUPLICATED_CLIENT_ORDER_ID")
+    envelopes = (
+        Envelope(re.compile(r"/fapi/v\d/positionRisk$"),
+                 None, list_of("positionRisk", keys=("symbol", "positionAmt"))),
+        Envelope(re.compile(r"/fapi/v\d/account$"),
+                 None, object_with("account", "totalMarginBalance", "availableBalance", "assets")),
+        Envelope(re.compile(r"/fapi/v1/premiumIndex$"),
+                 None, list_of("premiumIndex", nonempty=True, keys=("symbol", "lastFundingRate"))),
+        Envelope(re.compile(r"/fapi/v1/fundingInfo$"), None, list_of("fundingInfo", keys=("symbol",))),
+        Envelope(re.compile(r"/fapi/v1/openOrders$"), None, list_of("openOrders", keys=("symbol",))),
+    )
+
+    def exchange_class(self, ccxt_async: Any, base: type) -> type:
+        """`base` with its error codes chosen by request path, not host."""
+        class Binance(base):  # type: ignore[misc, valid-type]
+            """Binance USDⓈ-M with its error codes chosen by path (see below)."""
+
+            def get_exceptions_by_url(self, url, exactOrBroad):
+                """The error table of the API the URL's path belongs to."""
+                # ccxt picks the USDⓈ-M error-code table by host name; behind an api_url override
+                # the host is ours, so pick it by path (-2022 reduce-only rejected, -2013 not found).
+                path = urlsplit(url).path if url else ""
+                kind = ("linear" if path.startswith(("/fapi/", "/futures/"))
+                        else "inverse" if path.startswith("/dapi/")
+                        else "spot" if path.startswith(("/api/", "/sapi/")) else None)
+                table = self.safe_dict(self.exceptions, kind, {}) if kind else {}
+                return self.safe_dict(table, exactOrBroad, {})
+
+        return Binance
+
+    def collateral(self, info: Any) -> Numbers:
+        """totalMarginBalance = wallet + unrealized PnL; availableBalance is what new margin
+        can use."""
+        return (num(dig(info, "totalMarginBalance")), num(dig(info, "totalInitialMargin")),
+                num(dig(info, "availableBalance")), num(dig(info, "maxWithdrawAmount")),
+                num(dig(info, "totalMaintMargin")))
+
+    def server_times(self, reply: Any) -> Any:
+        """premiumIndex entries carry the mark-price time."""
+        body = reply.body
+        if reply.path.endswith("/premiumIndex") and isinstance(body, list):
+            return (e.get("time") for e in body if isinstance(e, dict))
+        return ()
+
+
+PROFILE = Binance()

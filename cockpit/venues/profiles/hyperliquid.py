@@ -1,0 +1,117 @@
+"""Hyperliquid perpetuals (ccxt ``hyperliquid``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from types import MappingProxyType
+from typing import Any, Iterable
+
+from cockpit.model import Layer
+from cockpit.venues.envelope import Envelope, list_of, object_with, within
+from cockpit.venues.numbers import dig, num
+from cockpit.venues.profiles.base import (
+    EVM_ADDRESS, PRIVATE_KEY, Credential, Numbers, Read, VenueProfile,
+)
+
+
+def info_type(body: Any) -> str | None:
+    """The ``type`` of a Hyperliquid ``/info`` request body (JSON text), else None."""
+    if not isinstance(body, str) or not body.startswith("{"):
+        return None
+    try:
+        kind = json.loads(body).get("type")
+    except (ValueError, AttributeError):
+        return None
+    return kind if isinstance(kind, str) else None
+
+
+def _markets(data: Any) -> str | None:
+    # metaAndAssetCtxs: [{"universe": [...]}, [ctx, ...]], one context per listed market.
+    if not (isinstance(data, list) and len(data) == 2):
+        return "metaAndAssetCtxs is not a [meta, contexts] pair"
+    return within("universe", list_of("universe", nonempty=True), what="meta")(data[0]) or list_of(
+        "contexts", nonempty=True)(data[1])
+
+
+class Hyperliquid(VenueProfile):
+    """Hyperliquid: reads need only the wallet address; no builder fee or referral is sent."""
+
+    venue = "hyperliquid"
+    title = "Hyperliquid"
+    layer = Layer.HYPERLIQUID
+    currency = "USDC"
+    funding_hours = 1.0
+    credentials = (
+        Credential("walletAddress", "walletAddress", "wallet address", secret=False,
+                   pattern=EVM_ADDRESS[0], shape=EVM_ADDRESS[1]),
+        Credential("privateKey", "privateKey", "API (agent) wallet private key", for_reads=False,
+                   pattern=PRIVATE_KEY[0], shape=PRIVATE_KEY[1]),
+    )
+    client_id = "hex128"
+    redact_names = ()
+    trading = True
+    sandbox = True
+    options = MappingProxyType({
+        "fetchMarkets": {"types": ["swap"]},
+        # No third-party builder fee, no referral: see `exchange_class`.
+        "builderFee": False, "approvedBuilderFee": False, "refSet": True,
+    })
+    raw_margins = MappingProxyType({"initial": ("position", "marginUsed")})
+    # Its market orders are IOC limits around a reference price.
+    market_order_needs_price = True
+    envelopes = (
+        Envelope(re.compile(r"/info$"), "clearinghouseState",
+                 object_with("clearinghouseState", "assetPositions", "marginSummary",
+                             "withdrawable")),
+        Envelope(re.compile(r"/info$"), "metaAndAssetCtxs", _markets),
+        Envelope(re.compile(r"/info$"), "frontendOpenOrders", list_of("open orders")),
+    )
+
+    def exchange_class(self, ccxt_async: Any, base: type) -> type:
+        """`base` without ccxt's builder fee and referral."""
+        class Hyperliquid(base):  # type: ignore[misc, valid-type]
+            """Hyperliquid without ccxt's builder fee and referral."""
+
+            # ccxt signs and sends approveBuilderFee (to ccxt's builder) and setReferrer before
+            # the first private action, then attaches a builder fee to every order. We send
+            # neither.
+            async def handle_builder_fee_approval(self) -> bool:
+                """Approve no builder (ccxt would approve its own at 0.01%)."""
+                return True
+
+            async def set_ref(self) -> bool:
+                """Set no referrer (ccxt would set its own code)."""
+                return True
+
+        return Hyperliquid
+
+    async def account_info(self, exchange: Any, read: Read) -> Any:
+        """None: the positions call reads the whole clearinghouseState, account figures
+        included; taken from that reply (`account_from_replies`), not asked for twice."""
+        return None
+
+    def account_from_replies(self, account_info: Any, captured: Iterable[Any]) -> Any:
+        """The clearinghouseState the positions call read."""
+        return next((r.body for r in captured if r.kind == "clearinghouseState"), None)
+
+    def collateral(self, info: Any) -> Numbers:
+        """Account value and margin used; free is their difference."""
+        equity = num(dig(info, "marginSummary", "accountValue"))
+        used = num(dig(info, "marginSummary", "totalMarginUsed"))
+        free = equity - used if equity is not None and used is not None else None
+        return (equity, used, free, num(dig(info, "withdrawable")),
+                num(dig(info, "crossMaintenanceMarginUsed")))
+
+    def request_kind(self, request_body: Any) -> str | None:
+        """Every read is ``POST /info``: its body's ``type`` says which."""
+        return info_type(request_body)
+
+    def server_times(self, reply: Any) -> Any:
+        """clearinghouseState carries the server time."""
+        if reply.kind == "clearinghouseState" and isinstance(reply.body, dict):
+            return (reply.body.get("time"),)
+        return ()
+
+
+PROFILE = Hyperliquid()

@@ -1,0 +1,83 @@
+"""OKX v5 swaps, linear and inverse (ccxt ``okx``)."""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Any
+
+from cockpit.model import Layer
+from cockpit.venues.envelope import Check, Envelope, list_of, within
+from cockpit.venues.numbers import dig, num
+from cockpit.venues.profiles.base import CEX_KEYS, Credential, Numbers, VenueProfile
+
+
+def _v5(inner: Check) -> Check:
+    # Every v5 reply: {"code": "0", "msg": "", "data": [...]}.
+    return within("data", inner, code=("code", "0"))
+
+
+class Okx(VenueProfile):
+    """OKX: a passphrase besides the keys; reducing orders carry the position's tdMode/posSide."""
+
+    venue = "okx"
+    title = "OKX"
+    layer = Layer.CEX
+    currency = "USD"
+    # OKX's interval is its next funding time minus this one's: without both, unknown.
+    funding_hours = None
+    credentials = CEX_KEYS + (Credential("passphrase", "password", "API passphrase"),)
+    client_id = "alnum32"
+    redact_names = ("ok-access-key", "ok-access-sign", "ok-access-passphrase")
+    trading = True
+    sandbox = True
+    options = MappingProxyType({"fetchMarkets": {"types": ["swap"]}})
+    raw_margins = MappingProxyType({"initial": ("imr",), "maintenance": ("mmr",)})
+    duplicate_codes = ("51016",)
+    envelopes = (
+        Envelope(re.compile(r"/api/v5/account/positions$"),
+                 None, _v5(list_of("positions", keys=("instId", "pos")))),
+        Envelope(re.compile(r"/api/v5/account/balance$"),
+                 None, _v5(list_of("balance", nonempty=True, keys=("details",)))),
+        Envelope(re.compile(r"/api/v5/public/funding-rate$"),
+                 None, _v5(list_of("funding", nonempty=True, keys=("instId", "fundingRate")))),
+        Envelope(re.compile(r"/api/v5/trade/orders-pending$"), None, _v5(list_of("orders"))),
+    )
+
+    def collateral(self, info: Any) -> Numbers:
+        """Account-level adjusted equity and margins; the USDT line in single-currency mode."""
+        acc = dig(info, "data", 0)
+        equity = num(dig(acc, "adjEq")) or num(dig(acc, "totalEq"))
+        # availEq is the venue's own available equity (it leaves out currencies restricted by the
+        # borrowing limit, so it is not adjEq - imr).
+        used, mmr, free = num(dig(acc, "imr")), num(dig(acc, "mmr")), num(dig(acc, "availEq"))
+        usdt = next((d for d in dig(acc, "details") or [] if d.get("ccy") == "USDT"), {})
+        if used is None:
+            # Single-currency margin: the account-level figures are empty; use the USDT line.
+            used, mmr = num(usdt.get("imr")) or num(usdt.get("frozenBal")), num(usdt.get("mmr"))
+        if free is None:
+            free = num(usdt.get("availEq"))
+        return equity, used, free, None, mmr
+
+    def order_params(self, raw: Any) -> dict[str, Any]:
+        """The position's own margin mode as ``tdMode`` (an isolated position is not reduced by a
+        cross order), and in long/short mode its ``posSide``: ccxt sets it from ``hedged`` (for a
+        reduce-only sell, ``posSide=long``) and drops ``reduceOnly``, which that mode does not
+        take."""
+        info = raw.get("info") or {}
+        params: dict[str, Any] = {}
+        if info.get("mgnMode") in ("cross", "isolated"):
+            params["marginMode"] = info["mgnMode"]
+        if info.get("posSide") in ("long", "short"):
+            params["hedged"] = True
+        return params
+
+    def server_times(self, reply: Any) -> Any:
+        """Funding entries carry the server time ``ts``."""
+        body = reply.body
+        if reply.path.endswith("/funding-rate") and isinstance(body, dict):
+            return (e.get("ts") for e in body.get("data") or () if isinstance(e, dict))
+        return ()
+
+
+PROFILE = Okx()

@@ -1,0 +1,68 @@
+"""Paradex perpetuals on Starknet (ccxt ``paradex``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cockpit.model import Layer
+from cockpit.venues.envelope import Envelope, list_of, object_with, within
+from cockpit.venues.numbers import dig, num
+from cockpit.venues.profiles.base import (
+    EVM_ADDRESS, PRIVATE_KEY, Credential, Numbers, Read, VenueProfile,
+)
+
+
+class Paradex(VenueProfile):
+    """Paradex: every private read goes through a JWT signed with a key derived from the L1 key."""
+
+    venue = "paradex"
+    title = "Paradex"
+    layer = Layer.STARKNET
+    currency = "USDC"
+    funding_hours = 8.0
+    credentials = (
+        Credential("walletAddress", "walletAddress", "wallet address", secret=False,
+                   pattern=EVM_ADDRESS[0], shape=EVM_ADDRESS[1]),
+        Credential("privateKey", "privateKey", "Ethereum (L1) private key",
+                   pattern=PRIVATE_KEY[0], shape=PRIVATE_KEY[1]),
+    )
+    client_id = "ascii36"
+    redact_names = ("paradex-starknet-signature", "paradex-starknet-account")
+    trading = True
+    sandbox = True
+    options: dict[str, Any] = {}
+    # ccxt's position "notional" is the entry cost there, so no mark follows from it.
+    cost_notional = True
+    envelopes = (
+        Envelope(re.compile(r"/v1/positions$"),
+                 None, within("results", list_of("positions", keys=("market", "size")))),
+        Envelope(re.compile(r"/v1/account$"),
+                 None, object_with("account", "account_value", "free_collateral",
+                                   "initial_margin_requirement")),
+        Envelope(re.compile(r"/v1/markets/summary$"),
+                 None, within("results", list_of("summary", nonempty=True, keys=("symbol",)))),
+        Envelope(re.compile(r"/v1/balance$"), None, within("results", list_of("balance"))),
+        Envelope(re.compile(r"/v1/orders$"), None, within("results", list_of("orders"))),
+    )
+
+    async def account_info(self, exchange: Any, read: Read) -> Any:
+        """GET /v1/account: the balance call gives only the cash balance, not the margin
+        picture."""
+        return await read(exchange.privateGetAccount())
+
+    def collateral(self, info: Any) -> Numbers:
+        """Account value, margin requirements and free collateral of /v1/account."""
+        return (num(dig(info, "account_value")), num(dig(info, "initial_margin_requirement")),
+                num(dig(info, "free_collateral")), None,
+                num(dig(info, "maintenance_margin_requirement")))
+
+    def server_times(self, reply: Any) -> Any:
+        """Market summaries carry their creation time."""
+        body = reply.body
+        if reply.path.endswith("/markets/summary") and isinstance(body, dict):
+            return (e.get("created_at") for e in body.get("results") or () if isinstance(e, dict))
+        return ()
+
+
+PROFILE = Paradex()
