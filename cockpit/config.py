@@ -14,7 +14,6 @@ import ipaddress
 import os
 import re
 import stat
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cockpit.model import AccountInfo, Layer
+from cockpit.model.tomltext import decode_text, load_toml
 from cockpit.venues.account import VenueAccount
 from cockpit.venues.profiles import UnknownVenue, profile_for
 
@@ -239,11 +239,7 @@ def load_config(path: Path | None) -> Config | None:
             raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
     if len(data) > MAX_BYTES:  # it grew after the fstat
         raise ConfigError(f"{path}: larger than {MAX_BYTES // 1024} KiB; is this the right file?")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    return parse_config(text, path)
+    return parse_config(decode_text(data, str(path), ConfigError), path)
 
 
 def check_permissions(path: Path, st: os.stat_result | None = None) -> None:
@@ -263,13 +259,7 @@ def check_permissions(path: Path, st: os.stat_result | None = None) -> None:
 
 def parse_config(text: str, path: Path) -> Config:
     """Validate the text of a config file read from `path` (only for messages)."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc} — fix the syntax there") from None
-    except RecursionError:
-        # tomllib recurses on nested arrays: "a = [[[[..." exhausts the stack.
-        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    raw = load_toml(text, str(path), ConfigError)
     lines = locate_lines(text)
     problems = [f"{path}:{_line(lines, loc)}: {_dotted(loc)}: looks like a credential; {KEYS_HINT}"
                 for loc in _secrets(raw, ())]

@@ -41,13 +41,13 @@ line naming the file, the line (or field) and what was expected.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
 from cockpit.model import Layer
+from cockpit.model.tomltext import decode_text, load_toml
 from cockpit.sim.faults import DEFAULT_RANDOM, FAULT_KINDS
 from cockpit.sim.funding import REGIMES
 from cockpit.sim.prices import VOL_LEVELS
@@ -293,14 +293,7 @@ def _check_table(table: dict, spec: Fields, source: str, lines: _Lines, section:
 
 def parse_scenario(text: str, source: str = "<scenario>", default_name: str = "") -> Scenario:
     """Check and convert a scenario's TOML text; `source` names it in error messages."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        last = max(len(text.splitlines()), 1)
-        where = str(exc).replace("(at end of document)", f"(at line {last}, the end of the file)")
-        raise ScenarioError(f"{source}: TOML syntax error: {where}") from None
-    except RecursionError:
-        raise ScenarioError(f"{source}: TOML syntax error: nesting too deep") from None
+    data = load_toml(text, source, ScenarioError)
     lines = _Lines(text)
     for key in data:
         if key not in TOP_FIELDS:
@@ -380,12 +373,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             raise ScenarioError(f"unknown scenario {shown!r}: expected one of "
                                 f"{', '.join(shipped)} or the path of a .toml file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{source}: not UTF-8 text") from None
+        raw = path.read_bytes()
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         raise ScenarioError(f"{source}: cannot read the file ({getattr(exc, 'strerror', None) or exc})") from None
-    return parse_scenario(text, source, default_name=path.stem)
+    return parse_scenario(decode_text(raw, source, ScenarioError), source, default_name=path.stem)
 
 
 def _exists(path: Path) -> bool:

@@ -11,13 +11,13 @@ import errno
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-_TOML_LINE_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+from cockpit.model.tomltext import decode_text, load_toml
+
 # A name (not a path) is a file stem: short and plain, so it can never make an invalid file name.
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_BYTES = 1 << 20  # a theme or keymap is a few KiB; a bigger file is the wrong file
@@ -104,19 +104,5 @@ def _read(path: Path) -> bytes:
 
 
 def parse_toml(label: str, raw: bytes, error: type[Exception]) -> dict[str, Any]:
-    """Parse TOML, turning syntax errors into `error("file:line: invalid TOML: ...")`."""
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as problem:
-        raise error(f"{label}: not UTF-8 text (byte {problem.start})") from None
-    except RecursionError:
-        # tomllib recurses once per nested array or inline table: "a = [[[[..." exhausts the stack.
-        raise error(f"{label}: invalid TOML: nested too deeply") from None
-    except tomllib.TOMLDecodeError as problem:
-        message = str(problem)
-        detail = _TOML_LINE_RE.sub("", message).strip()
-        match = _TOML_LINE_RE.search(message)
-        if match:
-            line, column = match.groups()
-            raise error(f"{label}:{line}: invalid TOML: {detail} (column {column})") from None
-        raise error(f"{label}: invalid TOML: {detail}") from None
+    """Decode and parse a data file; any failure is `error("file:line: invalid TOML: ...")`."""
+    return load_toml(decode_text(raw, label, error), label, error)

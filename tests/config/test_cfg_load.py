@@ -77,8 +77,8 @@ def test_default_path_is_in_the_user_config_dir():
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("[[accounts]\nname = 1", "f.toml: not valid TOML: "),
-    ("a = " + "[" * 800, "f.toml: not valid TOML"),
+    ("[[accounts]\nname = 1", "f.toml:1: invalid TOML: "),
+    ("a = " + "[" * 800, "f.toml: invalid TOML: nested too deeply"),
     ('[[accounts]]\nname = "a"\nvenue = "bnance"\n',
      "f.toml:3: accounts[0].venue: unknown venue 'bnance'; use one of binanceusdm, bybit"),
     ('[[accounts]]\nvenue = "okx"\n', "f.toml:1: accounts[0].name: missing — required: add it"),

@@ -58,7 +58,7 @@ BROKEN = [
     ('description = "x"\n[[event]]\nat = 1\nkind = "jump"\nasset = "SOL"\nmove = 0.1\ndrop = 2\n',
      "line 7", "unknown field 'drop'"),
     ('[[event]]\nat = 1\nkind = "note"\ntext = "a"\n', "", "missing field 'description'"),
-    ('description = "x"\nevent = [\n', "line 2", "TOML syntax error"),
+    ('description = "x"\nevent = [\n', ".toml:2: ", "invalid TOML"),
     ('description = "x"\n[settings]\nfault_rate = 3\n', "line 3", "field 'fault_rate': expected a number between 0 and 1"),
     ('description = "x"\n[settings]\nspeed = 3\n', "line 3", "unknown field 'speed'"),
     ('description = "x"\nauthor = "me"\n', "line 2", "unknown field 'author'"),
@@ -66,7 +66,7 @@ BROKEN = [
      "unknown regime 'mania'"),
     ('description = "x"\n[[event]]\nat = 1\nkind = "bridge_congestion"\nlayer = "solana"\nfactor = 2\n',
      "line 5", "unknown layer 'solana'"),
-    ("description = \"x\"\na = " + "[" * 600 + "\n", "", "TOML syntax error"),
+    ("description = \"x\"\na = " + "[" * 600 + "\n", "", "invalid TOML: nested too deeply"),
 ]
 
 
