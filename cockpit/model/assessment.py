@@ -27,6 +27,35 @@ def maint_used(margin_ratio: float | None) -> float | None:
     return 1.0 / margin_ratio if margin_ratio > 0 else math.inf
 
 
+class RescueStatus(str, Enum):
+    """How other accounts' surplus meets one account's rescue need."""
+
+    COVERED = "covered"  # in full: the sources and route say how, `rescue_seconds` how fast
+    PARTIAL = "partial"  # only `rescue_amount` of `rescue_need`: it never completes
+    UNCOVERED = "uncovered"  # nobody has surplus that can reach it
+    NONE = "none"  # nothing to bring: no positions, so no buffer
+
+
+class StepReason(str, Enum):
+    """Why a playbook step is where it is; each code's number is on the step."""
+
+    NEAR_LIQ = "near-liq"  # `liq_distance` from liquidation
+    STRESS_LOSS = "stress-loss"  # loses `stress_loss` under the uniform shock `scenario`
+    TAIL_LOSS = "tail-loss"  # loses `stress_loss` in the correlated tail
+    FUNDING_BLEED = "funding-bleed"  # pays `funding_per_day` (negative) in funding
+    GROSS_CUT = "gross-cut"  # none of the above: cut only to reach the gross target
+
+
+class Cover(str, Enum):
+    """Whose collateral covers a playbook step's cost (the step's account's `LayerCollateral`
+    holds the numbers)."""
+
+    OWN = "own"  # its own account's free collateral above its buffer
+    RESCUE = "rescue"  # its account's rescue, covered in full
+    PARTIAL = "partial"  # its account's rescue, which only partly covers the need
+    UNCOVERED = "uncovered"  # neither
+
+
 @dataclass(frozen=True, slots=True)
 class PositionRisk:
     """One row of the positions pane.
@@ -128,14 +157,13 @@ class LayerCollateral:
         shortfall: how far free collateral is below the target (0 when above).
         rescue_seconds: typical time until other accounts' surplus covers `rescue_need` (None
             unless it is covered in full).
-        rescue_route: what the pane shows: "source: route" when covered, else "partial: $X of
-            $Y" or "uncovered: $Y".
+        rescue_sources / rescue_route: when covered, the accounts whose surplus is brought and
+            the route of the slowest of them (`cockpit.model.layers.Trip.label`); empty otherwise.
         leverage: effective leverage (gross after cross-margin offsets / equity); None when
             equity is not positive.
         liq_move: the uniform price move (signed fraction) that takes the account's margin ratio
             to 1; None when maintenance is unknown or no move reaches it.
-        rescue_status: "covered", "partial", "uncovered", or "none" (nothing to bring: no
-            positions, so no buffer).
+        rescue_status: covered in full, partly, not at all, or nothing to bring (`RescueStatus`).
         rescue_need: what a rescue must bring: the shortfall, or a whole buffer when there is none.
         rescue_amount: what other live accounts can bring of it (their surplus over their own
             buffers), at most `rescue_need`.
@@ -159,10 +187,11 @@ class LayerCollateral:
     stale: bool = False
     leverage: float | None = None
     liq_move: float | None = None
-    rescue_status: str = "none"
+    rescue_status: RescueStatus = RescueStatus.NONE
     rescue_need: float = 0.0
     rescue_amount: float = 0.0
     rescue_congested_seconds: float | None = None
+    rescue_sources: tuple[str, ...] = ()
 
     @property
     def maint_used(self) -> float | None:
@@ -175,6 +204,9 @@ class PlaybookStep:
     """One step of the standing unwind plan: which position, how much, why, at what cost.
 
     `notional`, `est_price` and `est_cost` are None when the position's mark is unknown.
+    `reasons` says why it is where it is (`StepReason`, most urgent first) with the numbers
+    behind the codes: `liq_distance` (NaN when unknown), `stress_loss` in `scenario` (negative:
+    a loss), `funding_per_day` (negative: paid). `cover` says whose collateral pays its cost.
     """
 
     order: int
@@ -185,10 +217,14 @@ class PlaybookStep:
     cut_size: Decimal
     cut_fraction: float
     notional: float | None
-    reason: str
+    reasons: tuple[StepReason, ...]
     est_price: float | None
     est_cost: float | None
-    covered_by: str = ""
+    cover: Cover = Cover.UNCOVERED
+    liq_distance: float = math.nan
+    stress_loss: float = 0.0
+    scenario: str = ""
+    funding_per_day: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +233,8 @@ class StressRow:
 
     `margin_ratios` is every account's margin ratio after the shock, (account, ratio or None
     when its maintenance is unknown or it holds no cross position), in account order: its cross
-    side's, since isolated positions have margin of their own (`cockpit.risk.stress`).
+    side's, since isolated positions have margin of their own (`cockpit.risk.stress`). `tail`
+    marks the correlated tail scenario (each asset moves by its own β); the others are uniform.
     """
 
     name: str
@@ -207,6 +244,7 @@ class StressRow:
     liquidated_positions: tuple[str, ...] = ()
     liquidated_accounts: tuple[str, ...] = ()
     margin_ratios: tuple[tuple[str, float | None], ...] = ()
+    tail: bool = False
 
     @property
     def max_maint_used(self) -> float | None:

@@ -11,39 +11,39 @@ shortfall. Sources are taken fastest route first
 (`cockpit.model.layers.fastest_route`: an internal transfer only between accounts of one venue,
 a withdrawal plus a deposit between two exchanges) until their surplus covers the need; the
 rescue takes as long as the slowest source it needs (they travel at once). When all of them
-together fall short the rescue is "partial: $X of $Y" (no time: it never completes), or
-"uncovered" when nobody has surplus. Each account is rescued as if it were the only one in need:
+together fall short the rescue is partial (it brings $X of $Y and never completes), or
+uncovered when nobody has surplus. Each account is rescued as if it were the only one in need:
 two accounts may count on the same source.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from cockpit.model import Layer
+from cockpit.model import Layer, RescueStatus
 from cockpit.model.layers import Trip, fastest_route
 
 
 @dataclass(frozen=True, slots=True)
 class Rescue:
-    """How one account's need is met: `status` is "covered", "partial", "uncovered" or "none"
-    (nothing needed); `amount` is what the sources bring (≤ `need`); `seconds` and `congested`
-    the typical and congested time until all of it has arrived (None unless covered); `label`
-    the text the collateral pane shows."""
+    """How one account's need is met: `status` says whether in full, partly, not at all, or that
+    nothing is needed; `amount` is what the sources bring (≤ `need`); `seconds` and `congested`
+    the typical and congested time until all of it has arrived (None unless covered); `sources`
+    and `route` the accounts it comes from and the route of the slowest (empty unless covered)."""
 
-    status: str
+    status: RescueStatus
     need: float
     amount: float
     seconds: float | None
     congested: float | None
-    label: str
+    sources: tuple[str, ...] = ()
+    route: str = ""
 
 
-_NONE = Rescue("none", 0.0, 0.0, None, None, "")
+_NONE = Rescue(RescueStatus.NONE, 0.0, 0.0, None, None)
 
 
 def buffer_targets(gross: np.ndarray, fraction: float, minimum: float) -> np.ndarray:
@@ -68,12 +68,6 @@ def sendable(surplus: np.ndarray, withdrawable: np.ndarray) -> np.ndarray:
 def _route(source: Layer, target: Layer, same_venue: bool) -> Trip | None:
     # Routes are constants of the model: compute each layer pair once.
     return fastest_route(source, target, same_venue=same_venue)
-
-
-def _dollars(x: float, up: bool) -> str:
-    # Cents first, so float noise does not round 31,000.0000001 up to 31,001.
-    cents = round(x, 2)
-    return f"${math.ceil(cents) if up else math.floor(cents):,}"
 
 
 def rescue(names: list[str], venues: list[str], layers: list[Layer], live: np.ndarray,
@@ -102,12 +96,11 @@ def rescue(names: list[str], venues: list[str], layers: list[Layer], live: np.nd
                 break
         if got >= want:
             slowest = used[-1][1]  # sorted fastest first: the last one taken arrives last
-            label = f"{', '.join(names[s] for s, _ in used)}: {slowest.label}"
-            out.append(Rescue("covered", want, want, slowest.seconds,
-                              max(trip.congested for _, trip in used), label))
+            out.append(Rescue(RescueStatus.COVERED, want, want, slowest.seconds,
+                              max(trip.congested for _, trip in used), tuple(names[s] for s, _ in used),
+                              slowest.label))
         elif got > 0:
-            out.append(Rescue("partial", want, got, None, None,
-                              f"partial: {_dollars(got, False)} of {_dollars(want, True)}"))
+            out.append(Rescue(RescueStatus.PARTIAL, want, got, None, None))
         else:
-            out.append(Rescue("uncovered", want, 0.0, None, None, f"uncovered: {_dollars(want, True)}"))
+            out.append(Rescue(RescueStatus.UNCOVERED, want, 0.0, None, None))
     return out

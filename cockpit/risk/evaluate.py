@@ -111,7 +111,7 @@ class RiskEngine:
             funding=self._cells.rows(t, cells, fs.z, self._funding.shown, self._tables.cell_venues()),
             collateral=output.collateral_rows(t, liq, ex.acc_lev, col),
             playbook=output.playbook_rows(t, stages.playbook_cuts(t, liq, st, per_day, s), liq, st, scen.names,
-                                          per_day, col.surplus, stages.cover_texts(t, col.rescue)),
+                                          per_day, col.surplus, stages.covers(col.rescue)),
             stress=output.stress_rows(t, scen, st),
             funding_stress=fs.index,
             funding_stress_threshold=s.funding_stress_threshold,

@@ -10,6 +10,7 @@ import numpy as np
 
 from cockpit.model import (
     AssetExposure,
+    Cover,
     FundingCell,
     FundingQuote,
     Health,
@@ -142,25 +143,27 @@ def collateral_rows(t: BookTable, liq: Liquidation, acc_lev: np.ndarray,
             equity=c.equity, used=c.used, free=c.free, withdrawable=c.withdrawable, in_flight=flying[i],
             margin_ratio=equity[i] / maint[i] if maint[i] > 0 else None, buffer_target=buffer[i],
             shortfall=max(0.0, buffer[i] - c.free), rescue_seconds=rescue[i].seconds,
-            rescue_route=rescue[i].label, stale=a.health is not Health.LIVE, leverage=lev[i],
+            rescue_route=rescue[i].route, stale=a.health is not Health.LIVE, leverage=lev[i],
             liq_move=move[i], rescue_status=rescue[i].status, rescue_need=rescue[i].need,
-            rescue_amount=rescue[i].amount, rescue_congested_seconds=rescue[i].congested))
+            rescue_amount=rescue[i].amount, rescue_congested_seconds=rescue[i].congested,
+            rescue_sources=rescue[i].sources))
     return tuple(out)
 
 
 def playbook_rows(t: BookTable, cuts: Cuts | None, liq: Liquidation, st: Stress, scen_names: list,
-                  per_day: np.ndarray, surplus: np.ndarray, cover: tuple[list[str], list[str]]) -> tuple[PlaybookStep, ...]:
-    """The standing plan's steps, each with why it is there and whose collateral covers it
-    (`cover`: per account, its own text and its rescue's, `stages.cover_texts`)."""
+                  per_day: np.ndarray, surplus: np.ndarray, helpers: list[Cover]) -> tuple[PlaybookStep, ...]:
+    """The standing plan's steps, each with why it is there (reason codes and their numbers) and
+    whose collateral covers it: its own account's when its surplus pays, else `helpers` (per
+    account, `stages.covers`)."""
     if cuts is None:
         return ()
     idx, size = cuts.idx, t.size_exact
     # Only the steps' own values as Python objects (a few dozen of the book's hundreds).
     names = [scen_names[k] for k in st.keep.tolist()]
+    tails = [k >= len(stress.UNIFORM_SHOCKS) for k in st.keep.tolist()]
     near_l, dist_l, worst_l = liq.near[idx].tolist(), liq.dist[idx].tolist(), st.worst[idx].tolist()
     at_l, day_l = st.worst_at[idx].tolist(), fill_nan(per_day[idx]).tolist()
     acct_l, surplus_l = t.acct[idx].tolist(), surplus.tolist()
-    owners, helpers = cover
     out = []
     keys, account, symbol, side, whole = t.keys, t.account, t.symbol, t.side, cuts.whole
     for n, ((i, cut), price, cost, cn) in enumerate(zip(cuts.cuts, _opt(cuts.est_price), _opt(cuts.est_cost),
@@ -169,8 +172,9 @@ def playbook_rows(t: BookTable, cuts: Cuts | None, liq: Liquidation, st: Stress,
         fraction = (1.0 if whole[n] else float(cut / size[i])) if size[i] else 0.0
         out.append(_STEP(
             n + 1, keys[i], account[i], symbol[i], side[i], cut, fraction, cn,
-            playbook.reason(near_l[n], dist_l[n], worst_l[n], names[at_l[n]], day_l[n]),
-            price, cost, owners[a] if cost is not None and surplus_l[a] >= cost else helpers[a]))
+            playbook.reasons(near_l[n], dist_l[n], worst_l[n], tails[at_l[n]], day_l[n]),
+            price, cost, Cover.OWN if cost is not None and surplus_l[a] >= cost else helpers[a],
+            dist_l[n], worst_l[n], names[at_l[n]], day_l[n]))
     return tuple(out)
 
 
@@ -186,7 +190,8 @@ def stress_rows(t: BookTable, scen: stress.Scenarios, st: Stress) -> tuple[Stres
     pos_liq = _grouped(res.position_liquidated[keep], t.keys)
     acc_liq = _grouped(res.account_liquidated[keep], accts)
     shock, pnl = scen.market[keep].tolist(), res.pnl[keep].tolist()
+    uniform = len(stress.UNIFORM_SHOCKS)
     return tuple(
         _STRESS(scen.names[k], shock[j], pnl[j], lowest[j] if has_known[j] else None, pos_liq[j], acc_liq[j],
-                tuple(zip(accts, row)))
+                tuple(zip(accts, row)), k >= uniform)
         for j, (k, row) in enumerate(zip(keep.tolist(), _opt(ratios))))

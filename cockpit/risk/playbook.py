@@ -10,7 +10,8 @@ venue's step, never more than the position holds):
   is priced with the executor's cost model (`orders.impact`, as in `orders.estimate_cost`: taker
   fee plus square-root impact) and says whose collateral covers it: its own account's when the
   free collateral above its buffer pays the cost, else its account's rescue (`collateral.rescue`:
-  the sources and route when other accounts' surplus covers it, "partial: $X of $Y" when not).
+  covered by other accounts' surplus, partly, or not at all). Why each step is where it is comes
+  as reason codes with their numbers; `cockpit.present.reasons` words them.
 * The kill switch's cut (`proportional_cut`) takes the same fraction of every position, so no
   position is singled out; rounding down to each venue's step leaves the total a little short, and
   the remainder is taken one step at a time from the positions that bleed the most funding first,
@@ -22,13 +23,14 @@ none).
 
 from __future__ import annotations
 
+import itertools
 import math
 from decimal import Decimal
 from typing import Sequence
 
 import numpy as np
 
-from cockpit.model import Instrument
+from cockpit.model import Instrument, StepReason
 from cockpit.risk.arrays import fill_nan
 from cockpit.risk.orders import reduce_only_amount
 
@@ -113,27 +115,19 @@ def proportional_cut(sizes: Sequence[Decimal], mark: np.ndarray, instruments: Se
     return cuts
 
 
-def money(x: float) -> str:
-    """Short money text: $310, $48k, $1.2M (sign kept as a true minus)."""
-    a = abs(x)
-    sign = "−" if x < 0 else ""
-    # %-formatting: the same text as format specs, in about half the time (a plan has 50 steps).
-    if a >= 1e6:
-        return "%s$%.1fM" % (sign, a / 1e6)
-    if a >= 1e4:
-        return "%s$%.0fk" % (sign, a / 1e3)
-    if a >= 1e3:
-        return "%s$%.1fk" % (sign, a / 1e3)
-    return "%s$%.0f" % (sign, a)
+def reasons(near: bool, distance: float, loss: float, tail: bool, per_day: float) -> tuple[StepReason, ...]:
+    """Why a step is where it is, most urgent first (`cockpit.present.reasons` words them): near
+    liquidation (with a known distance), a loss under stress (in the tail or a uniform shock),
+    funding paid; a gross cut when none applies."""
+    return _REASONS[(near and distance == distance, loss < 0, tail, per_day < 0)]
 
 
-def reason(near: bool, distance: float, loss: float, scenario: str, per_day: float) -> str:
-    """Why a step is where it is: "2.1% from liq · −$48k in tail · pays $310/d"."""
-    parts = []
-    if near and distance == distance:
-        parts.append(f"{distance:.1%} from liq")
-    if loss < 0:
-        parts.append(f"{money(loss)} {'in tail' if scenario.startswith('tail') else 'at ' + scenario}")
-    if per_day < 0:
-        parts.append(f"pays {money(-per_day)}/d")
-    return " · ".join(parts) or "gross cut"
+def _reason_codes(near: bool, loss: bool, tail: bool, bleed: bool) -> tuple[StepReason, ...]:
+    codes = ((StepReason.NEAR_LIQ,) if near else ()) + (
+        ((StepReason.TAIL_LOSS if tail else StepReason.STRESS_LOSS),) if loss else ()) + (
+        (StepReason.FUNDING_BLEED,) if bleed else ())
+    return codes or (StepReason.GROSS_CUT,)
+
+
+# Each of the 16 combinations is one shared tuple (a plan has up to 50 steps per evaluation).
+_REASONS = {k: _reason_codes(*k) for k in itertools.product((False, True), repeat=4)}

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cockpit.model import AccountState, Intent, IntentSource
+from cockpit.model import AccountState, Cover, Intent, IntentSource, RescueStatus
 from cockpit.risk import collateral, exposure, funding, liquidation, playbook, sizing, stress
 from cockpit.risk.arrays import fill_nan
 from cockpit.risk.collateral import Rescue
@@ -310,14 +310,15 @@ def collateral_stage(t: BookTable, acc_gross: np.ndarray, s: RiskSettings) -> Co
 # -- playbook ---------------------------------------------------------------------------------
 
 
-def cover_texts(t: BookTable, rescue: list[Rescue]) -> tuple[list[str], list[str]]:
-    """Per account, what a playbook step says covers its cost: the account itself ("name
-    (layer)") when its surplus pays, else its rescue ("rescue from …", "partial: …",
-    "uncovered")."""
-    owners = [f"{a.info.name} ({a.info.layer.value})" for a in t.accounts]
-    helpers = [f"rescue from {r.label}" if r.status == "covered" else r.label if r.status == "partial"
-               else "uncovered" for r in rescue]
-    return owners, helpers
+# What covers a step its own account cannot pay for: that account's rescue, by how it stands.
+_COVERS = {RescueStatus.COVERED: Cover.RESCUE, RescueStatus.PARTIAL: Cover.PARTIAL}
+
+
+def covers(rescue: list[Rescue]) -> list[Cover]:
+    """Per account, what covers a playbook step's cost when the account's own surplus does not:
+    its rescue when covered in full or in part, else nothing (`cockpit.present.reasons.cover`
+    words it)."""
+    return [_COVERS.get(r.status, Cover.UNCOVERED) for r in rescue]
 
 
 def _order_units(t: BookTable, size: list[Decimal]) -> list[Decimal]:

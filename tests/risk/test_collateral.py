@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cockpit.model import Health
+from cockpit.model import Cover, Health
+from cockpit.present import reasons
 from cockpit.risk import RiskEngine
 
 from .factory import account, book, instruments_for, position
@@ -30,7 +31,7 @@ def test_a_move_between_two_exchanges_is_a_withdrawal_and_a_deposit_not_an_inter
     bn = _rescue(b)["bn"]
     # Binance → Arbitrum (8 min) + Arbitrum → OKX (5 min), never the 10 s of an internal transfer.
     assert bn.shortfall == 31_000.0
-    assert (bn.rescue_seconds, bn.rescue_route) == (13 * 60.0, "okx: CEX withdrawal + deposit")
+    assert (bn.rescue_seconds, reasons.rescue(bn)) == (13 * 60.0, "okx: CEX withdrawal + deposit")
     assert bn.rescue_status == "covered" and bn.rescue_amount == 31_000.0
 
 
@@ -38,7 +39,7 @@ def test_a_move_between_accounts_of_one_venue_is_an_internal_transfer():
     b = _short_31k(account("bn-sub", "binance", [], equity=100_000.0, free=100_000.0),
                    account("okx", "okx", [], equity=100_000.0, free=100_000.0))
     bn = _rescue(b)["bn"]
-    assert (bn.rescue_seconds, bn.rescue_route) == (10.0, "bn-sub: internal transfer")
+    assert (bn.rescue_seconds, reasons.rescue(bn)) == (10.0, "bn-sub: internal transfer")
 
 
 def test_a_source_with_one_dollar_of_surplus_does_not_rescue_a_31k_shortfall():
@@ -50,10 +51,10 @@ def test_a_source_with_one_dollar_of_surplus_does_not_rescue_a_31k_shortfall():
     bn = a.collateral[0]
     assert bn.rescue_seconds is None
     assert bn.rescue_status == "partial" and bn.rescue_amount == pytest.approx(1.0)
-    assert bn.rescue_route == "partial: $1 of $31,000"
+    assert reasons.rescue(bn) == "partial: $1 of $31,000"
     # bn has no surplus of its own to pay for cutting its BTC: the playbook says so.
     step = next(s for s in a.playbook if s.account == "bn")
-    assert step.covered_by == "partial: $1 of $31,000"
+    assert step.cover is Cover.PARTIAL and reasons.cover(step, bn) == "partial: $1 of $31,000"
 
 
 def test_sources_add_up_fastest_first_and_the_rescue_waits_for_the_slowest():
@@ -64,7 +65,8 @@ def test_sources_add_up_fastest_first_and_the_rescue_waits_for_the_slowest():
                    account("bn-sub", "binance", [], equity=20_000.0, free=20_000.0),
                    account("bybit", "bybit", [], equity=90_000.0, free=90_000.0, health=Health.STALE))
     bn = _rescue(b)["bn"]
-    assert bn.rescue_route == "bn-sub, okx: CEX withdrawal + deposit"
+    assert reasons.rescue(bn) == "bn-sub, okx: CEX withdrawal + deposit"
+    assert (bn.rescue_sources, bn.rescue_route) == (("bn-sub", "okx"), "CEX withdrawal + deposit")
     assert bn.rescue_seconds == 13 * 60.0
     # Congested: the withdrawal ×4 (32 min) and the deposit ×3 (15 min).
     assert bn.rescue_congested_seconds == 47 * 60.0
@@ -77,13 +79,13 @@ def test_a_source_sends_no_more_than_its_venue_lets_leave():
     snap = okx.snapshot
     okx = replace(okx, snapshot=replace(snap, collateral=replace(snap.collateral, withdrawable=20_000.0)))
     bn = _rescue(_short_31k(okx))["bn"]
-    assert (bn.rescue_status, bn.rescue_route) == ("partial", "partial: $20,000 of $31,000")
+    assert (bn.rescue_status, reasons.rescue(bn)) == ("partial", "partial: $20,000 of $31,000")
 
 
 def test_no_surplus_anywhere_is_uncovered_and_an_account_without_positions_needs_nothing():
     b = _short_31k(account("okx", "okx", [], equity=0.0, free=0.0))
     got = _rescue(b)
-    assert (got["bn"].rescue_status, got["bn"].rescue_route, got["bn"].rescue_seconds) == (
+    assert (got["bn"].rescue_status, reasons.rescue(got["bn"]), got["bn"].rescue_seconds) == (
         "uncovered", "uncovered: $31,000", None)
     assert (got["okx"].rescue_status, got["okx"].rescue_need, got["okx"].rescue_seconds) == ("none", 0.0, None)
 
@@ -97,7 +99,7 @@ def test_without_a_shortfall_a_rescue_brings_a_whole_buffer():
              account("hl", "hyperliquid", [], equity=50_000.0, free=50_000.0))
     bn = _rescue(b)["bn"]
     assert bn.shortfall == 0.0 and bn.rescue_need == 40_000.0
-    assert (bn.rescue_route, bn.rescue_seconds) == ("hl: Hyperliquid bridge + deposit", 510.0)
+    assert (reasons.rescue(bn), bn.rescue_seconds) == ("hl: Hyperliquid bridge + deposit", 510.0)
 
 
 @settings(max_examples=300)

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cockpit.model import Instrument
+from cockpit.model import Instrument, StepReason
 from cockpit.risk import playbook
 from cockpit.risk.orders import reduce_only_amount
 
@@ -99,7 +99,10 @@ def test_unwind_order_and_reason_text():
     loss = np.array([-1_000.0, -10.0, -10.0, -48_000.0, -48_000.0])
     per_day = np.array([0.0, 0.0, 0.0, -10.0, -310.0])
     assert playbook.unwind_order(near, distance, loss, per_day).tolist() == [2, 1, 4, 3, 0]
-    assert playbook.reason(True, 0.021, -48_000.0, "tail −20%β", -310.0) == "2.1% from liq · −$48k in tail · pays $310/d"
-    assert playbook.reason(False, 0.3, -1_200.0, "−15%", 12.0) == "−$1.2k at −15%"
-    assert playbook.reason(False, 0.3, 0.0, "+5%", 0.0) == "gross cut"
-    assert playbook.money(2_500_000) == "$2.5M" and playbook.money(-310.4) == "−$310"
+    near_liq, tail, stress_loss, bleed = (StepReason.NEAR_LIQ, StepReason.TAIL_LOSS, StepReason.STRESS_LOSS,
+                                           StepReason.FUNDING_BLEED)
+    assert playbook.reasons(True, 0.021, -48_000.0, True, -310.0) == (near_liq, tail, bleed)
+    assert playbook.reasons(False, 0.3, -1_200.0, False, 12.0) == (stress_loss,)
+    assert playbook.reasons(False, 0.3, 0.0, False, 0.0) == (StepReason.GROSS_CUT,)
+    assert playbook.reasons(True, float("nan"), 0.0, False, 0.0) == (StepReason.GROSS_CUT,)  # distance unknown
+    # The words are present's (tests/present/test_reasons.py has the texts).

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cockpit.model import Health, Instrument, IntentSource, KillStatus, Layer, Position, Side
+from cockpit.model import Cover, Health, Instrument, IntentSource, KillStatus, Layer, Position, Side, StepReason
+from cockpit.present import reasons
 from cockpit.risk import RiskEngine, RiskSettings
 from cockpit.risk.orders import reduce_only_amount
 
@@ -147,7 +148,7 @@ def test_collateral_pane_buffer_shortfall_and_time_to_rescue():
     assert (pd.buffer_target, pd.shortfall) == (500.0, 400.0)  # the minimum
     assert (hl.buffer_target, hl.shortfall) == (0.0, 0.0)  # no positions, no buffer
     # Only hl has surplus. To the CEX: bridge to Arbitrum (3.5 min) + deposit (5 min).
-    assert bn.rescue_seconds == 510.0 and bn.rescue_route == "hl: Hyperliquid bridge + deposit"
+    assert bn.rescue_seconds == 510.0 and reasons.rescue(bn) == "hl: Hyperliquid bridge + deposit"
     assert pd.layer is Layer.STARKNET and pd.rescue_seconds == 210.0 + 600.0
     assert hl.rescue_seconds is None and bn.margin_ratio == pytest.approx(30.0)
 
@@ -162,15 +163,18 @@ def test_playbook_orders_the_unwind_and_prices_each_step():
     first, second, third = a.playbook
     assert [s.symbol[:3] for s in a.playbook] == ["BTC", "ETH", "SOL"]
     # The book is net short, so the tail it fears is the rise; BTC's worst is the −15 % shock.
-    assert first.reason == "2.0% from liq · −$7.5k at −15%"
-    assert second.reason == "−$60k in tail"  # 300k short in the +20 % tail
-    assert third.reason.endswith("· pays $45/d")  # 15k × 109.5 % / 365, paid by the long
+    assert first.reasons == (StepReason.NEAR_LIQ, StepReason.STRESS_LOSS) and first.scenario == "−15%"
+    assert second.reasons == (StepReason.TAIL_LOSS,) and second.stress_loss == pytest.approx(-60_000)
+    assert third.reasons[-1] is StepReason.FUNDING_BLEED
+    assert reasons.step_reason(first) == "2.0% from liq · −$7.5k at −15%"
+    assert reasons.step_reason(second) == "−$60k in tail"  # 300k short in the +20 % tail
+    assert reasons.step_reason(third).endswith("· pays $45/d")  # 15k × 109.5 % / 365, paid by the long
     # Closing 300k of ETH: taker 5 bp + √(300k / 1M) × 0.1 % impact; a short buys back higher.
     slip = 0.001 * (300_000 / 1_000_000) ** 0.5
     assert second.cut_size == Decimal("100") and second.cut_fraction == 1.0
     assert second.est_cost == pytest.approx(300_000 * (0.0005 + slip))
     assert second.est_price == pytest.approx(3_000 * (1 + slip))
-    assert first.covered_by == "bn (cex)"
+    assert first.cover is Cover.OWN and reasons.cover(first, a.collateral[0]) == "bn (cex)"
 
 
 def test_unknown_marks_stay_unknown():
@@ -181,7 +185,8 @@ def test_unknown_marks_stay_unknown():
     # Its unwind step cannot be priced: unknown, not a free 0 cut (the old step read "0" and cost 0).
     (step,) = a.playbook
     assert (step.notional, step.est_price, step.est_cost) == (None, None, None)
-    assert step.covered_by.startswith(("rescue", "uncovered"))
+    assert step.cover in (Cover.RESCUE, Cover.UNCOVERED)
+    assert reasons.cover(step, a.collateral[0]).startswith(("rescue", "uncovered"))
 
 
 def test_an_account_that_never_reported_is_named_unreachable_not_counted_as_zero():

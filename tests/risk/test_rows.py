@@ -28,7 +28,7 @@ def test_builder_equals_the_constructor(cls):
 
 def test_builder_takes_keywords_too():
     assert builder(StressRow)(name="x", shock=0.1, pnl=-1.0, min_margin_ratio=None, liquidated_positions=(),
-                              liquidated_accounts=(), margin_ratios=()) == StressRow("x", 0.1, -1.0, None)
+                              liquidated_accounts=(), margin_ratios=(), tail=False) == StressRow("x", 0.1, -1.0, None)
 
 
 def test_builder_refuses_classes_it_cannot_build():

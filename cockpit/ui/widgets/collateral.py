@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from cockpit.model import Assessment, Frame, LayerCollateral
-from cockpit.present import format as fmt
+from cockpit.present import format as fmt, reasons
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.table import Column, KeyedTable
 
@@ -83,7 +83,7 @@ class CollateralTable(KeyedTable):
         return (
             account, c.layer.value, fmt.money(c.equity), fmt.money(c.used), fmt.money(c.free),
             fmt.money(c.withdrawable), fmt.money(c.in_flight) if c.in_flight else "", fmt.money(c.buffer_target),
-            short, ratio_cell, lev, fmt.duration(c.rescue_seconds), c.rescue_route,
+            short, ratio_cell, lev, fmt.duration(c.rescue_seconds), reasons.rescue(c),
         )
 
 

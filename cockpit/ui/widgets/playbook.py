@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 
-from cockpit.model import Assessment, Frame, KillStatus, PlaybookStep, Side
-from cockpit.present import format as fmt
+from cockpit.model import Assessment, Frame, KillStatus, LayerCollateral, PlaybookStep, Side
+from cockpit.present import format as fmt, reasons
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.table import Column, KeyedTable
@@ -67,7 +67,8 @@ class PlaybookTable(KeyedTable):
         if assessment.kill.proposed:
             self.show(self._proposal(assessment))
         else:
-            self.show([(s.key, self._row(s)) for s in assessment.playbook])
+            accounts = {c.account: c for c in assessment.collateral}
+            self.show([(s.key, self._row(s, accounts.get(s.account))) for s in assessment.playbook])
 
     def _proposal(self, assessment: Assessment) -> list[tuple[str, tuple]]:
         positions = {p.key: p for p in assessment.positions}
@@ -86,12 +87,12 @@ class PlaybookTable(KeyedTable):
             )))
         return rows
 
-    def _row(self, s: PlaybookStep) -> tuple:
+    def _row(self, s: PlaybookStep, account: LayerCollateral | None) -> tuple:
         asset = s.symbol.split("/")[0]
         side = "L" if s.side is Side.LONG else "S"
         return (
             str(s.order), f"{s.account} {asset} {side}", f"-{s.cut_fraction:.0%} {fmt.money(s.notional)}",
-            s.reason, fmt.money(s.est_cost), s.covered_by,
+            reasons.step_reason(s), fmt.money(s.est_cost), reasons.cover(s, account),
         )
 
 
@@ -100,7 +101,7 @@ def stress_table(assessment: Assessment, *, compact: bool) -> Text:
     equity, 100% = liquidation), what would be liquidated."""
     rows = assessment.stress
     # "tail +20%β" is the correlated tail scenario; its own name is too long for a cell.
-    header: list[str | Text] = ["shock", *("tail" if compact and r.name.startswith("tail") else r.name for r in rows)]
+    header: list[str | Text] = ["shock", *("tail" if compact and r.tail else r.name for r in rows)]
     body: list[list[str | Text]] = []
     if rows:
         body.append(["PnL", *(fmt.money(r.pnl, signed=True, short=compact) for r in rows)])
