@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 from typing import Callable, TextIO
 
-from cockpit.cli import add_config_actions, add_keys_actions
 from cockpit.config import ConfigError, default_config_path, load_config, write_template
 from cockpit.secrets import SecretStore, SecretsUnavailable
 from cockpit.venues.profiles import Credential, profile_for
@@ -41,27 +40,6 @@ def _load(config_path: Path | None, out: TextIO):
         print(f"error: no config file at {default_config_path()} — run: cockpit config init",
               file=out)
     return cfg
-
-
-def keys_main(argv: list[str], config_path: Path | None, *, store: SecretStore | None = None,
-              prompt: Callable[[str], str] = getpass.getpass, out: TextIO | None = None) -> int:
-    """Run ``cockpit keys set|list|delete|doctor`` from its own arguments; returns the exit code."""
-    args = _parse("cockpit keys", "Account keys in the OS keyring (never in the config file).",
-                  add_keys_actions, argv)
-    if isinstance(args, int):
-        return args
-    return run_keys(args, getattr(args, "config@2", config_path), store=store, prompt=prompt, out=out)
-
-
-def _parse(prog: str, description: str, add_actions: Callable, argv: list[str]):
-    """A standalone parser of one command's actions (the `cockpit` parser shares them): the
-    namespace, or the exit code argparse chose (0 after --help, 2 for a usage error)."""
-    parser = argparse.ArgumentParser(prog=prog, description=description)
-    add_actions(parser)
-    try:
-        return parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 def run_keys(args: argparse.Namespace, config_path: Path | None, *, store: SecretStore | None = None,
@@ -186,15 +164,6 @@ def doctor_report(store: SecretStore, env: dict[str, str] | None = None,
         "keyrings.alt's PlaintextKeyring (base64, not encryption).",
     ]
     return "\n".join(lines)
-
-
-def config_main(argv: list[str], config_path: Path | None, *, out: TextIO | None = None) -> int:
-    """Run ``cockpit config init|check|path`` from its own arguments; returns the exit code."""
-    args = _parse("cockpit config", "The configuration file (accounts, risk, theme, keymap; "
-                  "no keys).", add_config_actions, argv)
-    if isinstance(args, int):
-        return args
-    return run_config(args, getattr(args, "config@2", config_path), out=out)
 
 
 def run_config(args: argparse.Namespace, config_path: Path | None, *,

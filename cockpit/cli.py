@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import argparse
 import gc
+import getpass
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Sequence
+from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
 
 from cockpit import __version__
 
 if TYPE_CHECKING:
     from cockpit.config import Config
+    from cockpit.secrets import SecretStore
     from cockpit.sim import Scenario
 
 
@@ -106,7 +108,7 @@ def _add_flags(parser: argparse.ArgumentParser, command: str | None, level: int)
 
 
 def add_config_actions(parser: argparse.ArgumentParser) -> None:
-    """The actions of ``cockpit config`` (shared by `cockpit.accounts_cli.config_main`)."""
+    """The actions of ``cockpit config`` (shared by `config_main`)."""
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     init = sub.add_parser("init", help="write a commented template")
     init.add_argument("--force", action="store_true", help="replace an existing file")
@@ -117,7 +119,7 @@ def add_config_actions(parser: argparse.ArgumentParser) -> None:
 
 
 def add_keys_actions(parser: argparse.ArgumentParser) -> None:
-    """The actions of ``cockpit keys`` (shared by `cockpit.accounts_cli.keys_main`)."""
+    """The actions of ``cockpit keys`` (shared by `keys_main`)."""
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     sub.add_parser("set", help="store an account's keys (asked without echo)").add_argument("account")
     sub.add_parser("list", help="which accounts have which fields (never the values)")
@@ -125,6 +127,41 @@ def add_keys_actions(parser: argparse.ArgumentParser) -> None:
     sub.add_parser("doctor", help="which keyring is in use, and how to get one that works")
     for action in sub.choices.values():
         _add_flags(action, "keys", 2)
+
+
+def keys_main(argv: list[str], config_path: Path | None, *, store: SecretStore | None = None,
+              prompt: Callable[[str], str] = getpass.getpass, out: TextIO | None = None) -> int:
+    """Run ``cockpit keys set|list|delete|doctor`` from its own arguments; returns the exit code."""
+    args = _standalone("cockpit keys", "Account keys in the OS keyring (never in the config file).",
+                       add_keys_actions, argv)
+    if isinstance(args, int):
+        return args
+    from cockpit import accounts_cli
+
+    return accounts_cli.run_keys(args, getattr(args, "config@2", config_path), store=store,
+                                 prompt=prompt, out=out)
+
+
+def config_main(argv: list[str], config_path: Path | None, *, out: TextIO | None = None) -> int:
+    """Run ``cockpit config init|check|path`` from its own arguments; returns the exit code."""
+    args = _standalone("cockpit config", "The configuration file (accounts, risk, theme, keymap; "
+                       "no keys).", add_config_actions, argv)
+    if isinstance(args, int):
+        return args
+    from cockpit import accounts_cli
+
+    return accounts_cli.run_config(args, getattr(args, "config@2", config_path), out=out)
+
+
+def _standalone(prog: str, description: str, add_actions: Callable, argv: list[str]):
+    """A standalone parser of one command's actions (the `cockpit` parser shares them): the
+    namespace, or the exit code argparse chose (0 after --help, 2 for a usage error)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    add_actions(parser)
+    try:
+        return parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,7 +24,6 @@ PENDING = {
     "cockpit/venues/ccxt_adapter.py:CcxtVenue.snapshot",
     "cockpit/venues/mapping.py:map_position",
     "cockpit/venues/mapping.py:map_order",
-    "cockpit/venues/replies.py:_times",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import stat
 
-from cockpit.accounts_cli import config_main
+from cockpit.cli import config_main
 
 
 def run(argv, path):

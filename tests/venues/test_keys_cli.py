@@ -8,7 +8,8 @@ import os
 import pytest
 from keyring.backends import fail
 
-from cockpit.accounts_cli import doctor_report, keys_main
+from cockpit.accounts_cli import doctor_report
+from cockpit.cli import keys_main
 from cockpit.secrets import SecretStore
 from tests.fixtures.keys import DYDX_ADDRESS, FAKE
 
@@ -73,9 +74,10 @@ def test_set_asks_exactly_the_venue_fields(cfg, store, name, answers, fields):
 def test_set_uses_getpass_by_default():
     import getpass
 
-    from cockpit import accounts_cli
+    from cockpit import accounts_cli, cli
 
-    assert accounts_cli.keys_main.__kwdefaults__["prompt"] is getpass.getpass
+    assert cli.keys_main.__kwdefaults__["prompt"] is getpass.getpass
+    assert accounts_cli.run_keys.__kwdefaults__["prompt"] is getpass.getpass
 
 
 def test_bad_values_store_nothing(cfg, store, memory_keyring):
