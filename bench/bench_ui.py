@@ -9,6 +9,8 @@
 - **idle CPU**: the cockpit on the simulator ticking at 1 Hz, CPU seconds of the process over a
   window of wall seconds, after a warm-up.
 - **bytes/s**: what the app writes to the terminal per second over the same window.
+- **positions pane**: a frame of 500 positions produced and rendered in the Positions pane (see
+  `bench/bench_pane.py`).
 """
 
 from __future__ import annotations
@@ -103,9 +105,11 @@ def idle(window: float = 10.0, windows: int = 3, warmup: float = 4.0) -> list[Fi
 
 def run(quick: bool = False) -> list[Figure]:
     """All UI figures."""
+    from bench import bench_pane
+
     if quick:
-        return startup(runs=3) + idle(window=5.0, windows=1, warmup=3.0)
-    return startup() + idle()
+        return startup(runs=3) + idle(window=5.0, windows=1, warmup=3.0) + bench_pane.run(quick=True)
+    return startup() + idle() + bench_pane.run()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from tests.ui.cockpit_app import FROZEN, first_frame, make_app
 
 def _cells(table, key: str) -> list[str]:
     """The text of the row `key`'s cells, as drawn (before any cropping to the column)."""
-    row = dict(table._rows)[key]
+    row = table.row_cells(key)
     return [c.plain if isinstance(c, Text) else c for c in row]
 
 

@@ -71,7 +71,6 @@ class PositionsTable(KeyedTable):
         self.sort_mode = "asset"
         self.grouped = True
         self.palette: dict[str, str] = {}
-        self._proposed: dict[str, float] = {}
 
     def cycle_sort(self) -> str:
         """Move to the next sort order and return its name."""
@@ -84,13 +83,14 @@ class PositionsTable(KeyedTable):
         key = self.selected_key
         return key if key and "|" in key else None
 
-    def _color(self, name: str) -> str:
-        return self.palette.get(name, "")
-
     def update_from(self, assessment: Assessment) -> None:
-        """Show the positions of `assessment`."""
+        """Show the positions of `assessment`.
+
+        Only the order and the row keys are worked out here; a row's cells are formatted when
+        the table draws or compares it (see `KeyedTable.show_rows`), so a frame formats the rows
+        on screen, not all 500.
+        """
         positions = list(assessment.positions)
-        rows: list[tuple[str, tuple]] = []
         if self.sort_mode == "asset":
             order = {a: i for i, a in enumerate(assessment.assets)}
             positions.sort(key=lambda p: (order.get(p.asset, len(order)), p.asset, -_rounded(p.notional), p.key))
@@ -100,59 +100,74 @@ class PositionsTable(KeyedTable):
             positions.sort(key=lambda p: p.liq_distance if p.liq_distance is not None else 9e9)
         else:
             positions.sort(key=lambda p: p.funding_per_day if p.funding_per_day is not None else 0)
-        exposures = {e.asset: e for e in assessment.exposures}
-        self._proposed = proposed_cuts(assessment)
+        keys: list[str] = []
+        plan: list[PositionRisk | tuple] = []  # per row: its position, or (exposure, legs) for a Σ line
+        grouped = self.grouped and self.sort_mode == "asset"
+        exposures = {e.asset: e for e in assessment.exposures} if grouped else {}
+        legs: dict[str, list[PositionRisk]] = {}
+        for p in positions:
+            legs.setdefault(p.asset, []).append(p)
         for i, p in enumerate(positions):
-            rows.append((p.key, self._row(p)))
+            keys.append(p.key)
+            plan.append(p)
             last_of_asset = i + 1 == len(positions) or positions[i + 1].asset != p.asset
-            if self.grouped and self.sort_mode == "asset" and last_of_asset and p.asset in exposures:
-                legs = [q for q in positions if q.asset == p.asset]
-                if len(legs) > 1:
-                    rows.append((summary_key(p.asset), self._summary(exposures[p.asset], legs)))
-        self.show(rows)
+            if grouped and last_of_asset and p.asset in exposures and len(legs[p.asset]) > 1:
+                keys.append(summary_key(p.asset))
+                plan.append((exposures[p.asset], legs[p.asset]))
+        cuts = proposed_cuts(assessment)
+        colors = self.palette  # the rows drawn later for this frame keep this frame's palette
 
-    def _row(self, p: PositionRisk) -> tuple:
-        up, down = self._color("pnl-up"), self._color("pnl-down")
-        side = Text("LONG" if p.side is Side.LONG else "SHORT", style=up if p.side is Side.LONG else down)
-        upnl = Text(fmt.money(p.upnl, signed=True), style=(up if (p.upnl or 0) >= 0 else down))
-        if p.liq_kind == "account":
-            liq = "cross"
-            dist = fmt.liq_distance(p.liq_distance, p.liq_direction, account=True) \
-                if p.liq_distance is not None else "acct"
-        else:
-            liq = fmt.price(p.liq_price)
-            dist = fmt.liq_distance(p.liq_distance, p.liq_direction)
-        near = "near-liq" in p.flags
-        dist_cell = Text(dist, style=f"bold {self._color('flag-warn')}" if near else "")
-        fday = p.funding_per_day
-        fday_cell = Text(fmt.money(fday, signed=True), style=(down if (fday or 0) < 0 else up) if fday else "")
-        flags = " ".join(FLAG_TEXT[f] for f in p.flags if f in FLAG_TEXT)
-        cut = self._proposed.get(p.key)
-        if cut is not None:  # the kill switch's proposal outranks the sizing suggestion
-            flags = f"CUT {cut:.0%} " + flags
-        elif p.trim_fraction > 0:
-            flags = (flags + f" -{p.trim_fraction:.0%}").strip()
-        flag_cell = Text(flags, style=self._color("flag-warn") if {"near-liq", "over-limit", "stale"} & set(p.flags) else "")
-        lev = "—" if p.leverage is None else f"{p.leverage:.1f}x"
-        return (
-            p.account, p.layer.value, p.asset, side, fmt.size(p.size), fmt.money(p.notional),
-            fmt.price(p.entry), fmt.price(p.mark), upnl, lev, liq, dist_cell, fmt.apr(p.funding_apr),
-            fday_cell, flag_cell,
-        )
+        def cells(i: int) -> tuple:
+            row = plan[i]
+            return _summary(*row) if isinstance(row, tuple) else _row(row, colors, cuts)
 
-    def _summary(self, e, legs: list[PositionRisk]) -> tuple:
-        """The asset's net/gross line. A leg whose value is unknown is not counted as 0: the
-        total says it is partial (`fmt.PARTIAL`)."""
-        dim = "dim"
-        # The exposure sums count a leg without a mark as 0 notional: mark them partial then.
-        missing = fmt.PARTIAL if any(p.notional is None for p in legs) else ""
-        note = f"{'gr.' if missing else 'gross'} {fmt.money(e.gross, short=True)}{missing}"  # fits the column
-        return (
-            Text(f"Σ {e.asset}", style=dim), "", "", Text("net", style=dim), "",
-            Text(fmt.money(e.net, signed=True) + missing, style="bold"), "", "",
-            Text(fmt.total([p.upnl for p in legs], signed=True), style=dim), "", "", "", "",
-            Text(fmt.total([p.funding_per_day for p in legs], signed=True), style=dim), Text(note, style=dim),
-        )
+        self.show_rows(keys, cells)
+
+
+def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[str, float]) -> tuple:
+    """One position's cells; `cuts` are the kill switch's proposed cuts by position key."""
+    up, down, warn = colors.get("pnl-up", ""), colors.get("pnl-down", ""), colors.get("flag-warn", "")
+    side = Text("LONG" if p.side is Side.LONG else "SHORT", style=up if p.side is Side.LONG else down)
+    upnl = Text(fmt.money(p.upnl, signed=True), style=(up if (p.upnl or 0) >= 0 else down))
+    if p.liq_kind == "account":
+        liq = "cross"
+        dist = fmt.liq_distance(p.liq_distance, p.liq_direction, account=True) \
+            if p.liq_distance is not None else "acct"
+    else:
+        liq = fmt.price(p.liq_price)
+        dist = fmt.liq_distance(p.liq_distance, p.liq_direction)
+    near = "near-liq" in p.flags
+    dist_cell = Text(dist, style=f"bold {warn}" if near else "")
+    fday = p.funding_per_day
+    fday_cell = Text(fmt.money(fday, signed=True), style=(down if (fday or 0) < 0 else up) if fday else "")
+    flags = " ".join(FLAG_TEXT[f] for f in p.flags if f in FLAG_TEXT)
+    cut = cuts.get(p.key)
+    if cut is not None:  # the kill switch's proposal outranks the sizing suggestion
+        flags = f"CUT {cut:.0%} " + flags
+    elif p.trim_fraction > 0:
+        flags = (flags + f" -{p.trim_fraction:.0%}").strip()
+    flag_cell = Text(flags, style=warn if {"near-liq", "over-limit", "stale"} & set(p.flags) else "")
+    lev = "—" if p.leverage is None else f"{p.leverage:.1f}x"
+    return (
+        p.account, p.layer.value, p.asset, side, fmt.size(p.size), fmt.money(p.notional),
+        fmt.price(p.entry), fmt.price(p.mark), upnl, lev, liq, dist_cell, fmt.apr(p.funding_apr),
+        fday_cell, flag_cell,
+    )
+
+
+def _summary(e, legs: list[PositionRisk]) -> tuple:
+    """The asset's net/gross line. A leg whose value is unknown is not counted as 0: the
+    total says it is partial (`fmt.PARTIAL`)."""
+    dim = "dim"
+    # The exposure sums count a leg without a mark as 0 notional: mark them partial then.
+    missing = fmt.PARTIAL if any(p.notional is None for p in legs) else ""
+    note = f"{'gr.' if missing else 'gross'} {fmt.money(e.gross, short=True)}{missing}"  # fits the column
+    return (
+        Text(f"Σ {e.asset}", style=dim), "", "", Text("net", style=dim), "",
+        Text(fmt.money(e.net, signed=True) + missing, style="bold"), "", "",
+        Text(fmt.total([p.upnl for p in legs], signed=True), style=dim), "", "", "", "",
+        Text(fmt.total([p.funding_per_day for p in legs], signed=True), style=dim), Text(note, style=dim),
+    )
 
 
 class PositionsPane(BasePane):

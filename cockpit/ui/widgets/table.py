@@ -7,7 +7,9 @@ most of the cockpit's idle CPU. This table uses the Line API instead (`render_li
 * a row is turned into segments only when its cells' text or style changed, and those segments
   are cached by the cells' look itself, so an unchanged row costs a tuple comparison;
 * the finished line (cursor or not, horizontal scroll, width, theme styles) is cached too;
-* `show` refreshes only the lines whose content changed, never the whole widget.
+* `show` refreshes only the lines whose content changed, never the whole widget;
+* a row's cells are built only when the row is drawn or compared on screen (`show_rows` takes
+  a function of the row index): at 500 positions with ~30 on screen, a frame formats ~30 rows.
 
 Never reset per tick: a frame with the same row keys in the same order only repaints the rows
 whose cells changed; a change of rows or order swaps the rows in and puts the cursor back on its
@@ -16,6 +18,7 @@ key (or on the same index when that row is gone) without moving the scroll posit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -48,6 +51,7 @@ Cell = str | Text
 Row = tuple[str, tuple[Cell, ...]]
 
 _NULL = Style.null()
+_CELL_CACHE_SIZE = 8192  # cells kept rendered: a 500-row book's unchanged cells, a few times over
 _HEADER = "\0header"  # line-cache key of the header: no row key can be this
 
 
@@ -101,13 +105,20 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         self._picks: tuple[int, ...] = ()  # indexes into all_columns of the shown columns
         self._starts: tuple[int, ...] = ()  # x of each shown column, for column-wise horizontal scroll
         self._width = 0
-        self._rows: list[Row] = []
         self._keys: list[str] = []
         self._index: dict[str, int] = {}
-        self._sigs: list[tuple] = []  # per row: what its shown cells look like (text and styles)
+        self._build: Callable[[int], tuple[Cell, ...]] = _no_row
+        # Per row, filled when first needed (None until then): its cells, and what its shown
+        # cells look like (text and styles).
+        self._cells: list[tuple[Cell, ...] | None] = []
+        self._sigs: list[tuple | None] = []
         self._cursor = 0
         # Row segments by (columns, cells' look): an unchanged row is never rendered twice.
         self._content: LRUCache[tuple, list[Segment]] = LRUCache(512)
+        # Finished cell segments by (column, cell's look, line style, cursor style): when a mark
+        # moves, a row's other cells are not rendered again. A plain dict, emptied when full:
+        # an LRU's bookkeeping costs more than these hits save.
+        self._cell_content: dict[tuple, list[Segment]] = {}
         # Finished lines by (row look, cursor style or not, scroll x, width, base style).
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: tuple[Style, Style, Style, Style | None] = (_NULL, _NULL, _NULL, None)
@@ -150,7 +161,7 @@ class KeyedTable(SteadyScrollView, can_focus=True):
             starts.append(x)
             x += col.width + 1  # one space between columns, inside each column's cells
         self._starts, self._width = tuple(starts), x
-        self._sigs = [self._signature(cells) for _, cells in self._rows]
+        self._sigs = [None] * len(self._keys)  # the look of a row depends on the columns shown
         self._update_virtual_size()
         if self.is_attached:
             self.refresh()
@@ -187,16 +198,39 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         """The key of the row under the cursor, or None when the table is empty."""
         return self._keys[self._cursor] if self._cursor < len(self._keys) else None
 
-    def _signature(self, cells: tuple[Cell, ...]) -> tuple:
-        # What the shown cells look like: equal signatures render to equal strips.
-        return tuple(_look(cells[i]) for i in self._picks)
+    def row_cells(self, key: str) -> tuple[Cell, ...]:
+        """The cells of row `key`, in `all_columns` order (KeyError when there is no such row)."""
+        return self._row_cells(self._index[key])
+
+    def _row_cells(self, i: int) -> tuple[Cell, ...]:
+        cells = self._cells[i]
+        if cells is None:
+            cells = self._cells[i] = self._build(i)
+        return cells
+
+    def _sig(self, i: int) -> tuple:
+        # What row i's shown cells look like: equal signatures render to equal strips.
+        sig = self._sigs[i]
+        if sig is None:
+            cells = self._row_cells(i)
+            sig = self._sigs[i] = tuple(_look(cells[c]) for c in self._picks)
+        return sig
 
     def show(self, rows: list[Row]) -> None:
         """Display `rows` (cells in `all_columns` order), repainting only the lines that changed."""
-        self._rows = rows
-        keys = [k for k, _ in rows]
+        self.show_rows([k for k, _ in rows], [cells for _, cells in rows].__getitem__)
+
+    def show_rows(self, keys: list[str], cells: Callable[[int], tuple[Cell, ...]]) -> None:
+        """Display rows `keys`; `cells(i)` gives row i's cells (in `all_columns` order).
+
+        `cells` is called only for the rows on screen now and later for those scrolled to, at
+        most once per row and frame: a row off screen costs its key alone. Only the lines whose
+        look changed are repainted.
+        """
         old_sigs, old_cursor = self._sigs, self._cursor
-        self._sigs = sigs = [self._signature(cells) for _, cells in rows]
+        self._build = cells
+        self._cells = [None] * len(keys)
+        self._sigs = [None] * len(keys)
         reordered = keys != self._keys
         if reordered:
             selected = self.selected_key
@@ -208,10 +242,13 @@ class KeyedTable(SteadyScrollView, can_focus=True):
                 self._cursor = max(0, min(self._cursor, len(keys) - 1))
         if not self.is_attached:
             return
-        # Compare line by line, whatever the keys: two rows trading places repaint two lines
-        # (the cursor line follows its key), and rows past the end are blanked.
-        dirty = [i for i in range(max(len(old_sigs), len(sigs)))
-                 if i >= len(old_sigs) or i >= len(sigs) or old_sigs[i] != sigs[i]]
+        # Compare the lines on screen, whatever the keys: two rows trading places repaint two
+        # lines (the cursor line follows its key), and rows past the end are blanked. A line
+        # whose old look was never computed was not drawn from the last frame: repaint it.
+        top = self.scroll_offset.y
+        bottom = min(max(len(old_sigs), len(keys)), top + self.scrollable_content_region.height - 1)
+        dirty = [i for i in range(top, bottom)
+                 if i >= len(old_sigs) or i >= len(keys) or old_sigs[i] is None or old_sigs[i] != self._sig(i)]
         if self._cursor != old_cursor:
             dirty += (old_cursor, self._cursor)
         self._refresh_rows(dirty)
@@ -361,23 +398,51 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         row = y - 1 + scroll_y
         if row >= len(self._sigs):
             return Strip.blank(width, base)
-        sig = self._sigs[row]
+        sig = self._sig(row)
         on_cursor = row == self._cursor
         key = (self._picks, sig, scroll_x, width, base, cursor if on_cursor else None)
         strip = self._lines.get(key)
         if strip is None:
-            content_key = (self._picks, sig)
-            content = self._content.get(content_key)
-            if content is None:
-                cells = self._rows[row][1]
-                content = self._render_cells(tuple(cells[i] for i in self._picks))
-                self._content.set(content_key, content)
-            if on_cursor:
-                strip = _finish(content, scroll_x, width, cursor, post, base)
+            style, over = (cursor, post) if on_cursor else (base, None)
+            if scroll_x or self._width > width:  # horizontal scroll, or columns wider than the view
+                content_key = (self._picks, sig)
+                content = self._content.get(content_key)
+                if content is None:
+                    cells = self._row_cells(row)
+                    content = self._render_cells(tuple(cells[i] for i in self._picks))
+                    self._content.set(content_key, content)
+                strip = _finish(content, scroll_x, width, style, over, base)
             else:
-                strip = _finish(content, scroll_x, width, base, None, base)
+                strip = self._styled_row(row, sig, width, style, over, base)
             self._lines.set(key, strip)
         return strip
+
+    def _styled_row(self, row: int, looks: tuple, width: int, style: Style, post: Style | None,
+                    base: Style) -> Strip:
+        """Row `row` as a whole line, from the cells' finished segments (kept by column, look and
+        style): a row whose mark moved renders the cells that changed, not the other ten.
+        Equal to `_finish` of `_render_cells` without horizontal scroll."""
+        cache = self._cell_content
+        segments: list[Segment] = []
+        cells: tuple[Cell, ...] | None = None
+        for pick, look, col in zip(self._picks, looks, self._shown):
+            key = (pick, look, style, post)
+            styled = cache.get(key)
+            if styled is None:
+                if cells is None:
+                    cells = self._row_cells(row)
+                raw = _cell_segments(cells[pick], col, self.app.console)
+                if post is None:
+                    styled = [Segment(text, style + s if s else style) for text, s, _ in raw]
+                else:
+                    styled = [Segment(text, style + s + post if s else style + post) for text, s, _ in raw]
+                if len(cache) >= _CELL_CACHE_SIZE:
+                    cache.clear()
+                cache[key] = styled
+            segments.extend(styled)
+        if self._width < width:
+            segments.append(Segment(" " * (width - self._width), base))
+        return Strip(Segment.simplify(segments), width)
 
     def _render_cells(self, cells: tuple[Cell, ...]) -> list[Segment]:
         """One row's cells (shown columns only) as segments, `_width` cells, no background yet."""
@@ -387,6 +452,10 @@ class KeyedTable(SteadyScrollView, can_focus=True):
             segments.extend(_cell_segments(cell, col, console))
         # Merge runs of one style (most cells are plain): fewer segments to style per line.
         return list(Segment.simplify(segments))
+
+
+def _no_row(i: int) -> tuple[Cell, ...]:
+    raise IndexError(i)
 
 
 def _look(cell: Cell) -> object:

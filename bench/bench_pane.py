@@ -1,0 +1,113 @@
+"""The Positions pane at 500 positions: a frame produced (risk) and rendered in the pane.
+
+Run: ``python -m bench ui`` (with the other UI figures), or ``python -m bench.bench_pane``.
+
+The book is the risk benchmark's (`bench.bench_risk.BookMaker`: 500 positions, 8 accounts, 300
+symbols), each frame with fresh snapshots whose marks moved, so every row's figures change, as
+they do when every poller answers. The pane runs in a headless Textual app at 160×48 (the pane
+shows ~30 rows). One frame is timed as the cockpit handles it:
+
+* produced: `RiskEngine.evaluate` of the book (the baseline, measured in the same run);
+* rendered: `PositionsPane.update(frame)`, then the lines the screen would paint: the table's
+  and the legend's (`render_lines`, what the compositor calls for a dirty widget).
+
+Medians of wall time, and of the thread's CPU time (the better figure on a loaded machine: it
+leaves out the time other processes held the CPU).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import time
+
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+
+from bench.bench_risk import BookMaker
+from bench.common import Figure
+from cockpit.model import Frame, Mode
+from cockpit.risk import RiskEngine
+
+SIZE = (160, 48)
+
+
+def _books(rounds: int) -> tuple[list, BookMaker]:
+    """`rounds` books of the risk benchmark's accounts, each with fresh snapshots (marks moved)."""
+    maker = BookMaker()
+    books = [maker.book([maker.snapshot(i, float(r)) for i in range(len(maker.infos))], float(r))
+             for r in range(rounds)]
+    return books, maker
+
+
+class _PaneApp(App):
+    """One Positions pane filling the screen, as the cockpit's zoomed pane 1."""
+
+    CSS_PATH = "../cockpit/ui/cockpit.tcss"
+
+    def compose(self) -> ComposeResult:
+        from cockpit.ui.widgets.positions import PositionsPane
+
+        yield PositionsPane()
+
+
+async def _measure(rounds: int) -> tuple[dict[str, list[float]], int]:
+    from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, load_theme
+    from cockpit.ui.widgets.line import Line
+    from cockpit.ui.widgets.positions import PositionsPane, PositionsTable
+
+    books, maker = _books(rounds)
+    engine = RiskEngine()
+    app = _PaneApp()
+    app.get_theme_variable_defaults = lambda: dict(THEME_VARIABLE_DEFAULTS)
+    samples: dict[str, list[float]] = {"evaluate": [], "render": [], "total": [], "cpu": [], "cpu_eval": []}
+    async with app.run_test(size=SIZE) as pilot:
+        theme = load_theme("cockpit-dark")
+        app.register_theme(theme)
+        app.theme = theme.name
+        await pilot.pause()
+        pane = app.query_one(PositionsPane)
+        table = pane.query_one(PositionsTable)
+        legend = pane.query_one("#positions-legend", Line)
+        for k, book in enumerate(books):
+            c0, t0 = time.thread_time(), time.perf_counter()
+            assessment = engine.evaluate(book, maker.instruments, 1000.0 + k)
+            frame = Frame(seq=k, now=1000.0 + k, mode=Mode.LIVE, readonly=True, book=book, assessment=assessment)
+            c1, t1 = time.thread_time(), time.perf_counter()
+            pane.update(frame)
+            table.render_lines(Region(0, 0, table.size.width, table.size.height))
+            legend.render_lines(Region(0, 0, legend.size.width, legend.size.height))
+            c2, t2 = time.thread_time(), time.perf_counter()
+            if k >= 3:  # warm-up: the first frames fill the caches
+                samples["evaluate"].append(t1 - t0)
+                samples["render"].append(t2 - t1)
+                samples["total"].append(t2 - t0)
+                samples["cpu"].append(c2 - c0)
+                samples["cpu_eval"].append(c1 - c0)
+            await pilot.pause()  # let the screen paint for real between frames
+        rows = table.row_count
+    return samples, rows
+
+
+def run(quick: bool = False) -> list[Figure]:
+    """The Positions pane figures (medians; the baseline is the evaluation, in the same run)."""
+    samples, rows = asyncio.run(_measure(15 if quick else 45))
+    m = {name: statistics.median(values) * 1e3 for name, values in samples.items()}
+    note = f"{rows} rows at {SIZE[0]}x{SIZE[1]}, {len(samples['total'])} frames, every mark moved"
+    return [
+        Figure("positions pane: frame produced and rendered, 500 positions", m["total"], "ms", target=16.0,
+               ratio=m["total"] / m["evaluate"], note=f"evaluate + update + paint, wall; {note}"),
+        Figure("positions pane: the same, CPU time of the thread", m["cpu"], "ms", target=16.0,
+               ratio=m["cpu"] / m["cpu_eval"], note="what the frame costs when nothing else runs"),
+        Figure("positions pane: update + paint alone", m["render"], "ms", ratio=m["render"] / m["evaluate"],
+               note="wall"),
+        Figure("positions pane: risk evaluate of the same book (baseline)", m["evaluate"], "ms", note="wall"),
+    ]
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    for figure in run("--quick" in sys.argv):
+        print(figure.line())

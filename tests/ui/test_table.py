@@ -1,0 +1,62 @@
+"""KeyedTable builds a row's cells only when the row is drawn or compared on screen, and a row
+built late shows the frame it belongs to."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from cockpit.ui.widgets.table import Column, KeyedTable
+
+COLUMNS = [Column("name", "Name", 8, 0, "left"), Column("value", "Value", 8, 0)]
+
+
+class _TableApp(App):
+    def compose(self) -> ComposeResult:
+        yield KeyedTable(COLUMNS)
+
+
+def _rows(n: int, frame: int, built: list[int]):
+    def cells(i: int) -> tuple:
+        built.append(i)
+        return (f"row{i}", f"{frame}.{i}")
+    return [f"k{i}" for i in range(n)], cells
+
+
+def _line(table: KeyedTable, y: int) -> str:
+    return table.render_line(y).text
+
+
+async def test_only_the_rows_on_screen_are_built_and_a_scrolled_to_row_shows_the_latest_frame():
+    app = _TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(KeyedTable)
+        built: list[int] = []
+        table.show_rows(*_rows(500, 1, built))
+        await pilot.pause()
+        on_screen = table.scrollable_content_region.height - 1
+        assert table.row_count == 500
+        assert set(built) <= set(range(on_screen)) and len(built) <= on_screen
+        assert "1.0" in _line(table, 1)
+        built.clear()
+        table.show_rows(*_rows(500, 2, built))  # every row changed: only those on screen are built
+        assert set(built) == set(range(on_screen))
+        await pilot.pause()
+        assert "2.0" in _line(table, 1)
+        table.move_cursor(row=400)  # scrolls: row 400 is built from frame 2, never from frame 1
+        await pilot.pause()
+        assert 400 in built
+        assert any("2.400" in _line(table, y) for y in range(1, on_screen + 1))
+        assert table.row_cells("k400") == ("row400", "2.400")
+
+
+async def test_show_with_a_list_of_rows_still_works_and_repaints_a_changed_row():
+    app = _TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.show([("a", ("alpha", "1")), ("b", ("beta", "2"))])
+        await pilot.pause()
+        assert "beta" in _line(table, 2) and "2" in _line(table, 2)
+        table.show([("a", ("alpha", "1")), ("b", ("beta", "3"))])
+        await pilot.pause()
+        assert _line(table, 2).rstrip().endswith("3")
+        assert table.row_cells("b") == ("beta", "3")
