@@ -60,3 +60,17 @@ def test_the_contracts_name_every_package_of_the_table():
     layers_line = next(line for line in text.splitlines() if line.startswith("layers = "))
     named = {part.strip(' "()[]') for part in layers_line.split("=", 1)[1].replace(",", "|").split("|")}
     assert packages <= named, f"not in the layers contract: {sorted(packages - named)}"
+
+
+def test_the_readme_layout_lists_every_package():
+    # README's "Layout of the code" is the newcomer's map: a package missing there is lost.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout of the code", 1)[1].split("\n## ", 1)[0]
+    packages = {
+        entry.name for entry in (ROOT / "cockpit").iterdir()
+        if entry.is_dir() and not entry.is_symlink() and (entry / "__init__.py").exists()
+    }
+    missing = {name for name in packages if f"`cockpit/{name}`" not in layout}
+    assert not missing, f"not in the README's layout table: {sorted(missing)}"
+    assert "`profiles/`" in layout  # venues/profiles: where a new venue goes
+    assert "../shared" not in readme
