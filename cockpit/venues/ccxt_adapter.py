@@ -126,6 +126,10 @@ class CcxtVenue:
             sandbox=self._account.sandbox, api_url=self._account.api_url,
             timeout=self._timeout, options=self._options, rate_limit=self._rate_limit)
         del credentials
+        missing = self._profile.missing_calls(self._exchange)
+        if missing is not None:
+            await self.close()
+            raise NotSupported(missing, account=self.info.name)
         await self._load_markets()
 
     async def _load_markets(self, reload: bool = False) -> None:

@@ -20,7 +20,7 @@ async def test_demo_config_three_live_one_down(replay, tmp_path, monkeypatch):
     config, keys = write_demo(tmp_path, replay.url, dead)
     monkeypatch.setenv("COCKPIT_DEMO_KEYRING", str(keys))
     store = SecretStore(backend=DemoKeyring())
-    venues = [open_account(a, secrets=store, rate_limit=False, timeout=1.0)
+    venues = [open_account(a.venue_account(), secrets=store, rate_limit=False, timeout=1.0)
               for a in load_config(config).accounts]
 
     async def poll(venue):

@@ -3,6 +3,8 @@ outside the profiles tests a venue's name, and any other ccxt venue works read-o
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from pathlib import Path
 
@@ -88,3 +90,89 @@ def test_a_venue_ccxt_does_not_know_is_refused_by_name():
     for bad in ("", "../okx", "__init__", "base"):
         with pytest.raises(UnknownVenue):
             profile_for(bad)
+
+
+# -- a venue without a profile, end to end on ccxt's recorded WOOFi Pro replies --------------------
+
+WOO_KEYS = {"apiKey": "ed25519:8ZLvT4rTzVmyNUQ3cDqxsWJbHaS1yRZJGKbxYVLsWBYh",
+            "secret": "USxhdMQhkMoYC52vEK6giwuQeu2F5SWuXeqS3EeyidB",  # base58 of a 32-byte seed
+            "accountId": "0x0e6e6c0d0c5b2f1e1f3c6d5f9c3b2f6e1d3c4b5a69788796a5b4c3d2e1f00112"}
+
+
+def woofipro_config(tmp_path, url: str) -> Path:
+    """A config with one WOOFi Pro account on the replay server (`venue` is all it says)."""
+    path = tmp_path / "config.toml"
+    path.write_text(f'[[accounts]]\nname = "woo"\nvenue = "woofipro"\nreadonly = false\n'
+                    f'api_url = "{url}/woofipro"\n')
+    path.chmod(0o600)
+    return path
+
+
+async def test_a_venue_without_a_profile_is_read_only_by_config_alone(replay, store, tmp_path):
+    from decimal import Decimal
+
+    from cockpit.config import load_config
+    from cockpit.engine import Engine, ExecutionError
+    from cockpit.model import OrderRequest, Side
+    from cockpit.model.errors import NotSupported
+    from cockpit.venues.open import open_account
+    from tests.engine.fakes import NullRisk
+    from tests.fixtures.keys import put_keys
+
+    config = load_config(woofipro_config(tmp_path, replay.url))
+    acc = config.accounts[0].venue_account()
+    assert (acc.venue, acc.layer, acc.readonly) == ("woofipro", Layer.CEX, False)
+    put_keys(store, "woofipro", "woo", **WOO_KEYS)
+    venue = open_account(acc, secrets=store, rate_limit=False, timeout=2.0)
+    reason = "woofipro is read-only: no cockpit profile; see README 'Adding a venue'"
+    assert venue.info.readonly and venue.info.readonly_reason == reason
+    try:
+        await venue.connect()
+        snap = await venue.snapshot()
+        (pos,) = snap.positions  # BTC short 5 at 27908.14386047 (recorded)
+        assert (pos.symbol, pos.side, pos.size, pos.entry_price) == (
+            "BTC/USDC:USDC", Side.SHORT, Decimal(5), Decimal("27908.14386047"))
+        assert float(pos.mark_price) == 27794.9 and float(pos.liquidation_price) == 117335.92899428
+        assert pos.unrealized_pnl == pytest.approx(354.858492)
+        # Unified ccxt has no margins for it: unknown, never 0.
+        assert pos.initial_margin is None and pos.maintenance_margin is None
+        c = snap.collateral  # holding 146.86 USDC of which 23 frozen
+        assert (c.currency, c.equity, c.used, c.free) == ("USDC", 146.86, 23.0, 123.86)
+        assert c.withdrawable is None and c.maintenance is None and c.margin_ratio is None
+        btc = next(q for q in snap.funding if q.symbol == "BTC/USDC:USDC")
+        # next funding 1706716800000 - last 1706688000000 = 8 h
+        assert (btc.rate, btc.interval_hours) == (0.00012, 8.0)
+        assert {q.asset for q in snap.funding} == {"BTC", "ETH", "LTC"}
+        assert [o.symbol for o in snap.open_orders] == ["LTC/USDC:USDC"]
+        with pytest.raises(NotSupported, match=re.escape(reason)):
+            await venue.place_order(OrderRequest(
+                client_id="trim-1", account="woo", symbol="BTC/USDC:USDC", side=Side.LONG,
+                amount=Decimal(1), reduce_only=True))
+        with pytest.raises(NotSupported, match=re.escape(reason)):
+            await venue.cancel_order("trim-1", "BTC/USDC:USDC")
+    finally:
+        await venue.close()
+    # Through the engine: a trim is refused before anything is sent, with the same one line.
+    engine = Engine([open_account(acc, secrets=store, rate_limit=False, timeout=2.0)],
+                    risk=NullRisk())
+    try:
+        await engine.poll_once()
+        with pytest.raises(ExecutionError, match=re.escape(reason)):
+            engine.preview(engine.hotkey_intent("woo|BTC/USDC:USDC", 0.5))
+    finally:
+        await engine.stop()
+    assert not [r for r in replay.requests if r.method != "GET"]
+
+
+def test_a_venue_ccxt_does_not_know_is_a_config_error_naming_the_field(tmp_path):
+    from cockpit.cli import main
+
+    path = tmp_path / "config.toml"
+    path.write_text('[[accounts]]\nname = "x"\nvenue = "nosuchvenue"\n')
+    path.chmod(0o600)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["--config", str(path)])
+    lines = err.getvalue().strip().splitlines()
+    assert code == 2 and len(lines) == 1
+    assert "accounts[0].venue: unknown venue 'nosuchvenue'" in lines[0]

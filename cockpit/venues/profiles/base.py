@@ -133,6 +133,10 @@ class VenueProfile:
         """The ccxt class to instantiate, made from the guarded `base` (override to patch it)."""
         return base
 
+    def missing_calls(self, exchange: Any) -> str | None:
+        """Why the built client cannot serve cockpit (a call it lacks), or None."""
+        return None
+
     async def account_info(self, exchange: Any, read: Read) -> Any:
         """The raw account reply the collateral is read from (default: balance ``info``)."""
         balance = await read(exchange.fetch_balance())

@@ -24,6 +24,8 @@ CCXT_CREDENTIALS: dict[str, tuple[str, bool]] = {
     "privateKey": ("private key", True), "walletAddress": ("wallet address", False),
     "token": ("API token", True),
 }
+# The unified calls one snapshot makes.
+_NEEDED = ("fetchPositions", "fetchBalance", "fetchFundingRates", "fetchOpenOrders")
 # The collateral currencies looked for in a unified balance, most likely first.
 _STABLES = ("USDT", "USDC", "USD")
 
@@ -58,6 +60,14 @@ class Generic(VenueProfile):
     def read_only_reason(self) -> str:
         """Trading needs a profile (client ids, order parameters, error codes)."""
         return f"{self.venue} is read-only: no cockpit profile; see README 'Adding a venue'"
+
+    def missing_calls(self, exchange: Any) -> str | None:
+        """The unified calls a snapshot needs that ccxt does not have for this venue."""
+        lacking = [call for call in _NEEDED if not exchange.has.get(call)]
+        if not lacking:
+            return None
+        return (f"{self.venue}: ccxt has no unified {', '.join(lacking)} for it — cockpit "
+                "cannot show this venue without a profile")
 
     async def account_info(self, exchange: Any, read: Read) -> Any:
         """The unified balance (per currency free/used/total), not its raw ``info``."""
