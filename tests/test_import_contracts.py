@@ -50,6 +50,20 @@ def test_each_layer_imports_no_third_party_package_beyond_its_allowance(monkeypa
         assert third_party <= allowed, f"{package} imports {sorted(third_party - allowed)}"
 
 
+def test_ccxt_is_loaded_by_name_only_inside_venues():
+    # ccxt is imported with importlib (off the start-up path), which lint-imports cannot see:
+    # the "only venues imports ccxt" contract holds only if no other package loads it that way.
+    loaders = []
+    for path in sorted((ROOT / "cockpit").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if ("import_module" in line or "__import__" in line) and "ccxt" in line:
+                loaders.append((relative, number))
+    assert loaders, "the dynamic ccxt import moved: update this test"
+    outside = [f"{p}:{n}" for p, n in loaders if not p.startswith("cockpit/venues/")]
+    assert not outside, f"ccxt loaded outside venues at {outside}"
+
+
 def test_the_contracts_name_every_package_of_the_table():
     # A package added under cockpit/ without a place in the layers contract escapes every rule.
     packages = {
