@@ -39,6 +39,7 @@ from cockpit.model import (
     KillLatch,
     Mode,
     OrderStatus,
+    PositionKey,
     RateLimited,
     VenueError,
     VenueSnapshot,
@@ -640,13 +641,12 @@ class Engine:
         self._changed()
         return done
 
-    def hotkey_intent(self, key: str, fraction: float) -> Intent:
-        """An intent to trim the position `key` ("account|symbol") by `fraction`, from a hotkey."""
-        account, symbol = key.split("|", 1)
+    def hotkey_intent(self, key: PositionKey, fraction: float) -> Intent:
+        """An intent to trim the position `key` by `fraction`, from a hotkey."""
         return Intent(
             id=f"hotkey:{key}:{fraction}:{self.clock():.6f}:{self._seq}",
-            account=account,
-            symbol=symbol,
+            account=key.account,
+            symbol=key.symbol,
             source=IntentSource.HOTKEY,
             reason=f"hotkey trim {fraction:.0%}",
             fraction=fraction,

@@ -36,6 +36,7 @@ from cockpit.model import (
     OrderRequest,
     OrderStatus,
     Position,
+    PositionKey,
     RateLimited,
     Rejected,
     Side,
@@ -82,6 +83,7 @@ class TrimPreview:
     est_cost: float
     after: Decimal
     notional: float | None
+    asset: str  # the instrument's base asset, which the symbol's text need not spell
     unit: str = ""  # what size, cut and after count: "" base units (the asset), or "contracts"
 
 
@@ -157,7 +159,7 @@ class Executor:
             raise ExecutionError(f"{intent.account} is {state.health.value}: rules never act on stale data")
         if intent.account not in self.reconciled:
             raise ExecutionError(f"{intent.account} is not reconciled yet: waiting for its open orders")
-        position = book.position(f"{intent.account}|{intent.symbol}")
+        position = book.position(intent.key)
         if position is None:
             raise ExecutionError(f"no open position in {intent.symbol} on {intent.account}")
         instrument = self.venues[intent.account].instruments().get(intent.symbol)
@@ -215,6 +217,7 @@ class Executor:
             after=position.order_size - request.amount,
             notional=notional,
             unit="contracts" if position.contracts is not None else "",
+            asset=instrument.asset,
         )
 
     # -- sending --------------------------------------------------------------------------
@@ -368,7 +371,7 @@ class Executor:
         state = book.account(row.account) if book is not None else None
         if state is None or state.health is not Health.LIVE:
             return None
-        position = book.position(f"{row.account}|{row.symbol}")  # type: ignore[union-attr]
+        position = book.position(PositionKey(row.account, row.symbol))  # type: ignore[union-attr]
         if position is None or position.side.opposite is not row.side:
             return False
         # in_flight counts this row too while it is open (unknown); a row declared absent is not.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from cockpit.model import Intent, IntentSource, KillLatch, KillStatus, OrderRequest, OrderStatus, PlannedCut, Side
+from cockpit.model import Intent, IntentSource, KillLatch, KillStatus, OrderRequest, OrderStatus, PlannedCut, PositionKey, Side
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -230,7 +230,7 @@ class Journal:
                 db.execute(
                     "INSERT OR IGNORE INTO kill_plan (episode, seq, key, size, mark, cut, intent_id, account,"
                     " symbol, source, reason, fraction, amount) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (latch.episode, seq, row.key, row.size, row.mark, row.cut,
+                    (latch.episode, seq, str(row.key), row.size, row.mark, row.cut,
                      *((i.id, i.account, i.symbol, i.source.value, i.reason, i.fraction,
                         None if i.amount is None else str(i.amount)) if i is not None else (None,) * 7)),
                 )
@@ -262,7 +262,7 @@ class Journal:
             intent = None if intent_id is None else Intent(
                 id=intent_id, account=account, symbol=symbol, source=IntentSource(source), reason=reason,
                 fraction=fraction, amount=None if amount is None else Decimal(amount))
-            out.setdefault(episode, []).append(PlannedCut(key, size, mark, cut, intent))
+            out.setdefault(episode, []).append(PlannedCut(PositionKey.parse(key), size, mark, cut, intent))
         return {k: tuple(v) for k, v in out.items()}
 
     def event(self, kind: str, now: float, **detail: object) -> None:

@@ -4,6 +4,7 @@ This package imports the standard library only. Everything in it is immutable, s
 from the engine to the UI can never change under the reader.
 """
 
+from cockpit.model.ids import PositionKey
 from cockpit.model.market import (
     Health,
     Layer,
@@ -60,6 +61,7 @@ from cockpit.model.errors import (
 )
 
 __all__ = [
+    "PositionKey",
     "Health", "Layer", "MarginMode", "Side", "Instrument", "FundingQuote", "Position", "Collateral",
     "Transfer", "TransferStatus", "AccountInfo", "LiquidationReport", "VenueSnapshot",
     "OrderRequest", "OrderStatus", "Order", "Fill", "Intent", "IntentSource", "TransferRequest",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
+from cockpit.model.ids import PositionKey
 from cockpit.model.market import Layer, Side
 from cockpit.model.orders import Intent
 
@@ -77,7 +78,7 @@ class PositionRisk:
             it, and the trim that brings the position back (0 when within limits).
     """
 
-    key: str
+    key: PositionKey
     account: str
     venue: str
     layer: Layer
@@ -210,7 +211,7 @@ class PlaybookStep:
     """
 
     order: int
-    key: str
+    key: PositionKey
     account: str
     symbol: str
     side: Side
@@ -241,7 +242,7 @@ class StressRow:
     shock: float
     pnl: float
     min_margin_ratio: float | None
-    liquidated_positions: tuple[str, ...] = ()
+    liquidated_positions: tuple[PositionKey, ...] = ()
     liquidated_accounts: tuple[str, ...] = ()
     margin_ratios: tuple[tuple[str, float | None], ...] = ()
     tail: bool = False
@@ -277,7 +278,7 @@ class PlannedCut:
     """One position of a kill-switch episode's frozen plan.
 
     Attributes:
-        key: the position ("account|symbol").
+        key: the position (written "account|symbol" in the journal).
         size / mark: its size and mark when the episode planned it; the episode's progress is
             measured against these, never against what is left after a restart.
         cut: the planned reduction, in size.
@@ -285,7 +286,7 @@ class PlannedCut:
             its id never changes, so the executor's journal dedups it across restarts.
     """
 
-    key: str
+    key: PositionKey
     size: float
     mark: float
     cut: float

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cockpit.model.ids import PositionKey
 from cockpit.model.market import AccountInfo, Health, Position, VenueSnapshot
 
 
@@ -50,7 +51,7 @@ class Book:
         """Every position of every account that has a snapshot, stale ones included."""
         return tuple(p for a in self.accounts if a.snapshot for p in a.snapshot.positions)
 
-    def position(self, key: str) -> Position | None:
+    def position(self, key: PositionKey) -> Position | None:
         """The position with `Position.key == key`, or None."""
         for p in self.positions():
             if p.key == key:

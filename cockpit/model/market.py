@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
+from cockpit.model.ids import PositionKey
+
 
 class Layer(str, Enum):
     """Where an account's collateral settles. See DESIGN.md, "Words"."""
@@ -143,9 +145,9 @@ class Position:
     contracts: Decimal | None = None  # inverse swaps only: the size in contracts (order unit)
 
     @property
-    def key(self) -> str:
+    def key(self) -> PositionKey:
         """A stable identity for the position across snapshots: account and symbol."""
-        return f"{self.account}|{self.symbol}"
+        return PositionKey(self.account, self.symbol)
 
     @property
     def signed_size(self) -> Decimal:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
+from cockpit.model.ids import PositionKey
 from cockpit.model.market import Layer, Side
 
 
@@ -39,6 +40,11 @@ class Intent:
     reason: str
     fraction: float | None = None
     amount: Decimal | None = None
+
+    @property
+    def key(self) -> PositionKey:
+        """The position this intent reduces."""
+        return PositionKey(self.account, self.symbol)
 
 
 class OrderStatus(str, Enum):

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from cockpit.model import Intent, KillEvent, KillLatch, KillState, KillStatus, PlannedCut
+from cockpit.model import Intent, KillEvent, KillLatch, KillState, KillStatus, PlannedCut, PositionKey
 
 EVENTS_KEPT = 100
 _LATCHED = (KillStatus.REDUCING, KillStatus.HALTED)
@@ -96,10 +96,10 @@ class Episode:
 
     id: str
     since: float
-    intents: dict[str, Intent] = field(default_factory=dict)
+    intents: dict[PositionKey, Intent] = field(default_factory=dict)
     # size, value of one unit, cut; in the order unit (an inverse swap's contracts, whose worth
     # does not move with the price), so progress is measured in what was sent
-    start: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    start: dict[PositionKey, tuple[float, float, float]] = field(default_factory=dict)
     accounts: set[str] = field(default_factory=set)
 
     def planned(self) -> float:
@@ -107,7 +107,7 @@ class Episode:
         gross = sum(size * mark for size, mark, _ in self.start.values())
         return 0.0 if gross <= 0 else sum(cut * mark for _, mark, cut in self.start.values()) / gross
 
-    def done(self, sizes: dict[str, float]) -> float:
+    def done(self, sizes: dict[PositionKey, float]) -> float:
         """Fraction of the starting gross already cut, given current sizes (absent = closed)."""
         gross = sum(size * mark for size, mark, _ in self.start.values())
         if gross <= 0:
@@ -119,7 +119,7 @@ class Episode:
 
 Planner = Callable[[Episode], None]
 """Adds intents to an episode for live positions it has not planned yet."""
-Sizes = Callable[[set[str]], "dict[str, float] | None"]
+Sizes = Callable[[set[str]], "dict[PositionKey, float] | None"]
 """Current sizes of live positions by key, or None when an account of the set is not LIVE."""
 
 
@@ -242,7 +242,7 @@ class KillSwitch:
             ep = Episode(id=latch.episode, since=latch.episode_since or 0.0)
             for row in latch.plan:
                 ep.start[row.key] = (row.size, row.mark, row.cut)
-                ep.accounts.add(row.key.split("|", 1)[0])
+                ep.accounts.add(row.key.account)
                 if row.intent is not None:
                     ep.intents[row.key] = row.intent
             self.episode = ep

@@ -24,7 +24,7 @@ from typing import Mapping
 
 import numpy as np
 
-from cockpit.model import AccountState, Book, FundingQuote, Health, Instrument, Position, Side
+from cockpit.model import AccountState, Book, FundingQuote, Health, Instrument, Position, PositionKey, Side
 from cockpit.model.market import MarginMode, TransferStatus, VenueSnapshot
 from cockpit.risk.arrays import fill_nan
 from cockpit.risk.rows import builder
@@ -124,7 +124,7 @@ class Layout:
 
     names: tuple  # the venue; symbols, assets, accounts; quote symbols, quote assets
     instruments: Mapping[str, Instrument]
-    keys: list[str]  # `Position.key`: account and symbol, both in `names`
+    keys: list[PositionKey]  # `Position.key`: account and symbol, both in `names`
     instrument: list[Instrument | None]  # None where the venue has none: see `stand_in`
     stand_in: list[int]  # positions whose instrument is made up per snapshot (from its size)
     at: np.ndarray  # each position's row among the quotes (any row where `unquoted`)
@@ -289,7 +289,7 @@ class BookTable:
     a_in_flight: np.ndarray
     a_age: np.ndarray
     positions: tuple[Position, ...]
-    keys: list[str]
+    keys: list[PositionKey]
     account: list[str]
     venue: list[str]
     symbol: list[str]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from cockpit.engine import Engine
 from cockpit.engine.bookstate import closures
 from cockpit.engine.journal import Journal
-from cockpit.model import Collateral, Position, Side, VenueSnapshot
+from cockpit.model import Collateral, Position, PositionKey, Side, VenueSnapshot
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account, position
 
 ETH = "ETH/USDT:USDT"
@@ -57,9 +57,9 @@ async def test_our_own_trims_and_closes_are_not_events():
     venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
     engine = make(clock, venue)
     await engine.poll_once()
-    await engine.submit(engine.hotkey_intent(f"a|{ETH}", 0.5))
+    await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))
     clock.now += 1
-    await engine.submit(engine.hotkey_intent(f"a|{ETH}", 1.0))
+    await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 1.0))
     clock.now += 1
     await engine.poll_once()
     assert ETH not in venue.positions and closed(engine) == []
@@ -72,7 +72,7 @@ async def test_a_shrink_beyond_our_order_is_the_difference():
     await engine.poll_once()
     venue.on_place = lambda req: venue.positions.update(  # the venue also cuts 1 on its own
         {ETH: position("a", ETH, Side.SHORT, str(venue.positions[ETH].size - 1))})
-    await engine.submit(engine.hotkey_intent(f"a|{ETH}", 0.5))  # ours: 2
+    await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))  # ours: 2
     [(kind, detail)] = closed(engine)
     assert kind == "closed_outside" and Decimal(detail["size"]) == 1
 
@@ -141,7 +141,7 @@ async def test_the_demo_bybit_sol_liquidation_is_reported_once_in_every_crisis(s
     assert [line for line in lines if "LIQUIDATED" in line and "bybit" in line] == [
         f"bybit {SOL}: LIQUIDATED long 399.5 at {liquidated[0]['price']:,.6g} — lost $5,233"]
     assert not [d for k, d in closed(engine) if k == "closed_outside"]  # every one reported by the venue
-    assert engine.latest.book.position(f"bybit|{SOL}") is None
+    assert engine.latest.book.position(PositionKey("bybit", SOL)) is None
 
 
 @given(
@@ -197,7 +197,7 @@ async def test_a_fill_journaled_while_a_snapshot_is_out_is_never_called_a_closur
 
     async def snapshot_while_our_order_fills():
         before = await answer()  # the position as it was: 2
-        intent = engine.hotkey_intent(f"a|{ETH}", 0.5)
+        intent = engine.hotkey_intent(PositionKey("a", ETH), 0.5)
         await engine.executor.submit(intent, engine.latest.book)  # fills, journaled now
         return before
 

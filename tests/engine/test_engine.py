@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from cockpit.model import PositionKey
 from cockpit.engine import Engine, EngineSettings, ExecutionError
 from cockpit.engine.bookstate import BookState
 from cockpit.engine.executor import client_order_id
@@ -98,7 +99,7 @@ async def test_trim_rounds_down_journals_before_sending_and_shrinks():
     seen_in_journal = []
     venue.on_place = lambda req: seen_in_journal.append(engine.journal.get(req.client_id))
     await engine.poll_once()
-    intent = engine.hotkey_intent(f"a|{ETH}", 0.25)
+    intent = engine.hotkey_intent(PositionKey("a", ETH), 0.25)
     preview = engine.preview(intent)
     assert preview.cut == Decimal("0.34")  # 1.37 × 0.25 = 0.3425, rounded down to the 0.01 step
     assert preview.order_side is Side.SHORT and preview.after == Decimal("1.03")
@@ -106,7 +107,7 @@ async def test_trim_rounds_down_journals_before_sending_and_shrinks():
     assert outcome.status is OrderStatus.FILLED
     assert seen_in_journal[0] is not None and seen_in_journal[0].status is OrderStatus.INTENDED
     assert venue.sent[0].reduce_only and venue.sent[0].client_id == client_order_id(intent.id)
-    assert engine.latest.book.position(f"a|{ETH}").size == Decimal("1.03")
+    assert engine.latest.book.position(PositionKey("a", ETH)).size == Decimal("1.03")
 
 
 async def test_unknown_outcome_is_resolved_by_lookup_not_a_new_order():
@@ -116,7 +117,7 @@ async def test_unknown_outcome_is_resolved_by_lookup_not_a_new_order():
     engine = make(clock, venue)
     engine.executor.resolve_delays = (0.0, 0.0)
     await engine.poll_once()
-    outcome = await engine.submit(engine.hotkey_intent(f"a|{ETH}", 0.5))
+    outcome = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))
     assert outcome.status is OrderStatus.FILLED
     assert len(venue.sent) == 1  # looked up, never re-sent
     assert venue.positions[ETH].size == Decimal("1")
@@ -129,7 +130,7 @@ async def test_unknown_outcome_that_never_landed_is_resent_under_the_same_id():
     engine = make(clock, venue)
     engine.executor.resolve_delays = (0.0, 0.0)
     await engine.poll_once()
-    outcome = await engine.submit(engine.hotkey_intent(f"a|{ETH}", 1.0))
+    outcome = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 1.0))
     # Not found on look-ups made at once: it may still be on its way, so it is not re-sent yet.
     assert outcome.status is OrderStatus.UNKNOWN and len(venue.sent) == 1
     clock.now += engine.settings.absent_grace
@@ -146,7 +147,7 @@ async def test_rejected_order_is_journaled_as_rejected():
                       land_despite_error=False)
     engine = make(clock, venue)
     await engine.poll_once()
-    outcome = await engine.submit(engine.hotkey_intent(f"a|{ETH}", 0.5))
+    outcome = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))
     assert outcome.status is OrderStatus.REJECTED
     assert engine.journal.rows()[0].status is OrderStatus.REJECTED
     assert venue.positions[ETH].size == Decimal("2")
@@ -158,7 +159,7 @@ async def test_readonly_refuses_every_order():
     engine = make(clock, venue, readonly=True)
     await engine.poll_once()
     with pytest.raises(ExecutionError, match="read-only"):
-        await engine.submit(engine.hotkey_intent(f"a|{ETH}", 0.5))
+        await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))
     assert venue.sent == [] and engine.journal.rows() == []
 
 
@@ -169,8 +170,8 @@ async def test_readonly_account_refuses_orders_but_others_trade():
     engine = make(clock, ro, rw)
     await engine.poll_once()
     with pytest.raises(ExecutionError, match="read-only in the config"):
-        engine.preview(engine.hotkey_intent(f"ro|{ETH}", 0.5))
-    assert (await engine.submit(engine.hotkey_intent(f"rw|{ETH}", 0.5))).status is OrderStatus.FILLED
+        engine.preview(engine.hotkey_intent(PositionKey("ro", ETH), 0.5))
+    assert (await engine.submit(engine.hotkey_intent(PositionKey("rw", ETH), 0.5))).status is OrderStatus.FILLED
 
 
 async def test_rules_never_act_on_stale_data():
@@ -195,10 +196,10 @@ async def test_in_flight_orders_cap_the_next_trim():
     engine = make(clock, venue)
     engine.executor.resolve_delays = (0.0,)
     await engine.poll_once()
-    first = await engine.submit(engine.hotkey_intent(f"a|{ETH}", 0.6))
+    first = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.6))
     assert first.status is OrderStatus.UNKNOWN
     assert engine.journal.in_flight("a", ETH) == Decimal("0.6")
-    second = engine.preview(engine.hotkey_intent(f"a|{ETH}", 0.6))
+    second = engine.preview(engine.hotkey_intent(PositionKey("a", ETH), 0.6))
     assert second.cut == Decimal("0.4")  # never more than the position minus what is in flight
 
 
@@ -229,7 +230,7 @@ async def test_restart_reconciles_journal_before_acting(tmp_path):
     first = make(clock, venue, journal=Journal(path))
     first.executor.resolve_delays = (0.0,)
     await first.poll_once()
-    outcome = await first.submit(first.hotkey_intent(f"a|{ETH}", 0.5))
+    outcome = await first.submit(first.hotkey_intent(PositionKey("a", ETH), 0.5))
     assert outcome.status is OrderStatus.UNKNOWN
     first.journal.close()
     # "restart": a new engine over the same journal; the venue answers look-ups again

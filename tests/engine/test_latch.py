@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from cockpit.engine import Engine
 from cockpit.engine.executor import client_order_id
 from cockpit.engine.journal import Journal
-from cockpit.model import Intent, IntentSource, KillLatch, KillStatus, OrderStatus, PlannedCut
+from cockpit.model import Intent, IntentSource, KillLatch, KillStatus, OrderStatus, PlannedCut, PositionKey
 from cockpit.risk import RiskEngine
 from cockpit.sim import build_demo
 from tests.engine.fakes import Clock
@@ -85,7 +85,7 @@ async def test_an_interrupted_cut_resumes_its_own_plan_after_a_restart(tmp_path)
     assert {cid for _, cid in orders} == {client_order_id(i.id) for i in proposed}
     after = _sizes(frame)
     for intent in proposed:
-        key = f"{intent.account}|{intent.symbol}"
+        key = intent.key
         assert start[key] - after.get(key, Decimal(0)) == intent.amount
     rows = second.journal.rows()
     assert {r.status for r in rows} == {OrderStatus.FILLED}
@@ -143,6 +143,7 @@ async def test_halted_survives_restarts_until_a_person_resets_it(tmp_path):
 
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 _float = st.floats(allow_nan=False, allow_infinity=False, width=64)
+_keys = st.builds(PositionKey, account=_text.filter(lambda s: s and "|" not in s), symbol=_text.filter(bool))
 
 
 @st.composite
@@ -150,7 +151,7 @@ def latches(draw):
     episode = draw(st.none() | _text)
     plan = ()
     if episode is not None:
-        keys = draw(st.lists(_text, unique=True, max_size=6))
+        keys = draw(st.lists(_keys, unique=True, max_size=6))
         plan = tuple(
             PlannedCut(key, draw(_float), draw(_float), draw(_float), draw(st.none() | st.builds(
                 Intent, id=_text, account=_text, symbol=_text, source=st.sampled_from(IntentSource),
@@ -173,7 +174,7 @@ def test_the_journal_gives_back_the_last_latch_exactly(sequence):
     # An episode's plan only grows while it lasts: what was written stays as it was.
     last = sequence[-1]
     if last.plan:
-        grown = PlannedCut("another|key", 1.0, 2.0, 0.5, None)
+        grown = PlannedCut(PositionKey("another", "key"), 1.0, 2.0, 0.5, None)
         journal.save_latch(KillLatch(status=last.status, episode=last.episode, plan=last.plan + (grown,)),
                            now=2.0)
         assert journal.load_latch().plan == last.plan + (grown,)

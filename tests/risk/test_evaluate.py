@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cockpit.model import Cover, Health, Instrument, IntentSource, KillStatus, Layer, Position, Side, StepReason
+from cockpit.model import Cover, Health, Instrument, IntentSource, KillStatus, Layer, Position, PositionKey, Side, StepReason
 from cockpit.present import reasons
 from cockpit.risk import RiskEngine, RiskSettings
 from cockpit.risk.orders import reduce_only_amount
@@ -27,7 +27,7 @@ def _accounts(rate: float, now: float, stale: tuple[str, ...] = (), readonly: tu
             "dx": ("dydx", [("ETH", "long", "7", 3_000)])}
     out = []
     for name, (venue, rows) in spec.items():
-        ps = [position(name, venue, a, side, sizes.get(f"{name}|{a}/USDT:USDT", size), mark)
+        ps = [position(name, venue, a, side, sizes.get(PositionKey(name, f"{a}/USDT:USDT"), size), mark)
               for a, side, size, mark in rows]
         ps = [p for p in ps if p.size > 0]
         health = Health.STALE if name in stale else Health.LIVE
@@ -51,7 +51,7 @@ def test_reducing_proposes_a_stable_30_percent_cut_and_halts_when_done():
     proposed = hot.kill.proposed
     assert len(proposed) == 5 and hot.kill.mode == "advise"
     for intent in proposed:
-        p = b.position(f"{intent.account}|{intent.symbol}")
+        p = b.position(intent.key)
         assert intent.id == f"kill:1@60:{p.key}"  # first episode, entered at t = 60
         assert intent.source is IntentSource.KILL_SWITCH and intent.fraction is None
         assert intent.amount >= reduce_only_amount(p.size, fraction=0.3, step=Decimal("0.01"))
@@ -64,7 +64,7 @@ def test_reducing_proposes_a_stable_30_percent_cut_and_halts_when_done():
     _, again = _run(engine, SQUEEZE, 61.0)
     assert again.kill.proposed == proposed
     # The cut is executed: sizes shrink by the intents' amounts.
-    done = {f"{i.account}|{i.symbol}": b.position(f"{i.account}|{i.symbol}").size - i.amount for i in proposed}
+    done = {i.key: b.position(i.key).size - i.amount for i in proposed}
     before = hot.gross
     _, after = _run(engine, SQUEEZE, 62.0, sizes=done)
     assert after.kill.status is KillStatus.HALTED and after.kill.proposed == ()

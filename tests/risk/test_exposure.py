@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from cockpit.model import PositionKey
 from cockpit.risk import RiskEngine
 from cockpit.risk import exposure
 
@@ -32,8 +33,8 @@ def test_net_gross_and_hedged_legs():
     # The ETH legs are on the same venue (two accounts): not a cross-venue hedge.
     assert (eth.net, eth.gross, eth.legs, eth.hedged) == (-15_000.0, 45_000.0, 2, False)
     flags = {p.key: p.flags for p in a.positions}
-    assert "hedged" in flags["bn|BTC/USDT:USDT"] and "hedged" in flags["hl|BTC/USDT:USDT"]
-    assert "hedged" not in flags["bn|ETH/USDT:USDT"]
+    assert "hedged" in flags[PositionKey("bn", "BTC/USDT:USDT")] and "hedged" in flags[PositionKey("hl", "BTC/USDT:USDT")]
+    assert "hedged" not in flags[PositionKey("bn", "ETH/USDT:USDT")]
     assert (a.gross, a.net, a.equity) == (195_000.0, 35_000.0, 100_000.0)
     assert a.gross_leverage == pytest.approx(1.95)
     # Heatmap rows by gross then name (SOL is only quoted); columns in account order.

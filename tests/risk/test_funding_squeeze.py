@@ -40,10 +40,10 @@ def test_funding_squeeze_end_to_end():
             assert a.funding_stress >= a.funding_stress_threshold
             assert a.kill.proposed and a.kill.cut_planned >= 0.30
             # The cut is shown per position: one intent for each position of every LIVE account.
-            assert {f"{i.account}|{i.symbol}" for i in a.kill.proposed} == {p.key for p in a.positions}
+            assert {i.key for i in a.kill.proposed} == {p.key for p in a.positions}
             before = {p.key: p for p in a.positions}
             for intent in a.kill.proposed:  # the user accepts: each becomes a reduce-only order
-                p = before[f"{intent.account}|{intent.symbol}"]
+                p = before[intent.key]
                 world.submit_order(intent.account, OrderRequest(
                     client_id="ck" + hashlib.sha256(intent.id.encode()).hexdigest()[:24],
                     account=intent.account, symbol=intent.symbol, side=p.side.opposite,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cockpit.model import KillStatus
+from cockpit.model import KillStatus, PositionKey
 from cockpit.risk import RiskSettings, allows
 from cockpit.risk.killswitch import Episode, KillSwitch, Trigger, tail_level
 
 S = RiskSettings()
+P = PositionKey("acct", "P/USDT:USDT")  # the one position of the stand-in planner
 
 
 def triggers(funding: float | None = 0.0, drawdown: float | None = 0.0, vol: float = 50.0) -> tuple:
@@ -26,13 +27,13 @@ class Book:
         self.live = True
 
     def plan(self, ep: Episode) -> None:
-        if "p" not in ep.start and self.live:
-            ep.start["p"] = (self.size, 100.0, 3.0)
+        if P not in ep.start and self.live:
+            ep.start[P] = (self.size, 100.0, 3.0)
             ep.accounts.add("acct")
-            ep.intents["p"] = object()  # the engine puts an Intent here
+            ep.intents[P] = object()  # the engine puts an Intent here
 
     def sizes(self, accounts):
-        return {"p": self.size} if self.live else None
+        return {P: self.size} if self.live else None
 
 
 def run(ks: KillSwitch, b: Book, t: float, **kw) -> KillStatus:
@@ -210,7 +211,7 @@ def test_the_latch_changes_only_when_the_switch_does():
     run(ks, b, 2, funding=61.0)
     tripped = ks.latch()
     assert tripped.status is KillStatus.REDUCING and tripped.episode == "1@2" and len(tripped.plan) == 1
-    assert tripped.plan[0].key == "p" and (tripped.plan[0].size, tripped.plan[0].cut) == (10.0, 3.0)
+    assert tripped.plan[0].key == P and (tripped.plan[0].size, tripped.plan[0].cut) == (10.0, 3.0)
     restored = KillSwitch(S)
     restored.restore(tripped)
     b.size = 7.0

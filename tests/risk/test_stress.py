@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cockpit.model import AccountState, Book, Health
+from cockpit.model import AccountState, Book, Health, PositionKey
 from cockpit.risk import RiskEngine
 from cockpit.risk import liquidation, stress
 from cockpit.sim import build_demo
@@ -47,7 +47,7 @@ def test_stress_table_worked_by_hand():
     down15 = rows[0]
     # At −15 % B (ratio 0.88) is liquidated with its ETH. A's BTC passes its own price (43,000 >
     # 42,500), but it is a cross leg of an account whose ratio stays 20: it falls only with A.
-    assert down15.liquidated_positions == ("B|ETH/USDT:USDT",)
+    assert down15.liquidated_positions == (PositionKey("B", "ETH/USDT:USDT"),)
     assert down15.liquidated_accounts == ("B",)
     assert rows[1].liquidated_positions == () and rows[1].liquidated_accounts == ()
     # The tail: no volatility history yet, so β = 1 and the book (net long) fears the fall.
@@ -171,7 +171,7 @@ def test_an_isolated_loss_is_capped_at_its_margin_and_never_reaches_the_cross_eq
     tail = rows["tail −20%β"]  # no volatility yet: β = 1, a uniform −20 %
     # Cross side: (22,000 − 20,000) / (1,000 × 0.8) = 2.50 (adding the isolated loss gave 0.23).
     assert tail.min_margin_ratio == pytest.approx(2.50)
-    assert tail.liquidated_positions == ("by|SOL/USDT:USDT",) and tail.liquidated_accounts == ()
+    assert tail.liquidated_positions == (PositionKey("by", "SOL/USDT:USDT"),) and tail.liquidated_accounts == ()
     # The isolated SOL loses its 8,276 and no more (uncapped: 10,000).
     assert tail.pnl == pytest.approx(-20_000 - 8_276)
     # At −15 % SOL stands (8,276 − 7,500 = 776 > 425 of maintenance).
@@ -245,14 +245,14 @@ async def test_the_stress_table_agrees_with_the_simulators_own_margin_engine():
     liquidated = set()
     for row in rows[:6]:
         truth = arr.check(marks * (1 + row.shock), ledger.wallet)
-        keys = {f"{names[arr.account[i]]}|{arr.keys[i][1]}"
+        keys = {PositionKey(names[arr.account[i]], arr.keys[i][1])
                 for i in np.flatnonzero(truth.liquidate_positions | truth.liquidate_accounts[arr.account])}
         assert set(row.liquidated_positions) == keys, row.name
         liquidated |= keys
         ratios = dict(row.margin_ratios)
         for k, name in enumerate(names):
             assert ratios[name] == pytest.approx(truth.cross_equity[k] / truth.cross_maint[k], rel=0.03)
-    assert liquidated == {"bybit|SOL/USDT:USDT"}  # the case this test is about did occur
+    assert liquidated == {PositionKey("bybit", "SOL/USDT:USDT")}  # the case this test is about did occur
 
 
 def test_the_account_level_move_counts_the_cross_side_alone():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from cockpit.model import AccountInfo, AccountState, Frame, Health, Layer, Mode
+from cockpit.model import AccountInfo, AccountState, Frame, Health, Layer, Mode, PositionKey
 from cockpit.risk import RiskEngine
 from cockpit.present import format as fmt
 from cockpit.ui.widgets.collateral import CollateralTable
@@ -37,7 +37,7 @@ async def test_the_distance_to_liquidation_says_which_way():
         table = app.screen.query_one(PositionsTable)
         # The demo's Binance account is net short: its BTC *long* is liquidated by a rise of the
         # whole account of about 396 %, which read "395.6%a" (a drop, to anyone) before.
-        btc = next(p for p in a.positions if p.key == "binance|BTC/USDT:USDT")
+        btc = next(p for p in a.positions if p.key == PositionKey("binance", "BTC/USDT:USDT"))
         assert (btc.side.value, btc.liq_kind, btc.liq_direction) == ("long", "account", 1)
         assert _column(table, btc.key, "dist") == "↑396%a"
         for p in a.positions:
@@ -173,7 +173,7 @@ async def test_a_funding_cell_without_an_interval_says_interval_unknown():
         detail = _text(app, "#funding-detail")
         assert "interval unknown" in detail and "/8h" not in detail
         positions = app.screen.query_one(PositionsTable)
-        key = "ok|BTC/USDT:USDT"
+        key = PositionKey("ok", "BTC/USDT:USDT")
         assert (_column(positions, key, "apr"), _column(positions, key, "fday")) == ("—", "—")
 
 
@@ -189,7 +189,7 @@ def test_an_inverse_trim_confirmation_counts_contracts_not_coins():
     p = TrimPreview(intent=Intent("t", "acc", "BTC/USD:BTC", IntentSource.HOTKEY, "test", 0.25),
                     account="acc", venue="okx", symbol="BTC/USD:BTC", side=Side.LONG,
                     size=Decimal(10), cut=Decimal(2), order_side=Side.SHORT, est_price=90_000.0,
-                    est_cost=0.1, after=Decimal(8), notional=200.0, unit="contracts")
+                    est_cost=0.1, after=Decimal(8), notional=200.0, asset="BTC", unit="contracts")
     lines = [str(x) for x in _trim_lines(p)]
     assert "LONG 10 contracts" in lines[1] and "SHORT 2 contracts" in lines[2]
     assert "BTC" not in lines[2] and "8 contracts" in lines[-1]

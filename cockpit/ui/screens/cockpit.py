@@ -273,10 +273,10 @@ class CockpitScreen(Screen):
             f"{len(unsent)} reduce-only market orders, cutting {kill.cut_planned:.1%} of gross:",
             "",
         ]
+        assets = {p.key: p.asset for p in frame.assessment.positions}
         for intent in unsent[:10]:
-            key = f"{intent.account}|{intent.symbol}"
-            asset = intent.symbol.split("/")[0]
-            lines.append(f"  {intent.account:<11} {asset:<9} cut {intent.amount} ({cuts.get(key, 0):.0%})")
+            asset = assets.get(intent.key, intent.symbol)
+            lines.append(f"  {intent.account:<11} {asset:<9} cut {intent.amount} ({cuts.get(intent.key, 0):.0%})")
         if len(unsent) > 10:
             lines.append(f"  … and {len(unsent) - 10} more (all in the Playbook pane)")
         self.app.push_screen(
@@ -338,7 +338,7 @@ def _trim_title(p: TrimPreview, fraction: float) -> str:
 
 
 def _trim_lines(p: TrimPreview) -> list[str | Text]:
-    asset = p.unit or p.symbol.split("/")[0]  # an inverse swap's amounts are contracts
+    asset = p.unit or p.asset  # an inverse swap's amounts are contracts
     side_after = p.side.value.upper() if p.after > 0 else "flat"
     lines: list[str | Text] = [
         f"Account    {p.account} ({p.venue})",

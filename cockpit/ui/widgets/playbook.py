@@ -9,7 +9,7 @@ from cockpit.model import Assessment, Frame, KillStatus, LayerCollateral, Playbo
 from cockpit.present import format as fmt, reasons
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
-from cockpit.ui.widgets.table import Column, KeyedTable
+from cockpit.ui.widgets.table import Column, KeyedTable, Row
 
 COLUMNS = [
     Column("n", "#", 2, 0),
@@ -68,27 +68,30 @@ class PlaybookTable(KeyedTable):
             self.show(self._proposal(assessment))
         else:
             accounts = {c.account: c for c in assessment.collateral}
-            self.show([(s.key, self._row(s, accounts.get(s.account))) for s in assessment.playbook])
+            assets = {p.key: p.asset for p in assessment.positions}
+            self.show([(s.key, self._row(s, assets.get(s.key, s.symbol), accounts.get(s.account)))
+                       for s in assessment.playbook])
 
-    def _proposal(self, assessment: Assessment) -> list[tuple[str, tuple]]:
+    def _proposal(self, assessment: Assessment) -> list[Row]:
         positions = {p.key: p for p in assessment.positions}
-        rows = []
+        rows: list[Row] = []
         for n, intent in enumerate(assessment.kill.proposed, 1):
-            key = f"{intent.account}|{intent.symbol}"
+            key = intent.key
             p = positions.get(key)
             if p is None or intent.amount is None:
                 continue
             notional = float(intent.amount) * p.mark if p.mark is not None else None
             side = "L" if p.side is Side.LONG else "S"
-            rows.append((f"cut:{key}", (
+            rows.append((("cut", key), (  # never a plan step's key: the proposal replaces the plan
                 str(n), f"{p.account} {p.asset} {side}",
                 f"-{float(intent.amount / p.size):.0%} {fmt.money(notional)}",
                 "kill switch cut", "", "",
             )))
         return rows
 
-    def _row(self, s: PlaybookStep, account: LayerCollateral | None) -> tuple:
-        asset = s.symbol.split("/")[0]
+    def _row(self, s: PlaybookStep, asset: str, account: LayerCollateral | None) -> tuple:
+        """A step's cells; `asset` is its position's (the instrument's base asset, which the
+        symbol's text need not spell: OKX's BTC-USD-SWAP, a venue's 1000PEPE)."""
         side = "L" if s.side is Side.LONG else "S"
         return (
             str(s.order), f"{s.account} {asset} {side}", f"-{s.cut_fraction:.0%} {fmt.money(s.notional)}",

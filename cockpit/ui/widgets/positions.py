@@ -3,10 +3,12 @@ and the book's totals under them."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from rich.text import Text
 from textual.app import ComposeResult
 
-from cockpit.model import Assessment, Frame, PositionRisk, Side
+from cockpit.model import Assessment, Frame, PositionKey, PositionRisk, Side
 from cockpit.present import format as fmt
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
@@ -44,12 +46,12 @@ def _rounded(notional: float | None) -> float:
     return float(f"{notional or 0.0:.3g}")
 
 
-def proposed_cuts(assessment: Assessment) -> dict[str, float]:
+def proposed_cuts(assessment: Assessment) -> dict[PositionKey, float]:
     """The kill switch's proposed cut per position key, as a fraction of the position."""
     sizes = {p.key: p.size for p in assessment.positions}
-    cuts: dict[str, float] = {}
+    cuts: dict[PositionKey, float] = {}
     for intent in assessment.kill.proposed:
-        key = f"{intent.account}|{intent.symbol}"
+        key = intent.key
         size = sizes.get(key)
         if size and intent.amount is not None:
             cuts[key] = float(intent.amount / size)
@@ -59,7 +61,7 @@ def proposed_cuts(assessment: Assessment) -> dict[str, float]:
 
 
 def summary_key(asset: str) -> str:
-    """Row key of an asset's net/gross line (never a position key: those contain '|')."""
+    """Row key of an asset's net/gross line (text: never a position's `PositionKey`)."""
     return f"Σ {asset}"
 
 
@@ -78,10 +80,10 @@ class PositionsTable(KeyedTable):
         return self.sort_mode
 
     @property
-    def selected_position(self) -> str | None:
-        """The position key under the cursor ("account|symbol"), None on a summary row."""
+    def selected_position(self) -> PositionKey | None:
+        """The key of the position under the cursor, None on a summary row."""
         key = self.selected_key
-        return key if key and "|" in key else None
+        return key if isinstance(key, PositionKey) else None
 
     def update_from(self, assessment: Assessment) -> None:
         """Show the positions of `assessment`.
@@ -100,7 +102,7 @@ class PositionsTable(KeyedTable):
             positions.sort(key=lambda p: p.liq_distance if p.liq_distance is not None else 9e9)
         else:
             positions.sort(key=lambda p: p.funding_per_day if p.funding_per_day is not None else 0)
-        keys: list[str] = []
+        keys: list[Hashable] = []
         plan: list[PositionRisk | tuple] = []  # per row: its position, or (exposure, legs) for a Σ line
         grouped = self.grouped and self.sort_mode == "asset"
         exposures = {e.asset: e for e in assessment.exposures} if grouped else {}

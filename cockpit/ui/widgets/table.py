@@ -18,7 +18,7 @@ key (or on the same index when that row is gone) without moving the scroll posit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -48,7 +48,7 @@ class Column:
 
 
 Cell = str | Text
-Row = tuple[str, tuple[Cell, ...]]
+Row = tuple[Hashable, tuple[Cell, ...]]
 
 _NULL = Style.null()
 _CELL_CACHE_SIZE = 8192  # cells kept rendered: a 500-row book's unchanged cells, a few times over
@@ -105,8 +105,8 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         self._picks: tuple[int, ...] = ()  # indexes into all_columns of the shown columns
         self._starts: tuple[int, ...] = ()  # x of each shown column, for column-wise horizontal scroll
         self._width = 0
-        self._keys: list[str] = []
-        self._index: dict[str, int] = {}
+        self._keys: list[Hashable] = []
+        self._index: dict[Hashable, int] = {}
         self._build: Callable[[int], tuple[Cell, ...]] = _no_row
         # Per row, filled when first needed (None until then): its cells, and what its shown
         # cells look like (text and styles).
@@ -194,11 +194,11 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         return self._cursor
 
     @property
-    def selected_key(self) -> str | None:
+    def selected_key(self) -> Hashable | None:
         """The key of the row under the cursor, or None when the table is empty."""
         return self._keys[self._cursor] if self._cursor < len(self._keys) else None
 
-    def row_cells(self, key: str) -> tuple[Cell, ...]:
+    def row_cells(self, key: Hashable) -> tuple[Cell, ...]:
         """The cells of row `key`, in `all_columns` order (KeyError when there is no such row)."""
         return self._row_cells(self._index[key])
 
@@ -220,7 +220,7 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         """Display `rows` (cells in `all_columns` order), repainting only the lines that changed."""
         self.show_rows([k for k, _ in rows], [cells for _, cells in rows].__getitem__)
 
-    def show_rows(self, keys: list[str], cells: Callable[[int], tuple[Cell, ...]]) -> None:
+    def show_rows(self, keys: list[Hashable], cells: Callable[[int], tuple[Cell, ...]]) -> None:
         """Display rows `keys`; `cells(i)` gives row i's cells (in `all_columns` order).
 
         `cells` is called only for the rows on screen now and later for those scrolled to, at
