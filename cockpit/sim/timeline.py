@@ -69,15 +69,19 @@ def _vol_regime(world: World, ev: ScenarioEvent) -> str:
     return f"volatility regime -> {ev.get('level')}"
 
 
-def _price_move(world: World, ev: ScenarioEvent) -> str:
+def _schedule_move(world: World, ev: ScenarioEvent) -> None:
+    """The move of a `price_move` or `flash_crash` event: its assets, size, pace and recovery."""
     world.prices.schedule(_weights(world, ev.get("assets")), ev.get("move"), ev.get("over"),
                           ev.get("recover"), ev.get("recover_over"))
+
+
+def _price_move(world: World, ev: ScenarioEvent) -> str:
+    _schedule_move(world, ev)
     return f"prices move {ev.get('move') * 100:+.1f}% over {span(ev.get('over'))}"
 
 
 def _flash_crash(world: World, ev: ScenarioEvent) -> str:
-    world.prices.schedule(_weights(world, ev.get("assets")), ev.get("move"), ev.get("over"),
-                          ev.get("recover"), ev.get("recover_over"))
+    _schedule_move(world, ev)
     world.prices.set_vol_regime("panic")
     _set_liquidity(world, [], ev.get("thin"), ev.get("thin_for"))
     world.later(ev.get("thin_for"), lambda: world.prices.set_vol_regime("stressed"))
