@@ -60,3 +60,19 @@ async def test_show_with_a_list_of_rows_still_works_and_repaints_a_changed_row()
         await pilot.pause()
         assert _line(table, 2).rstrip().endswith("3")
         assert table.row_cells("b") == ("beta", "3")
+
+
+def test_simplify_merges_as_rich_does():
+    import random
+
+    from rich.segment import Segment
+    from rich.style import Style
+
+    from cockpit.ui.widgets.table import _simplify
+
+    bold, red, bold_again = Style(bold=True), Style(color="red"), Style(bold=True)  # equal, not identical
+    rng = random.Random(5)
+    for _ in range(2000):
+        segments = [Segment(rng.choice("xyz") * rng.randint(1, 3), rng.choice([bold, red, bold_again, None]),
+                            rng.choice([None, None, [(1,)]])) for _ in range(rng.randint(0, 8))]
+        assert _simplify(segments) == list(Segment.simplify(segments))

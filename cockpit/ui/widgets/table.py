@@ -442,7 +442,7 @@ class KeyedTable(SteadyScrollView, can_focus=True):
             segments.extend(styled)
         if self._width < width:
             segments.append(Segment(" " * (width - self._width), base))
-        return Strip(Segment.simplify(segments), width)
+        return Strip(_simplify(segments), width)
 
     def _render_cells(self, cells: tuple[Cell, ...]) -> list[Segment]:
         """One row's cells (shown columns only) as segments, `_width` cells, no background yet."""
@@ -452,6 +452,25 @@ class KeyedTable(SteadyScrollView, can_focus=True):
             segments.extend(_cell_segments(cell, col, console))
         # Merge runs of one style (most cells are plain): fewer segments to style per line.
         return list(Segment.simplify(segments))
+
+
+def _simplify(segments: list[Segment]) -> list[Segment]:
+    """`Segment.simplify`, comparing styles by identity first: cells that share a style share
+    the Style object, and `Style.__eq__` is a Python call (it was a third of drawing a row)."""
+    out: list[Segment] = []
+    if not segments:
+        return out
+    text, style, _ = last = segments[0]
+    for segment in segments[1:]:
+        next_style = segment[1]
+        if (next_style is style or next_style == style) and not segment[2]:
+            text += segment[0]
+            last = None
+        else:
+            out.append(Segment(text, style) if last is None else last)
+            text, style, _ = last = segment
+    out.append(Segment(text, style) if last is None else last)
+    return out
 
 
 def _no_row(i: int) -> tuple[Cell, ...]:
