@@ -10,93 +10,26 @@ Figures:
 * sampling tick: the evaluation on which a volatility and a funding sample fall due (once per
   5 minutes for funding), with full histories: it recomputes every cell's robust baseline.
 * stress: `cockpit.risk.stress.run` on random books and shock matrices.
+
+The evaluated book is `tests.risk.factory.RandomBook`, built from the same pieces as the risk
+tests' books.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import numpy as np
 
 from bench.common import Figure, median_time
-from cockpit.model import (
-    AccountInfo,
-    AccountState,
-    Book,
-    Collateral,
-    FundingQuote,
-    Health,
-    Instrument,
-    Layer,
-    MarginMode,
-    Position,
-    Side,
-    VenueSnapshot,
-)
 from cockpit.risk import RiskEngine
 from cockpit.risk import stress
-
-VENUES = (("binance", Layer.CEX), ("bybit", Layer.CEX), ("hyperliquid", Layer.HYPERLIQUID),
-          ("paradex", Layer.STARKNET))
-
-
-class BookMaker:
-    """A random book: 8 accounts on 4 venues, 300 symbols (150 assets × 2 venues), 500 positions."""
-
-    def __init__(self, seed: int = 7, positions: int = 500, accounts: int = 8, assets: int = 150) -> None:
-        rng = self.rng = np.random.default_rng(seed)
-        self.prices = np.exp(rng.uniform(np.log(0.05), np.log(60_000), assets))
-        self.assets = [f"A{i:03d}" for i in range(assets)]
-        # Each asset trades on two of the four venues: 300 symbols, 75 per venue.
-        self.listed = {v: [a for a in range(assets) if a % 4 in (k, (k + 1) % 4)] for k, (v, _) in enumerate(VENUES)}
-        self.infos = [AccountInfo(name=f"acct{i}", venue=VENUES[i % 4][0], layer=VENUES[i % 4][1])
-                      for i in range(accounts)]
-        per = [positions // accounts + (1 if i < positions % accounts else 0) for i in range(accounts)]
-        self.held = [rng.choice(self.listed[info.venue], size=n, replace=False) for info, n in zip(self.infos, per)]
-        self.sides = [[(Side.LONG, Side.SHORT)[k] for k in rng.integers(0, 2, n)] for n in per]
-        self.sizes = [[Decimal(str(round(float(x), 3))) for x in rng.uniform(1_000, 50_000, n) / self.prices[h]]
-                      for n, h in zip(per, self.held)]
-        self.instruments = {
-            info.name: {f"{self.assets[a]}/USDT:USDT": Instrument(venue=info.venue, symbol=f"{self.assets[a]}/USDT:USDT",
-                                                                  asset=self.assets[a])
-                        for a in self.listed[info.venue]}
-            for info in self.infos}
-
-    def snapshot(self, i: int, t: float) -> VenueSnapshot:
-        """A fresh snapshot of account `i` with marks jittered around the base prices."""
-        info = self.infos[i]
-        rng = self.rng
-        marks = self.prices * (1 + rng.normal(0, 0.001, self.prices.shape[0]))
-        positions = tuple(
-            Position(account=info.name, venue=info.venue, symbol=f"{self.assets[a]}/USDT:USDT",
-                     asset=self.assets[a], side=side, size=size, entry_price=Decimal(str(round(self.prices[a], 4))),
-                     mark_price=Decimal(str(round(marks[a], 6))),
-                     liquidation_price=(Decimal(str(round(marks[a] * (0.6 if side is Side.LONG else 1.4), 6)))
-                                        if k % 3 == 0 else None),
-                     margin_mode=MarginMode.CROSS, leverage=3.0)
-            for k, (a, side, size) in enumerate(zip(self.held[i], self.sides[i], self.sizes[i])))
-        funding = tuple(
-            FundingQuote(venue=info.venue, symbol=f"{self.assets[a]}/USDT:USDT", asset=self.assets[a],
-                         rate=float(rng.normal(0.0001, 0.00005)), interval_hours=(1.0, 4.0, 8.0)[a % 3],
-                         mark_price=float(marks[a]), open_interest=float(1e6 / self.prices[a]))
-            for a in self.listed[info.venue])
-        gross = sum(float(p.size * p.mark_price) for p in positions)
-        collateral = Collateral(account=info.name, layer=info.layer, currency="USDT", equity=gross / 3,
-                                used=gross / 10, free=gross / 3 - gross / 10, maintenance=gross / 50)
-        return VenueSnapshot(account=info, fetched_at=t, positions=positions, collateral=collateral,
-                             funding=funding)
-
-    def book(self, snaps: list[VenueSnapshot], t: float) -> Book:
-        """A book of these snapshots, every account LIVE."""
-        return Book(now=t, accounts=tuple(AccountState(info=s.account, snapshot=s, health=Health.LIVE, age=0.5)
-                                          for s in snaps))
+from tests.risk.factory import RandomBook
 
 
 def _evaluate_figures() -> list[Figure]:
-    maker = BookMaker()
-    n_acc = len(maker.infos)
+    maker = RandomBook()
+    n_acc = len(maker.names)
     rounds = 40
-    fresh = [[maker.snapshot(i, float(r)) for i in range(n_acc)] for r in range(rounds)]
+    fresh = [[maker.state(i, float(r)) for i in range(n_acc)] for r in range(rounds)]
     books = [maker.book(snaps, float(r)) for r, snaps in enumerate(fresh)]
     engine = RiskEngine()
     state = {"k": 0}
@@ -125,8 +58,8 @@ def _evaluate_figures() -> list[Figure]:
 
 
 def _sampling_figure() -> Figure:
-    maker = BookMaker()
-    book = maker.book([maker.snapshot(i, 0.0) for i in range(len(maker.infos))], 0.0)
+    maker = RandomBook()
+    book = maker.book([maker.state(i, 0.0) for i in range(len(maker.names))], 0.0)
     engine = RiskEngine()
     clock = {"t": 0.0}
 

@@ -222,3 +222,12 @@ def test_an_inverse_position_is_planned_in_whole_contracts_and_shown_in_coin():
     (step,) = a.playbook
     assert step.cut_size == Decimal("0.01") and step.cut_fraction == 0.5
     assert step.notional == pytest.approx(500.0)
+
+
+def test_the_benchmark_book_is_the_shape_its_figures_name():
+    # bench/bench_risk.py measures on RandomBook: 500 positions, 8 accounts, 300 funding cells.
+    from .factory import RandomBook
+
+    maker = RandomBook()
+    a = RiskEngine().evaluate(maker.book([maker.state(i, 0.0) for i in range(8)], 0.0), maker.instruments, 0.0)
+    assert (len(a.positions), len(a.collateral), len(a.funding)) == (500, 8, 300)
