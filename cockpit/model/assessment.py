@@ -1,7 +1,10 @@
 """What risk evaluation concludes about a book: the numbers every pane shows.
 
-`cockpit.risk` produces an `Assessment`; the UI only formats it. Money figures are in the settle
-currency (USD-equivalent) as floats: they are analytics, never order sizes. Unknown is None, never 0.
+`cockpit.risk` produces an `Assessment`; the UI only formats it. Its rows (one per position,
+asset, funding cell, account, playbook step, scenario) are plain `NamedTuple`s: immutable, and
+as cheap to build as a tuple, since an evaluation builds hundreds of them several times a second.
+Money figures are in the settle currency (USD-equivalent) as floats: they are analytics, never
+order sizes. Unknown is None, never 0.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from typing import NamedTuple
 
 from cockpit.model.ids import PositionKey
 from cockpit.model.market import Layer, Side
@@ -57,8 +61,7 @@ class Cover(str, Enum):
     UNCOVERED = "uncovered"  # neither
 
 
-@dataclass(frozen=True, slots=True)
-class PositionRisk:
+class PositionRisk(NamedTuple):
     """One row of the positions pane.
 
     Attributes:
@@ -104,8 +107,7 @@ class PositionRisk:
     liq_direction: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class AssetExposure:
+class AssetExposure(NamedTuple):
     """Net and gross exposure of one asset across every account.
 
     `vol` is the asset's EWMA realized volatility (annualized) and `vol_percentile` its rank in
@@ -123,8 +125,7 @@ class AssetExposure:
     vol_percentile: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FundingCell:
+class FundingCell(NamedTuple):
     """One asset × venue cell of the funding heatmap.
 
     `deviation` is the cell's robust z against its own trailing median (see `cockpit.risk.funding`);
@@ -147,8 +148,7 @@ class FundingCell:
     stale: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class LayerCollateral:
+class LayerCollateral(NamedTuple):
     """One account's collateral line in the collateral pane, with its buffer and rescue time.
 
     Attributes:
@@ -200,8 +200,7 @@ class LayerCollateral:
         return maint_used(self.margin_ratio)
 
 
-@dataclass(frozen=True, slots=True)
-class PlaybookStep:
+class PlaybookStep(NamedTuple):
     """One step of the standing unwind plan: which position, how much, why, at what cost.
 
     `notional`, `est_price` and `est_cost` are None when the position's mark is unknown.
@@ -228,8 +227,7 @@ class PlaybookStep:
     funding_per_day: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class StressRow:
+class StressRow(NamedTuple):
     """The book under one shock scenario.
 
     `margin_ratios` is every account's margin ratio after the shock, (account, ratio or None

@@ -22,19 +22,12 @@ from cockpit.model import (
 )
 from cockpit.risk import exposure, playbook, sizing, stress
 from cockpit.risk.arrays import fill_nan
-from cockpit.risk.rows import builder
 from cockpit.risk.stages import Cells, Collateral, Cuts, Liquidation, Sizing, Stress
 from cockpit.risk.table import BookTable
 
 KINDS = ("unknown", "account", "position")  # `PositionRisk.liq_kind` by `Liquidation.kind`
 _FLAGS = ((1, "near-liq"), (2, "over-limit"), (4, "stale"), (8, "hedged"))
 _FLAG_SETS = [tuple(name for bit, name in _FLAGS if code & bit) for code in range(16)]
-_POSITION = builder(PositionRisk)
-_STEP = builder(PlaybookStep)
-_CELL = builder(FundingCell)
-_EXPOSURE = builder(AssetExposure)
-_STRESS = builder(StressRow)
-_COLLATERAL = builder(LayerCollateral)
 _HELD = (None, Side.LONG, Side.SHORT)
 
 
@@ -72,7 +65,7 @@ def position_rows(t: BookTable, liq: Liquidation, per_day: np.ndarray, flag_sets
         lev = np.where(np.isnan(t.lev), np.where(acc_equity > 0, t.notional / acc_equity, np.nan), t.lev)
     layers = [a.info.layer for a in t.accounts]
     return tuple(map(
-        _POSITION, t.keys, t.account, t.venue, map(layers.__getitem__, t.acct.tolist()), t.symbol,
+        PositionRisk, t.keys, t.account, t.venue, map(layers.__getitem__, t.acct.tolist()), t.symbol,
         t.asset_name, t.side, t.size_exact, _opt(t.notional), t.entry.tolist(), _opt(t.mark),
         _opt(upnl), _opt(lev), _opt(t.liq), _opt(liq.dist), map(KINDS.__getitem__, liq.kind.tolist()),
         _opt(t.apr), _opt(per_day), flag_sets, _opt(np.where(np.isnan(t.notional), np.nan, size.limit)),
@@ -86,7 +79,7 @@ def exposure_rows(expo: exposure.Exposure, names: list, hedged_asset: np.ndarray
     shown = np.array(order, np.intp)
     shown = shown[expo.legs[shown] > 0]
     return tuple(map(
-        _EXPOSURE, map(names.__getitem__, shown.tolist()), expo.net[shown].tolist(),
+        AssetExposure, map(names.__getitem__, shown.tolist()), expo.net[shown].tolist(),
         expo.gross[shown].tolist(), expo.long[shown].tolist(), expo.short[shown].tolist(),
         expo.legs[shown].tolist(), hedged_asset[shown].tolist(), _opt(measured[shown]), _opt(pct[shown])))
 
@@ -119,7 +112,7 @@ class CellRows:
                     and hit.deviation == deviation and hit.stale == stale):
                 out.append(hit)
                 continue
-            cell = _CELL(q.asset, venue[c], q.symbol, apr, q.rate, q.interval_hours, q.next_time, q.predicted_rate,
+            cell = FundingCell(q.asset, venue[c], q.symbol, apr, q.rate, q.interval_hours, q.next_time, q.predicted_rate,
                          held, history, deviation, stale)
             last_quote[c], last_cell[c] = q, cell
             out.append(cell)
@@ -138,7 +131,7 @@ def collateral_rows(t: BookTable, liq: Liquidation, acc_lev: np.ndarray,
         if snap is None:
             continue
         c = snap.collateral
-        out.append(_COLLATERAL(
+        out.append(LayerCollateral(
             account=a.info.name, venue=a.info.venue, layer=a.info.layer, currency=c.currency,
             equity=c.equity, used=c.used, free=c.free, withdrawable=c.withdrawable, in_flight=flying[i],
             margin_ratio=equity[i] / maint[i] if maint[i] > 0 else None, buffer_target=buffer[i],
@@ -170,7 +163,7 @@ def playbook_rows(t: BookTable, cuts: Cuts | None, liq: Liquidation, st: Stress,
                                                         _opt(cuts.cut_notional))):
         a = acct_l[n]
         fraction = (1.0 if whole[n] else float(cut / size[i])) if size[i] else 0.0
-        out.append(_STEP(
+        out.append(PlaybookStep(
             n + 1, keys[i], account[i], symbol[i], side[i], cut, fraction, cn,
             playbook.reasons(near_l[n], dist_l[n], worst_l[n], tails[at_l[n]], day_l[n]),
             price, cost, Cover.OWN if cost is not None and surplus_l[a] >= cost else helpers[a],
@@ -192,6 +185,6 @@ def stress_rows(t: BookTable, scen: stress.Scenarios, st: Stress) -> tuple[Stres
     shock, pnl = scen.market[keep].tolist(), res.pnl[keep].tolist()
     uniform = len(stress.UNIFORM_SHOCKS)
     return tuple(
-        _STRESS(scen.names[k], shock[j], pnl[j], lowest[j] if has_known[j] else None, pos_liq[j], acc_liq[j],
-                tuple(zip(accts, row)), k >= uniform)
+        StressRow(scen.names[k], shock[j], pnl[j], lowest[j] if has_known[j] else None, pos_liq[j], acc_liq[j],
+                  tuple(zip(accts, row)), k >= uniform)
         for j, (k, row) in enumerate(zip(keep.tolist(), _opt(ratios))))

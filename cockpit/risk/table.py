@@ -27,7 +27,6 @@ import numpy as np
 from cockpit.model import AccountState, Book, FundingQuote, Health, Instrument, Position, PositionKey, Side
 from cockpit.model.market import MarginMode, TransferStatus, VenueSnapshot
 from cockpit.risk.arrays import fill_nan
-from cockpit.risk.rows import builder
 
 NAN = float("nan")
 _DONE = (TransferStatus.DONE, TransferStatus.FAILED)
@@ -135,9 +134,6 @@ class Layout:
     q_cell: np.ndarray  # -1 where another symbol was quoted first in the cell
 
 
-_LAYOUT = builder(Layout)  # the frozen constructors cost more than the work for small books
-
-
 def layout(snap: VenueSnapshot, names: tuple, instruments: Mapping[str, Instrument], assets: Registry,
            cells: Registry, cell_symbol: dict) -> Layout:
     """The layout of `snap`, whose `names` are given, registering new assets and cells."""
@@ -153,7 +149,7 @@ def layout(snap: VenueSnapshot, names: tuple, instruments: Mapping[str, Instrume
     p_asset = np.array(assets.indices(asset), np.intp)
     instrument = list(map(instruments.get, symbol))
     at = np.fromiter(map(quote_at.get, symbol, repeat(-1)), np.intp, len(symbol))
-    return _LAYOUT(
+    return Layout(
         names=names, instruments=instruments, keys=[p.key for p in snap.positions],
         instrument=instrument, stand_in=[i for i, x in enumerate(instrument) if x is None],
         at=np.maximum(at, 0), unquoted=np.flatnonzero(at < 0),
@@ -179,7 +175,6 @@ class AccountRows:
     raw: tuple = ()  # p_num's columns 0-9 as reported (compared with the next snapshot's)
 
 
-_ACCOUNT_ROWS = builder(AccountRows)
 _EMPTY = AccountRows((), ([],) * 8, np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros((0, _RAW + 1)), (),
                      np.zeros(0, np.intp), np.zeros((0, 3)), np.zeros(0, np.intp), np.zeros(0))
 
@@ -255,7 +250,7 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
         m_pairs = [(a, price) for a, price in m_pairs if a is not None]
         m_asset = [np.array(assets.indices([a for a, _ in m_pairs]), np.intp)] + m_asset
         m_price = [np.array([p for _, p in m_pairs], float)] + m_price
-    return _ACCOUNT_ROWS(
+    return AccountRows(
         positions=ps,
         text=(lay.keys, account, venues, symbol, asset, side, size, ins),
         p_asset=lay.p_asset,
@@ -336,9 +331,6 @@ class BookTable:
     def live_equity(self) -> bool:
         """No account that holds positions is STALE or DOWN: book-wide numbers are current."""
         return bool(np.all(self.a_live | ~self.a_risk))
-
-
-_BOOK_TABLE = builder(BookTable)
 
 
 def _joined(parts: list) -> list:
@@ -433,7 +425,7 @@ class TableBuilder:
                 if q is not None:
                     apr[i] = q.apr
         text = [_joined([r.text[k] for r in per]) for k in range(8)]
-        return _BOOK_TABLE(
+        return BookTable(
             accounts=accounts, a_live=a_live, a_risk=a_risk,
             a_equity=a_filled[:, 0], a_free=a_filled[:, 1], a_maint=a_num[:, 2],
             a_in_flight=a_filled[:, 3], a_age=a_num[:, 4],
