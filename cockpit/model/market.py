@@ -7,9 +7,10 @@ Times are POSIX seconds (`float`), as the clock that produced them says; the mod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import Enum
+from itertools import count
 
 from cockpit.model.ids import PositionKey
 
@@ -270,6 +271,9 @@ class LiquidationReport:
     loss: float | None = None
 
 
+_SNAPSHOTS = count(1)  # `VenueSnapshot.seq`; next() on a count is atomic under the GIL
+
+
 @dataclass(frozen=True, slots=True)
 class VenueSnapshot:
     """Everything one poll of one account returned, frozen at `fetched_at`.
@@ -281,6 +285,10 @@ class VenueSnapshot:
 
     `liquidations` are the venue's own reports of liquidations on the account (recent ones; a
     venue or adapter that cannot tell leaves it empty and the engine infers them instead).
+
+    `seq` numbers the snapshot when it is made, one number per snapshot in this process (a copy
+    or an unpickled one gets its own): risk converts each snapshot to arrays once and keeps them
+    under this number. It is not part of the value: not compared, not sent over the wire.
     """
 
     account: AccountInfo
@@ -294,6 +302,16 @@ class VenueSnapshot:
     latency: float | None = None
     venue_height: int | None = None
     liquidations: tuple[LiquidationReport, ...] = ()
+    seq: int = field(default=0, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seq", next(_SNAPSHOTS))
+
+    def __setstate__(self, state: list) -> None:
+        """Unpickle (or copy) with a number of its own: another process numbered it apart."""
+        for f, value in zip(fields(self), state):
+            object.__setattr__(self, f.name, value)
+        object.__setattr__(self, "seq", next(_SNAPSHOTS))
 
     def mark(self, symbol: str) -> float | None:
         """The mark price of `symbol` in this snapshot, if reported."""

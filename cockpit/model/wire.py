@@ -49,7 +49,8 @@ def encode(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and type(value).__name__ in _TYPES:
         out = {"$t": type(value).__name__}
         for f in dataclasses.fields(value):
-            out[f.name] = encode(getattr(value, f.name))
+            if f.init:  # a field the constructor sets itself (`VenueSnapshot.seq`) is not sent
+                out[f.name] = encode(getattr(value, f.name))
         return out
     raise TypeError(f"cannot send a {type(value).__name__} over the wire")
 

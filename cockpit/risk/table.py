@@ -3,9 +3,10 @@
 Every rule in `cockpit.risk` works on these arrays. Unknown numbers are NaN here (None in the
 model), so they propagate instead of pretending to be 0.
 
-Building is incremental: snapshots are frozen, so the rows of an account are cached against the
-snapshot object (and its instruments) and rebuilt only when a new snapshot of that account
-arrives. Even then, what depends only on which positions and quotes the snapshot lists (its
+Building is incremental: each snapshot is converted once, when it arrives. Its rows (named,
+read-only columns: `PositionColumns`, `QuoteColumns`) are kept under its `VenueSnapshot.seq`
+and a copy of its instruments, and rebuilt only when a new snapshot of that account arrives or
+its instruments change; being read-only, a kept column can be shared, never edited. Even then, what depends only on which positions and quotes the snapshot lists (its
 `Layout`) and its unchanged sizes and entry prices are taken from the account's previous rows:
 when every poller delivers at once, the rows of every account are rebuilt, and this is most of
 an evaluation's cost. Asset and asset × venue indices are stable for the life of a
@@ -15,12 +16,12 @@ way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, repeat
 from operator import attrgetter, eq
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 import numpy as np
 
@@ -32,13 +33,7 @@ NAN = float("nan")
 _DONE = (TransferStatus.DONE, TransferStatus.FAILED)
 _NO_INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType({})  # one object, so the cache can hit
 _SIGN = {Side.LONG: 1.0, Side.SHORT: -1.0}
-_CROSS = {MarginMode.CROSS: 1.0, MarginMode.ISOLATED: 0.0}
-# One C-level pass per snapshot reads every field the rules need (far cheaper than one
-# comprehension per field).
-_POSITION_FIELDS = attrgetter("side", "size", "entry_price", "mark_price", "liquidation_price",
-                              "maintenance_margin", "leverage", "margin_mode", "unrealized_pnl",
-                              "initial_margin", "asset", "symbol", "account", "venue")
-_QUOTE_FIELDS = attrgetter("asset", "symbol", "apr", "open_interest", "mark_price")
+_CROSS = {MarginMode.CROSS: True, MarginMode.ISOLATED: False}
 
 
 class Registry:
@@ -94,7 +89,7 @@ def _signs(values: tuple) -> list[float]:
     return list(map(_SIGN.__getitem__, values))
 
 
-def _cross(values: tuple) -> list[float]:
+def _cross(values: tuple) -> list[bool]:
     return list(map(_CROSS.__getitem__, values))
 
 
@@ -102,11 +97,68 @@ def _exact(values: tuple) -> list[float]:
     return list(map(float, values))
 
 
-# How each reported position column becomes numbers for numpy, in p_num's order: sign, size,
-# mark, entry, liquidation, maintenance, leverage, cross, uPnL, initial (isolated) margin.
-_CONVERT = (_signs, _exact, _floats, _exact, _floats, _nan_if_none, _nan_if_none, _cross, _nan_if_none,
-            _nan_if_none)
-_RAW = len(_CONVERT)  # p_num's reported columns; the funding APR follows them
+# Each reported position column: the `Position` attribute it is read from, and how it becomes
+# numbers for numpy. `PositionColumns` has these names, then the funding APR.
+_REPORTED = {
+    "sign": ("side", _signs),
+    "size": ("size", _exact),
+    "mark": ("mark_price", _floats),
+    "entry": ("entry_price", _exact),
+    "liq": ("liquidation_price", _floats),
+    "mm": ("maintenance_margin", _nan_if_none),
+    "lev": ("leverage", _nan_if_none),
+    "cross": ("margin_mode", _cross),
+    "upnl": ("unrealized_pnl", _nan_if_none),
+    "im": ("initial_margin", _nan_if_none),
+}
+# One C-level pass per snapshot reads every field the rules need (far cheaper than one
+# comprehension per field).
+_POSITION_FIELDS = attrgetter(*(attr for attr, _ in _REPORTED.values()), "asset", "symbol", "account", "venue")
+_QUOTE_FIELDS = attrgetter("asset", "symbol", "apr", "open_interest", "mark_price")
+
+
+def _frozen(values, dtype=float) -> np.ndarray:
+    """A read-only array: kept columns are shared between evaluations, so none may be edited."""
+    out = np.asarray(values, dtype)
+    out.setflags(write=False)
+    return out
+
+
+class PositionColumns(NamedTuple):
+    """Positions as arrays, one per named column (NaN = unknown); an account's are read-only."""
+
+    sign: np.ndarray  # +1 long, −1 short
+    size: np.ndarray
+    mark: np.ndarray  # the position's mark, else the snapshot's marks table, else the quote's
+    entry: np.ndarray
+    liq: np.ndarray
+    mm: np.ndarray
+    lev: np.ndarray
+    cross: np.ndarray  # bool: cross margin (else isolated)
+    upnl: np.ndarray
+    im: np.ndarray  # initial margin; of an isolated position, the collateral set aside for it
+    apr: np.ndarray  # the funding APR of the account's own quote of the symbol
+
+
+class QuoteColumns(NamedTuple):
+    """Funding quotes as arrays (NaN = unknown); an account's are read-only."""
+
+    apr: np.ndarray
+    oi: np.ndarray  # open interest, in contracts
+    mark: np.ndarray
+
+
+class PositionText(NamedTuple):
+    """The per-position Python values the output rows carry, one list per name."""
+
+    keys: list[PositionKey]
+    account: list[str]
+    venue: list[str]
+    symbol: list[str]
+    asset: list[str]
+    side: list[Side]
+    size: list[Decimal]
+    instrument: list[Instrument]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +167,13 @@ class Layout:
     lists (their symbols, assets and accounts) and from the instruments, not from their numbers.
 
     Successive polls of an account nearly always list the same ones, so a new snapshot reuses the
-    layout of the account's last one when its `names` are equal and its instruments are the same
-    mapping (a few hundred string comparisons instead of registry lookups, tuple building and
-    instrument searches). Instruments are compared by identity, as the rows cache does: a venue's
-    table is replaced when it changes, never edited in place.
+    layout of the account's last one when its `names` are equal and its instruments are equal to
+    the copy kept here (a few hundred comparisons instead of registry lookups, tuple building and
+    instrument searches).
     """
 
     names: tuple  # the venue; symbols, assets, accounts; quote symbols, quote assets
-    instruments: Mapping[str, Instrument]
+    instruments: dict[str, Instrument]  # a copy: a table edited in place still compares unequal
     keys: list[PositionKey]  # `Position.key`: account and symbol, both in `names`
     instrument: list[Instrument | None]  # None where the venue has none: see `stand_in`
     stand_in: list[int]  # positions whose instrument is made up per snapshot (from its size)
@@ -150,7 +201,7 @@ def layout(snap: VenueSnapshot, names: tuple, instruments: Mapping[str, Instrume
     instrument = list(map(instruments.get, symbol))
     at = np.fromiter(map(quote_at.get, symbol, repeat(-1)), np.intp, len(symbol))
     return Layout(
-        names=names, instruments=instruments, keys=[p.key for p in snap.positions],
+        names=names, instruments=dict(instruments), keys=[p.key for p in snap.positions],
         instrument=instrument, stand_in=[i for i, x in enumerate(instrument) if x is None],
         at=np.maximum(at, 0), unquoted=np.flatnonzero(at < 0),
         p_asset=p_asset, p_cell=np.array(cells.indices([(a, venue) for a in asset]), np.intp),
@@ -159,24 +210,95 @@ def layout(snap: VenueSnapshot, names: tuple, instruments: Mapping[str, Instrume
 
 @dataclass(frozen=True, slots=True)
 class AccountRows:
-    """One account's snapshot as arrays, plus the per-position Python values the rows show."""
+    """One snapshot as arrays (converted once, kept under `seq`), plus the per-position Python
+    values the rows show."""
 
+    seq: int  # `VenueSnapshot.seq` of the snapshot these rows are
     positions: tuple[Position, ...]
-    text: tuple[list, ...]  # per position: key, account, venue, symbol, asset, side, size, instrument
+    text: PositionText
     p_asset: np.ndarray
     p_cell: np.ndarray
-    p_num: np.ndarray  # columns: sign, size, mark, entry, liq, mm, lev, cross, upnl, im, apr
+    p: PositionColumns
     quotes: tuple[FundingQuote, ...]
     q_cell: np.ndarray
-    q_num: np.ndarray  # columns: apr, open interest, mark
+    q: QuoteColumns
     m_asset: np.ndarray
     m_price: np.ndarray
     layout: Layout | None = None
-    raw: tuple = ()  # p_num's columns 0-9 as reported (compared with the next snapshot's)
+    raw: dict = field(default_factory=dict)  # each reported column as the venue sent it
 
 
-_EMPTY = AccountRows((), ([],) * 8, np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros((0, _RAW + 1)), (),
-                     np.zeros(0, np.intp), np.zeros((0, 3)), np.zeros(0, np.intp), np.zeros(0))
+def _empty_rows() -> AccountRows:
+    none = _frozen(())
+    return AccountRows(0, (), PositionText(*([],) * 8), np.zeros(0, np.intp), np.zeros(0, np.intp),
+                       PositionColumns(*(none,) * 7, _frozen((), bool), none, none, none), (),
+                       np.zeros(0, np.intp), QuoteColumns(none, none, none), np.zeros(0, np.intp), none)
+
+
+_EMPTY = _empty_rows()
+
+
+def _reported(raw: dict[str, tuple], mark: list[float], last: AccountRows | None) -> dict[str, np.ndarray]:
+    """Each reported column as a read-only array: the marks always (with their fallbacks), the
+    others taken from `last` when the venue reported exactly the same values."""
+    out = {}
+    for name, (_, convert) in _REPORTED.items():
+        if name == "mark":
+            out[name] = np.array(mark, float)
+        elif last is not None and last.raw.get(name) == raw[name]:
+            out[name] = getattr(last.p, name)
+        else:
+            out[name] = _frozen(convert(raw[name]), bool if name == "cross" else float)
+    return out
+
+
+def _snapshot_marks(snap: VenueSnapshot, mark: tuple, symbol: tuple, q_mark: tuple,
+                    q_symbol: tuple) -> tuple[list[float], list[float] | tuple]:
+    """Marks of the positions and of the quotes, from the snapshot's marks table where they
+    came without one (for venues that leave the mark off the position or the quote)."""
+    mark_f = _floats(mark)
+    if not snap.marks:
+        return mark_f, q_mark
+    marks = dict(snap.marks)
+    for i in [i for i, m in enumerate(mark) if m is None]:
+        m = marks.get(symbol[i])
+        mark_f[i] = NAN if m is None else float(m)
+    return mark_f, _floats(marks.get(s) if m is None else m for m, s in zip(q_mark, q_symbol))
+
+
+def _quoted(cols: dict[str, np.ndarray], q: QuoteColumns, lay: Layout) -> None:
+    """The APR of each position's own quote, and the quote's mark where the position has none."""
+    nq = q.apr.shape[0]
+    apr = q.apr[lay.at] if nq else np.full(lay.at.shape[0], NAN)
+    if lay.unquoted.size and nq:
+        apr[lay.unquoted] = NAN
+    cols["apr"] = apr
+    gap = np.isnan(cols["mark"])
+    if nq and gap.any():  # no mark of its own or in the marks table: the quote's
+        quoted = q.mark[lay.at]
+        quoted[lay.unquoted] = NAN
+        cols["mark"] = np.where(gap, quoted, cols["mark"])
+
+
+def _mark_feed(snap: VenueSnapshot, lay: Layout, q_mark: np.ndarray, p_mark: np.ndarray,
+               instruments: Mapping[str, Instrument], assets: Registry) -> tuple[np.ndarray, np.ndarray]:
+    """Every mark the snapshot carries (its marks table, the quotes', the positions'), by asset:
+    they feed the asset's mark for volatility."""
+    q_gap, p_gap = np.isnan(q_mark), np.isnan(p_mark)
+    if q_gap.any() or p_gap.any():
+        m_asset, m_price = [lay.q_asset[~q_gap], lay.p_asset[~p_gap]], [q_mark[~q_gap], p_mark[~p_gap]]
+    else:
+        m_asset, m_price = [lay.q_asset, lay.p_asset], [q_mark, p_mark]
+    if snap.marks:
+        _, symbol, asset, _, q_symbol, q_asset = lay.names
+        asset_of = dict(zip(symbol, asset))
+        asset_of.update(zip(q_symbol, q_asset))
+        m_pairs = [(asset_of.get(s) or getattr(instruments.get(s), "asset", None), float(price))
+                   for s, price in snap.marks]
+        m_pairs = [(a, price) for a, price in m_pairs if a is not None]
+        m_asset = [np.array(assets.indices([a for a, _ in m_pairs]), np.intp)] + m_asset
+        m_price = [np.array([p for _, p in m_pairs], float)] + m_price
+    return np.concatenate(m_asset), np.concatenate(m_price)
 
 
 def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], assets: Registry,
@@ -193,76 +315,30 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
     Python loops run only over the exceptions (a missing mark, an unknown instrument).
     """
     ps, qs = snap.positions, snap.funding
-    n, nq = len(ps), len(qs)
-    (side, size, entry, mark, liq, mm, lev, mode, upnl, im, asset, symbol, account,
-     venues) = zip(*map(_POSITION_FIELDS, ps)) if ps else ((),) * 14
+    values = tuple(zip(*map(_POSITION_FIELDS, ps))) if ps else ((),) * (len(_REPORTED) + 4)
+    raw = dict(zip(_REPORTED, values))
+    asset, symbol, account, venues = values[len(_REPORTED):]
     q_asset, q_symbol, q_apr, q_oi, q_mark = zip(*map(_QUOTE_FIELDS, qs)) if qs else ((),) * 5
     names = (snap.account.venue, symbol, asset, account, q_symbol, q_asset)
     lay = last.layout if last is not None else None
-    if lay is None or lay.instruments is not instruments or lay.names != names:
+    if lay is None or lay.names != names or lay.instruments != instruments:
         lay = layout(snap, names, instruments, assets, cells, cell_symbol)
-    q_num = np.array([q_apr, q_oi, q_mark], float).T.reshape(nq, 3)  # None becomes NaN
-    mark_f = _floats(mark)
-    if snap.marks:  # for venues that leave the mark off the position or the quote
-        marks = dict(snap.marks)
-        for i in [i for i, m in enumerate(mark) if m is None]:
-            m = marks.get(symbol[i])
-            mark_f[i] = NAN if m is None else float(m)
-        q_num[:, 2] = _floats(marks.get(s) if m is None else m for m, s in zip(q_mark, q_symbol))
-    raw = (side, size, mark, entry, liq, mm, lev, mode, upnl, im)
-    if last is None or len(last.raw) != _RAW or len(last.raw[0]) != n:
-        p_num = np.array([mark_f if k == 2 else _CONVERT[k](c) for k, c in enumerate(raw)] + [np.zeros(n)],
-                         float).T
-    else:  # the marks always (with their fallbacks), the other columns only where they changed
-        p_num = last.p_num.copy()
-        p_num[:, 2] = mark_f
-        for k, (c, old) in enumerate(zip(raw, last.raw)):
-            if k != 2 and c != old:
-                p_num[:, k] = _CONVERT[k](c)
-    # The common case (every position quoted, every mark known) takes the fewest numpy calls:
-    # each is a few microseconds, paid for every account on every new snapshot.
-    p_num[:, _RAW] = q_num[lay.at, 0] if nq else NAN
-    if lay.unquoted.size and nq:
-        p_num[lay.unquoted, _RAW] = NAN
-    p_gap = np.isnan(p_num[:, 2])
-    if nq and p_gap.any():  # no mark of its own or in the marks table: the quote's
-        quoted = q_num[lay.at, 2]
-        quoted[lay.unquoted] = NAN
-        p_num[:, 2] = np.where(p_gap, quoted, p_num[:, 2])
-        p_gap = np.isnan(p_num[:, 2])
+    mark_f, q_mark = _snapshot_marks(snap, raw["mark"], symbol, q_mark, q_symbol)
+    q = QuoteColumns(_frozen(q_apr), _frozen(q_oi), _frozen(q_mark))  # None becomes NaN
+    cols = _reported(raw, mark_f, last)
+    _quoted(cols, q, lay)
+    p = PositionColumns(**{name: _frozen(column, column.dtype) for name, column in cols.items()})
     ins = lay.instrument
     if lay.stand_in:  # a stand-in follows each snapshot's size
         ins = list(ins)
         for i in lay.stand_in:
             ins[i] = instrument_for(instruments, ps[i])
-    # Every mark the snapshot carries (its marks table, the quotes', the positions') feeds the
-    # asset's mark for volatility.
-    q_gap = np.isnan(q_num[:, 2])
-    if q_gap.any() or p_gap.any():
-        m_asset, m_price = [lay.q_asset[~q_gap], lay.p_asset[~p_gap]], [q_num[~q_gap, 2], p_num[~p_gap, 2]]
-    else:
-        m_asset, m_price = [lay.q_asset, lay.p_asset], [q_num[:, 2], p_num[:, 2]]
-    if snap.marks:
-        asset_of = dict(zip(symbol, asset))
-        asset_of.update(zip(q_symbol, q_asset))
-        m_pairs = [(asset_of.get(s) or getattr(instruments.get(s), "asset", None), float(price))
-                   for s, price in snap.marks]
-        m_pairs = [(a, price) for a, price in m_pairs if a is not None]
-        m_asset = [np.array(assets.indices([a for a, _ in m_pairs]), np.intp)] + m_asset
-        m_price = [np.array([p for _, p in m_pairs], float)] + m_price
+    m_asset, m_price = _mark_feed(snap, lay, q.mark, p.mark, instruments, assets)
     return AccountRows(
-        positions=ps,
-        text=(lay.keys, account, venues, symbol, asset, side, size, ins),
-        p_asset=lay.p_asset,
-        p_cell=lay.p_cell,
-        p_num=p_num,
-        quotes=qs,
-        q_cell=lay.q_cell,
-        q_num=q_num,
-        m_asset=np.concatenate(m_asset),
-        m_price=np.concatenate(m_price),
-        layout=lay,
-        raw=raw,
+        seq=snap.seq, positions=ps,
+        text=PositionText(lay.keys, account, venues, symbol, asset, raw["sign"], raw["size"], ins),
+        p_asset=lay.p_asset, p_cell=lay.p_cell, p=p, quotes=qs, q_cell=lay.q_cell, q=q,
+        m_asset=m_asset, m_price=m_price, layout=lay, raw=raw,
     )
 
 
@@ -337,14 +413,70 @@ def _joined(parts: list) -> list:
     return list(chain.from_iterable(parts))
 
 
+class AccountColumns(NamedTuple):
+    """Per account: its collateral figures (NaN unknown) and whether it is LIVE and holds risk."""
+
+    live: np.ndarray
+    risk: np.ndarray  # the account's last snapshot holds positions
+    equity: np.ndarray
+    free: np.ndarray
+    maint: np.ndarray
+    in_flight: np.ndarray
+    age: np.ndarray
+    in_flight_total: float  # book-wide, each transfer counted once
+
+
+def account_columns(accounts: tuple[AccountState, ...]) -> AccountColumns:
+    """The accounts' figures as arrays; a transfer both ends list counts once book-wide."""
+    rows = []  # per account: equity, free, maintenance, in flight, age (one array at the end)
+    seen: dict[str, float] = {}
+    for a in accounts:
+        age = NAN if a.age is None else a.age
+        if a.snapshot is None:
+            rows.append((NAN, NAN, NAN, NAN, age))
+            continue
+        c = a.snapshot.collateral
+        flying = 0.0
+        for t in c.in_flight:
+            if t.status not in _DONE:
+                flying += float(t.amount)
+                seen[t.id] = float(t.amount)
+        rows.append((c.equity, c.free, NAN if c.maintenance is None else c.maintenance, flying, age))
+    num = np.array(rows, float).reshape(len(accounts), 5)
+    filled = fill_nan(num)
+    return AccountColumns(
+        live=np.array([a.health is Health.LIVE for a in accounts], bool),
+        risk=np.array([a.snapshot is not None and bool(a.snapshot.positions) for a in accounts], bool),
+        equity=filled[:, 0], free=filled[:, 1], maint=num[:, 2], in_flight=filled[:, 3], age=num[:, 4],
+        in_flight_total=sum(seen.values()))
+
+
+def _borrowed_apr(apr: np.ndarray, positions: tuple[Position, ...], quotes: tuple[FundingQuote, ...]) -> np.ndarray:
+    """A position whose own account does not quote its symbol takes the venue's quote from
+    another account on the same venue (`apr` is filled in place: it is the book's own copy)."""
+    if np.isnan(apr).any():
+        by_symbol = {(q.venue, q.symbol): q for q in quotes}
+        for i in np.flatnonzero(np.isnan(apr)).tolist():
+            q = by_symbol.get((positions[i].venue, positions[i].symbol))
+            if q is not None:
+                apr[i] = q.apr
+    return apr
+
+
+def _per_row(live: np.ndarray, counts: list[int]) -> np.ndarray:
+    """Each account's `live` repeated over its `counts` rows (none when the book has no accounts)."""
+    return np.repeat(live, counts) if live.size else np.zeros(0, bool)
+
+
 class TableBuilder:
-    """Turns books into `BookTable`s, caching each account's rows against its snapshot."""
+    """Turns books into `BookTable`s, converting each snapshot once: an account's rows are kept
+    under its snapshot's `seq` (and a copy of its instruments) until a new snapshot arrives."""
 
     def __init__(self) -> None:
         self.assets = Registry()
         self.cells = Registry()  # (asset, venue)
         self.cell_symbol: dict[int, str] = {}
-        self._cache: dict[str, tuple[VenueSnapshot, object, AccountRows]] = {}
+        self._cache: dict[str, AccountRows] = {}
         self._cell_asset = np.zeros(0, np.intp)
         self._rank = np.zeros(0, np.intp)
         self._cell_venue: list[str] = []
@@ -370,79 +502,48 @@ class TableBuilder:
         return self._cell_asset
 
     def rows(self, state: AccountState, instruments: Mapping[str, Mapping[str, Instrument]]) -> AccountRows:
-        """The cached rows of one account (rebuilt when its snapshot object changes)."""
+        """The rows of one account, converted when its snapshot (by `seq`) or its instruments
+        (by value) change."""
         snap = state.snapshot
         if snap is None:
             return _EMPTY
         ins = instruments.get(state.info.name, _NO_INSTRUMENTS)
         hit = self._cache.get(state.info.name)
-        if hit is not None and hit[0] is snap and hit[1] is ins:
-            return hit[2]
-        rows = account_rows(snap, ins, self.assets, self.cells, self.cell_symbol,
-                            hit[2] if hit is not None else None)
-        self._cache[state.info.name] = (snap, ins, rows)
+        if hit is not None and hit.seq == snap.seq and hit.layout.instruments == ins:
+            return hit
+        rows = self._cache[state.info.name] = account_rows(snap, ins, self.assets, self.cells, self.cell_symbol, hit)
         return rows
 
     def build(self, book: Book, instruments: Mapping[str, Mapping[str, Instrument]]) -> BookTable:
         """Flatten `book`; positions keep the order of accounts, then of each snapshot."""
         accounts = book.accounts
         per = [self.rows(a, instruments) for a in accounts] or [_EMPTY]
-        n_acc = len(accounts)
-        rows = []  # per account: equity, free, maintenance, in flight, age (one array at the end)
-        a_live = np.array([a.health is Health.LIVE for a in accounts], bool)
-        a_risk = np.array([a.snapshot is not None and bool(a.snapshot.positions) for a in accounts], bool)
-        seen: dict[str, float] = {}
-        for a in accounts:
-            age = NAN if a.age is None else a.age
-            if a.snapshot is None:
-                rows.append((NAN, NAN, NAN, NAN, age))
-                continue
-            c = a.snapshot.collateral
-            flying = 0.0
-            for t in c.in_flight:
-                if t.status not in _DONE:
-                    flying += float(t.amount)
-                    seen[t.id] = float(t.amount)  # both ends may list it: count it once book-wide
-            rows.append((c.equity, c.free, NAN if c.maintenance is None else c.maintenance, flying, age))
-        a_num = np.array(rows, float).reshape(n_acc, 5)
-        a_filled = fill_nan(a_num)
+        a = account_columns(accounts)
         acct = np.repeat(np.arange(len(per)), [len(r.positions) for r in per])
-        p_num = np.concatenate([r.p_num for r in per])
-        live = a_live[acct] if n_acc else np.zeros(0, bool)
-        sign, size, mark = p_num[:, 0], p_num[:, 1], p_num[:, 2]
-        notional = size * mark
-        q_acct = np.repeat(np.arange(len(per)), [len(r.quotes) for r in per])
-        q_num = np.concatenate([r.q_num for r in per])
+        p = PositionColumns(*(np.concatenate(column) for column in zip(*(r.p for r in per))))
+        q = QuoteColumns(*(np.concatenate(column) for column in zip(*(r.q for r in per))))
         positions = tuple(chain.from_iterable(r.positions for r in per))
         quotes = tuple(chain.from_iterable(r.quotes for r in per))
-        apr = p_num[:, _RAW].copy()
-        if np.isnan(apr).any():
-            # A position whose own account does not quote its symbol takes the venue's quote
-            # from another account on the same venue.
-            by_symbol = {(q.venue, q.symbol): q for q in quotes}
-            for i in np.flatnonzero(np.isnan(apr)).tolist():
-                q = by_symbol.get((positions[i].venue, positions[i].symbol))
-                if q is not None:
-                    apr[i] = q.apr
-        text = [_joined([r.text[k] for r in per]) for k in range(8)]
+        text = PositionText(*(_joined(column) for column in zip(*(r.text for r in per))))
+        notional = p.size * p.mark
         return BookTable(
-            accounts=accounts, a_live=a_live, a_risk=a_risk,
-            a_equity=a_filled[:, 0], a_free=a_filled[:, 1], a_maint=a_num[:, 2],
-            a_in_flight=a_filled[:, 3], a_age=a_num[:, 4],
-            positions=positions, keys=text[0], account=text[1], venue=text[2], symbol=text[3],
-            asset_name=text[4], side=text[5], size_exact=text[6], instrument=text[7],
+            accounts=accounts, a_live=a.live, a_risk=a.risk, a_equity=a.equity, a_free=a.free, a_maint=a.maint,
+            a_in_flight=a.in_flight, a_age=a.age,
+            positions=positions, keys=text.keys, account=text.account, venue=text.venue, symbol=text.symbol,
+            asset_name=text.asset, side=text.side, size_exact=text.size, instrument=text.instrument,
             acct=acct, asset=np.concatenate([r.p_asset for r in per]),
             cell=np.concatenate([r.p_cell for r in per]),
-            sign=sign, size=size, mark=mark, entry=p_num[:, 3], liq=p_num[:, 4], mm=p_num[:, 5],
-            lev=p_num[:, 6], cross=p_num[:, 7] > 0, upnl=p_num[:, 8], im=p_num[:, 9], apr=apr, live=live,
-            notional=notional, signed=fill_nan(sign * notional),
+            sign=p.sign, size=p.size, mark=p.mark, entry=p.entry, liq=p.liq, mm=p.mm,
+            lev=p.lev, cross=p.cross, upnl=p.upnl, im=p.im, apr=_borrowed_apr(p.apr, positions, quotes),
+            live=_per_row(a.live, [len(r.positions) for r in per]),
+            notional=notional, signed=fill_nan(p.sign * notional),
             quotes=quotes, q_cell=np.concatenate([r.q_cell for r in per]),
-            q_apr=q_num[:, 0], q_oi=q_num[:, 1], q_mark=q_num[:, 2],
-            q_live=a_live[q_acct] if n_acc else np.zeros(0, bool),
+            q_apr=q.apr, q_oi=q.oi, q_mark=q.mark,
+            q_live=_per_row(a.live, [len(r.quotes) for r in per]),
             m_asset=np.concatenate([r.m_asset for r in per]),
             m_price=np.concatenate([r.m_price for r in per]),
-            m_live=np.repeat(a_live, [len(r.m_asset) for r in per]) if n_acc else np.zeros(0, bool),
+            m_live=_per_row(a.live, [len(r.m_asset) for r in per]),
             n_assets=len(self.assets),
             n_cells=len(self.cells),
-            in_flight_total=sum(seen.values()),
+            in_flight_total=a.in_flight_total,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from cockpit.model import Instrument, MarginMode
 from cockpit.risk.table import TableBuilder
@@ -94,3 +95,27 @@ def test_every_changed_column_is_read_again_and_the_unchanged_ones_kept():
     assert t.sign.tolist() == [1.0, 1.0] and t.entry.tolist() == [90.0, 12.0] and t.mark.tolist() == [101.0, 10.0]
     assert np.isnan(t.liq).all() and np.isnan(t.mm).all() and t.cross.tolist() == [True, False]
     assert np.isnan(t.lev[0]) and t.lev[1] == 4.0 and np.isnan(t.upnl[0]) and t.upnl[1] == -3.0
+
+
+def test_a_snapshot_is_converted_once_and_kept_under_its_seq_in_read_only_columns():
+    warm = TableBuilder()
+    first = _snapshot("bn", "binance", {"BTC": "1", "ETH": "2"}, {"BTC": 60_000.0, "ETH": 3_000.0})
+    rows = warm.rows(first, {})
+    assert warm.rows(first, {}) is rows  # the same snapshot: not converted again
+    for column in (*rows.p, *rows.q):
+        with pytest.raises(ValueError):  # kept columns are shared: "never edit in place" is enforced
+            column[:1] = 0.0
+    copy = dataclasses.replace(first, snapshot=dataclasses.replace(first.snapshot))
+    assert copy.snapshot == first.snapshot and copy.snapshot.seq != first.snapshot.seq
+    assert warm.rows(copy, {}) is not rows  # a new snapshot (a new seq) is converted, even if equal
+    assert warm.rows(copy, {}).p.size is rows.p.size  # its unchanged columns are shared, read-only
+
+
+def test_instruments_edited_in_place_are_seen():
+    warm = TableBuilder()
+    snap = _snapshot("bn", "binance", {"BTC": "1"}, {"BTC": 60_000.0})
+    table = {"BTC/USDT:USDT": Instrument(venue="binance", symbol="BTC/USDT:USDT", asset="BTC", amount_step=D("0.1"))}
+    ins = {"bn": table}
+    assert warm.build(book(0.0, snap), ins).instrument[0].amount_step == D("0.1")
+    table["BTC/USDT:USDT"] = Instrument(venue="binance", symbol="BTC/USDT:USDT", asset="BTC", amount_step=D("0.5"))
+    assert warm.build(book(1.0, snap), ins).instrument[0].amount_step == D("0.5")

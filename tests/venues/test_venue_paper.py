@@ -158,6 +158,7 @@ def test_the_codec_round_trips_snapshots_orders_and_errors():
         snap = asyncio.run(venue.snapshot())
         back = decode(loads(dumps({"v": encode(snap)}))["v"])
         assert isinstance(back, VenueSnapshot) and back == snap
+        assert "seq" not in encode(snap) and back.seq != snap.seq  # numbered where it is made, never sent
     error = UnknownOutcome("lost answer", account="okx", client_id="ck1", code="504")
     again = decode_error(loads(dumps(encode_error(error))))
     assert type(again) is UnknownOutcome and (again.account, again.client_id, again.code, str(again)) == (
