@@ -121,7 +121,7 @@ class PositionsTable(KeyedTable):
 
         def cells(i: int) -> tuple:
             row = plan[i]
-            return _summary(*row) if isinstance(row, tuple) else _row(row, colors, cuts)
+            return _row(row, colors, cuts) if isinstance(row, PositionRisk) else _summary(*row)
 
         self.show_rows(keys, cells)
 
