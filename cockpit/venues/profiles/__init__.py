@@ -7,26 +7,34 @@ new profile cannot leak its credentials by being forgotten there. No ccxt import
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import pkgutil
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
 from cockpit import redact
 from cockpit.venues.profiles.base import Credential, VenueProfile
-from cockpit.venues.profiles.binance import PROFILE as _BINANCE
-from cockpit.venues.profiles.bybit import PROFILE as _BYBIT
-from cockpit.venues.profiles.dydx import PROFILE as _DYDX
 from cockpit.venues.profiles.generic import Generic
-from cockpit.venues.profiles.hyperliquid import PROFILE as _HYPERLIQUID
-from cockpit.venues.profiles.okx import PROFILE as _OKX
-from cockpit.venues.profiles.paradex import PROFILE as _PARADEX
 
 __all__ = ["PROFILES", "Credential", "UnknownVenue", "VenueProfile", "ccxt_knows", "profile_for"]
 
+
+def _discover() -> dict[str, VenueProfile]:
+    """The `PROFILE` of every module in this package but `base` and `generic`: adding a venue
+    is adding its file."""
+    found: dict[str, VenueProfile] = {}
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module.name in ("base", "generic"):
+            continue
+        profile = importlib.import_module(f"{__name__}.{module.name}").PROFILE
+        found[profile.venue] = profile
+    return found
+
+
 #: The venues with their own profile (full support, trading included), by config id.
-PROFILES: Mapping[str, VenueProfile] = MappingProxyType({p.venue: p for p in (
-    _BINANCE, _BYBIT, _OKX, _HYPERLIQUID, _DYDX, _PARADEX)})
+PROFILES: Mapping[str, VenueProfile] = MappingProxyType(_discover())
 
 for _profile in PROFILES.values():
     redact.add_credential_names(_profile.secret_names())
