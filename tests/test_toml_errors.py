@@ -56,3 +56,15 @@ def test_the_end_of_the_file_is_named_by_its_line():
 def test_nesting_that_would_exhaust_the_stack_is_one_line():
     with pytest.raises(ValueError, match=r"^f\.toml: invalid TOML: nested too deeply$"):
         load_toml("a = " + "[" * 5000, "f.toml", ValueError)
+
+
+@pytest.mark.parametrize(("load", "error"), LOADERS[1:])  # the config names its file in full
+def test_a_long_path_is_named_by_its_ends(tmp_path: Path, load, error):
+    folder = tmp_path / ("d" * 100)
+    folder.mkdir()
+    path = folder / "broken.toml"
+    path.write_text(BROKEN, encoding="utf-8")
+    with pytest.raises(error) as caught:
+        load(path)
+    message = str(caught.value)
+    assert "…" in message and message.split(":")[0].endswith("broken.toml")

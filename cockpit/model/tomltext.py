@@ -15,6 +15,11 @@ _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 _AT_END = re.compile(r"\s*\(at end of document\)")
 
 
+def file_label(path: str) -> str:
+    """How a message names a file: its path, the middle left out past 120 characters."""
+    return path if len(path) <= 120 else f"{path[:60]}…{path[-40:]}"
+
+
 def decode_text(raw: bytes, label: str, error: type[Exception]) -> str:
     """`raw` as UTF-8 text, or `error("label: not UTF-8 text (byte N); save it as UTF-8")`."""
     try:

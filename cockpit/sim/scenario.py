@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from cockpit.model import Layer
-from cockpit.model.tomltext import decode_text, load_toml
+from cockpit.model.tomltext import decode_text, file_label, load_toml
 from cockpit.sim.faults import DEFAULT_RANDOM, FAULT_KINDS
 from cockpit.sim.funding import REGIMES
 from cockpit.sim.prices import VOL_LEVELS
@@ -367,7 +367,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         source = path.name
     else:
         path = Path(name_or_path)
-        source = str(path) if len(str(path)) <= 120 else f"{str(path)[:60]}…{str(path)[-40:]}"
+        source = file_label(str(path))
         if isinstance(name_or_path, str) and path.suffix != ".toml" and not _exists(path):
             shown = name_or_path if len(name_or_path) <= 40 else name_or_path[:40] + "…"
             raise ScenarioError(f"unknown scenario {shown!r}: expected one of "

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cockpit.model.tomltext import decode_text, load_toml
+from cockpit.model.tomltext import decode_text, file_label, load_toml
 
 # A name (not a path) is a file stem: short and plain, so it can never make an invalid file name.
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -55,7 +55,7 @@ def find(
     shipped = shipped_names(package)
     if looks_like_path(name_or_path):
         path = Path(name_or_path).expanduser()
-        label = _shown(str(path))
+        label = file_label(str(path))
         try:
             return label, _read(path)
         except FileNotFoundError:
@@ -65,7 +65,7 @@ def find(
             raise error(f"{label}: cannot read {kind} file ({reason})") from None
     name = str(name_or_path)
     if not _NAME_RE.fullmatch(name):
-        raise error(f"{_shown(name)!r} is not a {kind} name (letters, digits, '.', '_' or '-', up to "
+        raise error(f"{file_label(name)!r} is not a {kind} name (letters, digits, '.', '_' or '-', up to "
                     f"64; shipped {kind}s: {', '.join(shipped)}; or give a path to a .toml file)")
     # User folders first, so a user may shadow a shipped file by copying it under the same name.
     for folder in extra_dirs:
@@ -81,11 +81,6 @@ def find(
     user = [p.stem for folder in extra_dirs if Path(folder).is_dir() for p in Path(folder).glob("*.toml")]
     known = sorted({*shipped, *user})
     raise error(f"{name!r}: no such {kind} (available: {', '.join(known)}; or give a path to a .toml file)")
-
-
-def _shown(text: str) -> str:
-    """`text` cut to a length a one-line message can carry."""
-    return text if len(text) <= 120 else f"{text[:60]}…{text[-40:]}"
 
 
 def _read(path: Path) -> bytes:
