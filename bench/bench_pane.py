@@ -2,7 +2,7 @@
 
 Run: ``python -m bench ui`` (with the other UI figures), or ``python -m bench.bench_pane``.
 
-The book is the risk benchmark's (`bench.bench_risk.BookMaker`: 500 positions, 8 accounts, 300
+The book is the risk benchmark's (`tests.risk.factory.RandomBook`: 500 positions, 8 accounts, 300
 symbols), each frame with fresh snapshots whose marks moved, so every row's figures change, as
 they do when every poller answers. The pane runs in a headless Textual app at 160×48 (the pane
 shows ~30 rows). One frame is timed as the cockpit handles it:
@@ -26,18 +26,18 @@ import time
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
-from bench.bench_risk import BookMaker
 from bench.common import Figure
 from cockpit.model import Frame, Mode
 from cockpit.risk import RiskEngine
+from tests.risk.factory import RandomBook
 
 SIZE = (160, 48)
 
 
-def _books(rounds: int) -> tuple[list, BookMaker]:
+def _books(rounds: int) -> tuple[list, RandomBook]:
     """`rounds` books of the risk benchmark's accounts, each with fresh snapshots (marks moved)."""
-    maker = BookMaker()
-    books = [maker.book([maker.snapshot(i, float(r)) for i in range(len(maker.infos))], float(r))
+    maker = RandomBook()
+    books = [maker.book([maker.state(i, float(r)) for i in range(len(maker.names))], float(r))
              for r in range(rounds)]
     return books, maker
 
