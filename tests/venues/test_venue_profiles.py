@@ -113,7 +113,7 @@ async def test_a_venue_without_a_profile_is_read_only_by_config_alone(replay, st
 
     from cockpit.config import load_config
     from cockpit.engine import Engine, ExecutionError
-    from cockpit.model import OrderRequest, Side
+    from cockpit.model import OrderRequest, PositionKey, Side
     from cockpit.model.errors import NotSupported
     from cockpit.venues.open import open_account
     from tests.engine.fakes import NullRisk
@@ -158,7 +158,7 @@ async def test_a_venue_without_a_profile_is_read_only_by_config_alone(replay, st
     try:
         await engine.poll_once()
         with pytest.raises(ExecutionError, match=re.escape(reason)):
-            engine.preview(engine.hotkey_intent("woo|BTC/USDC:USDC", 0.5))
+            engine.preview(engine.hotkey_intent(PositionKey("woo", "BTC/USDC:USDC"), 0.5))
     finally:
         await engine.stop()
     assert not [r for r in replay.requests if r.method != "GET"]
