@@ -4,29 +4,31 @@ This package imports the standard library only. Everything in it is immutable, s
 from the engine to the UI can never change under the reader.
 """
 
-from cockpit.model.ids import PositionKey
-from cockpit.model.market import (
+from cockpit.model.enums import (
     Health,
+    IntentSource,
     Layer,
     MarginMode,
+    OrderStatus,
     Side,
+    TransferStatus,
+)
+from cockpit.model.ids import PositionKey
+from cockpit.model.market import (
     Instrument,
     FundingQuote,
     Position,
     Collateral,
     Transfer,
-    TransferStatus,
     AccountInfo,
     LiquidationReport,
     VenueSnapshot,
 )
 from cockpit.model.orders import (
     OrderRequest,
-    OrderStatus,
     Order,
     Fill,
     Intent,
-    IntentSource,
     TransferRequest,
 )
 from cockpit.model.book import AccountState, Book

@@ -16,7 +16,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from cockpit.model.ids import PositionKey
-from cockpit.model.market import Layer, Side
+from cockpit.model.enums import Layer, Side
 from cockpit.model.orders import Intent
 
 

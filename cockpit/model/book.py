@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cockpit.model.ids import PositionKey
-from cockpit.model.market import AccountInfo, Health, Position, VenueSnapshot
+from cockpit.model.enums import Health
+from cockpit.model.market import AccountInfo, Position, VenueSnapshot
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cockpit.model.market import Layer
+from cockpit.model.enums import Layer
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,53 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from enum import Enum
 from itertools import count
 
+from cockpit.model.enums import Health, Layer, MarginMode, Side, TransferStatus
 from cockpit.model.ids import PositionKey
-
-
-class Layer(str, Enum):
-    """Where an account's collateral settles. See DESIGN.md, "Words"."""
-
-    CEX = "cex"
-    HYPERLIQUID = "hyperliquid"
-    DYDX = "dydx"
-    STARKNET = "starknet"
-    ARBITRUM = "arbitrum"
-    ETHEREUM = "ethereum"
-
-
-class Side(str, Enum):
-    """Direction of a position or an order."""
-
-    LONG = "long"
-    SHORT = "short"
-
-    @property
-    def sign(self) -> int:
-        """+1 for long, -1 for short."""
-        return 1 if self is Side.LONG else -1
-
-    @property
-    def opposite(self) -> "Side":
-        """The side that reduces a position on this side."""
-        return Side.SHORT if self is Side.LONG else Side.LONG
-
-
-class MarginMode(str, Enum):
-    """Cross margin shares an account's collateral; isolated margin is per position."""
-
-    CROSS = "cross"
-    ISOLATED = "isolated"
-
-
-class Health(str, Enum):
-    """How fresh an account's data is: LIVE, STALE (older than the stale limit) or DOWN."""
-
-    LIVE = "LIVE"
-    STALE = "STALE"
-    DOWN = "DOWN"
+from cockpit.model.orders import Order
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,17 +133,6 @@ class Position:
         return amount * self.size / self.contracts
 
 
-class TransferStatus(str, Enum):
-    """Where a transfer stands."""
-
-    PENDING = "pending"
-    QUEUED = "queued"
-    IN_FLIGHT = "in_flight"
-    STUCK = "stuck"
-    DONE = "done"
-    FAILED = "failed"
-
-
 @dataclass(frozen=True, slots=True)
 class Transfer:
     """Collateral on its way between layers (a withdrawal, a bridge, an internal transfer)."""
@@ -297,7 +244,7 @@ class VenueSnapshot:
     collateral: Collateral
     funding: tuple[FundingQuote, ...]
     marks: tuple[tuple[str, float], ...] = ()
-    open_orders: tuple["Order", ...] = ()
+    open_orders: tuple[Order, ...] = ()
     venue_time: float | None = None
     latency: float | None = None
     venue_height: int | None = None
@@ -321,9 +268,7 @@ class VenueSnapshot:
         return None
 
 
-from cockpit.model.orders import Order  # noqa: E402  (annotation only; avoids a cycle)
-
 __all__ = [
-    "Layer", "Side", "MarginMode", "Health", "Instrument", "FundingQuote", "Position",
-    "TransferStatus", "Transfer", "Collateral", "AccountInfo", "LiquidationReport", "VenueSnapshot", "Order",
+    "Instrument", "FundingQuote", "Position", "Transfer", "Collateral", "AccountInfo", "LiquidationReport",
+    "VenueSnapshot",
 ]

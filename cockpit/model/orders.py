@@ -9,18 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
-
+from cockpit.model.enums import IntentSource, Layer, OrderStatus, Side
 from cockpit.model.ids import PositionKey
-from cockpit.model.market import Layer, Side
-
-
-class IntentSource(str, Enum):
-    """Who asked: a hotkey, a kill-switch rule, or an unwind playbook step."""
-
-    HOTKEY = "hotkey"
-    KILL_SWITCH = "kill_switch"
-    PLAYBOOK = "playbook"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +35,6 @@ class Intent:
     def key(self) -> PositionKey:
         """The position this intent reduces."""
         return PositionKey(self.account, self.symbol)
-
-
-class OrderStatus(str, Enum):
-    """Lifecycle of an order in the journal and at the venue."""
-
-    INTENDED = "intended"  # journaled, not yet sent
-    OPEN = "open"
-    PARTIAL = "partial"
-    FILLED = "filled"
-    CANCELED = "canceled"
-    REJECTED = "rejected"
-    UNKNOWN = "unknown"  # sent, outcome not known: resolve by lookup, never by resending a new id
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,11 @@ from cockpit.model.errors import (
     AuthError, MalformedReply, NotSupported, RateLimited, Rejected, Unavailable, UnknownOutcome,
     VenueError, VenueTimeout,
 )
+from cockpit.model.enums import Health, Layer, MarginMode, OrderStatus, Side, TransferStatus
 from cockpit.model.market import (
-    AccountInfo, Collateral, FundingQuote, Health, Instrument, Layer, LiquidationReport, MarginMode,
-    Position, Side, Transfer, TransferStatus, VenueSnapshot,
+    AccountInfo, Collateral, FundingQuote, Instrument, LiquidationReport, Position, Transfer, VenueSnapshot,
 )
-from cockpit.model.orders import Order, OrderRequest, OrderStatus, TransferRequest
+from cockpit.model.orders import Order, OrderRequest, TransferRequest
 
 _TYPES = {cls.__name__: cls for cls in (
     AccountInfo, Collateral, FundingQuote, Instrument, LiquidationReport, Order, OrderRequest, Position,

@@ -26,7 +26,7 @@ from typing import Mapping, NamedTuple
 import numpy as np
 
 from cockpit.model import AccountState, Book, FundingQuote, Health, Instrument, Position, PositionKey, Side
-from cockpit.model.market import MarginMode, TransferStatus, VenueSnapshot
+from cockpit.model import MarginMode, TransferStatus, VenueSnapshot
 from cockpit.risk.arrays import fill_nan
 
 NAN = float("nan")
