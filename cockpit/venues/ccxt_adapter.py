@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Awaitable, Callable, Mapping
 
 from cockpit.model import (
-    Instrument, Order, OrderRequest, Side, Transfer, TransferRequest, VenueSnapshot,
+    Instrument, Order, OrderRequest, Position, Side, Transfer, TransferRequest, VenueSnapshot,
 )
 from cockpit.model.errors import AuthError, MalformedReply, NotSupported, Rejected, VenueError
 from cockpit.secrets import SecretStore, SecretsUnavailable
@@ -200,16 +200,8 @@ class CcxtVenue:
             self._intervals_at = now
         return self._intervals
 
-    async def snapshot(self) -> VenueSnapshot:
-        """Positions, collateral, funding, marks and open orders of the account, whole or not at
-        all: if one call fails, the snapshot raises that call's error."""
-        ex = self._ready()
-        started = self._clock()
-        if self._reload_markets:
-            await self._load_markets(reload=True)
-        # The raw replies of this snapshot's calls (the tasks below share this list): the
-        # venue's own clock is read from them, and (Hyperliquid) the account from another reply.
-        captured: list[replies.Reply] = []
+    async def _fetch_all(self, ex: Any, captured: list[replies.Reply]) -> list[Any]:
+        """The raw replies of one snapshot's calls, made together; the first failure raises."""
         token = replies.CAPTURED.set(captured)
         try:
             results = await asyncio.gather(
@@ -222,20 +214,18 @@ class CcxtVenue:
             if isinstance(result, BaseException):
                 raise result if isinstance(result, VenueError) else translate(
                     result, account=self.info.name, venue=self.info.venue)
-        raw_positions, account_info, rates, intervals, raw_orders = results
-        account_info = self._profile.account_from_replies(account_info, captured)
+        raw_positions, _, rates, _, raw_orders = results
         if not isinstance(raw_positions, list) or not isinstance(rates, dict) or not isinstance(
                 raw_orders, list):
             raise MalformedReply(f"{self.info.venue}: a reply of the wrong shape",
                                  account=self.info.name)
+        return results
+
+    def _map_positions(self, raw_positions: list[Any], markets: Mapping[str, Any],
+                       marks: dict[str, float]) -> tuple[Position, ...]:
+        """The held positions; remembers what an order reducing each must carry, and adds the
+        marks the positions carry to `marks`."""
         name, venue = self.info.name, self.info.venue
-        markets = ex.markets or {}
-        held = {p.get("symbol") for p in raw_positions if isinstance(p, dict)}
-        funding = map_funding(venue, rates, markets=markets, intervals=intervals,
-                              default_hours=self._profile.funding_hours, wanted=self._wanted(held))
-        marks = {q.symbol: q.mark_price for q in funding if q.mark_price is not None}
-        marks.update({s: float(r["markPrice"]) for s, r in rates.items()
-                      if s in held and dec(r.get("markPrice"))})
         positions = []
         order_params: dict[tuple[str, Side], dict[str, Any]] = {}
         for raw in raw_positions:
@@ -256,14 +246,38 @@ class CcxtVenue:
             order_params[(pos.symbol, pos.side)] = map_order_params(venue, raw)
             if pos.mark_price is not None:
                 marks.setdefault(pos.symbol, float(pos.mark_price))
-        self._marks.update(marks)
         self._order_params = order_params
+        return tuple(positions)
+
+    async def snapshot(self) -> VenueSnapshot:
+        """Positions, collateral, funding, marks and open orders of the account, whole or not at
+        all: if one call fails, the snapshot raises that call's error."""
+        ex = self._ready()
+        started = self._clock()
+        if self._reload_markets:
+            await self._load_markets(reload=True)
+        # The raw replies of this snapshot's calls (the tasks share this list): the venue's own
+        # clock is read from them, and (Hyperliquid) the account from another call's reply.
+        captured: list[replies.Reply] = []
+        raw_positions, account_info, rates, intervals, raw_orders = await self._fetch_all(
+            ex, captured)
+        account_info = self._profile.account_from_replies(account_info, captured)
+        name, venue = self.info.name, self.info.venue
+        markets = ex.markets or {}
+        held = {p.get("symbol") for p in raw_positions if isinstance(p, dict)}
+        funding = map_funding(venue, rates, markets=markets, intervals=intervals,
+                              default_hours=self._profile.funding_hours, wanted=self._wanted(held))
+        marks = {q.symbol: q.mark_price for q in funding if q.mark_price is not None}
+        marks.update({s: float(r["markPrice"]) for s, r in rates.items()
+                      if s in held and dec(r.get("markPrice"))})
+        positions = self._map_positions(raw_positions, markets, marks)
+        self._marks.update(marks)
         collateral = map_collateral(venue, name, self.info.layer,
                                     self._profile.collateral_currency(account_info), account_info)
         orders = tuple(self._map_order(o) for o in raw_orders if isinstance(o, dict))
         done = self._clock()
         return VenueSnapshot(
-            account=self.info, fetched_at=done, positions=tuple(positions), collateral=collateral,
+            account=self.info, fetched_at=done, positions=positions, collateral=collateral,
             funding=funding, marks=tuple(sorted(marks.items())), open_orders=orders,
             venue_time=replies.venue_time(venue, captured),
             venue_height=replies.venue_height(venue, captured), latency=done - started)

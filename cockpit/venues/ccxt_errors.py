@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from cockpit.model.errors import (
@@ -71,6 +72,71 @@ def is_not_found(exc: BaseException) -> bool:
     return "OrderNotFound" in _names(exc)
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """One ccxt exception, read once: what every branch of `translate` looks at."""
+
+    exc: BaseException
+    names: set[str]
+    text: str
+    detail: str
+    account: str
+    venue: str
+    order: str | None
+    kw: dict[str, Any]
+
+    def unknown(self, why: str) -> UnknownOutcome:
+        """The order's outcome is open: look it up by client id, never send it again."""
+        return UnknownOutcome(f"order {self.order} on {self.venue}: outcome unknown ({why}) — "
+                              "look it up by client id before anything else",
+                              client_id=self.order or "", **self.kw)
+
+
+def _throttled(f: _Failure) -> VenueError | None:
+    """Rate limits and timeouts."""
+    if f.names & {"RateLimitExceeded", "DDoSProtection"}:
+        wait = getattr(f.exc, "retry_after", None)
+        if f.order:
+            return f.unknown("rate-limited")
+        after = f"; retry after {wait:g} s" if wait is not None else ""
+        return RateLimited(f"{f.venue} rate limit{f.detail}{after}", retry_after=wait, **f.kw)
+    if "RequestTimeout" in f.names or isinstance(f.exc, (asyncio.TimeoutError, TimeoutError)):
+        return f.unknown("timeout") if f.order else VenueTimeout(
+            f"{f.venue} did not answer in time — will retry", **f.kw)
+    return None
+
+
+def _refused(f: _Failure) -> VenueError | None:
+    """Unsupported calls, unknown orders, rejected orders and unreadable replies."""
+    if "NotSupported" in f.names:
+        return NotSupported(f"{f.venue}: {clip(f.text.removeprefix(f.venue).strip(), 120)}",
+                            **f.kw)
+    if "OrderNotFound" in f.names:
+        return Rejected(f"{f.venue}: no such order{f.detail}", account=f.account,
+                        code="not_found")
+    if f.order and f.names & _REJECTIONS:
+        return Rejected(f"{f.venue} rejected order {f.order}{f.detail}", **f.kw)
+    if "BadResponse" in f.names or (not f.names and isinstance(f.exc, _PARSE_BUGS)):
+        return f.unknown("unreadable reply") if f.order else MalformedReply(
+            f"{f.venue} sent an incomplete or unreadable reply — will retry; positions are not "
+            "assumed flat", **f.kw)
+    return None
+
+
+def _unavailable(f: _Failure) -> VenueError:
+    """The venue is down or unreachable (or failed in a way we do not know): retry later."""
+    if f.names & _DOWN or "ExchangeError" in f.names or f.names & _REJECTIONS:
+        host = _URL.search(f.text)
+        cause = type(f.exc.__cause__).__name__ if f.exc.__cause__ else ""
+        if host and "Connect" in cause:
+            where = urlsplit(host.group(0))
+            return Unavailable(f"cannot reach {where.scheme}://{where.netloc} — is it up? "
+                               "(check api_url / the network)", **f.kw)
+        return Unavailable(f"{f.venue} unavailable{f.detail or f' ({type(f.exc).__name__})'} — "
+                           "will retry", **f.kw)
+    return Unavailable(f"{f.venue}: unexpected {type(f.exc).__name__} — will retry", **f.kw)
+
+
 def translate(exc: BaseException, *, account: str, venue: str, order: str | None = None
               ) -> VenueError:
     """The cockpit error for `exc`, raised by a call for `account` on `venue`.
@@ -81,46 +147,17 @@ def translate(exc: BaseException, *, account: str, venue: str, order: str | None
     """
     if isinstance(exc, VenueError):
         return exc
-    names = _names(exc)
     text = str(exc)
     code, detail = _venue_detail(text)
-    kw = {"account": account, "code": code}
-
-    def unknown(why: str) -> UnknownOutcome:
-        return UnknownOutcome(f"order {order} on {venue}: outcome unknown ({why}) — look it up "
-                              "by client id before anything else", client_id=order or "", **kw)
-
-    if "AuthenticationError" in names:
+    f = _Failure(exc, _names(exc), text, detail, account, venue, order,
+                 {"account": account, "code": code})
+    # Keys first: a bad key is never "down"; then throttling, then the other refusals.
+    if "AuthenticationError" in f.names:
         return AuthError(f"{venue} rejected the keys of {account!r}{detail} — check them, then "
-                         f"run: cockpit keys set {account}", **kw)
-    if names & {"RateLimitExceeded", "DDoSProtection"}:
-        wait = getattr(exc, "retry_after", None)
-        if order:
-            return unknown("rate-limited")
-        after = f"; retry after {wait:g} s" if wait is not None else ""
-        return RateLimited(f"{venue} rate limit{detail}{after}", retry_after=wait, **kw)
-    if "RequestTimeout" in names or isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
-        return unknown("timeout") if order else VenueTimeout(
-            f"{venue} did not answer in time — will retry", **kw)
-    if "NotSupported" in names:
-        return NotSupported(f"{venue}: {clip(text.removeprefix(venue).strip(), 120)}", **kw)
-    if "OrderNotFound" in names:
-        return Rejected(f"{venue}: no such order{detail}", account=account, code="not_found")
-    if order and names & _REJECTIONS:
-        return Rejected(f"{venue} rejected order {order}{detail}", **kw)
-    if "BadResponse" in names or (not names and isinstance(exc, _PARSE_BUGS)):
-        return unknown("unreadable reply") if order else MalformedReply(
-            f"{venue} sent an incomplete or unreadable reply — will retry; positions are not "
-            "assumed flat", **kw)
+                         f"run: cockpit keys set {account}", **f.kw)
+    found = _throttled(f) or _refused(f)
+    if found is not None:
+        return found
     if order:
-        return unknown(f"{type(exc).__name__}{detail}")
-    if names & _DOWN or "ExchangeError" in names or names & _REJECTIONS:
-        host = _URL.search(text)
-        cause = type(exc.__cause__).__name__ if exc.__cause__ else ""
-        if host and "Connect" in cause:
-            where = urlsplit(host.group(0))
-            return Unavailable(f"cannot reach {where.scheme}://{where.netloc} — is it up? "
-                               "(check api_url / the network)", **kw)
-        return Unavailable(f"{venue} unavailable{detail or f' ({type(exc).__name__})'} — will "
-                           "retry", **kw)
-    return Unavailable(f"{venue}: unexpected {type(exc).__name__} — will retry", **kw)
+        return f.unknown(f"{type(exc).__name__}{detail}")
+    return _unavailable(f)

@@ -44,6 +44,7 @@ def interval_hours(value: Any, default: float | None) -> float | None:
 # any size worth showing) instead of Decimal's 28, which would only be noise on screen.
 _INVERSE_SIZE = Context(prec=12, rounding=ROUND_HALF_EVEN)
 
+
 def _margin_mode(venue: str, raw: Mapping[str, Any]) -> MarginMode:
     mode = raw.get("marginMode")
     if mode in ("cross", "isolated"):
@@ -51,10 +52,41 @@ def _margin_mode(venue: str, raw: Mapping[str, Any]) -> MarginMode:
     return profile_for(venue).margin_mode(raw)
 
 
-def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
-                 market: Mapping[str, Any] | None = None,
-                 marks: Mapping[str, float] | None = None) -> Position | None:
-    """One ccxt position as a `Position`; None for a zero-size (closed) entry."""
+def _mark(raw: Mapping[str, Any], symbol: str, marks: Mapping[str, float] | None
+          ) -> Decimal | None:
+    """The position's mark, else the venue's mark from its funding or market reply."""
+    mark = positive(raw.get("markPrice"))
+    if mark is None and marks and symbol in marks:
+        mark = positive(marks[symbol])
+    return mark
+
+
+def _raw_margin(profile: Any, info: Any, raw: Mapping[str, Any], which: str,
+                unified: str) -> float | None:
+    """A margin from the venue's own raw numbers where its profile says they are, else ccxt's."""
+    path = profile.raw_margins.get(which)
+    value = num(dig(info, *path)) if path else None
+    return value if value is not None else num(raw.get(unified))
+
+
+def _margins(profile: Any, raw: Mapping[str, Any], market: Mapping[str, Any], value: float | None
+             ) -> tuple[float | None, float | None]:
+    """(initial, maintenance) margin of a position worth `value` (None: unknown)."""
+    info = raw.get("info") or {}
+    initial = _raw_margin(profile, info, raw, "initial", "initialMargin")
+    maintenance = _raw_margin(profile, info, raw, "maintenance", "maintenanceMargin")
+    if value is not None:
+        # dYdX gives margin fractions per market, not per position: apply them to the value.
+        imf = num(dig(market, "info", "initialMarginFraction"))
+        mmf = num(dig(market, "info", "maintenanceMarginFraction"))
+        initial = initial if initial is not None or imf is None else value * imf
+        maintenance = maintenance if maintenance is not None or mmf is None else value * mmf
+    return initial, maintenance
+
+
+def _checked(account: str, venue: str, raw: Mapping[str, Any]
+             ) -> tuple[str, Decimal, Decimal, str] | None:
+    """(symbol, contracts, entry, side) of a position reply; None when closed (size 0)."""
     symbol = raw.get("symbol")
     contracts = dec(raw.get("contracts"))
     side = raw.get("side")
@@ -66,15 +98,23 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
         return None
     if side not in ("long", "short"):
         raise MalformedReply(f"{venue}: position {symbol} without a side", account=account)
+    return symbol, contracts, entry, side
+
+
+def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
+                 market: Mapping[str, Any] | None = None,
+                 marks: Mapping[str, float] | None = None) -> Position | None:
+    """One ccxt position as a `Position`; None for a zero-size (closed) entry."""
+    checked = _checked(account, venue, raw)
+    if checked is None:
+        return None
+    symbol, contracts, entry, side = checked
     market = market or {}
     profile = profile_for(venue)
     csize = dec(raw.get("contractSize")) or dec(market.get("contractSize")) or Decimal(1)
     size = abs(contracts) * csize
-    info = raw.get("info") or {}
     notional = dec(raw.get("notional"))
-    mark = positive(raw.get("markPrice"))
-    if mark is None and marks and symbol in marks:
-        mark = positive(marks[symbol])  # the venue's mark from its funding or market reply
+    mark = _mark(raw, symbol, marks)
     inverse = market.get("inverse") is True
     if inverse:
         # A coin-margined contract is worth contractSize in USD (OKX BTC-USD-SWAP: $100), not
@@ -86,21 +126,8 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
         size = _INVERSE_SIZE.divide(size, mark)
     elif mark is None and notional is not None and not profile.cost_notional:
         mark = abs(notional) / size  # Hyperliquid: positionValue / size
-    raw_margins = profile.raw_margins
-    initial = num(dig(info, *raw_margins["initial"])) if "initial" in raw_margins else None
-    maintenance = (num(dig(info, *raw_margins["maintenance"]))
-                   if "maintenance" in raw_margins else None)
-    if initial is None:
-        initial = num(raw.get("initialMargin"))
-    if maintenance is None:
-        maintenance = num(raw.get("maintenanceMargin"))
-    if mark is not None:
-        # dYdX gives margin fractions per market, not per position: apply them to the value.
-        value = float(size * mark)
-        imf, mmf = num(dig(market, "info", "initialMarginFraction")), num(
-            dig(market, "info", "maintenanceMarginFraction"))
-        initial = initial if initial is not None or imf is None else value * imf
-        maintenance = maintenance if maintenance is not None or mmf is None else value * mmf
+    value = float(size * mark) if mark is not None else None
+    initial, maintenance = _margins(profile, raw, market, value)
     pnl = num(raw.get("unrealizedPnl"))
     if inverse:
         # Counted in the coin: in USD at mark, like every other amount of the account.
@@ -108,9 +135,9 @@ def map_position(account: str, venue: str, raw: Mapping[str, Any], *,
         initial, maintenance, pnl = (None if x is None else x * usd
                                      for x in (initial, maintenance, pnl))
     leverage = num(raw.get("leverage"))
-    if leverage is None and initial and mark is not None and profile.leverage_from_margin:
+    if leverage is None and initial and value is not None and profile.leverage_from_margin:
         # Binance v3 dropped leverage; its initial margin is notional / leverage.
-        leverage = round(float(size * mark) / initial, 2)
+        leverage = round(value / initial, 2)
     return Position(
         account=account, venue=venue, symbol=symbol, asset=_asset(symbol, market),
         side=Side(side), size=size, entry_price=entry, mark_price=mark,
@@ -201,6 +228,23 @@ _STATUS = {"closed": OrderStatus.FILLED, "filled": OrderStatus.FILLED,
            "expired": OrderStatus.CANCELED, "rejected": OrderStatus.REJECTED}
 
 
+def _order_status(raw: Mapping[str, Any], amount: Decimal, filled: Decimal) -> OrderStatus:
+    """The status ccxt reports, or the one the fill says when it reports none."""
+    status_text = str(raw.get("status") or "").lower()
+    status = _STATUS.get(status_text)
+    if status is not None:
+        return status
+    if status_text in ("", "none") and amount > 0 and filled >= amount:
+        return OrderStatus.FILLED
+    return OrderStatus.PARTIAL if filled > 0 else OrderStatus.OPEN
+
+
+def _order_type(raw: Mapping[str, Any], fb: Mapping[str, Any]) -> str:
+    """The order's type; a reply that leaves it out is a limit order when it has a price."""
+    return str(raw.get("type") or fb.get("type") or ("limit" if raw.get("price") else "market")
+               ).lower()
+
+
 def map_order(account: str, raw: Mapping[str, Any], *, client_id: str,
               contract_size: Decimal = Decimal(1), fallback: Mapping[str, Any] | None = None
               ) -> Order:
@@ -215,27 +259,20 @@ def map_order(account: str, raw: Mapping[str, Any], *, client_id: str,
     filled = (dec(raw.get("filled")) or Decimal(0)) * contract_size
     if amount is None:
         raise MalformedReply("an order without an amount", account=account)
-    status_text = str(raw.get("status") or "").lower()
-    status = _STATUS.get(status_text)
-    if status is None:
-        if status_text in ("", "none") and amount > 0 and filled >= amount:
-            status = OrderStatus.FILLED
-        else:
-            status = OrderStatus.PARTIAL if filled > 0 else OrderStatus.OPEN
     side = raw.get("side") or fb.get("side")
-    fee = dig(raw, "fee", "cost")
     ts = num(raw.get("timestamp"))
     reduce_only = raw.get("reduceOnly")
+    if reduce_only is None:
+        # A venue order whose reduce-only flag is not reported does not count as reducing.
+        reduce_only = fb.get("reduce_only", False)
     return Order(
         client_id=client_id, account=account, symbol=raw.get("symbol") or fb.get("symbol", ""),
         side=Side.LONG if side in ("buy", Side.LONG) else Side.SHORT,
-        amount=amount, filled=filled, status=status,
-        # A venue order whose reduce-only flag is not reported does not count as reducing.
-        reduce_only=bool(reduce_only if reduce_only is not None else fb.get("reduce_only", False)),
-        type=str(raw.get("type") or fb.get("type") or ("limit" if raw.get("price") else "market")
-                 ).lower(),
+        amount=amount, filled=filled, status=_order_status(raw, amount, filled),
+        reduce_only=bool(reduce_only), type=_order_type(raw, fb),
         price=positive(raw.get("price")), average=positive(raw.get("average")),
-        fee=num(fee) or 0.0, venue_id=str(raw["id"]) if raw.get("id") is not None else None,
+        fee=num(dig(raw, "fee", "cost")) or 0.0,
+        venue_id=str(raw["id"]) if raw.get("id") is not None else None,
         timestamp=ts / 1000 if ts else None,
     )
 
