@@ -64,13 +64,14 @@ def position_rows(t: BookTable, liq: Liquidation, per_day: np.ndarray, flag_sets
     with np.errstate(divide="ignore", invalid="ignore"):
         lev = np.where(np.isnan(t.lev), np.where(acc_equity > 0, t.notional / acc_equity, np.nan), t.lev)
     layers = [a.info.layer for a in t.accounts]
-    return tuple(map(
-        PositionRisk, t.keys, t.account, t.venue, map(layers.__getitem__, t.acct.tolist()), t.symbol,
+    # `_make` over zipped columns: one C-level tuple per row, no keyword binding per field.
+    return tuple(map(PositionRisk._make, zip(
+        t.keys, t.account, t.venue, map(layers.__getitem__, t.acct.tolist()), t.symbol,
         t.asset_name, t.side, t.size_exact, _opt(t.notional), t.entry.tolist(), _opt(t.mark),
         _opt(upnl), _opt(lev), _opt(t.liq), _opt(liq.dist), map(KINDS.__getitem__, liq.kind.tolist()),
         _opt(t.apr), _opt(per_day), flag_sets, _opt(np.where(np.isnan(t.notional), np.nan, size.limit)),
         size.over.tolist(), size.trim.tolist(), map(sizing.REASONS.__getitem__, size.which.tolist()),
-        liq.direction.tolist()))
+        liq.direction.tolist())))
 
 
 def exposure_rows(expo: exposure.Exposure, names: list, hedged_asset: np.ndarray, order: list[int],
@@ -78,10 +79,10 @@ def exposure_rows(expo: exposure.Exposure, names: list, hedged_asset: np.ndarray
     """One net/gross line per asset that has positions, in heatmap row order."""
     shown = np.array(order, np.intp)
     shown = shown[expo.legs[shown] > 0]
-    return tuple(map(
-        AssetExposure, map(names.__getitem__, shown.tolist()), expo.net[shown].tolist(),
+    return tuple(map(AssetExposure._make, zip(
+        map(names.__getitem__, shown.tolist()), expo.net[shown].tolist(),
         expo.gross[shown].tolist(), expo.long[shown].tolist(), expo.short[shown].tolist(),
-        expo.legs[shown].tolist(), hedged_asset[shown].tolist(), _opt(measured[shown]), _opt(pct[shown])))
+        expo.legs[shown].tolist(), hedged_asset[shown].tolist(), _opt(measured[shown]), _opt(pct[shown]))))
 
 
 class CellRows:
