@@ -176,3 +176,37 @@ def test_a_venue_ccxt_does_not_know_is_a_config_error_naming_the_field(tmp_path)
     lines = err.getvalue().strip().splitlines()
     assert code == 2 and len(lines) == 1
     assert "accounts[0].venue: unknown venue 'nosuchvenue'" in lines[0]
+
+
+def test_keys_set_asks_a_venue_without_a_profile_for_what_ccxt_requires(tmp_path, store):
+    from cockpit.cli import keys_main
+
+    path = tmp_path / "config.toml"
+    path.write_text('[[accounts]]\nname = "woo"\nvenue = "woofipro"\n')
+    path.chmod(0o600)
+    asked: list[str] = []
+    answers = [WOO_KEYS["apiKey"], WOO_KEYS["secret"], WOO_KEYS["accountId"]]
+
+    def prompt(text):
+        asked.append(text)
+        return answers.pop(0)
+
+    out = io.StringIO()
+    assert keys_main(["set", "woo"], path, store=store, prompt=prompt, out=out) == 0
+    assert [a.split(" for ")[0] for a in asked] == ["API key", "API secret", "account id"]
+    assert WOO_KEYS["secret"] not in out.getvalue()
+    assert store.present("woofipro", "woo", ["apiKey", "secret", "accountId"]) == {
+        "apiKey": True, "secret": True, "accountId": True}
+
+
+@pytest.mark.parametrize("venue", ["bitget", "gate", "kucoinfutures", "woofipro"])
+def test_any_ccxt_venue_is_configured_by_its_id_alone(tmp_path, venue):
+    from cockpit.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(f'[[accounts]]\nname = "a"\nvenue = "{venue}"\n'
+                    f'[[accounts]]\nname = "b"\nvenue = "{venue}"\nlayer = "arbitrum"\n')
+    path.chmod(0o600)
+    a, b = (acc.venue_account() for acc in load_config(path).accounts)
+    assert (a.layer, b.layer) == (Layer.CEX, Layer.ARBITRUM)
+    assert a.info().readonly and "no cockpit profile" in a.info().readonly_reason
