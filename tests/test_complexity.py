@@ -14,13 +14,6 @@ from radon.visitors import Function
 ROOT = Path(__file__).resolve().parent.parent
 CEILING = 20  # the top of grade C
 
-# Functions over the ceiling whose split is under way in issue 10 (risk core, venue profiles).
-# Only shrinks: a name leaves when its split lands; nothing new is ever added here.
-PENDING = {
-    "cockpit/risk/killswitch.py:KillSwitch.step",
-}
-
-
 def _functions(blocks, prefix: str = ""):
     """Every function, method and closure with its dotted name; radon scores closures apart."""
     for block in blocks:
@@ -49,10 +42,7 @@ def _scores() -> dict[str, int]:
 
 
 def test_no_function_in_cockpit_is_above_grade_c():
-    over = {
-        name: score for name, score in _scores().items()
-        if score > CEILING and name not in PENDING
-    }
+    over = {name: score for name, score in _scores().items() if score > CEILING}
     listing = ", ".join(f"{name} {cc_rank(score)} ({score})" for name, score in sorted(over.items()))
     assert not over, f"above grade C (complexity > {CEILING}): {listing}"
 

@@ -163,42 +163,53 @@ class KillSwitch:
         """Advance on this evaluation's readings."""
         self.triggers = triggers
         self._last_now = now
-        ratios = [(t.ratio, t) for t in triggers if t.ratio is not None]
-        hot, top = max(ratios, key=lambda rt: rt[0], default=(0.0, None))
+        self._watch_clearance(now, triggers)
+        if self.status in (KillStatus.NORMAL, KillStatus.WARN):
+            self._step_open(now, triggers)
+        if self.status is KillStatus.REDUCING and self.episode is not None:
+            self._step_reducing(now, self.episode, plan, sizes)
+
+    def _watch_clearance(self, now: float, triggers: tuple[Trigger, ...]) -> None:
+        """Since when the cause is below re-entry and every other trigger below its threshold."""
         cleared = all(
             (t.value is not None and t.value < t.reentry) if t.name == self.cause_trigger
             else (t.ratio is None or t.ratio < 1.0)
             for t in triggers)
         self.clear_since = (self.clear_since if self.clear_since is not None else now) if cleared else None
 
-        if self.status in (KillStatus.NORMAL, KillStatus.WARN):
-            if top is not None and hot >= 1.0:
-                self._episodes += 1
-                self.episode = Episode(id=f"{self._episodes}@{now:.0f}", since=now)
-                self.cause_trigger = top.name
-                self.clear_since = None  # the dwell starts when the cause clears, not before
-                self._move(now, KillStatus.REDUCING, top.cause(),
-                           (("cut_target", self.s.cut_fraction),))
-            elif top is not None and hot >= self.s.warn_fraction:
-                self.warn_below_since = None
-                if self.status is KillStatus.NORMAL:
-                    self._move(now, KillStatus.WARN, top.cause(self.s.warn_fraction))
-            elif self.status is KillStatus.WARN:
-                if self.warn_below_since is None:
-                    self.warn_below_since = now
-                if now - self.warn_below_since >= self.s.warn_clear_seconds:
-                    self._move(now, KillStatus.NORMAL, "every trigger below the WARN level")
-        if self.status is KillStatus.REDUCING and self.episode is not None:
-            planned = len(self.episode.start)
-            plan(self.episode)
-            if len(self.episode.start) != planned:
-                self._latch = None
-            current = sizes(self.episode.accounts)
-            if current is not None and self.episode.start:
-                planned, done = self.episode.planned(), self.episode.done(current)
-                if (planned > 0 and done >= planned - 1e-9) or done >= self.s.cut_fraction:
-                    self._move(now, KillStatus.HALTED, f"cut done: {done:.1%} of gross",
-                               (("cut_planned", planned), ("cut_done", done)))
+    def _step_open(self, now: float, triggers: tuple[Trigger, ...]) -> None:
+        """NORMAL or WARN: the hottest trigger starts a cut, raises WARN, or lets WARN clear."""
+        ratios = [(t.ratio, t) for t in triggers if t.ratio is not None]
+        hot, top = max(ratios, key=lambda rt: rt[0], default=(0.0, None))
+        if top is not None and hot >= 1.0:
+            self._episodes += 1
+            self.episode = Episode(id=f"{self._episodes}@{now:.0f}", since=now)
+            self.cause_trigger = top.name
+            self.clear_since = None  # the dwell starts when the cause clears, not before
+            self._move(now, KillStatus.REDUCING, top.cause(),
+                       (("cut_target", self.s.cut_fraction),))
+        elif top is not None and hot >= self.s.warn_fraction:
+            self.warn_below_since = None
+            if self.status is KillStatus.NORMAL:
+                self._move(now, KillStatus.WARN, top.cause(self.s.warn_fraction))
+        elif self.status is KillStatus.WARN:
+            if self.warn_below_since is None:
+                self.warn_below_since = now
+            if now - self.warn_below_since >= self.s.warn_clear_seconds:
+                self._move(now, KillStatus.NORMAL, "every trigger below the WARN level")
+
+    def _step_reducing(self, now: float, episode: Episode, plan: Planner, sizes: Sizes) -> None:
+        """REDUCING: (re)plan the episode's cut, and HALT once it is done."""
+        planned = len(episode.start)
+        plan(episode)
+        if len(episode.start) != planned:
+            self._latch = None
+        current = sizes(episode.accounts)
+        if current is not None and episode.start:
+            planned, done = episode.planned(), episode.done(current)
+            if (planned > 0 and done >= planned - 1e-9) or done >= self.s.cut_fraction:
+                self._move(now, KillStatus.HALTED, f"cut done: {done:.1%} of gross",
+                           (("cut_planned", planned), ("cut_done", done)))
 
     @property
     def can_reset(self) -> bool:
