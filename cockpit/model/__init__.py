@@ -47,6 +47,7 @@ from cockpit.model.assessment import (
     KillEvent,
     KillLatch,
     PlannedCut,
+    ProposedCut,
     Assessment,
 )
 from cockpit.model.frame import Frame, Mode
@@ -70,7 +71,7 @@ __all__ = [
     "AccountState", "Book",
     "PositionRisk", "AssetExposure", "FundingCell", "LayerCollateral", "PlaybookStep", "StressRow",
     "RescueStatus", "StepReason", "Cover",
-    "KillState", "KillStatus", "KillEvent", "KillLatch", "PlannedCut", "Assessment",
+    "KillState", "KillStatus", "KillEvent", "KillLatch", "PlannedCut", "ProposedCut", "Assessment",
     "Frame", "Mode",
     "VenueError", "AuthError", "RateLimited", "Unavailable", "VenueTimeout", "UnknownOutcome",
     "Rejected", "MalformedReply", "NotSupported",

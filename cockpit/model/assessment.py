@@ -169,6 +169,8 @@ class LayerCollateral(NamedTuple):
         rescue_amount: what other live accounts can bring of it (their surplus over their own
             buffers), at most `rescue_need`.
         rescue_congested_seconds: `rescue_seconds` under congestion (`cockpit.model.layers`).
+        danger: the margin is close enough to liquidation to be shown as a warning (a margin
+            ratio of at most `cockpit.risk.collateral.DANGER_RATIO`).
     """
 
     account: str
@@ -193,6 +195,7 @@ class LayerCollateral(NamedTuple):
     rescue_amount: float = 0.0
     rescue_congested_seconds: float | None = None
     rescue_sources: tuple[str, ...] = ()
+    danger: bool = False
 
     @property
     def maint_used(self) -> float | None:
@@ -292,6 +295,29 @@ class PlannedCut:
 
 
 @dataclass(frozen=True, slots=True)
+class ProposedCut:
+    """One intent of the kill switch's proposal, measured against its position.
+
+    Attributes:
+        intent: the proposed reduce-only intent (`KillState.proposed`).
+        position: its position's row; None when the position is not in the book any more.
+        fraction: the share of the position it cuts (its amount over the position's size, or
+            the intent's own fraction); None when neither is known.
+        notional: what it cuts at the mark; None when the mark or the amount is unknown.
+    """
+
+    intent: Intent
+    position: PositionRisk | None
+    fraction: float | None
+    notional: float | None
+
+    @property
+    def key(self) -> PositionKey:
+        """The position it cuts."""
+        return self.intent.key
+
+
+@dataclass(frozen=True, slots=True)
 class KillLatch:
     """What of the kill switch survives a restart: written to the journal at every transition
     and whenever its episode plans a position, before any of the plan's orders can be sent.
@@ -323,8 +349,9 @@ class KillState:
         levels: every trigger as (name, reading or None when not live, threshold), for the
             distance-to-threshold display.
         ratios: each trigger's reading as a fraction of its threshold, in `levels` order (None
-            when not live): WARN from the warn fraction (0.8), REDUCING from 1. A percentile
-            trigger measures this in its tail, so use these rather than reading / threshold.
+            when not live): WARN from `warn_fraction` (the setting), REDUCING from 1. A
+            percentile trigger measures this in its tail, so use these rather than reading /
+            threshold.
         cut_target / cut_planned: the configured cut and what the proposed intents achieve,
             as fractions of the gross they apply to.
         clear_since: while latched, since when its cause has been below re-entry (None: not
@@ -344,6 +371,7 @@ class KillState:
     cut_target: float = 0.0
     cut_planned: float = 0.0
     clear_since: float | None = None
+    warn_fraction: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +389,10 @@ class Assessment:
             a cross account, isolated positions at full size) ÷ equity; None when equity is not
             positive.
         partial: accounts that are not LIVE (their figures are last-known).
+        funding_stress_warn: the index from which the kill switch warns (`warn_fraction` of
+            the threshold).
+        proposal: the kill switch's proposed intents (`kill.proposed`) with the share of each
+            position they cut, in the same order.
     """
 
     now: float
@@ -387,6 +419,8 @@ class Assessment:
     partial: tuple[str, ...] = ()
     effective_leverage: float | None = None
     unreachable: tuple[str, ...] = ()
+    funding_stress_warn: float = 48.0
+    proposal: tuple[ProposedCut, ...] = ()
 
     def cell(self, asset: str, venue: str) -> FundingCell | None:
         """The heatmap cell for `asset` on `venue`, if quoted."""

@@ -24,6 +24,7 @@ from functools import lru_cache
 import numpy as np
 
 from cockpit.model import Layer, RescueStatus
+from cockpit.model.assessment import maint_used
 from cockpit.model.layers import Trip, fastest_route
 
 
@@ -41,6 +42,17 @@ class Rescue:
     congested: float | None
     sources: tuple[str, ...] = ()
     route: str = ""
+
+
+DANGER_RATIO = 1.5
+"""A margin ratio (equity ÷ maintenance) at or below which an account's margin is shown as a
+warning: a third of its equity above maintenance. Screens show it as maintenance used ≥ 67%."""
+
+
+def in_danger(margin_ratio: float | None) -> bool:
+    """Whether `margin_ratio` is at or below `DANGER_RATIO` (not positive counts; unknown does not)."""
+    used = maint_used(margin_ratio)
+    return used is not None and used >= 1 / DANGER_RATIO
 
 
 _NONE = Rescue(RescueStatus.NONE, 0.0, 0.0, None, None)

@@ -99,10 +99,11 @@ class RiskEngine:
         dd_daily, dd_peak = self._step_kill(t, now, ex, fs.index, per_day)
         col = stages.collateral_stage(t, ex.acc_gross, s)
         order = self._asset_order(t, ex, cells)
+        positions = output.position_rows(t, liq, per_day, output.flags(t, liq.near, size.over_flag, ex.hedged), size)
+        kill = self._kill.state()
         return Assessment(
             now=now,
-            positions=output.position_rows(t, liq, per_day, output.flags(t, liq.near, size.over_flag, ex.hedged),
-                                           size),
+            positions=positions,
             exposures=output.exposure_rows(ex.expo, self._tables.assets.names,
                                            np.bincount(t.asset, ex.hedged, t.n_assets) > 0,
                                            order, measured, pct),
@@ -115,6 +116,7 @@ class RiskEngine:
             stress=output.stress_rows(t, scen, st),
             funding_stress=fs.index,
             funding_stress_threshold=s.funding_stress_threshold,
+            funding_stress_warn=s.warn_fraction * s.funding_stress_threshold,
             funding_stress_drivers=fs.drivers,
             funding_stress_history=self._funding.index_history,
             equity=ex.equity,
@@ -124,7 +126,8 @@ class RiskEngine:
             funding_per_day=float(np.nansum(per_day)),
             drawdown_daily=dd_daily,
             drawdown_peak=dd_peak,
-            kill=self._kill.state(),
+            kill=kill,
+            proposal=output.proposal_rows(positions, kill.proposed),
             partial=tuple(a.info.name for a in t.accounts if a.health is not Health.LIVE),
             effective_leverage=float(ex.acc_gross.sum() / ex.equity) if ex.equity > 0 else None,
             unreachable=tuple(a.info.name for a in t.accounts if a.snapshot is None),

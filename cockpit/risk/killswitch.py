@@ -288,4 +288,5 @@ class KillSwitch:
             cut_target=self.s.cut_fraction,
             cut_planned=episode.planned() if episode is not None else 0.0,
             clear_since=self.clear_since if self.status in _LATCHED else None,
+            warn_fraction=self.s.warn_fraction,
         )

@@ -14,13 +14,15 @@ from cockpit.model import (
     FundingCell,
     FundingQuote,
     Health,
+    Intent,
     LayerCollateral,
     PlaybookStep,
     PositionRisk,
+    ProposedCut,
     Side,
     StressRow,
 )
-from cockpit.risk import exposure, playbook, sizing, stress
+from cockpit.risk import collateral, exposure, playbook, sizing, stress
 from cockpit.risk.arrays import fill_nan
 from cockpit.risk.stages import Cells, Collateral, Cuts, Liquidation, Sizing, Stress
 from cockpit.risk.table import BookTable
@@ -132,15 +134,16 @@ def collateral_rows(t: BookTable, liq: Liquidation, acc_lev: np.ndarray,
         if snap is None:
             continue
         c = snap.collateral
+        ratio = equity[i] / maint[i] if maint[i] > 0 else None
         out.append(LayerCollateral(
             account=a.info.name, venue=a.info.venue, layer=a.info.layer, currency=c.currency,
             equity=c.equity, used=c.used, free=c.free, withdrawable=c.withdrawable, in_flight=flying[i],
-            margin_ratio=equity[i] / maint[i] if maint[i] > 0 else None, buffer_target=buffer[i],
+            margin_ratio=ratio, buffer_target=buffer[i],
             shortfall=max(0.0, buffer[i] - c.free), rescue_seconds=rescue[i].seconds,
             rescue_route=rescue[i].route, stale=a.health is not Health.LIVE, leverage=lev[i],
             liq_move=move[i], rescue_status=rescue[i].status, rescue_need=rescue[i].need,
             rescue_amount=rescue[i].amount, rescue_congested_seconds=rescue[i].congested,
-            rescue_sources=rescue[i].sources))
+            rescue_sources=rescue[i].sources, danger=collateral.in_danger(ratio)))
     return tuple(out)
 
 
@@ -189,3 +192,22 @@ def stress_rows(t: BookTable, scen: stress.Scenarios, st: Stress) -> tuple[Stres
         StressRow(scen.names[k], shock[j], pnl[j], lowest[j] if has_known[j] else None, pos_liq[j], acc_liq[j],
                   tuple(zip(accts, row)), k >= uniform)
         for j, (k, row) in enumerate(zip(keep.tolist(), _opt(ratios))))
+
+
+def proposal_rows(positions: tuple[PositionRisk, ...], proposed: tuple[Intent, ...]) -> tuple[ProposedCut, ...]:
+    """The kill switch's proposed intents with the share of its position each cuts and its
+    notional at the mark (`ProposedCut`), in proposal order."""
+    if not proposed:
+        return ()
+    rows = {p.key: p for p in positions}
+    out = []
+    for intent in proposed:
+        p = rows.get(intent.key)
+        amount = intent.amount
+        if p is not None and p.size and amount is not None:
+            fraction: float | None = float(amount / p.size)
+        else:
+            fraction = intent.fraction
+        notional = float(amount) * p.mark if p is not None and p.mark is not None and amount is not None else None
+        out.append(ProposedCut(intent, p, fraction, notional))
+    return tuple(out)

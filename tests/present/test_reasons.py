@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from cockpit.model import Cover, LayerCollateral, Layer, PlaybookStep, RescueStatus, Side, StepReason
+from cockpit.model import Cover, LayerCollateral, Layer, PlaybookStep, PositionKey, RescueStatus, Side, StepReason
 from cockpit.present import reasons
 
 
 def _step(codes, *, distance=math.nan, loss=0.0, scenario="", per_day=0.0, cover=Cover.UNCOVERED):
-    return PlaybookStep(1, "bn|BTC/USDT:USDT", "bn", "BTC/USDT:USDT", Side.LONG, Decimal(1), 1.0, 50_000.0,
-                        codes, 50_000.0, 30.0, cover, distance, loss, scenario, per_day)
+    return PlaybookStep(1, PositionKey("bn", "BTC/USDT:USDT"), "bn", "BTC/USDT:USDT", Side.LONG, Decimal(1), 1.0,
+                        50_000.0, codes, 50_000.0, 30.0, cover, distance, loss, scenario, per_day)
 
 
 def _line(status, *, need=31_000.0, amount=0.0, sources=(), route=""):

@@ -122,3 +122,19 @@ def test_a_rescue_never_claims_more_than_the_live_surplus_elsewhere(specs):
         if c.rescue_status == "covered":
             assert c.rescue_amount == c.rescue_need <= elsewhere + 1e-6
             assert c.rescue_congested_seconds >= c.rescue_seconds
+
+
+def test_risk_says_when_a_margin_is_in_danger():
+    """A margin ratio of 1.5 or less (maintenance used ≥ 67 %) is drawn as a warning; the pane
+    only reads `danger`."""
+    from cockpit.risk.collateral import DANGER_RATIO, in_danger
+
+    assert DANGER_RATIO == 1.5
+    assert in_danger(1.5) and in_danger(1.2) and in_danger(-2.0)  # equity below zero: past liquidation
+    assert not in_danger(1.51) and not in_danger(None)
+    tight = account("bn", "binance", [position("bn", "binance", "BTC", "long", 8, 50_000)],
+                    equity=60_000.0, free=9_000.0, maintenance=45_000.0)  # ratio 1.33
+    easy = account("okx", "okx", [position("okx", "okx", "ETH", "short", 5, 2_000)],
+                   equity=60_000.0, free=50_000.0, maintenance=1_000.0)  # ratio 60
+    rows = _rescue(book(0.0, tight, easy))
+    assert (rows["bn"].danger, rows["okx"].danger) == (True, False)

@@ -58,6 +58,9 @@ def test_reducing_proposes_a_stable_30_percent_cut_and_halts_when_done():
         assert intent.amount <= p.size
         assert "funding stress" in intent.reason
     assert hot.kill.cut_planned >= 0.3
+    # The proposal as the panes show it: each intent with the share of its position, from risk.
+    assert [c.intent for c in hot.proposal] == list(proposed)
+    assert all(c.fraction == float(c.intent.amount / c.position.size) for c in hot.proposal)
     # Biggest funding bleed first: every long pays here, the largest long is BTC on bn (74k).
     assert [i.symbol[:3] for i in proposed[:3]] == ["BTC", "SOL", "ETH"]
     # Re-evaluating during the episode gives the same ids and amounts.
@@ -231,3 +234,24 @@ def test_the_benchmark_book_is_the_shape_its_figures_name():
     maker = RandomBook()
     a = RiskEngine().evaluate(maker.book([maker.state(i, 0.0) for i in range(8)], 0.0), maker.instruments, 0.0)
     assert (len(a.positions), len(a.collateral), len(a.funding)) == (500, 8, 300)
+
+
+def test_the_warn_level_and_the_proposal_come_from_risk_not_the_screen():
+    """The UI decides nothing: WARN's fraction is the setting, and a proposed cut is measured
+    against its position by risk (`Assessment.proposal`)."""
+    from cockpit.model import Intent, IntentSource
+    from cockpit.risk.output import proposal_rows
+
+    b = book(0.0, account("bn", "binance", [position("bn", "binance", "BTC", "long", 2, 50_000)]))
+    a = RiskEngine(RiskSettings(warn_fraction=0.7)).evaluate(b, instruments_for(b), 0.0)
+    assert a.kill.warn_fraction == 0.7
+    assert a.funding_stress_warn == pytest.approx(0.7 * a.funding_stress_threshold)
+    assert a.proposal == ()  # nothing proposed while NORMAL
+    (p,) = a.positions
+    cut = Intent(id="kill:1:x", account="bn", symbol=p.symbol, source=IntentSource.KILL_SWITCH, reason="cut",
+                 amount=Decimal("0.5"))
+    gone = Intent(id="kill:1:y", account="bn", symbol="ETH/USDT:USDT", source=IntentSource.KILL_SWITCH,
+                  reason="cut", fraction=0.3)
+    first, second = proposal_rows(a.positions, (cut, gone))
+    assert (first.key, first.position, first.fraction, first.notional) == (p.key, p, 0.25, 25_000.0)
+    assert (second.position, second.fraction, second.notional) == (None, 0.3, None)

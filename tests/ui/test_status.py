@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from cockpit.engine import Engine
 from cockpit.model import AuthError, Frame, Health, Intent, IntentSource, KillStatus
+from cockpit.risk.output import proposal_rows
 from cockpit.ui.screens.cockpit import CockpitScreen, _no_cut_reason
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.widgets.status import status_line
@@ -34,7 +35,9 @@ def _readonly(frame: Frame, count: int) -> Frame:
 
 def _kill(frame: Frame, **kill) -> Frame:
     a = frame.assessment
-    return replace(frame, assessment=replace(a, kill=replace(a.kill, **kill)))
+    state = replace(a.kill, **kill)
+    # As risk would: the proposal measured against the positions (`Assessment.proposal`).
+    return replace(frame, assessment=replace(a, kill=state, proposal=proposal_rows(a.positions, state.proposed)))
 
 
 async def test_read_only_when_every_account_is_and_counted_when_some_are():

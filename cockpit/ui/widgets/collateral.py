@@ -34,8 +34,6 @@ COLUMNS = [
 
 LEGEND = "Maint% = maintenance ÷ equity · 100% = liquidation"
 """What the columns that need it mean (the pane's border subtitle)."""
-DANGER = 2 / 3
-"""Maintenance used from which the figure is drawn as a warning (a margin ratio below 1.5)."""
 
 
 class CollateralTable(KeyedTable):
@@ -76,8 +74,8 @@ class CollateralTable(KeyedTable):
     def _row(self, c: LayerCollateral) -> tuple:
         warn = self.palette.get("flag-warn", "")
         short = Text(fmt.money(c.shortfall) if c.shortfall > 0 else "", style=f"bold {warn}")
-        used = c.maint_used
-        ratio_cell = Text(fmt.maint_used(used), style=f"bold {warn}" if used is not None and used >= DANGER else "")
+        # Risk says when the margin is in danger (`LayerCollateral.danger`); the pane only shows it.
+        ratio_cell = Text(fmt.maint_used(c.maint_used), style=f"bold {warn}" if c.danger else "")
         lev = fmt.DASH if c.leverage is None else f"{c.leverage:.2f}×"
         account = Text(c.account, style="dim" if c.stale else "")
         return (

@@ -237,7 +237,7 @@ def stress_line(frame: Frame, colors: dict[str, str]) -> Text:
         text.append(f"/100 no live quote (cut at {a.funding_stress_threshold:.0f}) ")
     else:
         over = level >= a.funding_stress_threshold
-        warn = level >= 0.8 * a.funding_stress_threshold
+        warn = level >= a.funding_stress_warn
         style = f"bold {colors.get('kill-reducing' if over else ('kill-warn' if warn else 'kill-normal'), '')}"
         text.append(f"{level:.0f}", style=style)
         text.append(f"/100 (cut at {a.funding_stress_threshold:.0f}) ")

@@ -64,7 +64,7 @@ class PlaybookTable(KeyedTable):
 
     def update_from(self, assessment: Assessment) -> None:
         """Show the kill switch's proposed cut when there is one, else the standing plan."""
-        if assessment.kill.proposed:
+        if assessment.proposal:
             self.show(self._proposal(assessment))
         else:
             accounts = {c.account: c for c in assessment.collateral}
@@ -72,19 +72,17 @@ class PlaybookTable(KeyedTable):
             self.show([(s.key, self._row(s, assets.get(s.key, s.symbol), accounts.get(s.account)))
                        for s in assessment.playbook])
 
-    def _proposal(self, assessment: Assessment) -> list[Row]:
-        positions = {p.key: p for p in assessment.positions}
+    @staticmethod
+    def _proposal(assessment: Assessment) -> list[Row]:
         rows: list[Row] = []
-        for n, intent in enumerate(assessment.kill.proposed, 1):
-            key = intent.key
-            p = positions.get(key)
-            if p is None or intent.amount is None:
+        for n, cut in enumerate(assessment.proposal, 1):
+            p = cut.position
+            if p is None or cut.intent.amount is None:
                 continue
-            notional = float(intent.amount) * p.mark if p.mark is not None else None
             side = "L" if p.side is Side.LONG else "S"
-            rows.append((("cut", key), (  # never a plan step's key: the proposal replaces the plan
-                str(n), f"{p.account} {p.asset} {side}",
-                f"-{float(intent.amount / p.size):.0%} {fmt.money(notional)}",
+            share = fmt.DASH if cut.fraction is None else f"{cut.fraction:.0%}"
+            rows.append((("cut", cut.key), (  # never a plan step's key: the proposal replaces the plan
+                str(n), f"{p.account} {p.asset} {side}", f"-{share} {fmt.money(cut.notional)}",
                 "kill switch cut", "", "",
             )))
         return rows
@@ -151,7 +149,7 @@ def kill_levels(assessment: Assessment) -> Text:
             text.append(f"{name} —")
             continue
         # The risk engine says how close each trigger is (percentiles measure it in their tail).
-        style = "bold" if ratio is not None and ratio >= 0.8 else ""
+        style = "bold" if ratio is not None and ratio >= kill.warn_fraction else ""
         if threshold < 1:  # fractions (drawdowns) read better as percentages
             text.append(f"{name} {value:.1%}/{threshold:.0%}", style=style)
         else:

@@ -47,17 +47,9 @@ def _rounded(notional: float | None) -> float:
 
 
 def proposed_cuts(assessment: Assessment) -> dict[PositionKey, float]:
-    """The kill switch's proposed cut per position key, as a fraction of the position."""
-    sizes = {p.key: p.size for p in assessment.positions}
-    cuts: dict[PositionKey, float] = {}
-    for intent in assessment.kill.proposed:
-        key = intent.key
-        size = sizes.get(key)
-        if size and intent.amount is not None:
-            cuts[key] = float(intent.amount / size)
-        elif intent.fraction is not None:
-            cuts[key] = intent.fraction
-    return cuts
+    """The kill switch's proposed cut per position key, as a fraction of the position (risk
+    measures it: `Assessment.proposal`)."""
+    return {cut.key: cut.fraction for cut in assessment.proposal if cut.fraction is not None}
 
 
 def summary_key(asset: str) -> str:
