@@ -444,6 +444,8 @@ def _guard(args, setup: _Setup) -> int:
     import logging
     import os
 
+    from cockpit.model import KillMode
+
     # Tracebacks would break the one-line contract; what failed is a notice on stdout and the
     # reason on stderr. (Logging configured by the caller still receives them.)
     logging.getLogger("cockpit").addHandler(logging.NullHandler())
@@ -471,12 +473,12 @@ def _guard(args, setup: _Setup) -> int:
 
     if engine.readonly_reason() is not None:
         # --auto (or kill_mode = "auto" in the config) could only produce refused orders.
-        engine.risk.set_kill_mode("advise")
+        engine.risk.set_kill_mode(KillMode.ADVISE)
         report("read-only (--readonly): the kill switch will advise, no order will be sent")
     else:
         if args.auto:
-            engine.risk.set_kill_mode("auto")
-        if engine.risk.kill.mode == "auto":
+            engine.risk.set_kill_mode(KillMode.AUTO)
+        if engine.risk.kill.mode is KillMode.AUTO:
             report("auto: the kill switch sends its reduce-only cuts")
         else:
             report("advise: the kill switch will advise, no order will be sent (--auto sends its cuts)")

@@ -37,6 +37,7 @@ from cockpit.model import (
     IntentSource,
     KillEvent,
     KillLatch,
+    KillMode,
     Mode,
     OrderStatus,
     PositionKey,
@@ -517,7 +518,7 @@ class Engine:
                 callback(frame)
             except Exception as error:  # one bad subscriber must not starve the others or risk
                 self._log_once(f"frame subscriber {callback!r} failed", error)
-        if risk_error is None and assessment.kill.mode == "auto" and assessment.kill.proposed:
+        if risk_error is None and assessment.kill.mode is KillMode.AUTO and assessment.kill.proposed:
             self._send_auto(assessment.kill.proposed)
         return frame
 

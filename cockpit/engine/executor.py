@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterator, Mapping
 
-from cockpit.engine.journal import ABSENT, OPEN_STATES, Journal, JournalRow
+from cockpit.engine.journal import ABSENT, Journal, JournalRow
 from cockpit.model import (
+    TERMINAL,
     AuthError,
     Book,
     Health,
@@ -46,9 +47,6 @@ from cockpit.model import (
 )
 from cockpit.risk.orders import estimate_cost, reduce_only_amount
 from cockpit.venues.protocol import Venue
-
-#: Order states after which nothing more will happen.
-TERMINAL = (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED)
 
 #: The detail of a row the venue did not know at its first look-up: pending a second one.
 PENDING = "not at the venue yet: looking again"
@@ -375,7 +373,7 @@ class Executor:
         if position is None or position.side.opposite is not row.side:
             return False
         # in_flight counts this row too while it is open (unknown); a row declared absent is not.
-        own = row.amount - row.filled if row.status in OPEN_STATES else Decimal(0)
+        own = row.remaining if row.status.in_flight else Decimal(0)
         others = self.journal.in_flight(row.account, row.symbol) - own
         return position.order_size - others >= row.amount
 

@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from cockpit.model import Intent, IntentSource, KillLatch, KillStatus, OrderRequest, OrderStatus, PlannedCut, PositionKey, Side
+from cockpit.model import (
+    IN_FLIGHT, Intent, IntentSource, KillLatch, KillStatus, Order, OrderRequest, OrderStatus, PlannedCut, PositionKey,
+    Side,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -74,26 +77,17 @@ CREATE TABLE IF NOT EXISTS events (
 );
 """
 
-#: Orders in these states may still change the position: they count as in flight.
-OPEN_STATES = (OrderStatus.INTENDED, OrderStatus.OPEN, OrderStatus.PARTIAL, OrderStatus.UNKNOWN)
-
 #: The detail of a row declared never to have reached the venue: the venue did not know it on two
 #: look-ups a grace period apart. Such a row is watched for a while in case it lands late.
 ABSENT = "never reached the venue"
 
 
-@dataclass(frozen=True)
-class JournalRow:
-    """One order as the journal knows it."""
+@dataclass(frozen=True, kw_only=True)
+class JournalRow(Order):
+    """One order as the journal knows it: the `Order`, with the intent that asked for it, when it
+    was journaled and last changed, and what the journal noted about it."""
 
-    client_id: str
     intent_id: str
-    account: str
-    symbol: str
-    side: Side
-    amount: Decimal
-    filled: Decimal
-    status: OrderStatus
     source: str
     reason: str
     created: float
@@ -174,9 +168,9 @@ class Journal:
 
     def open_orders(self, account: str | None = None) -> list[JournalRow]:
         """Rows that may still change a position (intended, open, partial, unknown)."""
-        marks = ",".join("?" for _ in OPEN_STATES)
+        marks = ",".join("?" for _ in IN_FLIGHT)
         sql = f"SELECT * FROM orders WHERE status IN ({marks})"
-        args: list[str] = [s.value for s in OPEN_STATES]
+        args: list[str] = [s.value for s in IN_FLIGHT]
         if account is not None:
             sql += " AND account=?"
             args.append(account)
@@ -184,11 +178,7 @@ class Journal:
 
     def in_flight(self, account: str, symbol: str) -> Decimal:
         """How much of (account, symbol) is already being closed by orders not yet done."""
-        total = Decimal(0)
-        for row in self.open_orders(account):
-            if row.symbol == symbol:
-                total += row.amount - row.filled
-        return total
+        return sum((row.remaining for row in self.open_orders(account) if row.symbol == symbol), Decimal(0))
 
     def declared_absent(self, since: float, account: str | None = None) -> list[JournalRow]:
         """Rows declared never to have reached the venue (`ABSENT`) at or after `since`.
@@ -282,7 +272,7 @@ class Journal:
 
 def _row(r: tuple) -> JournalRow:
     (client_id, intent_id, account, symbol, side, amount, filled, _ro, status, source, reason,
-     created, updated, detail) = r
+     created, updated, detail) = r  # every journaled order is reduce-only: Order's default
     return JournalRow(
         client_id=client_id, intent_id=intent_id, account=account, symbol=symbol, side=Side(side),
         amount=Decimal(amount), filled=Decimal(filled), status=OrderStatus(status), source=source,

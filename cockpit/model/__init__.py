@@ -5,9 +5,13 @@ from the engine to the UI can never change under the reader.
 """
 
 from cockpit.model.enums import (
+    IN_FLIGHT,
+    TERMINAL,
     Health,
     IntentSource,
+    KillMode,
     Layer,
+    LiqKind,
     MarginMode,
     OrderStatus,
     Side,
@@ -64,6 +68,7 @@ from cockpit.model.errors import (
 )
 
 __all__ = [
+    "IN_FLIGHT", "TERMINAL", "KillMode", "LiqKind",
     "PositionKey",
     "Health", "Layer", "MarginMode", "Side", "Instrument", "FundingQuote", "Position", "Collateral",
     "Transfer", "TransferStatus", "AccountInfo", "LiquidationReport", "VenueSnapshot",

@@ -16,7 +16,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from cockpit.model.ids import PositionKey
-from cockpit.model.enums import Layer, Side
+from cockpit.model.enums import KillMode, Layer, LiqKind, Side
 from cockpit.model.orders import Intent
 
 
@@ -96,7 +96,7 @@ class PositionRisk(NamedTuple):
     leverage: float | None
     liq_price: float | None
     liq_distance: float | None
-    liq_kind: str
+    liq_kind: LiqKind
     funding_apr: float | None
     funding_per_day: float | None
     flags: tuple[str, ...] = ()
@@ -363,7 +363,7 @@ class KillState:
     since: float | None = None
     latched: bool = False
     can_reset: bool = False
-    mode: str = "advise"
+    mode: KillMode = KillMode.ADVISE
     proposed: tuple[Intent, ...] = ()
     events: tuple[KillEvent, ...] = ()
     levels: tuple[tuple[str, float | None, float], ...] = ()

@@ -82,3 +82,31 @@ class OrderStatus(str, Enum):
     CANCELED = "canceled"
     REJECTED = "rejected"
     UNKNOWN = "unknown"  # sent, outcome not known: resolve by lookup, never by resending a new id
+
+    @property
+    def in_flight(self) -> bool:
+        """The order may still change the position: intended, open, partial or unknown."""
+        return self in IN_FLIGHT
+
+
+IN_FLIGHT = (OrderStatus.INTENDED, OrderStatus.OPEN, OrderStatus.PARTIAL, OrderStatus.UNKNOWN)
+"""Orders in these states may still change the position: they count as in flight. The one
+definition: the journal's open orders, the executor's resends and the screen all use it."""
+
+TERMINAL = tuple(s for s in OrderStatus if s not in IN_FLIGHT)
+"""Orders in these states are done: filled, canceled or rejected; nothing more can happen."""
+
+
+class KillMode(str, Enum):
+    """What the kill switch does with a cut it proposes."""
+
+    ADVISE = "advise"  # show it and ask a person
+    AUTO = "auto"  # the engine sends it itself
+
+
+class LiqKind(str, Enum):
+    """Which liquidation a position's distance measures (`PositionRisk.liq_kind`)."""
+
+    POSITION = "position"  # its own liquidation price
+    ACCOUNT = "account"  # cross margin: the move that liquidates the whole account
+    UNKNOWN = "unknown"

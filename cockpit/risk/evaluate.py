@@ -19,7 +19,7 @@ from typing import Mapping
 
 import numpy as np
 
-from cockpit.model import Assessment, Book, Health, Instrument, KillLatch, KillState
+from cockpit.model import Assessment, Book, Health, Instrument, KillLatch, KillMode, KillState
 from cockpit.risk import funding, output, stages, stress
 from cockpit.risk.arrays import unique
 from cockpit.risk.drawdown import DrawdownTracker
@@ -59,8 +59,8 @@ class RiskEngine:
         """A person's reset; succeeds only when `KillState.can_reset` (the cause has cleared)."""
         return self._kill.reset(now)
 
-    def set_kill_mode(self, mode: str) -> None:
-        """'advise' (show the proposed cut and ask) or 'auto' (the engine sends it)."""
+    def set_kill_mode(self, mode: KillMode | str) -> None:
+        """ADVISE (show the proposed cut and ask) or AUTO (the engine sends it)."""
         self._kill.set_mode(mode)
 
     def kill_latch(self) -> KillLatch:

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from cockpit.model import Intent, KillEvent, KillLatch, KillState, KillStatus, PlannedCut, PositionKey
+from cockpit.model import Intent, KillEvent, KillMode, KillLatch, KillState, KillStatus, PlannedCut, PositionKey
 
 EVENTS_KEPT = 100
 _LATCHED = (KillStatus.REDUCING, KillStatus.HALTED)
@@ -133,7 +133,7 @@ class KillSwitch:
 
     def __init__(self, settings) -> None:
         self.s = settings
-        self.mode = settings.kill_mode
+        self.mode = KillMode(settings.kill_mode)
         self.status = KillStatus.NORMAL
         self.cause = ""
         self.cause_trigger = ""
@@ -262,11 +262,13 @@ class KillSwitch:
         self.warn_below_since = None
         self._latch = latch
 
-    def set_mode(self, mode: str) -> None:
-        """'advise' (propose and ask) or 'auto' (the engine sends the proposal itself)."""
-        if mode not in ("advise", "auto"):
-            raise ValueError(f"kill mode must be 'advise' or 'auto', got {mode!r}")
-        self.mode = mode
+    def set_mode(self, mode: KillMode | str) -> None:
+        """ADVISE (propose and ask) or AUTO (the engine sends the proposal itself); its text
+        ('advise', 'auto') is taken too, as the config writes it."""
+        try:
+            self.mode = KillMode(mode)
+        except ValueError:
+            raise ValueError(f"kill mode must be 'advise' or 'auto', got {mode!r}") from None
 
     def state(self) -> KillState:
         """The frozen view the panes show."""

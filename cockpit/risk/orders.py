@@ -84,4 +84,4 @@ def estimate_cost(amount: Decimal, mark: float | None, instrument, side) -> tupl
     if mark is None:
         return None, 0.0
     notional = float(amount) * instrument.unit_value(mark)  # amount in the order unit
-    return market_fill(mark, notional, instrument.taker_fee, -1.0 if side.value == "short" else 1.0)
+    return market_fill(mark, notional, instrument.taker_fee, float(side.sign))

@@ -16,6 +16,7 @@ from cockpit.model import (
     Health,
     Intent,
     LayerCollateral,
+    LiqKind,
     PlaybookStep,
     PositionRisk,
     ProposedCut,
@@ -27,7 +28,7 @@ from cockpit.risk.arrays import fill_nan
 from cockpit.risk.stages import Cells, Collateral, Cuts, Liquidation, Sizing, Stress
 from cockpit.risk.table import BookTable
 
-KINDS = ("unknown", "account", "position")  # `PositionRisk.liq_kind` by `Liquidation.kind`
+KINDS = (LiqKind.UNKNOWN, LiqKind.ACCOUNT, LiqKind.POSITION)  # `PositionRisk.liq_kind` by `Liquidation.kind`
 _FLAGS = ((1, "near-liq"), (2, "over-limit"), (4, "stale"), (8, "hedged"))
 _FLAG_SETS = [tuple(name for bit, name in _FLAGS if code & bit) for code in range(16)]
 _HELD = (None, Side.LONG, Side.SHORT)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Mapping, NamedTuple
 
+from cockpit.model import KillMode
+
 
 class SettingsError(ValueError):
     """Invalid risk settings; the message names every offending field (``risk.<name>: …``).
@@ -246,7 +248,7 @@ def _problems(s: RiskSettings) -> list[str]:
                 out.append(f"risk.{f.name}: must not be negative, got {value!r}")
     if out:
         return out
-    if s.kill_mode not in ("advise", "auto"):
+    if s.kill_mode not in {m.value for m in KillMode}:
         out.append(f"risk.kill_mode: must be 'advise' or 'auto', got {s.kill_mode!r}")
     bad = {name for name, allowed in RANGES.items() if getattr(s, name) not in allowed}
     out += [f"risk.{name}: must be {RANGES[name].text()}, got {getattr(s, name)!r}"

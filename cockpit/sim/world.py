@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from cockpit.model import (
-    AccountInfo, Layer, LiquidationReport, Order, OrderRequest, Rejected, Transfer, TransferRequest,
+    AccountInfo, Layer, LiquidationReport, Order, OrderRequest, Rejected, Transfer, TransferRequest, TransferStatus,
 )
 from cockpit.sim.accounts import Account, Ledger
 from cockpit.sim.events import EventLog
@@ -272,7 +272,7 @@ class World:
                                  amount=request.amount, currency=request.currency, now=self.t,
                                  inbound=inbound_from is not None)
         self.version += 1
-        eta = "unknown (stuck)" if t.status.value == "stuck" else f"{(t.arrive_at - self.t) / 60:,.1f} min"
+        eta = "unknown (stuck)" if t.status is TransferStatus.STUCK else f"{(t.arrive_at - self.t) / 60:,.1f} min"
         self.log.add(self.t, "transfer", f"{name}: transfer {t.id} {money(amount)} {source.value} -> "
                      f"{target.value} via {t.route}, {t.status.value}, eta {eta}", name)
         return t.to_transfer()

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from cockpit.engine import Engine, EngineSettings
-from cockpit.model import Assessment, Intent, IntentSource, KillState, KillStatus, Side
+from cockpit.model import Assessment, Intent, IntentSource, KillMode, KillState, KillStatus, Side
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account, position
 
 ETH = "ETH/USDT:USDT"
@@ -29,7 +29,7 @@ class FlakyRisk(NullRisk):
         self.calls += 1
         if self.calls in self.fail_on or "all" in self.fail_on:
             raise self.error()
-        return Assessment(now=now, kill=KillState(status=KillStatus.REDUCING, mode="auto",
+        return Assessment(now=now, kill=KillState(status=KillStatus.REDUCING, mode=KillMode.AUTO,
                                                   proposed=self.proposed))
 
 

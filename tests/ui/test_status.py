@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cockpit.engine import Engine
-from cockpit.model import AuthError, Frame, Health, Intent, IntentSource, KillStatus
+from cockpit.model import AuthError, Frame, Health, Intent, IntentSource, KillMode, KillStatus
 from cockpit.risk.output import proposal_rows
 from cockpit.ui.screens.cockpit import CockpitScreen, _no_cut_reason
 from cockpit.ui.screens.confirm import ConfirmScreen
@@ -139,7 +139,7 @@ async def test_why_reducing_proposes_nothing():
     intent = Intent(id="kill:1:x", account="binance", symbol="BTC/USDT:USDT",
                     source=IntentSource.KILL_SWITCH, reason="cut", fraction=0.3)
     assert "already" in _no_cut_reason(_kill(frame, proposed=(intent,)))
-    assert "auto" in _no_cut_reason(_kill(frame, proposed=(intent,), mode="auto"))
+    assert "auto" in _no_cut_reason(_kill(frame, proposed=(intent,), mode=KillMode.AUTO))
 
 
 async def test_a_again_after_the_cut_was_sent_says_so_instead_of_confirming_nothing():

@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from cockpit.engine import Engine, ExecutionError, TrimPreview
-from cockpit.model import Frame, Health, KillStatus
+from cockpit.model import Frame, Health, KillMode, KillStatus, OrderStatus
 from cockpit.present import format as fmt
 from cockpit.ui.bindings import bind
 from cockpit.ui.messages import FrameArrived
@@ -39,6 +39,7 @@ from cockpit.ui.widgets.status import status_line
 _BENCH_STAMP = os.environ.get("COCKPIT_BENCH_FIRST_FRAME", "")
 NARROW_WIDTH = 100
 SHORT_HEIGHT = 30
+_SENT = (OrderStatus.FILLED, OrderStatus.OPEN, OrderStatus.PARTIAL)  # a trim that reached the venue
 
 
 class CockpitScreen(Screen):
@@ -251,7 +252,7 @@ class CockpitScreen(Screen):
         except ExecutionError as error:
             self.notify(f"Not sent: {error}", severity="error")
             return
-        severity = "information" if outcome.status.value in ("filled", "open", "partial") else "error"
+        severity = "information" if outcome.status in _SENT else "error"
         self.notify(f"{preview.symbol}: {outcome.message}", severity=severity)
 
     def action_accept_cut(self) -> None:
@@ -320,7 +321,7 @@ def _no_cut_reason(frame: Frame | None) -> str:
     if kill.status is not KillStatus.REDUCING:
         return f"Kill switch is {kill.status.value}: it proposes a cut only when REDUCING"
     if kill.proposed:
-        how = "by the engine (auto mode)" if kill.mode == "auto" else "already"
+        how = "by the engine (auto mode)" if kill.mode is KillMode.AUTO else "already"
         return f"REDUCING: its cut was sent {how}; waiting for the fills"
     not_live = [acc.name for acc in book.accounts if acc.health is not Health.LIVE]
     holding = {acc.name for acc in book.accounts if acc.snapshot and acc.snapshot.positions}

@@ -163,7 +163,7 @@ def kill_line(assessment: Assessment, colors: dict[str, str]) -> Text:
     style = colors.get(f"kill-{kill.status.value.lower()}", "")
     text = Text()
     text.append(f" {kill.status.value} ", style=f"bold reverse {style}")
-    text.append(f" {kill.mode}")
+    text.append(f" {kill.mode.value}")
     if kill.cause:
         text.append(f" · {kill.cause}")
     if kill.proposed:

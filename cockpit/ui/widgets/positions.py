@@ -8,7 +8,7 @@ from collections.abc import Hashable
 from rich.text import Text
 from textual.app import ComposeResult
 
-from cockpit.model import Assessment, Frame, PositionKey, PositionRisk, Side
+from cockpit.model import Assessment, Frame, LiqKind, PositionKey, PositionRisk, Side
 from cockpit.present import format as fmt
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
@@ -123,7 +123,7 @@ def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[str, float]) -> tup
     up, down, warn = colors.get("pnl-up", ""), colors.get("pnl-down", ""), colors.get("flag-warn", "")
     side = Text("LONG" if p.side is Side.LONG else "SHORT", style=up if p.side is Side.LONG else down)
     upnl = Text(fmt.money(p.upnl, signed=True), style=(up if (p.upnl or 0) >= 0 else down))
-    if p.liq_kind == "account":
+    if p.liq_kind is LiqKind.ACCOUNT:
         liq = "cross"
         dist = fmt.liq_distance(p.liq_distance, p.liq_direction, account=True) \
             if p.liq_distance is not None else "acct"
