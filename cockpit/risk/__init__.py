@@ -9,7 +9,9 @@ The engine calls one object::
 
 Modules: `table` (the book as arrays), `exposure`, `liquidation`, `stress`, `volatility`,
 `sizing`, `funding` (with the funding stress index), `drawdown`, `collateral`, `playbook`,
-`killswitch`, `settings`, `orders` (exact reduce-only sizes and the cost model) and `evaluate`.
+`killswitch`, `settings`, `orders` (exact reduce-only sizes and the cost model), `history` (the
+one ring buffer of sampled histories), `stages` (the steps of one evaluation), `output` (their
+rows) and `evaluate`.
 """
 
 from cockpit.risk.evaluate import RiskEngine

@@ -50,6 +50,7 @@ from __future__ import annotations
 import numpy as np
 
 from cockpit.risk.arrays import fill_nan, median, row_medians
+from cockpit.risk.history import SampledRing
 
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal sample times this estimates its standard deviation
 HISTORY_SHOWN = 24  # APR samples per heatmap cell shown in its detail
@@ -109,30 +110,29 @@ def drivers(contribution: np.ndarray, cell_asset: np.ndarray, n_assets: int, nam
 
 
 class FundingTracker:
-    """Per-cell APR history (a ring of samples), its cached robust baseline, and the index history."""
+    """Per-cell APR history (a `SampledRing`), its cached robust baseline, and the index history
+    (another)."""
 
     def __init__(self, sample_seconds: float, history: int, prior: float, floor: float,
                  prior_samples: int, index_seconds: float, index_history: int) -> None:
-        self.sample_seconds = sample_seconds
         self.prior, self.floor, self.prior_samples = prior, floor, prior_samples
-        self.index_seconds = index_seconds
-        self._hist = np.full((0, history), np.nan)
-        self._pos = 0
-        self.last_sample: float | None = None
+        self._apr = SampledRing(sample_seconds, history)
+        self._index = SampledRing(index_seconds, index_history, rows=1)
         self.base = np.zeros(0)
         self.scale = np.zeros(0)
         self.shown: list[tuple[float, ...]] = []
-        self._index = np.full(index_history, np.nan)
-        self._index_pos = 0
-        self._index_last: float | None = None
-        self._index_count = 0
         self.index_history: tuple[float | None, ...] = ()
+
+    @property
+    def last_sample(self) -> float | None:
+        """When the APRs were last sampled."""
+        return self._apr.last
 
     def baseline(self, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
         """(baseline, scale) for the first `n_cells` cells; new cells start at the prior."""
-        extra = n_cells - self._hist.shape[0]
+        extra = n_cells - self.base.shape[0]
         if extra > 0:
-            self._hist = np.vstack([self._hist, np.full((extra, self._hist.shape[1]), np.nan)])
+            self._apr.grow(n_cells)
             self.base = np.concatenate([self.base, np.full(extra, self.prior)])
             self.scale = np.concatenate([self.scale, np.full(extra, self.floor)])
             self.shown.extend(() for _ in range(extra))
@@ -141,21 +141,13 @@ class FundingTracker:
     def record(self, now: float, apr: np.ndarray, index: float | None, k: float) -> None:
         """Add the live APRs (NaN: not quoted live), winsorized to baseline ± k·scale, and the
         index (None: unknown, kept as a gap, never as 0) to their histories when due."""
-        if self.last_sample is None or now - self.last_sample >= self.sample_seconds:
+        if self._apr.due(now):
             base, scale = self.baseline(apr.shape[0])
-            clipped = np.clip(apr, base - k * scale, base + k * scale)
-            self._hist[:, self._pos] = np.concatenate(
-                [clipped, np.full(self._hist.shape[0] - apr.shape[0], np.nan)])
-            self._pos = (self._pos + 1) % self._hist.shape[1]
-            self.last_sample = now
-            self.base, self.scale = robust_baseline(self._hist, self.prior, self.floor, self.prior_samples)
-            recent = np.roll(self._hist, -self._pos, axis=1)[:, -HISTORY_SHOWN:]
+            self._apr.push(now, np.clip(apr, base - k * scale, base + k * scale))
+            self.base, self.scale = robust_baseline(self._apr.values, self.prior, self.floor, self.prior_samples)
+            recent = self._apr.ordered()[:, -HISTORY_SHOWN:]
             self.shown = [tuple(v for v in row if v == v) for row in recent.tolist()]
-        if self._index_last is None or now - self._index_last >= self.index_seconds:
-            self._index[self._index_pos] = np.nan if index is None else index
-            self._index_pos = (self._index_pos + 1) % self._index.shape[0]
-            self._index_last = now
-            self._index_count = min(self._index_count + 1, self._index.shape[0])
+        if self._index.due(now):
+            self._index.push(now, np.nan if index is None else index)
             # The samples taken so far, oldest first; an unknown one stays a gap (None).
-            ordered = np.roll(self._index, -self._index_pos)[self._index.shape[0] - self._index_count:]
-            self.index_history = tuple(None if v != v else v for v in ordered.tolist())
+            self.index_history = tuple(None if v != v else v for v in self._index.ordered()[0].tolist())

@@ -41,6 +41,7 @@ import math
 import numpy as np
 
 from cockpit.risk.arrays import row_medians
+from cockpit.risk.history import SampledRing
 
 SECONDS_PER_YEAR = 365.0 * 86400.0
 VOL_FLOOR = 0.05  # annualized: a market that has not moved lately is not riskless
@@ -96,16 +97,13 @@ class VolTracker:
 
     def __init__(self, sample_seconds: float, halflife: float, history: int, min_samples: int,
                  trigger_samples: int | None = None, trigger_multiple: float = 1.0) -> None:
-        self.sample_seconds = sample_seconds
         self.halflife = halflife
         self.min_samples = min_samples
         # The trigger reads the percentile, so it cannot start before the percentile does.
         self.trigger_samples = max(min_samples, trigger_samples or 0)
         self.trigger_multiple = trigger_multiple
-        self.last_sample: float | None = None
         self._n = 0
-        self._hist = np.full((0, history), np.nan)
-        self._pos = 0
+        self._hist = SampledRing(sample_seconds, history)  # each asset's past volatilities
         self._price = np.zeros(0)
         self._time = np.zeros(0)
         self._var = np.zeros(0)
@@ -124,12 +122,17 @@ class VolTracker:
         pad = np.full(extra, np.nan)
         for name in ("_price", "_time", "_var", "_cov", "vol", "percentile", "trigger", "corr"):
             setattr(self, name, np.concatenate([getattr(self, name), pad]))
-        self._hist = np.vstack([self._hist, np.full((extra, self._hist.shape[1]), np.nan)])
+        self._hist.grow(n)
         self._n = n
+
+    @property
+    def last_sample(self) -> float | None:
+        """When the marks were last sampled."""
+        return self._hist.last
 
     def due(self, now: float) -> bool:
         """A new sample is due at `now`."""
-        return self.last_sample is None or now - self.last_sample >= self.sample_seconds
+        return self._hist.due(now)
 
     def sample(self, now: float, marks: np.ndarray) -> None:
         """Record one mark per asset (NaN: none live) taken at `now`."""
@@ -152,23 +155,22 @@ class VolTracker:
         with np.errstate(invalid="ignore", divide="ignore"):
             self.vol = np.sqrt(self._var * SECONDS_PER_YEAR)
             self.corr = self._cov / np.sqrt(self._var * self._var_m)
-        self._hist[:, self._pos] = np.where(ok, self.vol, np.nan)
-        self._pos = (self._pos + 1) % self._hist.shape[1]
-        self.percentile = percentile_rank(self._hist, self.vol, self.min_samples)
+        self._hist.push(now, np.where(ok, self.vol, np.nan))
+        self.percentile = percentile_rank(self._hist.values, self.vol, self.min_samples)
         self.trigger = self._trigger()
         seen = ~np.isnan(marks) & (marks > 0)
         self._price = np.where(seen, marks, self._price)
         self._time = np.where(seen, now, self._time)
-        self.last_sample = now
 
     def _trigger(self) -> np.ndarray:
         """`trigger_reading` for the assets with `trigger_samples` of history, NaN for the rest."""
         out = np.full(self._n, np.nan)
-        ready = np.flatnonzero((~np.isnan(self._hist)).sum(axis=1) >= self.trigger_samples)
+        hist = self._hist.values
+        ready = np.flatnonzero((~np.isnan(hist)).sum(axis=1) >= self.trigger_samples)
         if ready.size:
             # Every 4th minute of the history: one sort of a quarter of it, once a minute, and
             # the EWMA (an hour's half-life) barely moves in 4 minutes, so the median is the same.
-            median = row_medians(self._hist[ready, ::MEDIAN_STRIDE])
+            median = row_medians(hist[ready, ::MEDIAN_STRIDE])
             out[ready] = trigger_reading(self.percentile[ready], self.vol[ready], median,
                                          self.trigger_multiple)
         return out
