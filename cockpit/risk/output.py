@@ -94,10 +94,7 @@ class CellRows:
     snapshots did not change; `tests/risk/test_reuse.py` checks it)."""
 
     def __init__(self) -> None:
-        # Last time's quote and cell per cell index; the cell itself holds the rest of what it
-        # was built from.
-        self._quote: dict[int, FundingQuote] = {}
-        self._cell: dict[int, FundingCell] = {}
+        self._last: dict[int, tuple[FundingQuote, FundingCell]] = {}  # per cell: its quote and row
 
     def rows(self, t: BookTable, cells: Cells, z: np.ndarray, shown: list, venue: list[str]) -> tuple[FundingCell, ...]:
         """One heatmap cell per quoted asset × venue (`shown`: each cell's history)."""
@@ -107,18 +104,20 @@ class CellRows:
         columns = zip(present.tolist(), map(t.quotes.__getitem__, at.tolist()), t.q_apr[at].tolist(),
                       map(_HELD.__getitem__, np.where(net > 0, 1, np.where(net < 0, 2, 0)).tolist()),
                       fill_nan(z[present]).tolist(), (~cells.live[present]).tolist())
-        last_quote, last_cell = self._quote, self._cell
+        last = self._last
         out = []
         for c, q, apr, held, deviation, stale in columns:
-            hit = last_cell.get(c)
             history = shown[c]
-            if (hit is not None and last_quote[c] is q and hit.history is history and hit.held is held
-                    and hit.deviation == deviation and hit.stale == stale):
-                out.append(hit)
-                continue
-            cell = FundingCell(q.asset, venue[c], q.symbol, apr, q.rate, q.interval_hours, q.next_time, q.predicted_rate,
-                         held, history, deviation, stale)
-            last_quote[c], last_cell[c] = q, cell
+            hit = last.get(c)
+            if hit is not None:
+                quote, cell = hit
+                if (quote is q and cell.history is history and cell.held is held and cell.deviation == deviation
+                        and cell.stale == stale):
+                    out.append(cell)
+                    continue
+            cell = FundingCell(q.asset, venue[c], q.symbol, apr, q.rate, q.interval_hours, q.next_time,
+                               q.predicted_rate, held, history, deviation, stale)
+            last[c] = (q, cell)
             out.append(cell)
         return tuple(out)
 
