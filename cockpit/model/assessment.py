@@ -384,6 +384,9 @@ class Assessment:
             unknown (no live quote), never 0.
         equity / gross / net: book totals over the accounts that reported; `unreachable` names
             the accounts that never did (their figures are unknown, so these totals are partial).
+            `equity` counts the money in transit between accounts (`in_transit`, each transfer
+            once), which no account's own equity shows yet: the collateral pane's sum of the
+            accounts' equity is `equity - in_transit`.
         gross_leverage: gross notional ÷ equity, before any offset.
         effective_leverage: the accounts' gross after cross-margin offsets (|net| per asset within
             a cross account, isolated positions at full size) ÷ equity; None when equity is not
@@ -421,6 +424,7 @@ class Assessment:
     unreachable: tuple[str, ...] = ()
     funding_stress_warn: float = 48.0
     proposal: tuple[ProposedCut, ...] = ()
+    in_transit: float = 0.0
 
     def cell(self, asset: str, venue: str) -> FundingCell | None:
         """The heatmap cell for `asset` on `venue`, if quoted."""

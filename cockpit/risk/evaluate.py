@@ -120,6 +120,7 @@ class RiskEngine:
             funding_stress_drivers=fs.drivers,
             funding_stress_history=self._funding.index_history,
             equity=ex.equity,
+            in_transit=t.in_flight_total,
             gross=ex.gross,
             net=float(ex.expo.net.sum()),
             gross_leverage=_ratio(ex.gross, ex.equity),

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from cockpit.engine import Engine
 from cockpit.model import AuthError, Frame, Health, Intent, IntentSource, KillMode, KillStatus
+from cockpit.present import format as fmt
 from cockpit.risk.output import proposal_rows
 from cockpit.ui.screens.cockpit import CockpitScreen, _no_cut_reason
 from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.widgets.positions import positions_legend
 from cockpit.ui.widgets.status import status_line
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account
 from tests.ui.cockpit_app import first_frame, make_app
@@ -167,3 +171,18 @@ async def test_a_again_after_the_cut_was_sent_says_so_instead_of_confirming_noth
         assert isinstance(app.screen, CockpitScreen)  # no confirmation of nothing
         assert "REDUCING: its cut was sent already; waiting for the fills" in [
             n.message for n in app._notifications]
+
+
+async def test_the_two_equities_are_named_apart_while_money_is_in_transit():
+    """The demo starts with a deposit in flight: the book's equity counts it once (660,905), the
+    accounts' own equity does not yet (657,905, the collateral pane's sum); the legend says
+    "eq.+transit" so the two figures never both read "equity"."""
+    frame = await _frame()
+    a = frame.assessment
+    accounts = sum(c.equity for c in a.collateral)
+    assert a.in_transit > 0
+    assert a.equity == pytest.approx(accounts + a.in_transit)
+    legend = positions_legend(frame, "asset").plain
+    assert legend.startswith(f"eq.+transit {fmt.money(a.equity)}")
+    settled = replace(frame, assessment=replace(a, in_transit=0.0))
+    assert positions_legend(settled, "asset").plain.startswith("equity ")

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from cockpit.model import Assessment, Frame, LiqKind, PositionKey, PositionRisk, Side
-from cockpit.present import format as fmt
+from cockpit.present import book, format as fmt
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.table import Column, KeyedTable
@@ -197,7 +197,7 @@ def positions_legend(frame: Frame, sort_mode: str) -> Text:
     day = [p.funding_per_day for p in a.positions] + [None] * bool(gone)
     funding = fmt.total(day, signed=True) if day else fmt.money(0.0)
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"equity {fmt.money(a.equity)}{gone}  gross {fmt.money(a.gross)}{no_mark}"
+    text.append(f"{book.equity(a)}{gone}  gross {fmt.money(a.gross)}{no_mark}"
                 f"  net {fmt.money(a.net, signed=True)}{no_mark}  ")
     text.append(f"eff. lev {eff}{no_mark}", style="bold")
     # Gross leverage only where cross-margin offsets make it differ: on an 80-column terminal
