@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from cockpit.engine.journal import JournalRow
-from cockpit.model import IN_FLIGHT, TERMINAL, KillMode, Order, OrderStatus, Side
+from cockpit.model import IN_FLIGHT, TERMINAL, IntentSource, KillMode, Order, OrderStatus, Side
 from cockpit.risk.killswitch import KillSwitch
 from cockpit.risk.settings import RiskSettings
 
@@ -21,7 +21,7 @@ def test_every_order_status_is_either_in_flight_or_terminal():
 def test_a_journal_row_is_an_order_with_the_journal_s_notes():
     row = JournalRow(client_id="ck1", account="a", symbol="ETH/USDT:USDT", side=Side.SHORT,
                      amount=Decimal(2), filled=Decimal("0.5"), status=OrderStatus.PARTIAL,
-                     intent_id="i", source="hotkey", reason="r", created=1.0, updated=2.0)
+                     intent_id="i", source=IntentSource.HOTKEY, reason="r", created=1.0, updated=2.0)
     assert isinstance(row, Order) and row.remaining == Decimal("1.5") and row.reduce_only
     assert row.request().amount == Decimal(2) and row.detail == ""
 

@@ -227,7 +227,7 @@ class Executor:
             request = dataclasses.replace(request, amount=cap)
         now = self.clock()
         fresh = self.journal.record(
-            request, intent_id=intent.id, source=intent.source.value, reason=intent.reason, now=now
+            request, intent_id=intent.id, source=intent.source, reason=intent.reason, now=now
         )
         resumed = False
         if not fresh:

@@ -88,7 +88,7 @@ class JournalRow(Order):
     was journaled and last changed, and what the journal noted about it."""
 
     intent_id: str
-    source: str
+    source: IntentSource
     reason: str
     created: float
     updated: float
@@ -129,7 +129,8 @@ class Journal:
         """Close the database."""
         self._db.close()
 
-    def record(self, request: OrderRequest, *, intent_id: str, source: str, reason: str, now: float) -> bool:
+    def record(self, request: OrderRequest, *, intent_id: str, source: IntentSource | str, reason: str,
+               now: float) -> bool:
         """Write an order before it is sent. False when this client id is already journaled."""
         try:
             self._db.execute(
@@ -138,7 +139,7 @@ class Journal:
                 (
                     request.client_id, intent_id, request.account, request.symbol,
                     request.side.value, str(request.amount), int(request.reduce_only),
-                    OrderStatus.INTENDED.value, source, reason, now, now,
+                    OrderStatus.INTENDED.value, IntentSource(source).value, reason, now, now,
                 ),
             )
         except sqlite3.IntegrityError:
@@ -275,6 +276,6 @@ def _row(r: tuple) -> JournalRow:
      created, updated, detail) = r  # every journaled order is reduce-only: Order's default
     return JournalRow(
         client_id=client_id, intent_id=intent_id, account=account, symbol=symbol, side=Side(side),
-        amount=Decimal(amount), filled=Decimal(filled), status=OrderStatus(status), source=source,
+        amount=Decimal(amount), filled=Decimal(filled), status=OrderStatus(status), source=IntentSource(source),
         reason=reason, created=created, updated=updated, detail=detail,
     )

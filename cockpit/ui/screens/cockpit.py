@@ -213,7 +213,7 @@ class CockpitScreen(Screen):
     def action_sort(self) -> None:
         """Cycle the positions' sort order."""
         mode = self.query_one(PositionsTable).cycle_sort()
-        self.notify(f"positions sorted by {mode}", timeout=2)
+        self.notify(f"positions sorted by {mode.value}", timeout=2)
         if self.frame:
             self.show_frame(self.frame)
 

@@ -4,6 +4,7 @@ and the book's totals under them."""
 from __future__ import annotations
 
 from collections.abc import Hashable
+from enum import Enum
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -32,9 +33,16 @@ COLUMNS = [
     Column("flags", "Flags", 10, 0, "left"),
 ]
 
-SORTS = ("asset", "notional", "liq", "funding")
-"""Sort orders cycled by `positions.sort`: by asset (hedged legs together), by size, nearest to
-liquidation first, biggest funding bleed first."""
+class SortOrder(str, Enum):
+    """The positions' sort orders, in the order `positions.sort` cycles them."""
+
+    ASSET = "asset"  # hedged legs together, under their asset's net/gross line
+    NOTIONAL = "notional"  # biggest first
+    LIQ = "liq"  # nearest to liquidation first
+    FUNDING = "funding"  # biggest funding bleed first
+
+
+SORTS = tuple(SortOrder)
 
 FLAG_TEXT = {"near-liq": "LIQ!", "over-limit": "OVER", "stale": "STALE"}
 """Flags shown in the Flags column ("hedged" is not: the asset grouping already shows hedges)."""
@@ -62,11 +70,11 @@ class PositionsTable(KeyedTable):
 
     def __init__(self, **kw) -> None:
         super().__init__(COLUMNS, **kw)
-        self.sort_mode = "asset"
+        self.sort_mode = SortOrder.ASSET
         self.grouped = True
         self.palette: dict[str, str] = {}
 
-    def cycle_sort(self) -> str:
+    def cycle_sort(self) -> SortOrder:
         """Move to the next sort order and return its name."""
         self.sort_mode = SORTS[(SORTS.index(self.sort_mode) + 1) % len(SORTS)]
         return self.sort_mode
@@ -85,18 +93,18 @@ class PositionsTable(KeyedTable):
         on screen, not all 500.
         """
         positions = list(assessment.positions)
-        if self.sort_mode == "asset":
+        if self.sort_mode is SortOrder.ASSET:
             order = {a: i for i, a in enumerate(assessment.assets)}
             positions.sort(key=lambda p: (order.get(p.asset, len(order)), p.asset, -_rounded(p.notional), p.key))
-        elif self.sort_mode == "notional":
+        elif self.sort_mode is SortOrder.NOTIONAL:
             positions.sort(key=lambda p: (-_rounded(p.notional), p.key))
-        elif self.sort_mode == "liq":
+        elif self.sort_mode is SortOrder.LIQ:
             positions.sort(key=lambda p: p.liq_distance if p.liq_distance is not None else 9e9)
         else:
             positions.sort(key=lambda p: p.funding_per_day if p.funding_per_day is not None else 0)
         keys: list[Hashable] = []
         plan: list[PositionRisk | tuple] = []  # per row: its position, or (exposure, legs) for a Σ line
-        grouped = self.grouped and self.sort_mode == "asset"
+        grouped = self.grouped and self.sort_mode is SortOrder.ASSET
         exposures = {e.asset: e for e in assessment.exposures} if grouped else {}
         legs: dict[str, list[PositionRisk]] = {}
         for p in positions:
@@ -184,7 +192,7 @@ class PositionsPane(BasePane):
         self.query_one("#positions-legend", Line).show(positions_legend(frame, table.sort_mode))
 
 
-def positions_legend(frame: Frame, sort_mode: str) -> Text:
+def positions_legend(frame: Frame, sort_mode: SortOrder) -> Text:
     """Book totals, effective leverage (after cross-margin offsets) before gross leverage,
     and what the totals leave out: a total over unknown values is marked partial."""
     a = frame.assessment
@@ -212,5 +220,5 @@ def positions_legend(frame: Frame, sort_mode: str) -> Text:
     last_known = [name for name in a.partial if name not in a.unreachable]
     if last_known:
         text.append(f"  last-known: {', '.join(last_known)}", style="bold")
-    text.append(f"  · sort {sort_mode}", style="dim")
+    text.append(f"  · sort {sort_mode.value}", style="dim")
     return text
