@@ -445,6 +445,7 @@ def _guard(args, setup: _Setup) -> int:
     import os
 
     from cockpit.model import KillMode
+    from cockpit.present import format as fmt
 
     # Tracebacks would break the one-line contract; what failed is a notice on stdout and the
     # reason on stderr. (Logging configured by the caller still receives them.)
@@ -460,7 +461,7 @@ def _guard(args, setup: _Setup) -> int:
 
     def report(notice: str) -> None:
         try:
-            print(f"{time.strftime('%H:%M:%S')} {notice}", flush=True)
+            print(f"{fmt.clock(time.time(), utc=False)} {notice}", flush=True)
         except BrokenPipeError:
             # The reader is gone. Point stdout at /dev/null so that the interpreter's last flush
             # does not raise again on the way out.
