@@ -149,6 +149,13 @@ def apr(value: float | None) -> str:
     return f"{sign}{a:.1f}%"
 
 
+def leverage(value: float | None, *, compact: bool = False) -> str:
+    """A leverage: "2.01×"; `compact` for a table cell, "2.0x" ("—" when unknown)."""
+    if value is None or math.isnan(value):
+        return DASH
+    return f"{value:.1f}x" if compact else f"{value:.2f}×"
+
+
 def rate(value: float | None) -> str:
     """A per-interval funding rate: "+0.0100%"."""
     if value is None:

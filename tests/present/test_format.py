@@ -93,3 +93,9 @@ def test_every_figure_climbs_one_ladder(value):
     if value >= 1e3:
         for text in (fmt.money(value), fmt.money(value, short=True), fmt.money(value, dollars=True)):
             assert text[-1] == suffix
+
+
+def test_leverage_in_a_legend_and_in_a_cell():
+    assert fmt.leverage(2.0123) == "2.01×"
+    assert fmt.leverage(2.0123, compact=True) == "2.0x"
+    assert fmt.leverage(None) == fmt.leverage(float("nan")) == "—"

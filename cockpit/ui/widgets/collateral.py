@@ -76,7 +76,7 @@ class CollateralTable(KeyedTable):
         short = Text(fmt.money(c.shortfall) if c.shortfall > 0 else "", style=f"bold {warn}")
         # Risk says when the margin is in danger (`LayerCollateral.danger`); the pane only shows it.
         ratio_cell = Text(fmt.maint_used(c.maint_used), style=f"bold {warn}" if c.danger else "")
-        lev = fmt.DASH if c.leverage is None else f"{c.leverage:.2f}×"
+        lev = fmt.leverage(c.leverage)
         account = Text(c.account, style="dim" if c.stale else "")
         return (
             account, c.layer.value, fmt.money(c.equity), fmt.money(c.used), fmt.money(c.free),

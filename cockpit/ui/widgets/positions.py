@@ -149,7 +149,7 @@ def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[str, float]) -> tup
     elif p.trim_fraction > 0:
         flags = (flags + f" -{p.trim_fraction:.0%}").strip()
     flag_cell = Text(flags, style=warn if {"near-liq", "over-limit", "stale"} & set(p.flags) else "")
-    lev = "—" if p.leverage is None else f"{p.leverage:.1f}x"
+    lev = fmt.leverage(p.leverage, compact=True)
     return (
         p.account, p.layer.value, p.asset, side, fmt.size(p.size), fmt.money(p.notional),
         fmt.price(p.entry), fmt.price(p.mark), upnl, lev, liq, dist_cell, fmt.apr(p.funding_apr),
@@ -200,8 +200,8 @@ def positions_legend(frame: Frame, sort_mode: SortOrder) -> Text:
     # Totals count only what is known: mark each one that left something out.
     gone = mark if a.unreachable else ""
     no_mark = mark if gone or any(p.notional is None for p in a.positions) else ""
-    eff = fmt.DASH if a.effective_leverage is None else f"{a.effective_leverage:.2f}×"
-    gross_lev = fmt.DASH if not a.equity > 0 else f"{a.gross_leverage:.2f}×"
+    eff = fmt.leverage(a.effective_leverage)
+    gross_lev = fmt.leverage(a.gross_leverage if a.equity > 0 else None)
     day = [p.funding_per_day for p in a.positions] + [None] * bool(gone)
     funding = fmt.total(day, signed=True) if day else fmt.money(0.0)
     text = Text(no_wrap=True, overflow="ellipsis")
