@@ -13,7 +13,7 @@ from cockpit.present import format as fmt
 from cockpit.risk.output import proposal_rows
 from cockpit.ui.screens.cockpit import CockpitScreen, _no_cut_reason
 from cockpit.ui.screens.confirm import ConfirmScreen
-from cockpit.ui.widgets.positions import positions_legend
+from cockpit.ui.widgets.positions import SortOrder, positions_legend
 from cockpit.ui.widgets.status import status_line
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account
 from tests.ui.cockpit_app import first_frame, make_app
@@ -182,7 +182,7 @@ async def test_the_two_equities_are_named_apart_while_money_is_in_transit():
     accounts = sum(c.equity for c in a.collateral)
     assert a.in_transit > 0
     assert a.equity == pytest.approx(accounts + a.in_transit)
-    legend = positions_legend(frame, "asset").plain
+    legend = positions_legend(frame, SortOrder.ASSET).plain
     assert legend.startswith(f"eq.+transit {fmt.money(a.equity)}")
     settled = replace(frame, assessment=replace(a, in_transit=0.0))
-    assert positions_legend(settled, "asset").plain.startswith("equity ")
+    assert positions_legend(settled, SortOrder.ASSET).plain.startswith("equity ")
