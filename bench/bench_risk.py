@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.common import Figure, median_cpu_time, median_time
+from bench.common import Figure, median_time, median_wall_and_cpu
 from cockpit.risk import RiskEngine
 from cockpit.risk import stress
 from tests.risk.factory import RandomBook
@@ -42,7 +42,7 @@ def _evaluate_figures() -> list[Figure]:
         k = state["k"] = state["k"] + 1
         engine.evaluate(books[k % rounds], maker.instruments, 1000.0 + k)
 
-    cold_s, cold_cpu = median_time(cold, repeat=31), median_cpu_time(cold, repeat=31)
+    cold_s, cold_cpu = median_wall_and_cpu(cold, repeat=41)
     current = list(fresh[0])
 
     def one_new() -> None:
@@ -51,7 +51,7 @@ def _evaluate_figures() -> list[Figure]:
         current[k % n_acc] = fresh[k % rounds][k % n_acc]
         engine.evaluate(maker.book(current, 0.0), maker.instruments, 2000.0 + k)
 
-    warm_s, warm_cpu = median_time(one_new, repeat=61), median_cpu_time(one_new, repeat=61)
+    warm_s, warm_cpu = median_wall_and_cpu(one_new, repeat=81)
     a = engine.evaluate(maker.book(current, 0.0), maker.instruments, 5000.0)
     shape = f"{len(a.positions)} positions, {n_acc} accounts, {len(a.funding)} funding cells"
     return [
