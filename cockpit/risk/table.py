@@ -16,7 +16,7 @@ way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from itertools import chain, repeat
 from operator import attrgetter, eq
@@ -31,7 +31,7 @@ from cockpit.risk.arrays import fill_nan
 
 NAN = float("nan")
 _DONE = (TransferStatus.DONE, TransferStatus.FAILED)
-_NO_INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType({})  # one object, so the cache can hit
+_NO_INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType({})  # an account without instruments
 _SIGN = {Side.LONG: 1.0, Side.SHORT: -1.0}
 _CROSS = {MarginMode.CROSS: True, MarginMode.ISOLATED: False}
 
@@ -409,6 +409,17 @@ class BookTable:
         return bool(np.all(self.a_live | ~self.a_risk))
 
 
+_TABLE_FIELDS = tuple(f.name for f in fields(BookTable))
+
+
+def _read_only(table: BookTable) -> BookTable:
+    """`table` with every array read-only: the stages read the table, never edit it."""
+    for value in (getattr(table, f) for f in _TABLE_FIELDS):
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    return table
+
+
 def _joined(parts: list) -> list:
     return list(chain.from_iterable(parts))
 
@@ -526,7 +537,7 @@ class TableBuilder:
         quotes = tuple(chain.from_iterable(r.quotes for r in per))
         text = PositionText(*(_joined(column) for column in zip(*(r.text for r in per))))
         notional = p.size * p.mark
-        return BookTable(
+        table = BookTable(
             accounts=accounts, a_live=a.live, a_risk=a.risk, a_equity=a.equity, a_free=a.free, a_maint=a.maint,
             a_in_flight=a.in_flight, a_age=a.age,
             positions=positions, keys=text.keys, account=text.account, venue=text.venue, symbol=text.symbol,
@@ -547,3 +558,4 @@ class TableBuilder:
             n_cells=len(self.cells),
             in_flight_total=a.in_flight_total,
         )
+        return _read_only(table)

@@ -119,3 +119,10 @@ def test_instruments_edited_in_place_are_seen():
     assert warm.build(book(0.0, snap), ins).instrument[0].amount_step == D("0.1")
     table["BTC/USDT:USDT"] = Instrument(venue="binance", symbol="BTC/USDT:USDT", asset="BTC", amount_step=D("0.5"))
     assert warm.build(book(1.0, snap), ins).instrument[0].amount_step == D("0.5")
+
+
+def test_the_book_table_is_read_only_for_the_stages():
+    t = TableBuilder().build(book(0.0, _snapshot("bn", "binance", {"BTC": "1"}, {"BTC": 60_000.0})), {})
+    for column in (t.mark, t.apr, t.signed, t.a_equity, t.q_apr, t.live):
+        with pytest.raises(ValueError):
+            column[:1] = 0
