@@ -397,10 +397,12 @@ def _journal(args):
         return None
     import sqlite3
 
-    from cockpit.engine.journal import Journal
+    from cockpit.engine.journal import Journal, JournalBusy
 
     try:
         return Journal(path)
+    except JournalBusy as error:  # one engine per journal
+        raise UsageError(str(error)) from None
     except (OSError, sqlite3.Error) as error:
         raise UsageError(f"--journal {path}: cannot open it ({error}); pick a writable file") from None
 
@@ -410,7 +412,7 @@ def _live_engine(config, args, journal=None):
     import platformdirs
 
     from cockpit.engine import Engine
-    from cockpit.engine.journal import Journal
+    from cockpit.engine.journal import Journal, JournalBusy
     from cockpit.model import Mode
     from cockpit.redact import install_redaction
     from cockpit.risk import RiskEngine
@@ -418,11 +420,14 @@ def _live_engine(config, args, journal=None):
     from cockpit.venues.open import open_account
 
     install_redaction()
+    if journal is None:  # --journal, else the user's data directory; first, so a refusal opens nothing
+        try:
+            journal = Journal(Path(platformdirs.user_data_dir("cockpit")) / "journal.sqlite")
+        except JournalBusy as error:  # a guard or another cockpit runs these accounts already
+            raise UsageError(str(error)) from None
     secrets = SecretStore()
     venues = [open_account(account.venue_account(), secrets=secrets, clock=time.time)
               for account in config.accounts]
-    if journal is None:  # --journal, else the user's data directory
-        journal = Journal(Path(platformdirs.user_data_dir("cockpit")) / "journal.sqlite")
     return Engine(venues, risk=RiskEngine(config.settings), mode=Mode.LIVE, readonly=args.readonly,
                   journal=journal)
 

@@ -8,10 +8,17 @@ It also holds the kill switch's latch (`kill_latch`, one row) and its episodes' 
 (`kill_plan`, one row per planned position), written in one transaction whenever the latch
 changes and before any order of a plan can be sent, so a restart resumes the same episode with
 the same intent ids instead of planning a second cut.
+
+One engine writes a journal: a file journal is held by an exclusive lock on `<path>.lock` for as
+long as it is open, so a second cockpit or guard on the same file is refused with one line
+(`JournalBusy`) instead of two kill switches writing one journal, or SQLite's "database is
+locked" mid-run.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import sqlite3
@@ -106,28 +113,83 @@ class JournalRow(Order):
         )
 
 
+class JournalBusy(Exception):
+    """Another process (or another `Journal` of this one) holds this journal file."""
+
+    def __init__(self, path: str, holder: str) -> None:
+        who = f"pid {holder}" if holder else "a process that did not say its pid"
+        super().__init__(f"journal {path} is in use by another cockpit or guard ({who}); stop it, "
+                         f"or give this one another --journal")
+        self.path = path
+
+
+def _hold(path: str) -> int:
+    """Take the journal's lock file (`<path>.lock`, 0600) and write our pid in it.
+
+    `flock` locks are dropped by the kernel when their holder dies, however it dies, so a
+    SIGKILLed guard never leaves a journal locked. Raises `JournalBusy` when it is held.
+    """
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        os.close(fd)
+        if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise JournalBusy(path, holder) from None
+        raise
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """The journal's database, in WAL mode with every commit synced, its tables created."""
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(_SCHEMA)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 class Journal:
     """Append-mostly SQLite store of orders and engine events.
 
     Args:
         path: a file, or ":memory:" (the simulator demo keeps no journal across runs).
+
+    Raises:
+        JournalBusy: the file is held by another open `Journal` (this process or another).
     """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
+        self._lock: int | None = None
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._lock = _hold(self.path)  # before SQLite opens it: one writer, or none
             if not Path(self.path).exists():
                 # Created 0600: it holds order flow (never secrets, but still private).
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db = _connect(self.path)
+        except BaseException:  # not a database, unreadable…: the next open must not find it held
+            self._release()
+            raise
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database, then let another engine have the file."""
         self._db.close()
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor drops the flock
+            self._lock = None
 
     def record(self, request: OrderRequest, *, intent_id: str, source: IntentSource | str, reason: str,
                now: float) -> bool:

@@ -124,7 +124,9 @@ async def test_halted_survives_restarts_until_a_person_resets_it(tmp_path):
         assert engine.reset_kill() is False  # the cause has not cleared
         engine.journal.close()
     assert len(session.world.exchange.orders) == orders
-    assert list(Journal(path).plans()) == [episode]
+    reader = Journal(path)  # one engine per journal: open it once nobody holds it
+    assert list(reader.plans()) == [episode]
+    reader.close()
 
     # Funding normalises; a person resets; the reset survives a restart too.
     engine = _engine(session, clock, path, mode="auto")
