@@ -393,18 +393,21 @@ def _engine(args, setup: _Setup):
 def _journal(args):
     """The journal --journal names (None: the engine's default), or a usage error naming it."""
     path = getattr(args, "journal", None)
-    if path is None:
-        return None
+    return None if path is None else _open_journal(path, f"--journal {path}")
+
+
+def _open_journal(path: Path, where: str):
+    """Open the journal at `path`; `where` names it in the one-line usage error when that fails."""
     import sqlite3
 
     from cockpit.engine.journal import Journal, JournalBusy
 
     try:
         return Journal(path)
-    except JournalBusy as error:  # one engine per journal
+    except JournalBusy as error:  # one engine per journal: a guard or another cockpit holds it
         raise UsageError(str(error)) from None
     except (OSError, sqlite3.Error) as error:
-        raise UsageError(f"--journal {path}: cannot open it ({error}); pick a writable file") from None
+        raise UsageError(f"{where}: cannot open it ({error}); pick a writable file") from None
 
 
 def _live_engine(config, args, journal=None):
@@ -412,7 +415,6 @@ def _live_engine(config, args, journal=None):
     import platformdirs
 
     from cockpit.engine import Engine
-    from cockpit.engine.journal import Journal, JournalBusy
     from cockpit.model import Mode
     from cockpit.redact import install_redaction
     from cockpit.risk import RiskEngine
@@ -421,10 +423,8 @@ def _live_engine(config, args, journal=None):
 
     install_redaction()
     if journal is None:  # --journal, else the user's data directory; first, so a refusal opens nothing
-        try:
-            journal = Journal(Path(platformdirs.user_data_dir("cockpit")) / "journal.sqlite")
-        except JournalBusy as error:  # a guard or another cockpit runs these accounts already
-            raise UsageError(str(error)) from None
+        default = Path(platformdirs.user_data_dir("cockpit")) / "journal.sqlite"
+        journal = _open_journal(default, f"journal {default} (the default; or give --journal PATH)")
     secrets = SecretStore()
     venues = [open_account(account.venue_account(), secrets=secrets, clock=time.time)
               for account in config.accounts]

@@ -274,3 +274,18 @@ def test_order_grace_without_the_paper_venue_is_a_usage_error(capsys):
     assert main(["guard", "--order-grace", "5", "--duration", "0.1"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("cockpit: --order-grace applies to the paper venue only") and "\n" not in err
+
+
+def test_an_unopenable_default_journal_is_one_line_not_a_traceback(config_file, capsys, tmp_path, monkeypatch):
+    # Was: a usage error for --journal only; the default journal of real accounts raised a traceback.
+    import platformdirs
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data directory should be\n")
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(blocker / "cockpit"))
+    path = config_file(ACCOUNT)
+    assert main(["--config", str(path), "guard", "--duration", "0.01"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"cockpit: journal {blocker / 'cockpit' / 'journal.sqlite'} (the default; or give "
+                          "--journal PATH): cannot open it (")
