@@ -36,9 +36,8 @@ def _discover() -> dict[str, VenueProfile]:
 #: The venues with their own profile (full support, trading included), by config id.
 PROFILES: Mapping[str, VenueProfile] = MappingProxyType(_discover())
 
-for _profile in PROFILES.values():
-    redact.add_credential_names(_profile.secret_names())
-redact.add_credential_names(Generic.redact_names)
+# One call: each one recompiles the scrubbing patterns, and this runs on the way to the first frame.
+redact.add_credential_names([*(n for p in PROFILES.values() for n in p.secret_names()), *Generic.redact_names])
 
 _generic: dict[str, Generic] = {}
 
