@@ -128,7 +128,7 @@ class RiskEngine:
             drawdown_daily=dd_daily,
             drawdown_peak=dd_peak,
             kill=kill,
-            proposal=output.proposal_rows(positions, kill.proposed),
+            proposal=output.proposal_rows(positions, kill.proposed, book),
             partial=tuple(a.info.name for a in t.accounts if a.health is not Health.LIVE),
             effective_leverage=float(ex.acc_gross.sum() / ex.equity) if ex.equity > 0 else None,
             unreachable=tuple(a.info.name for a in t.accounts if a.snapshot is None),

@@ -10,6 +10,7 @@ import numpy as np
 
 from cockpit.model import (
     AssetExposure,
+    Book,
     Cover,
     FundingCell,
     FundingQuote,
@@ -194,20 +195,28 @@ def stress_rows(t: BookTable, scen: stress.Scenarios, st: Stress) -> tuple[Stres
         for j, (k, row) in enumerate(zip(keep.tolist(), _opt(ratios))))
 
 
-def proposal_rows(positions: tuple[PositionRisk, ...], proposed: tuple[Intent, ...]) -> tuple[ProposedCut, ...]:
+def proposal_rows(positions: tuple[PositionRisk, ...], proposed: tuple[Intent, ...],
+                  book: Book) -> tuple[ProposedCut, ...]:
     """The kill switch's proposed intents with the share of its position each cuts and its
-    notional at the mark (`ProposedCut`), in proposal order."""
+    notional at the mark (`ProposedCut`), in proposal order.
+
+    An intent's amount is in its instrument's order unit (contracts for an inverse swap), so it
+    is measured against the venue's position in that unit (`Position.order_size`) and valued
+    as coin (`Position.base_amount`), never against the size in coin.
+    """
     if not proposed:
         return ()
     rows = {p.key: p for p in positions}
+    held = {p.key: p for p in book.positions()}
     out = []
     for intent in proposed:
-        p = rows.get(intent.key)
+        p, source = rows.get(intent.key), held.get(intent.key)
         amount = intent.amount
-        if p is not None and p.size and amount is not None:
-            fraction: float | None = float(amount / p.size)
-        else:
-            fraction = intent.fraction
-        notional = float(amount) * p.mark if p is not None and p.mark is not None and amount is not None else None
+        fraction, notional = intent.fraction, None
+        if p is not None and source is not None and amount is not None:
+            if source.order_size:
+                fraction = float(amount / source.order_size)
+            if p.mark is not None:
+                notional = float(source.base_amount(amount)) * p.mark
         out.append(ProposedCut(intent, p, fraction, notional))
     return tuple(out)

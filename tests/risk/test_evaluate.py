@@ -225,6 +225,11 @@ def test_an_inverse_position_is_planned_in_whole_contracts_and_shown_in_coin():
     (step,) = a.playbook
     assert step.cut_size == Decimal("0.01") and step.cut_fraction == 0.5
     assert step.notional == pytest.approx(500.0)
+    # The proposal the screens show measures those 3 contracts against 10 contracts: 30 %,
+    # worth 0.006 BTC ($300) — not 3 "coins" against 0.02 BTC (was: 15000 %, $150k).
+    (cut,) = a.proposal
+    assert cut.fraction == pytest.approx(0.3)
+    assert cut.notional == pytest.approx(300.0)
 
 
 def test_the_benchmark_book_is_the_shape_its_figures_name():
@@ -252,6 +257,6 @@ def test_the_warn_level_and_the_proposal_come_from_risk_not_the_screen():
                  amount=Decimal("0.5"))
     gone = Intent(id="kill:1:y", account="bn", symbol="ETH/USDT:USDT", source=IntentSource.KILL_SWITCH,
                   reason="cut", fraction=0.3)
-    first, second = proposal_rows(a.positions, (cut, gone))
+    first, second = proposal_rows(a.positions, (cut, gone), b)
     assert (first.key, first.position, first.fraction, first.notional) == (p.key, p, 0.25, 25_000.0)
     assert (second.position, second.fraction, second.notional) == (None, 0.3, None)

@@ -50,7 +50,7 @@ def _propose_cut(app) -> None:
                source=IntentSource.KILL_SWITCH, reason="test cut", amount=p.size / 4)
         for p in frame.book.positions()[:2])
     kill = replace(a.kill, status=KillStatus.REDUCING, cause="test", proposed=proposed, cut_planned=0.1)
-    app.engine.latest = replace(frame, assessment=replace(a, kill=kill, proposal=proposal_rows(a.positions, proposed)))
+    app.engine.latest = replace(frame, assessment=replace(a, kill=kill, proposal=proposal_rows(a.positions, proposed, frame.book)))
     app.screen.show_frame(app.engine.latest)
 
 

@@ -41,7 +41,7 @@ def _kill(frame: Frame, **kill) -> Frame:
     a = frame.assessment
     state = replace(a.kill, **kill)
     # As risk would: the proposal measured against the positions (`Assessment.proposal`).
-    return replace(frame, assessment=replace(a, kill=state, proposal=proposal_rows(a.positions, state.proposed)))
+    return replace(frame, assessment=replace(a, kill=state, proposal=proposal_rows(a.positions, state.proposed, frame.book)))
 
 
 async def test_read_only_when_every_account_is_and_counted_when_some_are():
