@@ -138,8 +138,12 @@ def _hold(path: str) -> int:
         if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
             raise JournalBusy(path, holder) from None
         raise
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    except BaseException:
+        os.close(fd)
+        raise
     return fd
 
 
@@ -172,12 +176,12 @@ class Journal:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._lock = _hold(self.path)  # before SQLite opens it: one writer, or none
-            if not Path(self.path).exists():
+        try:
+            if self._lock is not None and not Path(self.path).exists():
                 # Created 0600: it holds order flow (never secrets, but still private).
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        try:
             self._db = _connect(self.path)
-        except BaseException:  # not a database, unreadable…: the next open must not find it held
+        except BaseException:  # not a database, unwritable…: the next open must not find it held
             self._release()
             raise
 

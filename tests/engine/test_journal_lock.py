@@ -102,3 +102,21 @@ def test_a_second_guard_on_the_same_journal_says_why_in_one_line(tmp_path):
         except subprocess.TimeoutExpired:
             first.kill()
             first.wait(timeout=30)
+
+
+
+def test_a_journal_that_cannot_be_created_leaves_its_path_free(tmp_path, monkeypatch):
+    path = tmp_path / "journal.sqlite"
+    real_open = os.open
+
+    def full_disk(name, flags, mode=0o777):  # the lock file opens; the journal itself cannot
+        if str(name) == str(path):
+            raise OSError(28, "No space left on device", str(name))
+        return real_open(name, flags, mode)
+
+    monkeypatch.setattr(os, "open", full_disk)
+    for _ in range(2):  # the same error twice, never "in use" by the failed first attempt
+        with pytest.raises(OSError, match="No space left"):
+            Journal(path)
+    monkeypatch.setattr(os, "open", real_open)
+    Journal(path).close()
