@@ -392,8 +392,6 @@ class Assessment:
             a cross account, isolated positions at full size) ÷ equity; None when equity is not
             positive.
         partial: accounts that are not LIVE (their figures are last-known).
-        funding_stress_warn: the index from which the kill switch warns (`warn_fraction` of
-            the threshold).
         proposal: the kill switch's proposed intents (`kill.proposed`) with the share of each
             position they cut, in the same order.
     """
@@ -422,9 +420,13 @@ class Assessment:
     partial: tuple[str, ...] = ()
     effective_leverage: float | None = None
     unreachable: tuple[str, ...] = ()
-    funding_stress_warn: float = 48.0
     proposal: tuple[ProposedCut, ...] = ()
     in_transit: float = 0.0
+
+    @property
+    def funding_stress_warn(self) -> float:
+        """The index from which the kill switch warns: its `warn_fraction` of the threshold."""
+        return self.kill.warn_fraction * self.funding_stress_threshold
 
     def cell(self, asset: str, venue: str) -> FundingCell | None:
         """The heatmap cell for `asset` on `venue`, if quoted."""

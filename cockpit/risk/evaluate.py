@@ -116,7 +116,6 @@ class RiskEngine:
             stress=output.stress_rows(t, scen, st),
             funding_stress=fs.index,
             funding_stress_threshold=s.funding_stress_threshold,
-            funding_stress_warn=s.warn_fraction * s.funding_stress_threshold,
             funding_stress_drivers=fs.drivers,
             funding_stress_history=self._funding.index_history,
             equity=ex.equity,

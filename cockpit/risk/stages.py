@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cockpit.model import AccountState, Cover, Intent, IntentSource, RescueStatus
+from cockpit.model import AccountState, Cover, Intent, IntentSource, PositionKey, RescueStatus
 from cockpit.risk import collateral, exposure, funding, liquidation, playbook, sizing, stress
 from cockpit.risk.arrays import fill_nan
 from cockpit.risk.collateral import Rescue
@@ -275,7 +275,7 @@ def plan_cut(ep: Episode, t: BookTable, per_day: np.ndarray, fraction: float, ca
                                        source=IntentSource.KILL_SWITCH, reason=reason, amount=cut)
 
 
-def live_sizes(t: BookTable, accounts: set[str]) -> dict[str, float] | None:
+def live_sizes(t: BookTable, accounts: set[str]) -> dict[PositionKey, float] | None:
     """Current sizes of the live positions, or None when one of `accounts` is not LIVE."""
     live = {a.info.name for a, ok in zip(t.accounts, t.a_live) if ok}
     if not accounts <= live:

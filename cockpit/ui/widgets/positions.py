@@ -126,7 +126,7 @@ class PositionsTable(KeyedTable):
         self.show_rows(keys, cells)
 
 
-def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[str, float]) -> tuple:
+def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[PositionKey, float]) -> tuple:
     """One position's cells; `cuts` are the kill switch's proposed cuts by position key."""
     up, down, warn = colors.get("pnl-up", ""), colors.get("pnl-down", ""), colors.get("flag-warn", "")
     side = Text("LONG" if p.side is Side.LONG else "SHORT", style=up if p.side is Side.LONG else down)
