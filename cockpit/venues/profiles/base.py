@@ -124,8 +124,11 @@ class VenueProfile:
         return tuple(sorted(names | set(self.redact_names)))
 
     def read_only_reason(self) -> str | None:
-        """Why no account on this venue may trade, whatever its config says; None when it may."""
-        return None
+        """Why no account on this venue may trade, whatever its config says; None when it may
+        (trading needs what only a profile knows: client ids, order parameters, error codes)."""
+        if self.trading:
+            return None
+        return f"{self.venue} is read-only: no cockpit profile; see README 'Adding a venue'"
 
     # -- client and calls ----------------------------------------------------------------------
 

@@ -57,10 +57,6 @@ class Generic(VenueProfile):
         return tuple(Credential(name, name, label, secret=secret)
                      for name, (label, secret) in CCXT_CREDENTIALS.items() if required.get(name))
 
-    def read_only_reason(self) -> str:
-        """Trading needs a profile (client ids, order parameters, error codes)."""
-        return f"{self.venue} is read-only: no cockpit profile; see README 'Adding a venue'"
-
     def missing_calls(self, exchange: Any) -> str | None:
         """The unified calls a snapshot needs that ccxt does not have for this venue."""
         lacking = [call for call in _NEEDED if not exchange.has.get(call)]
