@@ -1,8 +1,8 @@
 """What a pane of the cockpit screen is: the `Pane` protocol and `BasePane`, the base class the
 four panes share.
 
-The screen knows panes only through this protocol and the one list in `cockpit.ui.panes`: it
-composes, titles, zooms, focuses and updates them by looping over that list. Adding a pane is one
+The screen composes, titles, zooms, focuses and updates panes through this protocol, looping
+over the one list in `cockpit.ui.panes` (the book keys also read the Positions pane's table). Adding a pane is one
 module (a `BasePane` subclass) and one entry in the list.
 """
 

@@ -4,7 +4,9 @@ act on the book.
 Layout: wide terminals show every pane in two columns (positions and collateral on the left,
 funding and the playbook on the right: each pane names its column); narrow or short ones (under
 100×30) show one pane at a time with a tab line. Keys 1–4 zoom a pane at any size, 0 shows all
-again. The screen knows the panes only through the `Pane` protocol: it loops over the list.
+again. The screen composes, titles, zooms, focuses and updates the panes through the `Pane`
+protocol, looping over the list; only the keys that act on the book (sort, group, trim) reach into
+the Positions pane's table for its order and selected row.
 """
 
 from __future__ import annotations
