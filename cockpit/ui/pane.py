@@ -2,8 +2,9 @@
 four panes share.
 
 The screen composes, titles, zooms, focuses and updates panes through this protocol, looping
-over the one list in `cockpit.ui.panes` (the book keys also read the Positions pane's table). Adding a pane is one
-module (a `BasePane` subclass) and one entry in the list.
+over the one list in `cockpit.ui.panes` (the book keys also read the Positions pane's table).
+Adding a pane is one module (a `BasePane` subclass), one entry in the list, and a default key
+for its `view.<pane_id>` binding.
 """
 
 from __future__ import annotations
