@@ -34,7 +34,7 @@ from cockpit.ui.panes import PANES
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
-from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
+from cockpit.ui.widgets.positions import PositionsTable
 from cockpit.ui.widgets.status import status_line
 
 #: Set by `bench/bench_ui.py`: a file to stamp when the first full frame is on screen.
@@ -260,8 +260,9 @@ class CockpitScreen(Screen):
     def action_accept_cut(self) -> None:
         """Accept the kill switch's proposed cut, after a confirmation."""
         frame = self.frame
+        # Risk measured each proposed cut against its position (`Assessment.proposal`).
         unsent = () if frame is None else tuple(
-            i for i in frame.assessment.kill.proposed if not self.engine.already_sent(i))
+            c for c in frame.assessment.proposal if not self.engine.already_sent(c.intent))
         if frame is None or not unsent:
             self.notify(_no_cut_reason(frame), timeout=5)
             return
@@ -270,16 +271,15 @@ class CockpitScreen(Screen):
             self.notify(f"Cut disabled — {reason}", severity="warning")
             return
         kill = frame.assessment.kill
-        cuts = proposed_cuts(frame.assessment)
         lines: list[str | Text] = [
             f"{kill.status.value}: {kill.cause}",
             f"{len(unsent)} reduce-only market orders, cutting {kill.cut_planned:.1%} of gross:",
             "",
         ]
-        assets = {p.key: p.asset for p in frame.assessment.positions}
-        for intent in unsent[:10]:
-            asset = assets.get(intent.key, intent.symbol)
-            lines.append(f"  {intent.account:<11} {asset:<9} cut {intent.amount} ({cuts.get(intent.key, 0):.0%})")
+        for cut in unsent[:10]:
+            intent = cut.intent
+            asset = cut.position.asset if cut.position is not None else intent.symbol
+            lines.append(f"  {intent.account:<11} {asset:<9} cut {intent.amount} ({cut.fraction or 0:.0%})")
         if len(unsent) > 10:
             lines.append(f"  … and {len(unsent) - 10} more (all in the Playbook pane)")
         self.app.push_screen(
