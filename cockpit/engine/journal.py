@@ -195,7 +195,7 @@ class Journal:
             os.close(self._lock)  # closing the descriptor drops the flock
             self._lock = None
 
-    def record(self, request: OrderRequest, *, intent_id: str, source: IntentSource | str, reason: str,
+    def record(self, request: OrderRequest, *, intent_id: str, source: IntentSource, reason: str,
                now: float) -> bool:
         """Write an order before it is sent. False when this client id is already journaled."""
         try:
@@ -205,7 +205,7 @@ class Journal:
                 (
                     request.client_id, intent_id, request.account, request.symbol,
                     request.side.value, str(request.amount), int(request.reduce_only),
-                    OrderStatus.INTENDED.value, IntentSource(source).value, reason, now, now,
+                    OrderStatus.INTENDED.value, source.value, reason, now, now,
                 ),
             )
         except sqlite3.IntegrityError:
@@ -338,10 +338,11 @@ class Journal:
 
 
 def _row(r: tuple) -> JournalRow:
-    (client_id, intent_id, account, symbol, side, amount, filled, _ro, status, source, reason,
-     created, updated, detail) = r  # every journaled order is reduce-only: Order's default
+    (client_id, intent_id, account, symbol, side, amount, filled, reduce_only, status, source, reason,
+     created, updated, detail) = r
     return JournalRow(
         client_id=client_id, intent_id=intent_id, account=account, symbol=symbol, side=Side(side),
-        amount=Decimal(amount), filled=Decimal(filled), status=OrderStatus(status), source=IntentSource(source),
+        amount=Decimal(amount), filled=Decimal(filled), reduce_only=bool(reduce_only),
+        status=OrderStatus(status), source=IntentSource(source),
         reason=reason, created=created, updated=updated, detail=detail,
     )

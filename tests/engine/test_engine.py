@@ -251,7 +251,7 @@ def _journaled_before_a_crash(tmp_path, clock, amount: str, intent_id: str = "ki
     request = OrderRequest(client_id=client_order_id(intent_id), account="a", symbol=ETH, side=Side.SHORT,
                            amount=Decimal(amount))
     first = Journal(path)
-    first.record(request, intent_id=intent_id, source="kill_switch", reason="x", now=clock())
+    first.record(request, intent_id=intent_id, source=IntentSource.KILL_SWITCH, reason="x", now=clock())
     first.close()
     return venue, request, path
 

@@ -64,7 +64,7 @@ async def test_an_interrupted_cut_resumes_its_own_plan_after_a_restart(tmp_path)
     for intent in proposed[:3]:
         await first.submit(intent)
     fourth = first.executor.plan(proposed[3], first.latest.book)
-    first.journal.record(fourth, intent_id=proposed[3].id, source="kill_switch", reason="x", now=clock())
+    first.journal.record(fourth, intent_id=proposed[3].id, source=IntentSource.KILL_SWITCH, reason="x", now=clock())
     first.journal.close()
 
     clock.now += 15  # down for longer than the grace of an order that may still land
