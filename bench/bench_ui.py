@@ -1,4 +1,4 @@
-"""UI figures: start to first full frame, idle CPU, and terminal bytes per second.
+"""UI figures: start to first full frame, idle CPU, and the Positions pane frame.
 
 - **start → first frame**: from spawning `python -m cockpit` on a 120×40 pty to the moment the
   first frame with all four panes populated has been painted (the app stamps a file when
@@ -8,7 +8,7 @@
   `PYTHONDONTWRITEBYTECODE` set, a checkout would otherwise recompile every module on every start.
 - **idle CPU**: the cockpit on the simulator ticking at 1 Hz, CPU seconds of the process over a
   window of wall seconds, after a warm-up.
-- **bytes/s**: what the app writes to the terminal per second over the same window.
+- bytes written to the terminal per second: `bench/bench_bytes.py` (`python -m bench bytes`).
 - **positions pane**: a frame of 500 positions produced and rendered in the Positions pane (see
   `bench/bench_pane.py`).
 """
@@ -84,22 +84,19 @@ def startup(runs: int = 7) -> list[Figure]:
 
 
 def idle(window: float = 10.0, windows: int = 3, warmup: float = 4.0) -> list[Figure]:
-    """CPU share and terminal bytes/s of the cockpit idling on the 1 Hz simulator."""
+    """CPU share of the cockpit idling on the 1 Hz simulator."""
     proc = PtyProcess([sys.executable, "-m", "cockpit", "--demo"])
     time.sleep(warmup)
-    cpu, rate = [], []
+    cpu = []
     for _ in range(windows):
-        c0, b0, t0 = proc.cpu_seconds(), proc.written(), time.time()
+        c0, t0 = proc.cpu_seconds(), time.time()
         time.sleep(window)
-        c1, b1, t1 = proc.cpu_seconds(), proc.written(), time.time()
+        c1, t1 = proc.cpu_seconds(), time.time()
         cpu.append((c1 - c0) / (t1 - t0) * 100)
-        rate.append((b1 - b0) / (t1 - t0))
     proc.stop()
     return [
         Figure("idle CPU, simulator at 1 Hz (120x40)", statistics.median(cpu), "%", target=5.0,
                note=f"median of {windows} x {window:g}s windows"),
-        Figure("bytes written to the terminal per second (120x40)", statistics.median(rate), "B/s",
-               note="steady state, reported"),
     ]
 
 
