@@ -287,11 +287,17 @@ def _run(argv: list[str]) -> int:
     except BaseException:
         gc.enable()
         raise
-    engine = _engine(args, setup)
-    from cockpit.ui.app import CockpitApp
+    from cockpit.engine.local import LocalEngine
 
-    app = CockpitApp(engine, theme=theme, keymap=keymap)
-    app.run()
+    api = LocalEngine(_engine(args, setup))
+    api.start()  # its own thread: a slow paint or a UI error never stops a poll or the kill switch
+    try:
+        from cockpit.ui.app import CockpitApp
+
+        app = CockpitApp(api, theme=theme, keymap=keymap)
+        app.run()
+    finally:
+        api.stop()
     return app.return_code or 0
 
 
@@ -432,11 +438,6 @@ def _live_engine(config, args, journal=None):
                   journal=journal)
 
 
-# How long a stop may take before it is cancelled once more (see _stop): pollers end within a
-# loop turn of their cancel, and closing a venue is a local call, so half a second is ample.
-STOP_GRACE = 0.5
-
-
 def _guard(args, setup: _Setup) -> int:
     """Run the engine headless: poll, evaluate, journal, and print every notice.
 
@@ -503,7 +504,7 @@ def _guard(args, setup: _Setup) -> int:
         except asyncio.TimeoutError:
             pass
         finally:
-            await _stop(engine)
+            await engine.stop()
 
     asyncio.run(run())
     if not stopped:
@@ -537,26 +538,6 @@ def _paper(args) -> int:
     except OSError as error:
         raise UsageError(f"--socket {args.socket}: cannot serve there ({error.strerror or error})") from None
     return 0
-
-
-async def _stop(engine) -> None:
-    """Stop `engine`, cancelling again while a stop hangs.
-
-    On Python 3.11 `asyncio.wait_for` loses a cancellation that lands just as its inner call
-    completes (bpo-42130), so a poller can survive `Engine.stop`'s cancel and its gather then
-    waits forever; `--duration 1e-9` hit that on every run. A second cancel reaches the poller at
-    its next await, and a fresh `stop()` then closes the venues.
-    """
-    import asyncio
-
-    while True:
-        stopping = asyncio.ensure_future(engine.stop())
-        done, _pending = await asyncio.wait({stopping}, timeout=STOP_GRACE)
-        if done:
-            stopping.result()
-            return
-        stopping.cancel()  # cancels the gather, and through it every poller once more
-        await asyncio.wait({stopping})
 
 
 if __name__ == "__main__":  # pragma: no cover

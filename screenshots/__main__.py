@@ -9,6 +9,7 @@ import asyncio
 from pathlib import Path
 
 from cockpit.engine.demo import demo_engine
+from cockpit.engine.local import LocalEngine
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.themes import load_theme
 
@@ -28,14 +29,21 @@ SHOTS = [
 
 async def shoot(name: str, size: tuple[int, int], theme: str, keys: tuple[str, ...]) -> None:
     """Render one screenshot."""
-    app = CockpitApp(demo_engine(seed=7, clock=lambda: FROZEN), theme=load_theme(theme), start_engine=False)
-    async with app.run_test(size=size) as pilot:
-        await app.engine.poll_once()
-        await pilot.pause()
-        if keys:
-            await pilot.press(*keys)
+    # The engine runs on its own thread as in `cockpit`; with the clock frozen every frame it
+    # publishes is the first one again, so the picture does not depend on timing.
+    api = LocalEngine(demo_engine(seed=7, clock=lambda: FROZEN))
+    api.start()
+    try:
+        app = CockpitApp(api, theme=load_theme(theme))
+        async with app.run_test(size=size) as pilot:
             await pilot.pause()
-        app.save_screenshot(filename=name, path=str(HERE))
+            if keys:
+                await pilot.press(*keys)
+                await pilot.pause()
+                await pilot.pause(0.2)  # a trim's preview is answered by the engine's thread
+            app.save_screenshot(filename=name, path=str(HERE))
+    finally:
+        api.stop()
 
 
 async def main() -> None:

@@ -38,14 +38,15 @@ def test_starting_the_app_on_the_simulator_never_imports_ccxt():
         from cockpit.engine import Engine
         from cockpit.sim import build_demo
         from cockpit.ui.app import CockpitApp
+        from tests.ui.fake_engine import FakeEngine
 
         async def main():
             session = build_demo(seed=7, clock=lambda: 1_780_000_000.0)
-            app = CockpitApp(Engine(session.venues, sim=session, clock=lambda: 1_780_000_000.0), start_engine=False)
+            app = CockpitApp(FakeEngine(Engine(session.venues, sim=session, clock=lambda: 1_780_000_000.0)))
             async with app.run_test(size=(120, 40)) as pilot:
-                await app.engine.poll_once()
+                await app.api.poll()
                 await pilot.pause()
-                assert app.engine.latest.assessment.positions
+                assert app.api.latest.assessment.positions
         asyncio.run(main())
         """
     )

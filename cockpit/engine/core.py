@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Protocol
 
 from cockpit.engine.bookstate import BookState, closures
-from cockpit.engine.executor import ExecutionError, Executor, Outcome, TrimPreview
+from cockpit.engine.executor import ExecutionError, Executor, Outcome
 from cockpit.engine.journal import Journal
 from cockpit.model import (
     Assessment,
@@ -38,6 +38,7 @@ from cockpit.model import (
     KillEvent,
     KillLatch,
     KillMode,
+    KillStatus,
     Mode,
     OrderStatus,
     PositionKey,
@@ -46,6 +47,8 @@ from cockpit.model import (
     VenueSnapshot,
     VenueTimeout,
 )
+from cockpit.model.commands import TrimPreview
+from cockpit.model.events import Event, EventKind, Severity
 from cockpit.redact import clip, scrub
 from cockpit.venues.protocol import Venue
 
@@ -115,6 +118,11 @@ class SimInfo(Protocol):
         """The simulator's clock."""
 
 
+# How long a stop may take before it is cancelled once more (see `Engine.stop`): pollers end
+# within a loop turn of their cancel, and closing a venue is a local call, so half a second is ample.
+STOP_GRACE = 0.5
+
+
 class Engine:
     """Polls every account, evaluates risk on every change and publishes frames.
 
@@ -167,6 +175,9 @@ class Engine:
         self._instruments: dict[str, dict[str, Instrument]] = {name: {} for name in self.venues}
         self._notices: deque[str] = deque(maxlen=8)
         self._notice_listeners: list[Callable[[str], None]] = []
+        self._event_listeners: list[Callable[[Event], None]] = []
+        self._event_seq = 0
+        self._near_liq: set[PositionKey] = set()  # positions flagged near-liq in the last frame
         self._kill_seen: set[tuple] = set()
         self._health: dict[str, Health] = {}
         self._auto_sent: set[str] = set()
@@ -199,17 +210,33 @@ class Engine:
         kill switch, included)."""
         return tuple(self._notices)
 
+    def on_event(self, callback: Callable[[Event], None]) -> Callable[[], None]:
+        """Call `callback(event)` for every event as it happens; returns a function that
+        unsubscribes."""
+        self._event_listeners.append(callback)
+        return lambda: self._event_listeners.remove(callback) if callback in self._event_listeners else None
+
     def notice(self, text: str) -> None:
-        """Add a one-line message for the status area and the journal.
+        """Add a one-line message for the status area and the journal (an event of kind NOTICE)."""
+        self.emit(EventKind.NOTICE, text)
+
+    def emit(self, kind: EventKind, text: str, *, severity: Severity = Severity.INFO, account: str = "",
+             symbol: str = "", **fields: object) -> Event:
+        """Tell every listener that something happened: the frame's notices, the journal, the
+        notice listeners (one line) and the event listeners (the typed `Event`).
 
         A listener that raises is logged and skipped: one broken listener (a closed pipe under
-        `cockpit guard`) must never silence the others or stop the engine.
+        `cockpit guard`, a terminal gone) must never silence the others or stop the engine.
         """
         # Every notice reaches the screen, the journal and guard's output: scrubbed once, here.
         text = scrub(text)
+        self._event_seq += 1
+        event = Event(seq=self._event_seq, time=self.clock(), kind=kind, text=text, severity=severity,
+                      account=account, symbol=symbol,
+                      fields=tuple((k, scrub(v)) for k, v in fields.items() if v is not None))
         self._notices.append(text)
         try:
-            self.journal.event("notice", self.clock(), text=text)
+            self.journal.event("notice", event.time, text=text, event=kind.value, severity=severity.value)
         except Exception:  # a full disk must not stop the notice reaching the screen
             log.exception("could not journal notice %r", text)
         for listener in list(self._notice_listeners):
@@ -217,6 +244,12 @@ class Engine:
                 listener(text)
             except Exception as error:
                 self._log_once(f"notice listener {listener!r} failed", error)
+        for callback in list(self._event_listeners):
+            try:
+                callback(event)
+            except Exception as error:
+                self._log_once(f"event listener {callback!r} failed", error)
+        return event
 
     # -- the kill switch's latch ------------------------------------------------------------
 
@@ -229,8 +262,9 @@ class Engine:
             return KillLatch()
         self.risk.restore_kill(latch)
         if latch.episode is not None:
-            self.notice(f"kill switch restored {latch.status.value} (episode {latch.episode}, "
-                        f"{len(latch.plan)} positions planned): {latch.cause}")
+            self.emit(EventKind.KILL, f"kill switch restored {latch.status.value} (episode {latch.episode}, "
+                      f"{len(latch.plan)} positions planned): {latch.cause}", severity=Severity.WARNING,
+                      after=latch.status.value, episode=latch.episode, restored="yes")
         return latch
 
     def _persist_latch(self) -> None:
@@ -253,7 +287,23 @@ class Engine:
         self._tasks.append(asyncio.create_task(self._resolver(), name="resolver"))
 
     async def stop(self) -> None:
-        """Cancel every task and close the venues."""
+        """Cancel every task and close the venues, cancelling again while the stop hangs.
+
+        On Python 3.11 `asyncio.wait_for` loses a cancellation that lands just as its inner call
+        completes (bpo-42130), so a poller can survive the first cancel and the gather then waits
+        forever; `cockpit guard --duration 1e-9` hit that on every run. A second cancel reaches
+        the poller at its next await, and a fresh attempt then closes the venues.
+        """
+        while True:
+            stopping = asyncio.ensure_future(self._stop_once())
+            done, _pending = await asyncio.wait({stopping}, timeout=STOP_GRACE)
+            if done:
+                stopping.result()
+                return
+            stopping.cancel()  # cancels the gather, and through it every poller once more
+            await asyncio.wait({stopping})
+
+    async def _stop_once(self) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -368,7 +418,8 @@ class Engine:
                 "liquidation" if c.liquidated else "closed_outside", self.clock(), account=c.account,
                 symbol=c.symbol, side=c.side.value, size=str(c.size), price=c.price, pnl=c.pnl,
             )
-            self.notice(text)
+            self.emit(EventKind.LIQUIDATION, text, severity=Severity.CRITICAL, account=c.account, symbol=c.symbol,
+                      liquidated="yes" if c.liquidated else "no")
 
     async def _poll_account(self, name: str) -> None:
         failures = 0
@@ -460,7 +511,9 @@ class Engine:
             if row is None or (row.status, row.detail, row.filled) == (old.status, old.detail, old.filled):
                 continue
             changed = True
-            self.notice(f"{row.account} {row.symbol}: order {row.client_id}: {row.detail or row.status.value}")
+            self.emit(EventKind.ORDER, f"{row.account} {row.symbol}: order {row.client_id}: "
+                                       f"{row.detail or row.status.value}",
+                      account=row.account, symbol=row.symbol, client_id=row.client_id, status=row.status.value)
             self.kick(row.account)
             self._changed()
         return changed
@@ -513,6 +566,8 @@ class Engine:
             risk_error=risk_error,
         )
         self.latest = frame
+        if risk_error is None:
+            self._note_near_liq(assessment)
         for callback in list(self._subscribers):
             try:
                 callback(frame)
@@ -549,8 +604,22 @@ class Engine:
             if before is not acc.health and (before is not None or acc.health is Health.DOWN):
                 before_text = "" if before is None else f"{before.value} → "
                 why = f" — {acc.error}" if acc.error and acc.health is not Health.LIVE else ""
-                self.notice(f"{acc.name}: {before_text}{acc.health.value}{why}")
+                holding = bool(acc.snapshot and acc.snapshot.positions)
+                self.emit(EventKind.HEALTH, f"{acc.name}: {before_text}{acc.health.value}{why}",
+                          severity=Severity.INFO if acc.health is Health.LIVE else Severity.WARNING,
+                          account=acc.name, health=acc.health.value, before=before.value if before else "",
+                          holding="yes" if holding else "no")
             self._health[acc.name] = acc.health
+
+    def _note_near_liq(self, assessment: Assessment) -> None:
+        # A position is news when it comes within the near-liquidation distance, not while it stays.
+        near = {p.key: p for p in assessment.positions if "near-liq" in p.flags}
+        for key in near.keys() - self._near_liq:
+            p = near[key]
+            distance = f"{p.liq_distance:.1%}" if p.liq_distance is not None else "?"
+            self.emit(EventKind.NEAR_LIQ, f"{key.account} {key.symbol}: {distance} from liquidation",
+                      severity=Severity.CRITICAL, account=key.account, symbol=key.symbol, distance=distance)
+        self._near_liq = set(near)
 
     def _record_kill_events(self, events: tuple[KillEvent, ...]) -> None:
         # The risk engine reports its recent history with every frame; journal each event once.
@@ -563,7 +632,10 @@ class Engine:
                 "kill", event.time, before=event.before.value, after=event.after.value,
                 cause=event.cause, numbers=dict(event.numbers),
             )
-            self.notice(f"kill switch {event.before.value} → {event.after.value}: {event.cause}")
+            severity = {KillStatus.NORMAL: Severity.INFO, KillStatus.WARN: Severity.WARNING}.get(
+                event.after, Severity.CRITICAL)
+            self.emit(EventKind.KILL, f"kill switch {event.before.value} → {event.after.value}: {event.cause}",
+                      severity=severity, before=event.before.value, after=event.after.value, cause=event.cause)
 
     def _send_auto(self, intents: tuple[Intent, ...]) -> None:
         for intent in intents:
@@ -601,7 +673,10 @@ class Engine:
     async def submit(self, intent: Intent, *, cap: Decimal | None = None) -> Outcome:
         """Send `intent` as one reduce-only order; re-poll its account; note the outcome."""
         outcome = await self.executor.submit(intent, self._book(), cap=cap)
-        self.notice(f"{intent.account} {intent.symbol}: {outcome.message}")
+        self.emit(EventKind.ORDER, f"{intent.account} {intent.symbol}: {outcome.message}",
+                  severity=Severity.WARNING if outcome.status is OrderStatus.REJECTED else Severity.INFO,
+                  account=intent.account, symbol=intent.symbol, client_id=outcome.client_id,
+                  status=outcome.status.value, source=intent.source.value)
         if outcome.status is not OrderStatus.REJECTED:
             self.kick(intent.account)
             if not self._tasks:  # not running continuously (tests, one-shots): poll now
@@ -638,7 +713,9 @@ class Engine:
         """A person's reset of the latched kill switch; False while its cause has not cleared."""
         done = self.risk.reset_kill(self._risk_now(self.clock()))
         self._persist_latch()  # a person's reset survives a restart too
-        self.notice("kill switch reset" if done else "kill switch not reset: its cause has not cleared")
+        self.emit(EventKind.KILL if done else EventKind.NOTICE,
+                  "kill switch reset" if done else "kill switch not reset: its cause has not cleared",
+                  **({"after": KillStatus.NORMAL.value, "reset": "yes"} if done else {}))
         self._changed()
         return done
 

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Callable, Iterator, Mapping
 
 from cockpit.engine.journal import ABSENT, Journal, JournalRow
+from cockpit.model.commands import TrimPreview
 from cockpit.model import (
     TERMINAL,
     AuthError,
@@ -45,7 +46,7 @@ from cockpit.model import (
     UnknownOutcome,
     VenueError,
 )
-from cockpit.risk.orders import estimate_cost, reduce_only_amount
+from cockpit.risk.orders import estimate_cost, reduce_only_amount, round_down
 from cockpit.venues.protocol import Venue
 
 #: The detail of a row the venue did not know at its first look-up: pending a second one.
@@ -63,26 +64,6 @@ def client_order_id(intent_id: str) -> str:
     venue wants another shape (a 128-bit hex cloid, a uint32) derive it from this one.
     """
     return "ck" + hashlib.sha256(intent_id.encode()).hexdigest()[:24]
-
-
-@dataclass(frozen=True)
-class TrimPreview:
-    """The frozen values a confirmation shows: what will be sent if the user confirms."""
-
-    intent: Intent
-    account: str
-    venue: str
-    symbol: str
-    side: Side
-    size: Decimal
-    cut: Decimal
-    order_side: Side
-    est_price: float | None
-    est_cost: float
-    after: Decimal
-    notional: float | None
-    asset: str  # the instrument's base asset, which the symbol's text need not spell
-    unit: str = ""  # what size, cut and after count: "" base units (the asset), or "contracts"
 
 
 @dataclass(frozen=True)
@@ -222,9 +203,16 @@ class Executor:
 
     async def submit(self, intent: Intent, book: Book, *, cap: Decimal | None = None) -> Outcome:
         """Send the order for `intent`; `cap` bounds it to what the user confirmed."""
-        request = self.plan(intent, book)
+        position, instrument = self._position(intent, book)
+        request = self._order(intent, position, instrument)
         if cap is not None and request.amount > cap:
-            request = dataclasses.replace(request, amount=cap)
+            # The confirmed size bounds the order, on the venue's step like every size we send
+            # (a cap from a terminal is not trusted to be on it).
+            capped = round_down(cap, instrument.amount_step)
+            if capped <= 0 or capped < instrument.min_amount:
+                raise ExecutionError(f"{intent.symbol}: the confirmed size {cap} is below the venue "
+                                     f"minimum of {instrument.min_amount}")
+            request = dataclasses.replace(request, amount=capped)
         now = self.clock()
         fresh = self.journal.record(
             request, intent_id=intent.id, source=intent.source, reason=intent.reason, now=now

@@ -8,8 +8,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.theme import Theme
 
-from cockpit.engine import Engine
-from cockpit.model import Mode
+from cockpit.engine.api import EngineAPI
 from cockpit.ui.bindings import bind
 from cockpit.ui.compat import CrashExitApp
 from cockpit.ui.screens.cockpit import CockpitScreen
@@ -20,10 +19,9 @@ class CockpitApp(CrashExitApp):
     """The terminal cockpit.
 
     Args:
-        engine: the engine whose frames this app shows and to which it sends intents.
+        api: the engine's port: the frames this app shows, the commands it sends.
         theme: a palette (default: the shipped `cockpit-dark`).
         keymap: binding id → keys, already validated (see `cockpit.ui.keymap.load_keymap`).
-        start_engine: start the pollers on mount (tests and screenshots poll by hand instead).
     """
 
     CSS_PATH = "cockpit.tcss"
@@ -37,17 +35,15 @@ class CockpitApp(CrashExitApp):
 
     def __init__(
         self,
-        engine: Engine,
+        api: EngineAPI,
         *,
         theme: Theme | None = None,
         keymap: dict[str, str] | None = None,
-        start_engine: bool = True,
     ) -> None:
         super().__init__()
-        self.engine = engine
+        self.api = api
         self.cockpit_theme = theme or load_theme("cockpit-dark")
         self.keymap_overrides = keymap or {}
-        self.start_engine = start_engine
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Defaults for the cockpit's own colour variables, so any theme works with the CSS."""
@@ -56,16 +52,14 @@ class CockpitApp(CrashExitApp):
     async def on_mount(self) -> None:
         """Apply the theme and keymap, then show the cockpit.
 
-        On the simulator the first poll answers at once, so it is taken before the first paint:
-        the screen is drawn once, with data. Real venues are polled after it is drawn.
+        The engine is started by the program before the app (on the simulator, its first frame is
+        already there: the screen is drawn once, with data); the app never starts or stops it.
         """
         self.register_theme(self.cockpit_theme)
         self.theme = self.cockpit_theme.name
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
-        if self.engine.mode is Mode.SIM and self.engine.latest is None:
-            await self.engine.poll_once()
-        self.push_screen(CockpitScreen(self.engine, start_engine=self.start_engine))
+        self.push_screen(CockpitScreen(self.api))
 
     def first_paint(self) -> None:
         """The first frame is on screen: resume the garbage collector if start-up paused it.
@@ -77,10 +71,6 @@ class CockpitApp(CrashExitApp):
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
-
-    async def on_unmount(self) -> None:
-        """Stop the engine's pollers and close the venues."""
-        await self.engine.stop()
 
     def action_help(self) -> None:
         """Show or hide the keys panel; showing it also says why any account is not LIVE."""

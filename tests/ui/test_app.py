@@ -17,7 +17,7 @@ async def test_all_four_panes_show_the_simulated_book():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await first_frame(pilot)
-        frame = app.engine.latest
+        frame = app.api.latest
         positions = app.screen.query_one(PositionsTable)
         assert positions.row_count >= len(frame.assessment.positions) >= 8
         heatmap = app.screen.query_one(FundingHeatmap)
@@ -47,7 +47,7 @@ async def test_trim_confirmed_sends_reduce_only_and_the_row_shrinks():
     async with app.run_test(size=(120, 40)) as pilot:
         await first_frame(pilot)
         key = await _open_trim(pilot)
-        before = app.engine.latest.book.position(key).size
+        before = app.api.latest.book.position(key).size
         modal = app.screen
         assert isinstance(modal, ConfirmScreen)
         assert app.focused is modal.query_one("#cancel")
@@ -57,10 +57,10 @@ async def test_trim_confirmed_sends_reduce_only_and_the_row_shrinks():
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, CockpitScreen)
-        after = app.engine.latest.book.position(key)
+        after = app.api.latest.book.position(key)
         assert after is not None and 0 < after.size < before
-        assert after.side == app.engine.latest.book.position(key).side  # never flipped
-        rows = app.engine.journal.rows()
+        assert after.side == app.api.latest.book.position(key).side  # never flipped
+        rows = app.api.backend.journal.rows()
         assert len(rows) == 1 and rows[0].status is OrderStatus.FILLED
         table = app.screen.query_one(PositionsTable)
         assert table.selected_position == key  # the cursor stayed on the same position
@@ -79,7 +79,7 @@ async def test_trim_cancelled_by_escape_or_enter_sends_nothing():
             await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CockpitScreen)
-        assert app.engine.journal.rows() == []
+        assert app.api.backend.journal.rows() == []
 
 
 async def test_tab_cannot_move_focus_to_confirm():
@@ -89,7 +89,7 @@ async def test_tab_cannot_move_focus_to_confirm():
         await _open_trim(pilot, key="x")
         await pilot.press("tab", "enter")
         await pilot.pause()
-        assert app.engine.journal.rows() == []
+        assert app.api.backend.journal.rows() == []
 
 
 async def test_readonly_disables_trim_and_says_why():
@@ -99,7 +99,7 @@ async def test_readonly_disables_trim_and_says_why():
         await _open_trim(pilot)
         assert isinstance(app.screen, CockpitScreen)  # no confirmation opened
         assert any("read-only" in n.message for n in app._notifications)
-        assert app.engine.journal.rows() == []
+        assert app.api.backend.journal.rows() == []
         assert "READ-ONLY" in str(app.screen.query_one("#status").render())
 
 
@@ -265,4 +265,4 @@ async def test_the_confirmation_shows_its_own_keys_and_a_click_on_cancel_sends_n
         await pilot.click(app.screen.query_one(KeyBar), offset=(line.index(" esc Cancel") + 1, 0))
         await pilot.pause()
         assert isinstance(app.screen, CockpitScreen)
-        assert app.engine.journal.rows() == []
+        assert app.api.backend.journal.rows() == []

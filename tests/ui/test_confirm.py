@@ -43,15 +43,15 @@ async def _open_trim(pilot) -> None:
 
 def _propose_cut(app) -> None:
     """Make the latest frame a REDUCING one that proposes cutting the first two positions."""
-    frame = app.engine.latest
+    frame = app.api.latest
     a = frame.assessment
     proposed = tuple(
         Intent(id=f"kill:{p.key}", account=p.account, symbol=p.symbol,
                source=IntentSource.KILL_SWITCH, reason="test cut", amount=p.size / 4)
         for p in frame.book.positions()[:2])
     kill = replace(a.kill, status=KillStatus.REDUCING, cause="test", proposed=proposed, cut_planned=0.1)
-    app.engine.latest = replace(frame, assessment=replace(a, kill=kill, proposal=proposal_rows(a.positions, proposed, frame.book)))
-    app.screen.show_frame(app.engine.latest)
+    app.api.latest = replace(frame, assessment=replace(a, kill=kill, proposal=proposal_rows(a.positions, proposed, frame.book)))
+    app.screen.show_frame(app.api.latest)
 
 
 async def _open_cut(pilot) -> None:
@@ -69,13 +69,13 @@ async def test_enter_then_y_in_one_burst_never_sends_a_trim():
             await _open_trim(pilot)
             await burst(pilot, "enter", "y")
             assert isinstance(app.screen, CockpitScreen)
-            assert app.engine.journal.rows() == []
+            assert app.api.backend.journal.rows() == []
         for _ in range(3):  # the same through Pilot (an idle wait between the keys)
             await _open_trim(pilot)
             await pilot.press("enter", "y")
             await app.workers.wait_for_complete()
             assert isinstance(app.screen, CockpitScreen)
-            assert app.engine.journal.rows() == []
+            assert app.api.backend.journal.rows() == []
 
 
 async def test_enter_then_y_in_one_burst_never_accepts_the_kill_cut():
@@ -87,11 +87,11 @@ async def test_enter_then_y_in_one_burst_never_accepts_the_kill_cut():
             await _open_cut(pilot)
             await burst(pilot, "enter", "y")
             assert isinstance(app.screen, CockpitScreen)
-            assert app.engine.journal.rows() == []
+            assert app.api.backend.journal.rows() == []
         await _open_cut(pilot)  # and the cut does go when confirmed: the test can see a send
         await burst(pilot, "y", "escape")
         assert isinstance(app.screen, CockpitScreen)
-        assert len(app.engine.journal.rows()) == 2
+        assert len(app.api.backend.journal.rows()) == 2
 
 
 async def test_y_then_escape_confirms_once_and_keeps_the_cockpit():
@@ -101,7 +101,7 @@ async def test_y_then_escape_confirms_once_and_keeps_the_cockpit():
         await _open_trim(pilot)
         await burst(pilot, "y", "escape", "enter", "y")
         assert isinstance(app.screen, CockpitScreen)
-        assert len(app.engine.journal.rows()) == 1
+        assert len(app.api.backend.journal.rows()) == 1
 
 
 async def test_a_double_dismiss_never_pops_the_cockpit_screen():
@@ -118,7 +118,7 @@ async def test_a_double_dismiss_never_pops_the_cockpit_screen():
             await app.workers.wait_for_complete()
             assert isinstance(app.screen, CockpitScreen)
             assert len(app.screen_stack) == stack - 1
-            assert app.engine.journal.rows() == []
+            assert app.api.backend.journal.rows() == []
 
 
 async def test_the_kill_cut_double_dismiss_keeps_the_cockpit():
@@ -133,7 +133,7 @@ async def test_the_kill_cut_double_dismiss_keeps_the_cockpit():
         await pilot.pause()
         await app.workers.wait_for_complete()
         assert isinstance(app.screen, CockpitScreen)
-        assert app.engine.journal.rows() == []
+        assert app.api.backend.journal.rows() == []
 
 
 async def test_a_y_typed_before_the_dialog_was_drawn_never_confirms():
@@ -157,7 +157,7 @@ async def test_a_y_typed_before_the_dialog_was_drawn_never_confirms():
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.press("escape")
             await pilot.pause()
-        assert app.engine.journal.rows() == []
+        assert app.api.backend.journal.rows() == []
         await burst(pilot, "t")  # drawn now: y confirms
         await burst(pilot, "y")
-        assert len(app.engine.journal.rows()) == 1
+        assert len(app.api.backend.journal.rows()) == 1

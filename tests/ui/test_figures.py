@@ -33,7 +33,7 @@ async def test_the_distance_to_liquidation_says_which_way():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await first_frame(pilot)
-        a = app.engine.latest.assessment
+        a = app.api.latest.assessment
         table = app.screen.query_one(PositionsTable)
         # The demo's Binance account is net short: its BTC *long* is liquidated by a rise of the
         # whole account of about 396 %, which read "395.6%a" (a drop, to anyone) before.
@@ -57,7 +57,7 @@ async def test_margin_is_shown_as_maintenance_used_where_100_percent_is_liquidat
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await first_frame(pilot)
-        frame = app.engine.latest
+        frame = app.api.latest
         table = app.screen.query_one(CollateralTable)
         labels = [c.label for c in table.all_columns]
         assert "Maint%" in labels and "MR" not in labels
@@ -76,7 +76,7 @@ async def test_the_legend_shows_effective_leverage_beside_gross():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await first_frame(pilot)
-        a = app.engine.latest.assessment
+        a = app.api.latest.assessment
         legend = _text(app, "#positions-legend")
         eff, gross = f"{a.effective_leverage:.2f}×", f"{a.gross_leverage:.2f}×"
         if eff == gross:  # no offsets in the demo book: the same figure is not repeated

@@ -47,7 +47,7 @@ async def test_a_pane_added_to_the_list_appears_zooms_and_updates(monkeypatch):
         toy = screen.query_one("#toy", ToyPane)
         assert toy.display and toy.border_title == "5 Toy" and toy.border_subtitle == "a toy legend"
         assert toy.parent is screen.query_one("#right")
-        positions = len(app.engine.latest.assessment.positions)
+        positions = len(app.api.latest.assessment.positions)
         assert str(screen.query_one("#toy-line", Line).render()) == f"{positions} positions"
         screen.action_view("toy")
         await pilot.pause()

@@ -11,7 +11,8 @@ from cockpit.engine import Engine
 from cockpit.model import AuthError, Frame, Health, Intent, IntentSource, KillMode, KillStatus
 from cockpit.present import format as fmt
 from cockpit.risk.output import proposal_rows
-from cockpit.ui.screens.cockpit import CockpitScreen, _no_cut_reason
+from cockpit.engine.handling import no_cut_reason as _no_cut_reason
+from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.widgets.positions import SortOrder, positions_legend
 from cockpit.ui.widgets.status import status_line
@@ -24,7 +25,7 @@ KEYRING = "AuthError: the keyring is locked — unlock it (run: cockpit keys doc
 async def _frame() -> Frame:
     """A real frame of the demo book (six LIVE accounts, NORMAL)."""
     app = make_app()
-    return await app.engine.poll_once()
+    return await app.api.poll()
 
 
 def _accounts(frame: Frame, **change) -> Frame:
@@ -102,7 +103,7 @@ async def test_at_80x24_a_down_account_is_announced_and_help_lists_it_again():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await first_frame(pilot)
-        down = _accounts(app.engine.latest, each=lambda i, acc: replace(
+        down = _accounts(app.api.latest, each=lambda i, acc: replace(
             acc, health=Health.DOWN, age=None, error=KEYRING) if i < 2 else acc)
         app.screen.show_frame(down)
         await pilot.pause()
@@ -127,7 +128,7 @@ async def test_r_on_normal_says_there_is_nothing_to_reset():
         said = [n.message for n in app._notifications]
         assert "Kill switch is NORMAL: nothing to reset" in said
         assert not any("latched" in m for m in said)
-        assert not any("not reset" in e[2]["text"] for e in app.engine.journal.events("notice"))
+        assert not any("not reset" in e[2]["text"] for e in app.api.backend.journal.events("notice"))
 
 
 async def test_why_reducing_proposes_nothing():
@@ -150,22 +151,22 @@ async def test_a_again_after_the_cut_was_sent_says_so_instead_of_confirming_noth
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await first_frame(pilot)
-        frame = app.engine.latest
+        frame = app.api.latest
         proposed = tuple(
             Intent(id=f"kill:1:{p.key}", account=p.account, symbol=p.symbol,
                    source=IntentSource.KILL_SWITCH, reason="cut", amount=p.size / 4)
             for p in frame.book.positions()[:2])
-        app.engine.latest = _kill(frame, status=KillStatus.REDUCING, cause="test", proposed=proposed)
-        app.screen.show_frame(app.engine.latest)
+        app.api.latest = _kill(frame, status=KillStatus.REDUCING, cause="test", proposed=proposed)
+        app.screen.show_frame(app.api.latest)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert len(app.engine.journal.rows()) == 2
-        app.engine.latest = _kill(app.engine.latest, status=KillStatus.REDUCING, proposed=proposed)
-        app.screen.show_frame(app.engine.latest)
+        assert len(app.api.backend.journal.rows()) == 2
+        app.api.latest = _kill(app.api.latest, status=KillStatus.REDUCING, proposed=proposed)
+        app.screen.show_frame(app.api.latest)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, CockpitScreen)  # no confirmation of nothing

@@ -12,6 +12,7 @@ the Positions pane's table for its order and selected row.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -24,8 +25,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 
-from cockpit.engine import Engine, ExecutionError, TrimPreview
-from cockpit.model import Frame, Health, KillMode, KillStatus, OrderStatus
+from cockpit.engine.api import EngineAPI
+from cockpit.model import Frame, Health
+from cockpit.model.commands import (
+    AcceptKillCut, CommandResult, CutPreview, Refused, ResetKill, Trim, TrimPreview, new_command_id,
+)
 from cockpit.present import format as fmt
 from cockpit.ui.bindings import bind
 from cockpit.ui.messages import FrameArrived
@@ -41,11 +45,13 @@ from cockpit.ui.widgets.status import status_line
 _BENCH_STAMP = os.environ.get("COCKPIT_BENCH_FIRST_FRAME", "")
 NARROW_WIDTH = 100
 SHORT_HEIGHT = 30
-_SENT = (OrderStatus.FILLED, OrderStatus.OPEN, OrderStatus.PARTIAL)  # a trim that reached the venue
 
 
 class CockpitScreen(Screen):
-    """The main screen. It owns the engine subscription, so frames never outlive their widgets."""
+    """The main screen. It owns the frame subscription, so frames never outlive their widgets.
+
+    It reaches the engine only through `EngineAPI`: frames in, commands out.
+    """
 
     BINDINGS = [
         bind("positions.trim", "trim(0.25)"),
@@ -64,11 +70,12 @@ class CockpitScreen(Screen):
     view: reactive[str] = reactive("all")
     """The zoomed pane, or "all"."""
 
-    def __init__(self, engine: Engine, *, start_engine: bool = True) -> None:
+    def __init__(self, api: EngineAPI) -> None:
         super().__init__()
-        self.engine = engine
-        self.start_engine = start_engine
+        self.api = api
         self.frame: Frame | None = None
+        self._pending: Frame | None = None  # the newest frame not yet shown (see `_arrived`)
+        self._pending_lock = threading.Lock()
         self.panes: list[BasePane] = [pane() for pane in PANES]
         self.current = self.panes[0].pane_id
         self._unsubscribe = None
@@ -88,15 +95,13 @@ class CockpitScreen(Screen):
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
-        """Title the panes, subscribe to frames, start the engine."""
+        """Title the panes, subscribe to frames, show the newest."""
         for number, pane in enumerate(self.panes, 1):
             pane.border_title = f"{number} {pane.title}"
         self.panes[0].focus_target().focus()
-        self._unsubscribe = self.engine.subscribe(lambda frame: self.post_message(FrameArrived(frame)))
-        if self.engine.latest is not None:
-            self.show_frame(self.engine.latest)
-        if self.start_engine:
-            self.engine.start()
+        self._unsubscribe = self.api.subscribe(self._arrived)
+        if self.api.latest is not None:
+            self.show_frame(self.api.latest)
         self._apply_layout()
         self.call_after_refresh(self.app.first_paint)
 
@@ -166,9 +171,24 @@ class CockpitScreen(Screen):
 
     # -- frames ---------------------------------------------------------------------------
 
+    def _arrived(self, frame: Frame) -> None:
+        """A frame from the engine (on any thread): keep the newest, and ask for one render.
+
+        Frames that arrive while one render is pending replace each other: a slow terminal
+        skips frames rather than queueing them up.
+        """
+        with self._pending_lock:
+            first = self._pending is None
+            self._pending = frame
+        if first:
+            self.post_message(FrameArrived(frame))
+
     def on_frame_arrived(self, message: FrameArrived) -> None:
         """Render the newest frame."""
-        self.show_frame(message.frame)
+        with self._pending_lock:
+            frame, self._pending = self._pending or message.frame, None
+        if self.frame is None or frame.seq >= self.frame.seq:
+            self.show_frame(frame)
 
     def show_frame(self, frame: Frame) -> None:
         """Update every pane from `frame`, in place."""
@@ -226,84 +246,62 @@ class CockpitScreen(Screen):
         if self.frame:
             self.show_frame(self.frame)
 
-    def action_trim(self, fraction: float) -> None:
+    async def action_trim(self, fraction: float) -> None:
         """Trim the selected position by `fraction`, after a confirmation with frozen values."""
-        reason = self.engine.readonly_reason()
-        if reason:
-            self.notify(f"Trim disabled — {reason}", severity="warning")
-            return
         key = self.query_one(PositionsTable).selected_position
         if key is None:
             self.notify("Select a position row to trim (summary rows are not positions)", severity="warning")
             return
-        intent = self.engine.hotkey_intent(key, fraction)
-        try:
-            preview = self.engine.preview(intent)
-        except ExecutionError as error:
-            self.notify(f"Cannot trim: {error}", severity="error")
+        command = Trim(key, fraction, id=new_command_id())
+        preview = await self.api.preview(command)
+        if isinstance(preview, Refused):
+            self.notify(f"Cannot trim: {preview.reason}", severity="warning")
             return
+        assert isinstance(preview, TrimPreview)
+        confirmed = Trim(key, fraction, id=command.id, cap=preview.cut)  # never more than was shown
         self.app.push_screen(
             ConfirmScreen(_trim_title(preview, fraction), _trim_lines(preview)),
-            callback=lambda ok: self._send(preview) if ok else self.notify("Trim cancelled", timeout=2),
+            callback=lambda ok: self._send(confirmed) if ok else self.notify("Trim cancelled", timeout=2),
         )
 
     @work(group="orders", exit_on_error=False)
-    async def _send(self, preview: TrimPreview) -> None:
-        try:
-            outcome = await self.engine.submit(preview.intent, cap=preview.cut)
-        except ExecutionError as error:
-            self.notify(f"Not sent: {error}", severity="error")
-            return
-        severity = "information" if outcome.status in _SENT else "error"
-        self.notify(f"{preview.symbol}: {outcome.message}", severity=severity)
+    async def _send(self, command) -> None:
+        self._told(await self.api.send(command))
 
-    def action_accept_cut(self) -> None:
+    def _told(self, result: CommandResult) -> None:
+        """Say what became of a command."""
+        failed = not result.ok or any(o.status.value == "rejected" for o in result.orders)
+        self.notify(result.message, severity="error" if failed else "information")
+
+    async def action_accept_cut(self) -> None:
         """Accept the kill switch's proposed cut, after a confirmation."""
-        frame = self.frame
-        # Risk measured each proposed cut against its position (`Assessment.proposal`).
-        unsent = () if frame is None else tuple(
-            c for c in frame.assessment.proposal if not self.engine.already_sent(c.intent))
-        if frame is None or not unsent:
-            self.notify(_no_cut_reason(frame), timeout=5)
+        # The engine answers with its episode; the confirmed cut carries it back, and is refused
+        # if the kill switch moved on to another episode meanwhile.
+        preview = await self.api.preview(AcceptKillCut())
+        if isinstance(preview, Refused):
+            self.notify(preview.reason, timeout=5)
             return
-        reason = self.engine.readonly_reason()
-        if reason:
-            self.notify(f"Cut disabled — {reason}", severity="warning")
-            return
-        kill = frame.assessment.kill
+        assert isinstance(preview, CutPreview)
         lines: list[str | Text] = [
-            f"{kill.status.value}: {kill.cause}",
-            f"{len(unsent)} reduce-only market orders, cutting {kill.cut_planned:.1%} of gross:",
+            f"{preview.status}: {preview.cause}",
+            f"{len(preview.lines)} reduce-only market orders, cutting {preview.cut_planned:.1%} of gross:",
             "",
         ]
-        for cut in unsent[:10]:
-            intent = cut.intent
-            asset = cut.position.asset if cut.position is not None else intent.symbol
-            lines.append(f"  {intent.account:<11} {asset:<9} cut {intent.amount} ({cut.fraction or 0:.0%})")
-        if len(unsent) > 10:
-            lines.append(f"  … and {len(unsent) - 10} more (all in the Playbook pane)")
+        for cut in preview.lines[:10]:
+            lines.append(f"  {cut.account:<11} {cut.asset:<9} cut {cut.amount} ({cut.fraction or 0:.0%})")
+        if len(preview.lines) > 10:
+            lines.append(f"  … and {len(preview.lines) - 10} more (all in the Playbook pane)")
         self.app.push_screen(
-            ConfirmScreen(f"Send {len(unsent)} reduce-only orders?", lines, confirm_label="Cut"),
-            callback=lambda ok: self._accept() if ok else None,
+            ConfirmScreen(f"Send {len(preview.lines)} reduce-only orders?", lines, confirm_label="Cut"),
+            callback=lambda ok: self._send(AcceptKillCut(preview.episode)) if ok else None,
         )
 
     @work(group="orders", exit_on_error=False)
-    async def _accept(self) -> None:
-        results = await self.engine.accept_proposal()
-        sent = sum(1 for r in results if not isinstance(r, ExecutionError))
-        self.notify(f"Kill switch cut: {sent} of {len(results)} orders sent")
-
-    def action_reset_kill(self) -> None:
+    async def action_reset_kill(self) -> None:
         """Reset a latched kill switch (only once its cause has cleared)."""
-        kill = self.engine.risk.kill
-        if not kill.latched:
-            self.notify(f"Kill switch is {kill.status.value}: nothing to reset"
-                        + (" (WARN clears by itself)" if kill.status is KillStatus.WARN else ""), timeout=3)
-            return
-        if self.engine.reset_kill():
-            self.notify("Kill switch reset to NORMAL")
-        else:
-            self.notify("Kill switch stays latched: its cause has not cleared yet", severity="warning")
+        result = await self.api.send(ResetKill())
+        self.notify(result.message, severity="information" if result.ok else "warning",
+                    timeout=3 if not result.ok else 5)
 
 
 def _health_lines(accounts) -> str:
@@ -313,26 +311,6 @@ def _health_lines(accounts) -> str:
         groups.setdefault((acc.health.value, acc.error or "no fresh data yet"), []).append(acc.name)
     return "\n".join(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} {health}: {why}"
                      for (health, why), names in groups.items())
-
-
-def _no_cut_reason(frame: Frame | None) -> str:
-    """Why the kill switch has no cut to accept now, in words a person can act on."""
-    if frame is None:
-        return "The kill switch proposes nothing: no data yet"
-    kill, book = frame.assessment.kill, frame.book
-    if kill.status is not KillStatus.REDUCING:
-        return f"Kill switch is {kill.status.value}: it proposes a cut only when REDUCING"
-    if kill.proposed:
-        how = "by the engine (auto mode)" if kill.mode is KillMode.AUTO else "already"
-        return f"REDUCING: its cut was sent {how}; waiting for the fills"
-    not_live = [acc.name for acc in book.accounts if acc.health is not Health.LIVE]
-    holding = {acc.name for acc in book.accounts if acc.snapshot and acc.snapshot.positions}
-    if holding and holding <= set(not_live):
-        return (f"REDUCING proposes nothing: every account holding positions is not LIVE "
-                f"({', '.join(sorted(holding))}); the cut waits for their live data")
-    if not holding:
-        return "REDUCING proposes nothing: nothing to cut (no open positions)"
-    return "REDUCING proposes nothing now" + (f"; not LIVE: {', '.join(not_live)}" if not_live else "")
 
 
 def _trim_title(p: TrimPreview, fraction: float) -> str:

@@ -1,0 +1,162 @@
+"""Commands: what a terminal asks the engine to do, and what the engine answers.
+
+A terminal never calls the engine's internals: it sends one of these typed values through
+`EngineAPI.send` (or asks `EngineAPI.preview` what it would do). The engine validates every
+command itself (read-only, the account's health, the position, the size): a terminal's own checks
+are for showing a reason sooner, never for safety. Every value here is frozen and travels over the
+guard's socket unchanged.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Union
+
+from cockpit.model.enums import KillMode, OrderStatus, Side
+from cockpit.model.ids import PositionKey
+from cockpit.model.orders import Intent
+
+
+@dataclass(frozen=True, slots=True)
+class Trim:
+    """Reduce the position `key` by `fraction` (0 < fraction ≤ 1) with one reduce-only order.
+
+    Attributes:
+        id: the terminal's id for this command. The engine derives the order's client id from
+            it, so the same command sent twice (a retry after a lost answer) is one order.
+        cap: the size the person confirmed in the preview: the engine never sends more, even
+            if the position grew in between.
+    """
+
+    key: PositionKey
+    fraction: float
+    id: str = ""
+    cap: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """Close the position `key` with one reduce-only order (a `Trim` of the whole position)."""
+
+    key: PositionKey
+    id: str = ""
+    cap: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptKillCut:
+    """Send the kill switch's proposed cut (advise mode: a person accepted it).
+
+    Attributes:
+        episode: the kill-switch episode the person saw; the engine refuses when the proposal on
+            its side belongs to another episode (the screen was behind).
+    """
+
+    episode: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResetKill:
+    """A person's reset of the latched kill switch (refused while its cause has not cleared)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetKillMode:
+    """Switch the kill switch between advising and sending its own cuts."""
+
+    mode: KillMode
+
+
+Command = Union[Trim, Close, AcceptKillCut, ResetKill, SetKillMode]
+"""Every command a terminal may send."""
+
+#: The commands that may send orders: refused by a read-only engine or terminal.
+ORDER_COMMANDS = (Trim, Close, AcceptKillCut)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderResult:
+    """What became of one order a command sent (or would have sent)."""
+
+    account: str
+    symbol: str
+    client_id: str
+    status: OrderStatus
+    filled: Decimal
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """The engine's answer to a command.
+
+    Attributes:
+        ok: the command was carried out (its orders may still have been rejected by a venue:
+            see `orders`).
+        message: one line for the person: what happened, or why it was refused.
+        orders: the orders it sent, with their outcome as known when it answered.
+    """
+
+    ok: bool
+    message: str
+    orders: tuple[OrderResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TrimPreview:
+    """The frozen values a trim's confirmation shows: what will be sent if the person confirms."""
+
+    intent: Intent
+    account: str
+    venue: str
+    symbol: str
+    side: Side
+    size: Decimal
+    cut: Decimal
+    order_side: Side
+    est_price: float | None
+    est_cost: float
+    after: Decimal
+    notional: float | None
+    asset: str  # the instrument's base asset, which the symbol's text need not spell
+    unit: str = ""  # what size, cut and after count: "" base units (the asset), or "contracts"
+
+
+@dataclass(frozen=True, slots=True)
+class CutLine:
+    """One order of the kill switch's proposed cut, as its confirmation lists it."""
+
+    account: str
+    symbol: str
+    asset: str
+    amount: Decimal | None
+    fraction: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CutPreview:
+    """What accepting the kill switch's cut would send now (the orders not sent yet)."""
+
+    episode: str | None
+    status: str
+    cause: str
+    cut_planned: float
+    lines: tuple[CutLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A command the engine will not carry out now, and why (one line for the person)."""
+
+    reason: str
+
+
+Preview = Union[TrimPreview, CutPreview, Refused]
+"""What `EngineAPI.preview` answers."""
+
+
+def new_command_id() -> str:
+    """A fresh id for a command: the seed of its orders' client ids (so a resend is one order)."""
+    return secrets.token_hex(8)
