@@ -1,77 +1,36 @@
-"""Model values to and from JSON: the paper venue's wire format (newline-delimited JSON).
+"""The paper venue's wire format: newline-delimited JSON messages carrying model values.
 
-Only the values a venue exchanges travel: frozen dataclasses by class name, enums by value, plain mappings tagged,
-`Decimal` as its exact text (money never passes through a float), tuples as lists. Venue errors
-travel as their class name, message and fields, so the client raises what the simulator raised.
-A value that does not decode (an unknown class, a missing field) raises `MalformedReply`: it is
-never read as "nothing".
+The values travel in `cockpit.model.codec`'s form (frozen dataclasses by class name, enums by
+value, plain mappings tagged, `Decimal` as its exact text, tuples as lists); this module adds the
+paper venue's framing and its errors. Venue errors travel as their class name, message and
+fields, so the client raises what the simulator raised. A value that does not decode (an unknown
+class, a missing field) raises `MalformedReply`: it is never read as "nothing".
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from decimal import Decimal, InvalidOperation
-from enum import Enum
 from typing import Any
 
+from cockpit.model import codec
 from cockpit.model.errors import (
     AuthError, MalformedReply, NotSupported, RateLimited, Rejected, Unavailable, UnknownOutcome,
     VenueError, VenueTimeout,
 )
-from cockpit.model.enums import Health, Layer, MarginMode, OrderStatus, Side, TransferStatus
-from cockpit.model.market import (
-    AccountInfo, Collateral, FundingQuote, Instrument, LiquidationReport, Position, Transfer, VenueSnapshot,
-)
-from cockpit.model.orders import Order, OrderRequest, TransferRequest
 
-_TYPES = {cls.__name__: cls for cls in (
-    AccountInfo, Collateral, FundingQuote, Instrument, LiquidationReport, Order, OrderRequest, Position,
-    Transfer, TransferRequest, VenueSnapshot)}
-_ENUMS = {cls.__name__: cls for cls in (Health, Layer, MarginMode, OrderStatus, Side, TransferStatus)}
 _ERRORS = {cls.__name__: cls for cls in (
     AuthError, MalformedReply, NotSupported, RateLimited, Rejected, Unavailable, UnknownOutcome,
     VenueError, VenueTimeout)}
 
 
 def encode(value: Any) -> Any:
-    """A JSON-ready form of `value` (model dataclasses, enums, Decimals, tuples, plain values)."""
-    if isinstance(value, Enum):  # before str: the model's enums are str enums
-        return {"$e": type(value).__name__, "v": value.value}
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, Decimal):
-        return {"$d": str(value)}
-    if isinstance(value, (tuple, list)):
-        return [encode(v) for v in value]
-    if isinstance(value, dict):
-        return {"$o": {str(k): encode(v) for k, v in value.items()}}
-    if dataclasses.is_dataclass(value) and type(value).__name__ in _TYPES:
-        out = {"$t": type(value).__name__}
-        for f in dataclasses.fields(value):
-            if f.init:  # a field the constructor sets itself (`VenueSnapshot.seq`) is not sent
-                out[f.name] = encode(getattr(value, f.name))
-        return out
-    raise TypeError(f"cannot send a {type(value).__name__} over the wire")
+    """A JSON-ready form of `value` (`cockpit.model.codec.encode`)."""
+    return codec.encode(value)
 
 
 def decode(data: Any) -> Any:
-    """The value `encode` made; `MalformedReply` for anything else."""
-    if isinstance(data, list):
-        return tuple(decode(v) for v in data)
-    if not isinstance(data, dict):
-        return data
-    try:
-        if "$d" in data:
-            return Decimal(data["$d"])
-        if "$e" in data:
-            return _ENUMS[data["$e"]](data["v"])
-        if "$o" in data:
-            return {k: decode(v) for k, v in data["$o"].items()}
-        cls = _TYPES[data["$t"]]
-        return cls(**{k: decode(v) for k, v in data.items() if k != "$t"})
-    except (KeyError, TypeError, ValueError, InvalidOperation) as error:
-        raise MalformedReply(f"paper venue: cannot decode {str(data)[:80]} ({type(error).__name__})") from None
+    """The value `encode` made; `MalformedReply` ("paper venue: cannot decode ...") for anything else."""
+    return codec.decode(data, source="paper venue")
 
 
 def dumps(message: dict) -> bytes:
