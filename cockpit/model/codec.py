@@ -440,7 +440,7 @@ def loads(line: bytes | str, *, source: str = "wire") -> Any:
 
 
 def _register_model() -> None:
-    from cockpit.model import assessment, book, enums, frame, ids, layers, market, orders
+    from cockpit.model import assessment, book, commands, enums, events, frame, ids, layers, market, orders
 
     register(
         enums.Layer, enums.Side, enums.MarginMode, enums.Health, enums.TransferStatus, enums.IntentSource,
@@ -456,6 +456,10 @@ def _register_model() -> None:
         assessment.PlaybookStep, assessment.StressRow, assessment.KillEvent, assessment.PlannedCut,
         assessment.ProposedCut, assessment.KillLatch, assessment.KillState, assessment.Assessment,
         frame.Frame,
+        commands.Trim, commands.Close, commands.AcceptKillCut, commands.ResetKill, commands.SetKillMode,
+        commands.OrderResult, commands.CommandResult, commands.TrimPreview, commands.CutLine, commands.CutPreview,
+        commands.Refused,
+        events.EventKind, events.Severity, events.Event,
     )
 
 

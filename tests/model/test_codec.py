@@ -151,14 +151,21 @@ def test_every_registered_enum_member_comes_back():
                 assert _round_trip(member) is member
 
 
-def test_the_model_registers_every_frozen_class_it_defines():
+def test_the_model_registers_every_class_it_defines_that_can_travel():
+    import importlib
+    import pkgutil
+
     import cockpit.model as model
 
-    travelling = set(codec.registered())
-    for name in model.__all__:
-        value = getattr(model, name)
-        if isinstance(value, type) and (dataclasses.is_dataclass(value) or issubclass(value, (tuple, Enum))):
-            assert name in travelling, f"{name} is not registered in cockpit.model.codec"
+    travelling = codec.registered()
+    for info in pkgutil.iter_modules(model.__path__):
+        module = importlib.import_module(f"cockpit.model.{info.name}")
+        for name, value in vars(module).items():
+            if not isinstance(value, type) or value.__module__ != module.__name__:
+                continue
+            frozen = dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen
+            if frozen or issubclass(value, Enum) or (issubclass(value, tuple) and hasattr(value, "_fields")):
+                assert travelling.get(name) is value, f"{module.__name__}.{name} is not registered in codec.py"
 
 
 # -- registering ------------------------------------------------------------------------------
