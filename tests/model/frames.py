@@ -39,15 +39,26 @@ def crash_frames() -> tuple[Frame, ...]:
 
 
 @cache
-def big_frame() -> Frame:
-    """A frame of the risk benchmark's book: 500 positions on 8 accounts, 300 symbols."""
+def big_frames(count: int = 2) -> tuple[Frame, ...]:
+    """Frames of the risk benchmark's book (500 positions on 8 accounts, 300 symbols), one a
+    second, each with fresh snapshots whose marks moved (as `bench/bench_pane.py` makes them)."""
     from cockpit.risk import RiskEngine
     from tests.risk.factory import RandomBook
 
     maker = RandomBook()
-    book = maker.book([maker.state(i, 0.0) for i in range(len(maker.names))], 0.0)
-    assessment = RiskEngine().evaluate(book, maker.instruments, 1000.0)
-    return Frame(seq=1, now=1000.0, mode=Mode.LIVE, readonly=True, book=book, assessment=assessment)
+    engine = RiskEngine()
+    frames = []
+    for k in range(count):
+        book = maker.book([maker.state(i, float(k)) for i in range(len(maker.names))], float(k))
+        assessment = engine.evaluate(book, maker.instruments, 1000.0 + k)
+        frames.append(Frame(seq=k + 1, now=1000.0 + k, mode=Mode.LIVE, readonly=True, book=book,
+                            assessment=assessment))
+    return tuple(frames)
+
+
+def big_frame() -> Frame:
+    """The first of `big_frames`."""
+    return big_frames()[0]
 
 
 def same(a: object, b: object, path: str = "value") -> None:
