@@ -112,6 +112,61 @@ def register_secret(value: str | None) -> None:
         _grams, _short = frozenset(grams), tuple(short)
 
 
+_URL_PIECES = re.compile(r"[/:@?&=#,]+")
+_HOSTNAME = re.compile(r"(?i)^(?:localhost|\[[0-9a-f:.]*|\d{1,3}(?:\.\d{1,3}){3}|(?:[a-z0-9-]+\.)+[a-z]{2,})$")
+
+
+def url_secrets(url: str) -> list[str]:
+    """The parts of a notification URL (``ntfys://topic``, ``tgram://bot:token/chat``,
+    ``mailto://user:pass@host``) that may be secret, for `register_secret`.
+
+    A URL is not registered whole: every 8-character run of it would be masked everywhere, and
+    ``https://`` or ``127.0.0.`` would vanish from every log. Its user, password, path, query
+    values and a host that is not a host name (a topic, a token) are; a host name, the scheme,
+    query keys, option words (``priority=default``) and plain numbers (ports, chat ids: masking
+    them would hide prices) are not.
+    """
+    from urllib.parse import unquote
+
+    _scheme, sep, rest = url.partition("://")
+    if not sep:
+        rest = url
+    split = re.search(r"[/?#]", rest)
+    netloc, tail = (rest[:split.start()], rest[split.start():]) if split else (rest, "")
+    pieces: list[str] = []
+    userinfo, at, hostport = netloc.rpartition("@")
+    if at:
+        pieces += userinfo.split(":", 1)
+    if hostport.startswith("["):  # an IPv6 address
+        host, _, port = hostport.partition("]")
+        port = port.removeprefix(":")
+    else:
+        host, _, port = hostport.partition(":")
+    if not _HOSTNAME.match(host):
+        pieces.append(host)
+    pieces.append(port)
+    path, _, query = tail.partition("?")
+    pieces += _URL_PIECES.split(path)
+    # Query keys are names (priority=, format=), and so are values that are one lower-case
+    # word (default, markdown, yes): the others (a token=, a to= address) may be secret.
+    for pair in query.split("&"):
+        value = pair.partition("=")[2]
+        if not re.fullmatch(r"[a-z]*", value):
+            pieces += _URL_PIECES.split(value)
+    out = []
+    for piece in pieces:
+        for form in {piece, unquote(piece)}:
+            if len(form) >= 6 and not form.isdigit() and form not in out:
+                out.append(form)
+    return out
+
+
+def register_url(url: str) -> None:
+    """Register the secret parts of a notification URL (see `url_secrets`) for `scrub`."""
+    for piece in url_secrets(url):
+        register_secret(piece)
+
+
 def forget_secrets() -> None:
     """Drop every registered secret (tests; a process that removed its keys)."""
     global _grams, _short

@@ -28,9 +28,10 @@ class Secret:
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, *, register: bool = True) -> None:
         self._value = value
-        register_secret(value)
+        if register:  # False: the caller registers the secret parts (a URL, see redact.register_url)
+            register_secret(value)
 
     def reveal(self) -> str:
         """The value, for handing to the venue client and nothing else."""
@@ -201,18 +202,23 @@ class SecretStore:
         """The keyring username of one credential field."""
         return f"{venue}:{account}:{field}"
 
-    def get(self, venue: str, account: str, field: str) -> Secret | None:
-        """One credential field, or None when it is not stored."""
+    def get(self, venue: str, account: str, field: str, *, register: bool = True) -> Secret | None:
+        """One credential field, or None when it is not stored.
+
+        `register` False leaves the value out of log scrubbing: for a value registered in parts
+        (a notification URL: `cockpit.redact.register_url`), whose whole would mask ``https://``.
+        """
         self.require_usable()
         kr = self._call(self._keyring)
         value = self._call(kr.get_password, self.service, self.username(venue, account, field))
-        return Secret(value) if value else None
+        return Secret(value, register=register) if value else None
 
-    def set(self, venue: str, account: str, field: str, value: str) -> None:
-        """Store one credential field."""
+    def set(self, venue: str, account: str, field: str, value: str, *, register: bool = True) -> None:
+        """Store one credential field (`register`: as in `get`)."""
         self.require_usable()
         kr = self._call(self._keyring)
-        register_secret(value)
+        if register:
+            register_secret(value)
         self._call(kr.set_password, self.service, self.username(venue, account, field), value)
 
     def delete(self, venue: str, account: str, field: str) -> bool:

@@ -160,6 +160,7 @@ class Engine:
         self.readonly = readonly
         self.sim = sim
         self.journal = journal or Journal(":memory:")
+        self.alerts = 0  # alert targets, for the status line (set by `cockpit.engine.alerts.Alerter`)
         self.state = BookState(
             [v.info for v in self.venues.values()],
             stale_after=self.settings.stale_after,
@@ -564,6 +565,7 @@ class Engine:
             scenario=self.sim.scenario_name if self.sim else "",
             notices=tuple(self._notices),
             risk_error=risk_error,
+            alerts=self.alerts,
         )
         self.latest = frame
         if risk_error is None:

@@ -29,6 +29,7 @@ class Frame:
         risk_error: set when this frame's risk evaluation failed: why, in one line. The frame
             then carries the last good assessment (marked as such on screen) and the kill
             switch does not act on it.
+        alerts: how many alert targets (phone, chat, mail) the engine sends alerts to.
     """
 
     seq: int
@@ -42,3 +43,4 @@ class Frame:
     scenario: str = ""
     notices: tuple[str, ...] = ()
     risk_error: str | None = None
+    alerts: int = 0
