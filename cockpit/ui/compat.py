@@ -7,13 +7,19 @@ as relied on), so an upgrade that changes one fails there, loudly, rather than s
 
 from __future__ import annotations
 
-from rich.console import RenderableType
+from rich.color import ColorSystem
+from rich.console import Console, RenderableType
+from rich.control import Control
+from rich.style import Style
+from textual._compositor import ChopsUpdate
 from textual.app import App
 from textual.geometry import Size
 from textual.keys import _character_to_key
+from textual.screen import Screen
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-__all__ = ["CrashExitApp", "SteadyScrollView", "character_to_key"]
+__all__ = ["CrashExitApp", "CroppedChopsUpdate", "CroppedUpdatesApp", "SteadyScrollView", "character_to_key"]
 
 
 def character_to_key(character: str) -> str:
@@ -26,7 +32,138 @@ def character_to_key(character: str) -> str:
     return _character_to_key(character)
 
 
-class CrashExitApp(App):
+class CroppedChopsUpdate(ChopsUpdate):
+    """A partial screen update that writes the refreshed cells and nothing else, each colour once.
+
+    Textual's `ChopsUpdate.render_segments` crops each widget's line ("chop") at the right end
+    of the refreshed span only: a cell refreshed at the right of a wide widget rewrote the line
+    from the widget's left edge (the status line's clock rewrote the whole status line). Here
+    each chop is cropped to the span at both ends, and the newline Textual writes after each
+    line is left out, as every piece starts with an absolute cursor move.
+
+    Textual also writes every segment as "set style, text, reset". Here a style is set only when
+    it differs from the one in force (cursor moves keep it): the colour that changed alone when
+    the attributes and the other colour are the same, else "reset and set" in one sequence.
+    Blanks are written in the style in force when it has their background and nothing that
+    draws on a blank (underline, reverse, strike, overline). The pieces are written grouped by
+    their leading style (each starts with its own cursor move, inside Textual's synchronized
+    update), so ten green figures and eight red ones cost two colour changes, not eighteen. The
+    terminal ends up with the same cells.
+
+    Private: `textual._compositor.ChopsUpdate(chops, spans, chop_ends)`, its three attributes,
+    and `render_segments(console)`, which `App._display` calls to write a partial update; Rich's
+    `Style._attributes`/`_set_attributes`/`_link` and Textual's `Strip.render_ansi` and
+    `Strip.render_style` for the SGR text of a style, as Textual writes it.
+    """
+
+    def render_segments(self, console: Console) -> str:
+        """The update as terminal sequences: a cursor move and the cells, per refreshed span."""
+        sgr = _Sgr(console._color_system or ColorSystem.TRUECOLOR)
+        pieces: list[tuple[str, int, int, Strip]] = []
+        for y, x1, x2 in self.spans:
+            for end, (x, strip) in zip(self.chop_ends[y], self.chops[y].items()):
+                if strip is None or x >= x2 or end <= x1:
+                    continue
+                left, right = max(x, x1), min(end, x2)
+                if left != x or right != end:
+                    strip = strip.crop(left - x, right - x)
+                pieces.append((sgr.lead(strip), y, left, strip))
+        pieces.sort(key=lambda piece: piece[0])
+        out: list[str] = []
+        append = out.append
+        move_to = Control.move_to
+        for _, y, x, strip in pieces:
+            append(move_to(x, y).segment.text)
+            for text, style, _ in strip:
+                append(sgr.switch(style, blank=not text.strip(" ")))
+                append(text if style is None or not style._link else sgr.linked(style, text))
+        append(sgr.switch(None, blank=False))
+        return "".join(out)
+
+
+class _Sgr:
+    """The SGR sequences that take the terminal from the style in force to the next one."""
+
+    _UNKNOWN = Style()  # before the first sequence: the terminal's style is not known
+
+    def __init__(self, color_system: ColorSystem) -> None:
+        self.color_system = color_system
+        self.state: Style | None = self._UNKNOWN
+        self._codes: dict[Style, tuple[str, str, str, int]] = {}
+
+    def codes(self, style: Style) -> tuple[str, str, str, int]:
+        """(all codes, foreground codes, background codes, attribute bits) of `style`."""
+        found = self._codes.get(style)
+        if found is None:
+            cs = self.color_system
+            fg = ";".join(style.color.downgrade(cs).get_ansi_codes()) if style.color else "39"
+            bg = ";".join(style.bgcolor.downgrade(cs).get_ansi_codes(False)) if style.bgcolor else "49"
+            ansi = style._ansi if style._ansi is not None else Strip.render_ansi(style, cs)
+            found = self._codes[style] = (ansi, fg, bg, style._attributes & style._set_attributes)
+        return found
+
+    def lead(self, strip: Strip) -> str:
+        """The codes of the first style of `strip` that draws more than blanks (for grouping)."""
+        for text, style, _ in strip:
+            if style is not None and text.strip(" "):
+                return self.codes(style)[0]
+        return ""
+
+    def switch(self, style: Style | None, *, blank: bool) -> str:
+        """What to write before text in `style` (blank text: only spaces)."""
+        state = self.state
+        if style is state:
+            return ""
+        if style is None or style._link:
+            self.state = None
+            return "" if state is None else "\x1b[0m"
+        if blank and state is not None and state is not self._UNKNOWN and _blank_fits(style, state):
+            return ""
+        ansi, fg, bg, bits = self.codes(style)
+        self.state = style
+        if state is None:
+            return f"\x1b[{ansi}m" if ansi else ""
+        if state is self._UNKNOWN:
+            return f"\x1b[0;{ansi}m" if ansi else "\x1b[0m"
+        was_ansi, was_fg, was_bg, was_bits = self.codes(state)
+        if ansi == was_ansi:
+            return ""
+        if bits == was_bits and bg == was_bg:
+            return f"\x1b[{fg}m"
+        if bits == was_bits and fg == was_fg:
+            return f"\x1b[{bg}m"
+        return f"\x1b[0;{ansi}m" if ansi else "\x1b[0m"
+
+    def linked(self, style: Style, text: str) -> str:
+        """Text with a link, as Textual writes it (it resets the style after it)."""
+        return Strip.render_style(style, text, self.color_system)
+
+
+def _blank_fits(style: Style, state: Style) -> bool:
+    """Blanks in `style` look the same drawn in `state`: same background, and neither draws
+    anything on a blank."""
+    if style.bgcolor != state.bgcolor:
+        return False
+    return not any((style.underline, style.reverse, style.strike, style.overline, style.underline2,
+                    state.underline, state.reverse, state.strike, state.overline, state.underline2))
+
+
+class CroppedUpdatesApp(App):
+    """An App whose partial updates write only the refreshed cells (see `CroppedChopsUpdate`).
+
+    A widget that refreshes just the regions that changed (`Widget.refresh(*regions)`) then
+    costs the terminal those cells, not whole lines: what a session over SSH pays for.
+
+    Private: `App._display(screen, renderable)`, which writes each compositor update.
+    """
+
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        if type(renderable) is ChopsUpdate:
+            renderable = CroppedChopsUpdate(renderable.chops, renderable.spans, renderable.chop_ends)
+        super()._display(screen, renderable)
+
+
+class CrashExitApp(CroppedUpdatesApp):
     """An App that prints `crash_renderable(error)` on an unhandled exception instead of
     Textual's traceback (which shows local variables).
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import inspect
 
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -111,3 +114,83 @@ async def test_the_screen_calls_size_updated_and_an_unchanged_layout_is_skipped(
         await pilot.pause()
         assert _Counting.passes > before  # a real change still goes through
         assert view.max_scroll_y == 100 - view.scrollable_content_region.height
+
+
+# -- ChopsUpdate and App._display -----------------------------------------------------------------
+
+def test_app_display_and_chops_update_exist_as_compat_uses_them():
+    from textual._compositor import ChopsUpdate
+
+    assert list(inspect.signature(App._display).parameters) == ["self", "screen", "renderable"]
+    assert "renderable.render_segments(console)" in inspect.getsource(App._display)
+    assert list(inspect.signature(ChopsUpdate).parameters) == ["chops", "spans", "chop_ends"]
+    assert list(inspect.signature(ChopsUpdate.render_segments).parameters) == ["self", "console"]
+    update = ChopsUpdate([{}], [(0, 0, 1)], [[1]])
+    assert (update.chops, update.spans, update.chop_ends) == ([{}], [(0, 0, 1)], [[1]])
+    style = Style(bold=True, color="red")
+    assert hasattr(style, "_attributes") and hasattr(style, "_set_attributes") and style._link is None
+
+
+def _random_update(rng, width: int, height: int):
+    """Chops of random widgets' lines (random cuts, segments and styles) and random spans."""
+    from textual.strip import Strip
+
+    styles = [None, Style(color="red", bgcolor="blue"), Style(bold=True, color="green", bgcolor="blue"),
+              Style(bgcolor="blue"), Style(underline=True, bgcolor="blue"), Style(reverse=True, color="red"),
+              Style(color=Color.from_rgb(10, 200, 30), bgcolor=Color.from_rgb(1, 2, 3)),
+              Style(dim=True, bgcolor="blue"), Style(italic=True, color="red", bgcolor="black"),
+              Style(color="red", bgcolor="black"), Style(color="green", bgcolor="black")]
+    cuts = [sorted({0, width, *rng.sample(range(1, width), rng.randint(0, 4))}) for _ in range(height)]
+    chops = []
+    for line in cuts:
+        chop = {}
+        for x, end in zip(line, line[1:]):
+            segments, left = [], end - x
+            while left:
+                n = rng.randint(1, left)
+                text = "".join(rng.choice("ab  -+1.k▲") for _ in range(n))
+                segments.append(Segment(text, rng.choice(styles)))
+                left -= n
+            chop[x] = Strip(segments, end - x)
+        chops.append(chop)
+    spans = []
+    for y in sorted(rng.sample(range(height), rng.randint(1, height))):
+        edges = sorted(rng.sample(range(width + 1), 2 * rng.randint(1, 3)))
+        spans += [(y, a, b) for a, b in zip(edges[::2], edges[1::2]) if a < b]
+    return chops, spans, [line[1:] for line in cuts]
+
+
+def test_the_cropped_update_leaves_the_cells_textuals_leaves_and_writes_less():
+    import random
+
+    from rich.console import Console
+    from textual._compositor import ChopsUpdate
+
+    from cockpit.ui.compat import CroppedChopsUpdate
+    from tests.ui.vt import Screen
+
+    rng = random.Random(11)
+    width, height = 24, 5
+    ours_total = theirs_total = 0
+    for color_system in ("256", "truecolor"):
+        console = Console(color_system=color_system, force_terminal=True)
+        for _ in range(400):
+            chops, spans, ends = _random_update(rng, width, height)
+            if not spans:
+                continue
+            whole = ChopsUpdate(chops, [(y, 0, width) for y in range(height)], ends).render_segments(console)
+            theirs = ChopsUpdate(chops, spans, ends).render_segments(console)
+            ours = CroppedChopsUpdate(chops, spans, ends).render_segments(console)
+            a, b = Screen(width, height), Screen(width, height)
+            for screen in (a, b):
+                screen.feed(whole)  # what is on screen: the chops, with garbage where the spans are
+                screen.feed("\x1b[0;1;7m" + "".join(f"\x1b[{y + 1};{x1 + 1}H" + "#" * (x2 - x1)
+                                                     for y, x1, x2 in spans) + "\x1b[0m")
+            a.feed(theirs)
+            b.feed("\x1b[0;4;31m")  # whatever style the terminal had before
+            b.feed(ours)
+            assert a.looks() == b.looks(), (spans, ours)
+            assert (b.attrs, b.fg, b.bg) == (set(), None, None)  # it leaves the style reset
+            ours_total += len(ours)
+            theirs_total += len(theirs)
+    assert ours_total < theirs_total * 0.7

@@ -76,3 +76,45 @@ def test_simplify_merges_as_rich_does():
         segments = [Segment(rng.choice("xyz") * rng.randint(1, 3), rng.choice([bold, red, bold_again, None]),
                             rng.choice([None, None, [(1,)]])) for _ in range(rng.randint(0, 8))]
         assert _simplify(segments) == list(Segment.simplify(segments))
+
+
+def _spy_refresh(monkeypatch, cls) -> list:
+    calls: list = []
+    real = cls.refresh
+
+    def spy(self, *regions, **kw):
+        calls.append(regions)
+        return real(self, *regions, **kw)
+
+    monkeypatch.setattr(cls, "refresh", spy)
+    return calls
+
+
+async def test_a_changed_figure_repaints_the_characters_that_changed_not_the_row(monkeypatch):
+    from rich.text import Text
+    from textual.geometry import Region
+
+    app = _TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.show([("a", ("alpha", "1.234")), ("b", ("beta", Text("+5.0k", style="green")))])
+        await pilot.pause()
+        calls = _spy_refresh(monkeypatch, KeyedTable)
+        # Column "value" spans x 9..17 (one gap cell, 8 wide, right-justified): "1.234" ends at 17.
+        table.show([("a", ("alpha", "1.235")), ("b", ("beta", Text("+5.0k", style="green")))])
+        assert calls == [(Region(17, 1, 1, 1),)]  # row a is line 1 (the header is line 0)
+        calls.clear()
+        table.show([("a", ("alpha", "1.235")), ("b", ("beta", Text("-5.0k", style="red")))])
+        assert calls == [(Region(9, 2, 9, 1),)]  # another style: the whole cell
+        calls.clear()
+        table.show([("a", ("alpha", "1.235")), ("b", ("beta", Text("-5.0k", style="red")))])
+        assert calls == []  # nothing changed: nothing repainted
+        table.show([("a", ("alpha", "1.235")), ("b", ("beta", Text("-15.0k", style="red")))])
+        assert calls == [(Region(9, 2, 9, 1),)]  # a coloured figure that grew: the whole cell
+        calls.clear()
+        table.show([("a", ("alpha", "1.235")), ("b", ("beta", Text("-5.0k", style="red")))])
+        calls.clear()
+        await pilot.pause()
+        assert _line(table, 1).rstrip().endswith("1.235") and "-5.0k" in _line(table, 2)
+        table.move_cursor(row=1)
+        assert calls[-1] == (Region(0, 1, table.size.width, 2),)  # the cursor moves: both rows whole

@@ -27,6 +27,7 @@ from textual.widget import Widget
 from cockpit.model import Assessment, Frame, FundingCell, Side
 from cockpit.present import format as fmt
 from cockpit.ui.bindings import bind
+from cockpit.ui.widgets.cells import changed_regions
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
 
@@ -65,6 +66,10 @@ class FundingHeatmap(Widget, can_focus=True):
         self.venues: tuple[str, ...] = ()
         self.cells: dict[tuple[str, str], FundingCell] = {}
         self._gradient: Gradient | None = None
+        # The lines last drawn by `update_from`, and what else they depended on: a frame
+        # repaints the cells whose look changed (an APR that rounds the same is not resent).
+        self._drawn: list[Strip] | None = None
+        self._drawn_for: tuple | None = None
 
     def on_mount(self) -> None:
         """Rebuild the colour scale whenever the theme changes."""
@@ -97,7 +102,25 @@ class FundingHeatmap(Widget, can_focus=True):
         self.cells = cells
         if current and current[0] in self.assets and current[1] in self.venues:
             self.cursor = (self.venues.index(current[1]), self.assets.index(current[0]))
-        self.refresh(layout=reshaped)
+        if reshaped or not self.is_mounted:
+            self._drawn = None
+            self.refresh(layout=reshaped)
+            return
+        self._repaint_changes()
+
+    def _repaint_changes(self) -> None:
+        """Refresh the cells that draw differently from the last frame (all of them when the
+        size, focus, cursor or colours changed since)."""
+        state = (self.size, self.has_focus, self.cursor, self._gradient)
+        lines = [self.render_line(y) for y in range(self.size.height)]
+        before = self._drawn if state == self._drawn_for else None
+        self._drawn, self._drawn_for = lines, state
+        if before is None:
+            self.refresh()
+        else:
+            regions = changed_regions(before, lines)
+            if regions:
+                self.refresh(*regions)
 
     def current_key(self) -> tuple[str, str] | None:
         """(asset, venue) under the cursor."""

@@ -34,6 +34,7 @@ from textual.strip import Strip
 
 from cockpit.ui.bindings import CURSOR_BINDINGS
 from cockpit.ui.compat import SteadyScrollView
+from cockpit.ui.widgets.cells import join
 
 
 @dataclass(frozen=True)
@@ -247,11 +248,21 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         # whose old look was never computed was not drawn from the last frame: repaint it.
         top = self.scroll_offset.y
         bottom = min(max(len(old_sigs), len(keys)), top + self.scrollable_content_region.height - 1)
-        dirty = [i for i in range(top, bottom)
-                 if i >= len(old_sigs) or i >= len(keys) or old_sigs[i] is None or old_sigs[i] != self._sig(i)]
+        dirty: list[int] = []  # whole lines
+        cells: list[tuple[int, int]] = []  # (row, shown column) of a cell that alone changed
+        for i in range(top, bottom):
+            old = old_sigs[i] if i < len(old_sigs) else None
+            if old is None or i >= len(keys):
+                dirty.append(i)
+                continue
+            new = self._sig(i)
+            if old != new:
+                cells.extend((i, j, a, b) for j, (a, b) in enumerate(zip(old, new)) if a != b)
         if self._cursor != old_cursor:
             dirty += (old_cursor, self._cursor)
         self._refresh_rows(dirty)
+        whole = set(dirty)
+        self._refresh_cells([cell for cell in cells if cell[0] not in whole])
         if reordered:
             if self._update_virtual_size():
                 # The scroll range follows the new height only after layout (height: auto tables).
@@ -275,6 +286,28 @@ class KeyedTable(SteadyScrollView, can_focus=True):
                 regions.append(Region(0, last.y, width, last.height + 1))
             else:
                 regions.append(Region(0, y, width, 1))
+        if regions:
+            self.refresh(*regions)
+
+    def _refresh_cells(self, cells: list[tuple[int, int, object, object]]) -> None:
+        """Repaint the on-screen cells `(row, shown column, old look, new look)`: the characters
+        that changed when the looks say which, nearby changes of a line together. A moved mark
+        rewrites the digits that moved on the terminal, not the row."""
+        if not cells or not self.is_attached:
+            return
+        top = self.scroll_offset.y
+        scroll_x = self.scroll_offset.x
+        height = self.scrollable_content_region.height
+        width = self.scrollable_content_region.width
+        by_line: dict[int, list[tuple[int, int]]] = {}
+        for i, j, old, new in cells:
+            y = i + 1 - top  # line 0 is the header
+            start, end = _changed_chars(old, new, self._shown[j])
+            x1 = max(0, self._starts[j] + start - scroll_x)
+            x2 = min(width, self._starts[j] + end - scroll_x)
+            if 1 <= y < height and x1 < x2:
+                by_line.setdefault(y, []).append((x1, x2))
+        regions = [Region(x1, y, x2 - x1, 1) for y, spans in by_line.items() for x1, x2 in join(spans)]
         if regions:
             self.refresh(*regions)
 
@@ -482,6 +515,43 @@ def _look(cell: Cell) -> object:
     if isinstance(cell, str):
         return cell
     return (cell.plain, cell.style, tuple(cell.spans))
+
+
+def _changed_chars(old: object, new: object, col: Column) -> tuple[int, int]:
+    """The [start, end) offsets inside `col`'s `width + 1` cells where a cell that looked `old`
+    (see `_look`) and looks `new` draws differently: the characters that changed when both are
+    plain text of one style that fits, else the whole cell."""
+    whole = (0, col.width + 1)
+    a, b = _placed(old, col), _placed(new, col)
+    if a is None or b is None:
+        return whole
+    (a_text, a_style, a_body), (b_text, b_style, b_body) = a, b
+    if a_style != b_style or (a_style and a_body != b_body):
+        return whole  # another style, or a styled text that grew or shrank into its blanks
+    start, end = 0, len(a_text)  # both are `width + 1` long
+    while start < end and a_text[start] == b_text[start]:
+        start += 1
+    while end > start and a_text[end - 1] == b_text[end - 1]:
+        end -= 1
+    return (start, end) if start < end else whole
+
+
+def _placed(look: object, col: Column) -> tuple[str, object, tuple[int, int]] | None:
+    """(the `width + 1` characters the cell draws, its style, where the text sits in them) for a
+    look of plain text of one style, one cell per character, that fits the column; None for
+    anything else."""
+    if isinstance(look, str):
+        text, style = look, None
+    else:
+        text, style, spans = look  # type: ignore[misc]
+        if spans:
+            return None
+    if len(text) > col.width or cell_len(text) != len(text):
+        return None
+    pad = " " * (col.width - len(text))
+    if col.justify == "left":
+        return f" {text}{pad}", style, (1, 1 + len(text))
+    return f" {pad}{text}", style, (col.width + 1 - len(text), col.width + 1)
 
 
 def _cell_segments(cell: Cell, col: Column, console: Console) -> list[Segment]:
