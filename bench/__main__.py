@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [ui|bytes|sim|risk|drills|restart ...]`: print every benchmark figure (medians).
+"""`python -m bench [--quick] [ui|bytes|sim|risk|wire|drills|restart ...]`: print every benchmark figure (medians).
 
 The drills run only when named: they are not timings. `drills` (kill-switch fire drills over many
 seeds and hours of simulated time) takes a few minutes on 2 cores; `restart` (the SIGKILL restart
@@ -11,7 +11,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ("risk", "sim", "ui", "bytes", "drills", "restart")
+SUITES = ("risk", "sim", "ui", "bytes", "wire", "drills", "restart")
 OPT_IN = ("drills", "restart")  # long drills: run only when named
 
 

@@ -38,6 +38,7 @@ from cockpit.model.errors import MalformedReply
 
 _NONE = type(None)
 _PLAIN = {_NONE: "null", bool: "bool", int: "int", float: "float", str: "str"}
+_SCALARS = frozenset({_NONE, bool, int, str})
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -130,11 +131,14 @@ class _Spec:
                 raw = data[name]
             except KeyError:
                 self._wrong_fields(data)
-            try:
-                value = _decode(raw)
-            except _Bad as bad:
-                bad.path.insert(0, f".{name}")
-                raise
+            if type(raw) in _PLAIN:  # most fields: no call
+                value = raw
+            else:
+                try:
+                    value = _decode(raw)
+                except _Bad as bad:
+                    bad.path.insert(0, f".{name}")
+                    raise
             if type(value) not in allowed and (extra is None or not extra(value)):
                 bad = _Bad(f"expected {hint}, got {_describe(value)}")
                 bad.path.insert(0, f".{name}")
@@ -157,6 +161,7 @@ class _Spec:
 
 _CLASSES: dict[str, _Spec] = {}
 _ENUMS: dict[str, type[Enum]] = {}
+_MEMBERS: dict[str, dict[Any, Enum]] = {}  # by enum name: its members by value (faster than calling it)
 
 
 def register(*classes: type) -> None:
@@ -180,6 +185,7 @@ def register(*classes: type) -> None:
             if not all(type(member.value) in (str, int) for member in cls):
                 raise TypeError(f"cannot register {name}: only enums of str or int values travel")
             _ENUMS[name] = cls
+            _MEMBERS[name] = {member.value: member for member in cls}
             _ENCODERS[cls] = _enum_encoder(name)
             continue
         _CLASSES[name] = spec = _spec_of(cls)
@@ -214,21 +220,28 @@ def _enum_encoder(name: str) -> Callable[[Enum], dict]:
     return encode_enum
 
 
+def _encode_fields(name: str, names: tuple[str, ...], values: Any) -> dict:
+    out = {"$t": name}
+    for field, value in zip(names, values):
+        kind = type(value)
+        if kind in _SCALARS or (kind is float and value - value == 0.0):  # most fields: no call
+            out[field] = value
+        else:
+            out[field] = encode(value)
+    return out
+
+
 def _dataclass_encoder(name: str, names: tuple[str, ...]) -> Callable[[Any], dict]:
     get = attrgetter(*names) if len(names) > 1 else (lambda v: (getattr(v, names[0]),) if names else ())
 
     def encode_dataclass(value: Any) -> dict:
-        out = {"$t": name}
-        out.update(zip(names, map(encode, get(value))))
-        return out
+        return _encode_fields(name, names, get(value))
     return encode_dataclass
 
 
 def _named_tuple_encoder(name: str, names: tuple[str, ...]) -> Callable[[tuple], dict]:
     def encode_named_tuple(value: tuple) -> dict:
-        out = {"$t": name}
-        out.update(zip(names, map(encode, value)))
-        return out
+        return _encode_fields(name, names, value)
     return encode_named_tuple
 
 
@@ -366,10 +379,11 @@ def _decode_enum(data: dict) -> Enum:
         raise _Bad(f"unknown enum {data['$e']!r}")
     if len(data) != 2 or "v" not in data:
         raise _Bad(f"an enum is {{\"$e\": name, \"v\": value}}, not {_short(data)}")
-    try:
-        return enum(data["v"])
-    except (ValueError, TypeError):
-        raise _Bad(f"{data['v']!r} is not a {enum.__name__}") from None
+    value = data["v"]
+    member = _MEMBERS[enum.__name__].get(value) if type(value) in (str, int) else None
+    if member is None:
+        raise _Bad(f"{value!r} is not a {enum.__name__}")
+    return member
 
 
 def _decode_float(data: dict) -> float:
