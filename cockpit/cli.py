@@ -7,6 +7,7 @@
     cockpit paper --socket PATH  serve the simulator as a paper venue (its own process)
     cockpit config init|check|path   write, validate or locate the config file
     cockpit keys set|list|delete|doctor
+    cockpit alerts add|list|remove|test
 
 An option means the same before or after a subcommand's name (`cockpit --readonly guard` is
 `cockpit guard --readonly`); the same option given twice with different values, `--config` with
@@ -90,6 +91,7 @@ _USES: dict[str | None, tuple[str, ...]] = {
     "guard": ("seed", "scenario", "speed", "readonly", "config", "demo"),
     "config": ("config",),
     "keys": ("config",),
+    "alerts": ("config",),
     "scenarios": (),
     "paper": ("seed", "scenario", "speed"),
 }
@@ -140,6 +142,38 @@ def keys_main(argv: list[str], config_path: Path | None, *, store: SecretStore |
 
     return accounts_cli.run_keys(args, getattr(args, "config@2", config_path), store=store,
                                  prompt=prompt, out=out)
+
+
+def alerts_main(argv: list[str], config_path: Path | None, *, store: SecretStore | None = None,
+                prompt: Callable[[str], str] = getpass.getpass, out: TextIO | None = None,
+                terminal: TextIO | None = None, env: dict[str, str] | None = None) -> int:
+    """Run ``cockpit alerts add|list|remove|test`` from its own arguments; returns the exit code."""
+    from cockpit import alerts_cli
+
+    args = _standalone("cockpit alerts", "Alert targets: names in the config, URLs in the OS keyring.",
+                       add_alerts_actions, argv)
+    if isinstance(args, int):
+        return args
+    return alerts_cli.run_alerts(args, getattr(args, "config@2", config_path), store=store, prompt=prompt,
+                                 out=out, terminal=terminal, env=env)
+
+
+def _target_name(text: str) -> str:
+    from cockpit.alerts_cli import target_name  # here: building the parser must not load pydantic
+
+    return target_name(text)
+
+
+def add_alerts_actions(parser: argparse.ArgumentParser) -> None:
+    """The actions of ``cockpit alerts`` (shared by `alerts_main`)."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub.add_parser("add", help="store a target's notification URL in the keyring (asked without echo)"
+                   ).add_argument("name", type=_target_name)
+    sub.add_parser("list", help="the configured targets and whether each has a URL (never the URL)")
+    sub.add_parser("remove", help="remove a target's URL from the keyring").add_argument("name", type=_target_name)
+    sub.add_parser("test", help="send one test alert to every target and to this terminal")
+    for action in sub.choices.values():
+        _add_flags(action, "alerts", 2)
 
 
 def config_main(argv: list[str], config_path: Path | None, *, out: TextIO | None = None) -> int:
@@ -209,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="manage API keys in the OS keyring")
     _add_flags(keys, "keys", 1)
     add_keys_actions(keys)
+    alerts = sub.add_parser("alerts", help="alert targets (phone, chat, mail): add, list, remove, test")
+    _add_flags(alerts, "alerts", 1)
+    add_alerts_actions(alerts)
     return parser
 
 
@@ -268,6 +305,10 @@ def _run(argv: list[str]) -> int:
 
         runner = accounts_cli.run_config if args.command == "config" else accounts_cli.run_keys
         return runner(args, args.config)
+    if args.command == "alerts":
+        from cockpit import alerts_cli
+
+        return alerts_cli.run_alerts(args, args.config)
     if args.command == "guard":
         return _guard(args, _setup(args))
     if args.command == "paper":

@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 MAX_BYTES = 1 << 20
 APP_NAME = "cockpit"
 KEYS_HINT = "credentials belong in the OS keyring: remove it and run `cockpit keys set ACCOUNT`"
+ALERTS_HINT = "alert URLs and tokens belong in the OS keyring: remove it and run `cockpit alerts add NAME`"
 
 _NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
+NAME_PATTERN = _NAME_RE  # an account's or an alert target's name
 _SYMBOL_RE = r"^[A-Za-z0-9][A-Za-z0-9/:._-]{0,39}$"
 _SECRET_KEY = re.compile(r"(?i)secret|private[_-]?key|passphrase|password|api[_-]?key|token"
                          r"|mnemonic|seed|wallet|credential")
@@ -144,6 +146,42 @@ class AccountConfig(BaseModel):
         return self.venue_account().info()
 
 
+class AlertsConfig(BaseModel):
+    """The ``[alerts]`` table: where alerts go and how often. No URL: those hold tokens and live
+    in the OS keyring (``cockpit alerts add NAME``).
+
+    Attributes:
+        targets: the names of the alert targets (letters, digits, ``.``, ``_``, ``-``), each
+            one's notification URL stored with ``cockpit alerts add NAME``.
+        rate_limit_seconds: repeats of one alert (one kill-switch state, one account, one
+            position) within this many seconds are held back and counted by the next one that
+            is sent (default 60; 0 sends every one).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    targets: tuple[str, ...] = ()
+    rate_limit_seconds: float = Field(default=60.0, ge=0, le=86400)
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _targets(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        for item in value:
+            if not isinstance(item, str):
+                raise ValueError("write a list of target names, e.g. [\"phone\"]")
+            if "://" in item or "@" in item:
+                # Never echo it: it is a URL with its token.
+                raise ValueError("holds a URL; URLs hold tokens and belong in the keyring: name the target "
+                                 "here and store its URL with: cockpit alerts add NAME")
+            if not re.match(_NAME_RE, item):
+                raise ValueError(f"{item[:40]!r} is not a target name (letters, digits, '.', '_', '-'; up to 40)")
+        if len(set(value)) != len(value):
+            raise ValueError("a target is named twice; names must be unique")
+        return tuple(value)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -162,6 +200,7 @@ class _File(BaseModel):
     keymap: str | None = Field(default=None, min_length=1, max_length=4096)  # a name or a path: load_keymap checks it
     risk: dict[str, Any] = {}
     accounts: list[AccountConfig] = []
+    alerts: AlertsConfig = AlertsConfig()
 
     @field_validator("accounts")
     @classmethod
@@ -185,6 +224,7 @@ class Config:
         settings: that table checked: the risk engine's settings (every bound is enforced, so a
             bad ``[risk]`` is an error wherever the file is read, with or without accounts).
         theme / keymap: names chosen by the user, None for the defaults.
+        alerts: the ``[alerts]`` table (no targets when it is absent).
     """
 
     path: Path
@@ -193,6 +233,7 @@ class Config:
     settings: "RiskSettings"
     theme: str | None
     keymap: str | None
+    alerts: AlertsConfig = AlertsConfig()
 
     def account(self, name: str) -> AccountConfig | None:
         """The account called `name`, or None."""
@@ -261,8 +302,8 @@ def parse_config(text: str, path: Path) -> Config:
     """Validate the text of a config file read from `path` (only for messages)."""
     raw = load_toml(text, str(path), ConfigError)
     lines = locate_lines(text)
-    problems = [f"{path}:{_line(lines, loc)}: {_dotted(loc)}: looks like a credential; {KEYS_HINT}"
-                for loc in _secrets(raw, ())]
+    problems = [f"{path}:{_line(lines, loc)}: {_dotted(loc)}: looks like a credential; "
+                f"{ALERTS_HINT if loc[:1] == ('alerts',) else KEYS_HINT}" for loc in _secrets(raw, ())]
     if problems:
         raise ConfigError(problems[0], problems)
     try:
@@ -280,7 +321,7 @@ def parse_config(text: str, path: Path) -> Config:
                     for p in exc.problems]
         raise ConfigError(problems[0], problems) from None
     return Config(path=path, accounts=list(model.accounts), risk=dict(model.risk),
-                  settings=settings, theme=model.theme, keymap=model.keymap)
+                  settings=settings, theme=model.theme, keymap=model.keymap, alerts=model.alerts)
 
 
 def _secrets(node: Any, loc: tuple) -> list[tuple]:
@@ -321,6 +362,8 @@ _HINTS = {
     "bool_type": "write true or false (no quotes)",
     "string_type": "write a quoted string",
     "list_type": "write a list, e.g. [\"BTC\", \"ETH\"]",
+    "tuple_type": "write a list in square brackets",
+    "float_type": "write a number (no quotes)",
     "dict_type": "write a table",
     "model_type": "write a [[accounts]] table",
     "literal_error": "see the allowed values above",
@@ -439,4 +482,14 @@ TEMPLATE = """\
 # name = "dydx-main"
 # venue = "dydx"
 # sandbox = true
+
+# Alerts to your phone, a chat or e-mail (kill switch, an account DOWN while holding, a
+# liquidation, near-liquidation, the guard stopping). Needs: pip install "cockpit[alerts]".
+#   targets             names of alert targets; the URLs hold tokens, so they live in the OS
+#                       keyring: cockpit alerts add NAME (then: cockpit alerts test)
+#   rate_limit_seconds  repeats of one alert within this many seconds are held back and
+#                       counted by the next one sent (default 60; 0 sends every one)
+# [alerts]
+# targets = ["phone"]
+# rate_limit_seconds = 60
 """

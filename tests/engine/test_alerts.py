@@ -7,8 +7,6 @@ limits, never on durations.
 
 from __future__ import annotations
 
-import http.server
-import json
 import threading
 
 import pytest
@@ -21,6 +19,7 @@ from cockpit.engine.alerts import (
 from cockpit.model.events import EventKind, Severity
 from cockpit.present.alerts import Alert, sample_alert
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account
+from tests.fixtures.receiver import receiver as loopback_receiver
 
 WAIT = 10.0  # a limit for waits that end as soon as their event happens
 
@@ -191,29 +190,11 @@ def test_no_targets_start_nothing(engine):
 TOKEN = "hook-Zq8vN3kP1sT6"
 
 
-class _Receiver(http.server.BaseHTTPRequestHandler):
-    got: list = []
-
-    def do_POST(self):  # noqa: N802 — http.server's name
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).got.append((self.path, json.loads(body)))
-        self.send_response(500 if "fail" in self.path else 200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def receiver():
     """A loopback HTTP server that records what apprise's json:// posts to it."""
-    _Receiver.got = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1], _Receiver.got
-    server.shutdown()
-    server.server_close()
+    with loopback_receiver() as served:
+        yield served
 
 
 needs_apprise = pytest.mark.skipif(not apprise_available(), reason="apprise is not installed")
