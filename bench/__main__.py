@@ -1,8 +1,9 @@
-"""`python -m bench [--quick] [ui|bytes|sim|risk|wire|drills|restart ...]`: print every benchmark figure (medians).
+"""`python -m bench [--quick] [ui|bytes|sim|risk|wire|drills|restart|memory ...]`: print every benchmark figure (medians).
 
 The drills run only when named: they are not timings. `drills` (kill-switch fire drills over many
 seeds and hours of simulated time) takes a few minutes on 2 cores; `restart` (the SIGKILL restart
-drill) about a quarter of an hour.
+drill) about a quarter of an hour; `memory` (48 simulated hours, memory sampled every hour) about
+ten minutes.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import importlib
 import platform
 import sys
 
-SUITES = ("risk", "sim", "ui", "bytes", "wire", "drills", "restart")
-OPT_IN = ("drills", "restart")  # long drills: run only when named
+SUITES = ("risk", "sim", "ui", "bytes", "wire", "drills", "restart", "memory")
+OPT_IN = ("drills", "restart", "memory")  # long runs: only when named
 
 
 def main(argv: list[str]) -> int:

@@ -54,6 +54,11 @@ from cockpit.venues.protocol import Venue
 
 log = logging.getLogger("cockpit.engine")
 RISK_FAILED = "risk evaluation failed"
+# A venue's liquidation report is remembered (so it is told once) while the venue still sends it,
+# and for this long after the newest one it sent: venues report only recent ones, and one that
+# drops out of their window does not come back days later.
+LIQ_MEMORY = 7 * 86400.0
+LOGGED_KEPT = 256  # failure sites logged once; past this (listeners that come and go) start over
 
 
 class Evaluator(Protocol):
@@ -191,7 +196,8 @@ class Engine:
         self._logged: set[tuple[str, type]] = set()
         self._lookups: dict[str, tuple[float, int]] = {}  # client id -> (next look-up, attempts)
         self._filled_seen: dict[str, dict[str, Decimal]] = {}  # our fills per symbol at the last snapshot
-        self._liq_seen: set[tuple[str, str, float]] = set()  # venue liquidation reports already told
+        # Per account: venue liquidation reports already told, as (account, symbol, time).
+        self._liq_seen: dict[str, set[tuple[str, str, float]]] = {}
         self._latch = self._restore_latch()
 
     # -- listeners ------------------------------------------------------------------------
@@ -274,7 +280,17 @@ class Engine:
         latch = self.risk.kill_latch()
         if latch != self._latch:
             self.journal.save_latch(latch, now=self.clock())
+            if latch.episode != self._latch.episode:
+                self._forget_sent(latch)
             self._latch = latch
+
+    def _forget_sent(self, latch: KillLatch) -> None:
+        """A new episode (or none): forget the cuts sent for the ones before. Their intents are
+        never proposed again (an episode's intent ids carry its id), so remembering them would
+        only grow with every episode of a long run."""
+        current = {row.intent.id for row in latch.plan if row.intent is not None}
+        self._auto_sent &= current
+        self._auto_refused = {k: v for k, v in self._auto_refused.items() if k in current}
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -396,8 +412,7 @@ class Engine:
         filled = self.journal.filled_total(name)
         before = self._filled_seen.get(name)
         self._filled_seen[name] = filled_before
-        reports = [r for r in snapshot.liquidations if (r.account, r.symbol, r.time) not in self._liq_seen]
-        self._liq_seen.update((r.account, r.symbol, r.time) for r in reports)
+        reports = self._new_liquidations(name, snapshot)
         if previous is None or before is None:
             return
         # Our fills since the last snapshot, what may still fill, and what may yet land late.
@@ -421,6 +436,19 @@ class Engine:
             )
             self.emit(EventKind.LIQUIDATION, text, severity=Severity.CRITICAL, account=c.account, symbol=c.symbol,
                       liquidated="yes" if c.liquidated else "no")
+
+    def _new_liquidations(self, name: str, snapshot: VenueSnapshot) -> list:
+        """The reports of `snapshot` not told before; what is remembered stays bounded (see
+        `LIQ_MEMORY`): what the venue still sends, and what is younger than that."""
+        seen = self._liq_seen.get(name, set())
+        reported = {(r.account, r.symbol, r.time): r for r in snapshot.liquidations}
+        new = [r for k, r in reported.items() if k not in seen]
+        if new or len(seen) > len(reported):
+            seen = seen | reported.keys()
+            horizon = max(k[2] for k in seen) - LIQ_MEMORY
+            seen = {k for k in seen if k in reported or k[2] >= horizon}
+        self._liq_seen[name] = seen
+        return new
 
     async def _poll_account(self, name: str) -> None:
         failures = 0
@@ -485,6 +513,7 @@ class Engine:
         rows = self.journal.open_orders() + self.journal.declared_absent(now - self.settings.late_window)
         watched = {row.client_id for row in rows}
         self._lookups = {cid: due for cid, due in self._lookups.items() if cid in watched}
+        self.executor.forget(watched)
         for row in rows:
             cid = row.client_id
             if row.account not in self.executor.reconciled or self.executor.busy(cid):
@@ -592,6 +621,8 @@ class Engine:
         # A listener that fails fails on every frame: its traceback is logged once, not twice a second.
         key = (what, type(error))
         if key not in self._logged:
+            if len(self._logged) >= LOGGED_KEPT:  # bounded: at worst a trace is logged again
+                self._logged.clear()
             self._logged.add(key)
             log.error(what, exc_info=error)
 
@@ -625,8 +656,11 @@ class Engine:
 
     def _record_kill_events(self, events: tuple[KillEvent, ...]) -> None:
         # The risk engine reports its recent history with every frame; journal each event once.
+        # Only what it still reports is remembered: an event that left its window never returns.
+        current = set()
         for event in events:
             mark = (event.time, event.before, event.after, event.cause)
+            current.add(mark)
             if mark in self._kill_seen:
                 continue
             self._kill_seen.add(mark)
@@ -638,6 +672,7 @@ class Engine:
                 event.after, Severity.CRITICAL)
             self.emit(EventKind.KILL, f"kill switch {event.before.value} → {event.after.value}: {event.cause}",
                       severity=severity, before=event.before.value, after=event.after.value, cause=event.cause)
+        self._kill_seen &= current
 
     def _send_auto(self, intents: tuple[Intent, ...]) -> None:
         for intent in intents:

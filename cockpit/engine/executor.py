@@ -379,6 +379,14 @@ class Executor:
         venue = self.venues[row.account]
         return await asyncio.wait_for(venue.fetch_order(row.client_id, row.symbol), self.request_timeout)
 
+    def forget(self, watched: set[str]) -> None:
+        """Forget what this process sent of every order not in `watched` (the rows not terminal
+        and those declared absent that are still watched): such a row is never re-sent by
+        `check`, and a row resumed later is sent (and remembered) again. Call it with no await
+        between reading the journal and this call, so no row changes in between."""
+        self._sent_here = {cid for cid in self._sent_here if cid in watched or cid in self._busy}
+        self._resent = {cid for cid in self._resent if cid in watched or cid in self._busy}
+
     def busy(self, client_id: str) -> bool:
         """Whether a submit is sending or looking up this order right now (leave it alone)."""
         return client_id in self._busy

@@ -31,6 +31,7 @@ from cockpit.sim.universe import AssetSpec, VenueSpec, instrument
 
 INDEX_SPREAD = 0.0002  # std of a venue's index around the global one (2 bps)
 START = 1772409600.0  # 2026-03-02T00:00:00Z: a Monday, at a funding boundary of every interval
+LIQUIDATIONS_KEPT = 100  # per account: like a venue, the simulator reports only recent liquidations
 
 
 def money(x: float) -> str:
@@ -202,6 +203,7 @@ class World:
             self.liquidations.setdefault(name, []).append(LiquidationReport(
                 account=name, symbol=pos.symbol, side=pos.side, size=abs(pos.size), price=liq.mark,
                 time=self.t, loss=round(liq.loss, 2)))
+            del self.liquidations[name][:-LIQUIDATIONS_KEPT]  # the recent ones, as a venue reports
 
     def _land(self, landed: list[TransferState]) -> None:
         for t in landed:
