@@ -170,7 +170,9 @@ def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, fini
     server = _spawn(["paper", "--socket", str(sock), "--seed", str(seed), "--scenario", str(SCENARIO),
                      "--speed", str(speed), "--order-delay", str(DELAY), "--reply-delay", str(DELAY),
                      "--recv-window", str(RECV_WINDOW), "--orders-log", str(orders_log)], workdir / "paper.log")
-    guard_args = ["guard", "--paper", str(sock), "--journal", str(journal), "--auto", "--order-grace", str(GRACE)]
+    # Its own guard socket: seeds run side by side, one guard each.
+    guard_args = ["guard", "--paper", str(sock), "--journal", str(journal), "--auto", "--order-grace", str(GRACE),
+                  "--socket", str(workdir / "guard.sock")]
     try:
         if not _wait(sock.exists, 60, 0.05):
             raise RuntimeError(f"seed {seed}: the paper venue did not start (see {workdir / 'paper.log'})")

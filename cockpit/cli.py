@@ -3,7 +3,9 @@
     cockpit [--seed N] [--scenario NAME|PATH] [--speed X] [--readonly] [--theme T] [--keymap K]
             [--config PATH | --demo]
     cockpit scenarios            list the simulator's scenarios
-    cockpit guard [...]          run the engine and its kill switch headless (no terminal UI)
+    cockpit guard [...]          run the engine as a service: kill switch, journal, socket for terminals
+    cockpit attach               attach this terminal to the running guard (fails if none runs)
+    cockpit status [--json]      is a guard running, its accounts, kill state and last event
     cockpit paper --socket PATH  serve the simulator as a paper venue (its own process)
     cockpit config init|check|path   write, validate or locate the config file
     cockpit keys set|list|delete|doctor
@@ -22,21 +24,14 @@ import argparse
 import gc
 import getpass
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
 
 from cockpit import __version__
+from cockpit.usage import UsageError
 
 if TYPE_CHECKING:
-    from cockpit.config import Config
     from cockpit.secrets import SecretStore
-    from cockpit.sim import Scenario
-
-
-class UsageError(Exception):
-    """A bad flag, value or file: printed as one line, exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,8 +89,9 @@ _USES: dict[str | None, tuple[str, ...]] = {
     "alerts": ("config",),
     "scenarios": (),
     "paper": ("seed", "scenario", "speed"),
+    "attach": ("readonly", "theme", "keymap"),
+    "status": (),
 }
-_SIM_ONLY = ("seed", "speed")  # options that mean something to the simulator only
 
 
 def _add_flags(parser: argparse.ArgumentParser, command: str | None, level: int) -> None:
@@ -210,7 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_flags(parser, None, 0)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("scenarios", help="list the simulator's scenarios")
-    guard = sub.add_parser("guard", help="run the engine and kill switch headless")
+    guard = sub.add_parser("guard", help="run the engine as a service that terminals attach to",
+                           description="Run the engine headless: pollers, risk, the kill switch and its "
+                           "journal, serving terminals on a Unix socket (mode 0600). `cockpit` and `cockpit "
+                           "attach` attach to it; a terminal that detaches changes nothing here. One line per "
+                           "event on stdout. SIGTERM or SIGINT stop it cleanly.")
     _add_flags(guard, "guard", 1)
     guard.add_argument("--duration", type=_positive_float("--duration", 10 * 365 * 86400),
                        metavar="SECONDS", help="stop after this many seconds (any positive "
@@ -220,8 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     guard.add_argument("--paper", type=Path, metavar="SOCKET",
                        help="trade the paper venue served at SOCKET (see: cockpit paper)")
     guard.add_argument("--journal", type=Path, metavar="PATH",
-                       help="order and kill-switch journal (default: in memory for the simulator and paper "
-                            "venue, the user's data directory for real accounts)")
+                       help="order and kill-switch journal (default: in the user's data directory: one for "
+                            "real accounts, one per paper venue, a new one per simulator run)")
+    guard.add_argument("--socket", type=Path, metavar="PATH",
+                       help="serve terminals on this Unix socket (default: guard.sock in the user's runtime "
+                            "directory, where `cockpit` looks)")
+    guard.add_argument("--log", type=Path, metavar="FILE", help="also append every event to FILE as JSON lines")
     guard.add_argument("--order-grace", type=_positive_float("--order-grace", 600), metavar="S",
                        help="seconds before an order the venue does not know counts as never sent "
                             "(two look-ups that far apart): above the venue's receive window (default 10)")
@@ -237,6 +241,17 @@ def build_parser() -> argparse.ArgumentParser:
     paper.add_argument("--orders-log", type=Path, metavar="PATH", help="append every order received to PATH (JSON lines)")
     paper.add_argument("--duration", type=_positive_float("--duration", 10 * 365 * 86400),
                        help="stop after this many seconds")
+    attach = sub.add_parser("attach", help="attach this terminal to the running guard",
+                            description="Attach to the running guard (fails with one line when none runs). "
+                            "With --readonly this terminal can look but not act.")
+    _add_flags(attach, "attach", 1)
+    attach.add_argument("--socket", type=Path, metavar="PATH", help="the guard's socket (default: its usual place)")
+    status = sub.add_parser("status", help="is a guard running: accounts, kill state, last event",
+                            description="One look at the running guard for scripts and SSH one-liners. "
+                            "Exit 0 when a guard answers, 1 when none does.")
+    _add_flags(status, "status", 1)
+    status.add_argument("--socket", type=Path, metavar="PATH", help="the guard's socket (default: its usual place)")
+    status.add_argument("--json", action="store_true", help="print JSON instead of text")
     config = sub.add_parser("config", help="write or check the config file")
     _add_flags(config, "config", 1)
     add_config_actions(config)
@@ -310,7 +325,14 @@ def _run(argv: list[str]) -> int:
 
         return alerts_cli.run_alerts(args, args.config)
     if args.command == "guard":
-        return _guard(args, _setup(args))
+        from cockpit.guard_cli import run_guard
+        from cockpit.startup import setup
+
+        return run_guard(args, setup(args))
+    if args.command == "status":
+        from cockpit.guard_cli import run_status
+
+        return run_status(args)
     if args.command == "paper":
         return _paper(args)
     # The imports and the first frame allocate a few hundred thousand objects that live as long
@@ -320,26 +342,40 @@ def _run(argv: list[str]) -> int:
     gc.disable()
     try:
         # Flags and files are checked before the terminal, so a script sees the real error.
-        setup = _setup(args)
-        theme, keymap = _look(args, setup.config)
+        from cockpit.startup import look, setup
+
+        checked = setup(args) if args.command is None else None
+        theme, keymap = look(args, checked.config if checked else _config_for_look(args))
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise UsageError("needs a terminal: stdin and stdout must be a TTY (for a headless run: "
                              "cockpit guard)")
+        from cockpit import guard_cli
+
+        # `cockpit attach` attaches or fails; `cockpit` attaches to a running guard, else runs
+        # its own engine on a thread (serving the socket, so a second terminal attaches to it).
+        api = guard_cli.attach(args) if args.command == "attach" else guard_cli.terminal_api(args, checked)
     except BaseException:
         gc.enable()
         raise
-    from cockpit.engine.local import LocalEngine
-
-    api = LocalEngine(_engine(args, setup))
-    api.start()  # its own thread: a slow paint or a UI error never stops a poll or the kill switch
     try:
         from cockpit.ui.app import CockpitApp
 
         app = CockpitApp(api, theme=theme, keymap=keymap)
         app.run()
     finally:
-        api.stop()
+        guard_cli.close_api(api)
     return app.return_code or 0
+
+
+def _config_for_look(args):
+    """The config file, for its theme and keymap, under `cockpit attach` (its accounts are the
+    guard's business); a file that does not load is the usual one-line error."""
+    from cockpit.config import ConfigError, load_config
+
+    try:
+        return load_config(None)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
 
 
 def _list_scenarios() -> int:
@@ -348,212 +384,6 @@ def _list_scenarios() -> int:
     for name, description in list_scenarios():
         print(f"{name:<20} {description}")
     return 0
-
-
-@dataclass(frozen=True)
-class _Setup:
-    """What a run was checked to use, before anything starts.
-
-    Attributes:
-        config: the config file whose accounts run; None for the simulator.
-        scenario: the checked scenario of a simulator run (None: the default one).
-    """
-
-    config: "Config | None"
-    scenario: "Scenario | None"
-
-
-def _setup(args) -> _Setup:
-    """Read and check the config file and the scenario the flags ask for (UsageError if bad)."""
-    config = None
-    if getattr(args, "order_grace", None) is not None and getattr(args, "paper", None) is None:
-        raise UsageError("--order-grace applies to the paper venue only (--paper SOCKET): remove it")
-    if getattr(args, "paper", None) is not None:
-        # The paper venue's server owns the market: nothing here would reach it.
-        for name in ("config", "demo", "seed", "scenario", "speed"):
-            if name in args.given:
-                raise UsageError(f"--{name} has no effect with --paper (the paper venue's server "
-                                 f"decides its market): remove it, or give it to `cockpit paper`")
-        return _Setup(None, None)
-    if not (args.demo or args.scenario is not None):  # --demo and --scenario never read the config
-        from cockpit.config import ConfigError, load_config
-
-        try:
-            config = load_config(args.config)
-        except ConfigError as error:
-            raise UsageError(str(error)) from None
-    if config is not None and config.accounts:
-        typed = [name for name in _SIM_ONLY if name in args.given]
-        if typed:
-            raise UsageError(f"--{typed[0]} applies to the simulator only, but {config.path} has "
-                             f"accounts: add --demo to run the simulator, or remove --{typed[0]}")
-        return _Setup(config, None)
-    scenario = None
-    if args.scenario is not None:
-        from cockpit.sim import ScenarioError, load_scenario
-
-        try:
-            scenario = load_scenario(args.scenario)
-        except ScenarioError as error:
-            raise UsageError(str(error)) from None
-    return _Setup(config, scenario)
-
-
-def _look(args, config):
-    """The theme and keymap the flags ask for, else the config's; errors are usage errors."""
-    from cockpit.ui.keymap import DEFAULT_BINDINGS, KeymapError, load_keymap
-    from cockpit.ui.themes import ThemeError, load_theme
-
-    theme_name = args.theme or (config.theme if config else None) or "cockpit-dark"
-    keymap_name = args.keymap or (config.keymap if config else None)
-    try:
-        theme = load_theme(theme_name)
-        keymap = load_keymap(keymap_name, known_ids=set(DEFAULT_BINDINGS)) if keymap_name else {}
-    except (ThemeError, KeymapError) as error:
-        raise UsageError(str(error)) from None
-    return theme, keymap
-
-
-def _engine(args, setup: _Setup):
-    """The engine over the simulator (no accounts, --demo, --scenario), the paper venue
-    (--paper) or the configured accounts."""
-    journal = _journal(args)
-    if getattr(args, "paper", None) is not None:
-        from cockpit.engine.demo import paper_engine
-        from cockpit.model import VenueError
-
-        try:
-            return paper_engine(args.paper, readonly=args.readonly, journal=journal,
-                                absent_grace=getattr(args, "order_grace", None))
-        except VenueError as error:
-            if journal is not None:
-                journal.close()
-            raise UsageError(f"--paper: {error} (start one: cockpit paper --socket {args.paper})") from None
-    if setup.config is None or not setup.config.accounts:
-        from cockpit.engine.demo import demo_engine
-
-        return demo_engine(seed=args.seed, scenario=setup.scenario, speed=args.speed,
-                           readonly=args.readonly, journal=journal)
-    return _live_engine(setup.config, args, journal)
-
-
-def _journal(args):
-    """The journal --journal names (None: the engine's default), or a usage error naming it."""
-    path = getattr(args, "journal", None)
-    return None if path is None else _open_journal(path, f"--journal {path}")
-
-
-def _open_journal(path: Path, where: str):
-    """Open the journal at `path`; `where` names it in the one-line usage error when that fails."""
-    import sqlite3
-
-    from cockpit.engine.journal import Journal, JournalBusy
-
-    try:
-        return Journal(path)
-    except JournalBusy as error:  # one engine per journal: a guard or another cockpit holds it
-        raise UsageError(str(error)) from None
-    except (OSError, sqlite3.Error) as error:
-        raise UsageError(f"{where}: cannot open it ({error}); pick a writable file") from None
-
-
-def _live_engine(config, args, journal=None):
-    """The engine over real accounts (ccxt is imported later, in the background)."""
-    import platformdirs
-
-    from cockpit.engine import Engine
-    from cockpit.model import Mode
-    from cockpit.redact import install_redaction
-    from cockpit.risk import RiskEngine
-    from cockpit.secrets import SecretStore
-    from cockpit.venues.open import open_account
-
-    install_redaction()
-    if journal is None:  # --journal, else the user's data directory; first, so a refusal opens nothing
-        default = Path(platformdirs.user_data_dir("cockpit")) / "journal.sqlite"
-        journal = _open_journal(default, f"journal {default} (the default; or give --journal PATH)")
-    secrets = SecretStore()
-    venues = [open_account(account.venue_account(), secrets=secrets, clock=time.time)
-              for account in config.accounts]
-    return Engine(venues, risk=RiskEngine(config.settings), mode=Mode.LIVE, readonly=args.readonly,
-                  journal=journal)
-
-
-def _guard(args, setup: _Setup) -> int:
-    """Run the engine headless: poll, evaluate, journal, and print every notice.
-
-    The first line says whether the kill switch may send orders. ``--duration`` is honoured even
-    when shorter than one poll: the run stops then, whatever the engine is doing.
-    Exits 1 with one line on stderr when risk evaluation fails (a guard that cannot evaluate
-    guards nothing), and 141 without a word when its output is closed (`cockpit guard | head -1`).
-    """
-    import asyncio
-    import logging
-    import os
-
-    from cockpit.model import KillMode
-    from cockpit.present import format as fmt
-
-    # Tracebacks would break the one-line contract; what failed is a notice on stdout and the
-    # reason on stderr. (Logging configured by the caller still receives them.)
-    logging.getLogger("cockpit").addHandler(logging.NullHandler())
-    engine = _engine(args, setup)
-    stopped: list[str] = []  # why guard ends early: a failed evaluation, or "" for a closed stdout
-    done = asyncio.Event()
-
-    def stop(reason: str) -> None:
-        if not stopped:
-            stopped.append(reason)
-        done.set()
-
-    def report(notice: str) -> None:
-        try:
-            print(f"{fmt.clock(time.time(), utc=False)} {notice}", flush=True)
-        except BrokenPipeError:
-            # The reader is gone. Point stdout at /dev/null so that the interpreter's last flush
-            # does not raise again on the way out.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            stop("")
-
-    def watch(frame) -> None:
-        if frame.risk_error is not None:
-            stop(frame.risk_error)
-
-    if engine.readonly_reason() is not None:
-        # --auto (or kill_mode = "auto" in the config) could only produce refused orders.
-        engine.risk.set_kill_mode(KillMode.ADVISE)
-        report("read-only (--readonly): the kill switch will advise, no order will be sent")
-    else:
-        if args.auto:
-            engine.risk.set_kill_mode(KillMode.AUTO)
-        if engine.risk.kill.mode is KillMode.AUTO:
-            report("auto: the kill switch sends its reduce-only cuts")
-        else:
-            report("advise: the kill switch will advise, no order will be sent (--auto sends its cuts)")
-        held = [name for name in engine.venues if engine.readonly_reason(name) is not None]
-        if held:
-            report(f"read-only in the config: {', '.join(held)} (no order will be sent there)")
-
-    async def run() -> None:
-        for text in engine.notices:  # said while it was built: a kill switch restored from the journal
-            report(text)
-        engine.on_notice(report)
-        engine.subscribe(watch)
-        engine.start()
-        try:
-            await asyncio.wait_for(done.wait(), args.duration or None)
-        except asyncio.TimeoutError:
-            pass
-        finally:
-            await engine.stop()
-
-    asyncio.run(run())
-    if not stopped:
-        return 0
-    if stopped[0] == "":
-        return 141  # what a shell reports for a process ended by SIGPIPE
-    print(f"cockpit guard: {stopped[0]}: stopping (check the [risk] settings)", file=sys.stderr)
-    return 1
 
 
 def _paper(args) -> int:

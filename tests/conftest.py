@@ -12,3 +12,21 @@ from hypothesis import settings  # noqa: E402
 
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.load_profile("ci")
+
+
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(monkeypatch, tmp_path):
+    """Every test (and every process it starts) gets its own runtime and data directories: a
+    guard's socket, the simulator's journals and reports never meet another test's or the
+    user's. The runtime directory is short (a Unix socket's path has at most 107 bytes)."""
+    runtime = tempfile.mkdtemp(prefix="ck")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    yield
+    shutil.rmtree(runtime, ignore_errors=True)

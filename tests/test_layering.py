@@ -53,3 +53,38 @@ def test_starting_the_app_on_the_simulator_never_imports_ccxt():
     loaded = _modules_after(code)
     assert "textual" in loaded  # the app did run
     assert "ccxt" not in loaded
+
+
+def test_an_attached_terminal_loads_neither_numpy_nor_risk_nor_the_simulator():
+    # A guard (an engine serving a socket) runs in this process; the terminal is another
+    # process that attaches to it, draws its frame, and lists what it imported.
+    from cockpit.engine.demo import demo_engine
+    from cockpit.engine.local import LocalEngine
+    from cockpit.engine.protocol import default_socket
+
+    guard = LocalEngine(demo_engine(seed=7, clock=lambda: 1_780_000_000.0), serve=default_socket())
+    guard.start()
+    try:
+        code = textwrap.dedent(
+            f"""
+            import asyncio
+            from cockpit.engine.remote import RemoteEngine
+            from cockpit.ui.app import CockpitApp
+
+            async def main():
+                api = RemoteEngine({str(default_socket())!r})
+                api.attach()
+                app = CockpitApp(api)
+                async with app.run_test(size=(120, 40)) as pilot:
+                    await pilot.pause()
+                    assert app.api.latest.assessment.positions
+                api.detach()
+            asyncio.run(main())
+            """
+        )
+        loaded = _modules_after(code)
+    finally:
+        guard.stop()
+    assert "textual" in loaded  # the app did run
+    heavy = {"numpy", "cockpit.risk", "cockpit.sim", "cockpit.engine.core", "ccxt"} & loaded
+    assert heavy == set(), heavy

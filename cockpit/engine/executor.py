@@ -41,7 +41,6 @@ from cockpit.model import (
     PositionKey,
     RateLimited,
     Rejected,
-    Side,
     Unavailable,
     UnknownOutcome,
     VenueError,

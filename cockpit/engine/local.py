@@ -9,20 +9,17 @@ called on the engine's thread.
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
-from concurrent.futures import Future
-from typing import Awaitable, Callable, TypeVar
+from pathlib import Path
+from typing import Callable
 
 from cockpit.engine import handling
 from cockpit.engine.core import Engine
+from cockpit.engine.loopthread import LoopThread
 from cockpit.model import Mode
 from cockpit.model.commands import Command, CommandResult, Preview
 from cockpit.model.events import Event
 from cockpit.model.frame import Frame
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 #: How long `stop` waits for the engine's tasks to end before it gives up on the thread.
 STOP_TIMEOUT = 5.0
@@ -35,62 +32,55 @@ class LocalEngine:
         engine: the engine to run; nothing else may use it once `start` is called.
         readonly: this terminal's own reason to refuse orders (None: the engine decides).
         where: how the status line names this engine.
+        serve: also serve the engine on this socket, so that other terminals attach to it.
+        alerter: the engine's alert sender (see `cockpit.engine.alerts`), closed with it.
     """
 
-    def __init__(self, engine: Engine, *, readonly: str | None = None, where: str = "in this terminal") -> None:
+    def __init__(self, engine: Engine, *, readonly: str | None = None, where: str = "in this terminal",
+                 serve: Path | None = None, alerter=None) -> None:
         self.engine = engine
+        self.alerter = alerter
         self.readonly = readonly
         self._where = where
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
+        self._serve = serve
+        self.server = None
         self._first = threading.Event()
-        self._stopped: asyncio.Event | None = None
-        self._crash: BaseException | None = None
-        self._frames: list[Callable[[Frame], None]] = []
+        self._thread = LoopThread("cockpit-engine", self._main)
         engine.subscribe(self._on_frame)
 
     # -- lifecycle (the program's, never the UI's) ----------------------------------------
 
     def start(self, *, first_frame_timeout: float = 2.0) -> None:
         """Start the engine's thread; on the simulator, wait for its first frame (it answers at
-        once), so the first paint has data."""
-        self._thread = threading.Thread(target=self._run, name="cockpit-engine", daemon=True)
+        once), so the first paint has data. Raises what stopped the engine from starting (a
+        socket another guard holds: `GuardRunning`)."""
         self._thread.start()
-        self._ready.wait()
-        if self._crash is not None:
-            raise self._crash
+        if self._thread.crash is not None:
+            raise self._thread.crash
         if self.engine.mode is Mode.SIM:
             self._first.wait(first_frame_timeout)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
-        """Stop the pollers, close the venues and end the thread."""
-        loop, stopped = self._loop, self._stopped
-        if loop is None or stopped is None or self._thread is None:
-            return
-        loop.call_soon_threadsafe(stopped.set)
-        self._thread.join(timeout)
-        if self._thread.is_alive():
-            log.error("the engine's thread did not stop within %.1f s", timeout)
+        """Stop the pollers, close the venues, the socket and the journal, and end the thread."""
+        self._thread.stop(timeout)
+        if self.alerter is not None:
+            self.alerter.close()
+        self.engine.journal.close()  # lets another engine have it (its lock goes with it)
 
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as error:  # said once; the terminal shows the engine stopped
-            self._crash = error
-            self._ready.set()
-            log.exception("the engine's thread stopped")
+    async def _main(self, stopping: asyncio.Event) -> None:
+        if self._serve is not None:
+            from cockpit.engine.server import GuardServer
 
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stopped = asyncio.Event()
-        self._ready.set()
+            self.server = GuardServer(self.engine, self._serve)
+            await self.server.start()
         try:
             if self.engine.mode is Mode.SIM and self.engine.latest is None:
                 await self.engine.poll_once()
             self.engine.start()
-            await self._stopped.wait()
+            await stopping.wait()
         finally:
+            if self.server is not None:
+                await self.server.close()
             await self.engine.stop()
 
     # -- EngineAPI ------------------------------------------------------------------------
@@ -121,28 +111,14 @@ class LocalEngine:
 
     async def send(self, command: Command) -> CommandResult:
         """Carry out `command` on the engine's loop."""
-        return await self._call(lambda: handling.send(self.engine, command, readonly=self.readonly))
+        return await self._thread.call(lambda: handling.send(self.engine, command, readonly=self.readonly))
 
     async def preview(self, command: Command) -> Preview:
         """Preview `command` on the engine's loop (the engine's state is read there only)."""
         async def ask() -> Preview:
             return handling.preview(self.engine, command, readonly=self.readonly)
 
-        return await self._call(ask)
-
-    # -- plumbing -------------------------------------------------------------------------
+        return await self._thread.call(ask)
 
     def _on_frame(self, _frame: Frame) -> None:
         self._first.set()
-
-    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
-        """Run the coroutine `make()` on the engine's loop and await its answer here."""
-        loop = self._loop
-        if loop is None or self._thread is None or not self._thread.is_alive():
-            raise RuntimeError("the engine is not running")
-        future: Future[T] = asyncio.run_coroutine_threadsafe(_call(make), loop)
-        return await asyncio.wrap_future(future)
-
-
-async def _call(make: Callable[[], Awaitable[T]]) -> T:
-    return await make()

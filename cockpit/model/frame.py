@@ -30,6 +30,8 @@ class Frame:
             then carries the last good assessment (marked as such on screen) and the kill
             switch does not act on it.
         alerts: how many alert targets (phone, chat, mail) the engine sends alerts to.
+        lost: set by an attached terminal whose guard went away: why, in one line. The frame is
+            the last one received, kept on screen and marked, until the guard answers again.
     """
 
     seq: int
@@ -44,3 +46,4 @@ class Frame:
     notices: tuple[str, ...] = ()
     risk_error: str | None = None
     alerts: int = 0
+    lost: str | None = None

@@ -131,7 +131,7 @@ def test_status_line_shows_a_failed_evaluation():
 
 _FAILING_GUARD = """
 import sys
-from cockpit import cli
+from cockpit import startup
 from cockpit.engine.demo import demo_engine
 
 def failing(args, config):
@@ -143,7 +143,8 @@ def failing(args, config):
     engine.risk.evaluate = evaluate
     return engine
 
-cli._engine = failing
+startup.build_engine = failing
+from cockpit import cli
 sys.exit(cli.main(["guard", "--demo", "--duration", "120"]))
 """
 
@@ -165,7 +166,7 @@ def test_guard_exits_non_zero_with_one_line_when_evaluation_fails():
 
 _CHATTY_GUARD = """
 import sys
-from cockpit import cli
+from cockpit import startup
 from cockpit.engine.demo import demo_engine
 
 def chatty(args, config):
@@ -173,7 +174,8 @@ def chatty(args, config):
     engine.subscribe(lambda frame: engine.notice(f"frame {frame.seq}"))  # a line every frame
     return engine
 
-cli._engine = chatty
+startup.build_engine = chatty
+from cockpit import cli
 sys.exit(cli.main(["guard", "--demo", "--duration", "120"]))
 """
 

@@ -35,6 +35,23 @@ def trading_label(frame: Frame) -> tuple[bool, str]:
     return False, "TRADING" + (f" ({readonly} read-only)" if readonly else "")
 
 
+def _kill_badges(text: Text, frame: Frame, colors: dict[str, str], narrow: bool) -> None:
+    """The kill switch's state, then what makes the screen's figures old: a lost guard, a
+    failed evaluation."""
+    kill = frame.assessment.kill.status
+    text.append(" ")
+    text.append(f" {'' if narrow else 'KILL '}{kill.value} ", style=f"bold reverse {colors.get(f'kill-{kill.value.lower()}', '')}")
+    down = f"bold reverse {colors.get('health-down', '')}"
+    if frame.lost is not None:
+        # The guard went away: everything on screen is as of the moment it was lost.
+        text.append(" ")
+        text.append(" GUARD LOST " if not narrow else " LOST ", style=down)
+    if frame.risk_error is not None:
+        # The panes show the last good assessment: say so where the kill state is read.
+        text.append(" ")
+        text.append(" RISK FAILED " if not narrow else " RISK✗ ", style=down)
+
+
 def status_text(frame: Frame, colors: dict[str, str], width: int,
                 reasons: dict[str, str] | None = None) -> Text:
     """The status line of `frame`, abbreviated to fit `width` columns; `reasons` (account →
@@ -55,13 +72,7 @@ def status_text(frame: Frame, colors: dict[str, str], width: int,
         text.append(f" {label} ", style=f"bold reverse {colors.get('readonly-badge', '')}")
     else:
         text.append(f" {label} ", style="bold")
-    kill = frame.assessment.kill.status
-    text.append(" ")
-    text.append(f" {'' if narrow else 'KILL '}{kill.value} ", style=f"bold reverse {colors.get(f'kill-{kill.value.lower()}', '')}")
-    if frame.risk_error is not None:
-        # The panes show the last good assessment: say so where the kill state is read.
-        text.append(" ")
-        text.append(" RISK FAILED " if not narrow else " RISK✗ ", style=f"bold reverse {colors.get('health-down', '')}")
+    _kill_badges(text, frame, colors, narrow)
     text.append(" │")
     for acc in frame.book.accounts:
         color = colors.get(f"health-{acc.health.value.lower()}", "")

@@ -1,0 +1,50 @@
+"""`cockpit status`: a guard's state in a few lines of text, and the same as data for scripts."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable
+
+from cockpit.model.events import Event
+from cockpit.model.frame import Frame
+from cockpit.present import format as fmt
+
+
+def status_report(welcome: dict, frame: Frame | None, events: Iterable[Event]) -> dict[str, Any]:
+    """What `cockpit status` prints: ``lines`` for people, the rest (guard, kill, accounts,
+    book, last_event) for `--json`."""
+    events = [e for e in events if e.seq > 0]  # the guard's own, not this terminal's
+    last = events[-1] if events else None
+    report: dict[str, Any] = {
+        "guard": {"pid": welcome.get("pid"), "where": welcome.get("where"), "mode": welcome.get("mode"),
+                  "readonly": welcome.get("readonly")},
+        "last_event": None if last is None else {"time": last.time, "kind": last.kind.value, "text": last.text},
+    }
+    lines = [f"guard: running, {welcome.get('where', '?')} · {welcome.get('mode', '?')} · "
+             f"{'read-only' if welcome.get('readonly') else 'trading'}"]
+    if frame is None:
+        lines.append("no frame yet: the guard is still connecting to its accounts")
+    else:
+        kill = frame.assessment.kill
+        report["kill"] = {"status": kill.status.value, "mode": kill.mode.value, "cause": kill.cause,
+                          "since": kill.since, "latched": kill.latched}
+        since = f" since {fmt.clock(kill.since, utc=False)}" if kill.since else ""
+        cause = f": {kill.cause}" if kill.cause else ""
+        lines.append(f"kill switch: {kill.status.value} ({kill.mode.value}){since}{cause}")
+        report["accounts"] = [{"name": acc.name, "health": acc.health.value, "age": acc.age, "error": acc.error,
+                               "positions": len(acc.snapshot.positions) if acc.snapshot else None}
+                              for acc in frame.book.accounts]
+        for acc in frame.book.accounts:
+            held = f"{len(acc.snapshot.positions)} positions" if acc.snapshot else "no data"
+            why = f" — {acc.error}" if acc.error and acc.health.value != "LIVE" else ""
+            lines.append(f"  {acc.name:<14} {acc.health.value:<5} {fmt.age(acc.age):>5}  {held}{why}")
+        a = frame.assessment
+        report["book"] = {"equity": a.equity, "gross": a.gross, "net": a.net, "positions": len(a.positions),
+                          "funding_per_day": a.funding_per_day}
+        lines.append(f"book (USD): {len(a.positions)} positions · equity {fmt.money(a.equity)} · gross "
+                     f"{fmt.money(a.gross)} · net {fmt.money(a.net, signed=True)} · funding "
+                     f"{fmt.money(a.funding_per_day, signed=True)}/day")
+    if last is not None:
+        lines.append(f"last event: {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(last.time))} {last.text}")
+    report["lines"] = lines
+    return report
