@@ -9,8 +9,10 @@ between polls, as a terminal sees it at 1 Hz) and the risk benchmark's 500-posit
 * server side: `codec.encode` + `codec.dumps` of a whole frame, and the patch of one second
   (`encode` + `patch.frame_patch` + `dumps`); the baseline is `pickle.dumps` of the same frame
   (protocol 5, measured in the same run): a binary copy that checks nothing and is not JSON.
-* terminal side: `codec.loads` + `codec.decode` of a whole frame, and a patch applied then the
-  frame decoded (`loads` + `patch.apply_patch` + `decode`); the baseline is `pickle.loads`.
+* terminal side: `codec.loads` + `codec.decode` of a whole frame; a patch applied to the encoded
+  frame then the whole frame decoded (`loads` + `patch.apply_patch` + `decode`); and a patch
+  applied to the decoded frame (`loads` + `patch.patch_frame`: only what changed is decoded).
+  The baseline is `pickle.loads`.
 * bytes of a whole frame's line against the median one-second patch's line (the ratio).
 
 Times are the thread's CPU time (this machine is shared, and its wall time counts the time other
@@ -26,7 +28,7 @@ import sys
 
 from bench.common import Figure, median_wall_and_cpu
 from cockpit.model import codec
-from cockpit.model.patch import apply_patch, frame_patch
+from cockpit.model.patch import apply_patch, frame_patch, patch_frame
 
 
 def _frames(quick: bool) -> tuple[tuple, tuple]:
@@ -41,16 +43,19 @@ def _times(fn, repeat: int) -> tuple[float, float]:
     return cpu, wall
 
 
-def _pair_times(frames: tuple, repeat: int) -> tuple[tuple[float, float], tuple[float, float], list[int]]:
-    """Median (CPU, wall) seconds to make a one-second patch, and to apply it and decode the
-    frame, over every consecutive pair; the patches' sizes."""
+def _pair_times(frames: tuple, repeat: int) -> tuple[list[tuple[float, float]], list[int]]:
+    """Median (CPU, wall) seconds, over every consecutive pair, to make a one-second patch, to
+    apply it to the encoded frame and decode the whole, and to apply it to the decoded frame;
+    the patches' sizes."""
     encoded = [codec.encode(f) for f in frames]
+    decoded = [codec.decode(e) for e in encoded]
     lines = [codec.dumps(frame_patch(a, b)) for a, b in zip(encoded, encoded[1:])]
-    pairs = list(zip(frames[1:], encoded, lines))
-    make = [_times(lambda: codec.dumps(frame_patch(old, codec.encode(frame))), repeat) for frame, old, _ in pairs]
-    take = [_times(lambda: codec.decode(apply_patch(old, codec.loads(line))), repeat) for _, old, line in pairs]
-    both = [tuple(statistics.median(t[i] for t in times) for i in (0, 1)) for times in (make, take)]
-    return both[0], both[1], [len(line) for line in lines]
+    pairs = list(zip(frames[1:], encoded, decoded, lines))
+    make = [_times(lambda: codec.dumps(frame_patch(old, codec.encode(frame))), repeat) for frame, old, _, _ in pairs]
+    take = [_times(lambda: codec.decode(apply_patch(old, codec.loads(line))), repeat) for _, old, _, line in pairs]
+    patch = [_times(lambda: patch_frame(shown, codec.loads(line)), repeat) for _, _, shown, line in pairs]
+    medians = [tuple(statistics.median(t[i] for t in times) for i in (0, 1)) for times in (make, take, patch)]
+    return medians, [len(line) for line in lines]
 
 
 def _figures(label: str, frames: tuple, repeat: int) -> list[Figure]:
@@ -61,7 +66,7 @@ def _figures(label: str, frames: tuple, repeat: int) -> list[Figure]:
     decode = _times(lambda: codec.decode(codec.loads(line)), repeat)
     pickled = _times(lambda: pickle.dumps(frame, protocol=5), repeat)
     unpickled = _times(lambda: pickle.loads(blob), repeat)
-    make, take, sizes = _pair_times(frames, max(3, repeat // 3))
+    (make, take, patched), sizes = _pair_times(frames, max(3, repeat // 3))
     patch = statistics.median(sizes)
 
     def ms(times: tuple[float, float]) -> str:
@@ -77,6 +82,8 @@ def _figures(label: str, frames: tuple, repeat: int) -> list[Figure]:
                ratio=make[0] / pickled[0], note=f"{ms(make)}; baseline pickle.dumps"),
         Figure(f"wire: {label}: 1 s patch applied, frame decoded", take[0] * 1e3, "ms",
                ratio=take[0] / unpickled[0], note=f"{ms(take)}; baseline pickle.loads"),
+        Figure(f"wire: {label}: 1 s patch applied to the decoded frame", patched[0] * 1e3, "ms",
+               ratio=patched[0] / unpickled[0], note=f"{ms(patched)}; baseline pickle.loads"),
         Figure(f"wire: {label}: bytes of a 1 s patch", patch / 1e3, "kB", ratio=patch / len(line),
                note=f"ratio to the whole frame, {len(line) / 1e3:.1f} kB; median of {len(sizes)} seconds"),
     ]

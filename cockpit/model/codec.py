@@ -111,12 +111,15 @@ def encode(value: Any) -> Any:
 class _Spec:
     """How one registered class is decoded: its fields in constructor order and their checks."""
 
-    __slots__ = ("cls", "name", "fields", "names", "positional")
+    __slots__ = ("cls", "name", "fields", "names", "index", "positional", "values")
 
     def __init__(self, cls: type, names: tuple[str, ...], hints: dict[str, Any], positional: bool) -> None:
         self.cls = cls
         self.name = cls.__name__
         self.names = names
+        self.index = {n: i for i, n in enumerate(names)}
+        self.values = list if issubclass(cls, tuple) else (
+            (lambda v: [getattr(v, n) for n in names]) if len(names) < 2 else (lambda v, get=attrgetter(*names): list(get(v))))
         self.positional = positional
         self.fields = tuple((n, *_check(hints[n], f"{self.name}.{n}")) for n in names)
 
@@ -144,6 +147,24 @@ class _Spec:
                 bad.path.insert(0, f".{name}")
                 raise bad
             append(value)
+        return self._make(values)
+
+    def rebuild(self, value: Any, changes: dict[str, Any]) -> Any:
+        """`value` with the decoded values in `changes` put in its fields, checked as `decode` checks."""
+        values = self.values(value)
+        for name, new in changes.items():
+            i = self.index.get(name)
+            if i is None:
+                raise _Bad(f"{self.name} has no field {name!r}")
+            _, allowed, extra, hint = self.fields[i]
+            if type(new) not in allowed and (extra is None or not extra(new)):
+                bad = _Bad(f"expected {hint}, got {_describe(new)}")
+                bad.path.insert(0, f".{name}")
+                raise bad
+            values[i] = new
+        return self._make(values)
+
+    def _make(self, values: list) -> Any:
         try:
             if self.positional:
                 return self.cls(*values)
@@ -317,16 +338,41 @@ def decode(data: Any, *, source: str = "wire") -> Any:
 
     Raises `MalformedReply` ("{source}: cannot decode {where}: {what}") for anything `encode`
     could not have made: an unknown class or enum, a missing or unexpected field, a value not
-    of its field's type, an untagged object, a bad tag, a non-JSON value.
+    of its field's type, an untagged object, a bad tag, a non-JSON value. An empty `source`
+    leaves out the "{source}: ".
     """
+    lead = f"{source}: " if source else ""
     try:
         return _decode(data)
     except _Bad as bad:
         top = data.get("$t") if type(data) is dict else None
         where = (top if isinstance(top, str) else "value") + "".join(bad.path)
-        raise MalformedReply(f"{source}: cannot decode {where}: {bad.reason}") from None
+        raise MalformedReply(f"{lead}cannot decode {where}: {bad.reason}") from None
     except RecursionError:
-        raise MalformedReply(f"{source}: cannot decode a value nested this deep") from None
+        raise MalformedReply(f"{lead}cannot decode a value nested this deep") from None
+
+
+def fields_of(value: Any) -> tuple[str, ...] | None:
+    """The fields that travel of `value`, an instance of a registered class; None for any other."""
+    spec = _CLASSES.get(type(value).__name__)
+    return spec.names if spec is not None and spec.cls is type(value) else None
+
+
+def rebuild(value: Any, changes: dict[str, Any], *, source: str = "wire") -> Any:
+    """`value` (an instance of a registered class) with the fields named in `changes` set to their
+    (decoded) values, made by its constructor: what decoding its encoding so changed would give.
+
+    Raises `MalformedReply` for a value of no registered class, a field it does not have, or a
+    value not of its field's type (as `decode` does).
+    """
+    lead = f"{source}: " if source else ""
+    spec = _CLASSES.get(type(value).__name__)
+    if spec is None or spec.cls is not type(value):
+        raise MalformedReply(f"{lead}cannot rebuild a {type(value).__name__}: not a registered class")
+    try:
+        return spec.rebuild(value, changes)
+    except _Bad as bad:
+        raise MalformedReply(f"{lead}cannot decode {spec.name}{''.join(bad.path)}: {bad.reason}") from None
 
 
 def _decode(data: Any) -> Any:

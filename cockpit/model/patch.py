@@ -13,18 +13,23 @@ included), so "changed" is plain equality. A patch node is one of:
   row at index i as it was, ``[i, node]`` keeps it patched by `node`, ``{"=": row}`` is a row that
   is new. A row that left is simply not named.
 
-`frame_patch(old, new)` wraps the root node with the two frames' numbers, and `apply_patch`
-refuses a patch whose base is not the frame it is given (a message was missed: ask for a whole
-frame). Applying never changes its input: the result shares the subtrees that did not change.
-Anything malformed (an unknown operation, a row or field that does not exist, a list patched as
-an object) is a `MalformedReply` naming where.
+`frame_patch(old, new)` wraps the root node with the two frames' numbers. A terminal applies it
+either to the encoded frame it holds (`apply_patch`, then `codec.decode` of the whole) or, at a
+cost that grows with the patch rather than the frame, to the decoded `Frame` itself
+(`patch_frame`: only the changed values are decoded; unchanged rows are the same objects as
+before). Both refuse a patch whose base is not the frame they are given (a message was missed:
+ask for a whole frame). Applying never changes its input. Anything malformed (a row or field that
+does not exist, a list patched as an object, a value not of its field's type) is a
+`MalformedReply` naming where.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from cockpit.model import codec
 from cockpit.model.errors import MalformedReply
+from cockpit.model.frame import Frame
 
 Path = tuple[str | int, ...]
 
@@ -156,6 +161,16 @@ def apply(old: Any, node: Any) -> Any:
         raise MalformedReply("patch: nested too deep") from None
 
 
+def _check_patch(patch: Any) -> None:
+    if type(patch) is not dict or set(patch) != {"base", "seq", "patch"}:
+        raise MalformedReply(f"patch: not a frame patch (expected base, seq and patch): {str(patch)[:60]}")
+
+
+def _missed(base: Any, held: Any) -> MalformedReply:
+    return MalformedReply(f"patch: for frame {base!r}, but the frame held is {held!r} "
+                          "(a patch was missed: a whole frame is needed)")
+
+
 def apply_patch(old: dict, patch: Any) -> dict:
     """Encoded frame `old` brought to the frame `patch` (from `frame_patch`) describes.
 
@@ -163,13 +178,11 @@ def apply_patch(old: dict, patch: Any) -> dict:
     number (a patch was missed or repeated: the terminal needs a whole frame), or when it does not
     apply (see `apply`).
     """
-    if type(patch) is not dict or set(patch) != {"base", "seq", "patch"}:
-        raise MalformedReply(f"patch: not a frame patch (expected base, seq and patch): {str(patch)[:60]}")
+    _check_patch(patch)
     if type(old) is not dict or old.get("$t") != "Frame":
         raise MalformedReply("patch: the base is not an encoded frame")
     if patch["base"] != old.get("seq"):
-        raise MalformedReply(f"patch: for frame {patch['base']!r}, but the frame held is {old.get('seq')!r} "
-                             "(a patch was missed: a whole frame is needed)")
+        raise _missed(patch["base"], old.get("seq"))
     new = apply(old, patch["patch"])
     if type(new) is not dict or new.get("seq") != patch["seq"]:
         raise MalformedReply(f"patch: made frame {new.get('seq') if type(new) is dict else None!r}, "
@@ -232,3 +245,101 @@ def _row(old: list, i: int) -> Any:
     if not 0 <= i < len(old):
         raise _Bad(f"row {i} does not exist (there are {len(old)})")
     return old[i]
+
+
+# -- applying patches to decoded values -------------------------------------------------------
+
+
+def patch_frame(frame: Frame, patch: Any) -> Frame:
+    """`frame` brought to the frame `patch` (from `frame_patch`) describes, decoding only what
+    changed: what `codec.decode(apply_patch(codec.encode(frame), patch))` gives, in time that
+    grows with the patch. Unchanged values (rows, snapshots) are the objects `frame` holds.
+
+    Raises `MalformedReply` as `apply_patch` does, and for a changed value that does not decode
+    or is not of its field's type.
+    """
+    _check_patch(patch)
+    if not isinstance(frame, Frame):
+        raise MalformedReply(f"patch: the base is a {type(frame).__name__}, not a frame")
+    if patch["base"] != frame.seq:
+        raise _missed(patch["base"], frame.seq)
+    node = patch["patch"]
+    if node is None:
+        return frame
+    try:
+        new = _patch(frame, node)
+    except _Bad as bad:
+        raise MalformedReply(f"patch: cannot apply at Frame{''.join(bad.path)}: {bad.reason}") from None
+    except RecursionError:
+        raise MalformedReply("patch: nested too deep") from None
+    if not isinstance(new, Frame) or new.seq != patch["seq"]:
+        raise MalformedReply(f"patch: made {type(new).__name__} {getattr(new, 'seq', None)!r}, "
+                             f"not frame {patch['seq']!r}")
+    return new
+
+
+def _decoded(data: Any) -> Any:
+    try:
+        return codec.decode(data, source="")
+    except MalformedReply as error:
+        raise _Bad(str(error)) from None
+
+
+_SCALARS = frozenset({type(None), bool, int, float, str})
+
+
+def _patch(old: Any, node: Any) -> Any:
+    if type(node) in _SCALARS:  # most changes: a number in place of a number
+        return node
+    if not _is_node(node):
+        return _decoded(node)
+    ((op, arg),) = node.items()
+    if op == "*":
+        return _patch_fields(old, arg)
+    if op == "#":
+        return _patch_rows(old, arg)
+    return _decoded(arg)  # "="
+
+
+def _patch_fields(old: Any, fields: Any) -> Any:
+    names = codec.fields_of(old)
+    if names is None:
+        raise _Bad(f"a field patch for a value that is not an object: {str(old)[:60]}")
+    if type(fields) is not dict:
+        raise _Bad(f"a field patch is {{field: node}}, not {str(fields)[:60]}")
+    changes = {}
+    for field, sub in fields.items():
+        if field not in names:
+            raise _Bad(f"{type(old).__name__} has no field {field!r}")
+        try:
+            changes[field] = _patch(getattr(old, field), sub)
+        except _Bad as bad:
+            bad.path.insert(0, f".{field}")
+            raise
+    try:
+        return codec.rebuild(old, changes, source="")
+    except MalformedReply as error:
+        raise _Bad(str(error)) from None
+
+
+def _patch_rows(old: Any, entries: Any) -> tuple:
+    if type(old) is not tuple:
+        raise _Bad(f"a row patch for a value that is not a list: {str(old)[:60]}")
+    if type(entries) is not list:
+        raise _Bad(f"a row patch is a list of entries, not {str(entries)[:60]}")
+    out = []
+    for entry in entries:
+        kind = type(entry)
+        if kind is int:
+            out.append(_row(old, entry))
+        elif kind is list and len(entry) == 2 and type(entry[0]) is int:
+            try:
+                out.append(_patch(_row(old, entry[0]), entry[1]))
+            except _Bad as bad:
+                bad.path.insert(0, f"[{entry[0]}]")
+                raise
+        elif kind is dict and len(entry) == 1 and "=" in entry:
+            out.append(_decoded(entry["="]))
+        else:
+            raise _Bad(f"a row entry is i, [i, node] or {{\"=\": row}}, not {str(entry)[:60]}")
+    return tuple(out)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cockpit.model import Health, MalformedReply, codec
-from cockpit.model.patch import ROWS, apply, apply_patch, diff, frame_patch
+from cockpit.model.patch import ROWS, apply, apply_patch, diff, frame_patch, patch_frame
 from tests.model.frames import big_frames, crash_frames, demo_frames
 
 
@@ -23,9 +23,11 @@ def _sent(value: object) -> object:
 
 def _follow(frames) -> list[int]:
     """Send `frames` as a server does (the first whole, then patches) and check what the terminal
-    holds after each; the sizes of the patches, in bytes."""
+    holds after each, both ways (the encoded frame patched then decoded, and the decoded frame
+    patched); the sizes of the patches, in bytes."""
     sent = codec.encode(frames[0])
     held = _sent(sent)
+    shown = codec.decode(held)
     sizes = []
     for frame in frames[1:]:
         new = codec.encode(frame)
@@ -34,6 +36,8 @@ def _follow(frames) -> list[int]:
         held = apply_patch(held, codec.loads(line))
         assert held == new
         assert codec.encode(codec.decode(held)) == new
+        shown = patch_frame(shown, codec.loads(line))
+        assert codec.encode(shown) == new
         sent = new
     return sizes
 
@@ -70,6 +74,15 @@ def test_rows_that_left_are_not_named_new_ones_are_whole_and_the_order_is_kept()
     assert node[0] == 3 and node[1] == [0, {"*": {"mark": None}}] and node[3] == 2
     assert node[2] == {"=": codec.encode(rows[5])}  # not in the old frame: sent whole
     assert apply_patch(old_encoded, _sent(frame_patch(old_encoded, codec.encode(new)))) == codec.encode(new)
+
+
+def test_a_patched_frame_keeps_the_rows_that_did_not_change():
+    frames = demo_frames()
+    before = codec.decode(codec.encode(frames[0]))
+    after = patch_frame(before, frame_patch(codec.encode(frames[0]), codec.encode(frames[1])))
+    kept = [row for row in after.assessment.funding if any(row is old for old in before.assessment.funding)]
+    assert kept and len(kept) < len(after.assessment.funding)  # the quiet cells, and only those
+    assert after.book.accounts[0].info is before.book.accounts[0].info
 
 
 def test_applying_never_changes_what_it_is_given():
@@ -220,3 +233,26 @@ def test_a_truncated_patch_is_malformed(frame_and_patch):
     for cut in (1, len(line) // 2, len(line) - 2):
         with pytest.raises(MalformedReply, match="wire: not JSON"):
             codec.loads(line[:cut])
+
+
+def test_a_patch_of_the_decoded_frame_names_where_it_does_not_apply(frame_and_patch):
+    a, patch = copy.deepcopy(frame_and_patch)
+    frame = codec.decode(a)
+    _positions(patch)["#"][0] = [0, {"*": {"mark": "high"}}]
+    with pytest.raises(MalformedReply, match=r"^patch: cannot apply at Frame\.assessment\.positions\[0\]: "
+                                             r"cannot decode PositionRisk\.mark: expected float \| null, got str$"):
+        patch_frame(frame, patch)
+    _positions(patch)["#"][0] = [0, {"*": {"count": 1}}]  # a NamedTuple's method is not a field
+    with pytest.raises(MalformedReply, match=r"positions\[0\]: PositionRisk has no field 'count'"):
+        patch_frame(frame, patch)
+    _positions(patch)["#"][0] = [77, {"*": {"mark": 1.0}}]
+    with pytest.raises(MalformedReply, match=r"positions\[77\]: row 77 does not exist"):
+        patch_frame(frame, patch)
+    _positions(patch)["#"][0] = {"=": {"$t": "Nope"}}
+    with pytest.raises(MalformedReply, match=r"at Frame\.assessment\.positions: cannot decode Nope: unknown class"):
+        patch_frame(frame, patch)
+    patch["patch"]["*"]["assessment"] = {"#": [0]}
+    with pytest.raises(MalformedReply, match=r"at Frame\.assessment: a row patch for a value that is not a list"):
+        patch_frame(frame, patch)
+    with pytest.raises(MalformedReply, match=r"a whole frame is needed"):
+        patch_frame(frame, patch | {"base": -1})
