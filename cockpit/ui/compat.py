@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-__all__ = ["CrashExitApp", "CroppedChopsUpdate", "CroppedUpdatesApp", "SteadyScrollView", "character_to_key"]
+__all__ = ["CrashExitApp", "CroppedChopsUpdate", "CroppedUpdatesApp", "SteadyScrollView", "character_to_key",
+           "write_to_terminal"]
 
 
 def character_to_key(character: str) -> str:
@@ -30,6 +31,23 @@ def character_to_key(character: str) -> str:
     it splits keys on "," and strips spaces, so it cannot name every character.
     """
     return _character_to_key(character)
+
+
+def write_to_terminal(app: App, sequence: str) -> bool:
+    """Write `sequence` (escape sequences: a desktop notification, the bell) to the terminal as
+    is, between two frames; False when the app has no driver (not running).
+
+    Private: `App._driver`, the running driver, whose public `write` queues text on the same
+    writer thread as the frames, in order (called from the app's thread, it never lands inside
+    a frame). Textual's own `bell` and `copy_to_clipboard` write this way; there is no public
+    call for an arbitrary sequence (`bell` writes BEL only, and not when headless).
+    """
+    driver = app._driver
+    if driver is None:
+        return False
+    driver.write(sequence)
+    driver.flush()
+    return True
 
 
 class CroppedChopsUpdate(ChopsUpdate):

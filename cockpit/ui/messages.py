@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from cockpit.model import Frame
+from cockpit.present.alerts import Alert
 
 
 class FrameArrived(Message):
@@ -17,3 +18,11 @@ class FrameArrived(Message):
     def can_replace(self, message: Message) -> bool:
         """Only the newest frame matters."""
         return isinstance(message, FrameArrived)
+
+
+class AlertArrived(Message):
+    """An engine event called for an alert (`cockpit.present.alerts.alert_for`)."""
+
+    def __init__(self, alert: Alert) -> None:
+        super().__init__()
+        self.alert = alert

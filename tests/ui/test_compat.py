@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 
-from cockpit.ui.compat import CrashExitApp, SteadyScrollView, character_to_key
+from cockpit.ui.compat import CrashExitApp, SteadyScrollView, character_to_key, write_to_terminal
 
 
 # -- textual.keys._character_to_key ---------------------------------------------------------------
@@ -194,3 +194,24 @@ def test_the_cropped_update_leaves_the_cells_textuals_leaves_and_writes_less():
             ours_total += len(ours)
             theirs_total += len(theirs)
     assert ours_total < theirs_total * 0.7
+
+
+# -- App._driver (write_to_terminal) ---------------------------------------------------------------
+
+def test_the_apps_driver_is_where_textual_itself_writes_raw_sequences():
+    from textual.driver import Driver
+
+    assert list(inspect.signature(Driver.write).parameters) == ["self", "data"]
+    assert list(inspect.signature(Driver.flush).parameters) == ["self"]
+    assert "self._driver.write(" in inspect.getsource(App.bell)
+    assert "self._driver.write(" in inspect.getsource(App.copy_to_clipboard)
+
+
+async def test_write_to_terminal_reaches_the_running_driver_as_is(monkeypatch):
+    app = App()
+    assert write_to_terminal(app, "\x07") is False  # not running: nothing to write to
+    async with app.run_test():
+        written: list[str] = []
+        monkeypatch.setattr(app._driver, "write", written.append)
+        assert write_to_terminal(app, "\x1b]9;hello\x07") is True
+        assert written == ["\x1b]9;hello\x07"]

@@ -31,8 +31,9 @@ from cockpit.model.commands import (
     AcceptKillCut, CommandResult, CutPreview, Refused, ResetKill, Trim, TrimPreview, new_command_id,
 )
 from cockpit.present import format as fmt
+from cockpit.ui.alerts import TerminalAlerts
 from cockpit.ui.bindings import bind
-from cockpit.ui.messages import FrameArrived
+from cockpit.ui.messages import AlertArrived, FrameArrived
 from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
 from cockpit.ui.screens.confirm import ConfirmScreen
@@ -80,6 +81,8 @@ class CockpitScreen(Screen):
         self.current = self.panes[0].pane_id
         self._unsubscribe = None
         self._down: set[str] = set()  # accounts whose going DOWN was announced
+        self.alerts = TerminalAlerts(self)
+        self._unevents = None
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -100,6 +103,7 @@ class CockpitScreen(Screen):
             pane.border_title = f"{number} {pane.title}"
         self.panes[0].focus_target().focus()
         self._unsubscribe = self.api.subscribe(self._arrived)
+        self._unevents = self.api.on_event(self.alerts.on_event)
         if self.api.latest is not None:
             self.show_frame(self.api.latest)
         self._apply_layout()
@@ -109,6 +113,8 @@ class CockpitScreen(Screen):
         """Stop listening: no frame may arrive after the widgets are gone."""
         if self._unsubscribe:
             self._unsubscribe()
+        if self._unevents:
+            self._unevents()
 
     def on_resize(self, event: Resize) -> None:
         """Switch between all panes and one pane as the terminal changes size."""
@@ -188,6 +194,13 @@ class CockpitScreen(Screen):
         with self._pending_lock:
             frame, self._pending = self._pending or message.frame, None
         self.show_frame(frame)  # in arrival order: a guard that restarted numbers from 1 again
+
+    def on_alert_arrived(self, message: AlertArrived) -> None:
+        """An alert: a desktop notification, the bell and a notification on screen. Not before
+        the first frame: what it shows (a position already near liquidation) is on screen as
+        the cockpit opens, and the engine's own alerts have told it."""
+        if self.frame is not None:
+            self.alerts.tell(self.app, message.alert)
 
     def show_frame(self, frame: Frame) -> None:
         """Update every pane from `frame`, in place."""

@@ -1,5 +1,5 @@
 """The status line: mode, trading or read-only, kill-switch state (and a failed risk evaluation),
-each account's health, time."""
+how many alert targets are set, each account's health, time."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def trading_label(frame: Frame) -> tuple[bool, str]:
 
 def _kill_badges(text: Text, frame: Frame, colors: dict[str, str], narrow: bool) -> None:
     """The kill switch's state, then what makes the screen's figures old: a lost guard, a
-    failed evaluation."""
+    failed evaluation; and whether alerts go out."""
     kill = frame.assessment.kill.status
     text.append(" ")
     text.append(f" {'' if narrow else 'KILL '}{kill.value} ", style=f"bold reverse {colors.get(f'kill-{kill.value.lower()}', '')}")
@@ -50,6 +50,9 @@ def _kill_badges(text: Text, frame: Frame, colors: dict[str, str], narrow: bool)
         # The panes show the last good assessment: say so where the kill state is read.
         text.append(" ")
         text.append(" RISK FAILED " if not narrow else " RISK✗ ", style=down)
+    if frame.alerts:
+        # Alerts reach a phone or a chat: say so (and how many targets) where the kill state is.
+        text.append(f" ⚑{frame.alerts}" if narrow else f" alerts ⚑{frame.alerts}", style="bold")
 
 
 def status_text(frame: Frame, colors: dict[str, str], width: int,
