@@ -10,17 +10,22 @@ from decimal import Decimal
 from functools import cache
 
 from cockpit.model import Frame, Mode
+from cockpit.model.events import Event
 
 START = 1_780_000_000.0
 
 
 @cache
-def demo_frames(scenario: str = "calm", *, polls: int = 6, step: float = 1.0, speed: float = 1.0) -> tuple[Frame, ...]:
-    """`polls` frames of the demo engine in `scenario`, its clock moved `step` seconds between them."""
+def demo_run(scenario: str = "calm", *, polls: int = 6, step: float = 1.0,
+             speed: float = 1.0) -> tuple[tuple[Frame, ...], tuple[Event, ...]]:
+    """`polls` frames of the demo engine in `scenario`, its clock moved `step` seconds between
+    them, and the events it told meanwhile."""
     from cockpit.engine.demo import demo_engine
 
     now = [START]
     engine = demo_engine(seed=7, scenario=scenario, speed=speed, clock=lambda: now[0])
+    events: list[Event] = []
+    engine.on_event(events.append)
 
     async def run() -> tuple[Frame, ...]:
         frames = []
@@ -29,13 +34,22 @@ def demo_frames(scenario: str = "calm", *, polls: int = 6, step: float = 1.0, sp
             now[0] += step
         return tuple(frames)
 
-    return asyncio.run(run())
+    return asyncio.run(run()), tuple(events)
 
 
-@cache
-def crash_frames() -> tuple[Frame, ...]:
+def demo_frames(scenario: str = "calm", *, polls: int = 6, step: float = 1.0, speed: float = 1.0) -> tuple[Frame, ...]:
+    """The frames of `demo_run`."""
+    return demo_run(scenario, polls=polls, step=step, speed=speed)[0]
+
+
+def crash_run() -> tuple[tuple[Frame, ...], tuple[Event, ...]]:
     """The flash crash at 60x: the kill switch warns, then reduces (events, a proposal, notices)."""
-    return demo_frames("flash-crash", polls=7, step=10.0, speed=60.0)
+    return demo_run("flash-crash", polls=7, step=10.0, speed=60.0)
+
+
+def crash_frames() -> tuple[Frame, ...]:
+    """The frames of `crash_run`."""
+    return crash_run()[0]
 
 
 @cache

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from cockpit.model import (
     AccountInfo, Frame, Layer, MalformedReply, Order, OrderStatus, PositionKey, Side, VenueSnapshot, codec,
 )
-from tests.model.frames import big_frame, crash_frames, demo_frames, same
+from tests.model.frames import big_frame, crash_frames, crash_run, demo_frames, same
 
 
 def _round_trip(value: object) -> object:
@@ -42,6 +42,15 @@ def test_the_crash_frames_carry_what_a_quiet_frame_does_not():
     # So the round trip above covers the kill switch's events, its proposal and the notices.
     last = crash_frames()[-1]
     assert last.assessment.kill.events and last.assessment.proposal and last.notices
+
+
+def test_the_events_an_engine_tells_come_back_exactly():
+    # Decoding checks each field against its annotation: what the engine really puts in an
+    # event (not only what the annotation says) must pass.
+    events = crash_run()[1]
+    assert {e.kind.value for e in events} >= {"kill"}
+    for event in events:
+        same(event, _round_trip(event))
 
 
 def test_a_500_position_frame_comes_back_exactly():
