@@ -84,6 +84,13 @@ class AppriseTarget:
             raise AlertsUnavailable(APPRISE_HINT)
         import apprise
 
+        # apprise's own log lines would reach stderr (Python's last-resort handler) in the
+        # middle of the guard's output or the terminal's screen; its reason for a failure is
+        # read from its result and told, scrubbed, as a notice instead.
+        quiet = logging.getLogger("apprise")
+        quiet.propagate = False
+        if not quiet.handlers:
+            quiet.addHandler(logging.NullHandler())
         self.name = name
         self.timeout = timeout
         self._apprise = apprise.Apprise()

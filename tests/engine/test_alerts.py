@@ -258,3 +258,14 @@ def test_the_secret_parts_of_a_url_are_scrubbed_and_its_host_and_scheme_are_not(
     assert shown in redact.scrub(f"failed: {shown}")
     assert "default" in redact.scrub("keymap default")  # an option word is not a secret
     assert "https://example.org" in redact.scrub("see https://example.org")
+
+
+@needs_apprise
+def test_apprise_logs_nothing_of_its_own_to_the_process(receiver, caplog):
+    # Its lines would reach stderr (the last-resort handler) in the middle of the guard's output
+    # or the terminal's screen; the reason is on its result, told once as a notice.
+    port, _got = receiver
+    caplog.set_level("DEBUG")
+    results = Alerter([AppriseTarget("hook", f"json://127.0.0.1:{port}/fail-{TOKEN}")]).send_now(sample_alert(0))
+    assert results["hook"]
+    assert not [r for r in caplog.records if r.name.startswith("apprise")]
