@@ -22,11 +22,12 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _private_dirs(monkeypatch, tmp_path):
-    """Every test (and every process it starts) gets its own runtime and data directories: a
-    guard's socket, the simulator's journals and reports never meet another test's or the
-    user's. The runtime directory is short (a Unix socket's path has at most 107 bytes)."""
+    """Every test (and every process it starts) gets its own runtime, data and config
+    directories: a guard's socket, the simulator's journals and reports never meet another
+    test's or the user's. The runtime directory is short (a Unix socket's path has at most 107 bytes)."""
     runtime = tempfile.mkdtemp(prefix="ck")
     monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # never the user's config
     yield
     shutil.rmtree(runtime, ignore_errors=True)

@@ -56,7 +56,7 @@ class RemoteEngine:
         self.welcome: dict = {}
         self.events: list[Event] = []  # the guard's recent events, then every event since
         self._latest: Frame | None = None
-        self._base: dict | None = None
+        self._frame: Frame | None = None  # the guard's newest frame, as received (patches apply to it)
         self._frames: list[Callable[[Frame], None]] = []
         self._listeners: list[Callable[[Event], None]] = []
         self._ids = itertools.count(1)
@@ -132,7 +132,7 @@ class RemoteEngine:
         frame, events = welcome.pop("frame", None), welcome.pop("events", [])
         self.welcome = welcome
         self._writer = writer
-        self._base = frame
+        self._frame = None
         if not self.events:  # a reattach does not repeat what was already told
             for event in events if isinstance(events, list) else ():
                 self._event(codec.decode(event))
@@ -157,13 +157,12 @@ class RemoteEngine:
             message = read_message(line, "guard")
             kind = message.get("t")
             if kind == "frame":
-                self._base = message["frame"]
-                self._publish(codec.decode(self._base))
+                self._publish(codec.decode(message["frame"]))
             elif kind == "patch":
-                if self._base is None:
+                if self._frame is None:
                     raise ProtocolError("a patch before any frame")
-                self._base = patch.apply_patch(self._base, message["patch"])
-                self._publish(codec.decode(self._base))
+                # Only what changed is decoded; unchanged rows stay the same objects.
+                self._publish(patch.patch_frame(self._frame, message["patch"]))
             elif kind == "event":
                 self._event(codec.decode(message["event"]))
             elif kind == "result":
@@ -176,8 +175,12 @@ class RemoteEngine:
     # -- what arrives -----------------------------------------------------------------------
 
     def _publish(self, frame: Frame) -> None:
+        self._frame = frame
         if self.readonly and not frame.readonly:
             frame = replace(frame, readonly=True)  # this terminal may look but not act: say so
+        self._show(frame)
+
+    def _show(self, frame: Frame) -> None:
         self._latest = frame
         for callback in list(self._frames):
             try:
@@ -217,7 +220,7 @@ class RemoteEngine:
                                     f"the screen shows its last frame", Severity.CRITICAL)
         if self._latest is not None:
             note = f"lost the guard{reason}: showing its last frame, reattaching"
-            self._publish(replace(self._latest, notices=self._latest.notices + (note,), lost=note))
+            self._show(replace(self._latest, notices=self._latest.notices + (note,), lost=note))
 
     def _tell(self, kind: EventKind, text: str, severity: Severity) -> None:
         self._seq -= 1  # the terminal's own events count down, apart from the guard's

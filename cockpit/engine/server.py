@@ -125,11 +125,15 @@ class GuardServer:
         if not self._terminals:
             return
         encoded = codec.encode(frame)
+        patches: dict[int, dict] = {}  # by base: terminals that saw the same frame share one patch
         for terminal in list(self._terminals):
             if terminal.base is None:
                 sent = terminal.write({"t": "frame", "frame": encoded})
             else:
-                sent = terminal.write({"t": "patch", "patch": patch.frame_patch(terminal.base, encoded)})
+                key = id(terminal.base)
+                if key not in patches:
+                    patches[key] = patch.frame_patch(terminal.base, encoded)
+                sent = terminal.write({"t": "patch", "patch": patches[key]})
             if sent:
                 terminal.base = encoded
 

@@ -106,6 +106,9 @@ class CockpitScreen(Screen):
         self._unevents = self.api.on_event(self.alerts.on_event)
         if self.api.latest is not None:
             self.show_frame(self.api.latest)
+        if self.api.where.startswith("guard"):
+            # Attached: quitting this terminal leaves the engine running; say so once.
+            self.notify(f"Attached to the {self.api.where}: q detaches, the guard carries on", timeout=6)
         self._apply_layout()
         self.call_after_refresh(self.app.first_paint)
 
