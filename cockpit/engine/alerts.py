@@ -82,15 +82,15 @@ class AppriseTarget:
         register_url(url)
         if not apprise_available():
             raise AlertsUnavailable(APPRISE_HINT)
-        import apprise
-
-        # apprise's own log lines would reach stderr (Python's last-resort handler) in the
-        # middle of the guard's output or the terminal's screen; its reason for a failure is
-        # read from its result and told, scrubbed, as a notice instead.
+        # apprise's own log lines (from its import on) would reach stderr (Python's last-resort
+        # handler) in the middle of the guard's output or the terminal's screen; its reason for
+        # a failure is read from its result and told, scrubbed, as a notice instead.
         quiet = logging.getLogger("apprise")
         quiet.propagate = False
         if not quiet.handlers:
             quiet.addHandler(logging.NullHandler())
+        import apprise
+
         self.name = name
         self.timeout = timeout
         self._apprise = apprise.Apprise()
