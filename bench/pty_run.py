@@ -17,6 +17,13 @@ import time
 from dataclasses import dataclass
 
 
+def controlling_tty() -> None:
+    """In a child started with ``start_new_session=True`` (as its `preexec_fn`): make its stdin,
+    a pty's slave, its controlling terminal, as sshd and terminal emulators do, so that the pty's
+    hangup (its master closed) reaches it as SIGHUP."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class PtyProcess:
     """A child process whose stdin/stdout/stderr are a pty of `cols` × `rows`."""
 
