@@ -187,3 +187,17 @@ async def test_the_two_equities_are_named_apart_while_money_is_in_transit():
     assert legend.startswith(f"eq.+transit {fmt.money(a.equity)}")
     settled = replace(frame, assessment=replace(a, in_transit=0.0))
     assert positions_legend(settled, SortOrder.ASSET).plain.startswith("equity ")
+
+
+async def test_an_engine_text_with_brackets_is_shown_as_it_is():
+    # A venue's error may hold "[" and "]": shown verbatim, never parsed as markup (which
+    # would raise, or hide part of the reason).
+    from cockpit.model.commands import CommandResult
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        app.screen._told(CommandResult(False, "rejected: [binance] code -2019 [/bold] margin is insufficient"))
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]
+        assert "rejected: [binance] code -2019 [/bold] margin is insufficient" in shown

@@ -108,7 +108,7 @@ class CockpitScreen(Screen):
             self.show_frame(self.api.latest)
         if self.api.where.startswith("guard"):
             # Attached: quitting this terminal leaves the engine running; say so once.
-            self.notify(f"Attached to the {self.api.where}: q detaches, the guard carries on", timeout=6)
+            self.notify(f"Attached to the {self.api.where}: q detaches, the guard carries on", timeout=6, markup=False)
         self._apply_layout()
         self.call_after_refresh(self.app.first_paint)
 
@@ -226,7 +226,7 @@ class CockpitScreen(Screen):
         down = {acc.name for acc in frame.book.accounts if acc.health is Health.DOWN}
         fresh = [acc for acc in frame.book.accounts if acc.name in down - self._down]
         if fresh:
-            self.notify(_health_lines(fresh), severity="error", timeout=10)
+            self.notify(_health_lines(fresh), severity="error", timeout=10, markup=False)
         self._down = down
 
     def health_report(self) -> None:
@@ -235,7 +235,7 @@ class CockpitScreen(Screen):
             return
         ailing = [acc for acc in self.frame.book.accounts if acc.health is not Health.LIVE]
         if ailing:
-            self.notify(_health_lines(ailing), title="Accounts not LIVE", severity="warning", timeout=15)
+            self.notify(_health_lines(ailing), title="Accounts not LIVE", severity="warning", timeout=15, markup=False)
 
     def _bench_stamp(self) -> None:
         """Benchmark hook: stamp the time the first full frame was painted, then quit."""
@@ -270,7 +270,7 @@ class CockpitScreen(Screen):
         command = Trim(key, fraction, id=new_command_id())
         preview = await self.api.preview(command)
         if isinstance(preview, Refused):
-            self.notify(f"Cannot trim: {preview.reason}", severity="warning")
+            self.notify(f"Cannot trim: {preview.reason}", severity="warning", markup=False)
             return
         assert isinstance(preview, TrimPreview)
         confirmed = Trim(key, fraction, id=command.id, cap=preview.cut)  # never more than was shown
@@ -284,9 +284,10 @@ class CockpitScreen(Screen):
         self._told(await self.api.send(command))
 
     def _told(self, result: CommandResult) -> None:
-        """Say what became of a command."""
+        """Say what became of a command. Texts from venues and the engine are shown as they are
+        (`markup=False`): a "[" in a venue's error must not be read as markup."""
         failed = not result.ok or any(o.status.value == "rejected" for o in result.orders)
-        self.notify(result.message, severity="error" if failed else "information")
+        self.notify(result.message, severity="error" if failed else "information", markup=False)
 
     async def action_accept_cut(self) -> None:
         """Accept the kill switch's proposed cut, after a confirmation."""
@@ -294,7 +295,7 @@ class CockpitScreen(Screen):
         # if the kill switch moved on to another episode meanwhile.
         preview = await self.api.preview(AcceptKillCut())
         if isinstance(preview, Refused):
-            self.notify(preview.reason, timeout=5)
+            self.notify(preview.reason, timeout=5, markup=False)
             return
         assert isinstance(preview, CutPreview)
         lines: list[str | Text] = [
@@ -315,7 +316,7 @@ class CockpitScreen(Screen):
     async def action_reset_kill(self) -> None:
         """Reset a latched kill switch (only once its cause has cleared)."""
         result = await self.api.send(ResetKill())
-        self.notify(result.message, severity="information" if result.ok else "warning",
+        self.notify(result.message, severity="information" if result.ok else "warning", markup=False,
                     timeout=3 if not result.ok else 5)
 
 
