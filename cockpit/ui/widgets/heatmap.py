@@ -111,8 +111,9 @@ class FundingHeatmap(Widget, can_focus=True):
     def _repaint_changes(self) -> None:
         """Refresh the cells that draw differently from the last frame (all of them when the
         size, focus, cursor or colours changed since)."""
-        state = (self.size, self.has_focus, self.cursor, self._gradient)
-        lines = [self.render_line(y) for y in range(self.size.height)]
+        self.gradient()  # the colours the lines are drawn with, part of what they depend on
+        state = self._state()
+        lines = [self._draw_line(y) for y in range(self.size.height)]
         before = self._drawn if state == self._drawn_for else None
         self._drawn, self._drawn_for = lines, state
         if before is None:
@@ -163,7 +164,17 @@ class FundingHeatmap(Widget, can_focus=True):
         """The label column plus one cell per venue."""
         return LABEL + CELL * max(1, len(self.venues))
 
+    def _state(self) -> tuple:
+        """What the drawn lines depend on besides the cells."""
+        return (self.size, self.has_focus, self.cursor, self._gradient, self.rich_style)
+
     def render_line(self, y: int) -> Strip:
+        """One row: as the last frame drew it while nothing else it depends on changed, else drawn."""
+        if self._drawn is not None and y < len(self._drawn) and self._drawn_for == self._state():
+            return self._drawn[y]
+        return self._draw_line(y)
+
+    def _draw_line(self, y: int) -> Strip:
         """One row: the header, or an asset with one coloured cell per venue."""
         width = self.size.width
         base = self.rich_style

@@ -23,7 +23,9 @@ class Line(Static):
     when there is nothing to compare with (first frame, new width), and a layout pass is asked for
     when the line's height may change: a line whose size its CSS fixes (the status line, the kill
     switch: `height: 1`) never needs one; an auto-height line (a legend) does when its content
-    takes another number of lines. Content is text, never markup.
+    takes another number of lines. Content is text, never markup. The lines drawn for the
+    comparison are the ones painted (Textual would otherwise draw the content a second time),
+    as long as the width and the styles they were drawn with still hold.
     """
 
     def __init__(self, *args, **kw) -> None:
@@ -32,6 +34,18 @@ class Line(Static):
         self._shown: RenderableType | None = None
         self._drawn: list[Strip] | None = None  # what `_shown` draws, `_drawn_width` wide
         self._drawn_width = 0
+        self._painted: list[Strip] = []  # the same lines as Textual paints them (with offsets)
+        self._painted_for: tuple | None = None  # (width, visual style) they were drawn with
+
+    def render_line(self, y: int) -> Strip:
+        """Line `y`: as `show` drew it when nothing it depends on changed since, else Textual's."""
+        width = self.content_size.width
+        if (self._painted_for is not None and self._painted_for == (width, self.visual_style)
+                and self.text_selection is None and self.styles.content_align == ("left", "top")):
+            if y < len(self._painted):
+                return self._painted[y]
+            return Strip.blank(width, self.visual_style.rich_style)
+        return super().render_line(y)
 
     def render(self) -> RenderableType:
         """What `show` last got (the constructor's content before that)."""
@@ -52,11 +66,14 @@ class Line(Static):
         """The regions of the content area where `content` draws differently from the line on
         screen, or None when the whole line must be redrawn (and perhaps laid out)."""
         width = self.content_size.width
+        self._painted_for = None
         if not self.is_mounted or width <= 0 or (self.styles.width is not None and self.styles.width.is_auto):
             self._drawn = None
             return None
-        strips = Visual.to_strips(self, visualize(self, content, markup=False), width, None, self.visual_style)
-        strips = [strip.discard_meta() for strip in strips]  # each segment's offset, for selection
+        style = self.visual_style
+        painted = Visual.to_strips(self, visualize(self, content, markup=False), width, None, style)
+        self._painted, self._painted_for = painted, (width, style)
+        strips = [strip.discard_meta() for strip in painted]  # each segment's offset, for selection
         old, old_width = self._drawn, self._drawn_width
         self._drawn, self._drawn_width = strips, width
         if old is None or old_width != width:

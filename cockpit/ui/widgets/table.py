@@ -54,6 +54,7 @@ Row = tuple[Hashable, tuple[Cell, ...]]
 _NULL = Style.null()
 _CELL_CACHE_SIZE = 8192  # cells kept rendered: a 500-row book's unchanged cells, a few times over
 _HEADER = "\0header"  # line-cache key of the header: no row key can be this
+_NARROWED = 3  # a row with more changed cells than this is repainted as one span, not cell by cell
 
 
 class KeyedTable(SteadyScrollView, can_focus=True):
@@ -113,6 +114,10 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         # cells look like (text and styles).
         self._cells: list[tuple[Cell, ...] | None] = []
         self._sigs: list[tuple | None] = []
+        # Signatures by the identity of their cells' tuple (kept alive here, so no id is
+        # reused): the last frame's, and this frame's as they are worked out.
+        self._sig_of: dict[int, tuple[tuple[Cell, ...], tuple]] = {}
+        self._sig_next: dict[int, tuple[tuple[Cell, ...], tuple]] = {}
         self._cursor = 0
         # Row segments by (columns, cells' look): an unchanged row is never rendered twice.
         self._content: LRUCache[tuple, list[Segment]] = LRUCache(512)
@@ -163,6 +168,7 @@ class KeyedTable(SteadyScrollView, can_focus=True):
             x += col.width + 1  # one space between columns, inside each column's cells
         self._starts, self._width = tuple(starts), x
         self._sigs = [None] * len(self._keys)  # the look of a row depends on the columns shown
+        self._sig_of, self._sig_next = {}, {}
         self._update_virtual_size()
         if self.is_attached:
             self.refresh()
@@ -210,11 +216,19 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         return cells
 
     def _sig(self, i: int) -> tuple:
-        # What row i's shown cells look like: equal signatures render to equal strips.
+        # What row i's shown cells look like: equal signatures render to equal strips. A row
+        # whose builder handed back the very tuple of cells it gave last frame (an unchanged
+        # position) keeps its signature.
         sig = self._sigs[i]
         if sig is None:
             cells = self._row_cells(i)
-            sig = self._sigs[i] = tuple(_look(cells[c]) for c in self._picks)
+            known = self._sig_of.get(id(cells))
+            if known is not None and known[0] is cells:
+                sig = known[1]
+            else:
+                sig = tuple(_look(cells[c]) for c in self._picks)
+            self._sigs[i] = sig
+            self._sig_next[id(cells)] = (cells, sig)
         return sig
 
     def show(self, rows: list[Row]) -> None:
@@ -229,6 +243,7 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         look changed are repainted.
         """
         old_sigs, old_cursor = self._sigs, self._cursor
+        self._sig_of, self._sig_next = self._sig_next, {}
         self._build = cells
         self._cells = [None] * len(keys)
         self._sigs = [None] * len(keys)
@@ -299,15 +314,24 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         scroll_x = self.scroll_offset.x
         height = self.scrollable_content_region.height
         width = self.scrollable_content_region.width
-        by_line: dict[int, list[tuple[int, int]]] = {}
+        per_row: dict[int, list[tuple[int, object, object]]] = {}
         for i, j, old, new in cells:
-            y = i + 1 - top  # line 0 is the header
-            start, end = _changed_chars(old, new, self._shown[j])
-            x1 = max(0, self._starts[j] + start - scroll_x)
-            x2 = min(width, self._starts[j] + end - scroll_x)
-            if 1 <= y < height and x1 < x2:
-                by_line.setdefault(y, []).append((x1, x2))
-        regions = [Region(x1, y, x2 - x1, 1) for y, spans in by_line.items() for x1, x2 in join(spans)]
+            if 1 <= i + 1 - top < height:  # line 0 is the header
+                per_row.setdefault(i, []).append((j, old, new))
+        regions = []
+        starts, shown = self._starts, self._shown
+        for i, changed in per_row.items():
+            if len(changed) > _NARROWED:  # most of the row changed: one span, not cell by cell
+                first, last = changed[0][0], changed[-1][0]
+                spans = [(starts[first], starts[last] + shown[last].width + 1)]
+            else:
+                spans = []
+                for j, old, new in changed:
+                    start, end = _changed_chars(old, new, shown[j])
+                    spans.append((starts[j] + start, starts[j] + end))
+            y = i + 1 - top
+            regions += [Region(x1, y, x2 - x1, 1) for x1, x2 in
+                        ((max(0, a - scroll_x), min(width, b - scroll_x)) for a, b in join(spans)) if x1 < x2]
         if regions:
             self.refresh(*regions)
 
@@ -520,38 +544,29 @@ def _look(cell: Cell) -> object:
 def _changed_chars(old: object, new: object, col: Column) -> tuple[int, int]:
     """The [start, end) offsets inside `col`'s `width + 1` cells where a cell that looked `old`
     (see `_look`) and looks `new` draws differently: the characters that changed when both are
-    plain text of one style that fits, else the whole cell."""
-    whole = (0, col.width + 1)
-    a, b = _placed(old, col), _placed(new, col)
-    if a is None or b is None:
-        return whole
-    (a_text, a_style, a_body), (b_text, b_style, b_body) = a, b
-    if a_style != b_style or (a_style and a_body != b_body):
-        return whole  # another style, or a styled text that grew or shrank into its blanks
-    start, end = 0, len(a_text)  # both are `width + 1` long
-    while start < end and a_text[start] == b_text[start]:
-        start += 1
-    while end > start and a_text[end - 1] == b_text[end - 1]:
-        end -= 1
-    return (start, end) if start < end else whole
-
-
-def _placed(look: object, col: Column) -> tuple[str, object, tuple[int, int]] | None:
-    """(the `width + 1` characters the cell draws, its style, where the text sits in them) for a
-    look of plain text of one style, one cell per character, that fits the column; None for
-    anything else."""
-    if isinstance(look, str):
-        text, style = look, None
+    plain ASCII text of one style that fits, else the whole cell."""
+    width = col.width
+    if isinstance(old, str) and isinstance(new, str):
+        a, b = old, new
+    elif isinstance(old, tuple) and isinstance(new, tuple) and not old[2] and not new[2] and old[1] == new[1] \
+            and (not old[1] or len(old[0]) == len(new[0])):  # a styled text that grows restyles its blanks
+        a, b = old[0], new[0]
     else:
-        text, style, spans = look  # type: ignore[misc]
-        if spans:
-            return None
-    if len(text) > col.width or cell_len(text) != len(text):
-        return None
-    pad = " " * (col.width - len(text))
-    if col.justify == "left":
-        return f" {text}{pad}", style, (1, 1 + len(text))
-    return f" {pad}{text}", style, (col.width + 1 - len(text), col.width + 1)
+        return (0, width + 1)
+    n = max(len(a), len(b))
+    if n > width or not (a.isascii() and b.isascii()):
+        return (0, width + 1)
+    left = col.justify == "left"
+    if left:
+        a, b, offset = a.ljust(n), b.ljust(n), 1
+    else:
+        a, b, offset = a.rjust(n), b.rjust(n), width + 1 - n
+    start, end = 0, n
+    while start < end and a[start] == b[start]:
+        start += 1
+    while end > start and a[end - 1] == b[end - 1]:
+        end -= 1
+    return (offset + start, offset + end) if start < end else (0, width + 1)
 
 
 def _cell_segments(cell: Cell, col: Column, console: Console) -> list[Segment]:
