@@ -165,7 +165,10 @@ class LoopbackSSH:
             finally:
                 dst.close()
 
-        await asyncio.gather(copy(reader, up_w, False), copy(up_r, writer, True))
+        try:
+            await asyncio.gather(copy(reader, up_w, False), copy(up_r, writer, True))
+        except asyncio.CancelledError:
+            pass  # `close`: ends quietly (asyncio would log a cancelled connection task)
 
     async def connect(self) -> asyncssh.SSHClientConnection:
         """A client connection, the server's host key checked against the one generated."""
