@@ -25,6 +25,12 @@ received and from the journal:
 * no journal row left UNKNOWN (or INTENDED), and the switch HALTED.
 
 `tests/test_restart.py` runs a few seeds of it in CI.
+
+The negative control (`--negative-control`, `drill(..., fault=SEND_BEFORE_JOURNAL)`): the guard runs
+under a bootstrap that monkeypatches it, in its own process only, to send each order *before* its
+journal row is written (the row is written once the venue has answered). Nothing in the product can
+switch that rule off; the drill run this way must report duplicates or orphans, which shows that
+the drill can see what journal-before-send prevents (`tests/test_restart.py` asserts it does).
 """
 
 from __future__ import annotations
@@ -92,9 +98,43 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _spawn(args: list[str], log: Path) -> subprocess.Popen:
+#: Fault injection for the negative control, run as `python -c SEND_BEFORE_JOURNAL guard ...`: the
+#: guard journals each new order only after the venue has answered it, so a kill between the two
+#: leaves an order the venue holds and the journal lacks (an orphan), which a restart sends again
+#: under the same id (a duplicate). A monkeypatch in the guard's own process: the product has no switch.
+SEND_BEFORE_JOURNAL = """
+import sys
+from cockpit.engine.journal import Journal
+from cockpit.venues.paper import PaperVenue
+
+_record, _place = Journal.record, PaperVenue.place_order
+_unwritten = {}  # client id -> (journal, the record arguments): journaled only once answered
+
+def record(self, request, **kwargs):
+    if self.get(request.client_id) is not None:
+        return _record(self, request, **kwargs)  # already journaled: the rule's own answer
+    _unwritten[request.client_id] = (self, kwargs)
+    return True  # "fresh": the executor goes on to send it
+
+async def place_order(self, request):
+    try:
+        return await _place(self, request)  # the order leaves before its row exists
+    finally:
+        held = _unwritten.pop(request.client_id, None)
+        if held is not None:
+            _record(held[0], request, **held[1])
+
+Journal.record, PaperVenue.place_order = record, place_order
+from cockpit.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _spawn(args: list[str], log: Path, *, bootstrap: str | None = None) -> subprocess.Popen:
+    """`cockpit ARGS` in its own process, output to `log`; under `bootstrap` (python -c) if given."""
+    head = ["-m", "cockpit"] if bootstrap is None else ["-c", bootstrap]
     with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "cockpit", *args], stdout=out, stderr=subprocess.STDOUT,
+        return subprocess.Popen([sys.executable, *head, *args], stdout=out, stderr=subprocess.STDOUT,
                                 env=_env(), cwd=ROOT)
 
 
@@ -162,8 +202,9 @@ def _wait(condition, timeout: float, step: float = 0.002) -> bool:
 
 
 def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, finish_timeout: float = 90.0,
-             after_halt: int = 2) -> SeedResult:
-    """One seed of the drill (module doc), in `workdir`."""
+             after_halt: int = 2, fault: str | None = None) -> SeedResult:
+    """One seed of the drill (module doc), in `workdir`; the guard under the bootstrap `fault`
+    (e.g. SEND_BEFORE_JOURNAL) when given."""
     rng = random.Random(seed)
     result = SeedResult(seed)
     sock, journal, orders_log = workdir / "paper.sock", workdir / "journal.sqlite", workdir / "orders.jsonl"
@@ -178,7 +219,7 @@ def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, fini
             raise RuntimeError(f"seed {seed}: the paper venue did not start (see {workdir / 'paper.log'})")
         for _ in range(kills):
             before, landed0 = _seen(journal), _lines(orders_log)
-            guard = _spawn(guard_args, workdir / "guard.log")
+            guard = _spawn(guard_args, workdir / "guard.log", bootstrap=fault)
             # Most kills aim at the cut: before the trip, the moment the plan is journaled; during
             # it, the moment an order row is written (journaled, resumed or answered) or an order
             # reaches the venue; and a random delay at any stage (after the cut: HALTED survives).
@@ -201,14 +242,14 @@ def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, fini
             guard.wait()
             result.kills += 1
             result.points[(point, _seen(journal).status or "NORMAL")] += 1
-        guard = _spawn(guard_args, workdir / "guard.log")
+        guard = _spawn(guard_args, workdir / "guard.log", bootstrap=fault)
         _wait(lambda: _seen(journal).halted, finish_timeout, 0.05)
         time.sleep(0.5)  # let a last frame or two pass: nothing more must be sent
         guard.send_signal(signal.SIGKILL)
         guard.wait()
         # HALTED survives: restarted twice more, the guard must send nothing and stay HALTED.
         for _ in range(after_halt):
-            guard = _spawn(guard_args, workdir / "guard.log")
+            guard = _spawn(guard_args, workdir / "guard.log", bootstrap=fault)
             time.sleep(2.5)
             guard.send_signal(signal.SIGKILL)
             guard.wait()
@@ -285,15 +326,15 @@ def _check(result: SeedResult, journal_path: Path, received) -> None:
 
 
 def drill(seeds: int, kills: int, first_seed: int = 1, *, keep: bool = False, jobs: int = 2,
-          report=print) -> list[SeedResult]:
+          report=print, fault: str | None = None) -> list[SeedResult]:
     """Run `seeds` seeds of `kills` kills each, `jobs` at a time (they mostly wait); `report`
-    gets one line per seed as it finishes."""
+    gets one line per seed as it finishes; `fault`: a guard bootstrap (the negative control)."""
 
     def one(seed: int) -> SeedResult:
         tmp = tempfile.mkdtemp(prefix=f"restart-{seed}-")
         try:
             started = time.monotonic()
-            r = run_seed(seed, kills, Path(tmp))
+            r = run_seed(seed, kills, Path(tmp), fault=fault)
             report(f"seed {seed:3d}: {r.kills} kills ({sum(v for (_, st), v in r.points.items() if st.startswith('REDUCING'))}"
                    f" during the cut), {r.orders} orders, dup {r.duplicates}, orphans {r.orphans}, "
                    f"unknown {r.unknown}, episodes {r.episodes}, {r.status}, planned {r.planned:.4%}, "
@@ -350,8 +391,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2, help="seeds run at once (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep each seed's directory (journal, logs)")
+    parser.add_argument("--negative-control", action="store_true",
+                        help="the guard sends each order before journaling it (fault injection): must fail")
     args = parser.parse_args(argv)
-    results = drill(args.seeds, args.kills, args.first_seed, keep=args.keep, jobs=args.jobs)
+    started = time.monotonic()
+    results = drill(args.seeds, args.kills, args.first_seed, keep=args.keep, jobs=args.jobs,
+                    fault=SEND_BEFORE_JOURNAL if args.negative_control else None)
+    print(f"# {args.seeds} seeds x {args.kills} kills in {time.monotonic() - started:.0f} s")
     for figure in figures(results):
         print(figure.line())
     print(json.dumps({"ok": all(r.ok for r in results)}))

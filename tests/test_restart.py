@@ -5,11 +5,15 @@ Three seeds of five kills, run side by side (they mostly wait); `python -m bench
 twenty of twenty (see bench/bench_restart.py for the kill points and the invariants). Every
 invariant must hold on every seed: no duplicate order, no orphan, one episode whose cut is exactly
 its plan (30% of the starting gross, not more), no row left UNKNOWN, and the switch HALTED, also
-after two more restarts."""
+after two more restarts.
+
+The negative control: the same drill with the guard monkeypatched (in its own process) to send each
+order before journaling it must see duplicates or orphans, or the drill could not tell the rule
+from its absence."""
 
 from __future__ import annotations
 
-from bench.bench_restart import drill
+from bench.bench_restart import SEND_BEFORE_JOURNAL, drill
 
 
 def test_sigkill_during_an_auto_cut_never_cuts_twice():
@@ -22,3 +26,10 @@ def test_sigkill_during_an_auto_cut_never_cuts_twice():
         assert 0.30 - 0.002 <= r.planned <= 0.30 + 0.005
         assert r.executed == r.planned
         assert r.orders == r.intents > 0  # one order per planned intent, no more
+
+
+def test_the_drill_fails_when_orders_are_sent_before_they_are_journaled():
+    results = drill(2, 3, jobs=2, report=lambda line: None, fault=SEND_BEFORE_JOURNAL)
+    assert all(r.kills == 3 for r in results)
+    assert sum(r.duplicates + r.orphans for r in results) > 0, [r.problems for r in results]
+    assert not all(r.ok for r in results)
