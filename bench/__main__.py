@@ -1,9 +1,11 @@
-"""`python -m bench [--quick] [ui|bytes|sim|risk|wire|drills|restart|memory ...]`: print every benchmark figure (medians).
+"""`python -m bench [--quick] [ui|bytes|sim|risk|wire|service|drills|restart|memory ...]`: print
+every benchmark figure (medians).
 
-The drills run only when named: they are not timings. `drills` (kill-switch fire drills over many
-seeds and hours of simulated time) takes a few minutes on 2 cores; `restart` (the SIGKILL restart
-drill) about a quarter of an hour; `memory` (48 simulated hours, memory sampled every hour) about
-ten minutes.
+Some suites run only when named. The drills are not timings: `drills` (kill-switch fire drills over
+many seeds and hours of simulated time) takes a few minutes on 2 cores; `restart` (the SIGKILL
+restart drill) about a quarter of an hour; `memory` (48 simulated hours, memory sampled every
+hour) about ten minutes. `service` (a trim's round trip through a guard's socket, and an attached
+terminal idling for a minute) takes about three minutes.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import importlib
 import platform
 import sys
 
-SUITES = ("risk", "sim", "ui", "bytes", "wire", "drills", "restart", "memory")
-OPT_IN = ("drills", "restart", "memory")  # long runs: only when named
+SUITES = ("risk", "sim", "ui", "bytes", "wire", "service", "drills", "restart", "memory")
+OPT_IN = ("service", "drills", "restart", "memory")  # long runs: only when named
 
 
 def main(argv: list[str]) -> int:
