@@ -80,8 +80,12 @@ class _PtySession(asyncssh.SSHServerSession):
             self.chan.write(data)
             return
         self._hang_up()
-        code = self.proc.wait() if self.proc is not None else 0
-        self.chan.exit(code if code >= 0 else 128 - code)
+        try:
+            code = self.proc.wait(5)  # it closed the terminal: it is ending
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        self.chan.exit(code if code >= 0 else 128 - code)  # killed by signal N: 128 + N, as a shell says
 
     def data_received(self, data, datatype) -> None:
         if self.master is not None:

@@ -20,6 +20,7 @@ for it fails with a message saying so. Each test takes about 26 s.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
 import select
@@ -29,6 +30,7 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -196,9 +198,6 @@ async def test_a_terminal_over_ssh_is_cut_off_and_the_guard_acts_alone(tmp_path)
 def test_a_terminal_on_a_pty_hung_up_and_the_guard_acts_alone(tmp_path):
     guard = Guard(tmp_path)
     master, slave = os.openpty()
-    import fcntl
-    import termios
-
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
     terminal = subprocess.Popen([sys.executable, "-m", "cockpit", "attach"], stdin=slave, stdout=slave,
                                 stderr=slave, env={**os.environ, "TERM": "xterm-256color"}, close_fds=True,
