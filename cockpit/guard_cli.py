@@ -247,7 +247,9 @@ def run_status(args) -> int:
         print(f"cockpit status: {error}", file=sys.stderr)
         return 1
     try:
-        report = status_report(remote.welcome, remote.latest, remote.events)
+        # Its own attach is not news to whoever asked.
+        told = [e for e in remote.events if e.field("pid") != str(os.getpid())]
+        report = status_report(remote.welcome, remote.latest, told)
     finally:
         remote.detach()
     if args.json:

@@ -49,6 +49,7 @@ def test_sigterm_stops_the_guard_cleanly_after_journaling_and_logging(tmp_path):
         assert status.returncode == 0, err
         report = json.loads(out)
         assert report["kill"]["status"] == "NORMAL" and len(report["accounts"]) == 6
+        assert "terminal attached" not in report["last_event"]["text"]  # not its own attach
         guard.send_signal(signal.SIGTERM)
         out, err = guard.communicate(timeout=30)
     finally:
