@@ -704,8 +704,18 @@ class Engine:
         return self.executor.readonly_reason(account)
 
     def preview(self, intent: Intent) -> TrimPreview:
-        """The frozen values to confirm before sending `intent` (ExecutionError if refused)."""
-        return self.executor.preview(intent, self._book())
+        """The frozen values to confirm before sending `intent` (ExecutionError if refused).
+
+        A position whose snapshot carries no mark is priced at the risk engine's, from the last
+        frame (it also reads the funding quotes)."""
+        return self.executor.preview(intent, self._book(), mark=self._risk_mark(intent.key))
+
+    def _risk_mark(self, key: PositionKey) -> float | None:
+        """The mark the last assessment shows for the position `key`, if any."""
+        frame = self.latest
+        if frame is None:
+            return None
+        return next((row.mark for row in frame.assessment.positions if row.key == key), None)
 
     async def submit(self, intent: Intent, *, cap: Decimal | None = None) -> Outcome:
         """Send `intent` as one reduce-only order; re-poll its account; note the outcome."""

@@ -44,12 +44,29 @@ from cockpit.model import (
     Unavailable,
     UnknownOutcome,
     VenueError,
+    VenueSnapshot,
 )
 from cockpit.risk.orders import estimate_cost, reduce_only_amount, round_down
 from cockpit.venues.protocol import Venue
 
 #: The detail of a row the venue did not know at its first look-up: pending a second one.
 PENDING = "not at the venue yet: looking again"
+
+
+def trim_mark(position: Position, snapshot: VenueSnapshot | None) -> float | None:
+    """The mark a trim of `position` is priced at: its own, else the one its account's snapshot
+    carries for the symbol (its marks table, then its funding quote). Venues may leave the mark
+    off the position (the model allows it: dYdX's indexer reports size, side, entry and uPnL
+    only; the simulator's dYdX does the same); the rest of the snapshot usually has it."""
+    if position.mark_price is not None:
+        return float(position.mark_price)
+    if snapshot is None:
+        return None
+    mark = snapshot.mark(position.symbol)
+    if mark is None:
+        mark = next((q.mark_price for q in snapshot.funding
+                     if q.symbol == position.symbol and q.mark_price is not None), None)
+    return mark if mark is not None and mark > 0 else None
 
 
 class ExecutionError(Exception):
@@ -174,13 +191,22 @@ class Executor:
             reduce_only=True,
         )
 
-    def preview(self, intent: Intent, book: Book) -> TrimPreview:
-        """The frozen values of a confirmation: size to cut, estimated price and cost, after."""
+    def preview(self, intent: Intent, book: Book, *, mark: float | None = None) -> TrimPreview:
+        """The frozen values of a confirmation: size to cut, estimated price and cost, after.
+
+        The trim is priced at the position's mark, else at the one the account's snapshot
+        carries for the symbol (`trim_mark`), else at `mark` (the risk engine's, which also reads
+        the funding quotes). With no price at all the price, notional and cost are None
+        (unknown), never 0.
+        """
         position, instrument = self._position(intent, book)
         request = self._order(intent, position, instrument)
-        mark = float(position.mark_price) if position.mark_price is not None else None
-        notional = None if mark is None else float(request.amount) * instrument.unit_value(mark)
-        price, cost = estimate_cost(request.amount, mark, instrument, position.side.opposite)
+        state = book.account(intent.account)
+        price_at = trim_mark(position, state.snapshot if state is not None else None)
+        if price_at is None:
+            price_at = mark
+        notional = None if price_at is None else float(request.amount) * instrument.unit_value(price_at)
+        price, cost = estimate_cost(request.amount, price_at, instrument, position.side.opposite)
         return TrimPreview(
             intent=intent,
             account=intent.account,
@@ -196,6 +222,7 @@ class Executor:
             notional=notional,
             unit="contracts" if position.contracts is not None else "",
             asset=instrument.asset,
+            mark=price_at,
         )
 
     # -- sending --------------------------------------------------------------------------

@@ -106,7 +106,15 @@ class CommandResult:
 
 @dataclass(frozen=True, slots=True)
 class TrimPreview:
-    """The frozen values a trim's confirmation shows: what will be sent if the person confirms."""
+    """The frozen values a trim's confirmation shows: what will be sent if the person confirms.
+
+    Attributes:
+        est_price / est_cost / notional: the order's estimated average price, its cost (taker
+            fee plus impact) and its notional; None when no price of the symbol is known (the
+            confirmation says so: an unknown cost is never shown as 0).
+        mark: the price the estimate starts from (the position's mark, else the snapshot's or
+            the risk engine's); None when none is known.
+    """
 
     intent: Intent
     account: str
@@ -117,11 +125,12 @@ class TrimPreview:
     cut: Decimal
     order_side: Side
     est_price: float | None
-    est_cost: float
+    est_cost: float | None
     after: Decimal
     notional: float | None
     asset: str  # the instrument's base asset, which the symbol's text need not spell
     unit: str = ""  # what size, cut and after count: "" base units (the asset), or "contracts"
+    mark: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,13 +75,13 @@ def market_fill(mark, notional, fee, direction):
     return mark * (1 + direction * slip), notional * (fee + slip)
 
 
-def estimate_cost(amount: Decimal, mark: float | None, instrument, side) -> tuple[float | None, float]:
+def estimate_cost(amount: Decimal, mark: float | None, instrument, side) -> tuple[float | None, float | None]:
     """Estimated average price and cost (`market_fill`) of a market order of `amount` in the
     instrument's order unit (contracts on an inverse swap) on `side`.
 
-    Returns (price, cost); (None, 0.0) when the mark is unknown.
+    Returns (price, cost); (None, None) when the mark is unknown: an unknown cost, never 0.
     """
     if mark is None:
-        return None, 0.0
+        return None, None
     notional = float(amount) * instrument.unit_value(mark)  # amount in the order unit
     return market_fill(mark, notional, instrument.taker_fee, float(side.sign))

@@ -342,9 +342,18 @@ def _trim_lines(p: TrimPreview) -> list[str | Text]:
         f"Position   {p.side.value.upper()} {p.size} {asset}",
         Text.assemble("Order      ", (f"{p.order_side.value.upper()} {p.cut} {asset}", "bold"),
                       " market, reduce-only"),
-        f"Est. price {fmt.price(p.est_price)}   notional ${fmt.money(p.notional)}",
-        f"Est. cost  ${fmt.money(p.est_cost)} (taker fee + impact)",
+        *_estimate_lines(p),
         f"After      {side_after} {p.after if p.after > 0 else ''} {asset if p.after > 0 else ''}".rstrip(),
     ]
     return lines
 
+
+def _estimate_lines(p: TrimPreview) -> list[str | Text]:
+    """Price, notional and cost; without a price they are unknown and the lines say so (never a
+    cost of $0)."""
+    if p.est_price is None or p.est_cost is None:
+        return ["Est. price —", Text.assemble("Est. cost  ", (f"no price from {p.venue}: cost unknown", "bold"))]
+    return [
+        f"Est. price {fmt.price(p.est_price)}   notional ${fmt.money(p.notional)}",
+        f"Est. cost  ${fmt.money(p.est_cost)} (taker fee + impact)",
+    ]
