@@ -9,6 +9,8 @@ import re
 import shlex
 from pathlib import Path
 
+import pytest
+
 from cockpit.cli import parse_args
 
 UNIT = Path(__file__).resolve().parent.parent / "systemd" / "cockpit-guard.service"
@@ -56,3 +58,27 @@ def test_the_unit_holds_no_secret():
     assert not re.search(r"(?i)(key|secret|token|passw|passphrase)\w*\s*=", settings)
     assert "PYTHON_KEYRING_BACKEND" not in settings
     assert set(_environment(_unit())) == {"COCKPIT_GUARD_OPTIONS"}
+
+
+def test_systemd_itself_accepts_the_unit(tmp_path, monkeypatch):
+    # Where systemd-analyze is installed: it reads the unit as a --user manager would (unknown
+    # directives, bad values, a missing ExecStart binary), without a running systemd.
+    import shutil
+    import subprocess
+
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    home, runtime = tmp_path / "home", tmp_path / "run"
+    (home / ".local" / "bin").mkdir(parents=True)
+    runtime.mkdir(mode=0o700)
+    script = home / ".local" / "bin" / "cockpit"
+    script.write_text("#!/bin/sh\nexit 0\n")
+    script.chmod(0o755)
+    unit = tmp_path / UNIT.name
+    unit.write_text(UNIT.read_text(encoding="utf-8"))
+    env = {"HOME": str(home), "XDG_RUNTIME_DIR": str(runtime), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([analyze, "verify", "--user", str(unit)], capture_output=True, text=True, timeout=60,
+                         env=env)
+    assert out.returncode == 0, out.stderr
+    assert "cockpit-guard.service" not in out.stderr, out.stderr  # no warning about it either
