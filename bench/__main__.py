@@ -1,11 +1,12 @@
-"""`python -m bench [--quick] [ui|bytes|sim|risk|wire|service|drills|restart|memory ...]`: print
-every benchmark figure (medians).
+"""`python -m bench [--quick] [ui|bytes|sim|risk|wire|service|drills|restart|memory|guard ...]`:
+print every benchmark figure (medians).
 
 Some suites run only when named. The drills are not timings: `drills` (kill-switch fire drills over
 many seeds and hours of simulated time) takes a few minutes on 2 cores; `restart` (the SIGKILL
 restart drill) about a quarter of an hour; `memory` (48 simulated hours, memory sampled every
 hour) about ten minutes. `service` (a trim's round trip through a guard's socket, and an attached
-terminal idling for a minute) takes about three minutes.
+terminal idling for a minute) takes about three minutes, and `guard` (the resident memory and idle
+CPU of two guard processes) as long.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import importlib
 import platform
 import sys
 
-SUITES = ("risk", "sim", "ui", "bytes", "wire", "service", "drills", "restart", "memory")
-OPT_IN = ("service", "drills", "restart", "memory")  # long runs: only when named
+SUITES = ("risk", "sim", "ui", "bytes", "wire", "service", "drills", "restart", "memory", "guard")
+OPT_IN = ("service", "drills", "restart", "memory", "guard")  # long runs: only when named
 
 
 def main(argv: list[str]) -> int:

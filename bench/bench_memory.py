@@ -31,6 +31,7 @@ import os
 import statistics
 import sys
 import tracemalloc
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -186,10 +187,11 @@ def run(quick: bool = False, hours: int | None = None, warmup: int | None = None
     """Every memory figure, measured in a fresh process."""
     hours = hours or (12 if quick else 48)
     warmup = warmup if warmup is not None else (6 if quick else 24)
-    with get_context("spawn").Pool(2) as pool:
-        traced = pool.apply_async(measure, (hours, warmup, seed, fault_rate, True))
-        untraced = pool.apply_async(measure, (hours, warmup, seed, fault_rate, False))
-        return figures(traced.get(), untraced.get(), hours, warmup)
+    # A pool of executors, not multiprocessing.Pool: a worker that dies fails the run, not hangs it.
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        traced = pool.submit(measure, hours, warmup, seed, fault_rate, True)
+        untraced = pool.submit(measure, hours, warmup, seed, fault_rate, False)
+        return figures(traced.result(), untraced.result(), hours, warmup)
 
 
 def main(argv: list[str]) -> int:
