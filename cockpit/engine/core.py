@@ -20,6 +20,7 @@ import logging
 import random
 import time
 from collections import deque
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Protocol
@@ -50,6 +51,7 @@ from cockpit.model import (
 from cockpit.model.commands import TrimPreview
 from cockpit.model.events import Event, EventKind, Severity
 from cockpit.redact import clip, scrub
+from cockpit.risk.trim import trim_liquidation
 from cockpit.venues.protocol import Venue
 
 log = logging.getLogger("cockpit.engine")
@@ -707,8 +709,19 @@ class Engine:
         """The frozen values to confirm before sending `intent` (ExecutionError if refused).
 
         A position whose snapshot carries no mark is priced at the risk engine's, from the last
-        frame (it also reads the funding quotes)."""
-        return self.executor.preview(intent, self._book(), mark=self._risk_mark(intent.key))
+        frame (it also reads the funding quotes). Risk adds the position's liquidation price
+        before and after; if that fails the trim is still offered, with the price unknown.
+        """
+        book = self._book()
+        preview = self.executor.preview(intent, book, mark=self._risk_mark(intent.key))
+        fraction = 1.0 if preview.after <= 0 else float(preview.cut / preview.size)
+        try:
+            liq = trim_liquidation(book, self._instruments, intent.key, fraction, preview.est_cost or 0.0)
+        except Exception as error:  # a bug in risk must never stand between a person and a trim
+            self._log_once("trim liquidation failed", error)
+            return preview
+        return dataclasses.replace(preview, liq_before=liq.before, liq_after=liq.after, liq_kind=liq.kind,
+                                   liq_closer=liq.closer)
 
     def _risk_mark(self, key: PositionKey) -> float | None:
         """The mark the last assessment shows for the position `key`, if any."""

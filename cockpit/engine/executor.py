@@ -33,6 +33,7 @@ from cockpit.model import (
     Intent,
     IntentSource,
     MalformedReply,
+    MarginMode,
     NotSupported,
     Order,
     OrderRequest,
@@ -223,6 +224,7 @@ class Executor:
             unit="contracts" if position.contracts is not None else "",
             asset=instrument.asset,
             mark=price_at,
+            cross=position.margin_mode is MarginMode.CROSS,
         )
 
     # -- sending --------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Union
 
-from cockpit.model.enums import KillMode, OrderStatus, Side
+from cockpit.model.enums import KillMode, LiqKind, OrderStatus, Side
 from cockpit.model.ids import PositionKey
 from cockpit.model.orders import Intent
 
@@ -114,6 +114,14 @@ class TrimPreview:
             confirmation says so: an unknown cost is never shown as 0).
         mark: the price the estimate starts from (the position's mark, else the snapshot's or
             the risk engine's); None when none is known.
+        liq_before / liq_after: the position's liquidation price now and after the trim, as risk
+            computes it (`cockpit.risk.trim`); None when it has none (after a full close, or
+            when no price move reaches it) or it is unknown (`liq_kind` UNKNOWN).
+        liq_kind: POSITION (its own price) or ACCOUNT (cross margin: the price of this symbol
+            at which the account-level move liquidates the whole cross account).
+        liq_closer: after the trim liquidation is nearer the mark than now (cutting a leg
+            that hedges the account, or a cost above the maintenance the cut frees).
+        cross: the position is cross margin (else isolated).
     """
 
     intent: Intent
@@ -131,6 +139,11 @@ class TrimPreview:
     asset: str  # the instrument's base asset, which the symbol's text need not spell
     unit: str = ""  # what size, cut and after count: "" base units (the asset), or "contracts"
     mark: float | None = None
+    liq_before: float | None = None
+    liq_after: float | None = None
+    liq_kind: LiqKind = LiqKind.UNKNOWN
+    liq_closer: bool = False
+    cross: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,8 @@ liquidation (the account is unleveraged in that direction) and the move is repor
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from cockpit.risk.arrays import fill_nan
@@ -98,3 +100,45 @@ def cross_side(equity: np.ndarray, maint: np.ndarray, acct: np.ndarray, cross: n
     mt = maint - np.bincount(acct, np.where(apart, fill_nan(mm), 0.0), n)
     holds = np.bincount(acct, cross, n) > 0
     return eq, np.where(holds & (mt > 0), mt, np.nan)
+
+
+# -- after a reduce-only cut (the trim preview's new liquidation price) ------------------------
+#
+# A cut closes part of a position at the market: its realized PnL only moves from unrealized to
+# the balance (equity is unchanged by it), its cost (taker fee and impact) comes out of equity,
+# and the notional and maintenance it takes off scale with the fraction cut.
+
+
+def move_after_cut(equity, maint, net, cut_signed, cut_maint, cost):
+    """The account-level move (`account_move`) of a cross side after a cut that takes
+    `cut_signed` of signed notional and `cut_maint` of maintenance off it and pays `cost` out of
+    its equity. NaN where no move reaches liquidation any more (nothing left, or unleveraged).
+
+    When every cross position of the account is on one side and the cost is at most the
+    maintenance it frees, the move never gets smaller. Cutting a leg that offsets the others
+    (a hedge) makes the account more directional: its move can shrink, or change direction.
+    """
+    return account_move(np.asarray(equity, float) - cost, np.asarray(maint, float) - cut_maint,
+                        np.asarray(net, float) - cut_signed)
+
+
+def own_price_after_cut(mark: float, liq: float, fraction: float, slack: float, freed: float,
+                        cost: float) -> float:
+    """A cross position's own liquidation price (as Binance and Bybit report one: the price of
+    this symbol at which the account's equity meets its maintenance, every other price held)
+    after a cut of `fraction` (0 ≤ f < 1) of it.
+
+    That price is where the move of this one price, over the position, uses up the account's
+    `slack` (cross equity − cross maintenance): ``mark − liq = slack / (s·(1 − side·r))`` for s the
+    signed size and r its maintenance rate. The cut scales s by 1 − f, frees `freed` of
+    maintenance and pays `cost`, so the distance becomes
+    ``(mark − liq) · (slack + freed − cost) / (slack · (1 − f))``. Where the slack is unknown or
+    not positive only the size is scaled (the freed maintenance and the cost, small and of
+    opposite sign, are left out). NaN when no positive price liquidates it any more.
+    """
+    gap = mark - liq
+    scale = 1.0 / (1.0 - fraction)
+    if math.isfinite(slack) and slack > 0:
+        scale *= max(slack + freed - cost, 0.0) / slack
+    price = mark - gap * scale
+    return price if price > 0 else math.nan

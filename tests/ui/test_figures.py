@@ -192,4 +192,5 @@ def test_an_inverse_trim_confirmation_counts_contracts_not_coins():
                     est_cost=0.1, after=Decimal(8), notional=200.0, asset="BTC", unit="contracts")
     lines = [str(x) for x in _trim_lines(p)]
     assert "LONG 10 contracts" in lines[1] and "SHORT 2 contracts" in lines[2]
-    assert "BTC" not in lines[2] and "8 contracts" in lines[-1]
+    after = next(line for line in lines if line.startswith("After"))
+    assert "BTC" not in lines[2] and "8 contracts" in after

@@ -17,7 +17,7 @@ import pytest
 from cockpit.engine import Engine
 from cockpit.engine.executor import Executor
 from cockpit.engine.journal import Journal
-from cockpit.model import Book, Intent, IntentSource, PositionKey, Side
+from cockpit.model import Book, Intent, IntentSource, LiqKind, PositionKey, Side
 from cockpit.model.commands import TrimPreview
 from cockpit.risk.orders import impact
 from cockpit.venues.open import open_account
@@ -59,6 +59,20 @@ async def test_a_dydx_trim_is_priced_at_the_oracle_price(replay, store):
         # SHORT 0.407; 25% = 0.10175, rounded down to the 0.0001 step
         assert (preview.side, preview.order_side, preview.after) == (Side.SHORT, Side.LONG, D("0.3053"))
         _priced_at(preview, ORACLE, D("0.1017"))
+        # Cross (subaccount 0), no liquidation price reported: the account-level move. Equity
+        # 161451.040416029 (the subaccount), maintenance 0.012 of 0.407 × oracle (the market's
+        # MMF), net −0.407 × oracle: x = (E − M)/(M − N), a rise; the trim takes 0.1017/0.407 of
+        # notional and maintenance off and its cost off the equity.
+        equity, notional = 161451.040416029, 0.407 * ORACLE
+        maint = 0.012 * notional
+        f = 0.1017 / 0.407
+        x = (equity - maint) / (maint + notional)
+        x2 = (equity - preview.est_cost - maint * (1 - f)) / ((maint + notional) * (1 - f))
+        assert (preview.liq_kind, preview.cross, preview.liq_closer) == (LiqKind.ACCOUNT, True, False)
+        assert preview.liq_before == pytest.approx(ORACLE * (1 + x))
+        assert preview.liq_after == pytest.approx(ORACLE * (1 + x2))
+        close = engine.preview(_intent(1.0))
+        assert close.after == 0 and close.liq_before == preview.liq_before and close.liq_after is None
     finally:
         await engine.stop()
 

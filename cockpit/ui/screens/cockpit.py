@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from cockpit.engine.api import EngineAPI
-from cockpit.model import Frame, Health
+from cockpit.model import Frame, Health, LiqKind
 from cockpit.model.commands import (
     AcceptKillCut, CommandResult, CutPreview, Refused, ResetKill, Trim, TrimPreview, new_command_id,
 )
@@ -344,7 +344,26 @@ def _trim_lines(p: TrimPreview) -> list[str | Text]:
                       " market, reduce-only"),
         *_estimate_lines(p),
         f"After      {side_after} {p.after if p.after > 0 else ''} {asset if p.after > 0 else ''}".rstrip(),
+        *_liq_lines(p),
     ]
+    return lines
+
+
+def _liq_lines(p: TrimPreview) -> list[str | Text]:
+    """The position's liquidation price now → after the trim, what kind it is, and a warning
+    when the trim brings it nearer (risk computed both: `cockpit.risk.trim`)."""
+    closed = p.after <= 0
+    if p.liq_kind is LiqKind.UNKNOWN:
+        return ["Liq. price unknown" + (" → none, closed" if closed else "")]
+    before = fmt.price(p.liq_before) if p.liq_before is not None else "out of reach"
+    after = "none, closed" if closed else fmt.price(p.liq_after) if p.liq_after is not None else "out of reach"
+    kind = ("cross: account-level" if p.liq_kind is LiqKind.ACCOUNT
+            else "cross" if p.cross else "isolated: own margin")
+    lines: list[str | Text] = [f"Liq. price {before} → {after} ({kind})"]
+    if p.liq_closer:
+        why = ("the account is left more directional" if p.liq_kind is LiqKind.ACCOUNT
+               else "the cost exceeds the margin it frees")
+        lines.append(Text(f"           nearer the mark than now: {why}", "bold"))
     return lines
 
 
