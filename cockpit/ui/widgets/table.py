@@ -264,7 +264,7 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         top = self.scroll_offset.y
         bottom = min(max(len(old_sigs), len(keys)), top + self.scrollable_content_region.height - 1)
         dirty: list[int] = []  # whole lines
-        cells: list[tuple[int, int]] = []  # (row, shown column) of a cell that alone changed
+        changed: list[tuple[int, tuple, tuple]] = []  # (row, old look, new look): some cells changed
         for i in range(top, bottom):
             old = old_sigs[i] if i < len(old_sigs) else None
             if old is None or i >= len(keys):
@@ -272,12 +272,12 @@ class KeyedTable(SteadyScrollView, can_focus=True):
                 continue
             new = self._sig(i)
             if old != new:
-                cells.extend((i, j, a, b) for j, (a, b) in enumerate(zip(old, new)) if a != b)
+                changed.append((i, old, new))
         if self._cursor != old_cursor:
             dirty += (old_cursor, self._cursor)
         self._refresh_rows(dirty)
         whole = set(dirty)
-        self._refresh_cells([cell for cell in cells if cell[0] not in whole])
+        self._refresh_cells([row for row in changed if row[0] not in whole])
         if reordered:
             if self._update_virtual_size():
                 # The scroll range follows the new height only after layout (height: auto tables).
@@ -304,34 +304,37 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         if regions:
             self.refresh(*regions)
 
-    def _refresh_cells(self, cells: list[tuple[int, int, object, object]]) -> None:
-        """Repaint the on-screen cells `(row, shown column, old look, new look)`: the characters
-        that changed when the looks say which, nearby changes of a line together. A moved mark
-        rewrites the digits that moved on the terminal, not the row."""
-        if not cells or not self.is_attached:
+    def _refresh_cells(self, rows: list[tuple[int, tuple, tuple]]) -> None:
+        """Repaint the cells that changed in `rows` (row index, old look, new look of its shown
+        cells): the characters that changed when the looks say which, nearby changes of a line
+        together. A moved mark rewrites the digits that moved on the terminal, not the row."""
+        if not rows or not self.is_attached:
             return
         top = self.scroll_offset.y
         scroll_x = self.scroll_offset.x
         height = self.scrollable_content_region.height
         width = self.scrollable_content_region.width
-        per_row: dict[int, list[tuple[int, object, object]]] = {}
-        for i, j, old, new in cells:
-            if 1 <= i + 1 - top < height:  # line 0 is the header
-                per_row.setdefault(i, []).append((j, old, new))
-        regions = []
         starts, shown = self._starts, self._shown
-        for i, changed in per_row.items():
-            if len(changed) > _NARROWED:  # most of the row changed: one span, not cell by cell
-                first, last = changed[0][0], changed[-1][0]
-                spans = [(starts[first], starts[last] + shown[last].width + 1)]
+        regions = []
+        for i, old, new in rows:
+            y = i + 1 - top  # line 0 is the header
+            if not 1 <= y < height:
+                continue
+            picks = [j for j, (a, b) in enumerate(zip(old, new)) if a != b]
+            if len(picks) > _NARROWED:  # most of the row changed: one span, not cell by cell
+                last = picks[-1]
+                spans = [(starts[picks[0]], starts[last] + shown[last].width + 1)]
             else:
                 spans = []
-                for j, old, new in changed:
-                    start, end = _changed_chars(old, new, shown[j])
+                for j in picks:
+                    start, end = _changed_chars(old[j], new[j], shown[j])
                     spans.append((starts[j] + start, starts[j] + end))
-            y = i + 1 - top
-            regions += [Region(x1, y, x2 - x1, 1) for x1, x2 in
-                        ((max(0, a - scroll_x), min(width, b - scroll_x)) for a, b in join(spans)) if x1 < x2]
+                if len(spans) > 1:
+                    spans = join(spans)
+            for a, b in spans:
+                x1, x2 = max(0, a - scroll_x), min(width, b - scroll_x)
+                if x1 < x2:
+                    regions.append(Region(x1, y, x2 - x1, 1))
         if regions:
             self.refresh(*regions)
 
