@@ -23,6 +23,8 @@ SHOTS = [
     ("cockpit-80x24.svg", (80, 24), "cockpit-dark", ()),
     ("funding-80x24.svg", (80, 24), "cockpit-dark", ("2",)),
     ("trim-confirm-120x40.svg", (120, 40), "cockpit-dark", ("t",)),
+    # dYdX's ETH long, 10%: a hedge leg, so the account-level liquidation comes nearer
+    ("trim-confirm-80x24.svg", (80, 24), "cockpit-dark", ("down", "down", "down", "r")),
     ("cockpit-light-120x40.svg", (120, 40), "cockpit-light", ()),
 ]
 

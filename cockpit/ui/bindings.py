@@ -7,6 +7,11 @@ from textual.binding import Binding
 from cockpit.ui.keymap import DEFAULT_BINDINGS
 
 
+WHEN_ROOM: frozenset[str] = frozenset({"positions.trim_tenth", "positions.trim_half"})
+"""Shown bindings the key bar leaves out when the whole bar does not fit (the usual trim, 25%,
+and close stay): every key is always in the keys panel."""
+
+
 def bind(binding_id: str, action: str, *, show: bool = True, priority: bool = False) -> Binding:
     """A Binding for `binding_id` with its default key and description from the keymap table."""
     key, description = DEFAULT_BINDINGS[binding_id]

@@ -47,4 +47,4 @@ def test_the_liquidation_price_before_and_after():
 def test_a_trim_that_brings_liquidation_nearer_says_so():
     hedge = dataclasses.replace(BASE, liq_kind=LiqKind.ACCOUNT, liq_before=5_589.0, liq_after=5_519.0,
                                 liq_closer=True)
-    assert "nearer the mark than now: the account is left more directional" in _text(hedge)
+    assert "nearer the mark: the account is left more directional" in _text(hedge)

@@ -55,8 +55,11 @@ class CockpitScreen(Screen):
     """
 
     BINDINGS = [
+        # Every trim size is in the keys panel (?); the key bar shows 10% and 50% where there
+        # is room (`bindings.WHEN_ROOM`).
+        bind("positions.trim_tenth", "trim(0.1)"),
         bind("positions.trim", "trim(0.25)"),
-        bind("positions.trim_half", "trim(0.5)", show=False),
+        bind("positions.trim_half", "trim(0.5)"),
         bind("positions.close", "trim(1.0)"),
         bind("positions.sort", "sort"),
         bind("positions.group", "group", show=False),
@@ -363,7 +366,7 @@ def _liq_lines(p: TrimPreview) -> list[str | Text]:
     if p.liq_closer:
         why = ("the account is left more directional" if p.liq_kind is LiqKind.ACCOUNT
                else "the cost exceeds the margin it frees")
-        lines.append(Text(f"           nearer the mark than now: {why}", "bold"))
+        lines.append(Text(f"           nearer the mark: {why}", "bold"))
     return lines
 
 

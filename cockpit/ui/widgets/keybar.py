@@ -17,6 +17,8 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from cockpit.ui.bindings import WHEN_ROOM
+
 class Item(NamedTuple):
     """One shown key."""
 
@@ -24,6 +26,12 @@ class Item(NamedTuple):
     display: str  # as the app shows it: "^p", "esc"
     description: str
     enabled: bool
+    spare: bool = False  # left out when the whole bar does not fit (`bindings.WHEN_ROOM`)
+
+    @property
+    def width(self) -> int:
+        """Cells it takes on the bar."""
+        return Text(f" {self.display} {self.description} ").cell_len
 
     def style(self) -> Style:
         """What a click on it needs to know, and dim when it is disabled."""
@@ -81,7 +89,8 @@ class KeyBar(Widget, can_focus=False):
             if not binding.show or binding.action in actions:
                 continue  # as the Footer: one key per action, the first bound
             actions.add(binding.action)
-            items.append(Item(binding.key, app.get_key_display(binding), binding.description, enabled))
+            items.append(Item(binding.key, app.get_key_display(binding), binding.description, enabled,
+                              binding.id in WHEN_ROOM))
         if (tuple(items), palette) != (self.items, self.palette_item):
             self.items, self.palette_item = tuple(items), palette
             self.refresh()
@@ -91,7 +100,7 @@ class KeyBar(Widget, can_focus=False):
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         text_style = self.get_component_rich_style("key-bar--description", partial=True)
         line = Text(no_wrap=True, overflow="crop", end="")
-        for item in self.items:
+        for item in self._fitting():
             line.append(f" {item.display} ", key_style + item.style())
             line.append(f"{item.description} ", text_style + item.style())
         if (item := self.palette_item) is not None:
@@ -106,6 +115,13 @@ class KeyBar(Widget, can_focus=False):
                 line.append(" " * gap)
                 line.append_text(right)
         return line
+
+    def _fitting(self) -> tuple[Item, ...]:
+        """All the items when they fit beside the palette's key, else all but the spare ones."""
+        palette = self.palette_item.width + 1 if self.palette_item is not None else 0
+        if sum(item.width for item in self.items) + palette <= self.size.width:
+            return self.items
+        return tuple(item for item in self.items if not item.spare)
 
     def on_click(self, event: events.Click) -> None:
         """Press the key that was clicked (a disabled one rings the bell, as in the Footer)."""
