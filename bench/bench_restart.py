@@ -1,8 +1,8 @@
 """The restart drill: an auto-mode kill-switch cut interrupted by SIGKILL, on a venue that survives.
 
-    python -m bench restart            20 seeds x 20 kills (a quarter of an hour on two cores)
+    python -m bench restart            30 seeds x 30 kills (about half an hour on two cores)
     python -m bench --quick restart    3 seeds x 5 kills
-    python -m bench.bench_restart --seeds 5 --kills 10 [--first-seed N]
+    python -m bench.bench_restart --seeds 5 --kills 10 [--first-seed N] [--negative-control]
 
 Per seed: the simulator is served as the paper venue in its own process (`cockpit paper`, on
 bench/restart-squeeze.toml: funding spikes across the market at 1 min while prices stay calm, so
@@ -378,16 +378,16 @@ def figures(results: list[SeedResult]) -> list[Figure]:
 
 
 def run(quick: bool = False) -> list[Figure]:
-    """The bench suite: 20 seeds x 20 kills (quick: 3 x 5)."""
-    seeds, kills = (3, 5) if quick else (20, 20)
+    """The bench suite: 30 seeds x 30 kills, the issue's scale (quick: 3 x 5)."""
+    seeds, kills = (3, 5) if quick else (30, 30)
     return figures(drill(seeds, kills, report=lambda line: print("#", line, flush=True)))
 
 
 def main(argv: list[str]) -> int:
     """`python -m bench.bench_restart [--seeds N] [--kills K] [--first-seed S] [--keep]`."""
     parser = argparse.ArgumentParser(prog="python -m bench.bench_restart", description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=20)
-    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--seeds", type=int, default=30)
+    parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2, help="seeds run at once (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep each seed's directory (journal, logs)")

@@ -2,7 +2,7 @@
 process), SIGKILLed at random points of a kill-switch cut and restarted on the same journal.
 
 Three seeds of five kills, run side by side (they mostly wait); `python -m bench restart` runs
-twenty of twenty (see bench/bench_restart.py for the kill points and the invariants). Every
+thirty of thirty (see bench/bench_restart.py for the kill points and the invariants). Every
 invariant must hold on every seed: no duplicate order, no orphan, one episode whose cut is exactly
 its plan (30% of the starting gross, not more), no row left UNKNOWN, and the switch HALTED, also
 after two more restarts.
