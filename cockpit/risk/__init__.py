@@ -9,7 +9,8 @@ The engine calls one object::
 
 Modules: `table` (the book as arrays), `exposure`, `liquidation`, `stress`, `volatility`,
 `sizing`, `funding` (with the funding stress index), `drawdown`, `collateral`, `playbook`,
-`killswitch`, `settings`, `orders` (exact reduce-only sizes and the cost model), `history` (the
+`killswitch`, `settings`, `orders` (exact reduce-only sizes and the cost model), `trim` (a trim's
+liquidation price before and after, for its confirmation), `history` (the
 one ring buffer of sampled histories), `stages` (the steps of one evaluation), `output` (their
 rows) and `evaluate`.
 """
