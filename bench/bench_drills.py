@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 
 import cockpit.sim.venue
-from bench.common import Figure
+from bench.common import Figure, ManualClock
 from cockpit.engine import Engine
 from cockpit.model import KillStatus
 from cockpit.sim import build_demo
@@ -47,16 +47,6 @@ START = 1_780_000_000.0  # wall clock of the drill (the sim keeps its own start)
 EVENT_KIND = {"funding-squeeze": "funding_regime", "flash-crash": "flash_crash"}
 LATE = "flash-crash@3h"  # the crash once the volatility trigger has its history
 TRIGGERS = ("funding stress", "daily drawdown", "peak drawdown", "vol percentile", "stale account")
-
-
-class _Clock:
-    """A wall clock the drill moves by hand."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass
@@ -125,7 +115,7 @@ async def _instant(delay: float, result=None):
 
 
 async def _drill(scenario: str, seed: int, seconds: float, poll: float, stop_at_reducing: bool) -> Run:
-    clock = _Clock(START)
+    clock = ManualClock(START)
     session = build_demo(seed=seed, scenario=scenario_of(scenario), clock=clock)
     engine = Engine(session.venues, sim=session, clock=clock)
     start = session.world.start

@@ -35,21 +35,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
-from bench.common import Figure
+from bench.common import Figure, ManualClock
 
 START = 1_780_000_000.0  # the wall clock the run starts at
 SPEED = 10.0  # simulated seconds per wall second: one poll of every account per 10 s of sim time
 FAULT_RATE = 0.05
-
-
-class _Clock:
-    """A wall clock the run moves by hand."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass
@@ -117,7 +107,7 @@ async def _measure(hours: int, warmup: int, seed: int, fault_rate: float, trace:
     from cockpit.engine import Engine
     from cockpit.sim import build_demo
 
-    clock = _Clock(START)
+    clock = ManualClock(START)
     session = build_demo(seed=seed, scenario="calm", speed=SPEED, clock=clock, fault_rate=fault_rate)
     engine = Engine(session.venues, sim=session, clock=clock)
     out = Samples()

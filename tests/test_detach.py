@@ -39,6 +39,7 @@ import pytest
 from bench.pty_run import controlling_tty
 from cockpit.engine.protocol import default_socket, guard_answers
 from cockpit.model.events import EventKind
+from tests.waiting import until
 
 COLS, ROWS = 120, 40
 
@@ -57,7 +58,7 @@ class Guard:
         self.proc = subprocess.Popen([sys.executable, "-m", "cockpit", *GUARD, "--log", str(self.log),
                                       "--journal", str(self.journal)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
-        _until(lambda: guard_answers(default_socket()) or self._died(), 30, "the guard to listen")
+        until(lambda: guard_answers(default_socket()) or self._died(), 30, "the guard to listen")
 
     def _died(self) -> bool:
         if self.proc.poll() is not None:
@@ -77,7 +78,7 @@ class Guard:
             self._died()
             return next((e for e in self.events() if check(e)), None)
 
-        return _until(found, timeout, what)
+        return until(found, timeout, what)
 
     def stop(self) -> int:
         """SIGTERM (a clean stop), its exit code."""
@@ -91,17 +92,7 @@ class Guard:
             self.proc.wait(5)
 
 
-def _until(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-
-
-async def _async_until(check, timeout: float, what: str):
+async def _asyncuntil(check, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
@@ -165,13 +156,13 @@ async def test_a_terminal_over_ssh_is_cut_off_and_the_guard_acts_alone(tmp_path)
                                         rows=ROWS)
         await screen.until(FIRST_FRAME, 30)
         # The guard's market on the status line: a frame from the guard is on screen.
-        await _async_until(lambda: "flash-crash" in screen.text(), 10, "the status line")
+        await _asyncuntil(lambda: "flash-crash" in screen.text(), 10, "the status line")
         [terminal] = ssh.children
-        await _async_until(lambda: any(_attached(terminal.pid)(e) for e in guard.events()), 10,
+        await _asyncuntil(lambda: any(_attached(terminal.pid)(e) for e in guard.events()), 10,
                            "the guard to log the terminal's attach")
 
         conn.abort()  # the laptop's Wi-Fi goes: no goodbye, the server hangs the session up
-        await _async_until(lambda: terminal.poll() is not None, 10, "the terminal to end")
+        await _asyncuntil(lambda: terminal.poll() is not None, 10, "the terminal to end")
         assert terminal.returncode == -signal.SIGHUP
 
         halted = await asyncio.to_thread(_the_guard_carried_on_alone, guard, terminal.pid)
@@ -185,7 +176,7 @@ async def test_a_terminal_over_ssh_is_cut_off_and_the_guard_acts_alone(tmp_path)
             assert kill.status.value == "HALTED" and kill.latched and kill.cause == halted["cause"]
             assert halted["seq"] in [e.seq for e in remote.events]
             first = remote.latest
-            await _async_until(lambda: remote.latest.seq > first.seq + 1, 10, "the guard's next frames")
+            await _asyncuntil(lambda: remote.latest.seq > first.seq + 1, 10, "the guard's next frames")
             assert remote.latest.now > first.now and remote.latest.sim_time > first.sim_time
         finally:
             remote.detach()
@@ -214,7 +205,7 @@ def test_a_terminal_on_a_pty_hung_up_and_the_guard_acts_alone(tmp_path):
             assert terminal.poll() is None, screen[-300:]
             return len(screen) >= FIRST_FRAME and b"flash-crash" in screen
 
-        _until(drawn, 30, "the terminal's first frame")
+        until(drawn, 30, "the terminal's first frame")
         guard.wait("the guard to log the terminal's attach", _attached(terminal.pid), 10)
 
         os.close(master)  # the terminal window is closed: the pty hangs up

@@ -25,7 +25,7 @@ does not exist, a list patched as an object, a value not of its field's type) is
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from cockpit.model import codec
 from cockpit.model.errors import MalformedReply
@@ -219,26 +219,33 @@ def _apply_fields(old: Any, fields: Any) -> dict:
 
 
 def _apply_rows(old: Any, entries: Any) -> list:
-    if type(old) is not list:
+    return _rows(old, entries, list, _apply, lambda row: row)
+
+
+def _rows(old: Any, entries: Any, kind: type, patch: Callable[[Any, Any], Any],
+          fresh: Callable[[Any], Any]) -> Any:
+    """Row list `old` (a `kind`: encoded lists, decoded tuples) with the row patch `entries`
+    applied: each entry keeps row i, patches it (`patch`), or is a new row (`fresh`)."""
+    if type(old) is not kind:
         raise _Bad(f"a row patch for a value that is not a list: {str(old)[:60]}")
     if type(entries) is not list:
         raise _Bad(f"a row patch is a list of entries, not {str(entries)[:60]}")
     out = []
     for entry in entries:
-        kind = type(entry)
-        if kind is int:
+        form = type(entry)
+        if form is int:
             out.append(_row(old, entry))
-        elif kind is list and len(entry) == 2 and type(entry[0]) is int:
+        elif form is list and len(entry) == 2 and type(entry[0]) is int:
             try:
-                out.append(_apply(_row(old, entry[0]), entry[1]))
+                out.append(patch(_row(old, entry[0]), entry[1]))
             except _Bad as bad:
                 bad.path.insert(0, f"[{entry[0]}]")
                 raise
-        elif kind is dict and len(entry) == 1 and "=" in entry:
-            out.append(entry["="])
+        elif form is dict and len(entry) == 1 and "=" in entry:
+            out.append(fresh(entry["="]))
         else:
             raise _Bad(f"a row entry is i, [i, node] or {{\"=\": row}}, not {str(entry)[:60]}")
-    return out
+    return out if kind is list else tuple(out)
 
 
 def _row(old: list, i: int) -> Any:
@@ -323,23 +330,4 @@ def _patch_fields(old: Any, fields: Any) -> Any:
 
 
 def _patch_rows(old: Any, entries: Any) -> tuple:
-    if type(old) is not tuple:
-        raise _Bad(f"a row patch for a value that is not a list: {str(old)[:60]}")
-    if type(entries) is not list:
-        raise _Bad(f"a row patch is a list of entries, not {str(entries)[:60]}")
-    out = []
-    for entry in entries:
-        kind = type(entry)
-        if kind is int:
-            out.append(_row(old, entry))
-        elif kind is list and len(entry) == 2 and type(entry[0]) is int:
-            try:
-                out.append(_patch(_row(old, entry[0]), entry[1]))
-            except _Bad as bad:
-                bad.path.insert(0, f"[{entry[0]}]")
-                raise
-        elif kind is dict and len(entry) == 1 and "=" in entry:
-            out.append(_decoded(entry["="]))
-        else:
-            raise _Bad(f"a row entry is i, [i, node] or {{\"=\": row}}, not {str(entry)[:60]}")
-    return tuple(out)
+    return _rows(old, entries, tuple, _patch, _decoded)

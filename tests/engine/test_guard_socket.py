@@ -8,7 +8,6 @@ import json
 import os
 import socket
 import stat
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from cockpit.engine.remote import NoGuard, RemoteEngine
 from cockpit.engine.server import GuardRunning, GuardServer
 from cockpit.model.commands import Close, Refused, Trim, TrimPreview
 from cockpit.model.events import EventKind
+from tests.waiting import until
 
 FROZEN = 1_780_000_000.0
 
@@ -31,16 +31,6 @@ def guard():
     api.start()
     yield api
     api.stop()
-
-
-def _until(check, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def _attach(**kwargs) -> RemoteEngine:
@@ -97,8 +87,8 @@ def test_two_terminals_see_a_trim_confirmed_in_one(guard):
         result = asyncio.run(trim())
         assert result.ok, result.message
         # The other terminal sees the smaller position, and the order's event.
-        _until(lambda: two.latest.book.position(key).size < before)
-        _until(lambda: any(e.kind is EventKind.ORDER for e in two.events))
+        until(lambda: two.latest.book.position(key).size < before)
+        until(lambda: any(e.kind is EventKind.ORDER for e in two.events))
         assert len(guard.engine.journal.rows()) == 1
     finally:
         one.detach()
@@ -147,7 +137,7 @@ def test_the_journal_records_attach_and_detach(guard):
     remote = _attach()
     remote.detach()
     texts = lambda: [e[2]["text"] for e in guard.engine.journal.events("notice")]  # noqa: E731
-    _until(lambda: any("terminal detached" in t for t in texts()))
+    until(lambda: any("terminal detached" in t for t in texts()))
     assert any("terminal attached" in t for t in texts())
 
 
@@ -255,12 +245,12 @@ def test_a_terminal_survives_its_guard_and_reattaches_to_the_next():
     remote = _attach()
     try:
         first.stop()
-        _until(lambda: remote.latest.lost is not None)
+        until(lambda: remote.latest.lost is not None)
         assert "lost the guard" in remote.latest.lost
         second = LocalEngine(demo_engine(seed=7, clock=lambda: FROZEN), serve=path)
         second.start()
         try:
-            _until(lambda: remote.latest.lost is None)
+            until(lambda: remote.latest.lost is None)
             assert any("reattached" in e.text for e in remote.events)
         finally:
             second.stop()
