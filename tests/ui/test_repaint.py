@@ -38,6 +38,13 @@ def test_changed_spans_finds_the_cells_that_differ_in_text_or_style():
     assert changed_spans(_strip(("a1b2c", None)), _strip(("a9b8c", None))) == [(1, 4)]
     assert changed_spans(_strip(("1" + " " * 20 + "2", None)), _strip(("9" + " " * 20 + "8", None))) \
         == [(0, 1), (21, 22)]
+    # Segments alike at both ends are skipped, unless what lies between changed width: then the
+    # ones after it moved, and are repainted too.
+    before = _strip(("a ", None), ("1.5k", RED), (" b", None), (" " * 20, None), ("z", GREEN))
+    assert changed_spans(before, _strip(("a ", None), ("1.6k", RED), (" b", None), (" " * 20, None),
+                                        ("z", GREEN))) == [(4, 5)]
+    assert changed_spans(before, _strip(("a ", None), ("12.5k", RED), (" b", None), (" " * 20, None),
+                                        ("z", GREEN))) == [(3, 9), (28, 30)]
     assert join([(10, 12), (0, 2), (4, 5)], gap=3) == [(0, 5), (10, 12)]
 
 

@@ -7,7 +7,7 @@ figures; a widget that refreshed its whole region would rewrite every line of it
 
 from __future__ import annotations
 
-from rich.cells import get_character_cell_size
+from rich.cells import cell_len, get_character_cell_size
 from textual.geometry import Region
 from textual.strip import Strip
 
@@ -39,6 +39,24 @@ def changed_spans(old: Strip | None, new: Strip, *, gap: int = GAP) -> list[tupl
         return [(0, new.cell_length)] if new.cell_length else []
     if old == new:
         return []
+    # Whole segments alike at both ends are skipped (the trailing ones only when what lies
+    # between has kept its width, so they have not moved); cells are compared in between.
+    sa, sb = list(old), list(new)
+    head, shortest = 0, min(len(sa), len(sb))
+    while head < shortest and sa[head] == sb[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and sa[-1 - tail] == sb[-1 - tail]:
+        tail += 1
+    mid_a, mid_b = Strip(sa[head:len(sa) - tail]), Strip(sb[head:len(sb) - tail])
+    if tail and mid_a.cell_length != mid_b.cell_length:
+        mid_a, mid_b = Strip(sa[head:]), Strip(sb[head:])
+    offset = sum(cell_len(text) for text, _, _ in sa[:head])
+    return [(x1 + offset, x2 + offset) for x1, x2 in _cell_spans(mid_a, mid_b, gap)]
+
+
+def _cell_spans(old: Strip, new: Strip, gap: int) -> list[tuple[int, int]]:
+    """`changed_spans` cell by cell."""
     a, b = line_cells(old), line_cells(new)
     n = max(len(a), len(b))
     missing = (None, None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from itertools import groupby
+from operator import attrgetter
 from enum import Enum
 
 from rich.text import Text
@@ -102,29 +104,33 @@ class PositionsTable(KeyedTable):
         on screen, not all 500.
         """
         positions = list(assessment.positions)
+        rounded = _rounded
         if self.sort_mode is SortOrder.ASSET:
             order = {a: i for i, a in enumerate(assessment.assets)}
-            positions.sort(key=lambda p: (order.get(p.asset, len(order)), p.asset, -_rounded(p.notional), p.key))
+            unknown = len(order)
+            positions.sort(key=lambda p: (order.get(p.asset, unknown), p.asset, -rounded(p.notional), p.key))
         elif self.sort_mode is SortOrder.NOTIONAL:
-            positions.sort(key=lambda p: (-_rounded(p.notional), p.key))
+            positions.sort(key=lambda p: (-rounded(p.notional), p.key))
         elif self.sort_mode is SortOrder.LIQ:
             positions.sort(key=lambda p: p.liq_distance if p.liq_distance is not None else 9e9)
         else:
             positions.sort(key=lambda p: p.funding_per_day if p.funding_per_day is not None else 0)
-        keys: list[Hashable] = []
-        plan: list[PositionRisk | tuple] = []  # per row: its position, or (exposure, legs) for a Σ line
-        grouped = self.grouped and self.sort_mode is SortOrder.ASSET
-        exposures = {e.asset: e for e in assessment.exposures} if grouped else {}
-        legs: dict[str, list[PositionRisk]] = {}
-        for p in positions:
-            legs.setdefault(p.asset, []).append(p)
-        for i, p in enumerate(positions):
-            keys.append(p.key)
-            plan.append(p)
-            last_of_asset = i + 1 == len(positions) or positions[i + 1].asset != p.asset
-            if grouped and last_of_asset and p.asset in exposures and len(legs[p.asset]) > 1:
-                keys.append(summary_key(p.asset))
-                plan.append((exposures[p.asset], legs[p.asset]))
+        # Per row: its key, and its position or (exposure, legs) for an asset's Σ line. Sorted by
+        # asset, an asset's legs stand together: its Σ line follows the last of them.
+        keys: list[Hashable]
+        plan: list[PositionRisk | tuple]
+        if self.grouped and self.sort_mode is SortOrder.ASSET:
+            exposures = {e.asset: e for e in assessment.exposures}
+            keys, plan = [], []
+            for asset, group in groupby(positions, key=attrgetter("asset")):
+                legs = list(group)
+                keys += [p.key for p in legs]
+                plan += legs
+                if len(legs) > 1 and asset in exposures:
+                    keys.append(summary_key(asset))
+                    plan.append((exposures[asset], legs))
+        else:
+            keys, plan = [p.key for p in positions], positions
         cuts = proposed_cuts(assessment)
         colors = self.palette  # the rows drawn later for this frame keep this frame's palette
         if colors != self._formatted_palette:

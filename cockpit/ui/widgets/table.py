@@ -54,7 +54,7 @@ Row = tuple[Hashable, tuple[Cell, ...]]
 _NULL = Style.null()
 _CELL_CACHE_SIZE = 8192  # cells kept rendered: a 500-row book's unchanged cells, a few times over
 _HEADER = "\0header"  # line-cache key of the header: no row key can be this
-_NARROWED = 3  # a row with more changed cells than this is repainted as one span, not cell by cell
+_NARROWED = 3  # changes spread over more columns than this repaint as one span, not cell by cell
 
 
 class KeyedTable(SteadyScrollView, can_focus=True):
@@ -262,7 +262,8 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         # lines (the cursor line follows its key), and rows past the end are blanked. A line
         # whose old look was never computed was not drawn from the last frame: repaint it.
         top = self.scroll_offset.y
-        bottom = min(max(len(old_sigs), len(keys)), top + self.scrollable_content_region.height - 1)
+        height = self.scrollable_content_region.height
+        bottom = min(max(len(old_sigs), len(keys)), top + height - 1)
         dirty: list[int] = []  # whole lines
         changed: list[tuple[int, tuple, tuple]] = []  # (row, old look, new look): some cells changed
         for i in range(top, bottom):
@@ -277,7 +278,7 @@ class KeyedTable(SteadyScrollView, can_focus=True):
             dirty += (old_cursor, self._cursor)
         self._refresh_rows(dirty)
         whole = set(dirty)
-        self._refresh_cells([row for row in changed if row[0] not in whole])
+        self._refresh_cells([row for row in changed if row[0] not in whole], top, height)
         if reordered:
             if self._update_virtual_size():
                 # The scroll range follows the new height only after layout (height: auto tables).
@@ -304,37 +305,49 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         if regions:
             self.refresh(*regions)
 
-    def _refresh_cells(self, rows: list[tuple[int, tuple, tuple]]) -> None:
+    def _refresh_cells(self, rows: list[tuple[int, tuple, tuple]], top: int, height: int) -> None:
         """Repaint the cells that changed in `rows` (row index, old look, new look of its shown
-        cells): the characters that changed when the looks say which, nearby changes of a line
-        together. A moved mark rewrites the digits that moved on the terminal, not the row."""
-        if not rows or not self.is_attached:
+        cells; `top` the first row in view, `height` the view's): the characters that changed
+        when the looks say which, nearby changes of a line together. A moved mark rewrites the
+        digits that moved on the terminal, not the row."""
+        if not rows:
             return
-        top = self.scroll_offset.y
         scroll_x = self.scroll_offset.x
-        height = self.scrollable_content_region.height
         width = self.scrollable_content_region.width
         starts, shown = self._starts, self._shown
-        regions = []
+        spans_at: dict[tuple[int, int], list[int]] = {}  # (x1, x2) -> the lines that changed there
         for i, old, new in rows:
             y = i + 1 - top  # line 0 is the header
             if not 1 <= y < height:
                 continue
-            picks = [j for j, (a, b) in enumerate(zip(old, new)) if a != b]
-            if len(picks) > _NARROWED:  # most of the row changed: one span, not cell by cell
-                last = picks[-1]
-                spans = [(starts[picks[0]], starts[last] + shown[last].width + 1)]
+            first, last = 0, len(new) - 1  # the first and last changed cells, from both ends
+            while old[first] == new[first]:
+                first += 1
+            while old[last] == new[last]:
+                last -= 1
+            if last - first >= _NARROWED:  # changes across most of the row: one span
+                spans = [(starts[first], starts[last] + shown[last].width + 1)]
             else:
                 spans = []
-                for j in picks:
-                    start, end = _changed_chars(old[j], new[j], shown[j])
-                    spans.append((starts[j] + start, starts[j] + end))
+                for j in range(first, last + 1):
+                    if old[j] != new[j]:
+                        start, end = _changed_chars(old[j], new[j], shown[j])
+                        spans.append((starts[j] + start, starts[j] + end))
                 if len(spans) > 1:
                     spans = join(spans)
             for a, b in spans:
                 x1, x2 = max(0, a - scroll_x), min(width, b - scroll_x)
                 if x1 < x2:
-                    regions.append(Region(x1, y, x2 - x1, 1))
+                    spans_at.setdefault((x1, x2), []).append(y)
+        regions = []
+        for (x1, x2), ys in spans_at.items():  # the same span on adjacent lines: one region
+            y0 = prev = ys[0]
+            for y in ys[1:]:
+                if y != prev + 1:
+                    regions.append(Region(x1, y0, x2 - x1, prev + 1 - y0))
+                    y0 = y
+                prev = y
+            regions.append(Region(x1, y0, x2 - x1, prev + 1 - y0))
         if regions:
             self.refresh(*regions)
 
