@@ -133,3 +133,17 @@ async def test_a_frame_repaints_only_the_heatmap_cells_whose_look_changed(monkey
         x = LABEL + CELL * heatmap.venues.index(cell.venue)
         y = 1 + heatmap.assets.index(cell.asset)
         assert regions and all(r.y == y and r.height == 1 and x <= r.x and r.right <= x + CELL for r in regions)
+
+
+async def test_a_line_updated_directly_shows_that_content():
+    app = _LineApp()
+    async with app.run_test(size=(40, 6)) as pilot:
+        one = app.query_one("#one", Line)
+        one.show(Text("shown"))
+        await pilot.pause()
+        one.update(Text("updated"))
+        await pilot.pause()
+        assert str(one.render()) == "updated" and one.render_line(0).text.startswith("updated")
+        one.show(Text("shown again"))
+        await pilot.pause()
+        assert one.render_line(0).text.startswith("shown again")

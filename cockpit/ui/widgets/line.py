@@ -47,6 +47,11 @@ class Line(Static):
             return Strip.blank(width, self.visual_style.rich_style)
         return super().render_line(y)
 
+    def update(self, content="", *, layout: bool = True) -> None:
+        """`Static.update`: the line shows `content`, and forgets what `show` drew."""
+        self._shown, self._drawn, self._painted_for = None, None, None
+        super().update(content, layout=layout)
+
     def render(self) -> RenderableType:
         """What `show` last got (the constructor's content before that)."""
         return super().render() if self._shown is None else self._shown
