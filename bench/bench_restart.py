@@ -83,6 +83,7 @@ class SeedResult:
     exact: bool = False  # every planned position cut by exactly its planned amount
     orders: int = 0  # orders the venue accepted
     intents: int = 0  # orders the plan asked for
+    refused: list[str] = field(default_factory=list)  # orders the venue refused, and why
     points: Counter = field(default_factory=Counter)  # (kill point, switch status at the kill)
     problems: list[str] = field(default_factory=list)
 
@@ -277,6 +278,11 @@ def _check(result: SeedResult, journal_path: Path, received) -> None:
     accepted: dict[str, dict] = {}
     per_position: Counter = Counter()
     for entry in received:
+        if not entry["accepted"]:
+            # Not counted as a fault here (the cut check is): a refused order is final, so this
+            # says why a position's cut fell short (e.g. an order past the receive window on a
+            # loaded machine).
+            result.refused.append(f"{entry['client_id']}: {entry.get('detail', '')}")
         if entry["client_id"] in accepted:
             result.duplicates += 1
             problems.append(f"order {entry['client_id']} received again after it was accepted")
@@ -338,7 +344,9 @@ def drill(seeds: int, kills: int, first_seed: int = 1, *, keep: bool = False, jo
             report(f"seed {seed:3d}: {r.kills} kills ({sum(v for (_, st), v in r.points.items() if st.startswith('REDUCING'))}"
                    f" during the cut), {r.orders} orders, dup {r.duplicates}, orphans {r.orphans}, "
                    f"unknown {r.unknown}, episodes {r.episodes}, {r.status}, planned {r.planned:.4%}, "
-                   f"executed {r.executed:.4%}{'' if r.ok else '  FAIL: ' + '; '.join(r.problems[:3])}"
+                   f"executed {r.executed:.4%}"
+                   f"{f', venue refused {len(r.refused)}' if r.refused else ''}"
+                   f"{'' if r.ok else '  FAIL: ' + '; '.join(r.problems[:3] + r.refused[:3])}"
                    f"  ({time.monotonic() - started:.0f} s{', kept ' + tmp if keep else ''})")
             return r
         finally:
@@ -370,6 +378,8 @@ def figures(results: list[SeedResult]) -> list[Figure]:
         Figure("restart: seeds with more than one episode", sum(r.episodes != 1 for r in results), "", target=0),
         Figure("restart: seeds not cut exactly as planned", sum(not r.exact for r in results), "", target=0),
         Figure("restart: seeds not HALTED at the end", sum(r.status != "HALTED" for r in results), "", target=0),
+        Figure("restart: orders the venue refused", sum(len(r.refused) for r in results), "",
+               note="a refused order is final: its position's cut falls short of the plan"),
         Figure("restart: final cut, min", min(executed, default=0), "%", note="of the starting gross"),
         Figure("restart: final cut, median", statistics.median(executed) if executed else 0, "%"),
         Figure("restart: final cut, max", max(executed, default=0), "%", target=30.5),
