@@ -342,18 +342,19 @@ def _run(argv: list[str]) -> int:
     gc.disable()
     try:
         # Flags and files are checked before the terminal, so a script sees the real error.
-        from cockpit.startup import look, setup
+        from cockpit import guard_cli
+        from cockpit.startup import config_look, look, setup, ui_choices_only
 
-        checked = setup(args) if args.command is None else None
-        theme, keymap = look(args, checked.config if checked else _config_for_look(args))
+        # `cockpit attach`, and `cockpit` with a guard running (and no flag asking for an engine
+        # of its own), attach: only the config's theme and keymap matter then, read without
+        # loading the config's validation (pydantic, the venue profiles), so attaching is quick.
+        attaching = args.command == "attach" or guard_cli.should_attach(args)
+        checked = None if attaching else setup(args)
+        theme, keymap = look(args, ui_choices_only() if attaching else config_look(checked.config))
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise UsageError("needs a terminal: stdin and stdout must be a TTY (for a headless run: "
                              "cockpit guard)")
-        from cockpit import guard_cli
-
-        # `cockpit attach` attaches or fails; `cockpit` attaches to a running guard, else runs
-        # its own engine on a thread (serving the socket, so a second terminal attaches to it).
-        api = guard_cli.attach(args) if args.command == "attach" else guard_cli.terminal_api(args, checked)
+        api = guard_cli.attach(args) if attaching else guard_cli.terminal_api(args, checked)
     except BaseException:
         gc.enable()
         raise
@@ -365,17 +366,6 @@ def _run(argv: list[str]) -> int:
     finally:
         guard_cli.close_api(api)
     return app.return_code or 0
-
-
-def _config_for_look(args):
-    """The config file, for its theme and keymap, under `cockpit attach` (its accounts are the
-    guard's business); a file that does not load is the usual one-line error."""
-    from cockpit.config import ConfigError, load_config
-
-    try:
-        return load_config(None)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
 
 
 def _list_scenarios() -> int:

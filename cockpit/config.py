@@ -13,7 +13,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,16 +20,18 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+# The file's reading and its error live in configfile (no pydantic there); these names stay public here.
+from cockpit.configfile import (  # noqa: F401
+    APP_NAME, MAX_BYTES, ConfigError, check_permissions, default_config_path, read_config,
+)
 from cockpit.model import AccountInfo, Layer
-from cockpit.model.tomltext import decode_text, load_toml
+from cockpit.model.tomltext import load_toml
 from cockpit.venues.account import VenueAccount
 from cockpit.venues.profiles import UnknownVenue, profile_for
 
 if TYPE_CHECKING:
     from cockpit.risk.settings import RiskSettings
 
-MAX_BYTES = 1 << 20
-APP_NAME = "cockpit"
 KEYS_HINT = "credentials belong in the OS keyring: remove it and run `cockpit keys set ACCOUNT`"
 ALERTS_HINT = "alert URLs and tokens belong in the OS keyring: remove it and run `cockpit alerts add NAME`"
 
@@ -40,17 +41,6 @@ _SYMBOL_RE = r"^[A-Za-z0-9][A-Za-z0-9/:._-]{0,39}$"
 _SECRET_KEY = re.compile(r"(?i)secret|private[_-]?key|passphrase|password|api[_-]?key|token"
                          r"|mnemonic|seed|wallet|credential")
 _SECRET_VALUE = re.compile(r"(?:0x)?[0-9a-fA-F]{64}|-----BEGIN|[A-Za-z0-9+=_-]{32,}")
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used. `str()` is one line; `problems` has every problem."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        self.problems = problems or [message]
-        extra = len(self.problems) - 1
-        if extra > 0:
-            message = f"{message} (and {extra} more: run `cockpit config check`)"
-        super().__init__(message)
 
 
 class AccountConfig(BaseModel):
@@ -240,62 +230,14 @@ class Config:
         return next((a for a in self.accounts if a.name == name), None)
 
 
-def default_config_path() -> Path:
-    """The config file in the platform's user config directory."""
-    from platformdirs import user_config_path
-
-    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
-
-
 def load_config(path: Path | None) -> Config | None:
     """Read and validate the config file.
 
     `path` None means the default path, and no file there means None (the simulator demo). An
     explicit `path` that does not exist is a ConfigError.
     """
-    explicit = path is not None
-    path = Path(path) if explicit else default_config_path()
-    # One open, and every check on that handle (fstat), so the file judged is the file read: a
-    # path checked then opened again could be swapped in between. O_NONBLOCK: a FIFO put in its
-    # place must not hang the start; it is refused below as not a regular file.
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        if not explicit:
-            return None
-        raise ConfigError(f"{path}: no such file — create it with: cockpit config init "
-                          f"--config {path}") from None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        raise ConfigError(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
-    with os.fdopen(fd, "rb") as handle:
-        st = os.fstat(handle.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise ConfigError(f"{path}: not a regular file — give the path of the config file")
-        check_permissions(path, st)
-        if st.st_size > MAX_BYTES:
-            raise ConfigError(f"{path}: larger than {MAX_BYTES // 1024} KiB; is this the right file?")
-        try:
-            data = handle.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
-    if len(data) > MAX_BYTES:  # it grew after the fstat
-        raise ConfigError(f"{path}: larger than {MAX_BYTES // 1024} KiB; is this the right file?")
-    return parse_config(decode_text(data, str(path), ConfigError), path)
-
-
-def check_permissions(path: Path, st: os.stat_result | None = None) -> None:
-    """ConfigError unless only its owner (this user) can read or write `path` (mode 600 or 400).
-
-    `st` is the fstat of the handle the file is read from; without it the path is stat'ed.
-    """
-    st = st or path.stat()
-    mode = stat.S_IMODE(st.st_mode)
-    if mode & 0o077:
-        raise ConfigError(f"{path}: mode {mode:o} lets other users read or change it — run: "
-                          f"chmod 600 {path}")
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        raise ConfigError(f"{path}: owned by another user (uid {st.st_uid}) — copy it and "
-                          f"chmod 600 your copy")
+    read = read_config(path, default_config_path)
+    return None if read is None else parse_config(read[1], read[0])
 
 
 def parse_config(text: str, path: Path) -> Config:

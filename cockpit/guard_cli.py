@@ -182,6 +182,16 @@ async def _serve(engine, args, path: Path, out: _Output) -> str | None:
 # -- terminals ----------------------------------------------------------------------------
 
 
+_OWN_ENGINE = frozenset({"seed", "scenario", "speed", "config", "demo"})  # flags that shape an engine
+
+
+def should_attach(args) -> bool:
+    """`cockpit` with no flag that shapes an engine of its own, and a guard answering."""
+    from cockpit.engine.protocol import guard_answers
+
+    return not (_OWN_ENGINE & set(args.given)) and guard_answers(socket_path(args))
+
+
 def terminal_api(args, setup):
     """The engine port for `cockpit`: attached to a running guard when the flags ask for no
     engine of their own, else a local engine on its own thread that also serves the socket
@@ -189,9 +199,8 @@ def terminal_api(args, setup):
     from cockpit.engine.protocol import ProtocolError, guard_answers
 
     path = socket_path(args)
-    own = {"seed", "scenario", "speed", "config", "demo"} & set(args.given)
     running = guard_answers(path)
-    if running and not own:
+    if running and not (_OWN_ENGINE & set(args.given)):
         from cockpit.engine.remote import NoGuard, RemoteEngine
 
         remote = RemoteEngine(path, readonly=args.readonly)

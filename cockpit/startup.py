@@ -74,19 +74,36 @@ def setup(args) -> Setup:
     return Setup(config, scenario)
 
 
-def look(args, config):
-    """The theme and keymap the flags ask for, else the config's; errors are usage errors."""
+def look(args, chosen: tuple[str | None, str | None]):
+    """The theme and keymap the flags ask for, else the config's (`chosen`: its theme and keymap
+    names); errors are usage errors."""
     from cockpit.ui.keymap import DEFAULT_BINDINGS, KeymapError, load_keymap
     from cockpit.ui.themes import ThemeError, load_theme
 
-    theme_name = args.theme or (config.theme if config else None) or "cockpit-dark"
-    keymap_name = args.keymap or (config.keymap if config else None)
+    theme_name = args.theme or chosen[0] or "cockpit-dark"
+    keymap_name = args.keymap or chosen[1]
     try:
         theme = load_theme(theme_name)
         keymap = load_keymap(keymap_name, known_ids=set(DEFAULT_BINDINGS)) if keymap_name else {}
     except (ThemeError, KeymapError) as error:
         raise UsageError(str(error)) from None
     return theme, keymap
+
+
+def config_look(config) -> tuple[str | None, str | None]:
+    """A loaded config's theme and keymap names (None each without a config)."""
+    return (config.theme, config.keymap) if config is not None else (None, None)
+
+
+def ui_choices_only() -> tuple[str | None, str | None]:
+    """The default config file's theme and keymap, read without validating the rest (a terminal
+    attached to a guard: the accounts are the guard's); a file that cannot be read is one line."""
+    from cockpit.configfile import ConfigError, ui_choices
+
+    try:
+        return ui_choices(None)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
 
 
 def build_engine(args, setup: Setup):

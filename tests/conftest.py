@@ -29,5 +29,9 @@ def _private_dirs(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # never the user's config
+    # pytest-xdist's workers set COLUMNS=80 and LINES=24, which Textual obeys over the size of
+    # its terminal: a cockpit a test starts in a 120x40 pty must not draw at 80x24.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     yield
     shutil.rmtree(runtime, ignore_errors=True)

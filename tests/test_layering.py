@@ -88,3 +88,13 @@ def test_an_attached_terminal_loads_neither_numpy_nor_risk_nor_the_simulator():
     assert "textual" in loaded  # the app did run
     heavy = {"numpy", "cockpit.risk", "cockpit.sim", "cockpit.engine.core", "ccxt"} & loaded
     assert heavy == set(), heavy
+
+
+def test_attaching_reads_the_config_without_pydantic_or_the_venues():
+    loaded = _modules_after(
+        "from cockpit.startup import look, ui_choices_only\n"
+        "import argparse\n"
+        "look(argparse.Namespace(theme=None, keymap=None), ui_choices_only())\n"
+        "from cockpit.engine.remote import RemoteEngine\n"
+        "from cockpit.ui.app import CockpitApp\n")
+    assert not {"pydantic", "cockpit.config", "cockpit.venues.profiles", "numpy"} & loaded

@@ -189,3 +189,21 @@ def test_a_bad_risk_table_is_an_error_even_without_accounts(write):
         load_config(path)
     assert str(info.value) == (f"{path}:3: risk.funding_history_samples: must be at least 2 and at "
                                "most 2016 (one week at 5 min; one row per cell), got 100000000")
+
+
+def test_an_attached_terminal_reads_only_the_theme_and_keymap(tmp_path):
+    # `cockpit attach` needs the config's look only: read without validating the accounts (the
+    # guard's business), yet safely (a private regular file) and with one-line errors.
+    from cockpit.configfile import ConfigError as FileError, ui_choices
+
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "cockpit-light"\nkeymap = "vim"\n[[accounts]]\nname = "x"\n')
+    path.chmod(0o600)
+    assert ui_choices(path) == ("cockpit-light", "vim")
+    path.write_text("theme = 3\n")
+    with pytest.raises(FileError, match="theme must be a name or a path"):
+        ui_choices(path)
+    path.chmod(0o644)
+    with pytest.raises(FileError, match="chmod 600"):
+        ui_choices(path)
+    assert FileError is ConfigError  # one error class, wherever the file is read
