@@ -17,7 +17,7 @@ Each figure is the median of the hourly differences after warm-up; the note give
 The traced and the untraced run go in two fresh processes side by side, so that nothing of
 another suite is counted. Run:
 
-    python -m bench memory            # 48 h simulated (about 10 minutes)
+    python -m bench memory            # 48 h simulated (15 minutes idle, 40 on a loaded 2-core machine)
     python -m bench memory --quick    # 12 h, warm-up 6 h
     python -m bench.bench_memory --hours 48 --warmup 24 [--seed 7] [--fault-rate 0.05]
 """
