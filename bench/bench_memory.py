@@ -13,7 +13,8 @@ cell's funding APR, is 24 h at 5 min), so growth is measured from hour 24 to hou
   (noisy: the allocator keeps freed arenas);
 * the largest growing allocation sites (in the note), so a leak names its line.
 
-Each figure is the median of the hourly differences after warm-up; the note gives the total.
+Each figure is the median of the slopes between every two hourly samples after warm-up (the
+Theil-Sen slope); the note gives the mean from the first to the last.
 The traced and the untraced run go in two fresh processes side by side, so that nothing of
 another suite is counted. Run:
 
@@ -146,12 +147,15 @@ def _short(path: str) -> str:
 
 
 def per_hour(series: list[int], warmup: int) -> tuple[float, float]:
-    """(median of the hourly differences, mean over the whole span) after `warmup` hours."""
+    """(slope, mean) per hour after `warmup` hours. The slope is the median of the slopes between
+    every two samples (Theil-Sen): a structure that fills and is cut (a dict resized, a cache
+    emptied) swings the hourly differences both ways, and their own median would follow the
+    swing; the mean is the first sample to the last."""
     tail = series[warmup:]
-    steps = [b - a for a, b in zip(tail, tail[1:])]
-    if not steps:
+    if len(tail) < 2:
         return 0.0, 0.0
-    return float(statistics.median(steps)), (tail[-1] - tail[0]) / len(steps)
+    slopes = [(tail[j] - tail[i]) / (j - i) for i in range(len(tail)) for j in range(i + 1, len(tail))]
+    return float(statistics.median(slopes)), (tail[-1] - tail[0]) / (len(tail) - 1)
 
 
 def figures(s: Samples, r: Samples, hours: int, warmup: int) -> list[Figure]:
