@@ -50,6 +50,7 @@ def test_sigterm_stops_the_guard_cleanly_after_journaling_and_logging(tmp_path):
         report = json.loads(out)
         assert report["kill"]["status"] == "NORMAL" and len(report["accounts"]) == 6
         assert "terminal attached" not in report["last_event"]["text"]  # not its own attach
+        assert report["alerts"] == 0 and "alerts: none configured" in "\n".join(report["lines"])
         guard.send_signal(signal.SIGTERM)
         out, err = guard.communicate(timeout=30)
     finally:

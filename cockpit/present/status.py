@@ -31,6 +31,9 @@ def status_report(welcome: dict, frame: Frame | None, events: Iterable[Event]) -
         since = f" since {fmt.clock(kill.since, utc=False)}" if kill.since else ""
         cause = f": {kill.cause}" if kill.cause else ""
         lines.append(f"kill switch: {kill.status.value} ({kill.mode.value}){since}{cause}")
+        report["alerts"] = frame.alerts
+        lines.append(f"alerts: {frame.alerts} target{'s' if frame.alerts != 1 else ''}" if frame.alerts
+                     else "alerts: none configured (cockpit alerts add NAME)")
         report["accounts"] = [{"name": acc.name, "health": acc.health.value, "age": acc.age, "error": acc.error,
                                "positions": len(acc.snapshot.positions) if acc.snapshot else None}
                               for acc in frame.book.accounts]
