@@ -35,7 +35,6 @@ from cockpit.model import (
     Health,
     Instrument,
     Intent,
-    IntentSource,
     KillEvent,
     KillLatch,
     KillMode,
@@ -778,14 +777,3 @@ class Engine:
                   **({"after": KillStatus.NORMAL.value, "reset": "yes"} if done else {}))
         self._changed()
         return done
-
-    def hotkey_intent(self, key: PositionKey, fraction: float) -> Intent:
-        """An intent to trim the position `key` by `fraction`, from a hotkey."""
-        return Intent(
-            id=f"hotkey:{key}:{fraction}:{self.clock():.6f}:{self._seq}",
-            account=key.account,
-            symbol=key.symbol,
-            source=IntentSource.HOTKEY,
-            reason=f"hotkey trim {fraction:.0%}",
-            fraction=fraction,
-        )

@@ -12,10 +12,10 @@ import math
 
 from cockpit.engine.core import Engine
 from cockpit.engine.executor import ExecutionError, Outcome
-from cockpit.model import Intent, IntentSource, KillMode, KillStatus, OrderStatus
+from cockpit.model import Health, Intent, KillMode, KillStatus, OrderStatus
 from cockpit.model.commands import (
     ORDER_COMMANDS, AcceptKillCut, Close, Command, CommandResult, CutLine, CutPreview, OrderResult, Preview,
-    Refused, ResetKill, SetKillMode, Trim, new_command_id,
+    Refused, ResetKill, SetKillMode, Trim, trim_intent,
 )
 
 _SENT = (OrderStatus.FILLED, OrderStatus.OPEN, OrderStatus.PARTIAL)  # an order that reached the venue
@@ -32,7 +32,7 @@ def preview(engine: Engine, command: Command, *, readonly: str | None = None) ->
         return Refused(refusal)
     if isinstance(command, (Trim, Close)):
         try:
-            return engine.preview(_trim_intent(command))
+            return engine.preview(trim_intent(command))
         except ExecutionError as error:
             return Refused(str(error))
     if isinstance(command, AcceptKillCut):
@@ -78,23 +78,8 @@ def _refusal(engine: Engine, command: Command, readonly: str | None) -> str | No
 # -- trims --------------------------------------------------------------------------------
 
 
-def _trim_intent(command: Trim | Close) -> Intent:
-    """The intent of a trim. Its id comes from the command's id, so a command sent twice (a
-    retry after a lost answer) is one order under one client id."""
-    fraction = 1.0 if isinstance(command, Close) else float(command.fraction)
-    key = command.key
-    return Intent(
-        id=f"trim:{key}:{fraction}:{command.id or new_command_id()}",
-        account=key.account,
-        symbol=key.symbol,
-        source=IntentSource.HOTKEY,
-        reason="close" if fraction >= 1 else f"hotkey trim {fraction:.0%}",
-        fraction=fraction,
-    )
-
-
 async def _trim(engine: Engine, command: Trim | Close) -> CommandResult:
-    intent = _trim_intent(command)
+    intent = trim_intent(command)
     try:
         outcome = await engine.submit(intent, cap=command.cap)
     except ExecutionError as error:
@@ -165,8 +150,6 @@ def _set_mode(engine: Engine, mode: KillMode) -> CommandResult:
 
 def no_cut_reason(frame) -> str:
     """Why the kill switch has no cut to accept now, in words a person can act on."""
-    from cockpit.model import Health
-
     kill, book = frame.assessment.kill, frame.book
     if kill.status is not KillStatus.REDUCING:
         return f"Kill switch is {kill.status.value}: it proposes a cut only when REDUCING"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Union
 
-from cockpit.model.enums import KillMode, LiqKind, OrderStatus, Side
+from cockpit.model.enums import IntentSource, KillMode, LiqKind, OrderStatus, Side
 from cockpit.model.ids import PositionKey
 from cockpit.model.orders import Intent
 
@@ -67,6 +67,22 @@ class SetKillMode:
     """Switch the kill switch between advising and sending its own cuts."""
 
     mode: KillMode
+
+
+def trim_intent(command: Trim | Close) -> Intent:
+    """The intent a trim (or close) becomes. Its id comes from the command's id, so a command sent
+    twice (a retry after a lost answer) is one order under one client id; a command without an id
+    gets a fresh one."""
+    fraction = 1.0 if isinstance(command, Close) else float(command.fraction)
+    key = command.key
+    return Intent(
+        id=f"trim:{key}:{fraction}:{command.id or new_command_id()}",
+        account=key.account,
+        symbol=key.symbol,
+        source=IntentSource.HOTKEY,
+        reason="close" if fraction >= 1 else f"hotkey trim {fraction:.0%}",
+        fraction=fraction,
+    )
 
 
 Command = Union[Trim, Close, AcceptKillCut, ResetKill, SetKillMode]

@@ -13,6 +13,7 @@ from cockpit.model import (
     Assessment, Intent, IntentSource, KillEvent, KillLatch, KillMode, KillState, KillStatus, LiquidationReport,
     PlannedCut, PositionKey, Side, UnknownOutcome,
 )
+from cockpit.model.commands import Trim, trim_intent
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account, position
 
 ETH = "ETH/USDT:USDT"
@@ -136,14 +137,14 @@ async def test_orders_sent_here_are_forgotten_once_done_and_an_open_one_is_still
     engine.executor.resolve_delays = ()
     await engine.poll_once()
     for _ in range(20):  # each fills at once: done, nothing left to re-send
-        await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.01))
+        await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 0.01)))
         clock.now += 1
         await engine.resolve_pending()
     assert engine.executor._sent_here == set()
     # One whose answer is lost and that never landed: still open, so still this process's to
     # re-send once under its own id after the grace.
     venue.order_errors, venue.land_despite_error = [UnknownOutcome("lost", account="a")], False
-    outcome = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.01))
+    outcome = await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 0.01)))
     assert len(engine.executor._sent_here) == 1
     for _ in range(4):
         clock.now += engine.settings.absent_grace

@@ -14,6 +14,7 @@ from cockpit.engine import Engine
 from cockpit.engine.bookstate import closures
 from cockpit.engine.journal import Journal
 from cockpit.model import Collateral, Position, PositionKey, Side, VenueSnapshot
+from cockpit.model.commands import Trim, trim_intent
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account, position
 
 ETH = "ETH/USDT:USDT"
@@ -57,9 +58,9 @@ async def test_our_own_trims_and_closes_are_not_events():
     venue = FakeVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")})
     engine = make(clock, venue)
     await engine.poll_once()
-    await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))
+    await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 0.5)))
     clock.now += 1
-    await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 1.0))
+    await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 1.0)))
     clock.now += 1
     await engine.poll_once()
     assert ETH not in venue.positions and closed(engine) == []
@@ -72,7 +73,7 @@ async def test_a_shrink_beyond_our_order_is_the_difference():
     await engine.poll_once()
     venue.on_place = lambda req: venue.positions.update(  # the venue also cuts 1 on its own
         {ETH: position("a", ETH, Side.SHORT, str(venue.positions[ETH].size - 1))})
-    await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))  # ours: 2
+    await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 0.5)))  # ours: 2
     [(kind, detail)] = closed(engine)
     assert kind == "closed_outside" and Decimal(detail["size"]) == 1
 
@@ -197,7 +198,7 @@ async def test_a_fill_journaled_while_a_snapshot_is_out_is_never_called_a_closur
 
     async def snapshot_while_our_order_fills():
         before = await answer()  # the position as it was: 2
-        intent = engine.hotkey_intent(PositionKey("a", ETH), 0.5)
+        intent = trim_intent(Trim(PositionKey("a", ETH), 0.5))
         await engine.executor.submit(intent, engine.latest.book)  # fills, journaled now
         return before
 

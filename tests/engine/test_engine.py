@@ -15,6 +15,7 @@ from cockpit.engine.journal import Journal
 from cockpit.model import (
     Health, Intent, IntentSource, OrderRequest, OrderStatus, Rejected, Side, Unavailable, UnknownOutcome, VenueTimeout,
 )
+from cockpit.model.commands import Trim, trim_intent
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account, position
 
 ETH = "ETH/USDT:USDT"
@@ -99,7 +100,7 @@ async def test_trim_rounds_down_journals_before_sending_and_shrinks():
     seen_in_journal = []
     venue.on_place = lambda req: seen_in_journal.append(engine.journal.get(req.client_id))
     await engine.poll_once()
-    intent = engine.hotkey_intent(PositionKey("a", ETH), 0.25)
+    intent = trim_intent(Trim(PositionKey("a", ETH), 0.25))
     preview = engine.preview(intent)
     assert preview.cut == Decimal("0.34")  # 1.37 × 0.25 = 0.3425, rounded down to the 0.01 step
     assert preview.order_side is Side.SHORT and preview.after == Decimal("1.03")
@@ -117,7 +118,7 @@ async def test_unknown_outcome_is_resolved_by_lookup_not_a_new_order():
     engine = make(clock, venue)
     engine.executor.resolve_delays = (0.0, 0.0)
     await engine.poll_once()
-    outcome = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))
+    outcome = await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 0.5)))
     assert outcome.status is OrderStatus.FILLED
     assert len(venue.sent) == 1  # looked up, never re-sent
     assert venue.positions[ETH].size == Decimal("1")
@@ -130,7 +131,7 @@ async def test_unknown_outcome_that_never_landed_is_resent_under_the_same_id():
     engine = make(clock, venue)
     engine.executor.resolve_delays = (0.0, 0.0)
     await engine.poll_once()
-    outcome = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 1.0))
+    outcome = await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 1.0)))
     # Not found on look-ups made at once: it may still be on its way, so it is not re-sent yet.
     assert outcome.status is OrderStatus.UNKNOWN and len(venue.sent) == 1
     clock.now += engine.settings.absent_grace
@@ -147,7 +148,7 @@ async def test_rejected_order_is_journaled_as_rejected():
                       land_despite_error=False)
     engine = make(clock, venue)
     await engine.poll_once()
-    outcome = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))
+    outcome = await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 0.5)))
     assert outcome.status is OrderStatus.REJECTED
     assert engine.journal.rows()[0].status is OrderStatus.REJECTED
     assert venue.positions[ETH].size == Decimal("2")
@@ -159,7 +160,7 @@ async def test_readonly_refuses_every_order():
     engine = make(clock, venue, readonly=True)
     await engine.poll_once()
     with pytest.raises(ExecutionError, match="read-only"):
-        await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))
+        await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 0.5)))
     assert venue.sent == [] and engine.journal.rows() == []
 
 
@@ -170,8 +171,8 @@ async def test_readonly_account_refuses_orders_but_others_trade():
     engine = make(clock, ro, rw)
     await engine.poll_once()
     with pytest.raises(ExecutionError, match="read-only in the config"):
-        engine.preview(engine.hotkey_intent(PositionKey("ro", ETH), 0.5))
-    assert (await engine.submit(engine.hotkey_intent(PositionKey("rw", ETH), 0.5))).status is OrderStatus.FILLED
+        engine.preview(trim_intent(Trim(PositionKey("ro", ETH), 0.5)))
+    assert (await engine.submit(trim_intent(Trim(PositionKey("rw", ETH), 0.5)))).status is OrderStatus.FILLED
 
 
 async def test_rules_never_act_on_stale_data():
@@ -196,10 +197,10 @@ async def test_in_flight_orders_cap_the_next_trim():
     engine = make(clock, venue)
     engine.executor.resolve_delays = (0.0,)
     await engine.poll_once()
-    first = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.6))
+    first = await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 0.6)))
     assert first.status is OrderStatus.UNKNOWN
     assert engine.journal.in_flight("a", ETH) == Decimal("0.6")
-    second = engine.preview(engine.hotkey_intent(PositionKey("a", ETH), 0.6))
+    second = engine.preview(trim_intent(Trim(PositionKey("a", ETH), 0.6)))
     assert second.cut == Decimal("0.4")  # never more than the position minus what is in flight
 
 
@@ -230,7 +231,7 @@ async def test_restart_reconciles_journal_before_acting(tmp_path):
     first = make(clock, venue, journal=Journal(path))
     first.executor.resolve_delays = (0.0,)
     await first.poll_once()
-    outcome = await first.submit(first.hotkey_intent(PositionKey("a", ETH), 0.5))
+    outcome = await first.submit(trim_intent(Trim(PositionKey("a", ETH), 0.5)))
     assert outcome.status is OrderStatus.UNKNOWN
     first.journal.close()
     # "restart": a new engine over the same journal; the venue answers look-ups again

@@ -19,6 +19,7 @@ from cockpit.model import (
 )
 from cockpit.risk.killswitch import KillSwitch, Trigger
 from cockpit.risk.settings import RiskSettings
+from cockpit.model.commands import Trim, trim_intent
 from tests.engine.fakes import Clock, FakeVenue, NullRisk, account, position
 
 ETH = "ETH/USDT:USDT"
@@ -132,7 +133,7 @@ async def test_502_then_failing_lookups_then_known_ends_filled_and_the_switch_ha
     assert engine.latest.assessment.kill.status is KillStatus.HALTED
     assert engine.journal.in_flight("a", ETH) == 0
     # Nothing phantom caps a manual close now: the whole remaining position can be closed.
-    close = engine.preview(engine.hotkey_intent(PositionKey("a", ETH), 1.0))
+    close = engine.preview(trim_intent(Trim(PositionKey("a", ETH), 1.0)))
     assert close.cut == Decimal("1")
     assert any(f"order {row.client_id}: filled" in t["text"] for _, _, t in engine.journal.events("notice"))
 
@@ -162,7 +163,7 @@ async def test_unknown_order_is_declared_absent_only_after_two_lookups_a_grace_a
                        land_at=None, bad_gateways=2)
     engine = make(clock, venue, Journal(tmp_path / "j.sqlite"))
     await engine.poll_once()
-    first = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 0.5))
+    first = await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 0.5)))
     assert first.status is OrderStatus.UNKNOWN
     await run_for(engine, clock, 4)
     assert engine.journal.rows()[0].status is OrderStatus.UNKNOWN and len(venue.sent) == 1
@@ -179,7 +180,7 @@ async def _restart_with_a_row_the_venue_does_not_know(tmp_path, clock):
                        land_at=None, lookups_fail_until=clock.now + 3600)
     first = make(clock, venue, Journal(path))
     await first.poll_once()
-    outcome = await first.submit(first.hotkey_intent(PositionKey("a", ETH), 0.5))
+    outcome = await first.submit(trim_intent(Trim(PositionKey("a", ETH), 0.5)))
     assert outcome.status is OrderStatus.UNKNOWN
     first.journal.close()
     # "restart": look-ups answer again, but the venue does not know the order (yet)
@@ -222,7 +223,7 @@ async def test_an_absent_order_is_not_re_sent_when_the_position_no_longer_covers
     venue = LaggyVenue(account("a"), clock, positions={ETH: position("a", ETH, Side.LONG, "2")}, land_at=None)
     engine = make(clock, venue, Journal(tmp_path / "j.sqlite"))
     await engine.poll_once()
-    outcome = await engine.submit(engine.hotkey_intent(PositionKey("a", ETH), 1.0))  # 2, 502, never landed
+    outcome = await engine.submit(trim_intent(Trim(PositionKey("a", ETH), 1.0)))  # 2, 502, never landed
     assert outcome.status is OrderStatus.UNKNOWN
     venue.positions[ETH] = position("a", ETH, Side.LONG, "1.5")  # someone closed 0.5 by hand
     await run_for(engine, clock, 10)
