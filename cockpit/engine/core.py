@@ -28,6 +28,7 @@ from typing import Callable, Iterable, Protocol
 from cockpit.engine.bookstate import BookState, closures
 from cockpit.engine.executor import ExecutionError, Executor, Outcome
 from cockpit.engine.journal import Journal
+from cockpit.engine.listeners import Listeners
 from cockpit.model import (
     Assessment,
     Book,
@@ -178,11 +179,12 @@ class Engine:
         )
         self.latest: Frame | None = None
         self._seq = 0
-        self._subscribers: list[Callable[[Frame], None]] = []
+        self._subscribers: Listeners[Frame] = Listeners(
+            lambda callback, error: self._log_once(f"frame subscriber {callback!r} failed", error))
         self._instruments: dict[str, dict[str, Instrument]] = {name: {} for name in self.venues}
         self._notices: deque[str] = deque(maxlen=8)
-        self._notice_listeners: list[Callable[[str], None]] = []
-        self._event_listeners: list[Callable[[Event], None]] = []
+        self._event_listeners: Listeners[Event] = Listeners(
+            lambda callback, error: self._log_once(f"event listener {callback!r} failed", error))
         self._event_seq = 0
         self._near_liq: set[PositionKey] = set()  # positions flagged near-liq in the last frame
         self._kill_seen: set[tuple] = set()
@@ -205,12 +207,12 @@ class Engine:
 
     def subscribe(self, callback: Callable[[Frame], None]) -> Callable[[], None]:
         """Call `callback(frame)` on every new frame; returns a function that unsubscribes."""
-        self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+        return self._subscribers.add(callback)
 
-    def on_notice(self, callback: Callable[[str], None]) -> None:
-        """Call `callback(text)` for every notice as it happens (frames carry only the last few)."""
-        self._notice_listeners.append(callback)
+    def on_notice(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """Call `callback(text)` with the line of every event as it happens (frames carry only
+        the last few); returns a function that unsubscribes."""
+        return self.on_event(lambda event: callback(event.text))
 
     @property
     def notices(self) -> tuple[str, ...]:
@@ -221,8 +223,7 @@ class Engine:
     def on_event(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call `callback(event)` for every event as it happens; returns a function that
         unsubscribes."""
-        self._event_listeners.append(callback)
-        return lambda: self._event_listeners.remove(callback) if callback in self._event_listeners else None
+        return self._event_listeners.add(callback)
 
     def notice(self, text: str) -> None:
         """Add a one-line message for the status area and the journal (an event of kind NOTICE)."""
@@ -230,8 +231,8 @@ class Engine:
 
     def emit(self, kind: EventKind, text: str, *, severity: Severity = Severity.INFO, account: str = "",
              symbol: str = "", **fields: object) -> Event:
-        """Tell every listener that something happened: the frame's notices, the journal, the
-        notice listeners (one line) and the event listeners (the typed `Event`).
+        """Tell everyone that something happened: the frame's notices, the journal and the event
+        listeners (the typed `Event`; notice listeners get its line).
 
         A listener that raises is logged and skipped: one broken listener (a closed pipe under
         `cockpit guard`, a terminal gone) must never silence the others or stop the engine.
@@ -247,16 +248,7 @@ class Engine:
             self.journal.event("notice", event.time, text=text, event=kind.value, severity=severity.value)
         except Exception:  # a full disk must not stop the notice reaching the screen
             log.exception("could not journal notice %r", text)
-        for listener in list(self._notice_listeners):
-            try:
-                listener(text)
-            except Exception as error:
-                self._log_once(f"notice listener {listener!r} failed", error)
-        for callback in list(self._event_listeners):
-            try:
-                callback(event)
-            except Exception as error:
-                self._log_once(f"event listener {callback!r} failed", error)
+        self._event_listeners.call(event)
         return event
 
     # -- the kill switch's latch ------------------------------------------------------------
@@ -600,11 +592,7 @@ class Engine:
         self.latest = frame
         if risk_error is None:
             self._note_near_liq(assessment)
-        for callback in list(self._subscribers):
-            try:
-                callback(frame)
-            except Exception as error:  # one bad subscriber must not starve the others or risk
-                self._log_once(f"frame subscriber {callback!r} failed", error)
+        self._subscribers.call(frame)  # one bad subscriber never starves the others or risk
         if risk_error is None and assessment.kill.mode is KillMode.AUTO and assessment.kill.proposed:
             self._send_auto(assessment.kill.proposed)
         return frame

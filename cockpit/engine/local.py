@@ -30,18 +30,13 @@ class LocalEngine:
 
     Args:
         engine: the engine to run; nothing else may use it once `start` is called.
-        readonly: this terminal's own reason to refuse orders (None: the engine decides).
-        where: how the status line names this engine.
         serve: also serve the engine on this socket, so that other terminals attach to it.
         alerter: the engine's alert sender (see `cockpit.engine.alerts`), closed with it.
     """
 
-    def __init__(self, engine: Engine, *, readonly: str | None = None, where: str = "in this terminal",
-                 serve: Path | None = None, alerter=None) -> None:
+    def __init__(self, engine: Engine, *, serve: Path | None = None, alerter=None) -> None:
         self.engine = engine
         self.alerter = alerter
-        self.readonly = readonly
-        self._where = where
         self._serve = serve
         self.server = None
         self._first = threading.Event()
@@ -93,7 +88,7 @@ class LocalEngine:
     @property
     def where(self) -> str:
         """Where the engine runs."""
-        return self._where
+        return "in this terminal"
 
     def subscribe(self, on_frame: Callable[[Frame], None]) -> Callable[[], None]:
         """Call `on_frame(frame)` on the engine's thread for every new frame."""
@@ -111,12 +106,12 @@ class LocalEngine:
 
     async def send(self, command: Command) -> CommandResult:
         """Carry out `command` on the engine's loop."""
-        return await self._thread.call(lambda: handling.send(self.engine, command, readonly=self.readonly))
+        return await self._thread.call(lambda: handling.send(self.engine, command))
 
     async def preview(self, command: Command) -> Preview:
         """Preview `command` on the engine's loop (the engine's state is read there only)."""
         async def ask() -> Preview:
-            return handling.preview(self.engine, command, readonly=self.readonly)
+            return handling.preview(self.engine, command)
 
         return await self._thread.call(ask)
 

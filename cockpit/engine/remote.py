@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+from cockpit.engine.listeners import Listeners
 from cockpit.engine.loopthread import LoopThread
 from cockpit.engine.protocol import MAX_REPLY, VERSION, ProtocolError, read_message
 from cockpit.model import MalformedReply
@@ -57,8 +58,8 @@ class RemoteEngine:
         self.events: list[Event] = []  # the guard's recent events, then every event since
         self._latest: Frame | None = None
         self._frame: Frame | None = None  # the guard's newest frame, as received (patches apply to it)
-        self._frames: list[Callable[[Frame], None]] = []
-        self._listeners: list[Callable[[Event], None]] = []
+        self._frames: Listeners[Frame] = Listeners(_failed)
+        self._listeners: Listeners[Event] = Listeners(_failed)
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future] = {}
         self._writer: asyncio.StreamWriter | None = None
@@ -182,29 +183,26 @@ class RemoteEngine:
 
     def _show(self, frame: Frame) -> None:
         self._latest = frame
-        for callback in list(self._frames):
-            try:
-                callback(frame)
-            except Exception:  # one broken subscriber never starves the others
-                log.exception("frame subscriber failed")
+        self._frames.call(frame)
 
     def _event(self, event: Event) -> None:
         self.events.append(event)
         del self.events[:-200]
-        for callback in list(self._listeners):
-            try:
-                callback(event)
-            except Exception:
-                log.exception("event listener failed")
+        self._listeners.call(event)
+
+    def _waiter(self, rid) -> asyncio.Future | None:
+        """The request `rid` still waiting for its answer (None: an answer to nothing we asked)."""
+        future = self._waiting.pop(rid, None) if isinstance(rid, int) else None
+        return future if future is not None and not future.done() else None
 
     def _answer(self, rid, result) -> None:
-        future = self._waiting.pop(rid, None) if isinstance(rid, int) else None
-        if future is not None and not future.done():
+        future = self._waiter(rid)
+        if future is not None:
             future.set_result(result)
 
     def _refused(self, rid, text: str) -> None:
-        future = self._waiting.pop(rid, None) if isinstance(rid, int) else None
-        if future is not None and not future.done():
+        future = self._waiter(rid)
+        if future is not None:
             future.set_exception(ProtocolError(text))
         else:
             self._tell(EventKind.GUARD, f"guard: {text}", Severity.WARNING)
@@ -240,13 +238,11 @@ class RemoteEngine:
 
     def subscribe(self, on_frame: Callable[[Frame], None]) -> Callable[[], None]:
         """Call `on_frame(frame)` (on this port's thread) for every frame."""
-        self._frames.append(on_frame)
-        return lambda: self._frames.remove(on_frame) if on_frame in self._frames else None
+        return self._frames.add(on_frame)
 
     def on_event(self, on_event: Callable[[Event], None]) -> Callable[[], None]:
         """Call `on_event(event)` (on this port's thread) for every event."""
-        self._listeners.append(on_event)
-        return lambda: self._listeners.remove(on_event) if on_event in self._listeners else None
+        return self._listeners.add(on_event)
 
     async def next_frame(self, timeout: float) -> Frame | None:
         """The newest frame (attach waits for the first)."""
@@ -286,3 +282,8 @@ async def _sleep_or(stopping: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stopping.wait(), seconds)
     except asyncio.TimeoutError:
         pass
+
+
+def _failed(callback, error: Exception) -> None:
+    # One broken subscriber never starves the others; its error is logged.
+    log.error("listener %r failed", callback, exc_info=error)

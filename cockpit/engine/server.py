@@ -23,7 +23,7 @@ from pathlib import Path
 
 from cockpit.engine import handling
 from cockpit.engine.core import Engine
-from cockpit.engine.protocol import MAX_REQUEST, RECENT_EVENTS, VERSION, ProtocolError, read_message
+from cockpit.engine.protocol import MAX_REQUEST, RECENT_EVENTS, VERSION, ProtocolError, guard_answers, read_message
 from cockpit.model import MalformedReply
 from cockpit.model import codec, patch
 from cockpit.model.commands import AcceptKillCut, Close, ResetKill, SetKillMode, Trim
@@ -93,7 +93,7 @@ class GuardServer:
         """Listen; `GuardRunning` when another engine answers on the socket already."""
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.path.exists() or self.path.is_symlink():
-            if await _answers(self.path):
+            if guard_answers(self.path):  # a quick, blocking probe: nothing else runs yet
                 raise GuardRunning(f"a guard already runs at {self.path} (attach to it: cockpit attach)")
             self.path.unlink()  # left by a guard that died: nobody answers on it
         old = os.umask(0o177)  # the socket is born 0600: no window where another user may connect
@@ -256,14 +256,3 @@ def _peer(writer: asyncio.StreamWriter) -> tuple[int, int]:
     creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     pid, uid, _gid = struct.unpack("3i", creds)
     return pid, uid
-
-
-async def _answers(path: Path) -> bool:
-    """True when something accepts a connection on `path`."""
-    try:
-        _reader, writer = await asyncio.wait_for(asyncio.open_unix_connection(str(path)), 1.0)
-    except (OSError, asyncio.TimeoutError):
-        return False
-    writer.close()
-    return True
-

@@ -12,6 +12,7 @@ from typing import Callable
 
 from cockpit.engine import handling
 from cockpit.engine.core import Engine
+from cockpit.engine.listeners import Listeners
 from cockpit.model import Frame
 from cockpit.model.commands import Command, CommandResult, Preview
 from cockpit.model.events import Event
@@ -25,8 +26,8 @@ class FakeEngine:
         self.where = where
         self.sent: list[Command] = []
         self.previewed: list[Command] = []
-        self._frames: list[Callable[[Frame], None]] = []
-        self._events: list[Callable[[Event], None]] = []
+        self._frames: Listeners[Frame] = Listeners(_raise)
+        self._events: Listeners[Event] = Listeners(_raise)
         backend.subscribe(self.push)
         backend.on_event(self._event)
 
@@ -44,22 +45,18 @@ class FakeEngine:
     def push(self, frame: Frame) -> None:
         """Hand `frame` to every subscriber, as an engine publishing it would."""
         self.backend.latest = frame
-        for callback in list(self._frames):
-            callback(frame)
+        self._frames.call(frame)
 
     def _event(self, event: Event) -> None:
-        for callback in list(self._events):
-            callback(event)
+        self._events.call(event)
 
     def subscribe(self, on_frame: Callable[[Frame], None]) -> Callable[[], None]:
         """See `EngineAPI.subscribe`."""
-        self._frames.append(on_frame)
-        return lambda: self._frames.remove(on_frame) if on_frame in self._frames else None
+        return self._frames.add(on_frame)
 
     def on_event(self, on_event: Callable[[Event], None]) -> Callable[[], None]:
         """See `EngineAPI.on_event`."""
-        self._events.append(on_event)
-        return lambda: self._events.remove(on_event) if on_event in self._events else None
+        return self._events.add(on_event)
 
     async def next_frame(self, timeout: float) -> Frame | None:
         """The newest frame (a fake never waits)."""
@@ -78,3 +75,7 @@ class FakeEngine:
     async def poll(self) -> Frame:
         """Poll every account of the backend once and publish the frame (tests drive time)."""
         return await self.backend.poll_once()
+
+
+def _raise(_callback, error: Exception) -> None:
+    raise error  # in a test, a failing subscriber is the test's failure
