@@ -354,7 +354,7 @@ def _run(argv: list[str]) -> int:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise UsageError("needs a terminal: stdin and stdout must be a TTY (for a headless run: "
                              "cockpit guard)")
-        api = guard_cli.attach(args) if attaching else guard_cli.terminal_api(args, checked)
+        api = guard_cli.attach(args) if attaching else guard_cli.local_api(args, checked)
     except BaseException:
         gc.enable()
         raise

@@ -192,40 +192,29 @@ def should_attach(args) -> bool:
     return not (_OWN_ENGINE & set(args.given)) and guard_answers(socket_path(args))
 
 
-def terminal_api(args, setup):
-    """The engine port for `cockpit`: attached to a running guard when the flags ask for no
-    engine of their own, else a local engine on its own thread that also serves the socket
-    (when it is free), so a second terminal attaches to this one."""
-    from cockpit.engine.protocol import ProtocolError, guard_answers
-
-    path = socket_path(args)
-    running = guard_answers(path)
-    if running and not (_OWN_ENGINE & set(args.given)):
-        from cockpit.engine.remote import NoGuard, RemoteEngine
-
-        remote = RemoteEngine(path, readonly=args.readonly)
-        try:
-            remote.attach()
-            return remote
-        except NoGuard:
-            pass  # it went away in between: run our own
-        except ProtocolError as error:
-            raise UsageError(str(error)) from None
+def local_api(args, setup):
+    """A local engine on its own thread for `cockpit` (no guard to attach to, or flags that ask
+    for an engine of its own). It also serves the socket when that is free, so a second
+    terminal attaches to this one rather than starting a second engine."""
     from cockpit.engine.local import LocalEngine
+    from cockpit.engine.protocol import guard_answers
     from cockpit.startup import attach_alerts, build_engine
 
+    path = socket_path(args)
     engine = build_engine(args, setup)
-    local = LocalEngine(engine, serve=None if running else path, alerter=attach_alerts(engine, setup.config))
+    local = LocalEngine(engine, serve=None if guard_answers(path) else path,
+                        alerter=attach_alerts(engine, setup.config))
     local.start()  # its own thread: a slow paint or a UI error never stops a poll or the kill switch
     return local
 
 
-def attach(args, *, readonly: bool | None = None, timeout: float = 5.0):
-    """A `RemoteEngine` attached to the guard; `UsageError` (one line) when none answers."""
+def attach(args, *, timeout: float = 5.0):
+    """A `RemoteEngine` attached to the guard (`cockpit attach`, or `cockpit` when
+    `should_attach`); `UsageError` (one line) when none answers."""
     from cockpit.engine.protocol import ProtocolError
     from cockpit.engine.remote import NoGuard, RemoteEngine
 
-    remote = RemoteEngine(socket_path(args), readonly=args.readonly if readonly is None else readonly)
+    remote = RemoteEngine(socket_path(args), readonly=args.readonly)
     try:
         remote.attach(timeout)
     except (NoGuard, ProtocolError) as error:

@@ -98,13 +98,13 @@ def test_a_log_file_that_cannot_be_written_is_a_usage_error(tmp_path):
 
 def test_cockpit_attaches_to_a_running_engine_instead_of_opening_a_second():
     from cockpit import guard_cli
-    from cockpit.startup import setup
 
     first = LocalEngine(demo_engine(seed=7, clock=lambda: 1_780_000_000.0), serve=default_socket())
     first.start()
     try:
         args = parse_args([])
-        api = guard_cli.terminal_api(args, setup(args))
+        assert guard_cli.should_attach(args)
+        api = guard_cli.attach(args)
         try:
             assert isinstance(api, RemoteEngine) and api.latest is not None
         finally:
@@ -117,11 +117,13 @@ def test_cockpit_with_no_guard_runs_its_own_engine_and_serves_the_socket():
     from cockpit import guard_cli
     from cockpit.startup import setup
 
+    assert not guard_cli.should_attach(parse_args([]))
     args = parse_args(["--demo"])
-    api = guard_cli.terminal_api(args, setup(args))
+    api = guard_cli.local_api(args, setup(args))
     try:
-        assert isinstance(api, LocalEngine) and api.latest is not None
-        second = guard_cli.terminal_api(parse_args([]), setup(parse_args([])))  # a second terminal
+        assert isinstance(api, LocalEngine) and api.latest is not None and api.server is not None
+        assert guard_cli.should_attach(parse_args([]))  # a second terminal attaches to this one
+        second = guard_cli.attach(parse_args([]))
         try:
             assert isinstance(second, RemoteEngine)
             assert second.latest.book.accounts == api.latest.book.accounts or second.latest.seq > 0
@@ -140,7 +142,8 @@ def test_flags_that_shape_an_engine_run_a_separate_one_beside_a_guard(flags):
     first.start()
     try:
         args = parse_args(flags)
-        api = guard_cli.terminal_api(args, setup(args))
+        assert not guard_cli.should_attach(args)
+        api = guard_cli.local_api(args, setup(args))
         try:
             assert isinstance(api, LocalEngine) and api.server is None  # the socket stays the guard's
         finally:
