@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.model import Layer
+from cockpit.model.commands import Trim, trim_intent
 from cockpit.redact import credential_names, scrub
 from cockpit.venues.profiles import PROFILES, UnknownVenue, VenueProfile, profile_for
 from cockpit.venues.profiles.base import CLIENT_ID_FORMATS
@@ -158,7 +159,7 @@ async def test_a_venue_without_a_profile_is_read_only_by_config_alone(replay, st
     try:
         await engine.poll_once()
         with pytest.raises(ExecutionError, match=re.escape(reason)):
-            engine.preview(engine.hotkey_intent(PositionKey("woo", "BTC/USDC:USDC"), 0.5))
+            engine.preview(trim_intent(Trim(PositionKey("woo", "BTC/USDC:USDC"), 0.5)))
     finally:
         await engine.stop()
     assert not [r for r in replay.requests if r.method != "GET"]
