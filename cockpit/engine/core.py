@@ -29,6 +29,7 @@ from cockpit.engine.bookstate import BookState, closures
 from cockpit.engine.executor import ExecutionError, Executor, Outcome
 from cockpit.engine.journal import Journal
 from cockpit.engine.listeners import Listeners
+from cockpit.engine.unwind import UnwindFlow
 from cockpit.model import (
     Assessment,
     Book,
@@ -44,6 +45,7 @@ from cockpit.model import (
     OrderStatus,
     PositionKey,
     RateLimited,
+    Side,
     VenueError,
     VenueSnapshot,
     VenueTimeout,
@@ -141,6 +143,7 @@ class Engine:
         readonly: disable every order path.
         journal: the order journal (default: in memory).
         sim: the simulated session, for sim time and speed on the frame.
+        reporter: writes a finished unwind run's report (`cockpit.reports.write_report`).
     """
 
     def __init__(
@@ -154,6 +157,7 @@ class Engine:
         readonly: bool = False,
         journal: Journal | None = None,
         sim: SimInfo | None = None,
+        reporter: Callable | None = None,
     ) -> None:
         self.venues: dict[str, Venue] = {v.info.name: v for v in venues}
         if risk is None:
@@ -202,6 +206,7 @@ class Engine:
         # Per account: venue liquidation reports already told, as (account, symbol, time).
         self._liq_seen: dict[str, set[tuple[str, str, float]]] = {}
         self._latch = self._restore_latch()
+        self.unwind = UnwindFlow(self, reporter=reporter)
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -295,6 +300,7 @@ class Engine:
             self._tasks.append(asyncio.create_task(self._poll_account(name), name=f"poll:{name}"))
         self._tasks.append(asyncio.create_task(self._publisher(), name="publisher"))
         self._tasks.append(asyncio.create_task(self._resolver(), name="resolver"))
+        self.unwind.start()
 
     async def stop(self) -> None:
         """Cancel every task and close the venues, cancelling again while the stop hangs.
@@ -588,11 +594,13 @@ class Engine:
             notices=tuple(self._notices),
             risk_error=risk_error,
             alerts=self.alerts,
+            run=self.unwind.run,
         )
         self.latest = frame
         if risk_error is None:
             self._note_near_liq(assessment)
         self._subscribers.call(frame)  # one bad subscriber never starves the others or risk
+        self.unwind.on_frame()
         if risk_error is None and assessment.kill.mode is KillMode.AUTO and assessment.kill.proposed:
             self._send_auto(assessment.kill.proposed)
         return frame
@@ -717,9 +725,10 @@ class Engine:
             return None
         return next((row.mark for row in frame.assessment.positions if row.key == key), None)
 
-    async def submit(self, intent: Intent, *, cap: Decimal | None = None) -> Outcome:
-        """Send `intent` as one reduce-only order; re-poll its account; note the outcome."""
-        outcome = await self.executor.submit(intent, self._book(), cap=cap)
+    async def submit(self, intent: Intent, *, cap: Decimal | None = None, hedge: Side | None = None) -> Outcome:
+        """Send `intent` as one reduce-only order (or, with `hedge`, an unwind run's blind-venue
+        hedge on that side); re-poll its account; note the outcome."""
+        outcome = await self.executor.submit(intent, self._book(), cap=cap, hedge=hedge)
         self.emit(EventKind.ORDER, f"{intent.account} {intent.symbol}: {outcome.message}",
                   severity=Severity.WARNING if outcome.status is OrderStatus.REJECTED else Severity.INFO,
                   account=intent.account, symbol=intent.symbol, client_id=outcome.client_id,

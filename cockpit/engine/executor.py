@@ -42,6 +42,7 @@ from cockpit.model import (
     PositionKey,
     RateLimited,
     Rejected,
+    Side,
     Unavailable,
     UnknownOutcome,
     VenueError,
@@ -229,13 +230,40 @@ class Executor:
 
     # -- sending --------------------------------------------------------------------------
 
-    async def submit(self, intent: Intent, book: Book, *, cap: Decimal | None = None) -> Outcome:
-        """Send the order for `intent`; `cap` bounds it to what the user confirmed."""
-        position, instrument = self._position(intent, book)
-        request = self._order(intent, position, instrument)
+    def hedge_order(self, intent: Intent, side: Side, book: Book) -> OrderRequest:
+        """The blind-venue hedge `intent` as an order: `intent.amount` on `side`, NOT reduce-only
+        (the one order that may open a position). The caller (the unwind run) has capped the
+        amount at the blind position's size; here the account must be LIVE and reconciled and the
+        amount on the venue's step."""
+        reason = self.readonly_reason(intent.account)
+        if reason is not None:
+            raise ExecutionError(reason)
+        state = book.account(intent.account)
+        if state is None or state.health is not Health.LIVE:
+            raise ExecutionError(f"{intent.account} is not LIVE: a hedge goes only to a live venue")
+        if intent.account not in self.reconciled:
+            raise ExecutionError(f"{intent.account} is not reconciled yet: waiting for its open orders")
+        instrument = self.venues[intent.account].instruments().get(intent.symbol)
+        if instrument is None:
+            raise ExecutionError(f"{intent.symbol} is not a market of {intent.account}")
+        amount = round_down(intent.amount or Decimal(0), instrument.amount_step)
+        if amount <= 0 or amount < instrument.min_amount:
+            raise ExecutionError(f"{intent.symbol}: the hedge is below the venue minimum of {instrument.min_amount}")
+        return OrderRequest(client_id=client_order_id(intent.id), account=intent.account, symbol=intent.symbol,
+                            side=side, amount=amount, reduce_only=False)
+
+    async def submit(self, intent: Intent, book: Book, *, cap: Decimal | None = None,
+                     hedge: Side | None = None) -> Outcome:
+        """Send the order for `intent`; `cap` bounds it to what the user confirmed. With `hedge`,
+        the order is the blind-venue hedge on that side (`hedge_order`), the one that opens."""
+        if hedge is not None:
+            request = self.hedge_order(intent, hedge, book)
+        else:
+            request = self._order(intent, *self._position(intent, book))
         if cap is not None and request.amount > cap:
             # The confirmed size bounds the order, on the venue's step like every size we send
             # (a cap from a terminal is not trusted to be on it).
+            instrument = self.venues[intent.account].instruments()[intent.symbol]
             capped = round_down(cap, instrument.amount_step)
             if capped <= 0 or capped < instrument.min_amount:
                 raise ExecutionError(f"{intent.symbol}: the confirmed size {cap} is below the venue "
@@ -249,7 +277,7 @@ class Executor:
         if not fresh:
             row = self.journal.get(request.client_id)
             assert row is not None
-            if row.status is OrderStatus.CANCELED and row.detail == ABSENT:
+            if row.status is OrderStatus.CANCELED and row.detail == ABSENT and row.reduce_only:
                 # A restart cut it off before it left (two look-ups a grace apart, past the
                 # venue's receive window, found nothing): the resumed intent sends it now, under
                 # the same id, if it still only reduces the position.
@@ -421,10 +449,12 @@ class Executor:
 
     def _record(self, request: OrderRequest, order: Order, prefix: str = "") -> Outcome:
         message = f"{prefix}{order.status.value}: {order.filled} of {request.amount} {request.symbol}"
-        return self._finish(request, order.status, order.filled, message)
+        return self._finish(request, order.status, order.filled, message, order.average, order.fee)
 
-    def _finish(self, request: OrderRequest, status: OrderStatus, filled: Decimal, message: str) -> Outcome:
-        self.journal.set_status(request.client_id, status, now=self.clock(), filled=filled, detail=message)
+    def _finish(self, request: OrderRequest, status: OrderStatus, filled: Decimal, message: str,
+                average: Decimal | None = None, fee: float | None = None) -> Outcome:
+        self.journal.set_status(request.client_id, status, now=self.clock(), filled=filled, detail=message,
+                                average=average, fee=fee or None)
         return Outcome(request.client_id, status, filled, message)
 
     async def reconcile(self, account: str) -> list[Outcome]:

@@ -15,8 +15,10 @@ from cockpit.engine.executor import ExecutionError, Outcome
 from cockpit.model import Health, Intent, KillMode, KillStatus, OrderStatus
 from cockpit.model.commands import (
     ORDER_COMMANDS, AcceptKillCut, Close, Command, CommandResult, CutLine, CutPreview, OrderResult, Preview,
-    Refused, ResetKill, SetKillMode, Trim, trim_intent,
+    RUN_COMMANDS, Refused, ResetKill, SetKillMode, StartUnwind, Trim, trim_intent,
 )
+
+from cockpit.model.unwind import TargetKind  # noqa: E402  (with the commands it validates)
 
 _SENT = (OrderStatus.FILLED, OrderStatus.OPEN, OrderStatus.PARTIAL)  # an order that reached the venue
 
@@ -37,6 +39,11 @@ def preview(engine: Engine, command: Command, *, readonly: str | None = None) ->
             return Refused(str(error))
     if isinstance(command, AcceptKillCut):
         return _cut_preview(engine, command)
+    if isinstance(command, StartUnwind):
+        try:
+            return engine.unwind.preview(command)
+        except ExecutionError as error:
+            return Refused(str(error))
     return Refused(f"{type(command).__name__} has nothing to preview: send it")
 
 
@@ -53,6 +60,8 @@ async def send(engine: Engine, command: Command, *, readonly: str | None = None)
         return _reset(engine)
     if isinstance(command, SetKillMode):
         return _set_mode(engine, command.mode)
+    if isinstance(command, RUN_COMMANDS):
+        return await engine.unwind.send(command)
     return CommandResult(False, f"unknown command {type(command).__name__}")
 
 
@@ -66,6 +75,9 @@ def _refusal(engine: Engine, command: Command, readonly: str | None) -> str | No
         reason = readonly or engine.readonly_reason(getattr(getattr(command, "key", None), "account", None))
         if reason is not None:
             return reason
+    if isinstance(command, StartUnwind) and not _valid_target(command):
+        return ("an unwind's target must be flat, gross with a fraction above 0 and at most 1, or name "
+                "an asset, account or layer")
     if isinstance(command, Trim) and not (isinstance(command.fraction, (int, float))
                                           and math.isfinite(command.fraction) and 0 < command.fraction <= 1):
         return f"a trim's fraction must be above 0 and at most 1, not {command.fraction!r}"
@@ -73,6 +85,16 @@ def _refusal(engine: Engine, command: Command, readonly: str | None) -> str | No
             command.cap.is_finite() and command.cap > 0):
         return f"a trim's confirmed size must be above 0, not {command.cap}"
     return None
+
+
+def _valid_target(command: StartUnwind) -> bool:
+    target = command.target
+    if target.kind is TargetKind.GROSS:
+        f = target.fraction
+        return isinstance(f, (int, float)) and math.isfinite(f) and 0 < f <= 1
+    if target.kind in (TargetKind.ASSET, TargetKind.ACCOUNT, TargetKind.LAYER):
+        return bool(target.name)
+    return 0 < command.slippage_bound < 0.2 if math.isfinite(command.slippage_bound) else False
 
 
 # -- trims --------------------------------------------------------------------------------

@@ -4,6 +4,10 @@ SQLite in WAL mode with `synchronous=FULL`, so a row committed before a request 
 survives a crash. After a restart the engine reads the rows that are not terminal and resolves
 each one by looking it up at the venue by client id (see `Executor.reconcile`).
 
+It also holds every guided unwind run (`runs`: the whole `UnwindRun` in the model's exact codec,
+rewritten at every transition before the transition takes effect), so a restart resumes the run at
+the same step with the same intent ids.
+
 It also holds the kill switch's latch (`kill_latch`, one row) and its episodes' frozen plans
 (`kill_plan`, one row per planned position), written in one transaction whenever the latch
 changes and before any order of a plan can be sent, so a restart resumes the same episode with
@@ -26,6 +30,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from cockpit.model import codec
+from cockpit.model.unwind import UnwindRun
 from cockpit.model import (
     IN_FLIGHT, Intent, IntentSource, KillLatch, KillStatus, Order, OrderRequest, OrderStatus, PlannedCut, PositionKey,
     Side,
@@ -46,7 +52,9 @@ CREATE TABLE IF NOT EXISTS orders (
     reason      TEXT NOT NULL,
     created     REAL NOT NULL,
     updated     REAL NOT NULL,
-    detail      TEXT NOT NULL DEFAULT ''
+    detail      TEXT NOT NULL DEFAULT '',
+    average     TEXT,
+    fee         REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS orders_open ON orders(status);
 CREATE TABLE IF NOT EXISTS kill_latch (
@@ -75,6 +83,14 @@ CREATE TABLE IF NOT EXISTS kill_plan (
     fraction  REAL,
     amount    TEXT,
     PRIMARY KEY (episode, key)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id        TEXT PRIMARY KEY,
+    state     TEXT NOT NULL,
+    body      TEXT NOT NULL,
+    dismissed INTEGER NOT NULL DEFAULT 0,
+    started   REAL NOT NULL,
+    updated   REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS events (
     id     INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -154,10 +170,19 @@ def _connect(path: str) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.executescript(_SCHEMA)
+        _migrate(db)
     except BaseException:
         db.close()
         raise
     return db
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a journal written by an older cockpit up to this schema (columns added since)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(orders)")}
+    for column, kind in (("average", "TEXT"), ("fee", "REAL NOT NULL DEFAULT 0")):
+        if column not in have:
+            db.execute(f"ALTER TABLE orders ADD COLUMN {column} {kind}")
 
 
 class Journal:
@@ -213,9 +238,14 @@ class Journal:
         return True
 
     def set_status(
-        self, client_id: str, status: OrderStatus, *, now: float, filled: Decimal | None = None, detail: str = ""
+        self, client_id: str, status: OrderStatus, *, now: float, filled: Decimal | None = None, detail: str = "",
+        average: Decimal | None = None, fee: float | None = None,
     ) -> None:
-        """Move an order to `status` (and record how much is filled)."""
+        """Move an order to `status` (and record how much is filled, at what average price and
+        fee when the venue said)."""
+        if average is not None or fee is not None:
+            self._db.execute("UPDATE orders SET average=COALESCE(?, average), fee=COALESCE(?, fee) WHERE client_id=?",
+                             (None if average is None else str(average), fee, client_id))
         if filled is None:
             self._db.execute(
                 "UPDATE orders SET status=?, updated=?, detail=? WHERE client_id=?",
@@ -322,6 +352,30 @@ class Journal:
             out.setdefault(episode, []).append(PlannedCut(PositionKey.parse(key), size, mark, cut, intent))
         return {k: tuple(v) for k, v in out.items()}
 
+    def save_run(self, run: UnwindRun, *, now: float, dismissed: bool = False) -> None:
+        """Write `run` as it is now (one transaction, synced: it is read back after a crash)."""
+        self._db.execute(
+            "INSERT INTO runs (id, state, body, dismissed, started, updated) VALUES (?,?,?,?,?,?)"
+            " ON CONFLICT(id) DO UPDATE SET state=excluded.state, body=excluded.body,"
+            " dismissed=excluded.dismissed, updated=excluded.updated",
+            (run.id, run.state.value, codec.dumps(codec.encode(run)).decode(), int(dismissed), run.started, now),
+        )
+
+    def last_run(self, *, shown: bool = True) -> UnwindRun | None:
+        """The newest run (with `shown`, only one not dismissed), as journaled."""
+        sql = "SELECT body FROM runs" + (" WHERE dismissed=0" if shown else "") + " ORDER BY started DESC LIMIT 1"
+        row = self._db.execute(sql).fetchone()
+        if row is None:
+            return None
+        where = f"{self.path}: runs"
+        return codec.decode(codec.loads(row[0], source=where), source=where)
+
+    def run_orders(self, run_id: str) -> list[JournalRow]:
+        """Every order a run sent (its intent ids start with ``unwind:<run id>:``), oldest first."""
+        cur = self._db.execute("SELECT * FROM orders WHERE intent_id LIKE ? ORDER BY created, client_id",
+                               (f"unwind:{run_id}:%",))
+        return [_row(r) for r in cur.fetchall()]
+
     def event(self, kind: str, now: float, **detail: object) -> None:
         """Append an engine event (kill-switch transition, reconciliation, error)."""
         self._db.execute(
@@ -339,10 +393,11 @@ class Journal:
 
 def _row(r: tuple) -> JournalRow:
     (client_id, intent_id, account, symbol, side, amount, filled, reduce_only, status, source, reason,
-     created, updated, detail) = r
+     created, updated, detail, average, fee) = r
     return JournalRow(
         client_id=client_id, intent_id=intent_id, account=account, symbol=symbol, side=Side(side),
         amount=Decimal(amount), filled=Decimal(filled), reduce_only=bool(reduce_only),
         status=OrderStatus(status), source=IntentSource(source),
         reason=reason, created=created, updated=updated, detail=detail,
+        average=None if average is None else Decimal(average), fee=fee or 0.0,
     )

@@ -500,7 +500,7 @@ def loads(line: bytes | str, *, source: str = "wire") -> Any:
 
 
 def _register_model() -> None:
-    from cockpit.model import assessment, book, commands, enums, events, frame, ids, layers, market, orders
+    from cockpit.model import assessment, book, commands, enums, events, frame, ids, layers, market, orders, unwind
 
     register(
         enums.Layer, enums.Side, enums.MarginMode, enums.Health, enums.TransferStatus, enums.IntentSource,
@@ -518,7 +518,11 @@ def _register_model() -> None:
         frame.Frame,
         commands.Trim, commands.Close, commands.AcceptKillCut, commands.ResetKill, commands.SetKillMode,
         commands.OrderResult, commands.CommandResult, commands.TrimPreview, commands.CutLine, commands.CutPreview,
-        commands.Refused,
+        commands.Refused, commands.StartUnwind, commands.ConfirmStep, commands.ConfirmHedge, commands.ResumeRun,
+        commands.PauseRun, commands.SkipStep, commands.AbortRun, commands.DismissRun,
+        unwind.TargetKind, unwind.RunMode, unwind.StepStyle, unwind.RunState, unwind.StepKind, unwind.StepStatus,
+        unwind.Why, unwind.UnwindTarget, unwind.BookFigures, unwind.RunOrder, unwind.UnwindStep,
+        unwind.BlindAccount, unwind.UnwindRun,
         events.EventKind, events.Severity, events.Event,
     )
 

@@ -17,6 +17,7 @@ from typing import Union
 from cockpit.model.enums import IntentSource, KillMode, LiqKind, OrderStatus, Side
 from cockpit.model.ids import PositionKey
 from cockpit.model.orders import Intent
+from cockpit.model.unwind import RunMode, StepStyle, UnwindRun, UnwindTarget
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,84 @@ class SetKillMode:
     mode: KillMode
 
 
+@dataclass(frozen=True, slots=True)
+class StartUnwind:
+    """Start a guided unwind to `target`: the engine freezes new risk, cancels the open orders that
+    do not reduce risk, reconciles every account and plans; the run then waits (READY) for a
+    person to confirm its first step, or to let it run (`ResumeRun`).
+
+    `preview(StartUnwind)` answers the plan it would make now (an `UnwindRun` in READY that was
+    never started), without freezing or cancelling anything.
+
+    Attributes:
+        style: MARKET, or LADDER (limit orders within `slippage_bound` of the mark, market for the
+            rest after `ladder_timeout` seconds).
+        trigger: who asked, for the report ("key", "palette", "kill switch").
+    """
+
+    target: UnwindTarget
+    mode: RunMode = RunMode.STEP
+    style: StepStyle = StepStyle.MARKET
+    slippage_bound: float = 0.005
+    ladder_timeout: float = 20.0
+    trigger: str = "key"
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmStep:
+    """Send step `seq` of run `run` (step mode: the person confirmed it)."""
+
+    run: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmHedge:
+    """Send the blind-venue hedge of step `seq` (its own confirmation: it is the one order that
+    opens a position)."""
+
+    run: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeRun:
+    """Let run `run` go on by itself (confirm once): from READY, WAITING or PAUSED to RUNNING."""
+
+    run: str
+
+
+@dataclass(frozen=True, slots=True)
+class PauseRun:
+    """Pause run `run`: no new order is sent; orders out are left to finish and resolve."""
+
+    run: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkipStep:
+    """Skip step `seq` of run `run` (it is reported as skipped)."""
+
+    run: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class AbortRun:
+    """End run `run` now: nothing more is sent, every step not over is skipped, and the run is
+    verified and reported."""
+
+    run: str
+
+
+@dataclass(frozen=True, slots=True)
+class DismissRun:
+    """Take the finished run `run` off the screen (its report stays on disk)."""
+
+    run: str
+
+
 def trim_intent(command: Trim | Close) -> Intent:
     """The intent a trim (or close) becomes. Its id comes from the command's id, so a command sent
     twice (a retry after a lost answer) is one order under one client id; a command without an id
@@ -85,11 +164,18 @@ def trim_intent(command: Trim | Close) -> Intent:
     )
 
 
-Command = Union[Trim, Close, AcceptKillCut, ResetKill, SetKillMode]
+RunCommand = Union[StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun]
+"""The commands of a guided unwind run."""
+
+Command = Union[Trim, Close, AcceptKillCut, ResetKill, SetKillMode, StartUnwind, ConfirmStep, ConfirmHedge,
+                ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun]
 """Every command a terminal may send."""
 
-#: The commands that may send orders: refused by a read-only engine or terminal.
-ORDER_COMMANDS = (Trim, Close, AcceptKillCut)
+#: The commands that may send (or cancel) orders: refused by a read-only engine or terminal.
+ORDER_COMMANDS = (Trim, Close, AcceptKillCut, StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, SkipStep,
+                  AbortRun)
+#: The commands of a run.
+RUN_COMMANDS = (StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +277,7 @@ class Refused:
     reason: str
 
 
-Preview = Union[TrimPreview, CutPreview, Refused]
+Preview = Union[TrimPreview, CutPreview, UnwindRun, Refused]
 """What `EngineAPI.preview` answers."""
 
 

@@ -7,6 +7,7 @@ from enum import Enum
 
 from cockpit.model.assessment import Assessment
 from cockpit.model.book import Book
+from cockpit.model.unwind import UnwindRun
 
 
 class Mode(str, Enum):
@@ -30,6 +31,7 @@ class Frame:
             then carries the last good assessment (marked as such on screen) and the kill
             switch does not act on it.
         alerts: how many alert targets (phone, chat, mail) the engine sends alerts to.
+        run: the guided unwind run in progress (or the last one, until dismissed).
         lost: set by an attached terminal whose guard went away: why, in one line. The frame is
             the last one received, kept on screen and marked, until the guard answers again.
     """
@@ -47,3 +49,4 @@ class Frame:
     risk_error: str | None = None
     alerts: int = 0
     lost: str | None = None
+    run: UnwindRun | None = None

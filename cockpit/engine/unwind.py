@@ -1,0 +1,681 @@
+"""The guided unwind run: an engine workflow, journaled at every transition.
+
+    start ─▶ freeze ─▶ cancel ─▶ reconcile ─▶ plan ─▶ READY ─▶ RUNNING ⇄ PAUSED / WAITING
+                                                        └──────────▶ VERIFYING ─▶ DONE (report)
+                                                 abort at any time ─▶ VERIFYING ─▶ ABORTED (report)
+
+* **Freeze**: while a run is not over the engine refuses every command that could add risk; the
+  only order that may open a position is the run's own blind-venue hedge, after its own
+  confirmation.
+* **Cancel**: open orders at the venues that do not reduce risk (not reduce-only) are cancelled.
+* **Reconcile**: every LIVE account's journaled orders are looked up and the account polled afresh
+  before planning; accounts that are not LIVE while holding risk are named (`UnwindRun.blind`).
+* **Plan** (`cockpit.risk.unwind.plan_unwind`) and preview: every step priced, with the book after.
+* **Execute**: step by step (each `ConfirmStep`) or running (`ResumeRun`; `PauseRun`, `SkipStep`,
+  `AbortRun` at any time). Venues run in parallel, steps within a venue in plan order, and the
+  steps of one group (hedged legs; a blind position with its hedge) are sent together. Each order
+  of a step has the intent id ``unwind:<run>:<step>:<attempt>:<slice>``: after a crash the same
+  step is resumed under the same ids, and the executor's journal makes a resend the same order.
+  A rejected step is replanned once from the position as it is now, under the next attempt's ids.
+* **Verify**: every account polled again; each step's position compared with the plan; what is
+  short, and orders left open, are reported, not hidden.
+* **Report**: the run and its orders go to the reporter (`cockpit.reports`): Markdown and JSON.
+
+The whole `UnwindRun` is written to the journal before each transition takes effect, and the
+frame carries it, so every attached terminal sees the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import secrets
+from decimal import Decimal
+from typing import Any, Callable
+
+from cockpit.engine.executor import ExecutionError
+from cockpit.model import TERMINAL, Health, Intent, IntentSource, OrderStatus, PositionKey
+from cockpit.model.commands import (
+    AbortRun, CommandResult, ConfirmHedge, ConfirmStep, DismissRun, PauseRun, ResumeRun, SkipStep, StartUnwind,
+)
+from cockpit.model.events import EventKind, Severity
+from cockpit.model.unwind import (
+    RunMode, RunOrder, RunState, StepKind, StepStatus, TargetKind, UnwindRun, UnwindStep, Why,
+)
+from cockpit.risk.orders import estimate_cost
+from cockpit.risk.unwind import PlanSettings, book_figures, plan_unwind, slices
+
+from cockpit.engine.journal import JournalRow
+
+log = logging.getLogger("cockpit.engine.unwind")
+
+#: How long a step waits for its orders to end (fill, cancel, reject) before it is judged.
+ORDER_WAIT = 15.0
+#: A rejected step is replanned at most this many times.
+ATTEMPTS = 2
+#: Timeline entries kept on the run (the report's); the oldest go first past this.
+TIMELINE = 400
+
+Reporter = Callable[[UnwindRun, list[JournalRow]], str]
+"""Writes a finished run's report; returns where (shown on the run)."""
+
+
+class UnwindFlow:
+    """The engine's guided unwind runs: at most one not over at a time (module doc).
+
+    Args:
+        engine: the `cockpit.engine.core.Engine` it drives (its book, executor, journal and
+            events); not imported here, since the engine builds its flow (no import cycle).
+        reporter: writes the report of a finished run and returns its path.
+        order_wait: how long a step waits for its orders to end.
+    """
+
+    def __init__(self, engine: Any, *, reporter: Reporter | None = None, order_wait: float = ORDER_WAIT) -> None:
+        self.engine = engine
+        self.reporter = reporter
+        self.order_wait = order_wait
+        self.run: UnwindRun | None = engine.journal.last_run()
+        self._allowed: set[int] = set()  # step mode: steps a person confirmed
+        self._active: dict[int, asyncio.Task] = {}
+        self._wake = asyncio.Event()
+        self._driver: asyncio.Task | None = None
+        self._log: list[tuple[float, str]] = []  # timeline lines not yet on the journaled run
+        if self.run is not None and not self.run.state.over:
+            self._note(f"run {self.run.id} restored at {self.run.state.value}: resuming after reconciliation")
+
+    # -- what the engine asks -------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        """A run is not over: new risk is frozen."""
+        return self.run is not None and not self.run.state.over
+
+    def start(self) -> None:
+        """Start the driver (the engine is starting): a restored run resumes its steps."""
+        if self.active:
+            self._kick()
+
+    def on_frame(self) -> None:
+        """A new frame: a blind account may be back, a blocked step may go."""
+        if self.active:
+            self._returns()
+            self._wake.set()
+
+    # -- commands -------------------------------------------------------------------------
+
+    def preview(self, command: StartUnwind) -> UnwindRun:
+        """The plan `command` would make now, never started (nothing frozen or cancelled)."""
+        return self._planned(command, self.engine.latest, run_id="preview")
+
+    async def send(self, command) -> CommandResult:
+        """Carry out one of the run's commands."""
+        if isinstance(command, StartUnwind):
+            return await self._start(command)
+        run = self.run
+        if run is None or getattr(command, "run", None) != run.id:
+            return CommandResult(False, "no such run: it ended, or another terminal started a new one")
+        if isinstance(command, DismissRun):
+            if not run.state.over:
+                return CommandResult(False, "the run is not over: abort it first")
+            self.engine.journal.save_run(run, now=self.engine.clock(), dismissed=True)
+            self.run = None
+            self.engine._changed()
+            return CommandResult(True, "run dismissed; its report stays on disk")
+        if run.state.over:
+            return CommandResult(False, f"the run is {run.state.value}")
+        handler = {ConfirmStep: self._confirm, ConfirmHedge: self._hedge, ResumeRun: self._resume,
+                   PauseRun: self._pause, SkipStep: self._skip, AbortRun: self._abort}[type(command)]
+        return handler(command)
+
+    # -- start: freeze, cancel, reconcile, plan ------------------------------------------------
+
+    async def _start(self, command: StartUnwind) -> CommandResult:
+        if self.active:
+            assert self.run is not None
+            return CommandResult(False, f"a run is already {self.run.state.value} (run {self.run.id}): "
+                                        f"finish or abort it first")
+        engine = self.engine
+        run_id = command.id or secrets.token_hex(4)
+        last = engine.journal.last_run(shown=False)
+        if last is not None and last.id == run_id:
+            return CommandResult(False, f"run {run_id} was already started")
+        self._log = []
+        self._event(f"run {run_id} started by {command.trigger}: target {_target_text(command)}; new risk frozen")
+        cancelled = await self._cancel_risky()
+        await self._reconcile()
+        frame = engine.latest
+        if frame is None:
+            return CommandResult(False, "no data yet: cannot plan")
+        run = self._planned(command, frame, run_id=run_id)
+        run = dataclasses.replace(run, cancelled=cancelled)
+        self._allowed.clear()
+        self._log.append((engine.clock(), self._plan_line(run)))
+        self._save(run)
+        engine.emit(EventKind.WORKFLOW, f"unwind: {self._plan_line(run)}", run=run.id)
+        engine._changed()
+        return CommandResult(True, f"unwind planned: {len(run.steps)} steps; confirm the first, or let it run")
+
+    def _planned(self, command: StartUnwind, frame, *, run_id: str) -> UnwindRun:
+        engine = self.engine
+        now = engine.clock()
+        if frame is None:
+            raise ExecutionError("no data yet")
+        in_flight = {}
+        for row in engine.journal.open_orders():
+            key = PositionKey(row.account, row.symbol)
+            in_flight[key] = in_flight.get(key, Decimal(0)) + row.amount - row.filled
+        kill_cut = None
+        if command.target.kind is TargetKind.KILL_CUT:
+            kill_cut = {i.key: i.amount for i in frame.assessment.kill.proposed if i.amount is not None}
+        settings = PlanSettings(slippage_bound=command.slippage_bound, style=command.style)
+        plan = plan_unwind(frame.book, frame.assessment, engine._instruments, command.target, settings=settings,
+                           in_flight=in_flight, kill_cut=kill_cut)
+        steps = tuple(dataclasses.replace(s, status=StepStatus.OFFERED) if s.kind is StepKind.HEDGE else s
+                      for s in plan.steps)
+        note = "planned: confirm a step (enter) or let it run (g)"
+        if plan.bound_exceeded:
+            note = "the target itself leaves net exposure above its bound: see the steps' net"
+        return UnwindRun(
+            id=run_id, target=command.target, mode=command.mode, state=RunState.READY, trigger=command.trigger,
+            started=now, steps=steps, blind=plan.blind, held=plan.held, before=plan.before,
+            net_bound=plan.net_bound, note=note, style=command.style, slippage_bound=command.slippage_bound,
+            ladder_timeout=command.ladder_timeout)
+
+    async def _cancel_risky(self) -> tuple[str, ...]:
+        """Cancel every open order at a LIVE venue that does not reduce risk."""
+        engine = self.engine
+        frame = engine.latest
+        cancelled = []
+        if frame is None:
+            return ()
+        for acc in frame.book.accounts:
+            if acc.health is not Health.LIVE or acc.snapshot is None:
+                continue
+            for order in acc.snapshot.open_orders:
+                if order.reduce_only:
+                    continue
+                try:
+                    await asyncio.wait_for(engine.venues[acc.name].cancel_order(order.client_id, order.symbol),
+                                           engine.settings.request_timeout)
+                except Exception as error:  # named in the timeline; the run goes on
+                    self._event(f"{acc.name} {order.symbol}: could not cancel {order.client_id}: "
+                                f"{getattr(error, 'reason', type(error).__name__)}")
+                    continue
+                cancelled.append(order.client_id)
+                self._event(f"{acc.name} {order.symbol}: cancelled open order {order.client_id} "
+                            f"({order.side.value} {order.amount}: it did not reduce risk)")
+        return tuple(cancelled)
+
+    async def _reconcile(self) -> None:
+        """Look up every journaled order and poll every account afresh, then publish."""
+        engine = self.engine
+        names = list(engine.venues)
+        await asyncio.gather(*(engine._poll_step(name) for name in names), return_exceptions=True)
+        for name in names:
+            try:
+                await engine.executor.reconcile(name)
+            except ExecutionError as error:
+                self._event(f"{name}: not reconciled: {error}")
+        engine.publish()
+        for acc in engine.latest.book.accounts if engine.latest else ():
+            if acc.health is not Health.LIVE and acc.snapshot is not None and acc.snapshot.positions:
+                self._event(f"{acc.name} is {acc.health.value} holding {len(acc.snapshot.positions)} positions: "
+                            f"it cannot be cut until it is back ({acc.error or 'no data'})")
+
+    # -- commands on a run ----------------------------------------------------------------------
+
+    def _confirm(self, command: ConfirmStep) -> CommandResult:
+        run = self.run
+        assert run is not None
+        step = run.step(command.seq)
+        if step is None:
+            return CommandResult(False, f"no step {command.seq}")
+        if step.kind is StepKind.HEDGE:
+            return CommandResult(False, "a hedge has its own confirmation (h)")
+        if step.kind is StepKind.BRIDGE:
+            self._update(run, step, status=StepStatus.DONE, detail="ticked off by a person")
+            return CommandResult(True, f"step {step.seq}: bridge ticked off")
+        if step.status is not StepStatus.PENDING and step.status is not StepStatus.BLOCKED:
+            return CommandResult(False, f"step {step.seq} is {step.status.value}")
+        group = self._group(run, step)
+        self._allowed |= {s.seq for s in group}
+        state = RunState.RUNNING
+        self._save(dataclasses.replace(self.run, mode=RunMode.STEP, state=state,
+                                       note=f"sending step {', '.join(str(s.seq) for s in group)}"))
+        self._event(f"step {', '.join(str(s.seq) for s in group)} confirmed")
+        self._kick()
+        return CommandResult(True, f"step {step.seq} sent" + (" with its group" if len(group) > 1 else ""))
+
+    def _hedge(self, command: ConfirmHedge) -> CommandResult:
+        run = self.run
+        assert run is not None
+        step = run.step(command.seq)
+        if step is None or step.kind is not StepKind.HEDGE:
+            return CommandResult(False, f"step {command.seq} is not a hedge")
+        if step.status is not StepStatus.OFFERED:
+            return CommandResult(False, f"the hedge is {step.status.value}")
+        self._update(run, step, status=StepStatus.PENDING, detail="confirmed by a person")
+        self._allowed.add(step.seq)
+        if self.run.state in (RunState.READY, RunState.WAITING, RunState.PAUSED):
+            self._save(dataclasses.replace(self.run, state=RunState.RUNNING,
+                                           mode=RunMode.STEP if self.run.state is not RunState.PAUSED else self.run.mode))
+        self._event(f"hedge step {step.seq} confirmed: {step.side.value} {step.amount} {step.key.symbol} on "
+                    f"{step.key.account}, for {step.hedges}")
+        self._kick()
+        return CommandResult(True, f"hedge sent: {step.side.value} {step.amount} {step.key.symbol} on {step.key.account}")
+
+    def _resume(self, _command: ResumeRun) -> CommandResult:
+        run = self.run
+        assert run is not None
+        if run.state is RunState.RUNNING and run.mode is RunMode.RUNNING:
+            return CommandResult(False, "the run is already running")
+        self._save(dataclasses.replace(run, state=RunState.RUNNING, mode=RunMode.RUNNING, note="running"))
+        self._event("run running (confirmed once)" if run.state is RunState.READY else "run resumed")
+        self._kick()
+        return CommandResult(True, "running: p pauses, a aborts")
+
+    def _pause(self, _command: PauseRun) -> CommandResult:
+        run = self.run
+        assert run is not None
+        if run.state is RunState.PAUSED:
+            return CommandResult(False, "the run is already paused")
+        self._allowed.clear()
+        self._save(dataclasses.replace(run, state=RunState.PAUSED,
+                                       note="paused: orders out finish; nothing new is sent"))
+        self._event("run paused")
+        return CommandResult(True, "paused: orders already out finish; nothing new is sent")
+
+    def _skip(self, command: SkipStep) -> CommandResult:
+        run = self.run
+        assert run is not None
+        step = run.step(command.seq)
+        if step is None:
+            return CommandResult(False, f"no step {command.seq}")
+        if step.status.over or step.status is StepStatus.SENDING:
+            return CommandResult(False, f"step {step.seq} is {step.status.value}: too late to skip")
+        self._update(run, step, status=StepStatus.SKIPPED, detail="skipped by a person")
+        self._event(f"step {step.seq} skipped")
+        self._kick()
+        return CommandResult(True, f"step {step.seq} skipped")
+
+    def _abort(self, _command: AbortRun) -> CommandResult:
+        run = self.run
+        assert run is not None
+        steps = tuple(s if s.status.over or s.status is StepStatus.SENDING
+                      else dataclasses.replace(s, status=StepStatus.SKIPPED, detail="run aborted")
+                      for s in run.steps)
+        self._allowed.clear()
+        self._save(dataclasses.replace(run, steps=steps, state=RunState.VERIFYING, aborted=True,
+                                       note="aborted: verifying"))
+        self._event("run aborted by a person: nothing more is sent")
+        self._kick()
+        return CommandResult(True, "aborted: nothing more is sent; verifying and writing the report")
+
+    # -- the driver -------------------------------------------------------------------------
+
+    def _kick(self) -> None:
+        self._wake.set()
+        if self._driver is None or self._driver.done():
+            self._driver = asyncio.ensure_future(self._drive())
+            self.engine._tasks.append(self._driver)
+
+    async def _drive(self) -> None:
+        try:
+            while self.active:
+                self._wake.clear()
+                self._launch()
+                if self._finished():
+                    await self._verify()
+                    return
+                self._wait_note()
+                waiters = [asyncio.ensure_future(self._wake.wait())]
+                await asyncio.wait(waiters + list(self._active.values()), timeout=1.0,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                for w in waiters:
+                    w.cancel()
+        except asyncio.CancelledError:
+            for task in self._active.values():
+                task.cancel()
+            raise
+        except Exception as error:  # a bug must not leave the run silently stuck
+            log.exception("unwind driver failed")
+            self._note(f"unwind run stopped: {type(error).__name__}: {error} — abort it, or restart the engine")
+
+    def _launch(self) -> None:
+        """Start every step that may go now (module doc): per venue the first step not over, in
+        plan order; a group only when each of its legs is first on its venue and every one of
+        their accounts is LIVE and reconciled; a confirmed hedge at once; in step mode only what a
+        person confirmed (or a step a restart found half sent)."""
+        run = self.run
+        assert run is not None
+        if run.state is not RunState.RUNNING:
+            return
+        heads: dict[str, UnwindStep] = {}
+        for step in run.steps:
+            if step.kind is StepKind.CUT and not step.status.over:
+                heads.setdefault(step.key.account, step)
+        ready = [s for s in run.steps if s.kind is StepKind.HEDGE and s.status in (StepStatus.PENDING, StepStatus.SENDING)]
+        for step in heads.values():
+            if run.mode is RunMode.STEP and step.seq not in self._allowed and step.status is not StepStatus.SENDING:
+                continue
+            ready += self._group_ready(run, step, heads)
+        for s in ready:
+            if s.seq not in self._active and self._can_send(s.key.account):
+                self._active[s.seq] = asyncio.ensure_future(self._execute(s.seq))
+
+    def _group_ready(self, run: UnwindRun, step: UnwindStep, heads: dict[str, UnwindStep]) -> list[UnwindStep]:
+        """The legs of `step`'s group when all may go now; else none (those whose venue cannot
+        take orders, or whose group waits for one that cannot, are marked BLOCKED, named)."""
+        group = [s for s in self._group(run, step) if s.kind is StepKind.CUT and not s.status.over]
+        if any(heads.get(s.key.account) is not s for s in group):
+            return []  # a leg of its group is still behind another step on its venue
+        waiting = sorted({s.key.account for s in group if not self._can_send(s.key.account)})
+        if not waiting:
+            return group
+        why = f"waiting for {', '.join(waiting)}" + (" (a leg of its group)" if len(group) > 1 else "")
+        for s in group:
+            if s.status not in (StepStatus.BLOCKED, StepStatus.SENDING):
+                self._update(self.run, s, status=StepStatus.BLOCKED, detail=why)
+        return []
+
+    def _can_send(self, account: str) -> bool:
+        frame = self.engine.latest
+        state = frame.book.account(account) if frame is not None else None
+        return (state is not None and state.health is Health.LIVE
+                and account in self.engine.executor.reconciled)
+
+    def _finished(self) -> bool:
+        run = self.run
+        assert run is not None
+        if self._active:
+            return False
+        if run.state is RunState.VERIFYING:
+            return True
+        for step in run.steps:
+            if step.kind is StepKind.BRIDGE or step.status.over:
+                continue
+            return False
+        return not self._awaiting_return(run)
+
+    def _awaiting_return(self, run: UnwindRun) -> bool:
+        """A hedge is in place for a blind position whose venue has not come back yet."""
+        return any(s.kind is StepKind.HEDGE and s.filled > 0 and not self._returned(run, s) for s in run.steps)
+
+    @staticmethod
+    def _returned(run: UnwindRun, hedge: UnwindStep) -> bool:
+        return any(s.kind is StepKind.CUT and Why.BLIND_RETURNED in s.why and s.group == hedge.group
+                   and s.seq > hedge.seq for s in run.steps)
+
+    def _wait_note(self) -> None:
+        run = self.run
+        assert run is not None
+        if self._active or run.state is not RunState.RUNNING:
+            return
+        blocked = sorted({s.key.account for s in run.steps if s.status is StepStatus.BLOCKED})
+        offered = [s.seq for s in run.steps if s.status is StepStatus.OFFERED]
+        if run.mode is RunMode.STEP:
+            note, state = "waiting: confirm the next step (enter), or let it run (g)", RunState.WAITING
+        elif blocked:
+            note, state = f"waiting for {', '.join(blocked)} to come back (its steps are blocked)", RunState.RUNNING
+        elif offered:
+            note, state = f"waiting: hedge step {offered[0]} needs its own confirmation (h), or skip it", RunState.RUNNING
+        elif self._awaiting_return(run):
+            note, state = "hedge in place: waiting for the blind venue to return", RunState.RUNNING
+        else:
+            return
+        if (run.note, run.state) != (note, state):
+            self._save(dataclasses.replace(run, note=note, state=state))
+
+    # -- one step ---------------------------------------------------------------------------
+
+    async def _execute(self, seq: int) -> None:
+        try:
+            await self._send_step(seq)
+        except Exception as error:
+            log.exception("unwind step %s failed", seq)
+            step = self.run.step(seq) if self.run else None
+            if step is not None:
+                self._update(self.run, step, status=StepStatus.FAILED, detail=f"internal error: {type(error).__name__}")
+        finally:
+            self._active.pop(seq, None)
+            self._wake.set()
+
+    async def _send_step(self, seq: int) -> None:
+        """Send step `seq`'s orders slice by slice; a rejection replans it once (module doc)."""
+        self._update(self.run, self.run.step(seq), status=StepStatus.SENDING, detail="sending")
+        while True:
+            refused, rejected = await self._send_attempt(seq)
+            step = self.run.step(seq)
+            if refused and not self._can_send(step.key.account):
+                self._update(self.run, step, status=StepStatus.BLOCKED, detail=f"waiting: {refused}")
+                return
+            if refused:
+                closed = "no open position" in refused and step.kind is StepKind.CUT
+                status = StepStatus.DONE if closed else (StepStatus.SHORT if step.filled > 0 else StepStatus.FAILED)
+                self._update(self.run, step, status=status,
+                             detail="the position is already closed" if closed else f"not sent: {refused}")
+                self._event(f"step {seq} {status.value}: {self.run.step(seq).detail}")
+                return
+            if not (rejected and step.attempt + 1 < ATTEMPTS):
+                break
+            self._update(self.run, step, attempt=step.attempt + 1,
+                         detail=f"rejected: replanned from the position now (attempt {step.attempt + 2})")
+            self._event(f"step {seq}: an order was rejected; replanned from the position as it is now")
+        step = self.run.step(seq)
+        if step.filled >= step.amount:
+            status, detail = StepStatus.DONE, f"done: {step.filled} filled"
+        else:
+            status = StepStatus.SHORT if step.filled > 0 else StepStatus.FAILED
+            detail = f"{step.filled} of {step.amount} filled" + (f" ({step.detail})" if step.attempt else "")
+        self._update(self.run, step, status=status, detail=detail)
+        self._event(f"step {seq} {status.value}: {step.key.account} {step.key.symbol} {step.filled} of {step.amount}")
+
+    async def _send_attempt(self, seq: int) -> tuple[str, bool]:
+        """One attempt's slices, each under its own intent id: (why refused, rejected)."""
+        run = self.run
+        step = run.step(seq)
+        wanted = step.amount - step.filled
+        if wanted <= 0:
+            return "", False
+        ins = self.engine._instruments.get(step.key.account, {}).get(step.key.symbol)
+        notional = step.notional * float(wanted / step.amount) if step.notional else None
+        parts = slices(wanted, notional, ins, PlanSettings(slippage_bound=run.slippage_bound)) if ins else [wanted]
+        for k, part in enumerate(parts):
+            if self.run.aborted:
+                break  # an aborted run sends no further slice
+            intent = Intent(id=f"unwind:{run.id}:{seq}:{step.attempt}:{k}", account=step.key.account,
+                            symbol=step.key.symbol, source=IntentSource.PLAYBOOK, reason=_reason(run, step),
+                            amount=part)
+            try:
+                outcome = await self.engine.submit(intent, hedge=step.side if step.kind is StepKind.HEDGE else None)
+            except ExecutionError as error:
+                return str(error), False
+            row = await self._settled(outcome.client_id)
+            filled = row.filled if row is not None else outcome.filled
+            self._update(self.run, self.run.step(seq), filled=self.run.step(seq).filled + filled)
+            if row is not None and row.status is OrderStatus.REJECTED:
+                return "", True
+        return "", False
+
+    async def _settled(self, client_id: str):
+        """The journal row of `client_id` once it is terminal (or after `order_wait`)."""
+        journal = self.engine.journal
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.order_wait
+        while True:
+            row = journal.get(client_id)
+            if row is None or row.status in TERMINAL or loop.time() >= deadline:
+                return row
+            await asyncio.sleep(0.05)
+
+    # -- blind venue returns ------------------------------------------------------------------
+
+    def _returns(self) -> None:
+        """Each blind position whose venue is LIVE again: cut it with its hedge, together."""
+        run = self.run
+        frame = self.engine.latest
+        if run is None or frame is None or run.state.over:
+            return
+        added: list[UnwindStep] = []
+        for hedge in run.steps:
+            if hedge.kind is not StepKind.HEDGE or hedge.filled <= 0 or self._returned(run, hedge):
+                continue
+            state = frame.book.account(hedge.hedges.account) if hedge.hedges else None
+            if state is None or state.health is not Health.LIVE:
+                continue
+            new = self._return_steps(run, hedge, frame.book, len(run.steps) + len(added))
+            added += new
+            self._event(f"{hedge.hedges.account} is back: its {hedge.asset} position and the hedge on "
+                        f"{hedge.key.account} are cut together (steps {', '.join(str(s.seq) for s in new)})")
+        if added:
+            self._save(dataclasses.replace(self.run, steps=self.run.steps + tuple(added)))
+            if self.run.mode is RunMode.STEP:
+                self._allowed |= {s.seq for s in added}
+            self._wake.set()
+
+    def _return_steps(self, run: UnwindRun, hedge: UnwindStep, book, seq: int) -> list[UnwindStep]:
+        """The blind position's cut and the hedge's close, as one group: the blind position whole
+        when the target takes it whole, else by the hedge's size (the net stays where it was)."""
+        whole = run.target.kind in (TargetKind.FLAT, TargetKind.ACCOUNT, TargetKind.ASSET, TargetKind.LAYER)
+        out = []
+        for key in (hedge.hedges, hedge.key):
+            position = book.position(key)
+            if position is None:
+                continue
+            size = position.order_size
+            cut = size if key == hedge.hedges and whole else min(hedge.filled, size)
+            mark = float(position.mark_price) if position.mark_price is not None else None
+            ins = self.engine._instruments.get(position.account, {}).get(position.symbol)
+            price, cost = estimate_cost(cut, mark, ins, position.side.opposite) if ins else (None, None)
+            seq += 1
+            out.append(UnwindStep(
+                seq=seq, kind=StepKind.CUT, key=position.key, venue=position.venue, layer="", asset=position.asset,
+                side=position.side, size=size, amount=cut,
+                notional=None if mark is None or ins is None else float(cut) * ins.unit_value(mark),
+                why=(Why.BLIND_RETURNED,), group=hedge.group, est_price=price, est_cost=cost))
+        return out
+
+    # -- verify and report ----------------------------------------------------------------------
+
+    async def _verify(self) -> None:
+        """Poll every account, compare the positions with the plan, write the report."""
+        engine = self.engine
+        self._save(dataclasses.replace(self.run, state=RunState.VERIFYING, note="verifying: polling every account"))
+        await asyncio.gather(*(engine._poll_step(n) for n in engine.venues), return_exceptions=True)
+        frame = engine.publish()
+        run = self.run
+        problems = self._differences(run, frame.book)
+        short = [s for s in run.steps if s.status in (StepStatus.SHORT, StepStatus.FAILED)]
+        for step in short:
+            self._event(f"step {step.seq} did not reach its target: {step.detail}")
+        for line in problems:
+            self._event(f"verify: {line}")
+        state = RunState.ABORTED if run.aborted else RunState.DONE
+        over, total = run.progress
+        done = sum(1 for s in run.steps if s.status is StepStatus.DONE and s.kind is not StepKind.BRIDGE)
+        note = (f"{state.value}: {done} of {total} steps done"
+                + (f", {len(short)} short of target" if short else "")
+                + (f"; {len(problems)} differences from the plan" if problems else "; positions match the plan"))
+        self._event(note)
+        run = dataclasses.replace(self.run, state=state, ended=engine.clock(), note=note, orders=self._orders(self.run),
+                                  after=book_figures(frame.book, frame.assessment, engine._instruments),
+                                  events=tuple(self._timeline(self.run)))
+        if self.reporter is not None:
+            try:
+                run = dataclasses.replace(run, report=self.reporter(run, engine.journal.run_orders(run.id)))
+            except Exception as error:  # the run is over either way; the journal keeps it all
+                log.exception("writing the unwind report failed")
+                self._note(f"the report could not be written: {type(error).__name__}: {error}")
+        self._save(run)
+        engine.emit(EventKind.WORKFLOW, f"unwind run {run.id} {state.value}: {note}"
+                    + (f" — report: {run.report}" if run.report else ""),
+                    severity=Severity.WARNING if short or problems else Severity.INFO, run=run.id, state=state.value)
+
+    def _differences(self, run: UnwindRun, book) -> list[str]:
+        """Where the book differs from what the run's steps did: positions left above what the
+        filled orders leave, and the run's orders still not terminal."""
+        out = []
+        for step in run.steps:
+            if step.kind is not StepKind.CUT:
+                continue
+            position = book.position(step.key)
+            left = position.order_size if position is not None else Decimal(0)
+            if left > max(step.size - step.filled, Decimal(0)):
+                out.append(f"{step.key}: {left} left where the plan leaves {step.size - step.amount}")
+        for row in self.engine.journal.run_orders(run.id):
+            if row.status not in TERMINAL:
+                out.append(f"order {row.client_id} ({row.account} {row.symbol}) still {row.status.value}")
+        return out
+
+    # -- bookkeeping --------------------------------------------------------------------------
+
+    def _group(self, run: UnwindRun, step: UnwindStep) -> list[UnwindStep]:
+        if not step.group:
+            return [step]
+        return [s for s in run.steps if s.group == step.group and s.kind is StepKind.CUT
+                or s.seq == step.seq]
+
+    def _update(self, run: UnwindRun, step: UnwindStep, **changes) -> None:
+        current = self.run if self.run is not None else run
+        steps = tuple(dataclasses.replace(s, **changes) if s.seq == step.seq else s for s in current.steps)
+        self._save(dataclasses.replace(current, steps=steps, orders=self._orders(current)))
+
+    def _orders(self, run: UnwindRun) -> tuple[RunOrder, ...]:
+        estimates = {s.seq: s.est_price for s in run.steps}
+        out = []
+        for row in self.engine.journal.run_orders(run.id):
+            seq = int(row.intent_id.split(":")[2])
+            out.append(RunOrder(step=seq, client_id=row.client_id, account=row.account, symbol=row.symbol,
+                                side=row.side, amount=row.amount, status=row.status, filled=row.filled,
+                                price=float(row.average) if row.average is not None else None,
+                                est_price=estimates.get(seq), detail=row.detail, time=row.created))
+        return tuple(out)
+
+    def _save(self, run: UnwindRun) -> None:
+        """Journal `run`, then make it the current one (journaled before it takes effect)."""
+        run = dataclasses.replace(run, events=tuple(self._timeline(run)))
+        self.engine.journal.save_run(run, now=self.engine.clock())
+        self.run = run
+        self.engine._changed()
+
+    def _timeline(self, run: UnwindRun) -> list[tuple[float, str]]:
+        pending, self._log = self._log, []
+        return (list(run.events) + pending)[-TIMELINE:]
+
+    def _event(self, text: str) -> None:
+        """A line of the run's timeline (journaled with the run), and an event for every terminal
+        and the guard's log."""
+        self._log.append((self.engine.clock(), text))
+        if self.active:
+            self._save(self.run)
+        self.engine.emit(EventKind.WORKFLOW, f"unwind: {text}", run=self.run.id if self.active else "")
+
+    def _note(self, text: str) -> None:
+        self.engine.notice(text)
+
+    def _plan_line(self, run: UnwindRun) -> str:
+        cuts = [s for s in run.steps if s.kind is StepKind.CUT]
+        hedges = [s for s in run.steps if s.kind is StepKind.HEDGE]
+        parts = [f"plan: {len(cuts)} cuts"]
+        if hedges:
+            parts.append(f"{len(hedges)} hedges offered for blind positions")
+        if run.blind:
+            parts.append("blind: " + ", ".join(f"{b.account} ({b.health})" for b in run.blind))
+        if run.cancelled:
+            parts.append(f"{len(run.cancelled)} risk-adding orders cancelled")
+        return "; ".join(parts)
+
+
+def _reason(run: UnwindRun, step: UnwindStep) -> str:
+    if step.kind is StepKind.HEDGE and step.hedges is not None:
+        blind = step.hedges
+        return f"hedge for {blind.account} {step.asset} {step.side.opposite.value} (unwind {run.id})"
+    return f"unwind {run.id} step {step.seq}"
+
+
+def _target_text(command: StartUnwind) -> str:
+    t = command.target
+    if t.kind is TargetKind.GROSS:
+        return f"gross −{t.fraction:.0%}"
+    return f"{t.kind.value} {t.name}".strip()
