@@ -55,6 +55,7 @@ from cockpit.model.assessment import (
     Assessment,
 )
 from cockpit.model.frame import Frame, Mode
+from cockpit.model.deadman import DeadMan, DeadManMode, DeadManPolicy, DeadManState, DeadManStatus
 from cockpit.model.errors import (
     VenueError,
     AuthError,
@@ -78,6 +79,7 @@ __all__ = [
     "RescueStatus", "StepReason", "Cover",
     "KillState", "KillStatus", "KillEvent", "KillLatch", "PlannedCut", "ProposedCut", "Assessment",
     "Frame", "Mode",
+    "DeadMan", "DeadManMode", "DeadManPolicy", "DeadManState", "DeadManStatus",
     "VenueError", "AuthError", "RateLimited", "Unavailable", "VenueTimeout", "UnknownOutcome",
     "Rejected", "MalformedReply", "NotSupported",
 ]

@@ -500,7 +500,9 @@ def loads(line: bytes | str, *, source: str = "wire") -> Any:
 
 
 def _register_model() -> None:
-    from cockpit.model import assessment, book, commands, enums, events, frame, ids, layers, market, orders, unwind
+    from cockpit.model import (
+        assessment, book, commands, deadman, enums, events, frame, ids, layers, market, orders, unwind,
+    )
 
     register(
         enums.Layer, enums.Side, enums.MarginMode, enums.Health, enums.TransferStatus, enums.IntentSource,
@@ -524,6 +526,7 @@ def _register_model() -> None:
         unwind.Why, unwind.UnwindTarget, unwind.BookFigures, unwind.RunOrder, unwind.UnwindStep,
         unwind.BlindAccount, unwind.UnwindRun,
         events.EventKind, events.Severity, events.Event,
+        deadman.DeadManMode, deadman.DeadManStatus, deadman.DeadMan, deadman.DeadManState, deadman.DeadManPolicy,
     )
 
 

@@ -8,6 +8,7 @@ from enum import Enum
 from cockpit.model.assessment import Assessment
 from cockpit.model.book import Book
 from cockpit.model.unwind import UnwindRun
+from cockpit.model.deadman import DeadManState
 
 
 class Mode(str, Enum):
@@ -34,6 +35,7 @@ class Frame:
         run: the guided unwind run in progress (or the last one, until dismissed).
         lost: set by an attached terminal whose guard went away: why, in one line. The frame is
             the last one received, kept on screen and marked, until the guard answers again.
+        dead_man: the dead-man's switch of each account that opted in (`cockpit.model.deadman`).
     """
 
     seq: int
@@ -50,3 +52,4 @@ class Frame:
     alerts: int = 0
     lost: str | None = None
     run: UnwindRun | None = None
+    dead_man: tuple[DeadManState, ...] = ()

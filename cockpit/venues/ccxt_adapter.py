@@ -17,8 +17,9 @@ from decimal import Decimal
 from typing import Any, Awaitable, Callable, Mapping
 
 from cockpit.model import (
-    Instrument, Order, OrderRequest, Position, Side, Transfer, TransferRequest, VenueSnapshot,
+    DeadMan, Instrument, Order, OrderRequest, Position, Side, Transfer, TransferRequest, VenueSnapshot,
 )
+from cockpit.model.deadman import CANCELS_ORDERS
 from cockpit.model.errors import AuthError, MalformedReply, NotSupported, Rejected, VenueError
 from cockpit.secrets import SecretStore, SecretsUnavailable
 from cockpit.venues import replies
@@ -66,6 +67,10 @@ class CcxtVenue:
         self._reload_markets = False  # a position in a market we do not know: re-read the list
         # What an order reducing each held position must carry (OKX: tdMode, posSide).
         self._order_params: dict[tuple[str, Side], dict[str, Any]] = {}
+        # Symbols with resting orders (last snapshot, and orders sent since), and those a
+        # per-symbol dead-man's switch (Binance) is armed for.
+        self._resting: set[str] = set()
+        self._dead_man_symbols: set[str] = set()
 
     def __repr__(self) -> str:
         # Never the default dataclass-like dump: the ccxt client inside holds the keys.
@@ -275,6 +280,7 @@ class CcxtVenue:
         collateral = map_collateral(venue, name, self.info.layer,
                                     self._profile.collateral_currency(account_info), account_info)
         orders = tuple(self._map_order(o) for o in raw_orders if isinstance(o, dict))
+        self._resting = {o.symbol for o in orders}
         done = self._clock()
         return VenueSnapshot(
             account=self.info, fetched_at=done, positions=positions, collateral=collateral,
@@ -339,6 +345,7 @@ class CcxtVenue:
             error = translate(exc, account=self.info.name, venue=self.info.venue,
                               order=request.client_id)
         else:
+            self._resting.add(request.symbol)  # a resting order the dead-man's switch must cover
             return self._map_order(raw, client_id=request.client_id, fallback={
                 "symbol": request.symbol, "side": side, "amount": request.amount,
                 "type": request.type, "reduce_only": request.reduce_only})
@@ -372,6 +379,36 @@ class CcxtVenue:
         ex = self._ready()
         params = {"clientOrderId": self._venue_cid(client_id)}
         await self._read(ex.cancel_order(None, symbol, params))
+
+    async def arm_dead_man(self, seconds: float) -> DeadMan:
+        """Arm (or refresh) the venue's cancel-all-after through its profile; unsupported (with
+        the reason) where the profile has none. The deadline is the venue's when its reply says,
+        else the local time the request left plus `seconds` (never later than the venue's)."""
+        profile = self._profile
+        if profile.dead_man_range is None:
+            return DeadMan(supported=False, note=profile.dead_man_absent)
+        self._refuse_if_readonly("dead-man's switch")
+        low, high = profile.dead_man_range
+        if not low <= seconds <= high:
+            raise Rejected(f"dead-man's switch window {seconds:g} s is outside {low:g}..{high:g} s "
+                           f"on {self.info.venue}", account=self.info.name)
+        ex = self._ready()
+        sent = self._clock()
+        symbols = self._resting | self._dead_man_symbols
+        until = await self._read(profile.arm_dead_man(ex, seconds, symbols))
+        self._dead_man_symbols = set(symbols)
+        scope = "all of the account's orders"
+        if profile.dead_man_per_symbol:  # one timer per symbol: say which
+            scope = f"orders on {', '.join(sorted(symbols))}" if symbols else "no resting orders yet"
+        return DeadMan(supported=True, armed_until=float(until) if until else sent + seconds,
+                       note=f"{CANCELS_ORDERS}; {scope}")
+
+    async def disarm_dead_man(self) -> None:
+        """Turn the venue's cancel-all-after off (nothing to do where there is none)."""
+        if self._profile.dead_man_range is None or self._exchange is None:
+            return
+        symbols, self._dead_man_symbols = self._dead_man_symbols, set()
+        await self._read(self._profile.disarm_dead_man(self._exchange, symbols))
 
     async def request_transfer(self, request: TransferRequest) -> Transfer:
         """Not offered: withdrawals and bridges are done on the venue, not from the cockpit."""

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from cockpit.model import (
-    AccountInfo, Instrument, MalformedReply, Order, OrderRequest, Transfer, TransferRequest, Unavailable,
+    AccountInfo, DeadMan, Instrument, MalformedReply, Order, OrderRequest, Transfer, TransferRequest, Unavailable,
     UnknownOutcome, VenueSnapshot,
 )
 from cockpit.model.wire import decode, decode_error, dumps, encode, loads
@@ -182,6 +182,15 @@ class PaperVenue:
         """Start a withdrawal or bridge."""
         return self._expect(await self._call("request_transfer", {"request": encode(request)}), Transfer,
                             "the transfer")
+
+    async def arm_dead_man(self, seconds: float) -> DeadMan:
+        """Arm (or refresh) the served simulator's cancel-all-after for this account."""
+        return self._expect(await self._call("arm_dead_man", {"seconds": seconds}), DeadMan,
+                            "the dead-man's switch")
+
+    async def disarm_dead_man(self) -> None:
+        """Turn it off."""
+        await self._call("disarm_dead_man")
 
     async def close(self) -> None:
         """Close the connection."""

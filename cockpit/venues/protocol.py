@@ -12,6 +12,11 @@ which kind it talks to. Every method raises only `cockpit.model.errors.VenueErro
 - `NotSupported`: the operation does not exist on this venue.
 
 A snapshot is whole or it is an error: a malformed reply is never "no positions".
+
+`DeadManVenue` is an optional capability: a venue that has it can arm its exchange-side
+dead-man's switch (cancel this account's orders unless refreshed). One that has no such switch
+answers `DeadMan(supported=False, note=why)`, never a pretend success; a venue object without the
+methods is treated the same way by the engine.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Mapping, Protocol, runtime_checkable
 
 from cockpit.model import (
     AccountInfo,
+    DeadMan,
     Instrument,
     Order,
     OrderRequest,
@@ -59,3 +65,16 @@ class Venue(Protocol):
 
     async def close(self) -> None:
         """Release connections."""
+
+
+@runtime_checkable
+class DeadManVenue(Protocol):
+    """A venue that can arm its exchange-side dead-man's switch (see `cockpit.model.deadman`)."""
+
+    async def arm_dead_man(self, seconds: float) -> DeadMan:
+        """Arm (or refresh) the switch: the venue cancels this account's open orders unless it is
+        refreshed within `seconds`. Returns what the venue answered; `supported=False` (with the
+        reason in `note`) where there is none. Raises a `VenueError` when the call fails."""
+
+    async def disarm_dead_man(self) -> None:
+        """Turn the switch off (a clean stop, or a run that ended)."""

@@ -107,6 +107,14 @@ class VenueProfile:
     envelopes: tuple[Envelope, ...] = ()
     #: Error codes (or texts) that mean "this client order id is already taken".
     duplicate_codes: tuple[str, ...] = ()
+    #: The dead-man's switch window (seconds, low and high) cockpit arms here; None: none it can arm.
+    dead_man_range: tuple[float, float] | None = None
+    #: Why there is none (when `dead_man_range` is None): the config error and the status line say it.
+    dead_man_absent: str = "no dead-man's switch cockpit can arm on this venue"
+    #: How many times a day the switch may fire (counted from 00:00 UTC); None: no limit.
+    dead_man_daily: int | None = None
+    #: It is armed per symbol (Binance): one timer for each symbol with resting orders.
+    dead_man_per_symbol: bool = False
 
     def __repr__(self) -> str:
         return f"<profile {self.venue}>"
@@ -153,6 +161,16 @@ class VenueProfile:
     async def lookup_order(self, exchange: Any, venue_cid: str, symbol: str) -> Any:
         """The raw order with the venue client id `venue_cid`, or None."""
         return await exchange.fetch_order(None, symbol, {"clientOrderId": venue_cid})
+
+    async def arm_dead_man(self, exchange: Any, seconds: float, symbols: Iterable[str]) -> float | None:
+        """Arm (or refresh) the venue's cancel-all-after for `seconds`; `symbols` are those with
+        resting orders (for a venue that arms per symbol). Returns the venue's deadline (POSIX
+        seconds) when its reply carries one, else None. Only called when `dead_man_range` is set."""
+        raise NotImplementedError(f"{self.venue}: {self.dead_man_absent}")
+
+    async def disarm_dead_man(self, exchange: Any, symbols: Iterable[str]) -> None:
+        """Turn the venue's cancel-all-after off (`symbols`: those it was armed for)."""
+        raise NotImplementedError(f"{self.venue}: {self.dead_man_absent}")
 
     # -- mapping ---------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from cockpit.model import Layer
@@ -36,6 +36,11 @@ class Binance(VenueProfile):
     raw_margins = MappingProxyType({"initial": ("initialMargin",),
                                     "maintenance": ("maintMargin",)})
     duplicate_codes = ("-4116", "DUPLICATED_CLIENT_ORDER_ID")
+    # POST /fapi/v1/countdownCancelAll (symbol, countdownTime ms; 0 stops it): one timer per
+    # symbol; the venue suggests a 120 s countdown refreshed every 30 s. It documents no bounds:
+    # cockpit keeps to 10..600 s.
+    dead_man_range = (10.0, 600.0)
+    dead_man_per_symbol = True
     envelopes = (
         Envelope(re.compile(r"/fapi/v\d/positionRisk$"),
                  None, list_of("positionRisk", keys=("symbol", "positionAmt"))),
@@ -64,6 +69,20 @@ class Binance(VenueProfile):
                 return self.safe_dict(table, exactOrBroad, {})
 
         return Binance
+
+    async def arm_dead_man(self, exchange: Any, seconds: float, symbols: Iterable[str]) -> None:
+        """One countdown per symbol with resting orders (Binance has no account-wide timer); no
+        deadline in the reply (it echoes the symbol and the countdown)."""
+        for symbol in sorted(set(symbols)):
+            await exchange.fapiPrivatePostCountdownCancelAll(
+                {"symbol": exchange.market_id(symbol), "countdownTime": int(seconds * 1000)})
+        return None
+
+    async def disarm_dead_man(self, exchange: Any, symbols: Iterable[str]) -> None:
+        """A countdown of 0 stops each symbol's timer."""
+        for symbol in sorted(set(symbols)):
+            await exchange.fapiPrivatePostCountdownCancelAll(
+                {"symbol": exchange.market_id(symbol), "countdownTime": 0})
 
     def collateral(self, info: Any) -> Numbers:
         """totalMarginBalance = wallet + unrealized PnL; availableBalance is what new margin

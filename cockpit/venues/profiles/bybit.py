@@ -30,6 +30,11 @@ class Bybit(VenueProfile):
     redact_names = ("x-bapi-api-key", "x-bapi-sign")
     trading = True
     sandbox = True
+    # Disconnect protection (DCP) fires when the account's private WebSocket drops, and Bybit's
+    # account manager must enable it first: cockpit polls over REST and holds no WebSocket.
+    dead_man_absent = ("Bybit's disconnect protection fires when a private WebSocket drops (and "
+                       "needs enabling by Bybit's account manager); cockpit polls over REST and "
+                       "holds none, so it would protect nothing")
     options = MappingProxyType({
         # Skip the two account-discovery calls ccxt makes before the first private call.
         "enableUnifiedAccount": True, "enableUnifiedMargin": False,

@@ -37,6 +37,8 @@ class Dydx(VenueProfile):
     trading = True
     sandbox = True
     options: dict[str, Any] = {}
+    dead_man_absent = ("dYdX v4 has no cancel-all-after (ccxt: cancelAllOrdersAfter is False); its "
+                       "short-term orders expire by themselves within 20 blocks")
     # No bulk funding call: its market list carries each market's next rate.
     funding_from_markets = True
     # Leverage is not value / initial margin there: margin fractions are per market.

@@ -42,6 +42,7 @@ class Generic(VenueProfile):
     trading = False
     sandbox = False  # not known without ccxt; a testnet is for venues with a profile
     options = MappingProxyType({})
+    dead_man_absent = "read-only venue (no cockpit profile): cockpit sends it nothing"
 
     def __init__(self, venue: str) -> None:
         self.venue = venue

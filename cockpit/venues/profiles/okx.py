@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Iterable
 
-from cockpit.model import Layer
+from cockpit.model import Layer, MalformedReply
 from cockpit.venues.envelope import Check, Envelope, list_of, within
 from cockpit.venues.numbers import dig, num
 from cockpit.venues.profiles.base import CEX_KEYS, Credential, Numbers, VenueProfile
@@ -34,6 +34,8 @@ class Okx(VenueProfile):
     options = MappingProxyType({"fetchMarkets": {"types": ["swap"]}})
     raw_margins = MappingProxyType({"initial": ("imr",), "maintenance": ("mmr",)})
     duplicate_codes = ("51016",)
+    # POST /api/v5/trade/cancel-all-after: timeOut in seconds, 0 or 10..120 (0 disables it).
+    dead_man_range = (10.0, 120.0)
     envelopes = (
         Envelope(re.compile(r"/api/v5/account/positions$"),
                  None, _v5(list_of("positions", keys=("instId", "pos")))),
@@ -71,6 +73,19 @@ class Okx(VenueProfile):
         if info.get("posSide") in ("long", "short"):
             params["hedged"] = True
         return params
+
+    async def arm_dead_man(self, exchange: Any, seconds: float, symbols: Iterable[str]) -> float:
+        """Cancel-all-after for the whole account (ccxt takes ms, sends whole seconds); the reply's
+        ``triggerTime`` (ms) is when it fires."""
+        reply = await exchange.cancel_all_orders_after(int(seconds) * 1000)
+        trigger = num(dig(reply, "data", 0, "triggerTime"))
+        if not trigger:
+            raise MalformedReply("okx: cancel-all-after answered without a triggerTime")
+        return trigger / 1000.0
+
+    async def disarm_dead_man(self, exchange: Any, symbols: Iterable[str]) -> None:
+        """A timeOut of 0 disables it."""
+        await exchange.cancel_all_orders_after(0)
 
     def server_times(self, reply: Any) -> Any:
         """Funding entries carry the server time ``ts``."""

@@ -33,6 +33,8 @@ class Paradex(VenueProfile):
     trading = True
     sandbox = True
     options: dict[str, Any] = {}
+    dead_man_absent = ("Paradex's cancel-on-disconnect belongs to one WebSocket connection "
+                       "(order.cancel_on_disconnect); cockpit polls over REST and holds none")
     # ccxt's position "notional" is the entry cost there, so no mark follows from it.
     cost_notional = True
     envelopes = (
