@@ -236,6 +236,13 @@ class Exchange:
         self.log.add(now, "order", f"{rec.account}: {rec.client_id} cancelled by the venue: {why}",
                      rec.account)
 
+    def cancel_all(self, name: str, now: float, why: str) -> int:
+        """Cancel every resting order of account `name` (its dead-man's switch fired); how many."""
+        mine = [r for r in self.resting if r.account == name]
+        for rec in mine:
+            self._expire(rec, now, why)
+        return len(mine)
+
     def drop_symbol(self, acc: Account, symbol: str, now: float) -> None:
         """Cancel the account's resting orders on `symbol` (after a liquidation)."""
         for rec in [r for r in self.resting if r.account == acc.name and r.symbol == symbol]:

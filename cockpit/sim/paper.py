@@ -8,7 +8,8 @@ Protocol: newline-delimited JSON (`cockpit.model.wire`), one request, one reply,
 connection. A request is ``{"id": n, "op": ..., "account": ..., "args": {...}}``; a reply is
 ``{"id": n, "t": sim_time, "ok": value}`` or ``{"id": n, "t": sim_time, "error": {...}}``. Ops:
 ``hello`` (accounts, scenario, speed), ``connect``, ``instruments``, ``snapshot``, ``place_order``,
-``cancel_order``, ``fetch_order``, ``request_transfer`` (the venue protocol) and ``received``
+``cancel_order``, ``fetch_order``, ``request_transfer``, ``arm_dead_man``, ``disarm_dead_man`` (the
+venue protocol) and ``received``
 (every order the venue ever received, for audits and the restart test).
 
 What a venue does that a crash test depends on:
@@ -148,6 +149,14 @@ class PaperServer:
             return None
         if op == "fetch_order":
             return encode(await venue.fetch_order(str(args.get("client_id")), str(args.get("symbol"))))
+        if op == "arm_dead_man":
+            seconds = args.get("seconds")
+            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+                raise Rejected("paper venue: arm_dead_man needs seconds", account=account)
+            return encode(await venue.arm_dead_man(float(seconds)))
+        if op == "disarm_dead_man":
+            await venue.disarm_dead_man()
+            return None
         if op == "request_transfer":
             request = decode(args.get("request"))
             if not isinstance(request, TransferRequest):

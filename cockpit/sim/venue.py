@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
 from cockpit.model import (
+    DeadMan,
     Instrument,
     Order,
     OrderRequest,
@@ -21,6 +22,7 @@ from cockpit.model import (
     TransferRequest,
     VenueSnapshot,
 )
+from cockpit.model.deadman import CANCELS_ORDERS
 from cockpit.sim.faults import LANDS, Fault, raise_fault
 from cockpit.sim.snapshot import snapshot
 
@@ -119,6 +121,27 @@ class SimVenue:
         """Start a withdrawal or bridge of collateral to `request.to_layer`."""
         await self._enter("transfer")
         return self._world.request_transfer(self.info.name, request)
+
+    async def arm_dead_man(self, seconds: float) -> DeadMan:
+        """Arm (or refresh) a simulated cancel-all-after: when the world reaches it without a
+        refresh, every resting order of this account is cancelled (its positions stay).
+
+        `seconds` are the caller's (wall) seconds, which the world runs through `speed` times
+        faster: at ×60 a 60 s window is an hour of simulated market, as a real venue would see a
+        cockpit that went quiet for a minute. Faults apply as to any call that changes state.
+        """
+        if not seconds > 0:
+            raise Rejected(f"{self.info.venue}: dead-man's switch window must be positive",
+                           account=self.info.name)
+        await self._enter("cancel")
+        self._world.arm_dead_man(self.info.name, self._world.t + seconds * self._session.speed)
+        return DeadMan(supported=True, armed_until=self._session.clock() + seconds,
+                       note=f"{CANCELS_ORDERS}; all of the account's orders (simulated)")
+
+    async def disarm_dead_man(self) -> None:
+        """Turn the simulated cancel-all-after off."""
+        await self._enter("cancel")
+        self._world.disarm_dead_man(self.info.name)
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -88,6 +88,10 @@ class World:
         self._next = 0
         self._later: list[tuple[float, int, Callable[[], None]]] = []
         self._later_seq = 0
+        # Dead-man's switches: account -> the sim time its orders are cancelled unless refreshed;
+        # and how many times each has fired.
+        self.dead_men: dict[str, float] = {}
+        self.dead_man_fired: dict[str, int] = {}
         self.log.add(self.t, "scenario", f"scenario {scenario.name}: {scenario.description}")
 
     def _accounts(self, specs: Sequence[tuple[str, str, str]]) -> list[Account]:
@@ -146,6 +150,8 @@ class World:
         settlement = self.funding.settle(self.t)
         if settlement is not None:
             self._pay_funding(settlement.due, settlement.rates)
+        if self.dead_men:
+            self._dead_men_due()
         if self.exchange.resting:
             self.exchange.match(self.t)
         if self.t >= self.transfers.next_event:
@@ -169,6 +175,28 @@ class World:
         """Run `action` when the world reaches `delay` seconds from now (scenario durations)."""
         self._later_seq += 1
         heapq.heappush(self._later, (self.t + delay, self._later_seq, action))
+
+    def _dead_men_due(self) -> None:
+        """Fire each dead-man's switch whose deadline passed: cancel that account's resting
+        orders (never its positions), and disarm it, as the venues do."""
+        for name, deadline in sorted(self.dead_men.items()):
+            if self.t < deadline:
+                continue
+            del self.dead_men[name]
+            self.dead_man_fired[name] = self.dead_man_fired.get(name, 0) + 1
+            count = self.exchange.cancel_all(name, self.t, "dead-man's switch fired")
+            self.version += 1
+            self.log.add(self.t, "order", f"{name}: dead-man's switch fired: {count} resting order"
+                         f"{'s' if count != 1 else ''} cancelled (positions stay open)", name)
+
+    def arm_dead_man(self, name: str, deadline: float) -> None:
+        """Arm (or refresh) account `name`'s dead-man's switch to fire at sim time `deadline`."""
+        self.account(name)  # an unknown account is a KeyError here, not a switch that never fires
+        self.dead_men[name] = deadline
+
+    def disarm_dead_man(self, name: str) -> None:
+        """Turn account `name`'s dead-man's switch off."""
+        self.dead_men.pop(name, None)
 
     def _intervals(self) -> None:
         for ch in self.funding.check(self.t):
