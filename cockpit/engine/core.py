@@ -23,9 +23,10 @@ from collections import deque
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Iterable, Mapping, Protocol
 
 from cockpit.engine.bookstate import BookState, closures
+from cockpit.engine.deadman import DeadManSwitches
 from cockpit.engine.executor import ExecutionError, Executor, Outcome
 from cockpit.engine.journal import Journal
 from cockpit.engine.listeners import Listeners
@@ -33,6 +34,7 @@ from cockpit.engine.unwind import UnwindFlow
 from cockpit.model import (
     Assessment,
     Book,
+    DeadManPolicy,
     Frame,
     Health,
     Instrument,
@@ -144,6 +146,8 @@ class Engine:
         journal: the order journal (default: in memory).
         sim: the simulated session, for sim time and speed on the frame.
         reporter: writes a finished unwind run's report (`cockpit.reports.write_report`).
+        dead_man: each account's dead-man's switch policy (``dead_man`` in its config; see
+            `cockpit.engine.deadman`); accounts not named are off.
     """
 
     def __init__(
@@ -158,6 +162,7 @@ class Engine:
         journal: Journal | None = None,
         sim: SimInfo | None = None,
         reporter: Callable | None = None,
+        dead_man: Mapping[str, DeadManPolicy] | None = None,
     ) -> None:
         self.venues: dict[str, Venue] = {v.info.name: v for v in venues}
         if risk is None:
@@ -206,6 +211,9 @@ class Engine:
         # Per account: venue liquidation reports already told, as (account, symbol, time).
         self._liq_seen: dict[str, set[tuple[str, str, float]]] = {}
         self._latch = self._restore_latch()
+        self.dead_man = DeadManSwitches(
+            self.venues, dead_man or {}, journal=self.journal, clock=clock, emit=self.emit,
+            ready=lambda name: name in self.executor.reconciled, timeout=self.settings.request_timeout)
         self.unwind = UnwindFlow(self, reporter=reporter)
 
     # -- listeners ------------------------------------------------------------------------
@@ -301,6 +309,8 @@ class Engine:
         self._tasks.append(asyncio.create_task(self._publisher(), name="publisher"))
         self._tasks.append(asyncio.create_task(self._resolver(), name="resolver"))
         self.unwind.start()
+        if self.dead_man:
+            self._tasks.append(asyncio.create_task(self.dead_man.run(), name="dead-man"))
 
     async def stop(self) -> None:
         """Cancel every task and close the venues, cancelling again while the stop hangs.
@@ -309,7 +319,11 @@ class Engine:
         completes (bpo-42130), so a poller can survive the first cancel and the gather then waits
         forever; `cockpit guard --duration 1e-9` hit that on every run. A second cancel reaches
         the poller at its next await, and a fresh attempt then closes the venues.
+
+        First, a clean stop disarms every dead-man's switch it armed (each call within the
+        request time limit), so the venues do not cancel the orders of a cockpit that meant to stop.
         """
+        await self.dead_man.disarm_all()
         while True:
             stopping = asyncio.ensure_future(self._stop_once())
             done, _pending = await asyncio.wait({stopping}, timeout=STOP_GRACE)
@@ -555,6 +569,15 @@ class Engine:
                 log.exception("order resolver failed")
             await asyncio.sleep(self.settings.resolve_interval)
 
+    # -- dead-man's switches --------------------------------------------------------------
+
+    def want_dead_man(self, active: bool) -> None:
+        """A run with resting orders started (True) or ended (False): arm (or disarm) the
+        dead-man's switch of every account configured ``dead_man = "during-run"``, at the next
+        beat of the heartbeat (`cockpit.engine.deadman`)."""
+        self.dead_man.want(active)
+        self._changed()
+
     # -- frames ---------------------------------------------------------------------------
 
     def publish(self) -> Frame:
@@ -595,6 +618,7 @@ class Engine:
             risk_error=risk_error,
             alerts=self.alerts,
             run=self.unwind.run,
+            dead_man=self.dead_man.states(now),
         )
         self.latest = frame
         if risk_error is None:

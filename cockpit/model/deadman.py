@@ -34,6 +34,7 @@ class DeadManStatus(str, Enum):
     ARMED = "armed"  # armed and refreshed: the venue cancels the orders if cockpit stops
     FAILING = "failing"  # armed, but the last refresh failed: it expires unless one succeeds
     EXPIRED = "expired"  # not refreshed in time: the venue has cancelled (or is cancelling) the orders
+    EXHAUSTED = "exhausted"  # the venue's daily limit of firings is used up: not armed until 00:00 UTC
     UNSUPPORTED = "unsupported"  # the venue (or its adapter) has none cockpit can arm; `detail` says why
 
 
@@ -46,8 +47,10 @@ class DeadMan:
         armed_until: when it fires unless refreshed (POSIX seconds): the venue's own time when its
             reply says, else the local time the request left plus the window (never later than
             the venue's). None when not armed.
-        remaining_today: how many more times it may fire today where the venue limits that
-            (Hyperliquid: 10 a day from 00:00 UTC; the engine counts them); None: no limit.
+        remaining_today: how many more times it may fire today, where the venue itself says;
+            None when it does not (the engine then counts firings against `daily_limit`).
+        daily_limit: how many times a day the venue lets it fire (Hyperliquid: 10, counted from
+            00:00 UTC); None: no limit.
         note: what it does ("cancels orders, not positions", and its scope), or why it is not
             supported.
     """
@@ -55,6 +58,7 @@ class DeadMan:
     supported: bool
     armed_until: float | None = None
     remaining_today: int | None = None
+    daily_limit: int | None = None
     note: str = CANCELS_ORDERS
 
 

@@ -401,7 +401,7 @@ class CcxtVenue:
         if profile.dead_man_per_symbol:  # one timer per symbol: say which
             scope = f"orders on {', '.join(sorted(symbols))}" if symbols else "no resting orders yet"
         return DeadMan(supported=True, armed_until=float(until) if until else sent + seconds,
-                       note=f"{CANCELS_ORDERS}; {scope}")
+                       daily_limit=profile.dead_man_daily, note=f"{CANCELS_ORDERS}; {scope}")
 
     async def disarm_dead_man(self) -> None:
         """Turn the venue's cancel-all-after off (nothing to do where there is none)."""

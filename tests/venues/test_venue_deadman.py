@@ -89,6 +89,7 @@ async def test_hyperliquid_schedule_cancel_and_clear(trader, replay):
     (action, nonce), = actions
     assert action == {"type": "scheduleCancel", "time": nonce + 60_000}  # the signed action
     assert armed.supported and "not positions" in armed.note
+    assert armed.daily_limit == 10  # it may fire 10 times a day: the engine counts them
     await venue.disarm_dead_man()
     assert actions[-1][0] == {"type": "scheduleCancel"}  # no time: clears it (not "cancel now")
     assert actions[-1][1] > nonce
