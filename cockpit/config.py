@@ -15,16 +15,18 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator,
+)
 
 # The file's reading and its error live in configfile (no pydantic there); these names stay public here.
 from cockpit.configfile import (  # noqa: F401
     APP_NAME, MAX_BYTES, ConfigError, check_permissions, default_config_path, read_config,
 )
-from cockpit.model import AccountInfo, Layer
+from cockpit.model import AccountInfo, DeadManMode, DeadManPolicy, Layer
 from cockpit.model.tomltext import load_toml
 from cockpit.venues.account import VenueAccount
 from cockpit.venues.profiles import UnknownVenue, profile_for
@@ -57,6 +59,12 @@ class AccountConfig(BaseModel):
             empty for all. Positions are never filtered: a hidden position is a risk.
         sandbox: use the venue's testnet.
         api_url: send every request to this base URL instead (a proxy, a local test server).
+        dead_man: arm the venue's dead-man's switch (it cancels this account's orders, not its
+            positions, if cockpit stops refreshing it): ``off`` (default), ``during-run`` (while
+            a run with resting orders is active) or ``always``. Needs ``readonly = false`` and a
+            venue that has one (`VenueProfile.dead_man_range`).
+        dead_man_seconds: its window: the venue cancels after this many seconds without a
+            refresh (refreshed at a third of it); within the venue's range; default 60.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -70,6 +78,9 @@ class AccountConfig(BaseModel):
     sandbox: bool = False
     api_url: str | None = None
     label: str = Field(default="", max_length=40)
+    dead_man: Literal["off", "during-run", "always"] = "off"
+    # Not strict: TOML gives 60 as an int.
+    dead_man_seconds: float = Field(default=60.0, strict=False, allow_inf_nan=False)
 
     @field_validator("venue")
     @classmethod
@@ -107,6 +118,38 @@ class AccountConfig(BaseModel):
                              "localhost); use https for anything else")
         return value.rstrip("/")
 
+    @field_validator("dead_man")
+    @classmethod
+    def _dead_man(cls, value: str, info: ValidationInfo) -> str:
+        venue = info.data.get("venue")
+        if value == "off" or not isinstance(venue, str):
+            return value  # a bad venue is its own field's error
+        profile = profile_for(venue)
+        if profile.dead_man_range is None:
+            raise ValueError(f"{venue}: {profile.dead_man_absent} — set dead_man = \"off\"")
+        if info.data.get("readonly", True):
+            raise ValueError("the switch cancels this account's orders, so it needs readonly = false")
+        return value
+
+    @field_validator("dead_man_seconds", mode="before")
+    @classmethod
+    def _seconds_are_a_number(cls, value: Any) -> Any:
+        # Not strict (an int is fine), but a quoted "60" or a bool is not a number of seconds.
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError("write a number of seconds (no quotes), e.g. 60")
+        return value
+
+    @field_validator("dead_man_seconds")
+    @classmethod
+    def _dead_man_seconds(cls, value: float, info: ValidationInfo) -> float:
+        venue = info.data.get("venue")
+        known = profile_for(venue).dead_man_range if isinstance(venue, str) else None
+        low, high = known or (10.0, 600.0)
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low:g} and {high:g} seconds"
+                             + (f" on {venue}" if known else ""))
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _default_layer(cls, data: Any) -> Any:
@@ -134,6 +177,10 @@ class AccountConfig(BaseModel):
     def info(self) -> AccountInfo:
         """The account as the rest of the program sees it (no secrets, no URLs)."""
         return self.venue_account().info()
+
+    def dead_man_policy(self) -> DeadManPolicy:
+        """When to arm its dead-man's switch, and its window (the engine's `dead_man`)."""
+        return DeadManPolicy(DeadManMode(self.dead_man), self.dead_man_seconds)
 
 
 class AlertsConfig(BaseModel):
@@ -408,6 +455,11 @@ TEMPLATE = """\
 #   sandbox   true: the venue's testnet
 #   api_url   send every request to this base URL instead (a proxy, or a local test server);
 #             plain http only to 127.0.0.1 / localhost
+#   dead_man  the venue's dead-man's switch: "off" (default), "during-run" (while an unwind run
+#             has resting orders) or "always". If cockpit stops refreshing it, the venue cancels
+#             this account's ORDERS (not its positions; protective stops too). Needs
+#             readonly = false; binanceusdm, okx and hyperliquid have one
+#   dead_man_seconds  its window (default 60; okx 10..120, binanceusdm and hyperliquid 10..600)
 
 # [[accounts]]
 # name = "bn-main"

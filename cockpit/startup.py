@@ -231,4 +231,4 @@ def live_engine(config, args, journal):
     venues = [open_account(account.venue_account(), secrets=secrets, clock=time.time)
               for account in config.accounts]
     return Engine(venues, risk=RiskEngine(config.settings), mode=Mode.LIVE, readonly=args.readonly,
-                  journal=journal)
+                  journal=journal, dead_man={a.name: a.dead_man_policy() for a in config.accounts})

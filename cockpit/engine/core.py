@@ -213,7 +213,8 @@ class Engine:
         self._latch = self._restore_latch()
         self.dead_man = DeadManSwitches(
             self.venues, dead_man or {}, journal=self.journal, clock=clock, emit=self.emit,
-            ready=lambda name: name in self.executor.reconciled, timeout=self.settings.request_timeout)
+            ready=lambda name: name in self.executor.reconciled, refused=self.readonly_reason,
+            timeout=self.settings.request_timeout)
         self.unwind = UnwindFlow(self, reporter=reporter)
 
     # -- listeners ------------------------------------------------------------------------

@@ -70,17 +70,21 @@ class DeadManSwitches:
         clock: wall time.
         emit: the engine's `emit` (events for the screen, the guard's log and alerts).
         ready: whether an account is connected and reconciled (nothing is armed before).
+        refused: why an account may send nothing (read-only), or None: such a switch is never
+            armed (arming is a write), and says why.
         timeout: seconds one arm or disarm call may take.
     """
 
     def __init__(self, venues: Mapping[str, Any], policies: Mapping[str, DeadManPolicy], *, journal: Any,
                  clock: Callable[[], float] = time.time, emit: Callable[..., Any] | None = None,
-                 ready: Callable[[str], bool] = lambda name: True, timeout: float = 5.0) -> None:
+                 ready: Callable[[str], bool] = lambda name: True,
+                 refused: Callable[[str], str | None] = lambda name: None, timeout: float = 5.0) -> None:
         self._venues = venues
         self._journal = journal
         self._clock = clock
         self._emit = emit or (lambda *a, **k: None)
         self._ready = ready
+        self._refused = refused
         self._timeout = timeout
         self._run = False
         self._stopping = False
@@ -153,6 +157,10 @@ class DeadManSwitches:
                 s.status, s.detail = DeadManStatus.IDLE, ""
             return
         if now < s.due or not self._ready(s.name):
+            return
+        why = self._refused(s.name)
+        if why is not None:
+            s.status, s.detail = DeadManStatus.UNSUPPORTED, f"not armed: {why}"
             return
         if self._remaining(s, now) == 0:
             s.status = DeadManStatus.EXHAUSTED

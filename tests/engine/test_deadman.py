@@ -202,6 +202,15 @@ def test_a_switch_left_armed_by_a_dead_engine():
     assert any("while cockpit was stopped" in t for t, _ in events)
 
 
+def test_a_read_only_account_is_never_armed_and_says_why():
+    clock, venue = Clock(T0), Switchable()
+    sw = DeadManSwitches({"a": venue}, {"a": ALWAYS}, journal=Journal(":memory:"), clock=clock,
+                         refused=lambda name: "read-only (--readonly)")
+    beat(sw)
+    s = state(sw, clock)
+    assert venue.armed == [] and s.status is DeadManStatus.UNSUPPORTED and "read-only" in s.detail
+
+
 # -- in the engine, over the simulator ------------------------------------------------------------
 
 
