@@ -8,6 +8,7 @@ from typing import Any, Iterable
 from cockpit.model.events import Event
 from cockpit.model.frame import Frame
 from cockpit.present import format as fmt
+from cockpit.present.deadman import dms_lines
 
 
 def status_report(welcome: dict, frame: Frame | None, events: Iterable[Event]) -> dict[str, Any]:
@@ -41,6 +42,10 @@ def status_report(welcome: dict, frame: Frame | None, events: Iterable[Event]) -
             held = f"{len(acc.snapshot.positions)} positions" if acc.snapshot else "no data"
             why = f" — {acc.error}" if acc.error and acc.health.value != "LIVE" else ""
             lines.append(f"  {acc.name:<14} {acc.health.value:<5} {fmt.age(acc.age):>5}  {held}{why}")
+        report["dead_man"] = [{"account": s.account, "status": s.status.value, "expires_at": s.expires_at,
+                               "remaining_today": s.remaining_today, "detail": s.detail}
+                              for s in frame.dead_man]
+        lines.extend(f"  {line}" for line in dms_lines(frame))
         a = frame.assessment
         report["book"] = {"equity": a.equity, "gross": a.gross, "net": a.net, "positions": len(a.positions),
                           "funding_per_day": a.funding_per_day}

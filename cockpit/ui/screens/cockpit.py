@@ -31,6 +31,7 @@ from cockpit.model.commands import (
     AcceptKillCut, CommandResult, CutPreview, Refused, ResetKill, Trim, TrimPreview, new_command_id,
 )
 from cockpit.present import format as fmt
+from cockpit.present.deadman import dms_lines
 from cockpit.ui.alerts import TerminalAlerts
 from cockpit.ui.bindings import bind
 from cockpit.ui.messages import AlertArrived, FrameArrived
@@ -233,12 +234,16 @@ class CockpitScreen(Screen):
         self._down = down
 
     def health_report(self) -> None:
-        """Notify why each account that is not LIVE is so (nothing when all are LIVE)."""
+        """Notify why each account that is not LIVE is so (nothing when all are LIVE), and what
+        each dead-man's switch is doing, with what "DMS" means."""
         if self.frame is None:
             return
         ailing = [acc for acc in self.frame.book.accounts if acc.health is not Health.LIVE]
         if ailing:
             self.notify(_health_lines(ailing), title="Accounts not LIVE", severity="warning", timeout=15, markup=False)
+        switches = dms_lines(self.frame)
+        if switches:
+            self.notify("\n".join(switches), title="Dead-man's switches", timeout=15, markup=False)
 
     def _bench_stamp(self) -> None:
         """Benchmark hook: stamp the time the first full frame was painted, then quit."""

@@ -1,13 +1,17 @@
 """The status line: mode, trading or read-only, kill-switch state (and a failed risk evaluation),
-how many alert targets are set, each account's health, time."""
+how many alert targets are set, each account's health (and its dead-man's switch), time."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
-from cockpit.model import Frame, Health, Mode
+from cockpit.model import DeadManState, Frame, Health, Mode
 from cockpit.redact import clip
 from cockpit.present import format as fmt
+from cockpit.present.deadman import LEVEL, dms_badge, dms_label
+
+# The theme colour of each dead-man's switch level (`cockpit.present.deadman.LEVEL`).
+_DMS_COLOR = {"ok": "health-live", "warn": "health-stale", "bad": "health-down"}
 
 #: A DOWN account's reason is shown only when at least this many columns are left for it.
 MIN_REASON = 16
@@ -17,11 +21,17 @@ def status_line(frame: Frame, colors: dict[str, str], width: int) -> Text:
     """The status line of `frame` for `width` columns, with each DOWN account's reason after it
     when there is room (wide terminals); otherwise the reason is in the notices."""
     text = status_text(frame, colors, width)
+    dms = None
+    for dms in ("badge", "compact") if frame.dead_man else ():
+        if len(text.plain) <= width:
+            break
+        # One dead-man's badge, then its shortest form, rather than lose accounts off the end.
+        text = status_text(frame, colors, width, dms=dms)
     down = [acc for acc in frame.book.accounts if acc.health is Health.DOWN and acc.error]
     if down:
         room = (width - len(text.plain)) // len(down) - 3  # " (" and ")" around each reason
         if room >= MIN_REASON:
-            text = status_text(frame, colors, width, {acc.name: clip(acc.error, room) for acc in down})
+            text = status_text(frame, colors, width, {acc.name: clip(acc.error, room) for acc in down}, dms=dms)
     return text
 
 
@@ -55,10 +65,32 @@ def _kill_badges(text: Text, frame: Frame, colors: dict[str, str], narrow: bool)
         text.append(f" ⚑{frame.alerts}" if narrow else f" alerts ⚑{frame.alerts}", style="bold")
 
 
+def _dead_man_badge(text: Text, frame: Frame, colors: dict[str, str], dms: str) -> dict[str, DeadManState]:
+    """The one dead-man's badge (`dms` ``badge`` or ``compact``), or, for ``each``, the switches
+    to show after their accounts (by account)."""
+    if dms == "each":
+        return {s.account: s for s in frame.dead_man}
+    badge = dms_badge(frame.dead_man, frame.now, compact=dms == "compact")
+    if badge is not None:  # no room for one per account: the first expired, or the soonest
+        text.append(" ")
+        style = "bold reverse" if badge[1] == "bad" else "bold"
+        text.append(f" {badge[0]} ", style=f"{style} {colors.get(_DMS_COLOR[badge[1]], '')}")
+    return {}
+
+
+def _dead_man_label(text: Text, switch: DeadManState, now: float, colors: dict[str, str]) -> None:
+    """An account's "DMS 42s" / "DMS expired" after its health (nothing while idle)."""
+    label = dms_label(switch, now)
+    if label:
+        text.append(f" {label}", style=f"bold {colors.get(_DMS_COLOR[LEVEL[switch.status]], '')}")
+
+
 def status_text(frame: Frame, colors: dict[str, str], width: int,
-                reasons: dict[str, str] | None = None) -> Text:
+                reasons: dict[str, str] | None = None, *, dms: str | None = None) -> Text:
     """The status line of `frame`, abbreviated to fit `width` columns; `reasons` (account →
-    text) follow those accounts."""
+    text) follow those accounts. The dead-man's switches (`dms`): ``each`` after its account
+    (the default from 110 columns), ``badge``: one badge (the default below), ``compact``: the
+    badge in its shortest form."""
     narrow = width < 110  # below this: no scenario name, 4-letter account names
     medium = width < 160  # below this: 7-letter account names, no age for LIVE accounts
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -76,6 +108,7 @@ def status_text(frame: Frame, colors: dict[str, str], width: int,
     else:
         text.append(f" {label} ", style="bold")
     _kill_badges(text, frame, colors, narrow)
+    switches = _dead_man_badge(text, frame, colors, dms or ("badge" if narrow else "each"))
     text.append(" │")
     for acc in frame.book.accounts:
         color = colors.get(f"health-{acc.health.value.lower()}", "")
@@ -89,6 +122,8 @@ def status_text(frame: Frame, colors: dict[str, str], width: int,
                 text.append(f" ({reasons[acc.name]})", style=color)
         elif not medium:
             text.append(fmt.age(acc.age), style="dim")
+        if acc.name in switches:
+            _dead_man_label(text, switches[acc.name], frame.now, colors)
     text.append(" │ ")
     if frame.sim_time is not None:
         text.append(f"sim {fmt.sim_clock(frame.sim_time)} ", style="bold")
