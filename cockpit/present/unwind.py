@@ -1,0 +1,315 @@
+"""The guided unwind run in words: its target, state, steps, orders and the book each step leaves.
+
+The engine's run (`cockpit.model.unwind.UnwindRun`) carries codes and numbers; this module is
+the one place that words them, for the run screen, the target picker and the status line's
+marker. Cells are plain strings (the UI styles them); unknown values are "—", never 0.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cockpit.model.enums import OrderStatus, Side
+from cockpit.model.unwind import (
+    BookFigures, RunMode, RunOrder, RunState, StepKind, StepStatus, TargetKind, UnwindRun, UnwindStep,
+    UnwindTarget, Why,
+)
+from cockpit.present import format as fmt
+
+WHY_WORDS: dict[Why, str] = {
+    Why.RESCUE_TOO_SLOW: "rescue too slow",
+    Why.NEAR_LIQ: "near liquidation",
+    Why.STRESS_LOSS: "stress loss",
+    Why.FUNDING_BLEED: "funding bleed",
+    Why.HEDGED_LEG: "hedged leg",
+    Why.TARGET: "to reach the target",
+    Why.BLIND_HEDGE: "hedges a blind position",
+    Why.BLIND_RETURNED: "blind venue back",
+    Why.BRIDGE: "bridge by hand",
+}
+"""Why a step is where it is in the plan, as a person reads it."""
+
+WHY_SHORT: dict[Why, str] = {
+    Why.RESCUE_TOO_SLOW: "rescue slow",
+    Why.NEAR_LIQ: "near liq",
+    Why.STRESS_LOSS: "stress loss",
+    Why.FUNDING_BLEED: "funding",
+    Why.HEDGED_LEG: "hedged leg",
+    Why.TARGET: "target",
+    Why.BLIND_HEDGE: "blind hedge",
+    Why.BLIND_RETURNED: "blind back",
+    Why.BRIDGE: "bridge",
+}
+"""The same, short enough for the step table's cell."""
+
+STATE_WORDS: dict[RunState, str] = {
+    RunState.READY: "READY",
+    RunState.RUNNING: "RUNNING",
+    RunState.WAITING: "WAITING",
+    RunState.PAUSED: "PAUSED",
+    RunState.VERIFYING: "VERIFYING",
+    RunState.DONE: "DONE",
+    RunState.ABORTED: "ABORTED",
+}
+"""A run's state, as its header and the status line's marker show it."""
+
+MODE_WORDS: dict[RunMode, str] = {RunMode.STEP: "step by step", RunMode.RUNNING: "running"}
+"""How a run sends its steps."""
+
+STATUS_WORDS: dict[StepStatus, str] = {
+    StepStatus.PENDING: "pending",
+    StepStatus.OFFERED: "offered",
+    StepStatus.SENDING: "sending",
+    StepStatus.DONE: "done",
+    StepStatus.SHORT: "SHORT",
+    StepStatus.FAILED: "FAILED",
+    StepStatus.SKIPPED: "skipped",
+    StepStatus.BLOCKED: "blocked",
+}
+"""Where a step is; the two that need a person's eye are in capitals."""
+
+ORDER_WORDS: dict[OrderStatus, str] = {
+    OrderStatus.INTENDED: "sent",  # journaled and on its way: the venue has not answered yet
+    OrderStatus.OPEN: "open",
+    OrderStatus.PARTIAL: "partial",
+    OrderStatus.FILLED: "filled",
+    OrderStatus.CANCELED: "canceled",
+    OrderStatus.REJECTED: "rejected",
+    OrderStatus.UNKNOWN: "unknown",
+}
+"""An order of the run, as its live list shows it."""
+
+
+def target_text(target: UnwindTarget) -> str:
+    """What a run cuts to: "flat", "gross −30%", "asset ETH", "account dydx", "kill-switch cut"."""
+    if target.kind is TargetKind.GROSS:
+        return f"gross −{target.fraction:.0%}"
+    if target.kind is TargetKind.KILL_CUT:
+        return "kill-switch cut"
+    return f"{target.kind.value} {target.name}".strip()
+
+
+def elapsed(seconds: float) -> str:
+    """A run's elapsed time as a clock: "0:42", "12:03", "1:02:03"."""
+    s = int(max(0.0, seconds))
+    hours, rest = divmod(s, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def header(run: UnwindRun, now: float) -> str:
+    """The run's first line: target, state, mode, elapsed, and the net bound it keeps."""
+    return (f"UNWIND {target_text(run.target)} · {STATE_WORDS[run.state]} · {MODE_WORDS[run.mode]} · "
+            f"{elapsed(run.elapsed(now))} · net bound {fmt.money(run.net_bound, dollars=True)}")
+
+
+def progress_bar(run: UnwindRun, width: int) -> str:
+    """The run's progress as a bar `width` cells wide and its count: "████░░░░ 5/21"."""
+    over, total = run.progress
+    filled = round(width * over / total) if total else width
+    return "█" * filled + "░" * (width - filled) + f" {over}/{total}"
+
+
+def marker(run: UnwindRun) -> str:
+    """The status line's marker of a run: "UNWIND 5/21 RUNNING"."""
+    over, total = run.progress
+    return f"UNWIND {over}/{total} {STATE_WORDS[run.state]}"
+
+
+def side_word(side: Side) -> str:
+    """An order's side (`UnwindStep.order_side`, `RunOrder.side`) as a verb: "buy" or "sell"."""
+    return "buy" if side is Side.LONG else "sell"
+
+
+def exact(value: Decimal) -> str:
+    """An order size as it is sent ("399.5", "0.7054"), compact only for large counts ("3.16M"):
+    a size a person confirms is never rounded up on screen."""
+    if abs(value) >= 10_000:
+        return fmt.size(value)
+    text = format(value.normalize(), "f")
+    return text
+
+
+def amount(step: UnwindStep) -> str:
+    """A step's order size with its unit: "12.5 ETH", "3 contracts"; a bridge's money."""
+    if step.kind is StepKind.BRIDGE:
+        return fmt.money(step.bridge_amount, dollars=True)
+    return f"{exact(step.amount)} {step.unit or step.asset}"
+
+
+def why(step: UnwindStep, *, short: bool = False) -> str:
+    """Why the step is where it is; a hedge names the blind position it stands for."""
+    if step.kind is StepKind.HEDGE and step.hedges is not None:
+        side = "L" if step.side.opposite is Side.LONG else "S"
+        return hedge_label(step) if not short else f"for {step.hedges.account} {step.asset} {side}"
+    words = WHY_SHORT if short else WHY_WORDS
+    if short and len(step.why) > 1:
+        return f"{words[step.why[0]]} +{len(step.why) - 1}"
+    return ", ".join(words[w] for w in step.why) or fmt.DASH
+
+
+def hedge_label(step: UnwindStep) -> str:
+    """A hedge as the screen tags it: "hedge for dydx ETH long" (the blind position it offsets)."""
+    blind = step.hedges
+    account = blind.account if blind is not None else "?"
+    return f"hedge for {account} {step.asset} {step.side.opposite.value}"
+
+
+def liq(step: UnwindStep) -> str:
+    """The position's liquidation price now → after the step ("—" where unknown or none)."""
+    if step.kind is not StepKind.CUT:
+        return ""
+    after = "closed" if step.amount >= step.size and step.size > 0 else fmt.price(step.liq_after)
+    return f"{fmt.price(step.liq_before)}→{after}"
+
+
+def step_cells(step: UnwindStep) -> tuple[str, ...]:
+    """A step's cells, in `STEP_COLUMNS` order: seq, kind, account, asset, side, amount, est
+    price, est cost, liq before→after, why, status, filled."""
+    bridge = step.kind is StepKind.BRIDGE
+    return (
+        str(step.seq),
+        step.kind.value,
+        step.key.account,
+        fmt.DASH if bridge else step.asset,
+        "" if bridge else side_word(step.order_side),
+        amount(step),
+        "" if bridge else fmt.price(step.est_price),
+        "" if bridge else fmt.money(step.est_cost),
+        liq(step),
+        why(step, short=True),
+        STATUS_WORDS[step.status],
+        "" if bridge else exact(step.filled),
+    )
+
+
+STEP_COLUMNS = ("seq", "kind", "account", "asset", "side", "amount", "price", "cost", "liq", "why", "status",
+                "filled")
+"""The keys of `step_cells`, in order."""
+
+
+def slip_bps(order: RunOrder) -> float | None:
+    """How far the fill landed from the estimate, in basis points; positive is worse for the run
+    (a sell below its estimate, a buy above). None until a fill price and an estimate are known."""
+    if order.price is None or not order.est_price:
+        return None
+    move = (order.price - order.est_price) / order.est_price * 1e4
+    return move if order.side is Side.LONG else -move
+
+
+def order_cells(order: RunOrder) -> tuple[str, ...]:
+    """An order's cells, in `ORDER_COLUMNS` order: step, account, symbol, side, amount, status,
+    filled, fill price, slippage against the estimate."""
+    bps = slip_bps(order)
+    return (
+        str(order.step),
+        order.account,
+        order.symbol.split("/")[0],
+        side_word(order.side),
+        exact(order.amount),
+        ORDER_WORDS.get(order.status, order.status.value),
+        exact(order.filled),
+        fmt.price(order.price),
+        fmt.DASH if bps is None else f"{bps:+.1f}bp",
+    )
+
+
+ORDER_COLUMNS = ("step", "account", "symbol", "side", "amount", "status", "filled", "price", "slip")
+"""The keys of `order_cells`, in order."""
+
+
+def book_line(figures: BookFigures | None, *, before: BookFigures | None = None) -> str:
+    """The book as a step leaves it: gross, net, worst stress loss, each account's margin ratio
+    (equity ÷ maintenance; "—" where it has no positions or is unknown)."""
+    if figures is None:
+        return "book after: —"
+    was = f" (from {fmt.money(before.gross)})" if before is not None else ""
+    margin = " ".join(f"{name} {_ratio(ratio)}" for name, ratio in figures.margin)
+    return (f"gross {fmt.money(figures.gross)}{was} · net {fmt.money(figures.net, signed=True)} · "
+            f"worst stress {fmt.money(figures.worst_stress, dollars=True)} · {figures.positions} positions"
+            + (f" · margin {margin}" if margin else ""))
+
+
+def _ratio(ratio: float | None) -> str:
+    return fmt.DASH if ratio is None else f"{ratio:.1f}×"
+
+
+def step_detail(step: UnwindStep, run: UnwindRun) -> str:
+    """The selected step in one line: what it is, why, and its detail; then the book it leaves."""
+    if step.kind is StepKind.BRIDGE:
+        when = fmt.duration(step.bridge_seconds)
+        head = f"step {step.seq} bridge by hand: {step.detail or step.key.account} · takes {when}"
+        return head + f" · move {fmt.money(step.bridge_amount, dollars=True)}"
+    what = hedge_label(step) + f": opens a position on {step.key.account}" if step.kind is StepKind.HEDGE \
+        else f"{side_word(step.order_side)} {amount(step)} of {step.key.account} {step.key.symbol}"
+    parts = [f"step {step.seq} {what}"]
+    if step.kind is not StepKind.HEDGE:
+        parts.append(why(step))
+    if step.time_to_liq is not None:
+        parts.append(f"liq in ~{fmt.duration(step.time_to_liq)}")
+    if step.rescue_seconds is not None:
+        parts.append(f"rescue {fmt.duration(step.rescue_seconds)}")
+    if step.detail:
+        parts.append(step.detail)
+    return " · ".join(parts)
+
+
+def blind_line(run: UnwindRun) -> str:
+    """The accounts the run cannot reach, and the legs it holds because of them ("" when none)."""
+    parts = []
+    if run.blind:
+        parts.append("blind: " + ", ".join(
+            f"{b.account} {b.health} ({b.positions} pos {fmt.money(b.gross, dollars=True)})" for b in run.blind))
+    if run.held:
+        parts.append("held: " + ", ".join(f"{key.account} {key.symbol.split('/')[0]} ({reason})"
+                                           for key, reason in run.held))
+    return " · ".join(parts)
+
+
+def timeline(run: UnwindRun, lines: int) -> list[str]:
+    """The run's last `lines` timeline entries, oldest first: "12:03:04 step 2 done: …"."""
+    return [f"{fmt.clock(t)} {text}" for t, text in run.events[-lines:]] if lines > 0 else []
+
+
+def totals(run: UnwindRun) -> str:
+    """What the plan costs and leaves: "22 steps · est cost $1.2k · gross 2.1M → 0"."""
+    work = [s for s in run.steps if s.kind is not StepKind.BRIDGE]
+    costs = [s.est_cost for s in work]
+    cost = fmt.total(costs)
+    last = next((s.after for s in reversed(run.steps) if s.after is not None), None)
+    gross = (f" · gross {fmt.money(run.before.gross)} → {fmt.money(last.gross)}"
+             if run.before is not None and last is not None else "")
+    hedges = sum(1 for s in work if s.kind is StepKind.HEDGE)
+    bridges = len(run.steps) - len(work)
+    extra = (f" ({hedges} hedges)" if hedges else "") + (f" · {bridges} bridges by hand" if bridges else "")
+    return f"{len(work)} steps{extra} · est cost ${cost}{gross}"
+
+
+def plan_lines(run: UnwindRun, *, limit: int = 8) -> list[str]:
+    """A plan preview as lines: totals, the net bound, blind accounts, then the first steps."""
+    lines = [totals(run), f"net bound {fmt.money(run.net_bound, dollars=True)} (|net| never above it)"]
+    if blind := blind_line(run):
+        lines.append(blind)
+    lines.append("")
+    for step in run.steps[:limit]:
+        lines.append(plan_step_line(step))
+    if len(run.steps) > limit:
+        lines.append(f"… and {len(run.steps) - limit} more steps")
+    return lines
+
+
+def plan_step_line(step: UnwindStep) -> str:
+    """One step of a plan preview: "  3 cut   binance   ETH  sell 12.5 ETH   $40 near liq"."""
+    if step.kind is StepKind.BRIDGE:
+        return f"{step.seq:>3} bridge {step.key.account:<11} {amount(step)} by hand, {fmt.duration(step.bridge_seconds)}"
+    cost = fmt.money(step.est_cost, dollars=True) if step.est_cost is not None else "cost —"
+    return (f"{step.seq:>3} {step.kind.value:<6} {step.key.account:<11} {side_word(step.order_side):<4} "
+            f"{amount(step):<16} {cost:>6}  {why(step, short=True)}")
+
+
+def filled_share(step: UnwindStep) -> float:
+    """How much of its amount the step has filled (0 to 1)."""
+    if step.amount <= 0:
+        return 0.0
+    return float(min(step.filled, step.amount) / step.amount)
+
