@@ -96,6 +96,10 @@ def alert_for(event: Event) -> Alert | None:
     if kind is EventKind.NEAR_LIQ:
         return _alert(event, f"{event.account} {event.symbol} near liquidation",
                       f"near-liq:{event.account}:{event.symbol}", Severity.CRITICAL)
+    if kind is EventKind.NOTICE and event.field("dead_man") == "expired":
+        # The venue is cancelling the account's orders: a person must look at what is left.
+        return _alert(event, f"{event.account} dead-man's switch expired: its orders are cancelled",
+                      f"dead-man:{event.account}", Severity.CRITICAL)
     if kind is EventKind.GUARD and event.field("stopping") == "yes":
         return _alert(event, "guard stopping: nothing is watching the book", "guard", Severity.CRITICAL)
     return None

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Awaitable, Callable, Mapping
 
 from cockpit.model import (
-    DeadMan, Instrument, Order, OrderRequest, Position, Side, Transfer, TransferRequest, VenueSnapshot,
+    DeadMan, Instrument, Order, OrderStatus, OrderRequest, Position, Side, Transfer, TransferRequest, VenueSnapshot,
 )
 from cockpit.model.deadman import CANCELS_ORDERS
 from cockpit.model.errors import AuthError, MalformedReply, NotSupported, Rejected, VenueError
@@ -71,6 +71,7 @@ class CcxtVenue:
         # per-symbol dead-man's switch (Binance) is armed for.
         self._resting: set[str] = set()
         self._dead_man_symbols: set[str] = set()
+        self._dead_man_window: float | None = None  # seconds, while armed
 
     def __repr__(self) -> str:
         # Never the default dataclass-like dump: the ccxt client inside holds the keys.
@@ -345,10 +346,12 @@ class CcxtVenue:
             error = translate(exc, account=self.info.name, venue=self.info.venue,
                               order=request.client_id)
         else:
-            self._resting.add(request.symbol)  # a resting order the dead-man's switch must cover
-            return self._map_order(raw, client_id=request.client_id, fallback={
+            order = self._map_order(raw, client_id=request.client_id, fallback={
                 "symbol": request.symbol, "side": side, "amount": request.amount,
                 "type": request.type, "reduce_only": request.reduce_only})
+            if order.status in (OrderStatus.OPEN, OrderStatus.PARTIAL):
+                await self._cover(request.symbol)
+            return order
         if duplicate:
             # The id is taken: an earlier attempt of this very order landed. Adopt it.
             found = await self.fetch_order(request.client_id, request.symbol)
@@ -396,18 +399,32 @@ class CcxtVenue:
         sent = self._clock()
         symbols = self._resting | self._dead_man_symbols
         until = await self._read(profile.arm_dead_man(ex, seconds, symbols))
-        self._dead_man_symbols = set(symbols)
+        self._dead_man_symbols, self._dead_man_window = set(symbols), seconds
         scope = "all of the account's orders"
         if profile.dead_man_per_symbol:  # one timer per symbol: say which
             scope = f"orders on {', '.join(sorted(symbols))}" if symbols else "no resting orders yet"
         return DeadMan(supported=True, armed_until=float(until) if until else sent + seconds,
                        daily_limit=profile.dead_man_daily, note=f"{CANCELS_ORDERS}; {scope}")
 
+    async def _cover(self, symbol: str) -> None:
+        """Where the switch is armed per symbol (Binance), arm it for `symbol` as soon as an order
+        rests there, not at the next refresh. Best effort: a failure leaves it to that refresh
+        (which arms every symbol with resting orders), and never hides the order's outcome."""
+        self._resting.add(symbol)
+        window = self._dead_man_window
+        if window is None or not self._profile.dead_man_per_symbol or symbol in self._dead_man_symbols:
+            return
+        try:
+            await self._read(self._profile.arm_dead_man(self._ready(), window, {symbol}))
+        except VenueError:
+            return
+        self._dead_man_symbols.add(symbol)
+
     async def disarm_dead_man(self) -> None:
         """Turn the venue's cancel-all-after off (nothing to do where there is none)."""
         if self._profile.dead_man_range is None or self._exchange is None:
             return
-        symbols, self._dead_man_symbols = self._dead_man_symbols, set()
+        symbols, self._dead_man_symbols, self._dead_man_window = self._dead_man_symbols, set(), None
         await self._read(self._profile.disarm_dead_man(self._exchange, symbols))
 
     async def request_transfer(self, request: TransferRequest) -> Transfer:

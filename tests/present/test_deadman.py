@@ -54,3 +54,17 @@ def test_lines_say_what_each_does_and_what_dms_means():
     assert f"  {GLOSSARY}" in report["lines"]
     assert report["dead_man"][0] == {"account": "hl", "status": "armed", "expires_at": frame.now + 30,
                                      "remaining_today": 9, "detail": lines[0].split(" — ")[1]}
+
+
+def test_an_expiry_is_an_alert_and_arming_is_not():
+    from cockpit.model.events import Event, EventKind, Severity
+    from cockpit.present.alerts import alert_for
+
+    expired = Event(seq=1, time=NOW, kind=EventKind.NOTICE, text="hl: dead-man's switch EXPIRED — ...",
+                    severity=Severity.CRITICAL, account="hl", fields=(("dead_man", "expired"),))
+    alert = alert_for(expired)
+    assert alert is not None and alert.severity is Severity.CRITICAL and alert.key == "dead-man:hl"
+    assert "hl dead-man's switch expired" in alert.title
+    armed = Event(seq=2, time=NOW, kind=EventKind.NOTICE, text="hl: dead-man's switch armed", account="hl",
+                  fields=(("dead_man", "armed"),))
+    assert alert_for(armed) is None

@@ -11,10 +11,11 @@ After"); Hyperliquid's ``scheduleCancel`` action answers ``{"status": "ok", "res
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 import pytest
 
-from cockpit.model import DeadMan, NotSupported, Rejected, VenueError
+from cockpit.model import DeadMan, NotSupported, OrderRequest, OrderStatus, Rejected, Side, VenueError
 from cockpit.venues.open import open_account
 from tests.fixtures.keys import account, put_keys
 
@@ -49,9 +50,17 @@ async def test_binance_arms_one_countdown_per_symbol_with_resting_orders(trader,
     assert (sent.params["symbol"], sent.params["countdownTime"]) == ("BTCUSDT", "60000")
     assert armed.supported and armed.armed_until is not None
     assert "cancels orders, not positions" in armed.note and "BTC/USDT:USDT" in armed.note
+    # An order that rests on another symbol is covered at once, not at the next refresh.
+    order = await venue.place_order(OrderRequest("ladder-1", "tr", "ETH/USDT:USDT", Side.SHORT,
+                                                 Decimal("0.01"), reduce_only=True, type="limit",
+                                                 price=Decimal("9000")))
+    assert order.status is OrderStatus.OPEN
+    sent = replay.sent("/fapi/v1/countdownCancelAll")
+    assert [(s.params["symbol"], s.params["countdownTime"]) for s in sent] == [
+        ("BTCUSDT", "60000"), ("ETHUSDT", "60000")]
     await venue.disarm_dead_man()
-    last = replay.sent("/fapi/v1/countdownCancelAll")[-1]
-    assert (last.params["symbol"], last.params["countdownTime"]) == ("BTCUSDT", "0")
+    last = {s.params["symbol"]: s.params["countdownTime"] for s in replay.sent("/fapi/v1/countdownCancelAll")[2:]}
+    assert last == {"BTCUSDT": "0", "ETHUSDT": "0"}  # every symbol it was armed for
 
 
 async def test_okx_cancel_all_after_in_seconds_with_the_venues_trigger_time(trader, replay):
