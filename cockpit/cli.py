@@ -10,6 +10,7 @@
     cockpit config init|check|path   write, validate or locate the config file
     cockpit keys set|list|delete|doctor
     cockpit alerts add|list|remove|test
+    cockpit report last|list     print the newest unwind report, or list every report's path
 
 An option means the same before or after a subcommand's name (`cockpit --readonly guard` is
 `cockpit guard --readonly`); the same option given twice with different values, `--config` with
@@ -91,6 +92,7 @@ _USES: dict[str | None, tuple[str, ...]] = {
     "paper": ("seed", "scenario", "speed"),
     "attach": ("readonly", "theme", "keymap"),
     "status": (),
+    "report": (),
 }
 
 
@@ -261,6 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
     alerts = sub.add_parser("alerts", help="alert targets (phone, chat, mail): add, list, remove, test")
     _add_flags(alerts, "alerts", 1)
     add_alerts_actions(alerts)
+    report = sub.add_parser("report", help="unwind incident reports: print the last one, or list them",
+                            description="Each guided unwind run writes a report (Markdown and JSON) in the "
+                            "user's data directory when it ends. `last` prints the newest Markdown; `list` "
+                            "prints every report's path, oldest first. Exit 2 when there is none.")
+    _add_flags(report, "report", 1)
+    report.add_argument("action", choices=("last", "list"), help="last: print the newest report; list: every path")
     return parser
 
 
@@ -335,6 +343,11 @@ def _run(argv: list[str]) -> int:
         return run_status(args)
     if args.command == "paper":
         return _paper(args)
+    if args.command == "report":
+        from cockpit.reports import print_report
+        from cockpit.startup import reports_dir
+
+        return print_report(args.action, reports_dir())
     # The imports and the first frame allocate a few hundred thousand objects that live as long
     # as the process; the cyclic collector would walk them all several times before the first
     # paint (30-45 ms). Paused here, it is resumed by the app once the first frame is on screen,

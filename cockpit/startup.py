@@ -108,7 +108,17 @@ def ui_choices_only() -> tuple[str | None, str | None]:
 
 def build_engine(args, setup: Setup):
     """The engine over the simulator (no accounts, --demo, --scenario), the paper venue
-    (--paper) or the configured accounts, each with a journal on disk (see `journal_for`)."""
+    (--paper) or the configured accounts, each with a journal on disk (see `journal_for`) and
+    a reporter that writes each finished unwind run's report (`cockpit.reports`)."""
+    from cockpit.reports import Reporter
+
+    reporter = Reporter(reports_dir())
+    engine = _engine(args, setup, reporter)
+    reporter.attach(engine)
+    return engine
+
+
+def _engine(args, setup: Setup, reporter):
     if getattr(args, "paper", None) is not None:
         from cockpit.engine.demo import paper_engine
         from cockpit.model import VenueError
@@ -116,16 +126,16 @@ def build_engine(args, setup: Setup):
         journal = journal_for(args, default=paper_journal_path(args.paper))
         try:
             return paper_engine(args.paper, readonly=args.readonly, journal=journal,
-                                absent_grace=getattr(args, "order_grace", None))
+                                absent_grace=getattr(args, "order_grace", None), reporter=reporter)
         except VenueError as error:
             journal.close()
             raise UsageError(f"--paper: {error} (start one: cockpit paper --socket {args.paper})") from None
     if setup.config is None or not setup.config.accounts:
         from cockpit.engine.demo import demo_engine
 
-        return demo_engine(seed=args.seed, scenario=setup.scenario, speed=args.speed,
-                           readonly=args.readonly, journal=journal_for(args, default=sim_journal_path()))
-    return live_engine(setup.config, args, journal_for(args, default=live_journal_path()))
+        return demo_engine(seed=args.seed, scenario=setup.scenario, speed=args.speed, readonly=args.readonly,
+                           journal=journal_for(args, default=sim_journal_path()), reporter=reporter)
+    return live_engine(setup.config, args, journal_for(args, default=live_journal_path()), reporter=reporter)
 
 
 def attach_alerts(engine, config):
@@ -147,10 +157,15 @@ def attach_alerts(engine, config):
 
 
 def data_dir() -> Path:
-    """The user's data directory for cockpit (journals, reports)."""
+    """The user's data directory for cockpit (journals; unwind reports in ``reports/``)."""
     import platformdirs
 
     return Path(platformdirs.user_data_dir("cockpit"))
+
+
+def reports_dir() -> Path:
+    """Where unwind reports go (`cockpit.reports`): ``reports/`` beside the journals."""
+    return data_dir() / "reports"
 
 
 def live_journal_path() -> Path:
@@ -217,7 +232,7 @@ def open_journal(path: Path, where: str):
         raise UsageError(f"{where}: cannot open it ({error}); pick a writable file") from None
 
 
-def live_engine(config, args, journal):
+def live_engine(config, args, journal, *, reporter=None):
     """The engine over real accounts (ccxt is imported later, in the background)."""
     from cockpit.engine import Engine
     from cockpit.model import Mode
@@ -231,4 +246,5 @@ def live_engine(config, args, journal):
     venues = [open_account(account.venue_account(), secrets=secrets, clock=time.time)
               for account in config.accounts]
     return Engine(venues, risk=RiskEngine(config.settings), mode=Mode.LIVE, readonly=args.readonly,
-                  journal=journal, dead_man={a.name: a.dead_man_policy() for a in config.accounts})
+                  journal=journal, reporter=reporter,
+                  dead_man={a.name: a.dead_man_policy() for a in config.accounts})

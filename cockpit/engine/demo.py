@@ -23,21 +23,23 @@ def demo_engine(
     clock: Callable[[], float] = time.time,
     readonly: bool = False,
     journal: Journal | None = None,
+    reporter: Callable | None = None,
 ) -> Engine:
     """An engine over the simulator's demo book in `scenario` (default "calm").
 
     `clock` is the wall clock of both the simulator and the engine; a frozen one holds the
     simulated market still (tests, screenshots). Raises `cockpit.sim.ScenarioError` (one line)
-    when the scenario cannot be loaded.
+    when the scenario cannot be loaded. `reporter` writes a finished unwind run's report.
     """
     from cockpit.sim import build_demo  # the live path never loads the simulator
 
     session = build_demo(seed=seed, scenario=scenario, speed=speed, clock=clock)
-    return Engine(session.venues, mode=Mode.SIM, readonly=readonly, clock=clock, sim=session, journal=journal)
+    return Engine(session.venues, mode=Mode.SIM, readonly=readonly, clock=clock, sim=session, journal=journal,
+                  reporter=reporter)
 
 
 def paper_engine(path: str | Path, *, readonly: bool = False, journal: Journal | None = None,
-                 absent_grace: float | None = None) -> Engine:
+                 absent_grace: float | None = None, reporter: Callable | None = None) -> Engine:
     """An engine over the paper venue served at `path` (`cockpit paper`): the simulator in its own
     process, so a restart of this engine meets the same market and orders. `absent_grace` must
     exceed the venue's receive window (see `EngineSettings`). Raises `cockpit.model.VenueError`
@@ -47,4 +49,4 @@ def paper_engine(path: str | Path, *, readonly: bool = False, journal: Journal |
     session = open_paper(path)
     settings = EngineSettings() if absent_grace is None else EngineSettings(absent_grace=absent_grace)
     return Engine(session.venues, mode=Mode.SIM, readonly=readonly, sim=session, journal=journal,
-                  settings=settings)
+                  settings=settings, reporter=reporter)
