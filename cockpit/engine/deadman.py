@@ -33,9 +33,14 @@ log = logging.getLogger("cockpit.engine.deadman")
 
 REFRESH_FRACTION = 1 / 3  # refresh at a third of the window: two may fail before it fires
 RETRY_AFTER = 5.0  # seconds after a failed arm or refresh (at most a sixth of the window)
+EXPIRED_HOLD = 300.0  # an expiry stays on the frame this long, even once the switch is armed again
 REFRESH_NOTE = 300.0  # journal a refresh at most this often (what a restart learns the deadline from)
 KIND = "dead_man"  # the journal's event kind for arming, refreshing, disarming and firing
 DAY = 86400.0
+
+
+# What a recent expiry is shown over (not EXHAUSTED or UNSUPPORTED, which say more).
+_HELD = (DeadManStatus.ARMED, DeadManStatus.FAILING, DeadManStatus.IDLE)
 
 
 def utc_day(t: float) -> int:
@@ -107,11 +112,21 @@ class DeadManSwitches:
                 s.due = 0.0
 
     def states(self, now: float) -> tuple[DeadManState, ...]:
-        """Each opted-in account's switch, for the frame."""
-        return tuple(DeadManState(account=s.name, status=s.status,
-                                  expires_at=s.fired_at if s.status is DeadManStatus.EXPIRED else s.expires_at,
-                                  remaining_today=self._remaining(s, now), detail=s.detail)
-                     for s in self._switches.values())
+        """Each opted-in account's switch, for the frame. An expiry is shown for `EXPIRED_HOLD`
+        seconds even when the switch was armed again at once (the venue answering again): its
+        orders were cancelled, and a glance at the status line must tell."""
+        return tuple(self._state(s, now) for s in self._switches.values())
+
+    def _state(self, s: _Switch, now: float) -> DeadManState:
+        status, until, detail = s.status, s.expires_at, s.detail
+        if status is DeadManStatus.EXPIRED:
+            until = s.fired_at
+        elif status in _HELD and s.fired_at is not None and now - s.fired_at < EXPIRED_HOLD:
+            status, until = DeadManStatus.EXPIRED, s.fired_at
+            detail = (f"expired {now - s.fired_at:.0f} s ago: the venue cancelled this account's orders "
+                      f"(positions stay open); now {s.status.value}")
+        return DeadManState(account=s.name, status=status, expires_at=until,
+                            remaining_today=self._remaining(s, now), detail=detail)
 
     def fired_today(self, name: str, now: float) -> int:
         """How many times account `name`'s switch fired on the UTC day of `now`."""

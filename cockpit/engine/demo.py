@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from cockpit.engine.core import Engine, EngineSettings
 from cockpit.engine.journal import Journal
-from cockpit.model import Mode
+from cockpit.model import DeadManPolicy, Mode
 
 
 def demo_engine(
@@ -24,22 +24,26 @@ def demo_engine(
     readonly: bool = False,
     journal: Journal | None = None,
     reporter: Callable | None = None,
+    dead_man: Mapping[str, DeadManPolicy] | None = None,
 ) -> Engine:
     """An engine over the simulator's demo book in `scenario` (default "calm").
 
     `clock` is the wall clock of both the simulator and the engine; a frozen one holds the
     simulated market still (tests, screenshots). Raises `cockpit.sim.ScenarioError` (one line)
     when the scenario cannot be loaded. `reporter` writes a finished unwind run's report.
+    `dead_man`: accounts whose simulated dead-man's switch the engine arms (drills rehearse one
+    that expires).
     """
     from cockpit.sim import build_demo  # the live path never loads the simulator
 
     session = build_demo(seed=seed, scenario=scenario, speed=speed, clock=clock)
     return Engine(session.venues, mode=Mode.SIM, readonly=readonly, clock=clock, sim=session, journal=journal,
-                  reporter=reporter)
+                  reporter=reporter, dead_man=dead_man)
 
 
 def paper_engine(path: str | Path, *, readonly: bool = False, journal: Journal | None = None,
-                 absent_grace: float | None = None, reporter: Callable | None = None) -> Engine:
+                 absent_grace: float | None = None, reporter: Callable | None = None,
+                 dead_man: Mapping[str, DeadManPolicy] | None = None) -> Engine:
     """An engine over the paper venue served at `path` (`cockpit paper`): the simulator in its own
     process, so a restart of this engine meets the same market and orders. `absent_grace` must
     exceed the venue's receive window (see `EngineSettings`). Raises `cockpit.model.VenueError`
@@ -49,4 +53,4 @@ def paper_engine(path: str | Path, *, readonly: bool = False, journal: Journal |
     session = open_paper(path)
     settings = EngineSettings() if absent_grace is None else EngineSettings(absent_grace=absent_grace)
     return Engine(session.venues, mode=Mode.SIM, readonly=readonly, sim=session, journal=journal,
-                  settings=settings, reporter=reporter)
+                  settings=settings, reporter=reporter, dead_man=dead_man)

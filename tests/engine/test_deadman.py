@@ -104,7 +104,12 @@ def test_a_venue_that_stops_answering_expires_it_loudly_once():
     assert [d["action"] for _, _, d in journal.events("dead_man")] == ["armed", "fired"]
     venue.fail = False
     clock.now += 5
-    beat(sw)  # the venue is back: armed again
+    beat(sw)  # the venue is back: armed again, and the expiry still shown for a while
+    s = state(sw, clock)
+    assert len(venue.armed) == 2 and s.status is DeadManStatus.EXPIRED and s.detail.endswith("now armed")
+    while clock.now < T0 + 60 + 300:  # refreshed all along: shown armed once the hold is over
+        clock.now += 20
+        beat(sw)
     assert state(sw, clock).status is DeadManStatus.ARMED
 
 
@@ -136,8 +141,9 @@ def test_unsupported_and_off_accounts():
 def _expire_once(sw, venue, clock):
     """Armed (again), then let it run out (the venue stops answering), then answer again."""
     clock.now += 5
+    armed = len(venue.armed)
     beat(sw)
-    assert state(sw, clock).status is DeadManStatus.ARMED
+    assert len(venue.armed) == armed + 1 or state(sw, clock).expires_at is not None  # armed (again)
     venue.fail = True
     clock.now += 61
     beat(sw)
@@ -243,3 +249,34 @@ def test_the_engine_arms_reports_on_the_frame_and_disarms_on_a_clean_stop():
         names[0]: DeadManStatus.ARMED, names[1]: DeadManStatus.ARMED}
     assert set(both) == {names[0], names[1]} and after == {}  # a clean stop leaves none armed
     assert any("armed" in e.text and "not positions" in e.text for e in seen)
+
+
+def test_a_rehearsal_on_the_simulator_the_orders_go_when_the_heartbeat_stops():
+    """demo_engine with a switch: armed, the heartbeat stops (a frozen cockpit), the simulated
+    venue cancels the account's resting order at the deadline, and the engine says EXPIRED."""
+    from decimal import Decimal
+
+    from cockpit.engine.demo import demo_engine
+    from cockpit.model import OrderRequest, Side
+
+    now = [1_780_000_000.0]
+    engine = demo_engine(seed=7, clock=lambda: now[0], dead_man={"binance": ALWAYS})
+    venue = engine.venues["binance"]
+
+    async def go():
+        await engine.poll_once()
+        await venue.place_order(OrderRequest("ladder-1", "binance", "BTC/USDT:USDT", Side.SHORT,
+                                             Decimal("0.01"), type="limit", price=Decimal("120000.0")))
+        await engine.dead_man.beat()
+        armed = (await engine.poll_once()).dead_man
+        now[0] += 59  # no beat: the heartbeat is stuck
+        before = {o.client_id for o in (await venue.snapshot()).open_orders}
+        now[0] += 2
+        after = {o.client_id for o in (await venue.snapshot()).open_orders}
+        await engine.dead_man.beat()
+        return armed, before, after, (await engine.poll_once()).dead_man
+
+    armed, before, after, expired = asyncio.run(go())
+    assert armed[0].status is DeadManStatus.ARMED
+    assert before == {"ladder-1"} and after == set()
+    assert expired[0].status is DeadManStatus.EXPIRED
