@@ -57,6 +57,9 @@ ATTEMPTS = 2
 #: Timeline entries kept on the run (the report's); the oldest go first past this.
 TIMELINE = 400
 
+#: Targets that take every position they cover whole (GROSS and KILL_CUT take a share).
+_WHOLE = (TargetKind.FLAT, TargetKind.ASSET, TargetKind.ACCOUNT, TargetKind.LAYER)
+
 Reporter = Callable[[UnwindRun, list[JournalRow]], str]
 """Writes a finished run's report; returns where (shown on the run)."""
 
@@ -392,20 +395,24 @@ class UnwindFlow:
             return False
         if run.state is RunState.VERIFYING:
             return True
-        for step in run.steps:
-            if step.kind is StepKind.BRIDGE or step.status.over:
-                continue
+        if any(s.kind is not StepKind.BRIDGE and not s.status.over for s in run.steps):
             return False
         return not self._awaiting_return(run)
 
     def _awaiting_return(self, run: UnwindRun) -> bool:
-        """A hedge is in place for a blind position whose venue has not come back yet."""
-        return any(s.kind is StepKind.HEDGE and s.filled > 0 and not self._returned(run, s) for s in run.steps)
+        """A blind account has not come back while the run owes it something: a hedge in place
+        to close, or positions (its own, or legs held for them) the target takes whole."""
+        return any(self._owed(run, b.account) for b in run.blind if not self._returned(run, b.account))
 
     @staticmethod
-    def _returned(run: UnwindRun, hedge: UnwindStep) -> bool:
-        return any(s.kind is StepKind.CUT and Why.BLIND_RETURNED in s.why and s.group == hedge.group
-                   and s.seq > hedge.seq for s in run.steps)
+    def _returned(run: UnwindRun, account: str) -> bool:
+        return any(s.group == f"return:{account}" for s in run.steps)
+
+    def _owed(self, run: UnwindRun, account: str) -> bool:
+        hedged = any(s.kind is StepKind.HEDGE and s.hedges and s.hedges.account == account and s.filled > 0
+                     for s in run.steps)
+        return hedged or run.target.kind is TargetKind.FLAT or (
+            run.target.kind in _WHOLE and any(blind.account == account for _, blind in run.held))
 
     def _wait_note(self) -> None:
         run = self.run
@@ -512,49 +519,79 @@ class UnwindFlow:
     # -- blind venue returns ------------------------------------------------------------------
 
     def _returns(self) -> None:
-        """Each blind position whose venue is LIVE again: cut it with its hedge, together."""
+        """Each blind account that is LIVE again: its positions the run owes a cut, the legs held
+        for them and the hedges sent for them are cut together, as one group. A hedge still
+        waiting for its confirmation is no longer needed: it is skipped."""
         run = self.run
         frame = self.engine.latest
-        if run is None or frame is None or run.state.over:
+        if run is None or frame is None or run.state.over or run.aborted:
             return
-        added: list[UnwindStep] = []
-        for hedge in run.steps:
-            if hedge.kind is not StepKind.HEDGE or hedge.filled <= 0 or self._returned(run, hedge):
+        for blind in run.blind:
+            state = frame.book.account(blind.account)
+            if self._returned(run, blind.account) or state is None or state.health is not Health.LIVE:
                 continue
-            state = frame.book.account(hedge.hedges.account) if hedge.hedges else None
-            if state is None or state.health is not Health.LIVE:
-                continue
-            new = self._return_steps(run, hedge, frame.book, len(run.steps) + len(added))
-            added += new
-            self._event(f"{hedge.hedges.account} is back: its {hedge.asset} position and the hedge on "
-                        f"{hedge.key.account} are cut together (steps {', '.join(str(s.seq) for s in new)})")
-        if added:
-            self._save(dataclasses.replace(self.run, steps=self.run.steps + tuple(added)))
+            for s in run.steps:
+                if s.kind is StepKind.HEDGE and s.hedges and s.hedges.account == blind.account \
+                        and s.status is StepStatus.OFFERED:
+                    self._update(self.run, s, status=StepStatus.SKIPPED,
+                                 detail=f"{blind.account} came back before it was confirmed")
+            new = self._return_steps(self.run, blind.account, frame.book)
+            self._save(dataclasses.replace(self.run, steps=self.run.steps + tuple(new)))
             if self.run.mode is RunMode.STEP:
-                self._allowed |= {s.seq for s in added}
-            self._wake.set()
+                self._allowed |= {s.seq for s in new}
+            self._event(f"{blind.account} is back: " + (
+                f"steps {', '.join(str(s.seq) for s in new)} cut its positions, the legs held for them and "
+                f"their hedges together" if new else "nothing of it is left to cut"))
+            run = self.run
+        self._wake.set()
 
-    def _return_steps(self, run: UnwindRun, hedge: UnwindStep, book, seq: int) -> list[UnwindStep]:
-        """The blind position's cut and the hedge's close, as one group: the blind position whole
-        when the target takes it whole, else by the hedge's size (the net stays where it was)."""
-        whole = run.target.kind in (TargetKind.FLAT, TargetKind.ACCOUNT, TargetKind.ASSET, TargetKind.LAYER)
+    def _return_steps(self, run: UnwindRun, account: str, book) -> list[UnwindStep]:
+        """The cuts owed once `account` is back (module doc): whole when the target takes them
+        whole; else each hedge closed by what it filled and the blind position cut by as much
+        (the net stays where it was). One group, so they go together."""
+        group = f"return:{account}"
+        whole = run.target.kind in _WHOLE
+        hedges = [s for s in run.steps if s.kind is StepKind.HEDGE and s.hedges and s.hedges.account == account
+                  and s.filled > 0]
+        amounts = self._owed_amounts(run, account, book, hedges, whole)
         out = []
-        for key in (hedge.hedges, hedge.key):
+        for key, amount in amounts.items():
             position = book.position(key)
             if position is None:
                 continue
             size = position.order_size
-            cut = size if key == hedge.hedges and whole else min(hedge.filled, size)
-            mark = float(position.mark_price) if position.mark_price is not None else None
-            ins = self.engine._instruments.get(position.account, {}).get(position.symbol)
-            price, cost = estimate_cost(cut, mark, ins, position.side.opposite) if ins else (None, None)
-            seq += 1
-            out.append(UnwindStep(
-                seq=seq, kind=StepKind.CUT, key=position.key, venue=position.venue, layer="", asset=position.asset,
-                side=position.side, size=size, amount=cut,
-                notional=None if mark is None or ins is None else float(cut) * ins.unit_value(mark),
-                why=(Why.BLIND_RETURNED,), group=hedge.group, est_price=price, est_cost=cost))
+            cut = size if amount is None else min(amount, size)
+            if cut <= 0:
+                continue
+            out.append(self._cut_now(position, cut, len(run.steps) + len(out) + 1, group))
         return out
+
+    @staticmethod
+    def _owed_amounts(run: UnwindRun, account: str, book, hedges: list[UnwindStep],
+                      whole: bool) -> dict[PositionKey, Decimal | None]:
+        """What to cut of each position once `account` is back (None: the whole position)."""
+        amounts: dict[PositionKey, Decimal | None] = {}
+        if whole:
+            state = book.account(account)
+            layer = state.info.layer.value if state is not None else ""
+            covered = [p.key for p in book.positions() if p.account == account and _covers(run.target, p, layer)]
+            held = [h for h, blind in run.held if blind.account == account]
+            return dict.fromkeys(covered + held + [h.key for h in hedges])
+        for h in hedges:
+            for key in (h.hedges, h.key):
+                amounts[key] = (amounts.get(key) or Decimal(0)) + h.filled
+        return amounts
+
+    def _cut_now(self, position, cut: Decimal, seq: int, group: str) -> UnwindStep:
+        """A step cutting `cut` of `position` as the book has it now, priced like a plan's."""
+        mark = float(position.mark_price) if position.mark_price is not None else None
+        ins = self.engine._instruments.get(position.account, {}).get(position.symbol)
+        price, cost = estimate_cost(cut, mark, ins, position.side.opposite) if ins else (None, None)
+        return UnwindStep(
+            seq=seq, kind=StepKind.CUT, key=position.key, venue=position.venue, layer="", asset=position.asset,
+            side=position.side, size=position.order_size, amount=cut,
+            notional=None if mark is None or ins is None else float(cut) * ins.unit_value(mark),
+            why=(Why.BLIND_RETURNED,), group=group, est_price=price, est_cost=cost)
 
     # -- verify and report ----------------------------------------------------------------------
 
@@ -665,6 +702,17 @@ class UnwindFlow:
         if run.cancelled:
             parts.append(f"{len(run.cancelled)} risk-adding orders cancelled")
         return "; ".join(parts)
+
+
+def _covers(target, position, layer: str) -> bool:
+    """Whether a whole-kind target takes `position` (its account settles on `layer`)."""
+    if target.kind is TargetKind.ASSET:
+        return position.asset == target.name
+    if target.kind is TargetKind.ACCOUNT:
+        return position.account == target.name
+    if target.kind is TargetKind.LAYER:
+        return layer == target.name
+    return True  # FLAT
 
 
 def _reason(run: UnwindRun, step: UnwindStep) -> str:

@@ -223,8 +223,9 @@ class UnwindRun:
         net_bound: the largest |net| exposure (USD) any step may leave the book with: |net| at
             the start plus `net_slack` of the starting gross (documented in the README).
         cancelled: open orders the run cancelled because they did not reduce risk (client ids).
-        held: positions kept although the target covers them, and why (a leg that hedges a blind
-            position stays until its venue returns).
+        held: positions kept although the target covers them, each with the blind position it
+            offsets, as (held, blind): cutting it would leave the blind one naked, so it stays
+            until the blind venue returns and then goes with it.
         started / ended: wall times; `elapsed` is what the screen counts.
         report: where the incident report was written (Markdown; the JSON sits beside it).
         note: the last thing the run did or waits for, in one line.
@@ -239,7 +240,7 @@ class UnwindRun:
     steps: tuple[UnwindStep, ...] = ()
     orders: tuple[RunOrder, ...] = ()
     blind: tuple[BlindAccount, ...] = ()
-    held: tuple[tuple[PositionKey, str], ...] = ()
+    held: tuple[tuple[PositionKey, PositionKey], ...] = ()
     cancelled: tuple[str, ...] = ()
     before: BookFigures | None = None
     after: BookFigures | None = None

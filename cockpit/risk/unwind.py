@@ -78,7 +78,7 @@ class Plan(NamedTuple):
 
     steps: tuple[UnwindStep, ...]
     blind: tuple[BlindAccount, ...]
-    held: tuple[tuple[PositionKey, str], ...]
+    held: tuple[tuple[PositionKey, PositionKey], ...]  # (the leg held, the blind position it offsets)
     before: BookFigures
     net_bound: float
     bound_exceeded: bool = False
@@ -133,11 +133,27 @@ def plan_unwind(book: Book, assessment: Assessment, instruments: Mapping[str, Ma
     units = _units(live, wanted)
     if target.kind is TargetKind.GROSS:
         units = _to_fraction(units, legs, target.fraction)
-    order = _order_units(units, live, bound, before.net)
+    free = [leg for leg in live if leg.key not in held]  # a held leg is never a partner either
+    order = _order_units(units, free, bound, before.net)
+    steps, exceeded = _cut_steps(order, legs, shocks, assessment, before, bound, settings, t, liq)
+    for leg, amount, on in hedges:
+        steps.append(_hedge_step(len(steps) + 1, leg, amount, on, settings))
+    steps = _bridges(assessment, legs) + steps
+    steps = [replace(s, seq=n) for n, s in enumerate(steps, 1)]
+    return Plan(tuple(steps), _blind_accounts(book, blind_legs),
+                tuple(held.items()), before, bound, exceeded)
+
+
+# -- the legs --------------------------------------------------------------------------------
+
+
+def _cut_steps(order, legs, shocks, assessment, before, bound, settings, t, liq) -> tuple[list[UnwindStep], bool]:
+    """The units' cut steps in order, each with the book after it; and whether a group leaves
+    |net| above `bound` (judged per group: its legs go together)."""
     steps: list[UnwindStep] = []
     cuts: dict[int, float] = {}
     exceeded = False
-    for unit_name, unit_cuts in order:
+    for _name, unit_cuts in order:
         group = f"g{len(steps) + 1}" if len(unit_cuts) > 1 else ""  # unique, and stable for the plan
         after = before
         for leg, amount in unit_cuts:
@@ -148,16 +164,8 @@ def plan_unwind(book: Book, assessment: Assessment, instruments: Mapping[str, Ma
             after = _figures(legs, cuts, shocks, assessment)
             steps.append(_cut_step(len(steps) + 1, leg, amount, frac, group, after, settings, t, liq,
                                    _why(leg, len(unit_cuts) > 1)))
-        exceeded |= abs(after.net) > bound + 1e-6  # a group goes together: judged as a whole
-    for leg, amount, on in hedges:
-        steps.append(_hedge_step(len(steps) + 1, leg, amount, on, settings))
-    steps = _bridges(assessment, legs) + steps
-    steps = [replace(s, seq=n) for n, s in enumerate(steps, 1)]
-    return Plan(tuple(steps), _blind_accounts(book, blind_legs),
-                tuple((key, why) for key, why in held.items()), before, bound, exceeded)
-
-
-# -- the legs --------------------------------------------------------------------------------
+        exceeded |= abs(after.net) > bound + 1e-6
+    return steps, exceeded
 
 
 def time_to_liquidation(distance: float | None, vol: float | None) -> float | None:
@@ -227,7 +235,7 @@ def _wanted(legs: Sequence[_Leg], target: UnwindTarget, kill_cut) -> dict[Positi
 
 def _blind(blind: list[_Leg], live: list[_Leg], instruments, wanted) -> tuple[dict, list]:
     """Legs held for blind positions, and the hedges to offer: (leg, amount, account)."""
-    held: dict[PositionKey, str] = {}
+    held: dict[PositionKey, PositionKey] = {}
     hedges = []
     for b in blind:
         exposure = abs(b.signed) if b.signed == b.signed else 0.0
@@ -235,7 +243,7 @@ def _blind(blind: list[_Leg], live: list[_Leg], instruments, wanted) -> tuple[di
             if exposure <= 0:
                 break
             if leg.asset == b.asset and leg.side is not b.side and leg.key not in held:
-                held[leg.key] = f"hedges blind {b.key.account} {b.asset} {b.side.value}"
+                held[leg.key] = b.key
                 exposure -= abs(leg.signed) if leg.signed == leg.signed else 0.0
         if exposure <= 0 or b.mark is None:
             continue

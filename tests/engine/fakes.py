@@ -36,6 +36,8 @@ class FakeVenue:
     orders: dict[str, Order] = field(default_factory=dict)
     on_place: object = None
     step: Decimal = Decimal("0.01")
+    allow_open: bool = False  # accept orders that are not reduce-only (an unwind run's hedge)
+    mark: str = "100"  # the mark of a position an opening order creates
 
     async def connect(self) -> None:
         if self.down:
@@ -64,7 +66,26 @@ class FakeVenue:
             funding=(),
         )
 
+    def _open(self, request: OrderRequest) -> None:
+        assert self.allow_open, "an order that is not reduce-only reached a venue that refuses them"
+        pos = self.positions.get(request.symbol)
+        if pos is None:
+            self.positions[request.symbol] = replace(
+                position(self.info.name, request.symbol, request.side, str(request.amount), self.mark),
+                venue=self.info.venue)
+        elif pos.side is request.side:
+            self.positions[request.symbol] = replace(pos, size=pos.size + request.amount)
+        else:
+            raise AssertionError("a hedge never reduces the venue's own position")
+
     def _fill(self, request: OrderRequest) -> Order:
+        if not request.reduce_only:
+            self._open(request)
+            order = Order(client_id=request.client_id, account=request.account, symbol=request.symbol,
+                          side=request.side, amount=request.amount, filled=request.amount,
+                          status=OrderStatus.FILLED, reduce_only=False)
+            self.orders[request.client_id] = order
+            return order
         pos = self.positions[request.symbol]
         assert request.reduce_only and request.side is pos.side.opposite
         assert request.amount <= pos.size, "venue-side reduce-only: would flip"

@@ -1,0 +1,152 @@
+"""The unwind planner (`cockpit.risk.unwind`): exact reduce-only sizes, hedged legs together within
+the net bound, urgency order, blind accounts held and hedged, for every book hypothesis draws."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cockpit.model import Health
+from cockpit.model.unwind import StepKind, TargetKind, UnwindTarget, Why
+from cockpit.risk import RiskEngine
+from cockpit.risk.unwind import NET_SLACK, plan_unwind, time_to_liquidation
+from tests.risk.factory import account, book, instruments_for, position
+
+NOW = 1_780_000_000.0
+VENUES = ("binance", "bybit", "okx", "hyperliquid")
+ASSETS = {"BTC": 60_000.0, "ETH": 3_000.0, "SOL": 150.0}
+
+
+def _assess(b, ins):
+    return RiskEngine().evaluate(b, ins, NOW)
+
+
+@st.composite
+def books(draw):
+    """2–4 accounts, 1–3 positions each, in 3 assets, sizes on a 0.001 grid; maybe one not LIVE."""
+    n = draw(st.integers(2, 4))
+    blind = draw(st.sampled_from([None, *range(n)]))
+    accounts = []
+    for i in range(n):
+        held = draw(st.lists(st.sampled_from(sorted(ASSETS)), min_size=1, max_size=3, unique=True))
+        positions = [
+            position(f"a{i}", VENUES[i], asset, draw(st.sampled_from(["long", "short"])),
+                     Decimal(draw(st.integers(1, 50_000))) / 1000, ASSETS[asset])
+            for asset in held]
+        health = Health.DOWN if blind == i else Health.LIVE
+        accounts.append(account(f"a{i}", VENUES[i], positions, equity=2e6, fetched_at=NOW, health=health))
+    return book(NOW, *accounts)
+
+
+TARGETS = st.sampled_from([UnwindTarget(TargetKind.FLAT), UnwindTarget(TargetKind.GROSS, 0.3),
+                           UnwindTarget(TargetKind.GROSS, 0.75), UnwindTarget(TargetKind.ASSET, name="ETH"),
+                           UnwindTarget(TargetKind.ACCOUNT, name="a0")])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(books(), TARGETS)
+def test_every_cut_is_reduce_only_on_the_step_grid_and_never_more_than_the_position(b, target):
+    ins = instruments_for(b)
+    plan = plan_unwind(b, _assess(b, ins), ins, target)
+    cut: dict = {}
+    for step in plan.steps:
+        if step.kind is not StepKind.CUT:
+            continue
+        p = b.position(step.key)
+        assert p is not None and b.account(step.key.account).health is Health.LIVE
+        assert step.order_side is p.side.opposite  # never adds to the position
+        assert step.amount > 0 and step.amount % Decimal("0.001") == 0
+        cut[step.key] = cut.get(step.key, Decimal(0)) + step.amount
+        assert cut[step.key] <= p.size  # all its steps together never flip it
+    assert [s.seq for s in plan.steps] == list(range(1, len(plan.steps) + 1))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(books(), TARGETS)
+def test_the_net_stays_within_its_bound_after_every_group_unless_the_plan_says_so(b, target):
+    ins = instruments_for(b)
+    plan = plan_unwind(b, _assess(b, ins), ins, target)
+    assert plan.net_bound >= abs(plan.before.net) + NET_SLACK * plan.before.gross - 1e-6
+    cuts = [s for s in plan.steps if s.kind is StepKind.CUT]
+    ends = [s for n, s in enumerate(cuts) if not s.group or n + 1 == len(cuts) or cuts[n + 1].group != s.group]
+    worst = max((abs(s.after.net) for s in ends), default=0.0)
+    assert worst <= plan.net_bound + 1e-6 or plan.bound_exceeded
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(books())
+def test_flat_closes_every_live_position_not_held_for_a_blind_one(b):
+    ins = instruments_for(b)
+    plan = plan_unwind(b, _assess(b, ins), ins, UnwindTarget(TargetKind.FLAT))
+    held = {key for key, _ in plan.held}
+    cut = {}
+    for s in plan.steps:
+        if s.kind is StepKind.CUT:
+            cut[s.key] = cut.get(s.key, Decimal(0)) + s.amount
+    for acc in b.accounts:
+        for p in acc.snapshot.positions:
+            if acc.health is Health.LIVE and p.key not in held:
+                assert cut.get(p.key) == p.size, p.key
+            else:
+                assert p.key not in cut
+    blind = {a.info.name for a in b.accounts if a.health is not Health.LIVE and a.snapshot.positions}
+    assert {x.account for x in plan.blind} == blind
+
+
+def test_hedged_legs_are_one_group_and_the_nearest_to_liquidation_goes_first():
+    b = book(NOW,
+             account("a", "binance", [position("a", "binance", "ETH", "long", "10", 3000),
+                                      position("a", "binance", "SOL", "long", "100", 150, liq=140)],
+                     equity=2e6, fetched_at=NOW),
+             account("b", "bybit", [position("b", "bybit", "ETH", "short", "10", 3000)], equity=2e6, fetched_at=NOW))
+    ins = instruments_for(b)
+    plan = plan_unwind(b, _assess(b, ins), ins, UnwindTarget(TargetKind.FLAT))
+    cuts = [s for s in plan.steps if s.kind is StepKind.CUT]
+    assert cuts[0].key.symbol == "SOL/USDT:USDT"  # 6.7% from its liquidation price
+    assert {Why.NEAR_LIQ, Why.RESCUE_TOO_SLOW} & set(cuts[0].why)
+    eth = [s for s in cuts if s.asset == "ETH"]
+    assert len(eth) == 2 and eth[0].group and eth[0].group == eth[1].group
+    assert all(Why.HEDGED_LEG in s.why for s in eth)
+    assert eth[-1].after.net == 0.0 and eth[-1].after.gross == 0.0
+
+
+def test_a_venue_target_cuts_the_partner_leg_just_enough_to_keep_the_net_bound():
+    b = book(NOW,
+             account("a", "binance", [position("a", "binance", "ETH", "short", "10", 3000)], equity=2e6, fetched_at=NOW),
+             account("b", "bybit", [position("b", "bybit", "ETH", "long", "10", 3000),
+                                    position("b", "bybit", "BTC", "long", "0.1", 60000)], equity=2e6, fetched_at=NOW))
+    ins = instruments_for(b)
+    plan = plan_unwind(b, _assess(b, ins), ins, UnwindTarget(TargetKind.ACCOUNT, name="a"))
+    assert not plan.bound_exceeded
+    partner = [s for s in plan.steps if s.key.account == "b"]
+    assert len(partner) == 1 and partner[0].asset == "ETH" and Why.HEDGED_LEG in partner[0].why
+    assert partner[0].amount < Decimal("10")  # only what the bound needs, not the whole leg
+    assert abs(plan.steps[-1].after.net) <= plan.net_bound + 1e-6
+
+
+def test_a_blind_position_holds_its_live_offset_and_is_offered_a_capped_hedge():
+    b = book(NOW,
+             account("a", "binance", [position("a", "binance", "ETH", "short", "4", 3000),
+                                      position("a", "binance", "BTC", "long", "0.5", 60000)],
+                     equity=2e6, fetched_at=NOW),
+             account("d", "hyperliquid", [position("d", "hyperliquid", "ETH", "long", "10", 3000)],
+                     equity=2e6, fetched_at=NOW, health=Health.DOWN))
+    ins = instruments_for(b)
+    plan = plan_unwind(b, _assess(b, ins), ins, UnwindTarget(TargetKind.FLAT))
+    assert [x.account for x in plan.blind] == ["d"]
+    assert [(str(k), str(blind)) for k, blind in plan.held] == [("a|ETH/USDT:USDT", "d|ETH/USDT:USDT")]
+    hedges = [s for s in plan.steps if s.kind is StepKind.HEDGE]
+    assert len(hedges) == 1
+    h = hedges[0]
+    assert h.hedges.account == "d" and h.key.account == "a" and h.order_side.value == "short"
+    assert h.amount == Decimal("6")  # what the held short does not offset, never above the blind 10
+    assert all(s.key.account != "d" for s in plan.steps)
+
+
+def test_time_to_liquidation_is_the_random_walk_scale():
+    assert time_to_liquidation(0.1, 1.0) == pytest.approx(0.01 * 365 * 86400)
+    assert time_to_liquidation(None, 1.0) is None and time_to_liquidation(0.1, None) is None
+    assert time_to_liquidation(0.1, 0.0) is None
