@@ -11,6 +11,8 @@
     cockpit keys set|list|delete|doctor
     cockpit alerts add|list|remove|test
     cockpit report last|list     print the newest unwind report, or list every report's path
+    cockpit drill SCENARIO [--seed N] [--auto] [--target flat|gross:N|kill-cut] [--speed X]
+                                 a fire drill, headless on the simulator: unwind, report, scores
 
 An option means the same before or after a subcommand's name (`cockpit --readonly guard` is
 `cockpit guard --readonly`); the same option given twice with different values, `--config` with
@@ -93,7 +95,10 @@ _USES: dict[str | None, tuple[str, ...]] = {
     "attach": ("readonly", "theme", "keymap"),
     "status": (),
     "report": (),
+    "drill": ("seed", "speed"),
 }
+#: A drill's market runs this many times faster than the wall clock unless --speed says otherwise.
+DRILL_SPEED = 60.0
 
 
 def _add_flags(parser: argparse.ArgumentParser, command: str | None, level: int) -> None:
@@ -269,7 +274,42 @@ def build_parser() -> argparse.ArgumentParser:
                             "prints every report's path, oldest first. Exit 2 when there is none.")
     _add_flags(report, "report", 1)
     report.add_argument("action", choices=("last", "list"), help="last: print the newest report; list: every path")
+    _add_drill(sub)
     return parser
+
+
+def _scenario_names() -> str:
+    # The shipped files, listed without importing the simulator (it loads numpy).
+    folder = Path(__file__).parent / "sim" / "scenarios"
+    return ", ".join(sorted(p.stem for p in folder.glob("*.toml")))
+
+
+def _drill_target(text: str) -> str:
+    from cockpit.drill_cli import parse_target
+
+    try:
+        parse_target(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _add_drill(sub) -> None:
+    drill = sub.add_parser(
+        "drill", help="a fire drill: a scenario headless on the simulator, an unwind, its report and scores",
+        description="Run SCENARIO headless on the simulator (journal in memory) and let the kill switch act: "
+        "by default it advises and the drill starts an unwind run to its cut when it reaches REDUCING; "
+        "--target starts the run at once; --auto lets the switch send its own cut. The run goes "
+        "without stops (a blind-venue hedge is confirmed automatically, in a drill only); its report is "
+        "written with the others (cockpit report last) and the scores are printed: loss against the "
+        "plan's estimate, time to reach the target, slippage, steps that failed. The market runs --speed "
+        f"times faster than the wall clock (default {DRILL_SPEED:g} in a drill). Exit 0 with a report, "
+        "1 when the switch never reached REDUCING within an hour of simulated time.")
+    _add_flags(drill, "drill", 1)
+    drill.add_argument("drill_scenario", metavar="SCENARIO", help=f"a scenario name ({_scenario_names()}) or a .toml file")
+    drill.add_argument("--auto", action="store_true", help="the kill switch sends its own cut at REDUCING")
+    drill.add_argument("--target", type=_drill_target, metavar="flat|gross:N|kill-cut",
+                       help="start the unwind run at once to this target (gross:30 cuts gross by 30%%)")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -343,6 +383,8 @@ def _run(argv: list[str]) -> int:
         return run_status(args)
     if args.command == "paper":
         return _paper(args)
+    if args.command == "drill":
+        return _drill(args)
     if args.command == "report":
         from cockpit.reports import print_report
         from cockpit.startup import reports_dir
@@ -379,6 +421,17 @@ def _run(argv: list[str]) -> int:
     finally:
         guard_cli.close_api(api)
     return app.return_code or 0
+
+
+def _drill(args) -> int:
+    from cockpit.drill_cli import DrillArgs, run_drill
+
+    if args.auto and args.target is not None:
+        raise UsageError("--auto and --target conflict: --auto lets the kill switch cut by itself, --target "
+                         "starts a run at once (give one of them)")
+    speed = args.speed if "speed" in args.given else DRILL_SPEED
+    return run_drill(DrillArgs(scenario=args.drill_scenario, seed=args.seed, speed=speed, auto=args.auto,
+                               target=args.target))
 
 
 def _list_scenarios() -> int:
