@@ -97,7 +97,8 @@ async def test_a_step_mode_run_sends_one_group_per_confirmation_then_runs_to_fla
         assert {o.status for o in run.orders} == {OrderStatus.FILLED} and len(run.orders) == 4
         assert run.after.gross == 0 and run.before.gross > 0
         assert len(reports) == 1 and run.report == "reports/r1.md" and len(reports[0][1]) == 4
-        assert engine.journal.last_run() == run == engine.latest.run
+        await until(lambda: engine.latest.run == run, timeout=2)  # the next frame carries it
+        assert engine.journal.last_run() == run
         assert (await send(engine, DismissRun("r1"))).ok and engine.unwind.run is None
         assert engine.journal.last_run() is None and engine.journal.last_run(shown=False).id == "r1"
     finally:
