@@ -32,7 +32,7 @@ WHY_WORDS: dict[Why, str] = {
 WHY_SHORT: dict[Why, str] = {
     Why.RESCUE_TOO_SLOW: "rescue slow",
     Why.NEAR_LIQ: "near liq",
-    Why.STRESS_LOSS: "stress loss",
+    Why.STRESS_LOSS: "stress",
     Why.FUNDING_BLEED: "funding",
     Why.HEDGED_LEG: "hedged leg",
     Why.TARGET: "target",
@@ -110,10 +110,10 @@ def progress_bar(run: UnwindRun, width: int) -> str:
     return "█" * filled + "░" * (width - filled) + f" {over}/{total}"
 
 
-def marker(run: UnwindRun) -> str:
-    """The status line's marker of a run: "UNWIND 5/21 RUNNING"."""
+def marker(run: UnwindRun, *, short: bool = False) -> str:
+    """The status line's marker of a run: "UNWIND 5/21 RUNNING" (`short`: "UNW 5/21 RUNNING")."""
     over, total = run.progress
-    return f"UNWIND {over}/{total} {STATE_WORDS[run.state]}"
+    return f"{'UNW' if short else 'UNWIND'} {over}/{total} {STATE_WORDS[run.state]}"
 
 
 def side_word(side: Side) -> str:
@@ -219,14 +219,14 @@ ORDER_COLUMNS = ("step", "account", "symbol", "side", "amount", "status", "fille
 
 
 def book_line(figures: BookFigures | None, *, before: BookFigures | None = None) -> str:
-    """The book as a step leaves it: gross, net, worst stress loss, each account's margin ratio
-    (equity ÷ maintenance; "—" where it has no positions or is unknown)."""
+    """The book as a step leaves it: gross (from what), net, worst stress loss, positions left,
+    each account's margin ratio (equity ÷ maintenance; "—" without positions or unknown)."""
     if figures is None:
-        return "book after: —"
+        return fmt.DASH
     was = f" (from {fmt.money(before.gross)})" if before is not None else ""
     margin = " ".join(f"{name} {_ratio(ratio)}" for name, ratio in figures.margin)
     return (f"gross {fmt.money(figures.gross)}{was} · net {fmt.money(figures.net, signed=True)} · "
-            f"worst stress {fmt.money(figures.worst_stress, dollars=True)} · {figures.positions} positions"
+            f"worst stress {fmt.money(figures.worst_stress, dollars=True)} · {figures.positions} pos"
             + (f" · margin {margin}" if margin else ""))
 
 
@@ -271,18 +271,27 @@ def timeline(run: UnwindRun, lines: int) -> list[str]:
     return [f"{fmt.clock(t)} {text}" for t, text in run.events[-lines:]] if lines > 0 else []
 
 
-def totals(run: UnwindRun) -> str:
-    """What the plan costs and leaves: "22 steps · est cost $1.2k · gross 2.1M → 0"."""
-    work = [s for s in run.steps if s.kind is not StepKind.BRIDGE]
-    costs = [s.est_cost for s in work]
-    cost = fmt.total(costs)
+def outlook(run: UnwindRun) -> str:
+    """What the plan costs and where it leaves the book: "est cost $1.04k · gross 1.33M → 0"."""
+    cost = fmt.total(s.est_cost for s in run.steps if s.kind is not StepKind.BRIDGE)
     last = next((s.after for s in reversed(run.steps) if s.after is not None), None)
     gross = (f" · gross {fmt.money(run.before.gross)} → {fmt.money(last.gross)}"
              if run.before is not None and last is not None else "")
+    return f"est cost ${cost}{gross}"
+
+
+def totals(run: UnwindRun) -> str:
+    """A plan in one line: "22 steps (1 hedge) · 1 bridge by hand · est cost $1.2k · gross 2.1M → 0"."""
+    work = [s for s in run.steps if s.kind is not StepKind.BRIDGE]
     hedges = sum(1 for s in work if s.kind is StepKind.HEDGE)
     bridges = len(run.steps) - len(work)
-    extra = (f" ({hedges} hedges)" if hedges else "") + (f" · {bridges} bridges by hand" if bridges else "")
-    return f"{len(work)} steps{extra} · est cost ${cost}{gross}"
+    extra = (f" ({_count(hedges, 'hedge')})" if hedges else "") + (
+        f" · {_count(bridges, 'bridge')} by hand" if bridges else "")
+    return f"{_count(len(work), 'step')}{extra} · {outlook(run)}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def plan_lines(run: UnwindRun, *, limit: int = 8) -> list[str]:
@@ -313,3 +322,33 @@ def filled_share(step: UnwindStep) -> float:
         return 0.0
     return float(min(step.filled, step.amount) / step.amount)
 
+
+
+def hedge_lines(step: UnwindStep) -> list[str]:
+    """What a hedge's own confirmation states: the one order of a run that opens a position."""
+    blind = step.hedges
+    venue = step.key.account
+    price = ("Est. price —   cost unknown (no price)" if step.est_price is None or step.est_cost is None
+             else f"Est. price {fmt.price(step.est_price)}   cost {fmt.money(step.est_cost, dollars=True)}")
+    back = blind.account if blind is not None else "the blind venue"
+    return [
+        f"{hedge_label(step)}: opens a position on {venue}",
+        f"Order      {side_word(step.order_side).upper()} {amount(step)} market on {venue} ({step.key.symbol})",
+        price,
+        f"At most the blind position's size; tagged in the journal; closed with {back}'s",
+        f"position when {back} is back.",
+    ]
+
+
+#: How the engine's notes and answers name the default keys, and which binding each stands for.
+_ENGINE_KEYS = (("(enter)", "confirm", "({})"), ("(g)", "go", "({})"), ("(h)", "hedge", "({})"),
+                ("p pauses", "pause", "{} pauses"), ("a aborts", "abort", "{} aborts"))
+
+
+def keyed(text: str, keys: dict[str, str]) -> str:
+    """`text` from the engine with the default keys it names replaced by `keys` (verb → the key
+    this terminal's keymap binds: "confirm", "go", "hedge", "pause", "abort")."""
+    for said, verb, form in _ENGINE_KEYS:
+        if said in text and verb in keys:
+            text = text.replace(said, form.format(keys[verb]))
+    return text

@@ -5,7 +5,11 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+from typing import Iterable
+
 from rich.text import Text
+from textual.app import SystemCommand
+from textual.screen import Screen
 from textual.theme import Theme
 
 from cockpit.engine.api import EngineAPI
@@ -80,6 +84,14 @@ class CockpitApp(CrashExitApp):
             self.action_show_help_panel()
             if isinstance(self.screen, CockpitScreen):
                 self.screen.health_report()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's commands, and the emergency unwind."""
+        yield from super().get_system_commands(screen)
+        cockpit = next((s for s in self.screen_stack if isinstance(s, CockpitScreen)), None)
+        if cockpit is not None:
+            yield SystemCommand("Emergency unwind", "Pick a target, preview the plan, start a guided unwind "
+                                "(or show the run in progress)", cockpit.action_unwind)
 
     def action_screenshot(self) -> None:
         """Save an SVG of the screen in the current directory."""

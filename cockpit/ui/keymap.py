@@ -37,6 +37,7 @@ from cockpit.ui.compat import character_to_key
 __all__ = [
     "DEFAULT_BINDINGS",
     "MODAL_AREAS",
+    "SCREEN_AREAS",
     "KeymapError",
     "collect_binding_ids",
     "load_keymap",
@@ -74,18 +75,36 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     "cursor.bottom": ("end", "Bottom"),
     "kill.accept": ("a", "Accept cut"),
     "kill.reset": ("R", "Reset kill"),
+    "unwind.start": ("U", "Unwind"),
+    "run.confirm": ("enter", "Send"),
+    "run.go": ("g", "Run"),
+    "run.pause": ("p", "Pause"),
+    "run.skip": ("s", "Skip"),
+    "run.hedge": ("h", "Hedge"),
+    "run.abort": ("A", "Abort"),
+    "run.dismiss": ("d", "Dismiss"),
+    "run.back": ("escape", "Cockpit"),
+    "picker.cancel": ("escape", "Back"),
     "confirm.ok": ("y", "Confirm"),
     "confirm.cancel": ("escape,n", "Cancel"),
 }
 """Every binding id the cockpit declares: ``id -> (default keys, description)``."""
 
-MODAL_AREAS: frozenset[str] = frozenset({"confirm"})
-"""Areas whose bindings live only on a modal screen.
+SCREEN_AREAS: dict[str, frozenset[str]] = {
+    "confirm": frozenset(),
+    "picker": frozenset(),
+    "run": frozenset({"cursor"}),
+}
+"""Areas whose bindings live only on a screen of their own, with the other areas live there too.
 
-A modal hides the screen below, so its keys may reuse keys of other areas; they still must not
-clash with ``app.*`` keys, which stay live on every screen. All other areas share the main screen
-and so must not share keys with each other.
+Such a screen hides the cockpit screen, so its keys may reuse keys of the cockpit's areas; they
+still must not clash with ``app.*`` keys, which stay live on every screen, nor with the areas
+listed here (the run screen's tables move their cursor with ``cursor.*``). All other areas share
+the main screen and so must not share keys with each other.
 """
+
+MODAL_AREAS: frozenset[str] = frozenset(SCREEN_AREAS)
+"""The areas of `SCREEN_AREAS`."""
 
 # Keys Textual itself binds at App/Screen level: ctrl+q is a *priority* quit binding, so anything
 # else on it would never fire; ctrl+c is Textual's copy / "how to quit" key.
@@ -277,7 +296,11 @@ def _live_together(a: str, b: str) -> bool:
     area_a, area_b = _area(a), _area(b)
     if area_a == area_b or "app" in (area_a, area_b):
         return True
-    return area_a not in MODAL_AREAS and area_b not in MODAL_AREAS
+    if area_a in SCREEN_AREAS:
+        return area_b in SCREEN_AREAS[area_a]
+    if area_b in SCREEN_AREAS:
+        return area_a in SCREEN_AREAS[area_b]
+    return True
 
 
 def parse_keymap(

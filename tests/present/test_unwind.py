@@ -94,7 +94,7 @@ def test_book_line_names_each_accounts_margin():
     after = BookFigures(gross=1_270_000.0, net=-67_500.0, worst_stress=-10_000.0, positions=20,
                         margin=(("binance", 95.6), ("dydx", None)))
     line = pu.book_line(after, before=BookFigures(1_330_000.0, 0.0, 0.0, 21))
-    assert line == ("gross 1.27M (from 1.33M) · net -67.5k · worst stress −$10k · 20 positions · "
+    assert line == ("gross 1.27M (from 1.33M) · net -67.5k · worst stress −$10k · 20 pos · "
                     "margin binance 95.6× dydx —")
 
 
@@ -108,6 +108,6 @@ def test_plan_lines_total_the_cost_and_list_steps():
     steps = [_step(1, StepKind.BRIDGE, why=(Why.BRIDGE,), bridge_amount=6400.0, bridge_seconds=840.0),
              _step(2, est_cost=44.0), _step(3, est_cost=None)]
     lines = pu.plan_lines(_run(steps, net_bound=78_000.0), limit=2)
-    assert lines[0] == "2 steps · 1 bridges by hand · est cost $44*"  # one cost unknown: marked partial
+    assert lines[0] == "2 steps · 1 bridge by hand · est cost $44*"  # one cost unknown: marked partial
     assert lines[-1] == "… and 1 more steps"
     assert "bridge paradex" not in lines[3] and "by hand, 14m" in lines[3]

@@ -4,12 +4,15 @@ from cockpit.ui.app import CockpitApp
 from cockpit.ui.keymap import DEFAULT_BINDINGS, collect_binding_ids
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.screens.picker import UnwindPicker
+from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.widgets.heatmap import FundingHeatmap
 from cockpit.ui.widgets.table import KeyedTable
 
 
 def test_declared_binding_ids_match_the_keymap_table_exactly():
-    declared = collect_binding_ids(CockpitApp, CockpitScreen, ConfirmScreen, KeyedTable, FundingHeatmap)
+    declared = collect_binding_ids(CockpitApp, CockpitScreen, ConfirmScreen, KeyedTable, FundingHeatmap,
+                                   RunScreen, UnwindPicker)
     assert declared == set(DEFAULT_BINDINGS)
 
 

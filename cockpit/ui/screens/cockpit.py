@@ -28,8 +28,10 @@ from textual.widget import Widget
 from cockpit.engine.api import EngineAPI
 from cockpit.model import Frame, Health, LiqKind
 from cockpit.model.commands import (
-    AcceptKillCut, CommandResult, CutPreview, Refused, ResetKill, Trim, TrimPreview, new_command_id,
+    AcceptKillCut, CommandResult, CutPreview, Refused, ResetKill, ResumeRun, StartUnwind, Trim, TrimPreview,
+    new_command_id,
 )
+from cockpit.model.unwind import RunMode
 from cockpit.present import format as fmt
 from cockpit.present.deadman import dms_lines
 from cockpit.ui.alerts import TerminalAlerts
@@ -38,6 +40,8 @@ from cockpit.ui.messages import AlertArrived, FrameArrived
 from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
 from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.screens.picker import UnwindPicker
+from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.positions import PositionsTable
@@ -66,6 +70,7 @@ class CockpitScreen(Screen):
         bind("positions.group", "group", show=False),
         bind("kill.accept", "accept_cut"),
         bind("kill.reset", "reset_kill", show=False),
+        bind("unwind.start", "unwind"),
         *(bind(pane.zoom_binding, f"view({pane.pane_id!r})", show=False) for pane in PANES),
         bind("view.all", "view('all')", show=False),
         bind("view.next", "cycle(1)", show=False),
@@ -87,6 +92,7 @@ class CockpitScreen(Screen):
         self._down: set[str] = set()  # accounts whose going DOWN was announced
         self.alerts = TerminalAlerts(self)
         self._unevents = None
+        self._runs_seen: set[str] = set()  # runs whose screen was opened once (by hand or on sight)
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -221,8 +227,56 @@ class CockpitScreen(Screen):
                 pane.update(frame)
             notice = frame.notices[-1] if frame.notices else ""
             self.query_one("#notice", Line).show(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
+        self._follow_run(frame)
         if _BENCH_STAMP and a.positions and a.funding and a.collateral and a.playbook:
             self.call_after_refresh(self._bench_stamp)
+
+    # -- the unwind run -------------------------------------------------------------------
+
+    def _run_screen(self) -> RunScreen | None:
+        return next((s for s in self.app.screen_stack if isinstance(s, RunScreen)), None)
+
+    def _follow_run(self, frame: Frame) -> None:
+        """Hand the frame to the run screen; open it for a run not seen yet (one another
+        terminal started, or one a restarted engine resumed); close it once dismissed."""
+        screen = self._run_screen()
+        run = frame.run
+        if screen is not None:
+            if run is None and screen.run is not None and self.app.screen is screen:
+                self.app.pop_screen()  # dismissed (here or by another terminal)
+            elif run is not None:
+                screen.show(frame)
+            return
+        if run is not None and run.id not in self._runs_seen and not run.state.over and self.app.screen is self:
+            self._runs_seen.add(run.id)
+            self.app.push_screen(RunScreen(self.api, frame))
+
+    def action_unwind(self) -> None:
+        """The run's screen while there is a run; else the target picker."""
+        if self.frame is None:
+            return
+        if self.frame.run is not None:
+            self._runs_seen.add(self.frame.run.id)
+            self.app.push_screen(RunScreen(self.api, self.frame))
+            return
+        self.app.push_screen(UnwindPicker(self.api, self.frame), callback=self._start_unwind)
+
+    def _start_unwind(self, command: StartUnwind | None) -> None:
+        if command is None:
+            return
+        self._runs_seen.add(command.id)
+        self.app.push_screen(RunScreen(self.api, None))
+        self._start(command)
+
+    @work(group="orders", exit_on_error=False)
+    async def _start(self, command: StartUnwind) -> None:
+        """Start the run; in running mode, the start's confirmation was the one confirmation."""
+        result = await self.api.send(command)
+        if result.ok and command.mode is RunMode.RUNNING:
+            result = await self.api.send(ResumeRun(command.id))
+        self._told(result)
+        if not result.ok and isinstance(self.app.screen, RunScreen) and self.app.screen.run is None:
+            self.app.pop_screen()  # nothing was started: back to the cockpit
 
     def _announce_down(self, frame: Frame) -> None:
         """Say once, in a notification, why accounts went DOWN: a narrow status line has no room

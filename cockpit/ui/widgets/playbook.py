@@ -5,8 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 
-from cockpit.model import Assessment, Frame, KillStatus, LayerCollateral, PlaybookStep, Side
+from cockpit.model import Assessment, Frame, KillMode, KillStatus, LayerCollateral, PlaybookStep, Side
+from cockpit.model.unwind import UnwindRun
 from cockpit.present import format as fmt, reasons
+from cockpit.ui.bindings import key_of
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.table import Column, KeyedTable, Row
@@ -47,7 +49,9 @@ class PlaybookPane(BasePane):
     def update(self, frame: Frame) -> None:
         """Show the kill switch, the plan and the stress rows of `frame`."""
         a = frame.assessment
-        self.query_one("#kill-line", Line).show(kill_line(a, self.app.theme_variables))
+        keys = {name: key_of(self.app, f"kill.{name}") for name in ("accept", "reset")}
+        keys["unwind"] = key_of(self.app, "unwind.start")
+        self.query_one("#kill-line", Line).show(kill_line(a, self.app.theme_variables, keys, run=frame.run))
         self.query_one("#kill-levels", Line).show(kill_levels(a))
         self.query_one(PlaybookTable).update_from(a)
         compact = self.size.width < COMPACT_WIDTH  # the pane's width, not the screen's
@@ -157,8 +161,12 @@ def kill_levels(assessment: Assessment) -> Text:
     return text
 
 
-def kill_line(assessment: Assessment, colors: dict[str, str]) -> Text:
-    """The kill switch's state, its cause, and what it proposes."""
+def kill_line(assessment: Assessment, colors: dict[str, str], keys: dict[str, str] | None = None, *,
+              run: UnwindRun | None = None) -> Text:
+    """The kill switch's state, its cause, and what it proposes; the keys it names are `keys`'
+    ("accept", "reset", "unwind": this terminal's keymap). While reducing in advise mode it says
+    the unwind key starts a guided run of its cut; while a run is on, that the key shows it."""
+    keys = {"accept": "a", "reset": "R", "unwind": "U", **(keys or {})}
     kill = assessment.kill
     style = colors.get(f"kill-{kill.status.value.lower()}", "")
     text = Text()
@@ -168,7 +176,12 @@ def kill_line(assessment: Assessment, colors: dict[str, str]) -> Text:
         text.append(f" · {kill.cause}")
     if kill.proposed:
         text.append(f" · proposes {len(kill.proposed)} cuts — ", style="bold")
-        text.append("press a to accept", style=f"bold {style}")
+        text.append(f"press {keys['accept']} to accept", style=f"bold {style}")
+        if kill.status is KillStatus.REDUCING and kill.mode is KillMode.ADVISE and run is None:
+            text.append(f", or {keys['unwind']} to unwind it step by step", style=f"bold {style}")
     if kill.status is not KillStatus.NORMAL and kill.latched:
-        text.append(" · latched: " + ("press R to reset" if kill.can_reset else "waits for its cause to clear"))
+        text.append(" · latched: " + (f"press {keys['reset']} to reset" if kill.can_reset
+                                      else "waits for its cause to clear"))
+    if run is not None:
+        text.append(f" · unwind {run.state.value}: {keys['unwind']} shows it", style="bold")
     return text

@@ -7,7 +7,7 @@ from rich.text import Text
 
 from cockpit.model import DeadManState, Frame, Health, Mode
 from cockpit.redact import clip
-from cockpit.present import format as fmt
+from cockpit.present import format as fmt, unwind
 from cockpit.present.deadman import LEVEL, dms_badge, dms_label
 
 # The theme colour of each dead-man's switch level (`cockpit.present.deadman.LEVEL`).
@@ -51,6 +51,11 @@ def _kill_badges(text: Text, frame: Frame, colors: dict[str, str], narrow: bool)
     kill = frame.assessment.kill.status
     text.append(" ")
     text.append(f" {'' if narrow else 'KILL '}{kill.value} ", style=f"bold reverse {colors.get(f'kill-{kill.value.lower()}', '')}")
+    if frame.run is not None:
+        # A guided unwind is on (or over, not dismissed yet): the unwind key shows it.
+        text.append(" ")
+        text.append(f" {unwind.marker(frame.run, short=narrow)} ",
+                    style=f"bold reverse {colors.get('kill-reducing', '')}")
     down = f"bold reverse {colors.get('health-down', '')}"
     if frame.lost is not None:
         # The guard went away: everything on screen is as of the moment it was lost.

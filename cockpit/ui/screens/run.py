@@ -1,0 +1,311 @@
+"""The guided unwind run's screen: where a run is, its steps, its orders, and the keys that drive it.
+
+Pushed over the cockpit while the frame carries a run (`Frame.run`, until it is dismissed). The
+cockpit screen keeps the frame subscription and hands each frame here (`show`); escape goes back
+to the cockpit while the run carries on (the status line's marker says so, and the unwind key
+brings this screen back).
+
+Every key sends a command and shows the engine's answer: the engine validates each one (a
+read-only engine or terminal refuses them all, and says why). The keys that send more than the
+selected step (let it run), that open a position (a blind-venue hedge) or that end the run
+(abort) ask first, with Cancel focused (`ConfirmScreen`). Enter sends the selected step alone and
+never moves the cursor: a held Enter asks for the same step again, which the engine refuses.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+
+from cockpit.engine.api import EngineAPI
+from cockpit.model import Frame
+from cockpit.model.commands import (
+    AbortRun, CommandResult, ConfirmHedge, ConfirmStep, DismissRun, PauseRun, ResumeRun, SkipStep,
+)
+from cockpit.model.unwind import StepKind, StepStatus, UnwindRun, UnwindStep
+from cockpit.present import unwind as pu
+from cockpit.ui.bindings import bind, key_of
+from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.widgets.keybar import KeyBar
+from cockpit.ui.widgets.line import Line
+from cockpit.ui.widgets.table import Column, KeyedTable
+
+STEP_COLUMNS = [
+    Column("seq", "#", 2),
+    Column("kind", "kind", 6, 0, "left"),
+    Column("account", "account", 8, 0, "left"),
+    Column("asset", "asset", 5, 0, "left"),
+    Column("side", "side", 4, 0, "left"),
+    Column("amount", "amount", 11),
+    Column("price", "est px", 9, 1),
+    Column("cost", "cost", 5),
+    Column("liq", "liq before→after", 17, 1),
+    Column("why", "why", 12, 0, "left"),
+    Column("status", "status", 7, 0, "left"),
+    Column("filled", "filled", 8),
+]
+"""The step table's columns, in `present.unwind.STEP_COLUMNS` order (est price and liquidation
+from 120 columns)."""
+
+ORDER_COLUMNS = [
+    Column("step", "#", 3),
+    Column("account", "account", 8, 0, "left"),
+    Column("symbol", "symbol", 6, 0, "left"),
+    Column("side", "side", 4, 0, "left"),
+    Column("amount", "amount", 9),
+    Column("status", "status", 8, 0, "left"),
+    Column("filled", "filled", 9),
+    Column("price", "fill px", 9, 1),
+    Column("slip", "vs est", 8),
+]
+"""The order list's columns, in `present.unwind.ORDER_COLUMNS` order."""
+
+BAR_WIDTH = 20
+SHORT_HEIGHT = 30
+_LOUD = {StepStatus.SHORT, StepStatus.FAILED, StepStatus.BLOCKED, StepStatus.OFFERED}
+
+
+class StepTable(KeyedTable):
+    """The run's steps; the screen follows its cursor (the detail line shows the selected step)."""
+
+    def move_cursor(self, *, row: int | None = None, column: int | None = None, animate: bool = False,
+                    scroll: bool = True) -> None:
+        """Move the cursor, then let the screen show the newly selected step."""
+        before = self.cursor_row
+        super().move_cursor(row=row, column=column, animate=animate, scroll=scroll)
+        if self.cursor_row != before and isinstance(self.screen, RunScreen):
+            self.screen.show_detail()
+
+
+class RunScreen(Screen):
+    """The run in progress (or the last one until dismissed), and the keys that drive it."""
+
+    BINDINGS = [
+        bind("run.confirm", "confirm_step"),
+        bind("run.go", "go"),
+        bind("run.pause", "pause"),
+        bind("run.skip", "skip"),
+        bind("run.hedge", "hedge"),
+        bind("run.abort", "abort"),
+        bind("run.dismiss", "dismiss_run"),
+        bind("run.back", "back"),
+    ]
+
+    def __init__(self, api: EngineAPI, frame: Frame | None = None) -> None:
+        super().__init__()
+        self.api = api
+        self.frame = frame
+        self.run: UnwindRun | None = frame.run if frame is not None else None
+
+    def compose(self) -> ComposeResult:
+        """Header, progress, blind accounts, steps, the selected step, orders, note, timeline."""
+        yield Line(id="run-head")
+        yield Line(id="run-bar")
+        yield Line(id="run-blind")
+        yield StepTable(STEP_COLUMNS, id="run-steps")
+        yield Line(id="run-detail")
+        yield KeyedTable(ORDER_COLUMNS, id="run-orders")
+        yield Line(id="run-note")
+        yield Line(id="run-events")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        """Show the run as the last frame had it; the steps table has the focus."""
+        self.query_one(StepTable).focus()
+        if self.frame is not None:
+            self.show(self.frame)
+        else:
+            self.query_one("#run-head", Line).show(Text("UNWIND · starting: planning the run…"))
+
+    def on_resize(self) -> None:
+        """On a short terminal the order list gives its rows to the steps."""
+        self.set_class(self.size.height < SHORT_HEIGHT, "-short")
+
+    # -- showing --------------------------------------------------------------------------
+
+    def show(self, frame: Frame) -> None:
+        """Show `frame`'s run (the cockpit screen hands every frame here)."""
+        self.frame = frame
+        if frame.run is None:
+            return  # dismissed (the cockpit screen closes this one), or not planned yet
+        run, self.run = frame.run, frame.run
+        self.query_one("#run-head", Line).show(Text(pu.header(run, frame.now), no_wrap=True, overflow="ellipsis"))
+        self.query_one("#run-bar", Line).show(self._bar(run))
+        blind = pu.blind_line(run)
+        self.query_one("#run-blind", Line).show(Text(blind, style="bold"))
+        self.query_one("#run-blind").display = bool(blind)
+        self.query_one(StepTable).show([(s.seq, _step_row(s)) for s in run.steps])
+        self.query_one("#run-orders", KeyedTable).show(
+            [(o.client_id, pu.order_cells(o)) for o in reversed(run.orders)])  # newest first
+        self.query_one("#run-note", Line).show(Text(self._note(run), no_wrap=True, overflow="ellipsis"))
+        self.query_one("#run-events", Line).show(self._events(run))
+        self.show_detail()
+        self.refresh_bindings()
+
+    def _bar(self, run: UnwindRun) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(pu.progress_bar(run, BAR_WIDTH), style="bold")
+        text.append(f" steps over · {pu.outlook(run)}", style="dim")
+        return text
+
+    def _note(self, run: UnwindRun) -> str:
+        """The engine's note, its key names replaced by this terminal's keys."""
+        return pu.keyed(run.note, self._keys())
+
+    def _keys(self) -> dict[str, str]:
+        return {verb: key_of(self.app, f"run.{verb}") for verb in ("confirm", "go", "hedge", "pause", "abort")}
+
+    def _events(self, run: UnwindRun) -> Text:
+        """The last timeline lines; once the run is over, where its report is first."""
+        lines = pu.timeline(run, 3)
+        if run.state.over:
+            where = run.report or "not written (see the timeline)"
+            lines = [f"report: {where}" + (" (JSON beside it)" if run.report else "")
+                     + f" · {key_of(self.app, 'run.dismiss')} dismisses", *lines[-2:]]
+        return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+
+    def show_detail(self) -> None:
+        """The selected step in words, and the book as it leaves it."""
+        step = self.selected
+        if self.run is None or step is None:
+            return
+        before = self.run.before
+        text = Text(no_wrap=False)
+        text.append(pu.step_detail(step, self.run), style="bold" if step.kind is StepKind.HEDGE else "")
+        if step.after is not None:
+            text.append("\nafter it: " + pu.book_line(step.after, before=before))
+        self.query_one("#run-detail", Line).show(text)
+
+    @property
+    def selected(self) -> UnwindStep | None:
+        """The step under the cursor."""
+        seq = self.query_one(StepTable).selected_key
+        return self.run.step(seq) if self.run is not None and isinstance(seq, int) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Over: dismiss and back (the keys that drive a run are hidden). Not over: no dismiss."""
+        over = self.run is not None and self.run.state.over
+        if action == "dismiss_run":
+            return over
+        if action in ("confirm_step", "go", "pause", "skip", "hedge", "abort"):
+            return not over
+        return True
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Back to the cockpit; the run carries on."""
+        self.app.pop_screen()
+
+    def action_confirm_step(self) -> None:
+        """Send the selected step (step by step); a hedge has its own key."""
+        step = self.selected
+        if self.run is None or step is None:
+            return
+        if step.kind is StepKind.HEDGE:
+            self.notify(f"a hedge opens a position: confirm it with {key_of(self.app, 'run.hedge')}",
+                        severity="warning", markup=False)
+            return
+        self._send(ConfirmStep(self.run.id, step.seq))
+
+    def action_go(self) -> None:
+        """Let the run send every remaining step by itself, after one confirmation."""
+        run = self.run
+        if run is None:
+            return
+        left = sum(1 for s in run.steps if s.kind is StepKind.CUT and not s.status.over)
+        if self._readonly():
+            self._send(ResumeRun(run.id))  # the engine refuses, and says why
+            return
+        keys = self._keys()
+        lines: list[str | Text] = [
+            f"{left} steps left: each venue's steps in plan order, venues in parallel.",
+            f"{keys['pause']} pauses (orders out finish), {keys['abort']} aborts.",
+            "Hedges still wait for their own confirmation.",
+        ]
+        self.app.push_screen(ConfirmScreen("Let the run send every step?", lines, confirm_label="Run"),
+                             callback=lambda ok: self._send(ResumeRun(run.id)) if ok else None)
+
+    def action_pause(self) -> None:
+        """Pause: orders already out finish, nothing new is sent."""
+        if self.run is not None:
+            self._send(PauseRun(self.run.id))
+
+    def action_skip(self) -> None:
+        """Skip the selected step (it is reported as skipped)."""
+        step = self.selected
+        if self.run is not None and step is not None:
+            self._send(SkipStep(self.run.id, step.seq))
+
+    def action_hedge(self) -> None:
+        """Confirm the selected blind-venue hedge, after its own confirmation: it opens a position."""
+        run, step = self.run, self.selected
+        if run is None:
+            return
+        if step is None or step.kind is not StepKind.HEDGE:
+            offered = [s.seq for s in run.steps if s.kind is StepKind.HEDGE and s.status is StepStatus.OFFERED]
+            where = f"step {offered[0]}" if offered else "none is offered"
+            self.notify(f"select a hedge row first ({where})", severity="warning", markup=False)
+            return
+        if self._readonly():
+            self._send(ConfirmHedge(run.id, step.seq))
+            return
+        self.app.push_screen(ConfirmScreen(f"Send the {pu.hedge_label(step)}?", pu.hedge_lines(step),
+                                           confirm_label="Hedge"),
+                             callback=lambda ok: self._send(ConfirmHedge(run.id, step.seq)) if ok else None)
+
+    def action_abort(self) -> None:
+        """Abort the run, after a confirmation: nothing more is sent; it is verified and reported."""
+        run = self.run
+        if run is None:
+            return
+        if self._readonly():
+            self._send(AbortRun(run.id))
+            return
+        left = sum(1 for s in run.steps if not s.status.over and s.kind is not StepKind.BRIDGE)
+        lines: list[str | Text] = [
+            f"Nothing more is sent; the {left} steps not over are skipped.",
+            "Orders already out finish. The run is verified and its report written.",
+        ]
+        self.app.push_screen(ConfirmScreen("Abort the unwind?", lines, confirm_label="Abort"),
+                             callback=lambda ok: self._send(AbortRun(run.id)) if ok else None)
+
+    def action_dismiss_run(self) -> None:
+        """Take the finished run off the screen (its report stays on disk)."""
+        if self.run is not None:
+            self._send(DismissRun(self.run.id))
+
+    def _readonly(self) -> bool:
+        """The frame says orders are off: skip the question, let the engine say why."""
+        frame = self.frame
+        return frame is not None and (frame.readonly or (
+            bool(frame.book.accounts) and all(acc.info.readonly for acc in frame.book.accounts)))
+
+    @work(group="run", exit_on_error=False)
+    async def _send(self, command) -> None:
+        result = await self.api.send(command)
+        self._told(result)
+        if isinstance(command, DismissRun) and result.ok and self.app.screen is self:
+            self.app.pop_screen()
+
+    def _told(self, result: CommandResult) -> None:
+        """The engine's answer, as it said it (its key names replaced by this terminal's)."""
+        text = pu.keyed(result.message, self._keys())
+        self.notify(text, severity="information" if result.ok else "warning", markup=False,
+                    timeout=3 if result.ok else 6)
+
+
+def _step_row(step: UnwindStep) -> tuple[str | Text, ...]:
+    """A step's cells, styled: a hedge tagged, loud statuses bold, steps over dimmed."""
+    cells: list[str | Text] = list(pu.step_cells(step))
+    if step.kind is StepKind.HEDGE:
+        cells[1] = Text("HEDGE", style="bold reverse")
+        cells[9] = Text(cells[9], style="bold")
+    if step.status in _LOUD:
+        cells[10] = Text(cells[10], style="bold")
+    elif step.status.over:
+        cells = [c if isinstance(c, Text) else Text(c, style="dim") for c in cells]
+    return tuple(cells)
+
