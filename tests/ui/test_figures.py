@@ -3,21 +3,20 @@ liquidation, effective leverage beside gross, and unknown shown as unknown (neve
 
 from __future__ import annotations
 
-from rich.text import Text
 
 from cockpit.model import AccountInfo, AccountState, Frame, Health, Layer, Mode, PositionKey
 from cockpit.risk import RiskEngine
 from cockpit.present import format as fmt
 from cockpit.ui.widgets.collateral import CollateralTable
 from cockpit.ui.widgets.positions import PositionsTable
+from cockpit.ui.widgets.table import plain
 from tests.risk.factory import account, book, instruments_for, position, quote
 from tests.ui.cockpit_app import FROZEN, first_frame, make_app
 
 
 def _cells(table, key: str) -> list[str]:
     """The text of the row `key`'s cells, as drawn (before any cropping to the column)."""
-    row = table.row_cells(key)
-    return [c.plain if isinstance(c, Text) else c for c in row]
+    return [plain(c) for c in table.row_cells(key)]
 
 
 def _column(table, key: str, column: str) -> str:

@@ -16,7 +16,7 @@ from cockpit.model import Assessment, Frame, LiqKind, PositionKey, PositionRisk,
 from cockpit.present import book, format as fmt
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
-from cockpit.ui.widgets.table import Column, KeyedTable
+from cockpit.ui.widgets.table import Column, KeyedTable, styled
 
 COLUMNS = [
     Column("acct", "Account", 9, 0, "left"),
@@ -156,8 +156,8 @@ class PositionsTable(KeyedTable):
 def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[PositionKey, float]) -> tuple:
     """One position's cells; `cuts` are the kill switch's proposed cuts by position key."""
     up, down, warn = colors.get("pnl-up", ""), colors.get("pnl-down", ""), colors.get("flag-warn", "")
-    side = Text("LONG" if p.side is Side.LONG else "SHORT", style=up if p.side is Side.LONG else down)
-    upnl = Text(fmt.money(p.upnl, signed=True), style=(up if (p.upnl or 0) >= 0 else down))
+    side = styled("LONG", up) if p.side is Side.LONG else styled("SHORT", down)
+    upnl = styled(fmt.money(p.upnl, signed=True), up if (p.upnl or 0) >= 0 else down)
     if p.liq_kind is LiqKind.ACCOUNT:
         liq = "cross"
         dist = fmt.liq_distance(p.liq_distance, p.liq_direction, account=True) \
@@ -166,16 +166,16 @@ def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[PositionKey, float]
         liq = fmt.price(p.liq_price)
         dist = fmt.liq_distance(p.liq_distance, p.liq_direction)
     near = "near-liq" in p.flags
-    dist_cell = Text(dist, style=f"bold {warn}" if near else "")
+    dist_cell = styled(dist, f"bold {warn}" if near else "")
     fday = p.funding_per_day
-    fday_cell = Text(fmt.money(fday, signed=True), style=(down if (fday or 0) < 0 else up) if fday else "")
+    fday_cell = styled(fmt.money(fday, signed=True), (down if (fday or 0) < 0 else up) if fday else "")
     flags = " ".join(FLAG_TEXT[f] for f in p.flags if f in FLAG_TEXT)
     cut = cuts.get(p.key)
     if cut is not None:  # the kill switch's proposal outranks the sizing suggestion
         flags = f"CUT {cut:.0%} " + flags
     elif p.trim_fraction > 0:
         flags = (flags + f" -{p.trim_fraction:.0%}").strip()
-    flag_cell = Text(flags, style=warn if {"near-liq", "over-limit", "stale"} & set(p.flags) else "")
+    flag_cell = styled(flags, warn if {"near-liq", "over-limit", "stale"} & set(p.flags) else "")
     lev = fmt.leverage(p.leverage, compact=True)
     return (
         p.account, p.layer.value, p.asset, side, fmt.size(p.size), fmt.money(p.notional),
@@ -192,10 +192,10 @@ def _summary(e, legs: list[PositionRisk]) -> tuple:
     missing = fmt.PARTIAL if any(p.notional is None for p in legs) else ""
     note = f"{'gr.' if missing else 'gross'} {fmt.money(e.gross, short=True)}{missing}"  # fits the column
     return (
-        Text(f"Σ {e.asset}", style=dim), "", "", Text("net", style=dim), "",
-        Text(fmt.money(e.net, signed=True) + missing, style="bold"), "", "",
-        Text(fmt.total([p.upnl for p in legs], signed=True), style=dim), "", "", "", "",
-        Text(fmt.total([p.funding_per_day for p in legs], signed=True), style=dim), Text(note, style=dim),
+        styled(f"Σ {e.asset}", dim), "", "", styled("net", dim), "",
+        styled(fmt.money(e.net, signed=True) + missing, "bold"), "", "",
+        styled(fmt.total([p.upnl for p in legs], signed=True), dim), "", "", "", "",
+        styled(fmt.total([p.funding_per_day for p in legs], signed=True), dim), styled(note, dim),
     )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console
@@ -48,11 +48,34 @@ class Column:
     justify: str = "right"
 
 
-Cell = str | Text
+class Styled(NamedTuple):
+    """A cell's text in one style (a Rich style string): drawn as `Text(text, style=style)` is,
+    at the cost of a tuple. It is its own look (see `_look`), so comparing two rows compares
+    their cells, and building one costs no Rich object."""
+
+    text: str
+    style: str
+
+    @property
+    def plain(self) -> str:
+        """The text, as `Text.plain`."""
+        return self.text
+
+
+def styled(text: str, style: str) -> str | Styled:
+    """`text` in `style`; plain text when there is no style (it draws the same)."""
+    return Styled(text, style) if style else text
+
+
+def plain(cell: Cell) -> str:
+    """The text of a cell, whatever its kind."""
+    return cell if isinstance(cell, str) else cell.plain
+
+
+Cell = str | Styled | Text
 Row = tuple[Hashable, tuple[Cell, ...]]
 
 _NULL = Style.null()
-_CELL_CACHE_SIZE = 8192  # cells kept rendered: a 500-row book's unchanged cells, a few times over
 _HEADER = "\0header"  # line-cache key of the header: no row key can be this
 _NARROWED = 3  # changes spread over more columns than this repaint as one span, not cell by cell
 
@@ -121,13 +144,13 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         self._cursor = 0
         # Row segments by (columns, cells' look): an unchanged row is never rendered twice.
         self._content: LRUCache[tuple, list[Segment]] = LRUCache(512)
-        # Finished cell segments by (column, cell's look, line style, cursor style): when a mark
-        # moves, a row's other cells are not rendered again. A plain dict, emptied when full:
-        # an LRU's bookkeeping costs more than these hits save.
-        self._cell_content: dict[tuple, list[Segment]] = {}
+        # By (line style, cursor style): each cell style (a string, or a Text's Style) combined
+        # with them, as drawn (see `_styled_row`).
+        self._styles_of: dict[tuple, dict] = {}
         # Finished lines by (row look, cursor style or not, scroll x, width, base style).
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: tuple[Style, Style, Style, Style | None] = (_NULL, _NULL, _NULL, None)
+        self._view: tuple[int, int, int] | None = None  # width and scroll, during `render_lines`
         self._layout_columns()
 
     # -- columns and layout ---------------------------------------------------------------
@@ -453,13 +476,18 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         # any cursor background); bold/dim from the cells stay.
         post = Style.from_color(cursor.color) if cursor.color is not None else None
         self._styles = (base, header, cursor, post)
-        return super().render_lines(crop)
+        # The view is the same for every line of one paint: read it once (Widget.size and
+        # scroll_offset are properties that compute).
+        self._view = (self.size.width, *self.scroll_offset)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._view = None
 
     def render_line(self, y: int) -> Strip:
         """Line `y` of the view: the header on line 0, then the rows from the vertical scroll."""
         base, header, cursor, post = self._styles
-        width = self.size.width
-        scroll_x, scroll_y = self.scroll_offset
+        width, scroll_x, scroll_y = self._view or (self.size.width, *self.scroll_offset)
         if y == 0:
             key = (_HEADER, self._picks, scroll_x, width, base, header)
             strip = self._lines.get(key)
@@ -486,36 +514,57 @@ class KeyedTable(SteadyScrollView, can_focus=True):
                     self._content.set(content_key, content)
                 strip = _finish(content, scroll_x, width, style, over, base)
             else:
-                strip = self._styled_row(row, sig, width, style, over, base)
+                strip = self._styled_row(row, width, style, over, base)
             self._lines.set(key, strip)
         return strip
 
-    def _styled_row(self, row: int, looks: tuple, width: int, style: Style, post: Style | None,
-                    base: Style) -> Strip:
-        """Row `row` as a whole line, from the cells' finished segments (kept by column, look and
-        style): a row whose mark moved renders the cells that changed, not the other ten.
-        Equal to `_finish` of `_render_cells` without horizontal scroll."""
-        cache = self._cell_content
-        segments: list[Segment] = []
-        cells: tuple[Cell, ...] | None = None
-        for pick, look, col in zip(self._picks, looks, self._shown):
-            key = (pick, look, style, post)
-            styled = cache.get(key)
-            if styled is None:
-                if cells is None:
-                    cells = self._row_cells(row)
-                raw = _cell_segments(cells[pick], col, self.app.console)
-                if post is None:
-                    styled = [Segment(text, style + s if s else style) for text, s, _ in raw]
-                else:
-                    styled = [Segment(text, style + s + post if s else style + post) for text, s, _ in raw]
-                if len(cache) >= _CELL_CACHE_SIZE:
-                    cache.clear()
-                cache[key] = styled
-            segments.extend(styled)
+    def _styled_row(self, row: int, width: int, style: Style, post: Style | None, base: Style) -> Strip:
+        """Row `row` as a whole line: each cell's text justified in its column and laid over
+        `style` (and `post` under it), runs of one style joined (as `_simplify` joins them).
+        Equal to `_finish` of `_render_cells` without horizontal scroll, without building a
+        segment per cell: a plain cell is a string, a styled one costs a style lookup."""
+        cells = self._row_cells(row)
+        styles = self._styles_of.get((style, post))
+        if styles is None:
+            if len(self._styles_of) > 8:  # themes and focus come and go: keep the latest few
+                self._styles_of.clear()
+            styles = self._styles_of[(style, post)] = {}
+        line = style if post is None else style + post  # unstyled text on this line
+        pieces: list[tuple[str, Style]] = []
+        add = pieces.append
+        console = None
+        for pick, col in zip(self._picks, self._shown):
+            cell = cells[pick]
+            if isinstance(cell, str):
+                add((_fit(cell, col), line))
+                continue
+            if isinstance(cell, Styled):
+                text, lead, trail = _fit_parts(cell.text, col)
+                parts = [(lead, None), (text, cell.style), (trail, None)]
+            else:  # a Rich Text: its own segments, spans and all
+                console = console or self.app.console
+                parts = _cell_segments(cell, col, console)
+            for text, cell_style, *_ in parts:
+                if not cell_style:
+                    if text:  # (a styled cell's empty blanks; an empty styled text stays, as Rich has it)
+                        add((text, line))
+                    continue
+                looks = styles.get(cell_style)
+                if looks is None:
+                    resolved = self._cell_style(cell_style)
+                    looks = styles[cell_style] = line if resolved is None else \
+                        style + resolved if post is None else style + resolved + post
+                add((text, looks))
         if self._width < width:
-            segments.append(Segment(" " * (width - self._width), base))
-        return Strip(_simplify(segments), width)
+            add((" " * (width - self._width), base))
+        return Strip(_joined(pieces), width)
+
+    def _cell_style(self, style: str | Style) -> Style | None:
+        """A cell's style (a style string, or a Rich `Style` from a `Text`) as a Rich Style, None
+        when it adds nothing: as `_cell_segments` resolves it."""
+        if isinstance(style, Style):
+            return style or None
+        return self.app.console.get_style(style, default=_NULL) or None
 
     def _render_cells(self, cells: tuple[Cell, ...]) -> list[Segment]:
         """One row's cells (shown columns only) as segments, `_width` cells, no background yet."""
@@ -524,7 +573,24 @@ class KeyedTable(SteadyScrollView, can_focus=True):
         for cell, col in zip(cells, self._shown):
             segments.extend(_cell_segments(cell, col, console))
         # Merge runs of one style (most cells are plain): fewer segments to style per line.
-        return list(Segment.simplify(segments))
+        return _simplify(segments)
+
+
+def _joined(pieces: list[tuple[str, Style]]) -> list[Segment]:
+    """Segments of `(text, style)` pieces, adjacent pieces of one style joined: `_simplify`
+    without a Segment per piece (styles compared by identity first, as there)."""
+    out: list[Segment] = []
+    if not pieces:
+        return out
+    texts, style = [pieces[0][0]], pieces[0][1]
+    for text, next_style in pieces[1:]:
+        if next_style is style or next_style == style:
+            texts.append(text)
+        else:
+            out.append(Segment("".join(texts), style))
+            texts, style = [text], next_style
+    out.append(Segment("".join(texts), style))
+    return out
 
 
 def _simplify(segments: list[Segment]) -> list[Segment]:
@@ -551,10 +617,20 @@ def _no_row(i: int) -> tuple[Cell, ...]:
 
 
 def _look(cell: Cell) -> object:
-    """What decides how a cell renders: its text and its styles (Text equality ignores `style`)."""
-    if isinstance(cell, str):
+    """What decides how a cell renders: its text and its styles (Text equality ignores `style`).
+    A string and a `Styled` are their own look."""
+    if isinstance(cell, (str, Styled)):
         return cell
     return (cell.plain, cell.style, tuple(cell.spans))
+
+
+def _text_and_style(look: object) -> tuple[str, object] | None:
+    """The text and style of a cell that looked `look` (see `_look`), None when it has spans."""
+    if isinstance(look, str):
+        return look, ""
+    if isinstance(look, Styled):
+        return look
+    return None if look[2] else (look[0], look[1])
 
 
 def _changed_chars(old: object, new: object, col: Column) -> tuple[int, int]:
@@ -562,12 +638,11 @@ def _changed_chars(old: object, new: object, col: Column) -> tuple[int, int]:
     (see `_look`) and looks `new` draws differently: the characters that changed when both are
     plain ASCII text of one style that fits, else the whole cell."""
     width = col.width
-    if isinstance(old, str) and isinstance(new, str):
-        a, b = old, new
-    elif isinstance(old, tuple) and isinstance(new, tuple) and not old[2] and not new[2] and old[1] == new[1] \
-            and (not old[1] or len(old[0]) == len(new[0])):  # a styled text that grows restyles its blanks
-        a, b = old[0], new[0]
-    else:
+    before, after = _text_and_style(old), _text_and_style(new)
+    if before is None or after is None or before[1] != after[1]:
+        return (0, width + 1)
+    a, b = before[0], after[0]
+    if after[1] and len(a) != len(b):  # a styled text that grows restyles its blanks
         return (0, width + 1)
     n = max(len(a), len(b))
     if n > width or not (a.isascii() and b.isascii()):
@@ -585,6 +660,36 @@ def _changed_chars(old: object, new: object, col: Column) -> tuple[int, int]:
     return (offset + start, offset + end) if start < end else (0, width + 1)
 
 
+def _cells(text: str) -> int:
+    """`cell_len(text)`, without its cache lookup for printable ASCII (one cell a character)."""
+    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
+
+
+def _fit_parts(text: str, col: Column) -> tuple[str, str, str]:
+    """`text` cropped with an ellipsis to `col.width`, and the blanks before and after it that
+    justify it in the column's `width + 1` cells (see `_cell_segments`)."""
+    width = col.width
+    length = _cells(text)
+    if length > width:
+        text = set_cell_size(text, width - 1) + "…"
+        length = cell_len(text)  # one short when a double-width character was cut
+    if col.justify == "left":
+        return text, " ", " " * (width - length)
+    return text, " " * (width + 1 - length), ""
+
+
+def _fit(text: str, col: Column) -> str:
+    """Plain `text` as its column draws it: `_fit_parts` joined."""
+    width = col.width
+    length = _cells(text)
+    if length > width:
+        text = set_cell_size(text, width - 1) + "…"
+        length = cell_len(text)
+    if col.justify == "left":
+        return f" {text}{' ' * (width - length)}"
+    return f"{' ' * (width + 1 - length)}{text}"
+
+
 def _cell_segments(cell: Cell, col: Column, console: Console) -> list[Segment]:
     """One cell in `col.width + 1` cells: cropped with an ellipsis to `col.width`, then justified.
 
@@ -593,20 +698,21 @@ def _cell_segments(cell: Cell, col: Column, console: Console) -> list[Segment]:
     DataTable version looked: Rich strips the trailing space `_justify` used to append before it
     right-justifies, so the space ended up in front.)
     """
+    if isinstance(cell, str):
+        return [Segment(_fit(cell, col))]
+    if isinstance(cell, Styled):
+        text, lead, trail = _fit_parts(cell.text, col)
+        body = Segment(text, console.get_style(cell.style, default=_NULL) or None)
+        return [segment for segment in (Segment(lead), body, Segment(trail)) if segment.text]
     width = col.width
-    text = cell if isinstance(cell, str) else cell.plain
+    text = cell.plain
     length = cell_len(text)
     if length > width:
-        if isinstance(cell, str):
-            text = cell = set_cell_size(text, width - 1) + "…"
-        else:
-            cell = cell.copy()
-            cell.truncate(width, overflow="ellipsis")
-            text = cell.plain
+        cell = cell.copy()
+        cell.truncate(width, overflow="ellipsis")
+        text = cell.plain
         length = cell_len(text)  # one short when a double-width character was cut
     left = col.justify == "left"
-    if isinstance(cell, str):
-        return [Segment(f" {text}{' ' * (width - length)}" if left else f"{' ' * (width + 1 - length)}{text}")]
     if cell.spans:
         body = list(cell.render(console))  # spans layered over the Text's own style
     else:  # Text.render ignores the Text's own style when it has no spans
@@ -633,4 +739,4 @@ def _finish(content: list[Segment], scroll_x: int, width: int, style: Style, pos
         segments = [Segment(text, style + s + post if s else style + post) for text, s, _ in content]
     if length < width:
         segments.append(Segment(" " * (width - length), base))
-    return Strip(Segment.simplify(segments), width)
+    return Strip(_simplify(segments), width)
