@@ -13,14 +13,14 @@ from rich.control import Control
 from rich.style import Style
 from textual._compositor import ChopsUpdate
 from textual.app import App
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-__all__ = ["CrashExitApp", "CroppedChopsUpdate", "CroppedUpdatesApp", "SteadyScrollView", "character_to_key",
-           "write_to_terminal"]
+__all__ = ["CrashExitApp", "CroppedChopsUpdate", "CroppedUpdatesApp", "DirectLines", "SteadyScrollView",
+           "character_to_key", "write_to_terminal"]
 
 
 def character_to_key(character: str) -> str:
@@ -223,3 +223,54 @@ class SteadyScrollView(ScrollView):
             return False
         self._last_sizes = sizes
         return super()._size_updated(size, virtual_size, container_size, layout)
+
+
+class DirectLines:
+    """A widget mixin that draws the widget's lines without Textual's per-line styling pass when
+    its styles draw nothing around or over its content: no border, outline, padding, hatch,
+    tint, text opacity or opacity (a table: `KeyedTable`).
+
+    Textual renders every line through `StylesCache.render_line`, which looks up the borders,
+    padding, outline, tint and theme of the widget again for each line and makes a new Strip of
+    it; with none of them set, the line is the widget's own `render_line`, cut or padded to the
+    content width in the background's style, then the app's line filters. That is what this
+    does, once per paint for what is looked up, and it hands the filters the widget's own strip,
+    whose filtered copy Textual caches on the strip: a line the widget keeps costs nothing the
+    next time. Any other styles take Textual's way.
+
+    Private: `Widget._styles_cache.get_inner_outer` (the background style of the content) and the steps
+    of `StylesCache.render` and `render_line` named above, as of the pinned Textual;
+    `tests/ui/test_compat.py` checks that both ways draw the same lines.
+    """
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of `crop`, as `Widget.render_lines` draws them (see the class docstring)."""
+        if not self._draws_plain():
+            return super().render_lines(crop)  # type: ignore[misc]
+        width, height = self.region.size  # type: ignore[attr-defined]
+        base_background, background = self.background_colors  # type: ignore[attr-defined]
+        inner = self._styles_cache.get_inner_outer(base_background, background)[0].rich_style  # type: ignore[attr-defined]
+        filters = self.get_line_filters()  # type: ignore[attr-defined]
+        render_line = self.render_line  # type: ignore[attr-defined]
+        strips = []
+        for y in crop.line_range:
+            strip = render_line(y).adjust_cell_length(width, inner) if y < height else Strip.blank(width, inner)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    def _draws_plain(self) -> bool:
+        """Whether the styles draw nothing but the content (what `render_lines` relies on)."""
+        styles = self.styles  # type: ignore[attr-defined]
+        if self.BLANK or styles.gutter or self.opacity != 1.0 or styles.text_opacity != 1.0:  # type: ignore[attr-defined]
+            return False
+        if styles.tint.a or any(edge for edge, _ in styles.outline):
+            return False
+        if styles.has_rule("hatch") and styles.hatch != "none":
+            return False
+        hover = self.hover_style  # type: ignore[attr-defined]
+        return not (self.auto_links and hover._link_id and hover._meta)  # type: ignore[attr-defined]

@@ -215,3 +215,43 @@ async def test_write_to_terminal_reaches_the_running_driver_as_is(monkeypatch):
         monkeypatch.setattr(app._driver, "write", written.append)
         assert write_to_terminal(app, "\x1b]9;hello\x07") is True
         assert written == ["\x1b]9;hello\x07"]
+
+
+# -- StylesCache's per-line pass (DirectLines) ----------------------------------------------------
+
+async def test_direct_lines_draw_what_textuals_styles_cache_draws(monkeypatch):
+    from textual.geometry import Region
+
+    from cockpit.ui.compat import DirectLines
+    from cockpit.ui.widgets.table import Column, KeyedTable, Styled
+
+    columns = [Column("name", "Name", 8, 0, "left"), Column("side", "Side", 6, 0, "left"),
+               Column("value", "Value", 9, 0), Column("note", "Note", 6, 0)]
+    spans = Text("ab")
+    spans.stylize("bold", 0, 1)
+
+    class _TableApp(App):
+        def compose(self) -> ComposeResult:
+            yield KeyedTable(columns)
+
+    def textuals(table, crop):
+        with monkeypatch.context() as patch:
+            patch.setattr(DirectLines, "_draws_plain", lambda self: False)
+            table._styles_cache.clear()
+            return table.render_lines(crop)
+
+    app = _TableApp()
+    async with app.run_test(size=(40, 14)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.show([(i, (f"row{i}", Styled("LONG", "green") if i % 2 else "SHORT", f"{i * 1.5:.1f}",
+                         spans if i % 3 else Text("x", style="red"))) for i in range(60)])
+        table.focus()
+        table.move_cursor(row=25)
+        await pilot.pause()
+        assert table._draws_plain()
+        width, height = table.size
+        for crop in (Region(0, 0, width, height), Region(0, 4, width, 3), Region(3, 2, 12, 5)):
+            assert table.render_lines(crop) == textuals(table, crop)
+        table.styles.padding = (0, 1)  # a style drawn around the content: Textual's way
+        await pilot.pause()
+        assert not table._draws_plain()

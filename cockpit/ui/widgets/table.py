@@ -33,7 +33,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 
 from cockpit.ui.bindings import CURSOR_BINDINGS
-from cockpit.ui.compat import SteadyScrollView
+from cockpit.ui.compat import DirectLines, SteadyScrollView
 from cockpit.ui.widgets.cells import join
 
 
@@ -80,7 +80,7 @@ _HEADER = "\0header"  # line-cache key of the header: no row key can be this
 _NARROWED = 3  # changes spread over more columns than this repaint as one span, not cell by cell
 
 
-class KeyedTable(SteadyScrollView, can_focus=True):
+class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
     """A table fed with `(row_key, cells)` lists, a fixed header and a row cursor; see the module docstring."""
 
     BINDINGS = CURSOR_BINDINGS
