@@ -583,8 +583,13 @@ class UnwindFlow:
         return amounts
 
     def _cut_now(self, position, cut: Decimal, seq: int, group: str) -> UnwindStep:
-        """A step cutting `cut` of `position` as the book has it now, priced like a plan's."""
-        mark = float(position.mark_price) if position.mark_price is not None else None
+        """A step cutting `cut` of `position` as the book has it now, priced like a plan's (at
+        risk's mark, as the planner prices: some venues, dYdX's among them, send positions
+        without a mark)."""
+        frame = self.engine.latest
+        risk = next((r for r in frame.assessment.positions if r.key == position.key), None) if frame else None
+        mark = risk.mark if risk is not None and risk.mark is not None else (
+            float(position.mark_price) if position.mark_price is not None else None)
         ins = self.engine._instruments.get(position.account, {}).get(position.symbol)
         price, cost = estimate_cost(cut, mark, ins, position.side.opposite) if ins else (None, None)
         return UnwindStep(

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
 from cockpit.model import OrderStatus, PositionKey
-from cockpit.model.unwind import BookFigures, StepKind, StepStatus, TargetKind, UnwindRun, UnwindStep
+from cockpit.model.unwind import BookFigures, StepKind, StepStatus, TargetKind, UnwindRun, UnwindStep, Why
 from cockpit.present.format import DASH, money, pct
 
 DAY = 86400.0
@@ -251,8 +251,8 @@ def _problems(run: UnwindRun, rows: Sequence[Any]) -> list[str]:
     for b in run.blind:
         out.append(f"{b.account} was {b.health} holding {b.positions} positions ({usd(b.gross)} gross): "
                    f"it could not be cut while blind" + (f" ({b.reason})" if b.reason else ""))
-    for key, why in run.held:
-        out.append(f"{_key(key)} held, not cut: {why}")
+    for key, blind in run.held:
+        out.append(f"{_key(key)} held, not cut while {_key(blind)} was blind: it offsets it")
     if run.cancelled:
         out.append(f"{len(run.cancelled)} open orders that added risk were cancelled before planning: "
                    + ", ".join(run.cancelled))
@@ -270,7 +270,7 @@ def _problems(run: UnwindRun, rows: Sequence[Any]) -> list[str]:
 def _step_problem(run: UnwindRun, step: UnwindStep) -> list[str]:
     where = f"step {step.seq} ({step.key.account} {step.key.symbol or step.kind.value})"
     if step.kind is StepKind.HEDGE:
-        closed = [s.seq for s in run.steps if s.group == step.group and s.seq > step.seq]
+        closed = [s.seq for s in run.steps if Why.BLIND_RETURNED in s.why and s.key == step.key]
         how = (f"closed with its blind position by steps {', '.join(map(str, closed))}" if closed
                else "still open: close it when its venue returns")
         if step.filled <= 0:
@@ -393,7 +393,7 @@ def report_markdown(data: dict) -> str:
         "",
         "## Timeline (UTC)",
         "",
-        *(f"- {e['time']} (+{e['t']:.2f} s) {e['text']}" for e in data["timeline"]),
+        *(f"- {e['time']} ({e['t']:+.2f} s) {e['text']}" for e in data["timeline"]),
         "",
         "## How the figures are made",
         "",

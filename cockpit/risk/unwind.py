@@ -137,7 +137,8 @@ def plan_unwind(book: Book, assessment: Assessment, instruments: Mapping[str, Ma
     order = _order_units(units, free, bound, before.net)
     steps, exceeded = _cut_steps(order, legs, shocks, assessment, before, bound, settings, t, liq)
     for leg, amount, on in hedges:
-        steps.append(_hedge_step(len(steps) + 1, leg, amount, on, settings))
+        mark = _venue_mark(book, on[0], on[1].symbol)
+        steps.append(_hedge_step(len(steps) + 1, leg, amount, on, settings, mark if mark is not None else leg.mark))
     steps = _bridges(assessment, legs) + steps
     steps = [replace(s, seq=n) for n, s in enumerate(steps, 1)]
     return Plan(tuple(steps), _blind_accounts(book, blind_legs),
@@ -481,11 +482,29 @@ def _cut_step(seq: int, leg: _Leg, amount: Decimal, frac: float, group: str, aft
         unit="contracts" if leg.instrument.inverse else "")
 
 
+def _venue_mark(book: Book, account: str, symbol: str) -> float | None:
+    """`symbol`'s mark at `account` as its snapshot has it (its marks, else a funding quote's, else
+    a position's); None when it has none."""
+    state = book.account(account)
+    snap = state.snapshot if state is not None else None
+    if snap is None:
+        return None
+    mark = dict(snap.marks).get(symbol)
+    if mark is None:
+        mark = next((q.mark_price for q in snap.funding if q.symbol == symbol and q.mark_price is not None), None)
+    if mark is None:
+        mark = next((float(p.mark_price) for p in snap.positions if p.symbol == symbol and p.mark_price is not None),
+                    None)
+    return mark
+
+
 def _hedge_step(seq: int, blind: _Leg, amount: Decimal, on: tuple[str, Instrument],
-                settings: PlanSettings) -> UnwindStep:
+                settings: PlanSettings, mark: float | None) -> UnwindStep:
+    """The hedge for `blind` on `on`, priced at the hedge venue's own `mark` (the blind venue's
+    last mark is stale while it is blind: in a crash it is where the market was)."""
     account, ins = on
     side = blind.side.opposite
-    mark = blind.mark or 0.0
+    mark = mark or 0.0
     notional = float(amount) * ins.unit_value(mark)
     price, cost = market_fill(mark, notional, ins.taker_fee, float(side.sign))
     return UnwindStep(

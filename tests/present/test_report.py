@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 from cockpit.engine.journal import JournalRow
@@ -51,6 +52,7 @@ def _run():
         id="r9", target=UnwindTarget(TargetKind.FLAT), mode=RunMode.RUNNING, state=RunState.DONE,
         trigger="drill flash-crash", started=T0, ended=T0 + 600.0, steps=steps,
         blind=(BlindAccount("dydx", "down", 1, 8_500.0, "connection refused"),),
+        held=((PositionKey("okx", "ETH/USDT:USDT"), PositionKey("dydx", "ETH/USD:USDC")),),
         before=BookFigures(gross=48_500.0, net=11_500.0, worst_stress=-2_000.0, positions=3,
                            margin=(("binance", 12.0),)),
         after=BookFigures(gross=13_500.0, net=-3_500.0, worst_stress=-700.0, positions=2, margin=(("binance", None),)),
@@ -106,6 +108,7 @@ def test_what_failed_is_named_and_the_report_is_json():
     assert "order c2 (step 2, bybit SOL/USDT:USDT) ended rejected" in problems
     assert "step 2 (bybit SOL/USDT:USDT): short, 50 of 100 filled" in problems
     assert "hedge for dydx BTC/USD:USDC" in problems and "still open" in problems
+    assert "okx ETH/USDT:USDT held, not cut while dydx ETH/USD:USDC was blind" in problems
     assert json.loads(json.dumps(data)) == data
     times = [e["t"] for e in data["timeline"]]
     assert times == sorted(times) and len(times) == 2 + 2 * len(rows)
@@ -121,6 +124,15 @@ def test_markdown_has_every_section_and_money_from_the_one_formatter():
     assert "Time to target: not reached" in text
     assert "| +10.0 | $18 |" in text and "$5 est." in text
     assert "estimate" in text.lower()
+
+
+def test_a_hedge_closed_when_its_venue_returned_says_by_which_step():
+    run = _run()
+    close = _step(4, HEDGE, status=StepStatus.DONE, amount=Decimal("0.1"), filled=Decimal("0.1"),
+                  est_price=85_000.0, est_cost=5.0, notional=8_500.0, side=Side.LONG)
+    run = replace(run, steps=run.steps + (replace(close, why=(Why.BLIND_RETURNED,)),))
+    problems = "\n".join(build_report(run, _rows())["problems"])
+    assert "hedge for dydx BTC/USD:USDC, done, 0.1 of 0.1: closed with its blind position by steps 4" in problems
 
 
 def test_scores_name_loss_time_slippage_and_failed_steps():
