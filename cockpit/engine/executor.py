@@ -191,6 +191,8 @@ class Executor:
             side=position.side.opposite,
             amount=cut,
             reduce_only=True,
+            type="market" if intent.limit is None else "limit",
+            price=intent.limit,
         )
 
     def preview(self, intent: Intent, book: Book, *, mark: float | None = None) -> TrimPreview:
@@ -442,6 +444,17 @@ class Executor:
         between reading the journal and this call, so no row changes in between."""
         self._sent_here = {cid for cid in self._sent_here if cid in watched or cid in self._busy}
         self._resent = {cid for cid in self._resent if cid in watched or cid in self._busy}
+
+    async def cancel(self, row: JournalRow) -> Outcome | None:
+        """Cancel a resting order of ours, then look it up: its final state as the venue has it
+        (a fill that raced the cancel included), or None when the look-up failed. A refused
+        cancel (already filled or gone) is not an error: the look-up tells."""
+        try:
+            await asyncio.wait_for(self.venues[row.account].cancel_order(row.client_id, row.symbol),
+                                   self.request_timeout)
+        except (VenueError, asyncio.TimeoutError):
+            pass
+        return await self.check(row)
 
     def busy(self, client_id: str) -> bool:
         """Whether a submit is sending or looking up this order right now (leave it alone)."""

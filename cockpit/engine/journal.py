@@ -54,7 +54,9 @@ CREATE TABLE IF NOT EXISTS orders (
     updated     REAL NOT NULL,
     detail      TEXT NOT NULL DEFAULT '',
     average     TEXT,
-    fee         REAL NOT NULL DEFAULT 0
+    fee         REAL NOT NULL DEFAULT 0,
+    type        TEXT NOT NULL DEFAULT 'market',
+    price       TEXT
 );
 CREATE INDEX IF NOT EXISTS orders_open ON orders(status);
 CREATE TABLE IF NOT EXISTS kill_latch (
@@ -125,7 +127,9 @@ class JournalRow(Order):
             symbol=self.symbol,
             side=self.side,
             amount=self.amount,
-            reduce_only=True,
+            reduce_only=self.reduce_only,
+            type=self.type,
+            price=self.price,
         )
 
 
@@ -180,7 +184,8 @@ def _connect(path: str) -> sqlite3.Connection:
 def _migrate(db: sqlite3.Connection) -> None:
     """Bring a journal written by an older cockpit up to this schema (columns added since)."""
     have = {row[1] for row in db.execute("PRAGMA table_info(orders)")}
-    for column, kind in (("average", "TEXT"), ("fee", "REAL NOT NULL DEFAULT 0")):
+    for column, kind in (("average", "TEXT"), ("fee", "REAL NOT NULL DEFAULT 0"),
+                         ("type", "TEXT NOT NULL DEFAULT 'market'"), ("price", "TEXT")):
         if column not in have:
             db.execute(f"ALTER TABLE orders ADD COLUMN {column} {kind}")
 
@@ -226,11 +231,12 @@ class Journal:
         try:
             self._db.execute(
                 "INSERT INTO orders (client_id, intent_id, account, symbol, side, amount, reduce_only,"
-                " status, source, reason, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " status, source, reason, created, updated, type, price) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     request.client_id, intent_id, request.account, request.symbol,
                     request.side.value, str(request.amount), int(request.reduce_only),
-                    OrderStatus.INTENDED.value, source.value, reason, now, now,
+                    OrderStatus.INTENDED.value, source.value, reason, now, now, request.type,
+                    None if request.price is None else str(request.price),
                 ),
             )
         except sqlite3.IntegrityError:
@@ -393,11 +399,12 @@ class Journal:
 
 def _row(r: tuple) -> JournalRow:
     (client_id, intent_id, account, symbol, side, amount, filled, reduce_only, status, source, reason,
-     created, updated, detail, average, fee) = r
+     created, updated, detail, average, fee, kind, price) = r
     return JournalRow(
         client_id=client_id, intent_id=intent_id, account=account, symbol=symbol, side=Side(side),
         amount=Decimal(amount), filled=Decimal(filled), reduce_only=bool(reduce_only),
         status=OrderStatus(status), source=IntentSource(source),
         reason=reason, created=created, updated=updated, detail=detail,
         average=None if average is None else Decimal(average), fee=fee or 0.0,
+        type=kind, price=None if price is None else Decimal(price),
     )

@@ -31,7 +31,7 @@ import asyncio
 import dataclasses
 import logging
 import secrets
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, Callable
 
 from cockpit.engine.executor import ExecutionError
@@ -41,7 +41,7 @@ from cockpit.model.commands import (
 )
 from cockpit.model.events import EventKind, Severity
 from cockpit.model.unwind import (
-    RunMode, RunOrder, RunState, StepKind, StepStatus, TargetKind, UnwindRun, UnwindStep, Why,
+    RunMode, RunOrder, RunState, StepKind, StepStatus, StepStyle, TargetKind, UnwindRun, UnwindStep, Why,
 )
 from cockpit.risk.orders import estimate_cost
 from cockpit.risk.unwind import PlanSettings, book_figures, plan_unwind, slices
@@ -52,8 +52,9 @@ log = logging.getLogger("cockpit.engine.unwind")
 
 #: How long a step waits for its orders to end (fill, cancel, reject) before it is judged.
 ORDER_WAIT = 15.0
-#: A rejected step is replanned at most this many times.
-ATTEMPTS = 2
+#: Attempts per step: a ladder (or market), then market for what is left, then once more from the
+#: position as it is (a rejection, a book that could not fill it all).
+ATTEMPTS = 3
 #: Timeline entries kept on the run (the report's); the oldest go first past this.
 TIMELINE = 400
 
@@ -449,10 +450,13 @@ class UnwindFlow:
             self._wake.set()
 
     async def _send_step(self, seq: int) -> None:
-        """Send step `seq`'s orders slice by slice; a rejection replans it once (module doc)."""
+        """Send step `seq`'s orders attempt by attempt (module doc): a ladder first when the step
+        is one, then market; an attempt that leaves the step short (a rejection, a market order
+        the book could not fill, a ladder that timed out) is followed by the next, from the
+        position as it is then, under the next attempt's ids."""
         self._update(self.run, self.run.step(seq), status=StepStatus.SENDING, detail="sending")
         while True:
-            refused, rejected = await self._send_attempt(seq)
+            refused, why = await self._send_attempt(seq)
             step = self.run.step(seq)
             if refused and not self._can_send(step.key.account):
                 self._update(self.run, step, status=StepStatus.BLOCKED, detail=f"waiting: {refused}")
@@ -464,11 +468,11 @@ class UnwindFlow:
                              detail="the position is already closed" if closed else f"not sent: {refused}")
                 self._event(f"step {seq} {status.value}: {self.run.step(seq).detail}")
                 return
-            if not (rejected and step.attempt + 1 < ATTEMPTS):
+            if not why or step.filled >= step.amount or step.attempt + 1 >= ATTEMPTS or self.run.aborted:
                 break
-            self._update(self.run, step, attempt=step.attempt + 1,
-                         detail=f"rejected: replanned from the position now (attempt {step.attempt + 2})")
-            self._event(f"step {seq}: an order was rejected; replanned from the position as it is now")
+            self._update(self.run, step, attempt=step.attempt + 1, detail=f"{why}: the rest goes at market "
+                                                                           f"(attempt {step.attempt + 2})")
+            self._event(f"step {seq}: {why}; {step.amount - step.filled} left, sent again from the position now")
         step = self.run.step(seq)
         if step.filled >= step.amount:
             status, detail = StepStatus.DONE, f"done: {step.filled} filled"
@@ -478,32 +482,108 @@ class UnwindFlow:
         self._update(self.run, step, status=status, detail=detail)
         self._event(f"step {seq} {status.value}: {step.key.account} {step.key.symbol} {step.filled} of {step.amount}")
 
-    async def _send_attempt(self, seq: int) -> tuple[str, bool]:
-        """One attempt's slices, each under its own intent id: (why refused, rejected)."""
+    def _rows(self, run_id: str, seq: int) -> list[JournalRow]:
+        prefix = f"unwind:{run_id}:{seq}:"
+        return [r for r in self.engine.journal.run_orders(run_id) if r.intent_id.startswith(prefix)]
+
+    def _sync_filled(self, seq: int) -> None:
+        """The step's fill is what the journal holds for its orders (never counted twice, also
+        across a restart)."""
+        filled = sum((r.filled for r in self._rows(self.run.id, seq)), Decimal(0))
+        if filled != self.run.step(seq).filled:
+            self._update(self.run, self.run.step(seq), filled=filled)
+
+    async def _send_attempt(self, seq: int) -> tuple[str, str]:
+        """One attempt's slices, each under its own intent id: (why it was refused, why it fell
+        short). Its sizes depend only on what earlier attempts filled (all over by now), so a
+        restart recomputes the same orders under the same ids."""
         run = self.run
         step = run.step(seq)
-        wanted = step.amount - step.filled
+        earlier = sum((r.filled for r in self._rows(run.id, seq)
+                       if int(r.intent_id.split(":")[3]) < step.attempt), Decimal(0))
+        wanted = step.amount - earlier
         if wanted <= 0:
-            return "", False
+            return "", ""
         ins = self.engine._instruments.get(step.key.account, {}).get(step.key.symbol)
         notional = step.notional * float(wanted / step.amount) if step.notional else None
         parts = slices(wanted, notional, ins, PlanSettings(slippage_bound=run.slippage_bound)) if ins else [wanted]
-        for k, part in enumerate(parts):
+        ladder = step.style is StepStyle.LADDER and step.attempt == 0 and step.kind is StepKind.CUT and ins
+        limits = self._rungs(step, ins, len(parts)) if ladder else [None] * len(parts)
+        ids = []
+        for k, (part, limit) in enumerate(zip(parts, limits)):
             if self.run.aborted:
                 break  # an aborted run sends no further slice
             intent = Intent(id=f"unwind:{run.id}:{seq}:{step.attempt}:{k}", account=step.key.account,
                             symbol=step.key.symbol, source=IntentSource.PLAYBOOK, reason=_reason(run, step),
-                            amount=part)
+                            amount=part, limit=limit)
             try:
                 outcome = await self.engine.submit(intent, hedge=step.side if step.kind is StepKind.HEDGE else None)
             except ExecutionError as error:
-                return str(error), False
-            row = await self._settled(outcome.client_id)
-            filled = row.filled if row is not None else outcome.filled
-            self._update(self.run, self.run.step(seq), filled=self.run.step(seq).filled + filled)
-            if row is not None and row.status is OrderStatus.REJECTED:
-                return "", True
-        return "", False
+                return str(error), ""
+            ids.append(outcome.client_id)
+            if limit is None:
+                row = await self._settled(outcome.client_id)
+                self._sync_filled(seq)
+                if row is not None and row.status is OrderStatus.REJECTED:
+                    return "", "an order was rejected"
+        if ladder and ids:
+            await self._ladder_wait(seq, ids, run.ladder_timeout)
+        self._sync_filled(seq)
+        step = self.run.step(seq)
+        if step.filled < step.amount:
+            return "", "the ladder timed out" if ladder else "the book did not fill it all"
+        return "", ""
+
+    def _rungs(self, step: UnwindStep, ins, n: int) -> list[Decimal]:
+        """Limit prices of a ladder of `n` rungs, from near the mark out to the slippage bound,
+        each on the tick and rounded towards the mark (never past the bound)."""
+        frame = self.engine.latest
+        mark = step.est_price
+        row = next((r for r in frame.assessment.positions if r.key == step.key), None) if frame else None
+        if row is not None and row.mark:
+            mark = row.mark
+        if not mark:
+            return [None] * n
+        sign = float(step.order_side.sign)  # buying: limits above the mark; selling: below
+        out = []
+        for k in range(n):
+            raw = Decimal(repr(mark * (1 + sign * self.run.slippage_bound * (k + 1) / n)))
+            ticks = raw / ins.price_step
+            rounded = (ticks.to_integral_value(rounding=ROUND_FLOOR if sign > 0 else ROUND_CEILING)) * ins.price_step
+            out.append(rounded)
+        return out
+
+    async def _ladder_wait(self, seq: int, ids: list[str], timeout: float) -> None:
+        """Let the ladder's rungs rest (the venues' dead-man's switches armed meanwhile) until they
+        are all over or `timeout` passes; then cancel what rests and learn what it filled."""
+        engine = self.engine
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        engine.want_dead_man(True)
+        try:
+            while loop.time() < deadline and not self.run.aborted:
+                rows = [engine.journal.get(cid) for cid in ids]
+                open_rows = [r for r in rows if r is not None and r.status not in TERMINAL]
+                if not open_rows:
+                    return
+                for row in open_rows:
+                    if not engine.executor.busy(row.client_id):
+                        with engine.executor.holding(row.client_id):
+                            await engine.executor.check(row, engine.latest.book if engine.latest else None)
+                self._sync_filled(seq)
+                await asyncio.sleep(0.25)
+            for cid in ids:
+                row = engine.journal.get(cid)
+                while row is not None and row.status not in TERMINAL:
+                    with engine.executor.holding(cid):
+                        await engine.executor.cancel(row)
+                    row = engine.journal.get(cid)
+                    if row is not None and row.status not in TERMINAL:
+                        await asyncio.sleep(0.5)  # unknown after the cancel: keep looking, never send past it
+        finally:
+            if not any(s.status is StepStatus.SENDING and s.style is StepStyle.LADDER and s.seq != seq
+                       for s in self.run.steps):
+                engine.want_dead_man(False)
 
     async def _settled(self, client_id: str):
         """The journal row of `client_id` once it is terminal (or after `order_wait`)."""

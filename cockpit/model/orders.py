@@ -30,6 +30,7 @@ class Intent:
     reason: str
     fraction: float | None = None
     amount: Decimal | None = None
+    limit: Decimal | None = None  # a limit price (on the venue's tick): a resting order, not market
 
     @property
     def key(self) -> PositionKey:

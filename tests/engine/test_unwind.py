@@ -5,6 +5,7 @@ close when the venue returns, replanning after a rejection, and a restart that r
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -13,11 +14,13 @@ from cockpit.engine import Engine
 from cockpit.engine.core import EngineSettings
 from cockpit.engine.handling import preview, send
 from cockpit.engine.journal import Journal
-from cockpit.model import Health, OrderStatus, Rejected, Side
+from cockpit.model import Health, Order, OrderStatus, Rejected, Side
 from cockpit.model.commands import (
     AbortRun, ConfirmHedge, ConfirmStep, DismissRun, PauseRun, ResumeRun, SkipStep, StartUnwind,
 )
-from cockpit.model.unwind import RunState, StepKind, StepStatus, TargetKind, UnwindRun, UnwindTarget, Why
+from cockpit.model.unwind import (
+    RunState, StepKind, StepStatus, StepStyle, TargetKind, UnwindRun, UnwindTarget, Why,
+)
 from tests.engine.fakes import Clock, FakeVenue, account, position
 
 NOW = 1_780_000_000.0
@@ -269,5 +272,83 @@ async def test_a_read_only_engine_refuses_to_start_and_a_second_run_is_refused_w
         assert (await send(engine, FLAT)).ok
         second = await send(engine, StartUnwind(UnwindTarget(TargetKind.GROSS, 0.3), id="r2"))
         assert not second.ok and "already" in second.message
+    finally:
+        await engine.stop()
+
+
+class RestingVenue(FakeVenue):
+    """A venue where limit orders rest unfilled until cancelled; market orders fill."""
+
+    async def place_order(self, request):
+        if request.type != "limit":
+            return await super().place_order(request)
+        self.sent.append(request)
+        if request.client_id not in self.orders:
+            self.orders[request.client_id] = Order(
+                client_id=request.client_id, account=request.account, symbol=request.symbol, side=request.side,
+                amount=request.amount, filled=Decimal(0), status=OrderStatus.OPEN, type="limit", price=request.price)
+        return self.orders[request.client_id]
+
+    async def cancel_order(self, client_id, symbol):
+        order = self.orders[client_id]
+        if order.status is OrderStatus.OPEN:
+            self.orders[client_id] = dataclasses.replace(order, status=OrderStatus.CANCELED)
+
+
+async def test_a_ladder_rests_within_the_slippage_bound_then_the_rest_goes_at_market_after_the_timeout():
+    clock = Clock(NOW)
+    venue = RestingVenue(account("a"), clock)
+    venue.positions["SOL/USDT:USDT"] = position("a", "SOL/USDT:USDT", Side.LONG, "3")
+    engine = await _engine([venue], clock)
+    wanted = []
+    engine.want_dead_man = wanted.append  # the run arms the venues' dead-man's switches while rungs rest
+    try:
+        await send(engine, StartUnwind(UnwindTarget(TargetKind.FLAT), id="r1", style=StepStyle.LADDER,
+                                       slippage_bound=0.01, ladder_timeout=0.5))
+        await send(engine, ResumeRun("r1"))
+        run = await _over(engine)
+        limits = [r for r in venue.sent if r.type == "limit"]
+        assert len(limits) == 1 and limits[0].reduce_only and limits[0].side is Side.SHORT
+        assert Decimal("99") <= limits[0].price < Decimal("100")  # a sell within 1% of the mark of 100
+        assert venue.orders[limits[0].client_id].status is OrderStatus.CANCELED
+        market = [r for r in venue.sent if r.type == "market"]
+        assert len(market) == 1 and market[0].amount == Decimal("3")
+        step = run.steps[0]
+        assert step.status is StepStatus.DONE and step.attempt == 1 and not venue.positions
+        assert wanted == [True, False]
+        journaled = engine.journal.get(limits[0].client_id)
+        assert journaled.type == "limit" and journaled.price == limits[0].price
+    finally:
+        await engine.stop()
+
+
+class OrdersVenue(FakeVenue):
+    """A venue with two open orders of the trader's: one that adds risk, one reduce-only."""
+
+    cancelled: list | None = None
+
+    async def snapshot(self):
+        snap = await super().snapshot()
+        resting = [Order(client_id=cid, account=self.info.name, symbol="SOL/USDT:USDT", side=side, amount=Decimal(1),
+                         filled=Decimal(0), status=OrderStatus.OPEN, reduce_only=ro, type="limit", price=Decimal(90))
+                   for cid, side, ro in (("add", Side.LONG, False), ("trim", Side.SHORT, True))
+                   if cid not in self.cancelled]
+        return dataclasses.replace(snap, open_orders=tuple(resting))
+
+    async def cancel_order(self, client_id, symbol):
+        self.cancelled.append(client_id)
+
+
+async def test_starting_a_run_cancels_the_open_orders_that_add_risk_and_keeps_the_reducing_ones():
+    clock = Clock(NOW)
+    venue = OrdersVenue(account("a"), clock)
+    venue.cancelled = []
+    venue.positions["SOL/USDT:USDT"] = position("a", "SOL/USDT:USDT", Side.LONG, "3")
+    engine = await _engine([venue], clock)
+    try:
+        assert (await send(engine, FLAT)).ok
+        assert venue.cancelled == ["add"]
+        run = engine.unwind.run
+        assert run.cancelled == ("add",) and any("cancelled open order add" in line for _, line in run.events)
     finally:
         await engine.stop()
