@@ -499,14 +499,10 @@ class UnwindFlow:
         restart recomputes the same orders under the same ids."""
         run = self.run
         step = run.step(seq)
-        earlier = sum((r.filled for r in self._rows(run.id, seq)
-                       if int(r.intent_id.split(":")[3]) < step.attempt), Decimal(0))
-        wanted = step.amount - earlier
-        if wanted <= 0:
-            return "", ""
         ins = self.engine._instruments.get(step.key.account, {}).get(step.key.symbol)
-        notional = step.notional * float(wanted / step.amount) if step.notional else None
-        parts = slices(wanted, notional, ins, PlanSettings(slippage_bound=run.slippage_bound)) if ins else [wanted]
+        parts = self._parts(step, ins)
+        if not parts:
+            return "", ""
         ladder = step.style is StepStyle.LADDER and step.attempt == 0 and step.kind is StepKind.CUT and ins
         limits = self._rungs(step, ins, len(parts)) if ladder else [None] * len(parts)
         ids = []
@@ -533,6 +529,19 @@ class UnwindFlow:
         if step.filled < step.amount:
             return "", "the ladder timed out" if ladder else "the book did not fill it all"
         return "", ""
+
+    def _parts(self, step: UnwindStep, ins) -> list[Decimal]:
+        """The slices of this attempt: what earlier attempts (all over) left, split by the
+        participation limit; none when nothing is left."""
+        earlier = sum((r.filled for r in self._rows(self.run.id, step.seq)
+                       if int(r.intent_id.split(":")[3]) < step.attempt), Decimal(0))
+        wanted = step.amount - earlier
+        if wanted <= 0:
+            return []
+        if ins is None:
+            return [wanted]
+        notional = step.notional * float(wanted / step.amount) if step.notional else None
+        return slices(wanted, notional, ins, PlanSettings(slippage_bound=self.run.slippage_bound))
 
     def _rungs(self, step: UnwindStep, ins, n: int) -> list[Decimal]:
         """Limit prices of a ladder of `n` rungs, from near the mark out to the slippage bound,
