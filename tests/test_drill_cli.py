@@ -71,3 +71,10 @@ def test_targets():
     for bad in ("gross:101", "gross:", "gross:x", "net:30"):
         with pytest.raises(ValueError, match="--target must be"):
             parse_target(bad)
+
+
+def test_a_calm_market_never_trips_the_switch_so_nothing_is_run_and_the_exit_is_1(capsys):
+    assert main(["drill", "calm", "--speed", "3600"]) == 1  # an hour of calm in about a second
+    out = capsys.readouterr().out
+    assert "never reached REDUCING" in out and "scores:" not in out
+    assert report_paths(reports_dir()) == []
