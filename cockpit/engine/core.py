@@ -786,6 +786,11 @@ class Engine:
                 results.append(error)
         return results
 
+    def take_proposal(self, intents) -> None:
+        """An unwind run carries out these intents of the kill switch's proposal (its KILL_CUT
+        target): the switch never sends them itself, in auto mode or on an accept."""
+        self._auto_sent |= {intent.id for intent in intents}
+
     def already_sent(self, intent: Intent) -> bool:
         """True once `intent` of the kill switch's proposal was sent (accepted, or auto mode)."""
         return intent.id in self._auto_sent

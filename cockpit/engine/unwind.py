@@ -153,6 +153,10 @@ class UnwindFlow:
             return CommandResult(False, "no data yet: cannot plan")
         run = self._planned(command, frame, run_id=run_id)
         run = dataclasses.replace(run, cancelled=cancelled)
+        if command.target.kind is TargetKind.KILL_CUT:
+            # The run carries out the switch's cut: the switch must never send it a second time
+            # (auto mode, or an accept), under its own ids.
+            engine.take_proposal(self._kill_intents(frame))
         self._allowed.clear()
         self._log.append((engine.clock(), self._plan_line(run)))
         self._save(run)
@@ -171,7 +175,7 @@ class UnwindFlow:
             in_flight[key] = in_flight.get(key, Decimal(0)) + row.amount - row.filled
         kill_cut = None
         if command.target.kind is TargetKind.KILL_CUT:
-            kill_cut = {i.key: i.amount for i in frame.assessment.kill.proposed if i.amount is not None}
+            kill_cut = {i.key: i.amount for i in self._kill_intents(frame)}
         settings = PlanSettings(slippage_bound=command.slippage_bound, style=command.style)
         plan = plan_unwind(frame.book, frame.assessment, engine._instruments, command.target, settings=settings,
                            in_flight=in_flight, kill_cut=kill_cut)
@@ -185,6 +189,10 @@ class UnwindFlow:
             started=now, steps=steps, blind=plan.blind, held=plan.held, before=plan.before,
             net_bound=plan.net_bound, note=note, style=command.style, slippage_bound=command.slippage_bound,
             ladder_timeout=command.ladder_timeout)
+
+    def _kill_intents(self, frame) -> list:
+        """The kill switch's proposed cuts not sent yet (the run's KILL_CUT target)."""
+        return [i for i in frame.assessment.kill.proposed if i.amount is not None and not self.engine.already_sent(i)]
 
     async def _cancel_risky(self) -> tuple[str, ...]:
         """Cancel every open order at a LIVE venue that does not reduce risk."""

@@ -352,3 +352,36 @@ async def test_starting_a_run_cancels_the_open_orders_that_add_risk_and_keeps_th
         assert run.cancelled == ("add",) and any("cancelled open order add" in line for _, line in run.events)
     finally:
         await engine.stop()
+
+
+async def test_a_run_to_the_kill_switchs_cut_carries_it_out_once_and_the_switch_never_sends_it_again():
+    from cockpit.model import KillStatus
+    from cockpit.sim import build_demo
+
+    clock = Clock(NOW)
+    session = build_demo(seed=7, scenario="funding-squeeze", clock=clock)
+    engine = Engine(session.venues, sim=session, clock=clock)
+    frame = await engine.poll_once()
+    for _ in range(180):  # until the switch proposes its cut (advise mode)
+        clock.now += 10
+        frame = await engine.poll_once()
+        if frame.assessment.kill.proposed:
+            break
+    assert frame.assessment.kill.status is KillStatus.REDUCING
+    gross = frame.assessment.gross
+    proposed = {i.key: i.amount for i in frame.assessment.kill.proposed}
+    try:
+        assert (await send(engine, StartUnwind(UnwindTarget(TargetKind.KILL_CUT), id="k1", trigger="kill switch"))).ok
+        run = engine.unwind.run
+        cuts = {s.key: s.amount for s in run.steps if s.kind is StepKind.CUT}
+        assert cuts == proposed  # the switch's own sizes, nothing else
+        assert await engine.accept_proposal() == []  # the run has it: an accept sends nothing more
+        await send(engine, ResumeRun("k1"))
+        run = await _over(engine)
+        assert run.state is RunState.DONE
+        orders = engine.journal.rows()
+        assert len(orders) == len(proposed) and all(r.intent_id.startswith("unwind:k1:") for r in orders)
+        after = await engine.poll_once()
+        assert 1 - after.assessment.gross / gross >= 0.30 - 0.002
+    finally:
+        await engine.stop()
