@@ -54,7 +54,7 @@ def write_report(run: UnwindRun, rows: Sequence[Any], folder: Path, *,
     _private_dir(folder)
     base = folder / report_name(run)
     md = base.with_suffix(".md")
-    _write_private(base.with_suffix(".json"), json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    _write_private(base.with_suffix(".json"), json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     _write_private(md, report_markdown(data))
     return md
 

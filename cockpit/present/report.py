@@ -86,7 +86,7 @@ def build_report(run: UnwindRun, rows: Sequence[Any], *,
     for row in rows:
         by_step.setdefault(_step_of(row), []).append(row)
     steps = [_step_data(run, s, by_step.get(s.seq, []), funding.get(s.key), ended) for s in run.steps]
-    return {
+    return _finite({
         "run": run.id,
         "trigger": run.trigger,
         "target": target_text(run),
@@ -106,7 +106,18 @@ def build_report(run: UnwindRun, rows: Sequence[Any], *,
         "problems": _problems(run, rows),
         "timeline": _timeline(run, rows),
         "notes": list(NOTES),
-    }
+    })
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every NaN or infinite float made None (unknown), so the JSON is strict."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _key(key: PositionKey | None) -> str:

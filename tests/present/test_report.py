@@ -140,3 +140,19 @@ def test_scores_name_loss_time_slippage_and_failed_steps():
     assert "loss against the plan: +$55" in text
     assert "time to target: not reached" in text
     assert "steps that failed: 1 of 3 (2 short)" in text
+
+
+def test_an_aborted_run_with_no_order_and_unknown_figures_still_reports():
+    run = replace(_run(), state=RunState.ABORTED, aborted=True, steps=tuple(
+        replace(s, status=StepStatus.SKIPPED, filled=Decimal(0), detail="run aborted") for s in _run().steps),
+        before=BookFigures(gross=float("nan"), net=0.0, worst_stress=0.0, positions=3,
+                           margin=(("binance", float("inf")),)))
+    data = build_report(run, [])
+    json.dumps(data, allow_nan=False)  # strict JSON: unknown figures are null
+    assert data["before"]["gross"] is None and data["before"]["margin"] == {"binance": None}
+    s = data["summary"]
+    assert s["skipped"] == 3 and s["orders"] == 0 and s["reached"] is False
+    assert s["est_cost"] == 0.0 and s["slippage_bps"] is None and s["execution_s"] is None  # nothing filled
+    text = report_markdown(data)
+    assert "(aborted by a person)" in text and "Time to target: not reached" in text
+    assert "step 1 (binance ETH/USDT:USDT): skipped, 0 of 10 filled: run aborted" in text
