@@ -257,12 +257,20 @@ class Executor:
     async def submit(self, intent: Intent, book: Book, *, cap: Decimal | None = None,
                      hedge: Side | None = None) -> Outcome:
         """Send the order for `intent`; `cap` bounds it to what the user confirmed. With `hedge`,
-        the order is the blind-venue hedge on that side (`hedge_order`), the one that opens."""
+        the order is the blind-venue hedge on that side (`hedge_order`), the one that opens.
+
+        An intent already journaled is that order, under its id (looked up, or resumed), never
+        sized again: its own row, in flight, must not count against it (a step resumed after a
+        restart would be refused as "already being closed" by itself)."""
+        journaled = self.journal.get(client_order_id(intent.id))
         if hedge is not None:
             request = self.hedge_order(intent, hedge, book)
+        elif journaled is not None:
+            self._position(intent, book)  # the same refusals (read-only, not LIVE, not reconciled)
+            request = journaled.request()
         else:
             request = self._order(intent, *self._position(intent, book))
-        if cap is not None and request.amount > cap:
+        if cap is not None and request.amount > cap and journaled is None:
             # The confirmed size bounds the order, on the venue's step like every size we send
             # (a cap from a terminal is not trusted to be on it).
             instrument = self.venues[intent.account].instruments()[intent.symbol]
