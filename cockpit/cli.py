@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
 
 from cockpit import __version__
+from cockpit.guard_unwind import add_flags as add_unwind_flags
 from cockpit.usage import UsageError
 
 if TYPE_CHECKING:
@@ -236,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     guard.add_argument("--order-grace", type=_positive_float("--order-grace", 600), metavar="S",
                        help="seconds before an order the venue does not know counts as never sent "
                             "(two look-ups that far apart): above the venue's receive window (default 10)")
+    add_unwind_flags(guard)
     paper = sub.add_parser("paper", help="serve the simulator as a paper venue on a Unix socket")
     _add_flags(paper, "paper", 1)
     paper.add_argument("--socket", type=Path, metavar="PATH", required=True, help="the Unix socket to serve on")

@@ -86,6 +86,8 @@ def run_guard(args, setup) -> int:
     # Tracebacks would break the one-line contract; what failed is a notice on stdout and the
     # reason on stderr. (Logging configured by the caller still receives them.)
     logging.getLogger("cockpit").addHandler(logging.NullHandler())
+    if getattr(args, "unwind_id", None) and getattr(args, "unwind", None) is None:
+        raise UsageError("--unwind-id names the run --unwind starts: give --unwind flat or gross:N with it")
     path = socket_path(args)
     log = _open_log(getattr(args, "log", None))
     engine = build_engine(args, setup)
@@ -163,11 +165,14 @@ async def _serve(engine, args, path: Path, out: _Output) -> str | None:
     engine.emit(EventKind.GUARD, f"guard started: {len(engine.venues)} accounts, serving terminals on {path} "
                                  f"(attach: cockpit attach)", started="yes", socket=str(path))
     engine.start()
+    unwind = _start_unwind(engine, args, out)
     try:
         await asyncio.wait_for(done.wait(), args.duration or None)
     except asyncio.TimeoutError:
         stop("duration", "--duration reached")
     finally:
+        if unwind is not None:
+            unwind.cancel()
         kind, text = why[0] if why else ("stopped", "stopped")
         if kind != "closed":
             engine.emit(EventKind.GUARD, f"guard stopping ({text}): the book is no longer watched",
@@ -177,6 +182,15 @@ async def _serve(engine, args, path: Path, out: _Output) -> str | None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
     return {"risk": text, "closed": ""}.get(kind)
+
+
+def _start_unwind(engine, args, out: _Output) -> asyncio.Task | None:
+    """--unwind: the run's start, once every account is reconciled (`cockpit.guard_unwind`)."""
+    if getattr(args, "unwind", None) is None:
+        return None
+    from cockpit.guard_unwind import start_when_reconciled
+
+    return asyncio.ensure_future(start_when_reconciled(engine, args.unwind, args.unwind_id, out.line))
 
 
 # -- terminals ----------------------------------------------------------------------------
