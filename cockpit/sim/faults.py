@@ -4,7 +4,10 @@ A fault is injected by a scenario for a window of sim time, or drawn at random p
 configured rate. The venue asks `FaultPlan.draw` before answering and turns the fault into what
 the real adapter would raise: `RateLimited(retry_after=...)`, `Unavailable`, `VenueTimeout`,
 `MalformedReply`, `Rejected`, `AuthError`, or, for an order that landed but whose answer was lost,
-`UnknownOutcome`. Latency only delays the answer; frozen data returns the last snapshot again.
+`UnknownOutcome`. A connection reset (`reset`) comes before the matching engine: nothing is done,
+but the client cannot know that of an order, so an order meets `UnknownOutcome` (a read
+`Unavailable`); the paper venue hangs up instead of answering (`RESET_CODE`), so its client meets
+the reset on the wire. Latency only delays the answer; frozen data returns the last snapshot again.
 
 Random draws use one generator per account seeded from the world seed, so the same calls in the
 same order meet the same faults; they never touch the market's generator.
@@ -30,11 +33,13 @@ from cockpit.model import (
 from cockpit.sim.universe import VenueSpec
 
 FAULT_KINDS = ("latency", "timeout", "rate_limit", "server_error", "malformed", "outage",
-               "unknown_outcome", "stale", "rejected", "auth")
+               "unknown_outcome", "stale", "rejected", "auth", "reset")
 ORDER_ONLY = frozenset({"unknown_outcome", "rejected"})  # no effect on reads
 # Faults that hit an order after the venue accepted it: the order is live, the answer is lost.
 LANDS = frozenset({"unknown_outcome", "timeout", "malformed"})
 DEFAULT_RANDOM = ("rate_limit", "server_error", "timeout", "malformed", "latency")
+#: The code of a connection reset's error: the paper venue closes the connection instead of answering.
+RESET_CODE = "ECONNRESET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +127,11 @@ def raise_fault(fault: Fault, spec: VenueSpec, account: str, op: str,
                 "malformed": "the reply to the order was truncated"}[fault.kind]
         raise UnknownOutcome(f"{venue}: {what}; status unknown, look it up by client id",
                              client_id=client_id, account=account)
+    if fault.kind == "reset":
+        if op == "order":  # never reached the matching engine, but the client cannot know
+            raise UnknownOutcome(f"{venue}: connection reset by peer; status unknown, look it up by client id",
+                                 client_id=client_id, account=account, code=RESET_CODE)
+        raise Unavailable(f"{venue}: connection reset by peer", account=account, code=RESET_CODE)
     if fault.kind == "rate_limit":
         code, message = spec.error("rate_limit")
         raise RateLimited(f"{venue} 429 {code}: {message} Retry after {fault.retry_after:g} s",

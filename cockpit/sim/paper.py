@@ -21,7 +21,9 @@ What a venue does that a crash test depends on:
 * like a real venue's receive window, an order stamped ``sent_at`` more than `recv_window` seconds
   before it is executed is refused: an order the venue does not know after that can never land;
 * every order received is logged with its client id and whether it was accepted (`received`), to
-  an optional JSON-lines file as well, flushed per order.
+  an optional JSON-lines file as well, flushed per order;
+* a connection reset drawn from the fault plan (`reset`) closes the connection without an answer
+  (nothing was done), so the client meets it on the wire as it would a real one.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Any, Callable
 
 from cockpit.model import OrderRequest, Rejected, TransferRequest, VenueError
 from cockpit.model.wire import decode, dumps, encode, encode_error, loads
+from cockpit.sim.faults import RESET_CODE
 from cockpit.sim.session import SimSession
 
 PROTOCOL = 1
@@ -96,6 +99,8 @@ class PaperServer:
                 if not line.endswith(b"\n"):  # EOF, or a request cut off by its sender's death
                     break
                 reply = await self.handle(line)
+                if (reply.get("error") or {}).get("code") == RESET_CODE:
+                    break  # a connection reset (a fault): hang up, unanswered
                 try:
                     writer.write(dumps(reply))
                     await writer.drain()

@@ -21,7 +21,7 @@ from cockpit.sim.faults import FAULT_KINDS, Fault, FaultWindow
 
 READ_ERRORS = {
     "timeout": VenueTimeout, "rate_limit": RateLimited, "server_error": Unavailable,
-    "malformed": MalformedReply, "outage": Unavailable, "auth": AuthError,
+    "malformed": MalformedReply, "outage": Unavailable, "auth": AuthError, "reset": Unavailable,
 }
 
 
@@ -87,7 +87,8 @@ async def test_lost_answers_to_orders_are_unknown_outcomes(session, venue_of, ki
 
 
 @pytest.mark.parametrize(("kind", "error"), [("rejected", Rejected), ("rate_limit", RateLimited),
-                                              ("server_error", Unavailable), ("outage", Unavailable)])
+                                              ("server_error", Unavailable), ("outage", Unavailable),
+                                              ("reset", UnknownOutcome)])
 async def test_orders_refused_before_the_matching_engine_never_land(session, venue_of, kind, error):
     v = venue_of(session, "okx")
     snap = await v.snapshot()

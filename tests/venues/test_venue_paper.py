@@ -152,6 +152,24 @@ async def test_a_server_gone_mid_order_is_an_unknown_outcome_and_reads_are_unava
     served.close = lambda: None  # already closed
 
 
+async def test_a_connection_reset_hangs_up_unanswered_and_the_order_never_lands(served):
+    from cockpit.sim.faults import Fault, FaultWindow
+
+    venue = open_paper(served.path).venues[0]
+    await venue.connect()
+    pos = (await venue.snapshot()).positions[0]
+    request = _request(venue, pos, venue.instruments()[pos.symbol].min_amount)
+    world = served.session.world
+    world.faults.add(FaultWindow(venue.info.name, Fault("reset"), world.t, world.t + 3600))
+    with pytest.raises(UnknownOutcome, match="ConnectionResetError"):  # met on the wire, not told
+        await asyncio.wait_for(venue.place_order(request), 10)
+    with pytest.raises(Unavailable, match="ConnectionResetError"):
+        await asyncio.wait_for(venue.snapshot(), 10)
+    world.faults.windows.clear()
+    assert await venue.fetch_order(request.client_id, pos.symbol) is None  # reset before the engine
+    await venue.close()
+
+
 def test_the_codec_round_trips_snapshots_orders_and_errors():
     session = build_demo(seed=3, scenario="funding-squeeze", clock=lambda: NOW)
     for venue in session.venues:
