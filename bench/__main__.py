@@ -1,9 +1,10 @@
-"""`python -m bench [--quick] [ui|bytes|sim|risk|wire|unwind|service|drills|restart|memory|guard ...]`:
+"""`python -m bench [--quick] [ui|bytes|sim|risk|wire|unwind|service|drills|restart|unwind-restart|memory|guard ...]`:
 print every benchmark figure (medians).
 
 Some suites run only when named. The drills are not timings: `drills` (kill-switch fire drills over
 many seeds and hours of simulated time) takes a few minutes on 2 cores; `restart` (the SIGKILL
-restart drill, 30 seeds x 30 kills) about half an hour; `memory` (48 simulated hours, memory sampled every
+restart drill, 30 seeds x 30 kills) about half an hour; `unwind-restart` (the same drill on a
+guided unwind run, 30 seeds x 30 kills) (measured in the README); `memory` (48 simulated hours, memory sampled every
 hour) 15 to 40 minutes. `service` (a trim's round trip through a guard's socket, and an attached
 terminal idling for a minute) takes about three minutes, and `guard` (the resident memory and idle
 CPU of two guard processes) as long.
@@ -15,8 +16,9 @@ import importlib
 import platform
 import sys
 
-SUITES = ("risk", "sim", "ui", "bytes", "wire", "unwind", "service", "drills", "restart", "memory", "guard")
-OPT_IN = ("service", "drills", "restart", "memory", "guard")  # long runs: only when named
+SUITES = ("risk", "sim", "ui", "bytes", "wire", "unwind", "service", "drills", "restart", "unwind-restart", "memory",
+          "guard")
+OPT_IN = ("service", "drills", "restart", "unwind-restart", "memory", "guard")  # long runs: only when named
 
 
 def main(argv: list[str]) -> int:
@@ -30,7 +32,7 @@ def main(argv: list[str]) -> int:
     print(f"# cockpit benchmarks — Python {platform.python_version()}, {platform.machine()}, "
           f"{__import__('os').cpu_count()} cores{' (quick)' if quick else ''}")
     for name in chosen:
-        module = importlib.import_module(f"bench.bench_{name}")
+        module = importlib.import_module(f"bench.bench_{name.replace('-', '_')}")
         print(f"## {name}")
         for figure in module.run(quick=quick):
             print(figure.line(), flush=True)

@@ -35,29 +35,27 @@ the drill can see what journal-before-send prevents (`tests/test_restart.py` ass
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import random
-import shutil
 import signal
-import socket
-import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
 from bench.common import Figure
+from bench import crashdrill
+from bench.crashdrill import OPEN_ROWS, ROOT, SEND_BEFORE_JOURNAL, DrillResult, audit, over_seeds, peek
+from bench.crashdrill import ask as _ask
+from bench.crashdrill import lines as _lines
+from bench.crashdrill import spawn as _spawn
+from bench.crashdrill import wait as _wait
 
-ROOT = Path(__file__).resolve().parents[1]
+__all__ = ["SEND_BEFORE_JOURNAL", "drill", "figures", "run", "run_seed"]
 SPEED = 60.0
 DELAY = float(os.environ.get("RESTART_DELAY", "0.25"))  # the paper venue's order and answer delays, at most (seconds)
 # The venue refuses an order that arrives later than this after it was sent; the guard waits
@@ -68,87 +66,15 @@ SCENARIO = ROOT / "bench" / "restart-squeeze.toml"
 
 
 @dataclass
-class SeedResult:
-    """What one seed's drill found."""
+class SeedResult(DrillResult):
+    """What one seed's drill found (the kill points' states are the switch's)."""
 
-    seed: int
-    kills: int = 0
-    duplicates: int = 0
-    orphans: int = 0
-    unknown: int = 0
     episodes: int = 0
     status: str = ""
     planned: float = 0.0  # the plan's cut, fraction of its starting gross at the plan's marks
     executed: float = 0.0  # what the venue filled, the same way
     exact: bool = False  # every planned position cut by exactly its planned amount
-    orders: int = 0  # orders the venue accepted
     intents: int = 0  # orders the plan asked for
-    refused: list[str] = field(default_factory=list)  # orders the venue refused, and why
-    points: Counter = field(default_factory=Counter)  # (kill point, switch status at the kill)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """Every invariant holds."""
-        return not self.problems
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    return env
-
-
-#: Fault injection for the negative control, run as `python -c SEND_BEFORE_JOURNAL guard ...`: the
-#: guard journals each new order only after the venue has answered it, so a kill between the two
-#: leaves an order the venue holds and the journal lacks (an orphan), which a restart sends again
-#: under the same id (a duplicate). A monkeypatch in the guard's own process: the product has no switch.
-SEND_BEFORE_JOURNAL = """
-import sys
-from cockpit.engine.journal import Journal
-from cockpit.venues.paper import PaperVenue
-
-_record, _place = Journal.record, PaperVenue.place_order
-_unwritten = {}  # client id -> (journal, the record arguments): journaled only once answered
-
-def record(self, request, **kwargs):
-    if self.get(request.client_id) is not None:
-        return _record(self, request, **kwargs)  # already journaled: the rule's own answer
-    _unwritten[request.client_id] = (self, kwargs)
-    return True  # "fresh": the executor goes on to send it
-
-async def place_order(self, request):
-    try:
-        return await _place(self, request)  # the order leaves before its row exists
-    finally:
-        held = _unwritten.pop(request.client_id, None)
-        if held is not None:
-            _record(held[0], request, **held[1])
-
-Journal.record, PaperVenue.place_order = record, place_order
-from cockpit.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def _spawn(args: list[str], log: Path, *, bootstrap: str | None = None) -> subprocess.Popen:
-    """`cockpit ARGS` in its own process, output to `log`; under `bootstrap` (python -c) if given."""
-    head = ["-m", "cockpit"] if bootstrap is None else ["-c", bootstrap]
-    with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, *head, *args], stdout=out, stderr=subprocess.STDOUT,
-                                env=_env(), cwd=ROOT)
-
-
-def _ask(path: Path, op: str) -> object:
-    """One request to the paper venue, blocking."""
-    from cockpit.model.wire import decode, dumps, loads
-
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(30)
-        sock.connect(str(path))
-        sock.sendall(dumps({"id": 1, "op": op}))
-        reply = loads(sock.makefile("rb").readline())
-    return decode(reply["ok"])
 
 
 class Seen(NamedTuple):
@@ -167,39 +93,13 @@ class Seen(NamedTuple):
 
 def _seen(path: Path) -> Seen:
     """The journal now (read-only; empty before it exists)."""
-    if not path.exists():
+    found = peek(path, "SELECT count(*), coalesce(max(updated), 0) FROM orders", "SELECT count(*) FROM kill_plan",
+                 "SELECT status FROM kill_latch", OPEN_ROWS)
+    if found is None:
         return Seen()
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            rows, written = db.execute("SELECT count(*), coalesce(max(updated), 0) FROM orders").fetchone()
-            plans = db.execute("SELECT count(*) FROM kill_plan").fetchone()[0]
-            latch = db.execute("SELECT status FROM kill_latch").fetchone()
-            open_rows = db.execute("SELECT count(*) FROM orders WHERE status IN"
-                                   " ('intended','open','partial','unknown')").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return Seen()
+    (rows, written), (plans,), latch, (open_rows,) = found
     status = latch[0] if latch else ""
     return Seen(rows, plans, f"{status}+open" if open_rows else status, written)
-
-
-def _lines(path: Path) -> int:
-    try:
-        with open(path, "rb") as f:
-            return sum(1 for _ in f)
-    except FileNotFoundError:
-        return 0
-
-
-def _wait(condition, timeout: float, step: float = 0.002) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(step)
-    return False
 
 
 def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, finish_timeout: float = 90.0,
@@ -275,37 +175,17 @@ def _check(result: SeedResult, journal_path: Path, received) -> None:
     finally:
         journal.close()
     problems = result.problems
-    accepted: dict[str, dict] = {}
-    per_position: Counter = Counter()
-    for entry in received:
-        if not entry["accepted"]:
-            # Not counted as a fault here (the cut check is): a refused order is final, so this
-            # says why a position's cut fell short (e.g. an order past the receive window on a
-            # loaded machine).
-            result.refused.append(f"{entry['client_id']}: {entry.get('detail', '')}")
-        if entry["client_id"] in accepted:
-            result.duplicates += 1
-            problems.append(f"order {entry['client_id']} received again after it was accepted")
-        if entry["accepted"]:
-            accepted[entry["client_id"]] = entry
-            per_position[(entry["account"], entry["symbol"])] += 1
+    found = audit(received, rows)
+    accepted = found.accepted
+    result.duplicates, result.orphans, result.unknown = found.duplicates, found.orphans, found.unknown
+    result.refused += found.refused
+    problems += found.problems
+    per_position = Counter((e["account"], e["symbol"]) for e in accepted.values())
     for position, n in per_position.items():
         if n > 1:
             result.duplicates += n - 1
             problems.append(f"{n} accepted orders for {position}")
     result.orders = len(accepted)
-    sent = ("filled", "open", "partial")
-    for cid in accepted:
-        if cid not in rows or rows[cid].status.value not in sent:
-            result.orphans += 1
-            problems.append(f"the venue holds {cid}, the journal has it {rows[cid].status.value if cid in rows else 'not at all'}")
-    for cid, row in rows.items():
-        if row.status.value in sent and cid not in accepted:
-            result.orphans += 1
-            problems.append(f"the journal has {cid} {row.status.value}, the venue does not")
-        if row.status.value in ("unknown", "intended"):
-            result.unknown += 1
-            problems.append(f"journal row {cid} left {row.status.value}")
     result.episodes = len(plans)
     result.status = latch.status.value if latch else "none"
     if result.episodes != 1:
@@ -336,25 +216,15 @@ def drill(seeds: int, kills: int, first_seed: int = 1, *, keep: bool = False, jo
     """Run `seeds` seeds of `kills` kills each, `jobs` at a time (they mostly wait); `report`
     gets one line per seed as it finishes; `fault`: a guard bootstrap (the negative control)."""
 
-    def one(seed: int) -> SeedResult:
-        tmp = tempfile.mkdtemp(prefix=f"restart-{seed}-")
-        try:
-            started = time.monotonic()
-            r = run_seed(seed, kills, Path(tmp), fault=fault)
-            report(f"seed {seed:3d}: {r.kills} kills ({sum(v for (_, st), v in r.points.items() if st.startswith('REDUCING'))}"
-                   f" during the cut), {r.orders} orders, dup {r.duplicates}, orphans {r.orphans}, "
-                   f"unknown {r.unknown}, episodes {r.episodes}, {r.status}, planned {r.planned:.4%}, "
-                   f"executed {r.executed:.4%}"
-                   f"{f', venue refused {len(r.refused)}' if r.refused else ''}"
-                   f"{'' if r.ok else '  FAIL: ' + '; '.join(r.problems[:3] + r.refused[:3])}"
-                   f"  ({time.monotonic() - started:.0f} s{', kept ' + tmp if keep else ''})")
-            return r
-        finally:
-            if not keep:
-                shutil.rmtree(tmp, ignore_errors=True)
+    def one(seed: int, tmp: Path) -> SeedResult:
+        started = time.monotonic()
+        r = run_seed(seed, kills, tmp, fault=fault)
+        during = sum(v for (_, st), v in r.points.items() if st.startswith("REDUCING"))
+        report(r.line(f"{during} during the cut", f"episodes {r.episodes}, {r.status}, planned {r.planned:.4%}, "
+                      f"executed {r.executed:.4%}", time.monotonic() - started, str(tmp) if keep else ""))
+        return r
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(one, range(first_seed, first_seed + seeds)))
+    return over_seeds(one, seeds, first_seed, jobs=jobs, keep=keep, prefix="restart")
 
 
 def figures(results: list[SeedResult]) -> list[Figure]:
@@ -395,24 +265,14 @@ def run(quick: bool = False) -> list[Figure]:
 
 def main(argv: list[str]) -> int:
     """`python -m bench.bench_restart [--seeds N] [--kills K] [--first-seed S] [--keep]`."""
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_restart", description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=30)
-    parser.add_argument("--kills", type=int, default=30)
-    parser.add_argument("--first-seed", type=int, default=1)
-    parser.add_argument("--jobs", type=int, default=2, help="seeds run at once (default 2)")
-    parser.add_argument("--keep", action="store_true", help="keep each seed's directory (journal, logs)")
+    parser = crashdrill.parser("python -m bench.bench_restart", __doc__)
     parser.add_argument("--negative-control", action="store_true",
                         help="the guard sends each order before journaling it (fault injection): must fail")
     args = parser.parse_args(argv)
     started = time.monotonic()
     results = drill(args.seeds, args.kills, args.first_seed, keep=args.keep, jobs=args.jobs,
                     fault=SEND_BEFORE_JOURNAL if args.negative_control else None)
-    print(f"# {args.seeds} seeds x {args.kills} kills in {time.monotonic() - started:.0f} s")
-    for figure in figures(results):
-        print(figure.line())
-    print(json.dumps({"ok": all(r.ok for r in results)}))
-    return 0 if all(r.ok for r in results) else 1
-
+    return crashdrill.report(args, started, results, figures)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
