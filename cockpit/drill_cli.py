@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 import json
+import secrets
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -90,7 +91,7 @@ class Drill:
         self.args = args
         self.out = out
         self.name = Path(args.scenario).stem if str(args.scenario).endswith(".toml") else args.scenario
-        self.run_id = f"drill-{self.name}-{args.seed}"
+        self.run_id = f"drill-{self.name}-{args.seed}-{secrets.token_hex(2)}"  # two drills never share a name
         self.horizon = HORIZON / args.speed  # wall seconds
         self.priced = None  # --auto: the switch's cut as the planner priced it when proposed
         self.tripped: asyncio.Event | None = None
