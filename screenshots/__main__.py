@@ -6,7 +6,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
+from typing import Awaitable, Callable
+from unittest import mock
 
 from cockpit.engine.demo import demo_engine
 from cockpit.engine.local import LocalEngine
@@ -48,11 +51,85 @@ async def shoot(name: str, size: tuple[int, int], theme: str, keys: tuple[str, .
         api.stop()
 
 
+async def until(test: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    """Wait (the engine runs on its own thread) until `test()` holds."""
+    deadline = time.monotonic() + timeout
+    while not test():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"screenshots: gave up waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def keys(pilot, *pressed: str) -> None:
+    """Press `pressed`, then let the engine answer and the screen draw it."""
+    await pilot.press(*pressed)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.3)
+
+
+async def picker(pilot, api, clock) -> None:
+    """The unwind's target picker with the plan for Flat."""
+    await keys(pilot, "U")
+
+
+async def dydx_dark_hedge_asked(pilot, api, clock) -> None:
+    """venue-outage a minute in: dYdX is DOWN; Flat started step by step; h on its hedge."""
+    clock[0] = FROZEN + 45
+    await until(lambda: api.latest.book.account("dydx").health.value == "DOWN", "dydx to go DOWN")
+    await keys(pilot, "U")
+    await keys(pilot, "enter")
+    await keys(pilot, "y")
+    await until(lambda: api.latest.run is not None and api.latest.run.state.value == "ready", "the plan")
+    await keys(pilot, "end")
+    await keys(pilot, "h")
+
+
+async def hedged_and_running(pilot, api, clock) -> None:
+    """As above, the hedge confirmed, then let it run: every cut done, the hedge in place."""
+    await dydx_dark_hedge_asked(pilot, api, clock)
+    await pilot.pause(0.2)
+    await keys(pilot, "y")
+    await keys(pilot, "g")
+    await pilot.pause(0.2)
+    await keys(pilot, "y")
+    await until(lambda: "hedge in place" in api.latest.run.note, "every cut to be over")
+    pilot.app.clear_notifications()
+    await pilot.pause(0.3)
+
+
+UNWIND_SHOTS: list[tuple[str, tuple[int, int], str | None, Callable[..., Awaitable[None]]]] = [
+    # (file, size, scenario, what to do after the first frame)
+    ("unwind-plan-120x40.svg", (120, 40), None, picker),
+    ("unwind-hedge-confirm-120x40.svg", (120, 40), "venue-outage", dydx_dark_hedge_asked),
+    ("unwind-running-80x24.svg", (80, 24), "venue-outage", hedged_and_running),
+]
+
+
+async def shoot_unwind(name: str, size: tuple[int, int], scenario: str | None, script) -> None:
+    """Render one screenshot of the guided unwind: the clock holds still unless the script moves
+    it (once, so the simulator takes one step), and the run's id is fixed."""
+    clock = [FROZEN]
+    api = LocalEngine(demo_engine(seed=7, scenario=scenario, clock=lambda: clock[0]))
+    api.start()
+    try:
+        app = CockpitApp(api, theme=load_theme("cockpit-dark"))
+        with mock.patch("cockpit.ui.screens.picker.new_command_id", lambda: "shot0001"):
+            async with app.run_test(size=size) as pilot:
+                await pilot.pause()
+                await script(pilot, api, clock)
+                app.save_screenshot(filename=name, path=str(HERE))
+    finally:
+        api.stop()
+
+
 async def main() -> None:
     """Render every screenshot."""
     for shot in SHOTS:
         await shoot(*shot)
         print(f"screenshots/{shot[0]}")
+    for unwind in UNWIND_SHOTS:
+        await shoot_unwind(*unwind)
+        print(f"screenshots/{unwind[0]}")
 
 
 if __name__ == "__main__":

@@ -210,7 +210,7 @@ def order_cells(order: RunOrder) -> tuple[str, ...]:
         ORDER_WORDS.get(order.status, order.status.value),
         exact(order.filled),
         fmt.price(order.price),
-        fmt.DASH if bps is None else f"{bps:+.1f}bp",
+        fmt.DASH if bps is None else f"{bps:+.1f}bp" if abs(bps) < 99.95 else f"{bps:+.0f}bp",
     )
 
 
@@ -261,14 +261,25 @@ def blind_line(run: UnwindRun) -> str:
         parts.append("blind: " + ", ".join(
             f"{b.account} {b.health} ({b.positions} pos {fmt.money(b.gross, dollars=True)})" for b in run.blind))
     if run.held:
-        parts.append("held: " + ", ".join(f"{key.account} {key.symbol.split('/')[0]} ({reason})"
+        parts.append("held: " + ", ".join(f"{key.account} {key.symbol.split('/')[0]} ({_held_for(reason)})"
                                            for key, reason in run.held))
     return " · ".join(parts)
 
 
+def _held_for(reason: object) -> str:
+    """Why a leg is held: the blind position it offsets (a key, or its text "account|symbol"), or
+    the planner's words."""
+    account, symbol = getattr(reason, "account", None), getattr(reason, "symbol", None)
+    if account is None and isinstance(reason, str) and "|" in reason:
+        account, symbol = reason.split("|", 1)
+    if account is None:
+        return str(reason)
+    return f"offsets blind {account} {str(symbol).split('/')[0]}"
+
+
 def timeline(run: UnwindRun, lines: int) -> list[str]:
     """The run's last `lines` timeline entries, oldest first: "12:03:04 step 2 done: …"."""
-    return [f"{fmt.clock(t)} {text}" for t, text in run.events[-lines:]] if lines > 0 else []
+    return [f"{fmt.clock(t)} {' '.join(text.split())}" for t, text in run.events[-lines:]] if lines > 0 else []
 
 
 def outlook(run: UnwindRun) -> str:
@@ -325,18 +336,21 @@ def filled_share(step: UnwindStep) -> float:
 
 
 def hedge_lines(step: UnwindStep) -> list[str]:
-    """What a hedge's own confirmation states: the one order of a run that opens a position."""
+    """What a hedge's own confirmation states: the one order of a run that opens a position
+    (its size exact, as it is sent)."""
     blind = step.hedges
     venue = step.key.account
     price = ("Est. price —   cost unknown (no price)" if step.est_price is None or step.est_cost is None
              else f"Est. price {fmt.price(step.est_price)}   cost {fmt.money(step.est_cost, dollars=True)}")
     back = blind.account if blind is not None else "the blind venue"
+    size = format(step.amount.normalize(), "f")
     return [
         f"{hedge_label(step)}: opens a position on {venue}",
-        f"Order      {side_word(step.order_side).upper()} {amount(step)} market on {venue} ({step.key.symbol})",
+        f"Order      {side_word(step.order_side).upper()} {size} {step.unit or step.asset} market on {venue} "
+        f"({step.key.symbol})",
         price,
-        f"At most the blind position's size; tagged in the journal; closed with {back}'s",
-        f"position when {back} is back.",
+        "At most the blind position's size, tagged in the journal;",
+        f"closed together with it when {back} is back.",
     ]
 
 

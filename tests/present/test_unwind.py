@@ -85,7 +85,7 @@ def test_fill_slippage_is_positive_when_worse_for_the_run():
     assert pu.slip_bps(sell) == 100.0  # sold below the estimate
     assert pu.slip_bps(buy) == -100.0  # bought below it
     cells = dict(zip(pu.ORDER_COLUMNS, pu.order_cells(buy)))
-    assert cells["status"] == "partial" and cells["filled"] == "4" and cells["slip"] == "-100.0bp"
+    assert cells["status"] == "partial" and cells["filled"] == "4" and cells["slip"] == "-100bp"
     pending = RunOrder(3, "c3", "okx", "BTC/USDT:USDT", Side.LONG, Decimal("1"), OrderStatus.INTENDED)
     assert dict(zip(pu.ORDER_COLUMNS, pu.order_cells(pending)))["slip"] == "—"
 
@@ -100,8 +100,10 @@ def test_book_line_names_each_accounts_margin():
 
 def test_blind_accounts_and_held_legs_are_named():
     run = _run([], blind=(BlindAccount("dydx", "DOWN", 3, 166_000.0),),
-               held=((PositionKey("binance", "ETH/USDT:USDT"), "hedges blind dydx ETH long"),))
-    assert pu.blind_line(run) == "blind: dydx DOWN (3 pos $166k) · held: binance ETH (hedges blind dydx ETH long)"
+               held=((PositionKey("binance", "ETH/USDT:USDT"), PositionKey("dydx", "ETH/USD:USDC")),
+                     (PositionKey("binance", "BTC/USDT:USDT"), "dydx|BTC/USD:USDC")))
+    assert pu.blind_line(run) == ("blind: dydx DOWN (3 pos $166k) · held: binance ETH (offsets blind dydx ETH), "
+                                  "binance BTC (offsets blind dydx BTC)")
 
 
 def test_plan_lines_total_the_cost_and_list_steps():
@@ -111,3 +113,11 @@ def test_plan_lines_total_the_cost_and_list_steps():
     assert lines[0] == "2 steps · 1 bridge by hand · est cost $44*"  # one cost unknown: marked partial
     assert lines[-1] == "… and 1 more steps"
     assert "bridge paradex" not in lines[3] and "by hand, 14m" in lines[3]
+
+
+def test_the_engines_key_names_become_this_terminals_keys():
+    keys = {"confirm": "space", "go": "r", "hedge": "H", "pause": "P", "abort": "A"}
+    assert pu.keyed("waiting: confirm the next step (enter), or let it run (g)", keys) == \
+        "waiting: confirm the next step (space), or let it run (r)"
+    assert pu.keyed("running: p pauses, a aborts", keys) == "running: P pauses, A aborts"
+    assert pu.keyed("hedge step 3 needs its own confirmation (h), or skip it", keys).endswith("(H), or skip it")

@@ -179,3 +179,11 @@ async def test_readonly_sees_the_refusal():
         assert isinstance(app.screen, UnwindPicker)  # nothing to confirm
         assert any("read-only" in n.message.lower() or "readonly" in n.message.lower()
                    for n in app._notifications)
+
+
+async def test_the_engines_note_names_this_terminals_keys():
+    app = make_app(keymap={"run.go": "r", "run.confirm": "space"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _start_flat(pilot)
+        note = str(screen.query_one("#run-note").render())
+        assert "(r)" in note and "(g)" not in note and "(⏎)" not in note

@@ -203,7 +203,8 @@ class UnwindPicker(ModalScreen[StartUnwind | None]):
             return
         assert isinstance(answer, UnwindRun)
         self.plan = answer
-        plan.update("\n".join(pu.plan_lines(answer, limit=self._room())))
+        head = f"plan for {pu.target_text(target)} (nothing is sent before you confirm):"
+        plan.update("\n".join([head, *pu.plan_lines(answer, limit=self._room() - 1)]))
 
     def _room(self) -> int:
         """Plan steps that fit under the list at this terminal's height."""

@@ -42,7 +42,7 @@ STEP_COLUMNS = [
     Column("price", "est px", 9, 1),
     Column("cost", "cost", 5),
     Column("liq", "liq before→after", 17, 1),
-    Column("why", "why", 12, 0, "left"),
+    Column("why", "why", 13, 0, "left"),
     Column("status", "status", 7, 0, "left"),
     Column("filled", "filled", 8),
 ]
@@ -137,8 +137,8 @@ class RunScreen(Screen):
         self.query_one("#run-blind", Line).show(Text(blind, style="bold"))
         self.query_one("#run-blind").display = bool(blind)
         self.query_one(StepTable).show([(s.seq, _step_row(s)) for s in run.steps])
-        self.query_one("#run-orders", KeyedTable).show(
-            [(o.client_id, pu.order_cells(o)) for o in reversed(run.orders)])  # newest first
+        newest = sorted(run.orders, key=lambda o: (o.time, o.step, o.client_id), reverse=True)
+        self.query_one("#run-orders", KeyedTable).show([(o.client_id, pu.order_cells(o)) for o in newest])
         self.query_one("#run-note", Line).show(Text(self._note(run), no_wrap=True, overflow="ellipsis"))
         self.query_one("#run-events", Line).show(self._events(run))
         self.show_detail()
