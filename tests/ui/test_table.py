@@ -118,3 +118,45 @@ async def test_a_changed_figure_repaints_the_characters_that_changed_not_the_row
         assert _line(table, 1).rstrip().endswith("1.235") and "-5.0k" in _line(table, 2)
         table.move_cursor(row=1)
         assert calls[-1] == (Region(0, 1, table.size.width, 2),)  # the cursor moves: both rows whole
+
+
+async def test_a_row_built_in_one_pass_is_the_row_drawn_cell_by_cell():
+    """`_styled_row` (the fast way, no horizontal scroll) draws what `_finish` of the cells'
+    segments draws: plain, styled and spanned cells, empty ones, ones cropped with an ellipsis,
+    double-width text, on and off the cursor."""
+    import random
+
+    from rich.style import Style
+    from rich.text import Text
+
+    from cockpit.ui.widgets.table import Styled, _finish
+
+    rng = random.Random(3)
+    spanned = Text("ab世c")
+    spanned.stylize("bold", 1, 3)
+    texts = ["", "x", "12.5k", "-1.25M", "a long name here", "世界", "Σ BTC", "↓6.5%"]
+    styles = ["", "red", "bold #ff0000", "dim", "green"]
+
+    def cell():
+        kind = rng.randrange(4)
+        text = rng.choice(texts)
+        if kind == 0:
+            return text
+        if kind == 1:
+            return Styled(text, rng.choice(styles[1:]))
+        if kind == 2:
+            return Text(text, style=rng.choice(styles))
+        return spanned
+
+    app = _TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(KeyedTable)
+        rows = [(i, (cell(), cell())) for i in range(200)]
+        table.show(rows)
+        await pilot.pause()
+        base, cursor = Style(bgcolor="black"), Style(bgcolor="blue", color="white")
+        for i, (_, cells) in enumerate(rows):
+            for style, post in ((base, None), (cursor, Style(color="white"))):
+                width = table._width + rng.randrange(3)
+                expected = _finish(table._render_cells(cells), 0, width, style, post, base)
+                assert table._styled_row(i, width, style, post, base) == expected, cells

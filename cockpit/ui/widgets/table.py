@@ -76,6 +76,7 @@ Cell = str | Styled | Text
 Row = tuple[Hashable, tuple[Cell, ...]]
 
 _NULL = Style.null()
+_LINES_KEPT = 1024  # finished lines kept: screenfuls of rows in several looks, cursor and not
 _HEADER = "\0header"  # line-cache key of the header: no row key can be this
 _NARROWED = 3  # changes spread over more columns than this repaint as one span, not cell by cell
 
@@ -144,11 +145,11 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
         self._cursor = 0
         # Row segments by (columns, cells' look): an unchanged row is never rendered twice.
         self._content: LRUCache[tuple, list[Segment]] = LRUCache(512)
-        # By (line style, cursor style): each cell style (a string, or a Text's Style) combined
-        # with them, as drawn (see `_styled_row`).
-        self._styles_of: dict[tuple, dict] = {}
-        # Finished lines by (row look, cursor style or not, scroll x, width, base style).
-        self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
+        # By (line style, cursor style, padding style): see `_line_styles`.
+        self._styles_of: dict[tuple, tuple[Style, Style, dict, dict]] = {}
+        # Finished lines by (row look, cursor style or not, scroll x, width, base style): a
+        # plain dict, emptied when full (an LRU's bookkeeping cost more than it kept).
+        self._lines: dict[tuple, Strip] = {}
         self._styles: tuple[Style, Style, Style, Style | None] = (_NULL, _NULL, _NULL, None)
         self._view: tuple[int, int, int] | None = None  # width and scroll, during `render_lines`
         self._layout_columns()
@@ -494,7 +495,7 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
             if strip is None:
                 content = self._render_cells(tuple(c.label for c in self._shown))
                 strip = _finish(content, scroll_x, width, header, None, base)
-                self._lines.set(key, strip)
+                self._set_line(key, strip)
             return strip
         row = y - 1 + scroll_y
         if row >= len(self._sigs):
@@ -515,49 +516,90 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
                 strip = _finish(content, scroll_x, width, style, over, base)
             else:
                 strip = self._styled_row(row, width, style, over, base)
-            self._lines.set(key, strip)
+            self._set_line(key, strip)
         return strip
+
+    def _set_line(self, key: tuple, strip: Strip) -> None:
+        """Keep a finished line (all of them are dropped when `_LINES_KEPT` are kept)."""
+        if len(self._lines) >= _LINES_KEPT:
+            self._lines.clear()
+        self._lines[key] = strip
 
     def _styled_row(self, row: int, width: int, style: Style, post: Style | None, base: Style) -> Strip:
         """Row `row` as a whole line: each cell's text justified in its column and laid over
-        `style` (and `post` under it), runs of one style joined (as `_simplify` joins them).
-        Equal to `_finish` of `_render_cells` without horizontal scroll, without building a
-        segment per cell: a plain cell is a string, a styled one costs a style lookup."""
+        `style` (and `post` over it), runs of one style joined (as `_simplify` joins them).
+        Equal to `_finish` of `_render_cells` without horizontal scroll, without a segment per
+        cell: a plain cell is a string added to the run, a styled one costs a style lookup.
+
+        Styles are compared by identity: each is looked up in `_line_styles`, where equal
+        styles are one object, so identity is equality here."""
         cells = self._row_cells(row)
-        styles = self._styles_of.get((style, post))
-        if styles is None:
-            if len(self._styles_of) > 8:  # themes and focus come and go: keep the latest few
-                self._styles_of.clear()
-            styles = self._styles_of[(style, post)] = {}
-        line = style if post is None else style + post  # unstyled text on this line
-        pieces: list[tuple[str, Style]] = []
-        add = pieces.append
-        console = None
+        line, pad, styles, canonical = self._line_styles(style, post, base)
+        segments: list[Segment] = []
+        texts: list[str] = []  # the run, in style `current`
+        current = line
         for pick, col in zip(self._picks, self._shown):
             cell = cells[pick]
             if isinstance(cell, str):
-                add((_fit(cell, col), line))
+                if current is not line:
+                    if texts:
+                        segments.append(Segment("".join(texts), current))
+                    texts, current = [], line
+                texts.append(_fit(cell, col))
                 continue
             if isinstance(cell, Styled):
                 text, lead, trail = _fit_parts(cell.text, col)
-                parts = [(lead, None), (text, cell.style), (trail, None)]
+                parts = ((lead, None, None), (text, cell.style, None), (trail, None, None))
             else:  # a Rich Text: its own segments, spans and all
-                console = console or self.app.console
-                parts = _cell_segments(cell, col, console)
-            for text, cell_style, *_ in parts:
-                if not cell_style:
-                    if text:  # (a styled cell's empty blanks; an empty styled text stays, as Rich has it)
-                        add((text, line))
+                parts = _cell_segments(cell, col, self.app.console)
+            for text, cell_style, _ in parts:
+                if cell_style:
+                    segment_style = styles.get(cell_style)
+                    if segment_style is None:
+                        segment_style = styles[cell_style] = self._drawn_style(cell_style, style, post, canonical)
+                elif text:  # blanks (an empty styled text stays a segment, as Rich makes it)
+                    segment_style = line
+                else:
                     continue
-                looks = styles.get(cell_style)
-                if looks is None:
-                    resolved = self._cell_style(cell_style)
-                    looks = styles[cell_style] = line if resolved is None else \
-                        style + resolved if post is None else style + resolved + post
-                add((text, looks))
+                if segment_style is not current:
+                    if texts:
+                        segments.append(Segment("".join(texts), current))
+                    texts, current = [], segment_style
+                texts.append(text)
         if self._width < width:
-            add((" " * (width - self._width), base))
-        return Strip(_joined(pieces), width)
+            if pad is not current:
+                if texts:
+                    segments.append(Segment("".join(texts), current))
+                texts, current = [], pad
+            texts.append(" " * (width - self._width))
+        if texts:
+            segments.append(Segment("".join(texts), current))
+        return Strip(segments, width)
+
+    def _line_styles(self, style: Style, post: Style | None, base: Style) -> tuple[Style, Style, dict, dict]:
+        """For a line drawn over `style` (and `post`, on the cursor) and padded in `base`: the
+        style of its unstyled text, that of its padding, its cells' styles as drawn (by the
+        cell's style) and the styles met so far (by themselves: one object per look, so that
+        `_styled_row` compares them by identity)."""
+        found = self._styles_of.get((style, post, base))
+        if found is None:
+            if len(self._styles_of) > 8:  # themes and focus come and go: keep the latest few
+                self._styles_of.clear()
+            line = style if post is None else style + post
+            canonical = {line: line}
+            pad = canonical.setdefault(base, base)
+            found = self._styles_of[(style, post, base)] = (line, pad, {}, canonical)
+        return found
+
+    def _drawn_style(self, cell_style: str | Style, style: Style, post: Style | None, canonical: dict) -> Style:
+        """`cell_style` laid over `style` (and `post` over it), as `_finish` draws it: the one
+        object in `canonical` for that look."""
+        resolved = self._cell_style(cell_style)
+        if resolved is None:
+            drawn = style if post is None else style + post
+        else:
+            drawn = style + resolved if post is None else style + resolved + post
+        return canonical.setdefault(drawn, drawn)
 
     def _cell_style(self, style: str | Style) -> Style | None:
         """A cell's style (a style string, or a Rich `Style` from a `Text`) as a Rich Style, None
@@ -574,23 +616,6 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
             segments.extend(_cell_segments(cell, col, console))
         # Merge runs of one style (most cells are plain): fewer segments to style per line.
         return _simplify(segments)
-
-
-def _joined(pieces: list[tuple[str, Style]]) -> list[Segment]:
-    """Segments of `(text, style)` pieces, adjacent pieces of one style joined: `_simplify`
-    without a Segment per piece (styles compared by identity first, as there)."""
-    out: list[Segment] = []
-    if not pieces:
-        return out
-    texts, style = [pieces[0][0]], pieces[0][1]
-    for text, next_style in pieces[1:]:
-        if next_style is style or next_style == style:
-            texts.append(text)
-        else:
-            out.append(Segment("".join(texts), style))
-            texts, style = [text], next_style
-    out.append(Segment("".join(texts), style))
-    return out
 
 
 def _simplify(segments: list[Segment]) -> list[Segment]:
@@ -700,10 +725,10 @@ def _cell_segments(cell: Cell, col: Column, console: Console) -> list[Segment]:
     """
     if isinstance(cell, str):
         return [Segment(_fit(cell, col))]
-    if isinstance(cell, Styled):
+    if isinstance(cell, Styled):  # as the Text of one style below (its empty text stays a segment)
         text, lead, trail = _fit_parts(cell.text, col)
         body = Segment(text, console.get_style(cell.style, default=_NULL) or None)
-        return [segment for segment in (Segment(lead), body, Segment(trail)) if segment.text]
+        return [Segment(lead), body, Segment(trail)] if trail else [Segment(lead), body]
     width = col.width
     text = cell.plain
     length = cell_len(text)
