@@ -618,7 +618,7 @@ class Engine:
             notices=tuple(self._notices),
             risk_error=risk_error,
             alerts=self.alerts,
-            run=self.unwind.run,
+            run=self.unwind.frame_run(),
             dead_man=self.dead_man.states(now),
         )
         self.latest = frame

@@ -12,8 +12,11 @@
   before planning; accounts that are not LIVE while holding risk are named (`UnwindRun.blind`).
 * **Plan** (`cockpit.risk.unwind.plan_unwind`) and preview: every step priced, with the book after.
 * **Execute**: step by step (each `ConfirmStep`) or running (`ResumeRun`; `PauseRun`, `SkipStep`,
-  `AbortRun` at any time). Venues run in parallel, steps within a venue in plan order, and the
-  steps of one group (hedged legs; a blind position with its hedge) are sent together. Each order
+  `AbortRun` at any time). Venues run in parallel, steps within a venue in plan order. A leg of
+  a group (hedged legs of one asset; a blind position with its hedge) goes as soon as it is first
+  on its venue when its cut alone keeps the book's net within the run's bound (judged from the
+  plan's notionals, counting every step out as done); otherwise the legs of its group go
+  together, once each is first on its venue. Each order
   of a step has the intent id ``unwind:<run>:<step>:<attempt>:<slice>``: after a crash the same
   step is resumed under the same ids, and the executor's journal makes a resend the same order.
   A rejected step is replanned once from the position as it is now, under the next attempt's ids.
@@ -363,18 +366,44 @@ class UnwindFlow:
         assert run is not None
         if run.state is not RunState.RUNNING:
             return
-        heads: dict[str, UnwindStep] = {}
-        for step in run.steps:
-            if step.kind is StepKind.CUT and not step.status.over:
-                heads.setdefault(step.key.account, step)
+        heads = _heads(run)
         ready = [s for s in run.steps if s.kind is StepKind.HEDGE and s.status in (StepStatus.PENDING, StepStatus.SENDING)]
+        net = self._net_if_sent(run)
         for step in heads.values():
             if run.mode is RunMode.STEP and step.seq not in self._allowed and step.status is not StepStatus.SENDING:
                 continue
-            ready += self._group_ready(run, step, heads)
+            move = _net_move(step)
+            if step.group and self._alone(run, step, net, move):
+                # A leg whose cut alone keeps the net within its bound need not wait for its group.
+                ready.append(step)
+                net += move
+                continue
+            group = self._group_ready(run, step, heads)
+            net += sum(_net_move(s) or 0.0 for s in group if s.seq not in self._active)
+            ready += group
         for s in ready:
             if s.seq not in self._active and self._can_send(s.key.account):
                 self._active[s.seq] = asyncio.ensure_future(self._execute(s.seq))
+
+    def _alone(self, run: UnwindRun, step: UnwindStep, net: float, move: float | None) -> bool:
+        """Whether `step` may go without its group: its venue takes orders and its cut alone
+        leaves the net within the run's bound."""
+        return (move is not None and step.seq not in self._active and abs(net + move) <= run.net_bound + 1e-6
+                and self._can_send(step.key.account))
+
+    def _net_if_sent(self, run: UnwindRun) -> float:
+        """The book's net once every step over (by what it filled) and every step out now (whole)
+        has done its part, from the plan's own figures: what a leg that goes alone is judged by."""
+        net = run.before.net if run.before is not None else 0.0
+        for step in run.steps:
+            move = _net_move(step)
+            if move is None:
+                continue
+            if step.seq in self._active or step.status is StepStatus.SENDING:
+                net += move
+            elif step.status.over and step.amount > 0:
+                net += move * float(step.filled / step.amount)
+        return net
 
     def _group_ready(self, run: UnwindRun, step: UnwindStep, heads: dict[str, UnwindStep]) -> list[UnwindStep]:
         """The legs of `step`'s group when all may go now; else none (those whose venue cannot
@@ -499,7 +528,7 @@ class UnwindFlow:
         across a restart)."""
         filled = sum((r.filled for r in self._rows(self.run.id, seq)), Decimal(0))
         if filled != self.run.step(seq).filled:
-            self._update(self.run, self.run.step(seq), filled=filled)
+            self._update(self.run, self.run.step(seq), journal=False, filled=filled)
 
     async def _send_attempt(self, seq: int) -> tuple[str, str]:
         """One attempt's slices, each under its own intent id: (why it was refused, why it fell
@@ -755,10 +784,26 @@ class UnwindFlow:
         return [s for s in run.steps if s.group == step.group and s.kind is StepKind.CUT
                 or s.seq == step.seq]
 
-    def _update(self, run: UnwindRun, step: UnwindStep, **changes) -> None:
+    def _update(self, run: UnwindRun, step: UnwindStep, *, journal: bool = True, **changes) -> None:
+        """Change one step. A transition is journaled before it takes effect; a step's fill
+        (`journal=False`) is not: the journal's order rows are its source (`_sync_filled`)."""
         current = self.run if self.run is not None else run
         steps = tuple(dataclasses.replace(s, **changes) if s.seq == step.seq else s for s in current.steps)
-        self._save(dataclasses.replace(current, steps=steps, orders=self._orders(current)))
+        if journal:
+            self._save(dataclasses.replace(current, steps=steps))
+        else:
+            self.run = dataclasses.replace(current, steps=steps)
+            self.engine._changed()
+
+    def frame_run(self) -> UnwindRun | None:
+        """The run as a frame shows it: with its orders as the journal has them now and the
+        timeline's newest lines (journaled with the run's next transition)."""
+        run = self.run
+        if run is None:
+            return None
+        if run.state.over:
+            return run
+        return dataclasses.replace(run, orders=self._orders(run), events=(tuple(run.events) + tuple(self._log))[-TIMELINE:])
 
     def _orders(self, run: UnwindRun) -> tuple[RunOrder, ...]:
         estimates = {s.seq: s.est_price for s in run.steps}
@@ -783,11 +828,10 @@ class UnwindFlow:
         return (list(run.events) + pending)[-TIMELINE:]
 
     def _event(self, text: str) -> None:
-        """A line of the run's timeline (journaled with the run), and an event for every terminal
-        and the guard's log."""
+        """A line of the run's timeline, and an event for every terminal and the guard's log (the
+        event is journaled at once; the line goes with the run's next transition)."""
         self._log.append((self.engine.clock(), text))
-        if self.active:
-            self._save(self.run)
+        self.engine._changed()
         self.engine.emit(EventKind.WORKFLOW, f"unwind: {text}", run=self.run.id if self.active else "")
 
     def _note(self, text: str) -> None:
@@ -804,6 +848,24 @@ class UnwindFlow:
         if run.cancelled:
             parts.append(f"{len(run.cancelled)} risk-adding orders cancelled")
         return "; ".join(parts)
+
+
+def _heads(run: UnwindRun) -> dict[str, UnwindStep]:
+    """Per account, its first cut step not over, in plan order."""
+    heads: dict[str, UnwindStep] = {}
+    for step in run.steps:
+        if step.kind is StepKind.CUT and not step.status.over:
+            heads.setdefault(step.key.account, step)
+    return heads
+
+
+def _net_move(step: UnwindStep) -> float | None:
+    """How `step` moves the book's net (USD) when done: a cut towards zero, a hedge against its
+    blind position; None when its notional is unknown (then it waits for its group)."""
+    if step.notional is None or step.kind is StepKind.BRIDGE:
+        return None
+    sign = float(step.side.sign)
+    return sign * step.notional if step.kind is StepKind.HEDGE else -sign * step.notional
 
 
 def _covers(target, position, layer: str) -> bool:
