@@ -795,6 +795,16 @@ class Engine:
         """True once `intent` of the kill switch's proposal was sent (accepted, or auto mode)."""
         return intent.id in self._auto_sent
 
+    def set_carry_size(self, notional: float) -> bool:
+        """Price the carry scanner at `notional` per leg from the next frame on (validated by the
+        caller); False when the evaluator has no scanner."""
+        setter = getattr(self.risk, "set_carry_size", None)
+        if setter is None:
+            return False
+        setter(notional)
+        self._changed()
+        return True
+
     def reset_kill(self) -> bool:
         """A person's reset of the latched kill switch; False while its cause has not cleared."""
         done = self.risk.reset_kill(self._risk_now(self.clock()))

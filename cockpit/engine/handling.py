@@ -15,7 +15,7 @@ from cockpit.engine.executor import ExecutionError, Outcome
 from cockpit.model import Health, Intent, KillMode, KillStatus, OrderStatus
 from cockpit.model.commands import (
     ORDER_COMMANDS, AcceptKillCut, Close, Command, CommandResult, CutLine, CutPreview, OrderResult, Preview,
-    RUN_COMMANDS, Refused, ResetKill, SetKillMode, StartUnwind, Trim, trim_intent,
+    CARRY_SIZE_RANGE, RUN_COMMANDS, Refused, ResetKill, SetCarrySize, SetKillMode, StartUnwind, Trim, trim_intent,
 )
 
 from cockpit.model.unwind import TargetKind  # noqa: E402  (with the commands it validates)
@@ -62,6 +62,8 @@ async def send(engine: Engine, command: Command, *, readonly: str | None = None)
         return _set_mode(engine, command.mode)
     if isinstance(command, RUN_COMMANDS):
         return await engine.unwind.send(command)
+    if isinstance(command, SetCarrySize):
+        return _set_carry_size(engine, command.notional)
     return CommandResult(False, f"unknown command {type(command).__name__}")
 
 
@@ -168,6 +170,18 @@ def _set_mode(engine: Engine, mode: KillMode) -> CommandResult:
     engine.risk.set_kill_mode(mode)
     engine.notice(f"kill switch mode: {mode.value}")
     return CommandResult(True, f"Kill switch now {'sends its own cuts' if mode is KillMode.AUTO else 'advises'}")
+
+
+def _set_carry_size(engine: Engine, notional: object) -> CommandResult:
+    """Price the carry scanner at `notional` per leg (it informs only: allowed read-only too)."""
+    lo, hi = CARRY_SIZE_RANGE
+    if not (isinstance(notional, (int, float)) and not isinstance(notional, bool) and math.isfinite(notional)
+            and lo <= notional <= hi):
+        return CommandResult(False, f"carry size: must be a number of USD from {lo:,.0f} to {hi:,.0f}, "
+                                    f"not {notional!r}")
+    if not engine.set_carry_size(float(notional)):
+        return CommandResult(False, "carry size: this engine has no carry scanner")
+    return CommandResult(True, f"Carry scanner priced at {notional:,.0f} USD per leg")
 
 
 def no_cut_reason(frame) -> str:

@@ -26,7 +26,7 @@ from cockpit.engine.core import Engine
 from cockpit.engine.protocol import MAX_REQUEST, RECENT_EVENTS, VERSION, ProtocolError, guard_answers, read_message
 from cockpit.model import MalformedReply
 from cockpit.model import codec, patch
-from cockpit.model.commands import AcceptKillCut, Close, ResetKill, SetKillMode, Trim
+from cockpit.model.commands import AcceptKillCut, Close, ResetKill, SetCarrySize, SetKillMode, Trim
 from cockpit.model.events import Event, EventKind
 from cockpit.model.frame import Frame
 
@@ -39,7 +39,7 @@ MAX_BACKLOG = 16 * 1024 * 1024
 #: How long a new connection has to say hello.
 HELLO_TIMEOUT = 5.0
 
-_COMMANDS = (Trim, Close, AcceptKillCut, ResetKill, SetKillMode)
+_COMMANDS = (Trim, Close, AcceptKillCut, ResetKill, SetKillMode, SetCarrySize)
 
 
 class GuardRunning(Exception):

@@ -148,6 +148,95 @@ class FundingCell(NamedTuple):
     stale: bool = False
 
 
+class CarryPair(NamedTuple):
+    """One long-venue / short-venue pair of an asset in the carry scanner (`CarryScan`).
+
+    The pair is long the perp on `long_venue` and short the same asset's perp on `short_venue`,
+    `size` (the scan's) of notional on each leg. Rates follow `FundingQuote`: an APR is positive
+    when longs pay, so the long leg earns ``−long_apr`` and the short leg ``+short_apr``. Every
+    cost and APR is a fraction of one leg's notional.
+
+    Attributes:
+        gross_apr: what the pair earns per year from funding, before costs: short_apr − long_apr.
+        fees: taker fees on both legs, entry and exit: 2 × (long fee + short fee).
+        slippage: the cost model's slippage at the scan's size on both legs, entry and exit.
+        net_apr: gross_apr less the entry and exit costs (fees + slippage) spread over the scan's
+            holding horizon: gross − (fees + slippage) × 365 / horizon days. Never above gross.
+        breakeven_days: days of gross carry that pay the entry and exit costs; None when the pair
+            earns nothing (gross ≤ 0): it never breaks even.
+        capacity_zero / capacity_half: the size per leg at which net APR falls to zero / to half
+            of gross (0 when it is already there at any size, since fees alone exceed it).
+        long_interval / short_interval: each leg's funding interval in hours.
+        long_next / short_next: each leg's next payment time (None when the venue does not say).
+        mismatch: the legs pay at different times (different intervals): between payments they
+            do not offset, so entering or leaving at the wrong moment can cost one payment.
+        timing: that one payment: the rate per interval of the leg with the longer interval
+            (its absolute value, a fraction of notional; 0 when the intervals match).
+        samples: history samples both legs have (their APR histories, aligned at the newest).
+        positive_share: share of those samples in which the spread (short APR − long APR) was
+            positive; None with fewer than 2 samples (not enough history to say).
+        spread_median / spread_min: the spread's median and minimum over them (None likewise).
+        held: you hold this pair: a net long on `long_venue` and a net short on `short_venue`.
+        pays_both: held, and both legs pay funding (the long's APR is positive and the short's
+            negative): a warning, listed first.
+        stale: a leg's quote comes only from accounts that are not LIVE.
+    """
+
+    asset: str
+    long_venue: str
+    short_venue: str
+    long_symbol: str
+    short_symbol: str
+    long_apr: float
+    short_apr: float
+    gross_apr: float
+    fees: float
+    slippage: float
+    net_apr: float
+    breakeven_days: float | None
+    capacity_zero: float
+    capacity_half: float
+    long_interval: float | None = None
+    short_interval: float | None = None
+    long_next: float | None = None
+    short_next: float | None = None
+    mismatch: bool = False
+    timing: float = 0.0
+    samples: int = 0
+    positive_share: float | None = None
+    spread_median: float | None = None
+    spread_min: float | None = None
+    held: bool = False
+    pays_both: bool = False
+    stale: bool = False
+
+
+class DepthSource(str, Enum):
+    """Where the carry scanner's slippage comes from."""
+
+    MODEL = "model"  # the cost model's square-root impact at its reference depth (`cockpit.risk.orders`)
+    VENUE = "venue"  # the venues' own book depth
+
+
+@dataclass(frozen=True, slots=True)
+class CarryScan:
+    """The carry scanner: per asset, the best long-venue / short-venue pair at `size`, and the
+    pairs you hold; the warnings (held pairs that pay funding on both legs) first, then by net
+    APR, best first. It informs only: nothing is ever sent from it.
+
+    Attributes:
+        size: notional per leg (USD) the costs and net APRs are at.
+        horizon_days: the holding period the entry and exit costs are spread over in `net_apr`.
+        depth: where slippage comes from (`DepthSource`).
+        pairs: the ranked pairs (`CarryPair`).
+    """
+
+    size: float
+    horizon_days: float
+    depth: DepthSource = DepthSource.MODEL
+    pairs: tuple[CarryPair, ...] = ()
+
+
 class LayerCollateral(NamedTuple):
     """One account's collateral line in the collateral pane, with its buffer and rescue time.
 
@@ -394,6 +483,7 @@ class Assessment:
         partial: accounts that are not LIVE (their figures are last-known).
         proposal: the kill switch's proposed intents (`kill.proposed`) with the share of each
             position they cut, in the same order.
+        carry: the carry scanner at the engine's carry size (None: not computed).
     """
 
     now: float
@@ -422,6 +512,7 @@ class Assessment:
     unreachable: tuple[str, ...] = ()
     proposal: tuple[ProposedCut, ...] = ()
     in_transit: float = 0.0
+    carry: CarryScan | None = None
 
     @property
     def funding_stress_warn(self) -> float:

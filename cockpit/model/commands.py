@@ -148,6 +148,22 @@ class DismissRun:
     run: str
 
 
+@dataclass(frozen=True, slots=True)
+class SetCarrySize:
+    """Price the carry scanner at `notional` (USD per leg) from the next evaluation on.
+
+    It changes what the scanner shows (`Assessment.carry`), for every attached terminal, and
+    nothing else: the scanner sends no order, so a read-only engine accepts it too. The engine
+    refuses a size that is not a finite number within `CARRY_SIZE_RANGE`.
+    """
+
+    notional: float
+
+
+CARRY_SIZE_RANGE = (1_000.0, 1_000_000_000.0)
+"""The sizes (USD per leg) the carry scanner can be priced at: from $1k to $1bn."""
+
+
 def trim_intent(command: Trim | Close) -> Intent:
     """The intent a trim (or close) becomes. Its id comes from the command's id, so a command sent
     twice (a retry after a lost answer) is one order under one client id; a command without an id
@@ -168,7 +184,7 @@ RunCommand = Union[StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, PauseRun, 
 """The commands of a guided unwind run."""
 
 Command = Union[Trim, Close, AcceptKillCut, ResetKill, SetKillMode, StartUnwind, ConfirmStep, ConfirmHedge,
-                ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun]
+                ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun, SetCarrySize]
 """Every command a terminal may send."""
 
 #: The commands that may send (or cancel) orders: refused by a read-only engine or terminal.

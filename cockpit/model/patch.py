@@ -45,6 +45,7 @@ ROWS: dict[tuple[str, str], tuple[Path, ...]] = {
     ("Assessment", "playbook"): (("key", "account"), ("key", "symbol")),
     ("Assessment", "stress"): (("name",),),
     ("Assessment", "proposal"): (("intent", "id"),),
+    ("CarryScan", "pairs"): (("asset",), ("long_venue",), ("short_venue",)),
     ("StressRow", "margin_ratios"): ((0,),),
     ("KillState", "levels"): ((0,),),
     ("Frame", "dead_man"): (("account",),),

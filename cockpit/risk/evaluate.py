@@ -20,7 +20,7 @@ from typing import Mapping
 import numpy as np
 
 from cockpit.model import Assessment, Book, Health, Instrument, KillLatch, KillMode, KillState
-from cockpit.risk import funding, output, stages, stress
+from cockpit.risk import carry, funding, output, stages, stress
 from cockpit.risk.arrays import unique
 from cockpit.risk.drawdown import DrawdownTracker
 from cockpit.risk.killswitch import KillSwitch
@@ -52,6 +52,8 @@ class RiskEngine:
         self._kill = KillSwitch(s)
         self._cells = CellRows()
         self._scen_cache: tuple = (None, None)
+        self._carry = carry.CarryScanner()
+        self.carry_size = s.carry_size
 
     # -- the engine's other calls ------------------------------------------------------------
 
@@ -70,6 +72,10 @@ class RiskEngine:
     def restore_kill(self, latch: KillLatch) -> None:
         """Put back the kill switch's journaled latch, at start (see `KillSwitch.restore`)."""
         self._kill.restore(latch)
+
+    def set_carry_size(self, notional: float) -> None:
+        """Price the carry scanner at `notional` per leg from the next evaluation on."""
+        self.carry_size = float(notional)
 
     @property
     def kill(self) -> KillState:
@@ -101,6 +107,7 @@ class RiskEngine:
         order = self._asset_order(t, ex, cells)
         positions = output.position_rows(t, liq, per_day, output.flags(t, liq.near, size.over_flag, ex.hedged), size)
         kill = self._kill.state()
+        funding_rows = self._cells.rows(t, cells, fs.z, self._funding.shown, self._tables.cell_venues())
         return Assessment(
             now=now,
             positions=positions,
@@ -109,7 +116,7 @@ class RiskEngine:
                                            order, measured, pct),
             assets=tuple(self._tables.assets.names[a] for a in order),
             venues=ex.venues,
-            funding=self._cells.rows(t, cells, fs.z, self._funding.shown, self._tables.cell_venues()),
+            funding=funding_rows,
             collateral=output.collateral_rows(t, liq, ex.acc_lev, col),
             playbook=output.playbook_rows(t, stages.playbook_cuts(t, liq, st, per_day, s), liq, st, scen.names,
                                           per_day, col.surplus, stages.covers(col.rescue)),
@@ -131,6 +138,7 @@ class RiskEngine:
             partial=tuple(a.info.name for a in t.accounts if a.health is not Health.LIVE),
             effective_leverage=float(ex.acc_gross.sum() / ex.equity) if ex.equity > 0 else None,
             unreachable=tuple(a.info.name for a in t.accounts if a.snapshot is None),
+            carry=self._carry.update(funding_rows, book, instruments, self.carry_size, s.carry_horizon_days, now),
         )
 
     # -- the stages that keep history --------------------------------------------------------

@@ -108,6 +108,11 @@ class RiskSettings:
     playbook_max_steps: int = _doc(
         50, "steps the standing plan lists; it is re-planned on every evaluation, so executed "
             "steps make room for the next ones")
+    # -- carry scanner ---------------------------------------------------------------------------
+    carry_size: float = _doc(
+        100_000.0, "notional per leg (USD) the carry scanner prices pairs at, until a terminal sets another")
+    carry_horizon_days: float = _doc(
+        30.0, "holding period (days) the carry scanner spreads entry and exit costs over in its net APR")
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -233,6 +238,8 @@ RANGES: dict[str, Range] = {
     "buffer_min": Range(0, 1e9),
     "playbook_cut_fraction": _FRACTION,
     "playbook_max_steps": Range(2, 1000),
+    "carry_size": Range(1_000, 1e9, note="the sizes a terminal may set"),
+    "carry_horizon_days": Range(1, 3650, note="ten years"),
 }
 
 
