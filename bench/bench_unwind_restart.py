@@ -29,10 +29,13 @@ positions, and from the journal:
 `tests/test_unwind_restart.py` runs a few seeds of it in CI.
 
 Negative controls (each must fail): `send-before-journal` (`bench.crashdrill.SEND_BEFORE_JOURNAL`:
-the guard sends each order before its journal row is written) and `replan` (`REPLAN_ON_RESTART`: a
-restored run's unfinished steps move to a fresh attempt, so the restart sends under new intent ids
-instead of resuming its own). Both are monkeypatches in the guard's own process only; nothing in the
-product can switch the rules off.
+the guard sends each order before its journal row is written) and `second-run` (`SECOND_RUN`: a
+restarted guard forgets the run in its journal and plans a new one under fresh ids instead of
+resuming its own). Both are monkeypatches in the guard's own process only; nothing in the product
+can switch the rules off. (Moving a restored run's unfinished steps to a fresh attempt, new intent
+ids within the same run, is *not* caught, and rightly: an attempt's sizes come from what the
+journal holds as filled by the attempts before it, and the executor checks every new order against
+the position minus what is in flight, so the fresh ids cut nothing twice.)
 """
 
 from __future__ import annotations
@@ -58,30 +61,27 @@ DELAY = 0.25  # the paper venue's order and answer delays, at most (seconds)
 RECV_WINDOW, GRACE = 1.5, 3.0  # as bench_restart: shorter than the defaults, the same rule
 RUN_ID = "drill"
 
-#: The second negative control: a restored run's steps not over move to a fresh attempt (new intent
-#: ids), as an engine that re-plans after a restart would. The order a crash left in flight is then
-#: sent again under another id: the venue holds two for one slice (a position cut twice, or an
-#: order refused as not reducing), which the drill must see.
-REPLAN_ON_RESTART = """
-import dataclasses, sys
-from cockpit.engine.unwind import UnwindFlow
+#: The second negative control: a restarted guard that forgets the run in its journal (it reads no
+#: run back) plans a new one under a fresh run id, and so fresh intent ids, instead of resuming its
+#: own: what "a restart continues a run, it never plans a second one" rules out. The drill must see
+#: more than one run (and, on a gross target, positions cut past the plan).
+SECOND_RUN = """
+import sys
+import cockpit.guard_unwind as guard_unwind
+from cockpit.engine.journal import Journal
 
-_init = UnwindFlow.__init__
+Journal.last_run = lambda self, shown=True: None  # the journal's runs are never read back
+_start = guard_unwind.start_when_reconciled
 
-def __init__(self, engine, **kwargs):
-    _init(self, engine, **kwargs)
-    run = self.run
-    if run is not None and not run.state.over:
-        steps = tuple(dataclasses.replace(s, attempt=s.attempt + 1, filled=s.filled.__class__(0))
-                      if not s.status.over else s for s in run.steps)
-        self.run = dataclasses.replace(run, steps=steps)
+async def start_when_reconciled(engine, target, run_id, say, poll=0.1):
+    return await _start(engine, target, None, say, poll)  # a fresh run id every start
 
-UnwindFlow.__init__ = __init__
+guard_unwind.start_when_reconciled = start_when_reconciled
 from cockpit.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
-FAULTS = {"send-before-journal": SEND_BEFORE_JOURNAL, "replan": REPLAN_ON_RESTART}
+FAULTS = {"send-before-journal": SEND_BEFORE_JOURNAL, "second-run": SECOND_RUN}
 
 
 @dataclass
@@ -213,6 +213,15 @@ def run_seed(seed: int, kills: int, workdir: Path, *, target: str = "flat", fini
     return result
 
 
+def _runs(journal) -> list:
+    """Every run in the journal, oldest first (the drill's plan is the first one's)."""
+    from cockpit.model import codec
+
+    where = f"{journal.path}: runs"
+    return [codec.decode(codec.loads(body, source=where), source=where)
+            for (body,) in journal._db.execute("SELECT body FROM runs ORDER BY started")]
+
+
 def _check(result: SeedResult, journal_path: Path, received, before: dict, after: dict) -> None:
     from cockpit.engine.journal import Journal
     from cockpit.model.unwind import StepKind
@@ -220,8 +229,7 @@ def _check(result: SeedResult, journal_path: Path, received, before: dict, after
     journal = Journal(journal_path)
     try:
         rows = {r.client_id: r for r in journal.rows()}
-        run = journal.last_run(shown=False)
-        result.runs = journal._db.execute("SELECT count(*) FROM runs").fetchone()[0]
+        runs = _runs(journal)
     finally:
         journal.close()
     found = audit(received, rows)
@@ -229,10 +237,12 @@ def _check(result: SeedResult, journal_path: Path, received, before: dict, after
     result.refused, result.orders = found.refused, len(found.accepted)
     problems = result.problems
     problems += found.problems
-    result.positions = len(before)
-    if result.runs != 1 or run is None:
-        problems.append(f"{result.runs} runs in the journal")
+    result.positions, result.runs = len(before), len(runs)
+    if len(runs) != 1:
+        problems.append(f"{len(runs)} runs in the journal")
+    if not runs:
         return
+    run = runs[0]
     result.state = run.state.value
     if result.state != "done":
         problems.append(f"the run ended {result.state}: {run.note}")
@@ -242,8 +252,15 @@ def _check(result: SeedResult, journal_path: Path, received, before: dict, after
     planned: Counter = Counter()
     for s in cuts:
         planned[s.key] += s.amount
+    _check_positions(result, planned, found.accepted, before, after)
+
+
+def _check_positions(result: SeedResult, planned: Counter, accepted: dict, before: dict, after: dict) -> None:
+    """Each position where the run's plan leaves it, none flipped, none opened, and the venue
+    filled exactly the planned amount on each."""
+    problems = result.problems
     filled: Counter = Counter()
-    for entry in found.accepted.values():
+    for entry in accepted.values():
         filled[(entry["account"], entry["symbol"])] += Decimal(entry["filled"])
     for key, p in before.items():
         left = after.get(key)

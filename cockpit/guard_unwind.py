@@ -67,9 +67,10 @@ async def start_when_reconciled(engine, target, run_id: str | None, say: Callabl
         result = await send(engine, StartUnwind(target, mode=RunMode.RUNNING, trigger=TRIGGER, id=run_id or ""))
         say(f"--unwind: {result.message}")
         run = engine.unwind.run if result.ok else None
-    elif run.state is not RunState.READY:
-        say(f"--unwind: run {run.id} is {run.state.value}: resumed, not started again")
+    elif run.state is not RunState.READY or run.trigger != TRIGGER:
+        say(f"--unwind: run {run.id} is {run.state.value} in the journal: it goes on from there, "
+            f"no second run is started")
         return
-    if run is not None and run.state is RunState.READY and run.trigger == TRIGGER:
+    if run is not None and run.state is RunState.READY:
         result = await send(engine, ResumeRun(run.id))
         say(f"--unwind: run {run.id}: {result.message}")

@@ -7,13 +7,14 @@ thirty of thirty (see bench/bench_unwind_restart.py for the kill points and the 
 invariant must hold on every seed: no duplicate order, no orphan, no row left UNKNOWN, every
 position exactly where the plan leaves it (flat: closed, none flipped), one run, DONE.
 
-The negative control: the same drill with the guard monkeypatched (in its own process) to send each
-order before journaling it must see orphans or duplicates, or the drill could not tell the rule
-from its absence."""
+The negative controls: the same drill with the guard monkeypatched (in its own process) to send each
+order before journaling it must see orphans or duplicates; and with a guard that forgets its run at
+a restart and plans a new one (fresh ids) on a gross -30% target, more than one run and positions
+cut past the plan. Or the drill could not tell the rules from their absence."""
 
 from __future__ import annotations
 
-from bench.bench_unwind_restart import drill
+from bench.bench_unwind_restart import SECOND_RUN, drill
 from bench.crashdrill import SEND_BEFORE_JOURNAL
 
 
@@ -32,3 +33,8 @@ def test_the_unwind_drill_fails_when_orders_are_sent_before_they_are_journaled()
     assert all(r.kills == 3 for r in results)
     assert sum(r.duplicates + r.orphans for r in results) > 0, [r.problems for r in results]
     assert not all(r.ok for r in results)
+
+
+def test_the_unwind_drill_fails_when_a_restart_plans_a_second_run():
+    results = drill(1, 3, first_seed=101, jobs=1, report=lambda line: None, fault=SECOND_RUN, target="gross:30")
+    assert results[0].runs > 1 and not results[0].ok, results[0].problems
