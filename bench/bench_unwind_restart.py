@@ -224,7 +224,7 @@ def _runs(journal) -> list:
 
 def _check(result: SeedResult, journal_path: Path, received, before: dict, after: dict) -> None:
     from cockpit.engine.journal import Journal
-    from cockpit.model.unwind import StepKind
+    from cockpit.model.unwind import StepKind, TargetKind
 
     journal = Journal(journal_path)
     try:
@@ -252,12 +252,18 @@ def _check(result: SeedResult, journal_path: Path, received, before: dict, after
     planned: Counter = Counter()
     for s in cuts:
         planned[s.key] += s.amount
+    if run.target.kind is TargetKind.FLAT:
+        # Flat means every position closed, whatever the plan says: a plan that leaves one out
+        # (an account it could not see) has not reached the target.
+        missing = [key for key in before if key not in planned]
+        problems += [f"{key}: not in the flat plan" for key in missing]
+        planned.update({key: before[key].order_size for key in missing})
     _check_positions(result, planned, found.accepted, before, after)
 
 
 def _check_positions(result: SeedResult, planned: Counter, accepted: dict, before: dict, after: dict) -> None:
-    """Each position where the run's plan leaves it, none flipped, none opened, and the venue
-    filled exactly the planned amount on each."""
+    """Each position where the plan leaves it (flat: closed), none flipped, none opened, and the
+    venue filled exactly the planned amount on each."""
     problems = result.problems
     filled: Counter = Counter()
     for entry in accepted.values():

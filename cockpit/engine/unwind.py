@@ -378,7 +378,7 @@ class UnwindFlow:
                 ready.append(step)
                 net += move
                 continue
-            group = self._group_ready(run, step, heads)
+            group = self._group_ready(run, step)
             net += sum(_net_move(s) or 0.0 for s in group if s.seq not in self._active)
             ready += group
         for s in ready:
@@ -405,11 +405,12 @@ class UnwindFlow:
                 net += move * float(step.filled / step.amount)
         return net
 
-    def _group_ready(self, run: UnwindRun, step: UnwindStep, heads: dict[str, UnwindStep]) -> list[UnwindStep]:
+    def _group_ready(self, run: UnwindRun, step: UnwindStep) -> list[UnwindStep]:
         """The legs of `step`'s group when all may go now; else none (those whose venue cannot
         take orders, or whose group waits for one that cannot, are marked BLOCKED, named)."""
         group = [s for s in self._group(run, step) if s.kind is StepKind.CUT and not s.status.over]
-        if any(heads.get(s.key.account) is not s for s in group):
+        members = {s.seq for s in group}
+        if any(_behind(run, s, members) for s in group):
             return []  # a leg of its group is still behind another step on its venue
         waiting = sorted({s.key.account for s in group if not self._can_send(s.key.account)})
         if not waiting:
@@ -877,6 +878,14 @@ def _covers(target, position, layer: str) -> bool:
     if target.kind is TargetKind.LAYER:
         return layer == target.name
     return True  # FLAT
+
+
+def _behind(run: UnwindRun, leg: UnwindStep, members: set[int]) -> bool:
+    """Whether a cut not of `leg`'s group (`members`) and not over comes before it on its venue.
+    Not "`leg` is first on its venue": the cuts owed to a blind account that is back are one group
+    on that one account, and only one of them can be first (the group would wait forever)."""
+    return any(s.kind is StepKind.CUT and not s.status.over and s.key.account == leg.key.account
+               and s.seq < leg.seq and s.seq not in members for s in run.steps)
 
 
 def _reason(run: UnwindRun, step: UnwindStep) -> str:

@@ -282,11 +282,18 @@ def _hedge_venue(b: _Leg, live: list[_Leg], instruments) -> tuple[str, Instrumen
 
 
 def _blind_accounts(book: Book, blind: list[_Leg]) -> tuple[BlindAccount, ...]:
+    """Accounts not LIVE that hold risk the plan cannot cut: their positions as last seen, or, for
+    one with no snapshot yet (its first polls failed), risk not known at all; named, so a run
+    waits for it to come back rather than ending with its positions open."""
     out = []
     for state in book.accounts:
         if state.health is Health.LIVE:
             continue
         mine = [leg for leg in blind if leg.key.account == state.name]
+        if state.snapshot is None:
+            out.append(BlindAccount(state.name, state.health.value, 0, None,
+                                    state.error or "no data yet: its positions are not known"))
+            continue
         if not mine:
             continue
         gross = sum(abs(leg.signed) for leg in mine)

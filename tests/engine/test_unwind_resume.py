@@ -83,3 +83,68 @@ async def test_a_step_whose_order_never_reached_the_venue_is_replanned_under_the
         assert engine.latest.book.position(step.key) is None  # closed, as the plan says
     finally:
         await engine.stop()
+
+
+async def test_an_account_without_data_yet_is_named_blind_and_a_flat_run_waits_for_it(tmp_path):
+    """Found by the drill: an account whose first polls all failed (no snapshot yet) was left out
+    of the plan, not named, and a flat run ended DONE with its positions open. Named blind, the
+    run owes it its cuts; once it is back they are one group on one account, which must go (it
+    waited forever for each leg to be first on the venue)."""
+    from cockpit.model import Unavailable
+
+    session = build_demo(seed=7)
+    venue = next(v for v in session.venues if v.info.name == "okx")
+    snapshot = venue.snapshot
+
+    async def unreachable():
+        raise Unavailable("okx: connection reset by peer", account="okx")
+
+    venue.snapshot = unreachable
+    engine = Engine(session.venues, sim=session, journal=Journal(tmp_path / "journal.sqlite"),
+                    settings=EngineSettings(resolve_interval=0.05))
+    await engine.poll_once()
+    assert engine.latest.book.account("okx").snapshot is None
+    engine.start()
+    try:
+        started = await send(engine, StartUnwind(UnwindTarget(TargetKind.FLAT), mode=RunMode.RUNNING, id="r2"))
+        assert started.ok, started.message
+        run = engine.unwind.run
+        assert [b.account for b in run.blind] == ["okx"] and run.blind[0].gross is None
+        assert not any(s.key.account == "okx" for s in run.steps)
+        assert (await send(engine, ResumeRun("r2"))).ok
+        for _ in range(40):  # every step it can take is over; okx is owed its cut, so it waits
+            await asyncio.sleep(0.05)
+        assert not engine.unwind.run.state.over
+        venue.snapshot = snapshot  # okx is back: its positions are cut
+        deadline = time.monotonic() + 30
+        while not engine.unwind.run.state.over and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        run = engine.unwind.run
+        assert run.state.value == "done", run.note
+        assert any(s.key.account == "okx" and s.status is StepStatus.DONE for s in run.steps)
+        assert engine.latest.book.positions() == ()
+    finally:
+        await engine.stop()
+
+
+async def test_a_group_of_cuts_on_one_account_goes_together(tmp_path):
+    """The cuts owed to a blind account that is back are one group on that one account: only one
+    of them can be first on the venue, so "every leg first on its venue" never held and the group
+    waited forever whenever its legs could not go alone (the net bound)."""
+    import dataclasses
+
+    session = build_demo(seed=7)
+    engine = Engine(session.venues, sim=session, journal=Journal(tmp_path / "journal.sqlite"))
+    await engine.poll_once()
+    plan = engine.unwind.preview(StartUnwind(UnwindTarget(TargetKind.FLAT)))
+    okx = [s for s in plan.steps if s.kind is StepKind.CUT and s.key.account == "okx"]
+    assert len(okx) >= 2
+    other = next(s for s in plan.steps if s.kind is StepKind.CUT and s.key.account == "binance")
+    group = [dataclasses.replace(s, seq=20 + k, group="return:okx") for k, s in enumerate(okx)]
+    behind = dataclasses.replace(other, seq=30, group="")  # another venue's cut: not in the way
+    run = dataclasses.replace(plan, steps=(*group, behind))
+    engine.unwind._can_send = lambda account: True
+    assert [s.seq for s in engine.unwind._group_ready(run, group[0])] == [s.seq for s in group]
+    first_on_okx = dataclasses.replace(okx[0], seq=10, group="")  # a cut of okx planned before them
+    run = dataclasses.replace(plan, steps=(first_on_okx, *group))
+    assert engine.unwind._group_ready(run, group[0]) == []  # the group waits behind it
