@@ -97,10 +97,15 @@ def elapsed(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def header_parts(run: UnwindRun, now: float) -> list[str]:
+    """The run's first line in parts: target, state, mode, elapsed, and the net bound it keeps."""
+    return [f"UNWIND {target_text(run.target)}", STATE_WORDS[run.state], MODE_WORDS[run.mode],
+            elapsed(run.elapsed(now)), f"net bound {fmt.money(run.net_bound, dollars=True)}"]
+
+
 def header(run: UnwindRun, now: float) -> str:
-    """The run's first line: target, state, mode, elapsed, and the net bound it keeps."""
-    return (f"UNWIND {target_text(run.target)} · {STATE_WORDS[run.state]} · {MODE_WORDS[run.mode]} · "
-            f"{elapsed(run.elapsed(now))} · net bound {fmt.money(run.net_bound, dollars=True)}")
+    """The run's first line: "UNWIND flat · WAITING · step by step · 1:15 · net bound $78k"."""
+    return " · ".join(header_parts(run, now))
 
 
 def progress_bar(run: UnwindRun, width: int) -> str:

@@ -187,3 +187,21 @@ async def test_the_engines_note_names_this_terminals_keys():
         screen = await _start_flat(pilot)
         note = str(screen.query_one("#run-note").render())
         assert "(r)" in note and "(g)" not in note and "(⏎)" not in note
+
+
+async def test_a_readonly_terminal_sees_the_run_and_each_key_answers_the_refusal():
+    """A run under way when orders go off (a read-only guard): the keys that would send ask
+    nothing and show the engine's refusal; the run is untouched."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _start_flat(pilot)
+        app.api.backend.readonly = app.api.backend.executor.readonly = True
+        await app.api.settle()
+        await pilot.pause()
+        for key, command in (("g", ResumeRun), ("A", AbortRun), ("enter", ConfirmStep)):
+            app.clear_notifications()
+            await _press(pilot, key)
+            assert app.screen is screen  # no question first
+            assert isinstance(app.api.sent[-1], command)
+            assert any("read-only" in n.message for n in app._notifications), key
+        assert screen.run.state is RunState.READY

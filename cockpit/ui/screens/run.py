@@ -24,7 +24,7 @@ from cockpit.model import Frame
 from cockpit.model.commands import (
     AbortRun, CommandResult, ConfirmHedge, ConfirmStep, DismissRun, PauseRun, ResumeRun, SkipStep,
 )
-from cockpit.model.unwind import StepKind, StepStatus, UnwindRun, UnwindStep
+from cockpit.model.unwind import RunState, StepKind, StepStatus, UnwindRun, UnwindStep
 from cockpit.present import unwind as pu
 from cockpit.ui.bindings import bind, key_of
 from cockpit.ui.screens.confirm import ConfirmScreen
@@ -64,6 +64,11 @@ ORDER_COLUMNS = [
 
 BAR_WIDTH = 20
 SHORT_HEIGHT = 30
+_STATE_COLOR = {
+    RunState.READY: "kill-warn", RunState.WAITING: "kill-warn", RunState.PAUSED: "kill-warn",
+    RunState.RUNNING: "kill-reducing", RunState.VERIFYING: "kill-reducing",
+    RunState.DONE: "health-live", RunState.ABORTED: "health-down",
+}
 _LOUD = {StepStatus.SHORT, StepStatus.FAILED, StepStatus.BLOCKED, StepStatus.OFFERED}
 
 
@@ -131,7 +136,7 @@ class RunScreen(Screen):
         if frame.run is None:
             return  # dismissed (the cockpit screen closes this one), or not planned yet
         run, self.run = frame.run, frame.run
-        self.query_one("#run-head", Line).show(Text(pu.header(run, frame.now), no_wrap=True, overflow="ellipsis"))
+        self.query_one("#run-head", Line).show(self._header(run, frame.now))
         self.query_one("#run-bar", Line).show(self._bar(run))
         blind = pu.blind_line(run)
         self.query_one("#run-blind", Line).show(Text(blind, style="bold"))
@@ -143,6 +148,16 @@ class RunScreen(Screen):
         self.query_one("#run-events", Line).show(self._events(run))
         self.show_detail()
         self.refresh_bindings()
+
+    def _header(self, run: UnwindRun, now: float) -> Text:
+        """The header, its state as a badge in the kill switch's colours (over: health's)."""
+        target, state, *rest = pu.header_parts(run, now)
+        color = self.app.theme_variables.get(_STATE_COLOR[run.state], "")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{target} ")
+        text.append(f" {state} ", style=f"bold reverse {color}")
+        text.append(" · " + " · ".join(rest))
+        return text
 
     def _bar(self, run: UnwindRun) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
