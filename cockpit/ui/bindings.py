@@ -7,9 +7,10 @@ from textual.binding import Binding
 from cockpit.ui.keymap import DEFAULT_BINDINGS
 
 
-WHEN_ROOM: frozenset[str] = frozenset({"positions.trim_tenth", "positions.trim_half"})
+WHEN_ROOM: frozenset[str] = frozenset({"positions.trim_tenth", "positions.trim_half", "positions.sort"})
 """Shown bindings the key bar leaves out when the whole bar does not fit (the usual trim, 25%,
-and close stay): every key is always in the keys panel."""
+close, the kill switch's cut and the unwind stay; sorting is no emergency): every key is always in
+the keys panel."""
 
 
 def bind(binding_id: str, action: str, *, show: bool = True, priority: bool = False) -> Binding:
