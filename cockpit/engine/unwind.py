@@ -155,6 +155,9 @@ class UnwindFlow:
         if frame is None:
             return CommandResult(False, "no data yet: cannot plan")
         run = self._planned(command, frame, run_id=run_id)
+        depth = await self._depths(run)
+        if depth:
+            run = self._planned(command, frame, run_id=run_id, depth=depth)
         run = dataclasses.replace(run, cancelled=cancelled)
         if command.target.kind is TargetKind.KILL_CUT:
             # The run carries out the switch's cut: the switch must never send it a second time
@@ -167,7 +170,7 @@ class UnwindFlow:
         engine._changed()
         return CommandResult(True, f"unwind planned: {len(run.steps)} steps; confirm the first, or let it run")
 
-    def _planned(self, command: StartUnwind, frame, *, run_id: str) -> UnwindRun:
+    def _planned(self, command: StartUnwind, frame, *, run_id: str, depth=None) -> UnwindRun:
         engine = self.engine
         now = engine.clock()
         if frame is None:
@@ -179,7 +182,7 @@ class UnwindFlow:
         kill_cut = None
         if command.target.kind is TargetKind.KILL_CUT:
             kill_cut = {i.key: i.amount for i in self._kill_intents(frame)}
-        settings = PlanSettings(slippage_bound=command.slippage_bound, style=command.style)
+        settings = PlanSettings(slippage_bound=command.slippage_bound, style=command.style, depth=depth)
         plan = plan_unwind(frame.book, frame.assessment, engine._instruments, command.target, settings=settings,
                            in_flight=in_flight, kill_cut=kill_cut)
         steps = tuple(dataclasses.replace(s, status=StepStatus.OFFERED) if s.kind is StepKind.HEDGE else s
@@ -192,6 +195,29 @@ class UnwindFlow:
             started=now, steps=steps, blind=plan.blind, held=plan.held, before=plan.before,
             net_bound=plan.net_bound, note=note, style=command.style, slippage_bound=command.slippage_bound,
             ladder_timeout=command.ladder_timeout)
+
+    async def _depths(self, run: UnwindRun) -> dict[PositionKey, float]:
+        """Each planned cut's book depth within the slippage bound, asked of its venue at once
+        (venues in parallel; one that cannot tell, or fails, keeps the cost model's)."""
+        engine = self.engine
+
+        async def one(step: UnwindStep) -> tuple[PositionKey, float | None]:
+            venue = engine.venues.get(step.key.account)
+            if not hasattr(venue, "depth") or step.est_price is None:
+                return step.key, None
+            try:
+                value = await asyncio.wait_for(
+                    venue.depth(step.key.symbol, step.order_side, run.slippage_bound, step.est_price),
+                    engine.settings.request_timeout)
+            except Exception as error:  # the cost model's depth stands in; the timeline says why
+                self._event(f"{step.key}: the venue's book depth is not known "
+                            f"({getattr(error, 'reason', type(error).__name__)}): sliced by the cost model")
+                return step.key, None
+            return step.key, value
+
+        cuts = [s for s in run.steps if s.kind is StepKind.CUT]
+        found = await asyncio.gather(*(one(s) for s in cuts))
+        return {key: value for key, value in found if value is not None}
 
     def _kill_intents(self, frame) -> list:
         """The kill switch's proposed cuts not sent yet (the run's KILL_CUT target)."""
@@ -579,7 +605,7 @@ class UnwindFlow:
         if ins is None:
             return [wanted]
         notional = step.notional * float(wanted / step.amount) if step.notional else None
-        return slices(wanted, notional, ins, PlanSettings(slippage_bound=self.run.slippage_bound))
+        return slices(wanted, notional, ins, PlanSettings(slippage_bound=self.run.slippage_bound), step.depth)
 
     def _rungs(self, step: UnwindStep, ins, n: int) -> list[Decimal]:
         """Limit prices of a ladder of `n` rungs, from near the mark out to the slippage bound,

@@ -50,6 +50,19 @@ class Instrument:
         """The USD value of one order unit at `mark`: a contract's face value when inverse."""
         return float(self.contract_size) if self.inverse else mark
 
+    def depth_within(self, levels, reference: float, within: float) -> float:
+        """USD a taker order could take from `levels` (the side it consumes, best first, as
+        (price, amount in the order unit)) at prices within `within` (a fraction) of `reference`
+        (the mark): the book's depth inside a slippage bound. 0 for an empty book."""
+        low, high = reference * (1 - within), reference * (1 + within)
+        total = 0.0
+        for price, amount in levels:
+            p = float(price)
+            if not low <= p <= high:
+                break  # best first: the rest are further away
+            total += float(amount) * self.unit_value(p)
+        return total
+
 
 @dataclass(frozen=True, slots=True)
 class FundingQuote:

@@ -153,7 +153,7 @@ class UnwindStep:
             position with its hedge): none is sent before the others are reached.
         amount: the order size (the instrument's order unit), rounded down to its step; for a
             CUT reduce-only and at most the position; for a HEDGE at most the blind position.
-        slices: how many orders the amount is sent in (the participation limit from depth).
+        slices: how many orders the amount is sent in (the participation limit of `depth`).
         est_price / est_cost: estimated average price and cost (fees + slippage at depth); None
             when no price is known (never 0).
         liq_before / liq_after: the position's liquidation price now and after the step.
@@ -195,6 +195,7 @@ class UnwindStep:
     unit: str = ""
     bridge_seconds: float | None = None
     bridge_amount: float = 0.0
+    depth: float | None = None  # USD the venue's book held within the slippage bound (None: not asked)
 
     @property
     def order_side(self) -> Side:

@@ -69,6 +69,7 @@ class PlanSettings:
     participation: float = PARTICIPATION
     slippage_bound: float = 0.005
     style: StepStyle = StepStyle.MARKET
+    depth: Mapping[PositionKey, float] | None = None  # USD within the bound, per position, as venues told it
 
 
 class Plan(NamedTuple):
@@ -444,10 +445,15 @@ def _why(leg: _Leg, grouped: bool) -> tuple[Why, ...]:
 # -- steps -----------------------------------------------------------------------------------
 
 
-def slices(amount: Decimal, notional: float | None, instrument: Instrument, settings: PlanSettings) -> list[Decimal]:
-    """`amount` split into orders no larger than the participation limit (and the slippage
-    bound, under the cost model), each on the venue's step; the last takes what is left."""
+def slices(amount: Decimal, notional: float | None, instrument: Instrument, settings: PlanSettings,
+           depth: float | None = None) -> list[Decimal]:
+    """`amount` split into orders no larger than the participation limit, each on the venue's
+    step; the last takes what is left. The limit is `participation` of the book's depth within
+    the slippage bound when the venue told it (`depth`, USD), else of the cost model's depth
+    (and no more than the bound allows under the model)."""
     cap = min(settings.participation, (settings.slippage_bound / IMPACT) ** 2) * DEPTH_NOTIONAL
+    if depth is not None and depth > 0:
+        cap = settings.participation * depth
     n = 1 if not notional or notional != notional else max(1, math.ceil(notional / cap))
     if n == 1:
         return [amount]
@@ -462,7 +468,7 @@ def _price(leg: _Leg, amount: Decimal, side: Side, settings: PlanSettings) -> tu
         return None, None, 1
     ins = leg.instrument
     notional = float(amount) * ins.unit_value(leg.mark)
-    parts = slices(amount, notional, ins, settings)
+    parts = slices(amount, notional, ins, settings, settings.depth.get(leg.key) if settings.depth else None)
     cost = 0.0
     value = 0.0
     for part in parts:
@@ -486,6 +492,7 @@ def _cut_step(seq: int, leg: _Leg, amount: Decimal, frac: float, group: str, aft
         side=leg.side, size=leg.size, amount=amount, notional=notional, why=why, style=settings.style,
         slices=n, group=group, est_price=price, est_cost=cost, liq_before=liq_before, liq_after=liq_after,
         time_to_liq=leg.ttl, rescue_seconds=leg.rescue, after=after,
+        depth=settings.depth.get(leg.key) if settings.depth else None,
         unit="contracts" if leg.instrument.inverse else "")
 
 

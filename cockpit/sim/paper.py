@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from cockpit.model import OrderRequest, Rejected, TransferRequest, VenueError
+from cockpit.model import OrderRequest, Rejected, Side, TransferRequest, VenueError
 from cockpit.model.wire import decode, dumps, encode, encode_error, loads
 from cockpit.sim.faults import RESET_CODE
 from cockpit.sim.session import SimSession
@@ -159,6 +159,8 @@ class PaperServer:
             if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
                 raise Rejected("paper venue: arm_dead_man needs seconds", account=account)
             return encode(await venue.arm_dead_man(float(seconds)))
+        if op == "depth":
+            return await self._depth(venue, account, args)
         if op == "disarm_dead_man":
             await venue.disarm_dead_man()
             return None
@@ -168,6 +170,14 @@ class PaperServer:
                 raise Rejected("paper venue: request_transfer needs a TransferRequest", account=account)
             return encode(await venue.request_transfer(request))
         raise Rejected(f"paper venue: unknown operation {op!r}", account=account)
+
+    @staticmethod
+    async def _depth(venue, account: str, args: dict) -> float:
+        within, reference, side = args.get("within"), args.get("reference"), args.get("side")
+        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (within, reference)) \
+                or side not in {s.value for s in Side}:
+            raise Rejected("paper venue: depth needs side, within and reference", account=account)
+        return await venue.depth(str(args.get("symbol")), Side(side), float(within), float(reference))
 
     async def _place(self, venue, request: Any, sent_at: Any):
         if not isinstance(request, OrderRequest):

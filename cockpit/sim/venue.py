@@ -18,6 +18,7 @@ from cockpit.model import (
     Order,
     OrderRequest,
     Rejected,
+    Side,
     Transfer,
     TransferRequest,
     VenueSnapshot,
@@ -105,6 +106,16 @@ class SimVenue:
         if fault is not None:
             raise_fault(fault, self._acc.spec, self.info.name, "order", request.client_id)
         return order
+
+    async def depth(self, symbol: str, side: Side, within: float, reference: float) -> float:
+        """USD a taker order on `side` could take within `within` of `reference` from the
+        simulated book (a read: faults and latency apply)."""
+        await self._enter("read")
+        inst = self._acc.instruments.get(symbol)
+        if inst is None:
+            raise Rejected(f"{self.info.venue}: no market {symbol}", account=self.info.name)
+        levels = self._world.exchange.book(self._acc, symbol, side)
+        return inst.depth_within([(level.price, level.amount) for level in levels], reference, within)
 
     async def cancel_order(self, client_id: str, symbol: str) -> None:
         """Cancel a resting order by client id."""

@@ -376,6 +376,31 @@ class CcxtVenue:
             return self._map_order(raw, client_id=client_id)
         raise error
 
+    async def depth(self, symbol: str, side: Side, within: float, reference: float) -> float:
+        """USD a taker order on `side` could take within `within` of `reference`: the venue's
+        order book (`fetch_order_book`), the side the order consumes. A reply without that side (or
+        with it empty: ccxt fills a missing side with []), or with levels that are not [price,
+        amount] numbers, is a `MalformedReply`, never 0."""
+        ex = self._ready()
+        instrument = self._instruments.get(symbol)
+        if instrument is None:
+            raise NotSupported(f"{symbol} is not a market of {self.info.name}", account=self.info.name)
+        book = await self._read(ex.fetch_order_book(symbol, 50))
+        key = "bids" if side is Side.SHORT else "asks"  # a sell takes the bids
+        raw = book.get(key) if isinstance(book, dict) else None
+        if not isinstance(raw, list) or not raw:  # a perp's live book always has both sides
+            raise MalformedReply(f"{self.info.venue}: order book of {symbol} has no {key}", account=self.info.name)
+        levels = []
+        for level in raw:
+            if not (isinstance(level, (list, tuple)) and len(level) >= 2
+                    and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in level[:2])):
+                raise MalformedReply(f"{self.info.venue}: order book of {symbol}: bad level {level!r:.40}",
+                                     account=self.info.name)
+            # ccxt counts a derivative book in contracts; a linear order unit is the base asset.
+            unit = 1 if instrument.inverse else float(instrument.contract_size)
+            levels.append((level[0], level[1] * unit))
+        return instrument.depth_within(levels, reference, within)
+
     async def cancel_order(self, client_id: str, symbol: str) -> None:
         """Cancel the open order with cockpit's `client_id`."""
         self._refuse_if_readonly("cancels")

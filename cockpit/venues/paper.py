@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from cockpit.model import (
-    AccountInfo, DeadMan, Instrument, MalformedReply, Order, OrderRequest, Transfer, TransferRequest, Unavailable,
+    AccountInfo, DeadMan, Instrument, MalformedReply, Order, OrderRequest, Side, Transfer, TransferRequest, Unavailable,
     UnknownOutcome, VenueSnapshot,
 )
 from cockpit.model.wire import decode, decode_error, dumps, encode, loads
@@ -187,6 +187,12 @@ class PaperVenue:
         """Arm (or refresh) the served simulator's cancel-all-after for this account."""
         return self._expect(await self._call("arm_dead_man", {"seconds": seconds}), DeadMan,
                             "the dead-man's switch")
+
+    async def depth(self, symbol: str, side: Side, within: float, reference: float) -> float:
+        """The served simulator's book depth within a bound (`DepthVenue`)."""
+        value = await self._call("depth", {"symbol": symbol, "side": side.value, "within": within,
+                                           "reference": reference})
+        return float(self._expect(value, (int, float), "the book's depth"))
 
     async def disarm_dead_man(self) -> None:
         """Turn it off."""

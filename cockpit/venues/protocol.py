@@ -29,6 +29,7 @@ from cockpit.model import (
     Instrument,
     Order,
     OrderRequest,
+    Side,
     Transfer,
     TransferRequest,
     VenueSnapshot,
@@ -68,6 +69,14 @@ class Venue(Protocol):
 
 
 @runtime_checkable
+class DepthVenue(Protocol):
+    """A venue that can tell the depth of its order book (the unwind run sizes its slices by it)."""
+
+    async def depth(self, symbol: str, side: Side, within: float, reference: float) -> float:
+        """USD a taker order on `side` could take now at prices within `within` (a fraction) of
+        `reference` (`Instrument.depth_within`). Raises a `VenueError` when the call fails."""
+
+
 class DeadManVenue(Protocol):
     """A venue that can arm its exchange-side dead-man's switch (see `cockpit.model.deadman`)."""
 

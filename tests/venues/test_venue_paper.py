@@ -216,3 +216,18 @@ def test_a_snapshot_with_a_liquidation_crosses_the_wire():
     report = LiquidationReport(account="bybit", symbol="SOL/USDT:USDT", side=Side.LONG,
                                size=Decimal("399.5"), price=130.946, time=180.0, loss=-5233.0)
     assert decode(json.loads(json.dumps(encode([report])))) == (report,)
+
+
+async def test_the_books_depth_crosses_the_wire_as_the_embedded_simulator_tells_it(served):
+    session = open_paper(served.path)
+    embedded = build_demo(seed=7, scenario="calm", clock=lambda: NOW)
+    paper, sim = session.venues[0], embedded.venues[0]
+    await paper.connect()
+    p = (await sim.snapshot()).positions[0]
+    mark = float(p.mark_price)
+    ours = await paper.depth(p.symbol, p.side.opposite, 0.005, mark)
+    theirs = await sim.depth(p.symbol, p.side.opposite, 0.005, mark)
+    assert ours > 0 and ours == pytest.approx(theirs, rel=0.05)  # the same book (marks move a little)
+    with pytest.raises(Rejected):
+        await paper.depth("NOPE/USDT:USDT", p.side.opposite, 0.005, mark)
+    await paper.close()
