@@ -32,6 +32,9 @@ DEFAULT_CUT = 30
 _LISTS = {"asset": TargetKind.ASSET, "account": TargetKind.ACCOUNT, "layer": TargetKind.LAYER}
 
 
+#: Seconds between two plans of the highlighted target while the picker is open.
+REPLAN = 2.0
+
 class UnwindPicker(ModalScreen[StartUnwind | None]):
     """Pick an unwind's target and mode; dismisses with the confirmed `StartUnwind`, or None."""
 
@@ -79,10 +82,13 @@ class UnwindPicker(ModalScreen[StartUnwind | None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        """The list has the focus; the first target's plan is asked for."""
+        """The list has the focus; the first target's plan is asked for, and asked again every
+        `REPLAN` seconds: in a crisis the book moves (a position liquidated, a venue gone dark)
+        while the trader reads, and the plan shown must follow it."""
         self.query_one(OptionList).focus()
         self.query_one(OptionList).highlighted = 0
         self._preview_highlighted()
+        self.set_interval(REPLAN, self._preview_highlighted)
 
     def _hint(self) -> str:
         return (f"enter: preview and start · tab: gross % and mode · "
