@@ -114,7 +114,18 @@ _REPORTED = {
 # One C-level pass per snapshot reads every field the rules need (far cheaper than one
 # comprehension per field).
 _POSITION_FIELDS = attrgetter(*(attr for attr, _ in _REPORTED.values()), "asset", "symbol", "account", "venue")
-_QUOTE_FIELDS = attrgetter("asset", "symbol", "apr", "open_interest", "mark_price")
+_QUOTE_FIELDS = attrgetter("asset", "symbol", "rate", "interval_hours", "open_interest", "mark_price")
+
+
+def _apr(rate: tuple, hours: tuple) -> np.ndarray:
+    """`FundingQuote.apr` of every quote at once, read-only: the same arithmetic on the same
+    floats, rate × (24 / interval_hours) × 365, NaN where the interval is unknown."""
+    interval = np.asarray(hours, float)  # None becomes NaN
+    if not interval.all():  # an interval of 0: the property's own error, as quote by quote
+        return _frozen([None if h is None else r * (24.0 / h) * 365.0 for r, h in zip(rate, hours)])
+    out = np.asarray(rate, float) * (24.0 / interval) * 365.0
+    out.setflags(write=False)
+    return out
 
 
 def _frozen(values, dtype=float) -> np.ndarray:
@@ -318,13 +329,13 @@ def account_rows(snap: VenueSnapshot, instruments: Mapping[str, Instrument], ass
     values = tuple(zip(*map(_POSITION_FIELDS, ps))) if ps else ((),) * (len(_REPORTED) + 4)
     raw = dict(zip(_REPORTED, values))
     asset, symbol, account, venues = values[len(_REPORTED):]
-    q_asset, q_symbol, q_apr, q_oi, q_mark = zip(*map(_QUOTE_FIELDS, qs)) if qs else ((),) * 5
+    q_asset, q_symbol, q_rate, q_hours, q_oi, q_mark = zip(*map(_QUOTE_FIELDS, qs)) if qs else ((),) * 6
     names = (snap.account.venue, symbol, asset, account, q_symbol, q_asset)
     lay = last.layout if last is not None else None
     if lay is None or lay.names != names or lay.instruments != instruments:
         lay = layout(snap, names, instruments, assets, cells, cell_symbol)
     mark_f, q_mark = _snapshot_marks(snap, raw["mark"], symbol, q_mark, q_symbol)
-    q = QuoteColumns(_frozen(q_apr), _frozen(q_oi), _frozen(q_mark))  # None becomes NaN
+    q = QuoteColumns(_apr(q_rate, q_hours), _frozen(q_oi), _frozen(q_mark))  # None becomes NaN
     cols = _reported(raw, mark_f, last)
     _quoted(cols, q, lay)
     p = PositionColumns(**{name: _frozen(column, column.dtype) for name, column in cols.items()})

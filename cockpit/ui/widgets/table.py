@@ -250,7 +250,7 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
             if known is not None and known[0] is cells:
                 sig = known[1]
             else:
-                sig = tuple(_look(cells[c]) for c in self._picks)
+                sig = tuple(map(_look, map(cells.__getitem__, self._picks)))
             self._sigs[i] = sig
             self._sig_next[id(cells)] = (cells, sig)
         return sig
