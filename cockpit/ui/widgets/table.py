@@ -76,8 +76,6 @@ Cell = str | Styled | Text
 Row = tuple[Hashable, tuple[Cell, ...]]
 
 _NULL = Style.null()
-_LINES_KEPT = 1024  # finished lines kept: screenfuls of rows in several looks, cursor and not
-_HEADER = "\0header"  # line-cache key of the header: no row key can be this
 _NARROWED = 3  # changes spread over more columns than this repaint as one span, not cell by cell
 
 
@@ -147,9 +145,11 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
         self._content: LRUCache[tuple, list[Segment]] = LRUCache(512)
         # By (line style, cursor style, padding style): see `_line_styles`.
         self._styles_of: dict[tuple, tuple[Style, Style, dict, dict]] = {}
-        # Finished lines by (row look, cursor style or not, scroll x, width, base style): a
-        # plain dict, emptied when full (an LRU's bookkeeping cost more than it kept).
-        self._lines: dict[tuple, Strip] = {}
+        # Per row (-1 the header), its finished line and what it was drawn from (row look,
+        # cursor style or not, scroll x, width, base style). One line a row, as Textual keeps
+        # one a screen line: a line kept past its use holds a Strip, its caches and its filtered
+        # copy, which the garbage collector walks; rows scrolled away are let go (`_prune_lines`).
+        self._lines: dict[int, tuple[tuple, Strip]] = {}
         self._styles: tuple[Style, Style, Style, Style | None] = (_NULL, _NULL, _NULL, None)
         self._view: tuple[int, int, int] | None = None  # width and scroll, during `render_lines`
         self._layout_columns()
@@ -480,6 +480,7 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
         # The view is the same for every line of one paint: read it once (Widget.size and
         # scroll_offset are properties that compute).
         self._view = (self.size.width, *self.scroll_offset)
+        self._prune_lines(self._view[2], self.size.height)
         try:
             return super().render_lines(crop)
         finally:
@@ -490,12 +491,13 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
         base, header, cursor, post = self._styles
         width, scroll_x, scroll_y = self._view or (self.size.width, *self.scroll_offset)
         if y == 0:
-            key = (_HEADER, self._picks, scroll_x, width, base, header)
-            strip = self._lines.get(key)
-            if strip is None:
-                content = self._render_cells(tuple(c.label for c in self._shown))
-                strip = _finish(content, scroll_x, width, header, None, base)
-                self._set_line(key, strip)
+            key = (self._picks, scroll_x, width, base, header)
+            kept = self._lines.get(-1)
+            if kept is not None and kept[0] == key:
+                return kept[1]
+            content = self._render_cells(tuple(c.label for c in self._shown))
+            strip = _finish(content, scroll_x, width, header, None, base)
+            self._lines[-1] = (key, strip)
             return strip
         row = y - 1 + scroll_y
         if row >= len(self._sigs):
@@ -503,27 +505,28 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
         sig = self._sig(row)
         on_cursor = row == self._cursor
         key = (self._picks, sig, scroll_x, width, base, cursor if on_cursor else None)
-        strip = self._lines.get(key)
-        if strip is None:
-            style, over = (cursor, post) if on_cursor else (base, None)
-            if scroll_x or self._width > width:  # horizontal scroll, or columns wider than the view
-                content_key = (self._picks, sig)
-                content = self._content.get(content_key)
-                if content is None:
-                    cells = self._row_cells(row)
-                    content = self._render_cells(tuple(cells[i] for i in self._picks))
-                    self._content.set(content_key, content)
-                strip = _finish(content, scroll_x, width, style, over, base)
-            else:
-                strip = self._styled_row(row, width, style, over, base)
-            self._set_line(key, strip)
+        kept = self._lines.get(row)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        style, over = (cursor, post) if on_cursor else (base, None)
+        if scroll_x or self._width > width:  # horizontal scroll, or columns wider than the view
+            content_key = (self._picks, sig)
+            content = self._content.get(content_key)
+            if content is None:
+                cells = self._row_cells(row)
+                content = self._render_cells(tuple(cells[i] for i in self._picks))
+                self._content.set(content_key, content)
+            strip = _finish(content, scroll_x, width, style, over, base)
+        else:
+            strip = self._styled_row(row, width, style, over, base)
+        self._lines[row] = (key, strip)
         return strip
 
-    def _set_line(self, key: tuple, strip: Strip) -> None:
-        """Keep a finished line (all of them are dropped when `_LINES_KEPT` are kept)."""
-        if len(self._lines) >= _LINES_KEPT:
-            self._lines.clear()
-        self._lines[key] = strip
+    def _prune_lines(self, top: int, height: int) -> None:
+        """Let go of the kept lines of rows more than a screen away from the view at `top`."""
+        if len(self._lines) > 4 * height + 8:
+            keep = range(top - height, top + 2 * height)
+            self._lines = {row: kept for row, kept in self._lines.items() if row in keep or row < 0}
 
     def _styled_row(self, row: int, width: int, style: Style, post: Style | None, base: Style) -> Strip:
         """Row `row` as a whole line: each cell's text justified in its column and laid over
