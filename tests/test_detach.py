@@ -39,7 +39,7 @@ import pytest
 from bench.pty_run import controlling_tty
 from cockpit.engine.protocol import default_socket, guard_answers
 from cockpit.model.events import EventKind
-from tests.waiting import until
+from tests.waiting import until, until_async
 
 COLS, ROWS = 120, 40
 
@@ -90,16 +90,6 @@ class Guard:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(5)
-
-
-async def _asyncuntil(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
 
 
 def _attached(pid: int):
@@ -156,13 +146,13 @@ async def test_a_terminal_over_ssh_is_cut_off_and_the_guard_acts_alone(tmp_path)
                                         rows=ROWS)
         await screen.until(FIRST_FRAME, 30)
         # The guard's market on the status line: a frame from the guard is on screen.
-        await _asyncuntil(lambda: "flash-crash" in screen.text(), 10, "the status line")
+        await until_async(lambda: "flash-crash" in screen.text(), 10, "the status line")
         [terminal] = ssh.children
-        await _asyncuntil(lambda: any(_attached(terminal.pid)(e) for e in guard.events()), 10,
+        await until_async(lambda: any(_attached(terminal.pid)(e) for e in guard.events()), 10,
                            "the guard to log the terminal's attach")
 
         conn.abort()  # the laptop's Wi-Fi goes: no goodbye, the server hangs the session up
-        await _asyncuntil(lambda: terminal.poll() is not None, 10, "the terminal to end")
+        await until_async(lambda: terminal.poll() is not None, 10, "the terminal to end")
         assert terminal.returncode == -signal.SIGHUP
 
         halted = await asyncio.to_thread(_the_guard_carried_on_alone, guard, terminal.pid)
@@ -176,7 +166,7 @@ async def test_a_terminal_over_ssh_is_cut_off_and_the_guard_acts_alone(tmp_path)
             assert kill.status.value == "HALTED" and kill.latched and kill.cause == halted["cause"]
             assert halted["seq"] in [e.seq for e in remote.events]
             first = remote.latest
-            await _asyncuntil(lambda: remote.latest.seq > first.seq + 1, 10, "the guard's next frames")
+            await until_async(lambda: remote.latest.seq > first.seq + 1, 10, "the guard's next frames")
             assert remote.latest.now > first.now and remote.latest.sim_time > first.sim_time
         finally:
             remote.detach()

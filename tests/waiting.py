@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Callable, TypeVar
 
@@ -17,4 +18,17 @@ def until(check: Callable[[], T], timeout: float = 5.0, what: str = "the conditi
         if value:
             return value
         time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+
+
+async def until_async(check: Callable[[], T], timeout: float = 5.0, what: str = "the condition",
+                      every: float = 0.02) -> T:
+    """`until` for a test whose subject runs on the test's own event loop: polled with awaits,
+    so that loop keeps running while it waits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        await asyncio.sleep(every)
     raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")

@@ -266,10 +266,14 @@ class UnwindFlow:
 
     # -- commands on a run ----------------------------------------------------------------------
 
-    def _confirm(self, command: ConfirmStep) -> CommandResult:
+    def _run_step(self, seq: int) -> tuple[UnwindRun, UnwindStep | None]:
+        """The current run (a command reaches here only for it) and its step `seq`, if any."""
         run = self.run
         assert run is not None
-        step = run.step(command.seq)
+        return run, run.step(seq)
+
+    def _confirm(self, command: ConfirmStep) -> CommandResult:
+        run, step = self._run_step(command.seq)
         if step is None:
             return CommandResult(False, f"no step {command.seq}")
         if step.kind is StepKind.HEDGE:
@@ -289,9 +293,7 @@ class UnwindFlow:
         return CommandResult(True, f"step {step.seq} sent" + (" with its group" if len(group) > 1 else ""))
 
     def _hedge(self, command: ConfirmHedge) -> CommandResult:
-        run = self.run
-        assert run is not None
-        step = run.step(command.seq)
+        run, step = self._run_step(command.seq)
         if step is None or step.kind is not StepKind.HEDGE:
             return CommandResult(False, f"step {command.seq} is not a hedge")
         if step.status is not StepStatus.OFFERED:
@@ -328,9 +330,7 @@ class UnwindFlow:
         return CommandResult(True, "paused: orders already out finish; nothing new is sent")
 
     def _skip(self, command: SkipStep) -> CommandResult:
-        run = self.run
-        assert run is not None
-        step = run.step(command.seq)
+        run, step = self._run_step(command.seq)
         if step is None:
             return CommandResult(False, f"no step {command.seq}")
         if step.status.over or step.status is StepStatus.SENDING:

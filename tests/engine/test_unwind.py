@@ -22,22 +22,11 @@ from cockpit.model.unwind import (
     RunState, StepKind, StepStatus, StepStyle, TargetKind, UnwindRun, UnwindTarget, Why,
 )
 from tests.engine.fakes import Clock, FakeVenue, account, position
+from tests.waiting import until_async as until
 
 NOW = 1_780_000_000.0
 FAST = EngineSettings(poll_interval=0.05, coalesce=0.01, min_frame_interval=0.02, stale_after=3.0, down_after=6.0)
 FLAT = StartUnwind(UnwindTarget(TargetKind.FLAT), id="r1")
-
-
-async def until(check, timeout: float = 5.0):
-    """`check()`'s first truthy value, polled on the running loop (the engine runs on it too)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        value = check()
-        if value:
-            return value
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout:g}s")
 
 
 def _venue(name: str, clock: Clock, *legs: tuple[str, Side, str]) -> FakeVenue:
