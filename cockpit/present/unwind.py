@@ -264,7 +264,8 @@ def blind_line(run: UnwindRun) -> str:
     parts = []
     if run.blind:
         parts.append("blind: " + ", ".join(
-            f"{b.account} {b.health} ({b.positions} pos {fmt.money(b.gross, dollars=True)})" for b in run.blind))
+            f"{b.account} {b.health} (" + (f"{b.positions} pos {fmt.money(b.gross, dollars=True)})"
+                                          if b.gross is not None else "positions unknown)") for b in run.blind))
     if run.held:
         parts.append("held: " + ", ".join(f"{key.account} {key.symbol.split('/')[0]} ({_held_for(reason)})"
                                            for key, reason in run.held))

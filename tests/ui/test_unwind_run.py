@@ -205,3 +205,14 @@ async def test_a_readonly_terminal_sees_the_run_and_each_key_answers_the_refusal
             assert isinstance(app.api.sent[-1], command)
             assert any("read-only" in n.message for n in app._notifications), key
         assert screen.run.state is RunState.READY
+
+
+async def test_the_palette_offers_the_emergency_unwind():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Emergency unwind")
+        command.callback()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UnwindPicker)

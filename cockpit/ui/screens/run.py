@@ -14,6 +14,8 @@ never moves the cursor: a held Enter asks for the same step again, which the eng
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -170,15 +172,16 @@ class RunScreen(Screen):
         return pu.keyed(run.note, self._keys())
 
     def _keys(self) -> dict[str, str]:
-        return {verb: key_of(self.app, f"run.{verb}") for verb in ("confirm", "go", "hedge", "pause", "abort")}
+        return run_keys(self.app)
 
     def _events(self, run: UnwindRun) -> Text:
         """The last timeline lines; once the run is over, where its report is first."""
         lines = pu.timeline(run, 3)
         if run.state.over:
-            where = run.report or "not written (see the timeline)"
-            lines = [f"report: {where}" + (" (JSON beside it)" if run.report else "")
-                     + f" · {key_of(self.app, 'run.dismiss')} dismisses", *lines[-2:]]
+            where = _home_short(run.report) or "not written (see the timeline)"
+            lines = [f"report: {where}",
+                     ("the JSON beside it · " if run.report else "") + f"{key_of(self.app, 'run.dismiss')} "
+                     "takes the run off the screen", *lines[-1:]]
         return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
 
     def show_detail(self) -> None:
@@ -310,6 +313,17 @@ class RunScreen(Screen):
         text = pu.keyed(result.message, self._keys())
         self.notify(text, severity="information" if result.ok else "warning", markup=False,
                     timeout=3 if result.ok else 6)
+
+
+def _home_short(path: str) -> str:
+    """`path` with the home directory written "~", so the report's name fits at 80 columns."""
+    home = str(Path.home())
+    return "~" + path[len(home):] if home != "/" and path.startswith(home + "/") else path
+
+
+def run_keys(app) -> dict[str, str]:
+    """The keys this terminal binds to a run's verbs, for the engine's texts (`present.unwind.keyed`)."""
+    return {verb: key_of(app, f"run.{verb}") for verb in ("confirm", "go", "hedge", "pause", "abort")}
 
 
 def _step_row(step: UnwindStep) -> tuple[str | Text, ...]:
