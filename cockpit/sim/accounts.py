@@ -111,6 +111,9 @@ class Ledger:
         self.assets = assets
         self.scale = scale  # venue x asset: the venue's index per unit of the global index
         self.wallet = np.zeros(len(accounts))
+        # Each account's spot (or funding) wallet beside its perp margin: what a top-up within the
+        # venue can move in (`cockpit.sim.topup`); not collateral until it is moved.
+        self.spot = np.zeros(len(accounts))
         self.arrays = PositionArrays(len(accounts))
         self.dirty = True
 

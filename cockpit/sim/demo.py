@@ -29,6 +29,12 @@ DEFAULT_ASSETS = 16
 WALLETS = {"binance": 310_000.0, "bybit": 64_000.0, "okx": 45_000.0, "hyperliquid": 140_000.0,
            "dydx": 78_000.0, "paradex": 24_000.0}
 
+# Spot (or funding) wallet per account, in its settle currency: what a top-up within the venue can
+# move into the perp margin in seconds. Bybit, the account closest to liquidation (its isolated SOL
+# and the thinnest cross margin ratio), holds more than its whole buffer (its rescue need, about
+# 16,000), so a top-up alone restores it; dYdX and Paradex have no such wallet.
+SPOT = {"binance": 25_000.0, "bybit": 20_000.0, "okx": 8_000.0, "hyperliquid": 12_000.0}
+
 # (account, asset, signed USD notional, entry vs mark, leverage). The entry offset makes PnL:
 # +0.02 on a long means it was bought 2% above today's price (a loss).
 BOOK: tuple[tuple[str, str, float, float, float], ...] = (
@@ -62,11 +68,12 @@ def _size(notional: float, mark: float, step: Decimal) -> Decimal:
 
 
 def seed_book(world: World) -> None:
-    """Give the world's accounts the demo's wallets, positions and a deposit in flight."""
+    """Give the world's accounts the demo's wallets (perp and spot), positions and a deposit in flight."""
     ledger = world.ledger
     names = {a.name for a in world.assets}
     for acc in ledger.accounts:
         ledger.wallet[acc.index] = WALLETS.get(acc.name, 50_000.0)
+        ledger.spot[acc.index] = SPOT.get(acc.name, 0.0)
     for name, asset, notional, offset, leverage in BOOK:
         if name not in ledger.by_name or asset not in names:
             continue

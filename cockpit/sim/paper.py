@@ -8,8 +8,8 @@ Protocol: newline-delimited JSON (`cockpit.model.wire`), one request, one reply,
 connection. A request is ``{"id": n, "op": ..., "account": ..., "args": {...}}``; a reply is
 ``{"id": n, "t": sim_time, "ok": value}`` or ``{"id": n, "t": sim_time, "error": {...}}``. Ops:
 ``hello`` (accounts, scenario, speed), ``connect``, ``instruments``, ``snapshot``, ``place_order``,
-``cancel_order``, ``fetch_order``, ``request_transfer``, ``arm_dead_man``, ``disarm_dead_man`` (the
-venue protocol) and ``received``
+``cancel_order``, ``fetch_order``, ``request_transfer``, ``arm_dead_man``, ``disarm_dead_man``,
+``depth``, ``top_up_available``, ``top_up``, ``top_up_status`` (the venue protocol and its capabilities) and ``received``
 (every order the venue ever received, for audits and the restart test).
 
 What a venue does that a crash test depends on:
@@ -34,6 +34,7 @@ import logging
 import os
 import random
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -164,6 +165,8 @@ class PaperServer:
         if op == "disarm_dead_man":
             await venue.disarm_dead_man()
             return None
+        if op in ("top_up_available", "top_up", "top_up_status"):
+            return await self._top_up(venue, op, account, args)
         if op == "request_transfer":
             request = decode(args.get("request"))
             if not isinstance(request, TransferRequest):
@@ -178,6 +181,20 @@ class PaperServer:
                 or side not in {s.value for s in Side}:
             raise Rejected("paper venue: depth needs side, within and reference", account=account)
         return await venue.depth(str(args.get("symbol")), Side(side), float(within), float(reference))
+
+    @staticmethod
+    async def _top_up(venue, op: str, account: str, args: dict) -> Any:
+        if op == "top_up_available":
+            return await venue.top_up_available()
+        amount, client_id = decode(args.get("amount")), args.get("client_id")
+        if not isinstance(amount, Decimal) or not isinstance(client_id, str) or not client_id:
+            raise Rejected(f"paper venue: {op} needs an amount (exact) and a client id", account=account)
+        if op == "top_up":
+            return encode(await venue.top_up(amount, client_id))
+        since = args.get("since")
+        if not isinstance(since, (int, float)) or isinstance(since, bool):
+            raise Rejected("paper venue: top_up_status needs since", account=account)
+        return encode(await venue.top_up_status(client_id, amount, float(since)))
 
     async def _place(self, venue, request: Any, sent_at: Any):
         if not isinstance(request, OrderRequest):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
@@ -24,6 +25,7 @@ from cockpit.model import (
     VenueSnapshot,
 )
 from cockpit.model.deadman import CANCELS_ORDERS
+from cockpit.sim import topup
 from cockpit.sim.faults import LANDS, Fault, raise_fault
 from cockpit.sim.snapshot import snapshot
 
@@ -132,6 +134,23 @@ class SimVenue:
         """Start a withdrawal or bridge of collateral to `request.to_layer`."""
         await self._enter("transfer")
         return self._world.request_transfer(self.info.name, request)
+
+    async def top_up_available(self) -> float:
+        """USD the account's spot wallet can move into its perp margin (`TopUpVenue`);
+        `NotSupported` on a venue without one (dYdX, Paradex)."""
+        await self._enter("read")
+        return topup.available(self._world, self.info.name)
+
+    async def top_up(self, amount: Decimal, client_id: str) -> Transfer:
+        """Move `amount` from the spot wallet into the perp margin: lands in a few simulated
+        seconds; a repeated client id returns the same transfer (faults apply, nothing done)."""
+        await self._enter("transfer")
+        return topup.top_up(self._world, self.info.name, amount, client_id)
+
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
+        """The top-up sent under `client_id` as it is now; None when it never arrived here."""
+        await self._enter("read")
+        return topup.status(self._world, self.info.name, client_id)
 
     async def arm_dead_man(self, seconds: float) -> DeadMan:
         """Arm (or refresh) a simulated cancel-all-after: when the world reaches it without a

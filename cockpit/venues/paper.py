@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -193,6 +194,28 @@ class PaperVenue:
         value = await self._call("depth", {"symbol": symbol, "side": side.value, "within": within,
                                            "reference": reference})
         return float(self._expect(value, (int, float), "the book's depth"))
+
+    async def top_up_available(self) -> float:
+        """What the served account's spot wallet can move into its perp margin (`TopUpVenue`)."""
+        value = await self._call("top_up_available")
+        return float(self._expect(value, (int, float), "the top-up available"))
+
+    async def top_up(self, amount: Decimal, client_id: str) -> Transfer:
+        """Move `amount` into the perp margin under `client_id` (the server dedupes the id). A
+        request that may have left before the connection broke is `UnknownOutcome`: look it up."""
+        try:
+            found = await self._call("top_up", {"amount": encode(amount), "client_id": client_id})
+        except Unavailable as error:
+            # `_call` cannot tell a written request from one never sent for non-orders: say unknown.
+            raise UnknownOutcome(f"{error}; top-up status unknown, look it up", account=self.info.name,
+                                 client_id=client_id) from None
+        return self._expect(found, Transfer, "the top-up")
+
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
+        """The top-up sent under `client_id` as the server has it; None when it never arrived."""
+        found = await self._call("top_up_status", {"amount": encode(amount), "client_id": client_id,
+                                                   "since": since})
+        return None if found is None else self._expect(found, Transfer, "the top-up")
 
     async def disarm_dead_man(self) -> None:
         """Turn it off."""

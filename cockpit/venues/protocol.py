@@ -17,10 +17,15 @@ A snapshot is whole or it is an error: a malformed reply is never "no positions"
 dead-man's switch (cancel this account's orders unless refreshed). One that has no such switch
 answers `DeadMan(supported=False, note=why)`, never a pretend success; a venue object without the
 methods is treated the same way by the engine.
+
+`TopUpVenue` is another: a venue that can move collateral into this account's perp margin
+within the venue, in seconds (a spot or funding wallet's stablecoin, a sub-account's). One
+without such a transfer answers `NotSupported` with the reason.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Mapping, Protocol, runtime_checkable
 
 from cockpit.model import (
@@ -87,3 +92,23 @@ class DeadManVenue(Protocol):
 
     async def disarm_dead_man(self) -> None:
         """Turn the switch off (a clean stop, or a run that ended)."""
+
+
+@runtime_checkable
+class TopUpVenue(Protocol):
+    """A venue that can top up this account's perp margin from within the venue (the unwind
+    run offers it as a step where it saves a position faster than a cut)."""
+
+    async def top_up_available(self) -> float:
+        """USD the account can move into its perp margin within the venue in seconds (a spot or
+        funding wallet's free stablecoin, or a sub-account's). Raises `NotSupported` where the
+        venue has no such transfer, another `VenueError` when the call fails."""
+
+    async def top_up(self, amount: Decimal, client_id: str) -> Transfer:
+        """Move `amount` into the perp margin. Idempotent by `client_id` where the venue takes
+        one; where it does not, the caller looks it up (`top_up_status`) before any resend, so
+        it is never moved twice. An answer lost on the way is `UnknownOutcome`."""
+
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
+        """The top-up sent under `client_id` (of `amount`, not before `since`, POSIX seconds)
+        as the venue has it now; None when the venue never received it."""

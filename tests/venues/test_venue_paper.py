@@ -231,3 +231,24 @@ async def test_the_books_depth_crosses_the_wire_as_the_embedded_simulator_tells_
     with pytest.raises(Rejected):
         await paper.depth("NOPE/USDT:USDT", p.side.opposite, 0.005, mark)
     await paper.close()
+
+
+async def test_a_top_up_crosses_the_wire_once_per_client_id(served):
+    from cockpit.model import NotSupported, TransferStatus
+    from cockpit.sim.demo import SPOT
+    from cockpit.venues.protocol import TopUpVenue
+
+    venues = {v.info.name: v for v in open_paper(served.path).venues}
+    okx = venues["okx"]
+    assert isinstance(okx, TopUpVenue)
+    assert await okx.top_up_available() == SPOT["okx"]
+    sent = await okx.top_up(Decimal("5000.50"), "unwind:r1:3:topup")
+    assert sent.amount == Decimal("5000.50") and sent.status is not TransferStatus.FAILED
+    assert (await okx.top_up(Decimal("5000.50"), "unwind:r1:3:topup")).id == sent.id
+    assert (await okx.top_up_status("unwind:r1:3:topup", Decimal("5000.50"), NOW)).id == sent.id
+    assert await okx.top_up_status("unwind:r1:4:topup", Decimal("1"), NOW) is None
+    assert await okx.top_up_available() == pytest.approx(SPOT["okx"] - 5000.50)
+    with pytest.raises(NotSupported):
+        await venues["paradex"].top_up_available()
+    for v in venues.values():
+        await v.close()
