@@ -20,6 +20,9 @@
   of a step has the intent id ``unwind:<run>:<step>:<attempt>:<slice>``: after a crash the same
   step is resumed under the same ids, and the executor's journal makes a resend the same order.
   A rejected step is replanned once from the position as it is now, under the next attempt's ids.
+* **Top-ups** (TOPUP steps, `cockpit.engine.topup`): offered like a hedge, each sent only after
+  its own `ConfirmStep`, at once (the cuts never wait for it), journaled before it leaves and
+  looked up, never resent blind, after a restart.
 * **Verify**: every account polled again; each step's position compared with the plan; what is
   short, and orders left open, are reported, not hidden.
 * **Report**: the run and its orders go to the reporter (`cockpit.reports`): Markdown and JSON.
@@ -37,6 +40,7 @@ import secrets
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, Callable
 
+from cockpit.engine import topup
 from cockpit.engine.executor import ExecutionError
 from cockpit.model import TERMINAL, Health, Intent, IntentSource, OrderStatus, PositionKey
 from cockpit.model.commands import (
@@ -61,6 +65,8 @@ ATTEMPTS = 3
 #: Timeline entries kept on the run (the report's); the oldest go first past this.
 TIMELINE = 400
 
+#: Steps offered, each sent only after its own confirmation.
+_OFFERED = (StepKind.HEDGE, StepKind.TOPUP)
 #: Targets that take every position they cover whole (GROSS and KILL_CUT take a share).
 _WHOLE = (TargetKind.FLAT, TargetKind.ASSET, TargetKind.ACCOUNT, TargetKind.LAYER)
 
@@ -78,10 +84,12 @@ class UnwindFlow:
         order_wait: how long a step waits for its orders to end.
     """
 
-    def __init__(self, engine: Any, *, reporter: Reporter | None = None, order_wait: float = ORDER_WAIT) -> None:
+    def __init__(self, engine: Any, *, reporter: Reporter | None = None, order_wait: float = ORDER_WAIT,
+                 top_up_wait: float = topup.WAIT) -> None:
         self.engine = engine
         self.reporter = reporter
         self.order_wait = order_wait
+        self.top_up_wait = top_up_wait
         self.run: UnwindRun | None = engine.journal.last_run()
         self._allowed: set[int] = set()  # step mode: steps a person confirmed
         self._active: dict[int, asyncio.Task] = {}
@@ -156,8 +164,9 @@ class UnwindFlow:
             return CommandResult(False, "no data yet: cannot plan")
         run = self._planned(command, frame, run_id=run_id)
         depth = await self._depths(run)
-        if depth:
-            run = self._planned(command, frame, run_id=run_id, depth=depth)
+        top_ups = await topup.available(self, run)
+        if depth or top_ups:
+            run = self._planned(command, frame, run_id=run_id, depth=depth, top_up=top_ups)
         run = dataclasses.replace(run, cancelled=cancelled)
         if command.target.kind is TargetKind.KILL_CUT:
             # The run carries out the switch's cut: the switch must never send it a second time
@@ -170,7 +179,7 @@ class UnwindFlow:
         engine._changed()
         return CommandResult(True, f"unwind planned: {len(run.steps)} steps; confirm the first, or let it run")
 
-    def _planned(self, command: StartUnwind, frame, *, run_id: str, depth=None) -> UnwindRun:
+    def _planned(self, command: StartUnwind, frame, *, run_id: str, depth=None, top_up=None) -> UnwindRun:
         engine = self.engine
         now = engine.clock()
         if frame is None:
@@ -182,10 +191,10 @@ class UnwindFlow:
         kill_cut = None
         if command.target.kind is TargetKind.KILL_CUT:
             kill_cut = {i.key: i.amount for i in self._kill_intents(frame)}
-        settings = PlanSettings(slippage_bound=command.slippage_bound, style=command.style, depth=depth)
+        settings = PlanSettings(slippage_bound=command.slippage_bound, style=command.style, depth=depth, top_up=top_up)
         plan = plan_unwind(frame.book, frame.assessment, engine._instruments, command.target, settings=settings,
                            in_flight=in_flight, kill_cut=kill_cut)
-        steps = tuple(dataclasses.replace(s, status=StepStatus.OFFERED) if s.kind is StepKind.HEDGE else s
+        steps = tuple(dataclasses.replace(s, status=StepStatus.OFFERED) if s.kind in _OFFERED else s
                       for s in plan.steps)
         note = "planned: confirm a step (enter) or let it run (g)"
         if plan.bound_exceeded:
@@ -278,6 +287,8 @@ class UnwindFlow:
             return CommandResult(False, f"no step {command.seq}")
         if step.kind is StepKind.HEDGE:
             return CommandResult(False, "a hedge has its own confirmation (h)")
+        if step.kind is StepKind.TOPUP:
+            return self._top_up(run, step)
         if step.kind is StepKind.BRIDGE:
             self._update(run, step, status=StepStatus.DONE, detail="ticked off by a person")
             return CommandResult(True, f"step {step.seq}: bridge ticked off")
@@ -307,6 +318,19 @@ class UnwindFlow:
                     f"{step.key.account}, for {step.hedges}")
         self._kick()
         return CommandResult(True, f"hedge sent: {step.side.value} {step.amount} {step.key.symbol} on {step.key.account}")
+
+    def _top_up(self, run: UnwindRun, step: UnwindStep) -> CommandResult:
+        """A person confirms an offered top-up: it is sent at once (alone: no cut waits for it)."""
+        if step.status is not StepStatus.OFFERED:
+            return CommandResult(False, f"the top-up is {step.status.value}")
+        self._update(run, step, status=StepStatus.PENDING, detail="confirmed by a person")
+        self._allowed.add(step.seq)
+        if self.run.state in (RunState.READY, RunState.WAITING, RunState.PAUSED):
+            self._save(dataclasses.replace(self.run, state=RunState.RUNNING,
+                                           mode=RunMode.STEP if self.run.state is not RunState.PAUSED else self.run.mode))
+        self._event(f"top-up step {step.seq} confirmed: {step.amount} {step.unit} into {step.key.account}'s perp margin")
+        self._kick()
+        return CommandResult(True, f"top-up sent: {step.amount} {step.unit} into {step.key.account}")
 
     def _resume(self, _command: ResumeRun) -> CommandResult:
         run = self.run
@@ -365,6 +389,7 @@ class UnwindFlow:
         try:
             while self.active:
                 self._wake.clear()
+                topup.retire(self)
                 self._launch()
                 if self._finished():
                     await self._verify()
@@ -393,7 +418,7 @@ class UnwindFlow:
         if run.state is not RunState.RUNNING:
             return
         heads = _heads(run)
-        ready = [s for s in run.steps if s.kind is StepKind.HEDGE and s.status in (StepStatus.PENDING, StepStatus.SENDING)]
+        ready = [s for s in run.steps if s.kind in _OFFERED and s.status in (StepStatus.PENDING, StepStatus.SENDING)]
         net = self._net_if_sent(run)
         for step in heads.values():
             if run.mode is RunMode.STEP and step.seq not in self._allowed and step.status is not StepStatus.SENDING:
@@ -491,7 +516,10 @@ class UnwindFlow:
         elif blocked:
             note, state = f"waiting for {', '.join(blocked)} to come back (its steps are blocked)", RunState.RUNNING
         elif offered:
-            note, state = f"waiting: hedge step {offered[0]} needs its own confirmation (h), or skip it", RunState.RUNNING
+            kind = run.step(offered[0]).kind
+            key = "h" if kind is StepKind.HEDGE else "enter"
+            note = f"waiting: {kind.value} step {offered[0]} needs its own confirmation ({key}), or skip it"
+            state = RunState.RUNNING
         elif self._awaiting_return(run):
             note, state = "hedge in place: waiting for the blind venue to return", RunState.RUNNING
         else:
@@ -517,7 +545,10 @@ class UnwindFlow:
         """Send step `seq`'s orders attempt by attempt (module doc): a ladder first when the step
         is one, then market; an attempt that leaves the step short (a rejection, a market order
         the book could not fill, a ladder that timed out) is followed by the next, from the
-        position as it is then, under the next attempt's ids."""
+        position as it is then, under the next attempt's ids. A top-up is a transfer, no order."""
+        if self.run.step(seq).kind is StepKind.TOPUP:
+            await topup.send(self, seq)
+            return
         self._update(self.run, self.run.step(seq), status=StepStatus.SENDING, detail="sending")
         while True:
             refused, why = await self._send_attempt(seq)
@@ -867,9 +898,13 @@ class UnwindFlow:
     def _plan_line(self, run: UnwindRun) -> str:
         cuts = [s for s in run.steps if s.kind is StepKind.CUT]
         hedges = [s for s in run.steps if s.kind is StepKind.HEDGE]
+        top_ups = [s for s in run.steps if s.kind is StepKind.TOPUP]
         parts = [f"plan: {len(cuts)} cuts"]
         if hedges:
             parts.append(f"{len(hedges)} hedges offered for blind positions")
+        if top_ups:
+            parts.append(f"{len(top_ups)} top-ups within a venue offered ("
+                         + ", ".join(s.key.account for s in top_ups) + ")")
         if run.blind:
             parts.append("blind: " + ", ".join(f"{b.account} ({b.health})" for b in run.blind))
         if run.cancelled:

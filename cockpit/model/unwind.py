@@ -76,13 +76,14 @@ class StepKind(str, Enum):
     CUT = "cut"  # reduce-only orders on one position
     HEDGE = "hedge"  # blind-venue branch: an offsetting order on a LIVE venue (opens; own confirmation)
     BRIDGE = "bridge"  # a cross-layer transfer: a checklist item a person carries out, never automated
+    TOPUP = "topup"  # collateral moved into the account's perp margin within its venue (own confirmation)
 
 
 class StepStatus(str, Enum):
     """Where a step is."""
 
     PENDING = "pending"
-    OFFERED = "offered"  # a hedge waiting for its own confirmation
+    OFFERED = "offered"  # a hedge (or a top-up) waiting for its own confirmation
     SENDING = "sending"  # orders journaled or out
     DONE = "done"  # reached its target
     SHORT = "short"  # over, but short of its target (reported, never hidden)
@@ -108,6 +109,7 @@ class Why(str, Enum):
     BLIND_HEDGE = "blind-hedge"  # offsets a position on a venue that cannot be reached
     BLIND_RETURNED = "blind-returned"  # the blind venue is back: its position and its hedge go together
     BRIDGE = "bridge"  # collateral to move by hand between layers
+    TOPUP_FASTER = "topup-faster"  # a top-up within the venue lands in seconds: sooner than a cut saves it
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,8 @@ class UnwindStep:
         attempt: increases when a rejected step is replanned: the next orders' ids change with it,
             a retry of the same attempt reuses them (never two orders for one id).
         hedges: for a HEDGE, the blind position it offsets.
+        bridge_seconds / bridge_amount: for a BRIDGE, how long it takes and what it brings (USD);
+            for a TOPUP, how long the transfer takes (its USD is `amount`, the currency `unit`).
         filled: what the step's orders have filled so far.
     """
 

@@ -26,6 +26,7 @@ WHY_WORDS: dict[Why, str] = {
     Why.BLIND_HEDGE: "hedges a blind position",
     Why.BLIND_RETURNED: "blind venue back",
     Why.BRIDGE: "bridge by hand",
+    Why.TOPUP_FASTER: "a top-up within the venue lands sooner than a cut",
 }
 """Why a step is where it is in the plan, as a person reads it."""
 
@@ -39,6 +40,7 @@ WHY_SHORT: dict[Why, str] = {
     Why.BLIND_HEDGE: "blind hedge",
     Why.BLIND_RETURNED: "blind back",
     Why.BRIDGE: "bridge",
+    Why.TOPUP_FASTER: "top-up faster",
 }
 """The same, short enough for the step table's cell."""
 

@@ -30,6 +30,15 @@ priced with the executor's cost model (`orders.market_fill`: taker fee plus squa
 assessment's shocks, and each account's margin ratio (its maintenance scales with the account's
 gross; the cost, small beside it, is left out).
 
+**Top-ups.** Where an account holds cross positions near liquidation whose rescue from another
+layer is slower than their time to liquidation (or there is none), and its venue can move
+collateral into its perp margin within the venue in seconds (a spot or funding wallet, a
+sub-account: `PlanSettings.top_up`, USD per account as its venue told it), a TOPUP step is
+offered before the account's cuts: min(available, the assessment's `rescue_need`), with the
+margin ratio it restores in its book-after figures. Not where a position would be liquidated
+before the transfer lands, and not for isolated positions (their margin is their own). It is
+offered, not planned in: sent only after its own confirmation; the cuts never wait for it.
+
 **Bridges** (cross-layer rescues) are never automated: each account the assessment says needs a
 rescue from another layer gets a BRIDGE checklist step with its amount, route and time.
 """
@@ -43,7 +52,8 @@ from typing import Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from cockpit.model import Assessment, Book, Health, Instrument, PositionKey, Side
+from cockpit.model import Assessment, Book, Health, Instrument, MarginMode, PositionKey, Side
+from cockpit.model.layers import INTERNAL_SECONDS
 from cockpit.model.unwind import (
     BlindAccount, BookFigures, StepKind, StepStyle, TargetKind, UnwindStep, UnwindTarget, Why,
 )
@@ -59,6 +69,8 @@ PARTICIPATION = 0.25
 #: A position with less time to liquidation than this (seconds) counts as near.
 NEAR_SECONDS = 86400.0
 YEAR = 365 * 86400.0
+#: Seconds a top-up within a venue takes to land (an internal transfer).
+TOPUP_SECONDS = INTERNAL_SECONDS
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,7 @@ class PlanSettings:
     slippage_bound: float = 0.005
     style: StepStyle = StepStyle.MARKET
     depth: Mapping[PositionKey, float] | None = None  # USD within the bound, per position, as venues told it
+    top_up: Mapping[str, float] | None = None  # USD each account can top up within its venue, as venues told it
 
 
 class Plan(NamedTuple):
@@ -105,6 +118,7 @@ class _Leg(NamedTuple):
     stress: float  # worst loss under the shocks (≤ 0)
     bleed: float  # funding per day (negative: pays)
     unit: str
+    isolated: bool = False  # its margin is its own: a top-up of the account's margin does not reach it
 
 
 def plan_unwind(book: Book, assessment: Assessment, instruments: Mapping[str, Mapping[str, Instrument]],
@@ -140,6 +154,7 @@ def plan_unwind(book: Book, assessment: Assessment, instruments: Mapping[str, Ma
     for leg, amount, on in hedges:
         mark = _venue_mark(book, on[0], on[1].symbol)
         steps.append(_hedge_step(len(steps) + 1, leg, amount, on, settings, mark if mark is not None else leg.mark))
+    steps = _top_ups(steps, legs, assessment, settings.top_up or {}, before)
     steps = _bridges(assessment, legs) + steps
     steps = [replace(s, seq=n) for n, s in enumerate(steps, 1)]
     return Plan(tuple(steps), _blind_accounts(book, blind_legs),
@@ -199,7 +214,7 @@ def _legs(book: Book, assessment: Assessment, instruments, t, in_flight, blind_o
         bleed = r.funding_per_day if r is not None and r.funding_per_day is not None else 0.0
         out.append(_Leg(index.get(p.key, -1), p.key, p.venue, state.info.layer.value if state else "",
                         p.asset, p.side, size, signed, mark, ins, live, ttl, rescue.get(p.account), near,
-                        stress, bleed, p.asset))
+                        stress, bleed, p.asset, p.margin_mode is MarginMode.ISOLATED))
     return out
 
 
@@ -543,6 +558,46 @@ def _bridges(assessment: Assessment, legs: list[_Leg]) -> list[UnwindStep]:
             detail=f"{', '.join(c.rescue_sources)} → {c.account} via {c.rescue_route}",
             bridge_seconds=c.rescue_seconds, bridge_amount=c.rescue_amount))
     return out
+
+
+def _top_ups(steps: list[UnwindStep], legs: list[_Leg], assessment: Assessment, available: Mapping[str, float],
+             before: BookFigures) -> list[UnwindStep]:
+    """`steps` with a TOPUP step before the first step of each account a top-up within its venue
+    saves sooner than anything else (module doc)."""
+    out = list(steps)
+    for c in assessment.collateral:
+        amount = round_down(Decimal(repr(max(min(available.get(c.account, 0.0), c.rescue_need), 0.0))),
+                            Decimal("0.01"))
+        urgent = _saved_by_top_up(legs, c.account)
+        first = next((n for n, s in enumerate(out) if s.kind is StepKind.CUT and s.key.account == c.account), None)
+        if amount <= 0 or not urgent or first is None:
+            continue
+        ttl = min((leg.ttl for leg in urgent if leg.ttl is not None), default=None)
+        if ttl is not None and ttl <= TOPUP_SECONDS:
+            continue  # liquidated before it lands: only a cut is fast enough
+        prior = out[first - 1].after if first > 0 and out[first - 1].after is not None else before
+        out.insert(first, UnwindStep(
+            seq=0, kind=StepKind.TOPUP, key=PositionKey(c.account, ""), venue=c.venue, layer=c.layer.value,
+            asset="", side=Side.LONG, size=Decimal(0), amount=amount, notional=None,
+            why=(Why.TOPUP_FASTER, Why.RESCUE_TOO_SLOW), est_cost=0.0, time_to_liq=ttl,
+            rescue_seconds=c.rescue_seconds, after=_topped(prior, c, float(amount)),
+            unit=c.currency, bridge_seconds=TOPUP_SECONDS, detail="spot → perp margin, within the venue"))
+    return out
+
+
+def _saved_by_top_up(legs: list[_Leg], account: str) -> list[_Leg]:
+    """`account`'s cross legs near liquidation whose rescue from another layer is too slow (or
+    none): what a top-up of its margin saves."""
+    return [leg for leg in legs if leg.key.account == account and leg.live and not leg.isolated and leg.near
+            and (leg.rescue is None or (leg.ttl is not None and leg.ttl < leg.rescue))]
+
+
+def _topped(figures: BookFigures, c, amount: float) -> BookFigures:
+    """`figures` with account `c`'s margin ratio as `amount` more equity leaves it."""
+    margin = tuple((name, ratio * (c.equity + amount) / c.equity
+                    if name == c.account and ratio is not None and c.equity > 0 else ratio)
+                   for name, ratio in figures.margin)
+    return replace(figures, margin=margin)
 
 
 # -- the book after ---------------------------------------------------------------------------

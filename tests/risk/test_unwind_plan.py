@@ -150,3 +150,48 @@ def test_time_to_liquidation_is_the_random_walk_scale():
     assert time_to_liquidation(0.1, 1.0) == pytest.approx(0.01 * 365 * 86400)
     assert time_to_liquidation(None, 1.0) is None and time_to_liquidation(0.1, None) is None
     assert time_to_liquidation(0.1, 0.0) is None
+
+
+def _near_book(*, isolated=False, rescuer=False):
+    """Account "a" holds SOL 6.7% from its liquidation price and ETH; "b" (when `rescuer`) has
+    surplus another layer away, so a rescue exists."""
+    accounts = [account("a", "binance", [position("a", "binance", "SOL", "long", "100", 150, liq=140, isolated=isolated),
+                                         position("a", "binance", "ETH", "long", "2", 3000)],
+                        equity=30_000, maintenance=2_000.0, fetched_at=NOW)]
+    if rescuer:
+        accounts.append(account("b", "hyperliquid", [position("b", "hyperliquid", "BTC", "long", "0.01", 60000)],
+                                equity=2e6, fetched_at=NOW))
+    return book(NOW, *accounts)
+
+
+def test_a_near_account_with_a_spot_balance_gets_a_top_up_before_its_cuts():
+    from cockpit.model.unwind import BookFigures  # noqa: F401 - the figures' type
+    from cockpit.risk.unwind import PlanSettings
+
+    b = _near_book()
+    ins = instruments_for(b)
+    assessment = _assess(b, ins)
+    need = next(c for c in assessment.collateral if c.account == "a").rescue_need
+    assert need > 0
+    plan = plan_unwind(b, assessment, ins, UnwindTarget(TargetKind.FLAT),
+                       settings=PlanSettings(top_up={"a": need * 3}))
+    kinds = [s.kind for s in plan.steps]
+    top = plan.steps[kinds.index(StepKind.TOPUP)]
+    first_cut = kinds.index(StepKind.CUT)
+    assert kinds.index(StepKind.TOPUP) < first_cut and plan.steps[first_cut].key.account == "a"
+    assert top.key.account == "a" and top.amount == Decimal(repr(need)).quantize(Decimal("0.01"), "ROUND_DOWN")
+    assert top.why[0] is Why.TOPUP_FASTER and top.est_cost == 0.0 and top.bridge_seconds <= 30
+    ratio = dict(plan.before.margin)["a"]
+    assert dict(top.after.margin)["a"] == pytest.approx(ratio * (30_000 + float(top.amount)) / 30_000)
+    small = plan_unwind(b, assessment, ins, UnwindTarget(TargetKind.FLAT), settings=PlanSettings(top_up={"a": 1234.567}))
+    assert next(s for s in small.steps if s.kind is StepKind.TOPUP).amount == Decimal("1234.56")  # min(available, need)
+
+
+def test_no_top_up_without_a_balance_for_isolated_positions_or_when_a_rescue_is_there():
+    from cockpit.risk.unwind import PlanSettings
+
+    for b, available in ((_near_book(), 0.0), (_near_book(isolated=True), 1e6), (_near_book(rescuer=True), 1e6)):
+        ins = instruments_for(b)
+        plan = plan_unwind(b, _assess(b, ins), ins, UnwindTarget(TargetKind.FLAT),
+                           settings=PlanSettings(top_up={"a": available}))
+        assert StepKind.TOPUP not in [s.kind for s in plan.steps]

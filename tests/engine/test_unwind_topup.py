@@ -1,0 +1,165 @@
+"""An unwind run's TOPUP step on a scripted venue with the real risk engine and journal: offered for
+a near-liquidation account with a spot balance, sent once after its own confirmation, done when it
+arrived; a restart mid-transfer looks it up and never sends it again; a refusal fails the step."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from cockpit.engine.handling import send
+from cockpit.engine.journal import Journal
+from cockpit.engine.topup import top_up_id
+from cockpit.model import Layer, NotSupported, Rejected, Side, Transfer, TransferStatus, UnknownOutcome
+from cockpit.model.commands import ConfirmStep, ResumeRun, StartUnwind
+from cockpit.model.unwind import RunMode, StepKind, StepStatus, TargetKind, UnwindTarget, Why
+from tests.engine.fakes import Clock, FakeVenue, account, position
+from tests.engine.test_unwind import NOW, _engine, _over, until
+
+SOL = "SOL/USDT:USDT"
+
+
+@dataclass
+class SpotVenue(FakeVenue):
+    """A fake venue with a spot wallet: top-ups land when the test says (`land`)."""
+
+    spot: float = 50_000.0
+    land: bool = True
+    top_ups: list[str] = field(default_factory=list)  # client ids sent, in order
+    transfers: dict[str, Transfer] = field(default_factory=dict)
+    top_up_errors: list[Exception] = field(default_factory=list)
+    supported: bool = True
+
+    async def top_up_available(self) -> float:
+        if not self.supported:
+            raise NotSupported("no spot wallet", account=self.info.name)
+        return self.spot
+
+    async def top_up(self, amount: Decimal, client_id: str) -> Transfer:
+        self.top_ups.append(client_id)
+        if self.top_up_errors:
+            error = self.top_up_errors.pop(0)
+            if isinstance(error, UnknownOutcome):  # it left: the venue has it, the answer is lost
+                self.transfers[client_id] = self._transfer(client_id, amount)
+            raise error
+        self.transfers.setdefault(client_id, self._transfer(client_id, amount))
+        return self.transfers[client_id]
+
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
+        found = self.transfers.get(client_id)
+        if found is not None and self.land:
+            found = self.transfers[client_id] = dataclasses.replace(found, status=TransferStatus.DONE)
+        return found
+
+    def _transfer(self, client_id: str, amount: Decimal) -> Transfer:
+        return Transfer(id=f"t-{client_id}", account=self.info.name, from_layer=Layer.CEX, to_layer=Layer.CEX,
+                        amount=amount, currency="USDT", started_at=self.clock(), eta=self.clock() + 8,
+                        status=TransferStatus.IN_FLIGHT, route="internal transfer")
+
+
+def _near(clock, **kw) -> SpotVenue:
+    """One account, alone (no rescue from another layer), SOL 5% from its liquidation price."""
+    v = SpotVenue(account("a"), clock, **kw)
+    v.positions[SOL] = dataclasses.replace(position("a", SOL, Side.LONG, "30"), liquidation_price=Decimal("95"))
+    return v
+
+
+async def _planned(engine, mode=RunMode.STEP):
+    assert (await send(engine, StartUnwind(UnwindTarget(TargetKind.FLAT), id="r1", mode=mode))).ok
+    run = engine.unwind.run
+    top = next(s for s in run.steps if s.kind is StepKind.TOPUP)
+    return run, top
+
+
+async def test_a_top_up_is_offered_before_the_cut_and_sent_once_after_its_own_confirmation():
+    clock = Clock(NOW)
+    venue = _near(clock)
+    engine = await _engine([venue], clock)
+    engine.unwind.top_up_wait = 5.0
+    try:
+        run, top = await _planned(engine)
+        cut = next(s for s in run.steps if s.kind is StepKind.CUT)
+        assert top.seq < cut.seq and top.status is StepStatus.OFFERED and Why.TOPUP_FASTER in top.why
+        assert 0 < top.amount <= Decimal("50000") and not venue.top_ups
+        assert (await send(engine, ConfirmStep("r1", top.seq))).ok
+        await until(lambda: engine.unwind.run.step(top.seq).status is StepStatus.DONE)
+        assert venue.top_ups == [top_up_id("r1", top.seq)] and not venue.sent  # the cut was not confirmed
+        done = engine.unwind.run.step(top.seq)
+        assert done.filled == top.amount and "arrived" in done.detail
+        assert not (await send(engine, ConfirmStep("r1", top.seq))).ok  # never twice
+        assert (await send(engine, ResumeRun("r1"))).ok
+        run = await _over(engine)
+        assert venue.top_ups == [top_up_id("r1", top.seq)] and not venue.positions
+    finally:
+        await engine.stop()
+
+
+async def test_a_running_run_does_not_wait_for_an_unconfirmed_top_up_and_skips_it_once_cut():
+    clock = Clock(NOW)
+    venue = _near(clock)
+    engine = await _engine([venue], clock)
+    try:
+        _, top = await _planned(engine, mode=RunMode.RUNNING)
+        assert (await send(engine, ResumeRun("r1"))).ok
+        run = await _over(engine)
+        assert not venue.positions and not venue.top_ups
+        assert run.step(top.seq).status is StepStatus.SKIPPED
+    finally:
+        await engine.stop()
+
+
+async def test_a_restart_mid_transfer_looks_it_up_and_never_sends_it_again(tmp_path):
+    clock = Clock(NOW)
+    venue = _near(clock, land=False)
+    path = tmp_path / "journal.sqlite"
+    engine = await _engine([venue], clock, journal=Journal(path))
+    try:
+        _, top = await _planned(engine)
+        await send(engine, ConfirmStep("r1", top.seq))
+        await until(lambda: venue.top_ups)
+        assert engine.unwind.run.step(top.seq).status is StepStatus.SENDING
+    finally:
+        await engine.stop()  # a crash mid-transfer: the journal has the step SENDING
+        engine.journal.close()
+    venue.land = True
+    again = await _engine([venue], clock, journal=Journal(path))
+    try:
+        await until(lambda: again.unwind.run.step(top.seq).status is StepStatus.DONE)
+        assert venue.top_ups == [top_up_id("r1", top.seq)]  # looked up, not sent again
+    finally:
+        await again.stop()
+
+
+async def test_a_lost_answer_is_looked_up_before_any_resend_and_a_refusal_fails_the_step():
+    clock = Clock(NOW)
+    venue = _near(clock, top_up_errors=[UnknownOutcome("answer lost", account="a")])
+    engine = await _engine([venue], clock)
+    try:
+        _, top = await _planned(engine)
+        await send(engine, ConfirmStep("r1", top.seq))
+        await until(lambda: engine.unwind.run.step(top.seq).status is StepStatus.DONE)
+        assert len(venue.top_ups) == 1
+    finally:
+        await engine.stop()
+    venue = _near(clock, top_up_errors=[Rejected("insufficient balance", account="a")])
+    engine = await _engine([venue], clock)
+    try:
+        _, top = await _planned(engine)
+        await send(engine, ConfirmStep("r1", top.seq))
+        await until(lambda: engine.unwind.run.step(top.seq).status is StepStatus.FAILED)
+        assert "insufficient balance" in engine.unwind.run.step(top.seq).detail and len(venue.top_ups) == 1
+    finally:
+        await engine.stop()
+
+
+async def test_no_top_up_where_the_venue_has_none_or_the_wallet_is_empty():
+    for kw in ({"supported": False}, {"spot": 0.0}):
+        clock = Clock(NOW)
+        venue = _near(clock, **kw)
+        engine = await _engine([venue], clock)
+        try:
+            assert (await send(engine, StartUnwind(UnwindTarget(TargetKind.FLAT), id="r1"))).ok
+            assert [s.kind for s in engine.unwind.run.steps] == [StepKind.CUT]
+        finally:
+            await engine.stop()
