@@ -122,6 +122,34 @@ async def shoot_unwind(name: str, size: tuple[int, int], scenario: str | None, s
         api.stop()
 
 
+CARRY_SHOTS = [("carry-80x24.svg", (80, 24)), ("carry-120x40.svg", (120, 40))]
+"""The carry scanner in the funding squeeze (file, size)."""
+
+
+async def shoot_carry(name: str, size: tuple[int, int]) -> None:
+    """The carry scanner in the funding squeeze at 60x, once held pairs pay funding on both legs
+    (the clock moved 30 s at a time: half an hour of the simulator each); the squeeze's alerts
+    cleared (they are the cockpit's)."""
+    clock = [FROZEN]
+    api = LocalEngine(demo_engine(seed=7, scenario="funding-squeeze", speed=60.0, clock=lambda: clock[0]))
+    api.start()
+    try:
+        app = CockpitApp(api, theme=load_theme("cockpit-dark"))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for _ in range(2):
+                seen = api.latest.sim_time
+                clock[0] += 30.0
+                await until(lambda: api.latest.sim_time != seen, "the simulator to step")
+            await until(lambda: any(p.pays_both for p in api.latest.assessment.carry.pairs),
+                        "a held pair paying on both legs")
+            app.clear_notifications()
+            await keys(pilot, "c")
+            app.save_screenshot(filename=name, path=str(HERE))
+    finally:
+        api.stop()
+
+
 async def main() -> None:
     """Render every screenshot."""
     for shot in SHOTS:
@@ -130,6 +158,9 @@ async def main() -> None:
     for unwind in UNWIND_SHOTS:
         await shoot_unwind(*unwind)
         print(f"screenshots/{unwind[0]}")
+    for carry in CARRY_SHOTS:
+        await shoot_carry(*carry)
+        print(f"screenshots/{carry[0]}")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,8 @@ from cockpit.risk.orders import impact
 YEAR_DAYS = 365.0
 DEFAULT_TAKER_FEE: float = Instrument.__dataclass_fields__["taker_fee"].default
 """The taker fee assumed for a cell whose instrument no account lists (the `Instrument` default)."""
+GROSS_EPSILON = 1e-9
+"""A gross APR closer to zero than this is zero (float noise of annualising equal rates)."""
 MODEL_K: float = impact(1.0)
 """The cost model's impact per √USD of notional (`impact(n) = MODEL_K × √n`)."""
 
@@ -160,7 +162,10 @@ class _Pairs:
         li, si = same_asset_pairs(asset[use])
         self.long, self.short = use[li], use[si]
         self.asset = asset[self.long]
-        self.gross = apr[self.short] - apr[self.long]
+        gross = apr[self.short] - apr[self.long]
+        # Equal rates quoted over different intervals differ in the last bits once annualised:
+        # a pair that earns nothing must read 0, never a break-even of 10^16 days.
+        self.gross = np.where(np.abs(gross) < GROSS_EPSILON, 0.0, gross)
         fee, kk = np.asarray(fees, float), np.asarray(k, float)
         self.fees = 2.0 * (fee[self.long] + fee[self.short])
         self.k = kk[self.long] + kk[self.short]

@@ -92,6 +92,8 @@ class CockpitApp(CrashExitApp):
         if cockpit is not None:
             yield SystemCommand("Emergency unwind", "Pick a target, preview the plan, start a guided unwind "
                                 "(or show the run in progress)", cockpit.action_unwind)
+            yield SystemCommand("Carry scanner", "Per asset the best long/short venue pair net of fees and "
+                                "slippage at your size (informs only: sends nothing)", cockpit.action_carry)
 
     def action_screenshot(self) -> None:
         """Save an SVG of the screen in the current directory."""

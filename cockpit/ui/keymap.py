@@ -59,6 +59,7 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     "view.all": ("0", "All panes"),
     "view.next": ("tab", "Next pane"),
     "view.previous": ("shift+tab", "Previous pane"),
+    "view.carry": ("c", "Carry scanner"),
     "positions.trim_tenth": ("r", "Trim 10%"),
     "positions.trim": ("t", "Trim 25%"),
     "positions.trim_half": ("T", "Trim 50%"),
@@ -85,6 +86,8 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     "run.dismiss": ("d", "Dismiss"),
     "run.back": ("escape", "Cockpit"),
     "picker.cancel": ("escape", "Back"),
+    "carry.size": ("s", "Size"),
+    "carry.back": ("escape", "Cockpit"),
     "confirm.ok": ("y", "Confirm"),
     "confirm.cancel": ("escape,n", "Cancel"),
 }
@@ -94,6 +97,7 @@ SCREEN_AREAS: dict[str, frozenset[str]] = {
     "confirm": frozenset(),
     "picker": frozenset(),
     "run": frozenset({"cursor"}),
+    "carry": frozenset({"cursor"}),
 }
 """Areas whose bindings live only on a screen of their own, with the other areas live there too.
 

@@ -2,6 +2,7 @@
 
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.keymap import DEFAULT_BINDINGS, collect_binding_ids
+from cockpit.ui.screens.carry import CarryScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.picker import UnwindPicker
@@ -12,7 +13,7 @@ from cockpit.ui.widgets.table import KeyedTable
 
 def test_declared_binding_ids_match_the_keymap_table_exactly():
     declared = collect_binding_ids(CockpitApp, CockpitScreen, ConfirmScreen, KeyedTable, FundingHeatmap,
-                                   RunScreen, UnwindPicker)
+                                   RunScreen, UnwindPicker, CarryScreen)
     assert declared == set(DEFAULT_BINDINGS)
 
 

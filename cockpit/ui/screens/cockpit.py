@@ -40,6 +40,7 @@ from cockpit.ui.bindings import bind
 from cockpit.ui.messages import AlertArrived, FrameArrived
 from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
+from cockpit.ui.screens.carry import CarryScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.picker import UnwindPicker
 from cockpit.ui.screens.run import RunScreen, run_keys
@@ -76,6 +77,7 @@ class CockpitScreen(Screen):
         bind("view.all", "view('all')", show=False),
         bind("view.next", "cycle(1)", show=False),
         bind("view.previous", "cycle(-1)", show=False),
+        bind("view.carry", "carry", show=False),
     ]
 
     view: reactive[str] = reactive("all")
@@ -261,6 +263,10 @@ class CockpitScreen(Screen):
             self.app.push_screen(RunScreen(self.api, self.frame))
             return
         self.app.push_screen(UnwindPicker(self.api, self.frame), callback=self._start_unwind)
+
+    def action_carry(self) -> None:
+        """The carry scanner (escape comes back here)."""
+        self.app.push_screen(CarryScreen(self.api))
 
     def _start_unwind(self, command: StartUnwind | None) -> None:
         if command is None:
