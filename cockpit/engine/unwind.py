@@ -196,7 +196,7 @@ class UnwindFlow:
                            in_flight=in_flight, kill_cut=kill_cut)
         steps = tuple(dataclasses.replace(s, status=StepStatus.OFFERED) if s.kind in _OFFERED else s
                       for s in plan.steps)
-        note = "planned: confirm a step (enter) or let it run (g)"
+        note = "planned: confirm a step, or let it run"
         if plan.bound_exceeded:
             note = "the target itself leaves net exposure above its bound: see the steps' net"
         return UnwindRun(
@@ -286,7 +286,7 @@ class UnwindFlow:
         if step is None:
             return CommandResult(False, f"no step {command.seq}")
         if step.kind is StepKind.HEDGE:
-            return CommandResult(False, "a hedge has its own confirmation (h)")
+            return CommandResult(False, "a hedge has its own confirmation")
         if step.kind is StepKind.TOPUP:
             return self._top_up(run, step)
         if step.kind is StepKind.BRIDGE:
@@ -340,7 +340,7 @@ class UnwindFlow:
         self._save(dataclasses.replace(run, state=RunState.RUNNING, mode=RunMode.RUNNING, note="running"))
         self._event("run running (confirmed once)" if run.state is RunState.READY else "run resumed")
         self._kick()
-        return CommandResult(True, "running: p pauses, a aborts")
+        return CommandResult(True, "running: pause or abort at any time")
 
     def _pause(self, _command: PauseRun) -> CommandResult:
         run = self.run
@@ -512,7 +512,7 @@ class UnwindFlow:
         blocked = sorted({s.key.account for s in run.steps if s.status is StepStatus.BLOCKED})
         offered = [s.seq for s in run.steps if s.status is StepStatus.OFFERED]
         if run.mode is RunMode.STEP:
-            note, state = "waiting: confirm the next step (enter), or let it run (g)", RunState.WAITING
+            note, state = "waiting: confirm the next step, or let it run", RunState.WAITING
         elif blocked:
             note, state = f"waiting for {', '.join(blocked)} to come back (its steps are blocked)", RunState.RUNNING
         elif offered:

@@ -360,17 +360,3 @@ def hedge_lines(step: UnwindStep) -> list[str]:
         "At most the blind position's size, tagged in the journal;",
         f"closed together with it when {back} is back.",
     ]
-
-
-#: How the engine's notes and answers name the default keys, and which binding each stands for.
-_ENGINE_KEYS = (("(enter)", "confirm", "({})"), ("(g)", "go", "({})"), ("(h)", "hedge", "({})"),
-                ("p pauses", "pause", "{} pauses"), ("a aborts", "abort", "{} aborts"))
-
-
-def keyed(text: str, keys: dict[str, str]) -> str:
-    """`text` from the engine with the default keys it names replaced by `keys` (verb → the key
-    this terminal's keymap binds: "confirm", "go", "hedge", "pause", "abort")."""
-    for said, verb, form in _ENGINE_KEYS:
-        if said in text and verb in keys:
-            text = text.replace(said, form.format(keys[verb]))
-    return text

@@ -115,14 +115,6 @@ def test_plan_lines_total_the_cost_and_list_steps():
     assert "bridge paradex" not in lines[3] and "by hand, 14m" in lines[3]
 
 
-def test_the_engines_key_names_become_this_terminals_keys():
-    keys = {"confirm": "space", "go": "r", "hedge": "H", "pause": "P", "abort": "A"}
-    assert pu.keyed("waiting: confirm the next step (enter), or let it run (g)", keys) == \
-        "waiting: confirm the next step (space), or let it run (r)"
-    assert pu.keyed("running: p pauses, a aborts", keys) == "running: P pauses, A aborts"
-    assert pu.keyed("hedge step 3 needs its own confirmation (h), or skip it", keys).endswith("(H), or skip it")
-
-
 def test_a_blind_account_never_seen_says_its_positions_are_unknown():
     run = _run([], blind=(BlindAccount("okx", "DOWN", 0, None),))
     assert pu.blind_line(run) == "blind: okx DOWN (positions unknown)"

@@ -181,12 +181,16 @@ async def test_readonly_sees_the_refusal():
                    for n in app._notifications)
 
 
-async def test_the_engines_note_names_this_terminals_keys():
+async def test_the_engines_note_names_no_key_and_the_key_bar_shows_this_terminals():
+    from cockpit.ui.widgets.keybar import KeyBar
+
     app = make_app(keymap={"run.go": "r", "run.confirm": "space"})
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _start_flat(pilot)
         note = str(screen.query_one("#run-note").render())
-        assert "(r)" in note and "(g)" not in note and "(⏎)" not in note
+        assert "confirm a step" in note and "(" not in note  # the engine knows no terminal's keys
+        bar = str(screen.query_one(KeyBar).render())
+        assert "r Run" in bar and "g Run" not in bar
 
 
 async def test_a_readonly_terminal_sees_the_run_and_each_key_answers_the_refusal():

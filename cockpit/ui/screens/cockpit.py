@@ -11,7 +11,6 @@ the Positions pane's table for its order and selected row.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
 import time
@@ -33,7 +32,7 @@ from cockpit.model.commands import (
     new_command_id,
 )
 from cockpit.model.unwind import RunMode
-from cockpit.present import format as fmt, unwind as unwind_words
+from cockpit.present import format as fmt
 from cockpit.present.deadman import dms_lines
 from cockpit.ui.alerts import TerminalAlerts
 from cockpit.ui.bindings import bind
@@ -43,7 +42,7 @@ from cockpit.ui.panes import PANES
 from cockpit.ui.screens.carry import CarryScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.picker import UnwindPicker
-from cockpit.ui.screens.run import RunScreen, run_keys
+from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.positions import PositionsTable
@@ -281,7 +280,7 @@ class CockpitScreen(Screen):
         result = await self.api.send(command)
         if result.ok and command.mode is RunMode.RUNNING:
             result = await self.api.send(ResumeRun(command.id))
-        self._told(dataclasses.replace(result, message=unwind_words.keyed(result.message, run_keys(self.app))))
+        self._told(result)
         if not result.ok and isinstance(self.app.screen, RunScreen) and self.app.screen.run is None:
             self.app.pop_screen()  # nothing was started: back to the cockpit
 

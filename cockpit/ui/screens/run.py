@@ -168,8 +168,8 @@ class RunScreen(Screen):
         return text
 
     def _note(self, run: UnwindRun) -> str:
-        """The engine's note, its key names replaced by this terminal's keys."""
-        return pu.keyed(run.note, self._keys())
+        """The engine's note (it names no keys: the key bar shows this terminal's)."""
+        return run.note
 
     def _keys(self) -> dict[str, str]:
         return run_keys(self.app)
@@ -309,9 +309,8 @@ class RunScreen(Screen):
             self.app.pop_screen()
 
     def _told(self, result: CommandResult) -> None:
-        """The engine's answer, as it said it (its key names replaced by this terminal's)."""
-        text = pu.keyed(result.message, self._keys())
-        self.notify(text, severity="information" if result.ok else "warning", markup=False,
+        """The engine's answer, as it said it."""
+        self.notify(result.message, severity="information" if result.ok else "warning", markup=False,
                     timeout=3 if result.ok else 6)
 
 
