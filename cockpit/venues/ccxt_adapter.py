@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import Any, Awaitable, Callable, Mapping
 
 from cockpit.model import (
-    DeadMan, Instrument, Order, OrderStatus, OrderRequest, Position, Side, Transfer, TransferRequest, VenueSnapshot,
+    DeadMan, Instrument, Order, OrderStatus, OrderRequest, Position, Side, Transfer, TransferRequest, TransferStatus,
+    VenueSnapshot,
 )
 from cockpit.model.deadman import CANCELS_ORDERS
 from cockpit.model.errors import AuthError, MalformedReply, NotSupported, Rejected, VenueError
@@ -72,6 +73,7 @@ class CcxtVenue:
         self._resting: set[str] = set()
         self._dead_man_symbols: set[str] = set()
         self._dead_man_window: float | None = None  # seconds, while armed
+        self._top_ups: dict[str, str] = {}  # cockpit's top-up client id -> the venue's transfer id
 
     def __repr__(self) -> str:
         # Never the default dataclass-like dump: the ccxt client inside holds the keys.
@@ -451,6 +453,45 @@ class CcxtVenue:
             return
         symbols, self._dead_man_symbols, self._dead_man_window = self._dead_man_symbols, set(), None
         await self._read(self._profile.disarm_dead_man(self._exchange, symbols))
+
+    # -- top-ups within the venue (`TopUpVenue`, through the profile) ---------------------------
+
+    def _top_up_ready(self) -> Any:
+        """The client, once this account may top up: NotSupported (with the reason) where the
+        venue has no top-up cockpit can send, or the account may not trade."""
+        profile = self._profile
+        if not profile.top_up_route:
+            raise NotSupported(f"{self.info.venue}: {profile.top_up_absent}", account=self.info.name)
+        self._refuse_if_readonly("top-ups")
+        return self._ready()
+
+    def _transfer(self, venue_id: str, amount: Decimal, status: TransferStatus) -> Transfer:
+        return Transfer(id=venue_id, account=self.info.name, from_layer=self.info.layer, to_layer=self.info.layer,
+                        amount=amount, currency=self._profile.top_up_currency, started_at=self._clock(), eta=None,
+                        status=status, route=self._profile.top_up_route)
+
+    async def top_up_available(self) -> float:
+        """What the account's spot or funding wallet can move into its perp margin now."""
+        ex = self._top_up_ready()
+        return float(await self._read(self._profile.top_up_available(ex)))
+
+    async def top_up(self, amount: Decimal, client_id: str) -> Transfer:
+        """Send the top-up (an open outcome is `UnknownOutcome`: look it up before any resend)."""
+        ex = self._top_up_ready()
+        venue_id, status = await self._order(self._profile.top_up(ex, amount, client_id), client_id)
+        self._top_ups[client_id] = venue_id
+        return self._transfer(venue_id, amount, status)
+
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
+        """The top-up under `client_id` as the venue has it; None when it has none."""
+        ex = self._top_up_ready()
+        claimed = [v for c, v in self._top_ups.items() if c != client_id]
+        found = await self._read(self._profile.top_up_status(ex, client_id, amount, since,
+                                                             self._top_ups.get(client_id), claimed))
+        if found is None:
+            return None
+        self._top_ups[client_id] = found[0]
+        return self._transfer(found[0], amount, found[1])
 
     async def request_transfer(self, request: TransferRequest) -> Transfer:
         """Not offered: withdrawals and bridges are done on the venue, not from the cockpit."""

@@ -8,16 +8,19 @@ hooks where its venue differs from unified ccxt. No ccxt import, no I/O at impor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Awaitable, Callable, Iterable, Mapping
 
-from cockpit.model import Layer, MarginMode
+from cockpit.model import Layer, MarginMode, TransferStatus
 from cockpit.venues.envelope import Envelope
 
 # (equity, used, free, withdrawable, maintenance) of an account, from its raw account reply.
 Numbers = tuple[float | None, float | None, float | None, float | None, float | None]
 # Awaits one ccxt read with the adapter's time limit and error translation.
 Read = Callable[[Awaitable[Any]], Awaitable[Any]]
+# A top-up as the venue has it: (the venue's id of the transfer, where it stands).
+TopUp = tuple[str, TransferStatus]
 
 # Client order id formats (see `cockpit.venues.mapping.venue_client_id`).
 CLIENT_ID_FORMATS = ("ascii36", "alnum32", "hex128", "uint32")
@@ -116,6 +119,14 @@ class VenueProfile:
     #: It is armed per symbol (Binance): one timer for each symbol with resting orders.
     dead_man_per_symbol: bool = False
 
+    # -- top-up within the venue (`cockpit.venues.protocol.TopUpVenue`) --------------------------
+    #: How a top-up moves, for people ("spot → USDⓈ-M futures"); empty: none cockpit can send.
+    top_up_route: str = ""
+    #: Why there is none (when `top_up_route` is empty): `NotSupported` says it.
+    top_up_absent: str = "no transfer into the perp margin within the venue that cockpit can send"
+    #: The stablecoin a top-up moves.
+    top_up_currency: str = "USDT"
+
     def __repr__(self) -> str:
         return f"<profile {self.venue}>"
 
@@ -171,6 +182,24 @@ class VenueProfile:
     async def disarm_dead_man(self, exchange: Any, symbols: Iterable[str]) -> None:
         """Turn the venue's cancel-all-after off (`symbols`: those it was armed for)."""
         raise NotImplementedError(f"{self.venue}: {self.dead_man_absent}")
+
+    async def top_up_available(self, exchange: Any) -> float:
+        """USD of `top_up_currency` the account can move into its perp margin now (the source
+        wallet's free balance). Only called when `top_up_route` is set."""
+        raise NotImplementedError(f"{self.venue}: {self.top_up_absent}")
+
+    async def top_up(self, exchange: Any, amount: Decimal, client_id: str) -> TopUp:
+        """Send the transfer of `amount` under cockpit's `client_id` (the venue's own id derived
+        from it where the venue takes one)."""
+        raise NotImplementedError(f"{self.venue}: {self.top_up_absent}")
+
+    async def top_up_status(self, exchange: Any, client_id: str, amount: Decimal, since: float,
+                            known: str | None, claimed: Iterable[str]) -> TopUp | None:
+        """The top-up sent under `client_id` as the venue has it; None when it has none. `known`
+        is the venue's id when this process sent it; where the venue keeps no client id the
+        transfer is found by amount and time (not before `since`), skipping the venue ids
+        already `claimed` by other top-ups."""
+        raise NotImplementedError(f"{self.venue}: {self.top_up_absent}")
 
     # -- mapping ---------------------------------------------------------------------------------
 

@@ -7,10 +7,16 @@ from types import MappingProxyType
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from cockpit.model import Layer
+from decimal import Decimal
+
+from cockpit.model import Layer, MalformedReply, TransferStatus
 from cockpit.venues.envelope import Envelope, list_of, object_with
-from cockpit.venues.numbers import dig, num
-from cockpit.venues.profiles.base import CEX_KEYS, Numbers, VenueProfile
+from cockpit.venues.numbers import dec, dig, num
+from cockpit.venues.profiles.base import CEX_KEYS, Numbers, TopUp, VenueProfile
+
+# The universal transfer's statuses (GET /sapi/v1/asset/transfer rows).
+_TRANSFER_STATUS = {"CONFIRMED": TransferStatus.DONE, "PENDING": TransferStatus.IN_FLIGHT,
+                    "FAILED": TransferStatus.FAILED}
 
 
 class Binance(VenueProfile):
@@ -41,6 +47,12 @@ class Binance(VenueProfile):
     # cockpit keeps to 10..600 s.
     dead_man_range = (10.0, 600.0)
     dead_man_per_symbol = True
+    # User universal transfer, type MAIN_UMFUTURE (spot wallet → USDⓈ-M futures): POST
+    # /sapi/v1/asset/transfer answers {"tranId": n}; the API key needs "Permits Universal
+    # Transfer". It takes no client id: a resend is guarded by the history's look-up (GET
+    # /sapi/v1/asset/transfer, by amount and time).
+    top_up_route = "spot wallet → USDⓈ-M futures (universal transfer)"
+    top_up_currency = "USDT"
     envelopes = (
         Envelope(re.compile(r"/fapi/v\d/positionRisk$"),
                  None, list_of("positionRisk", keys=("symbol", "positionAmt"))),
@@ -83,6 +95,41 @@ class Binance(VenueProfile):
         for symbol in sorted(set(symbols)):
             await exchange.fapiPrivatePostCountdownCancelAll(
                 {"symbol": exchange.market_id(symbol), "countdownTime": 0})
+
+    async def top_up_available(self, exchange: Any) -> float:
+        """The spot wallet's free USDT (GET /api/v3/account ``balances``)."""
+        reply = await exchange.privateGetAccount({"omitZeroBalances": "true"})
+        balances = dig(reply, "balances")
+        if not isinstance(balances, list):
+            raise MalformedReply("binanceusdm: spot account reply without balances")
+        line = next((b for b in balances if isinstance(b, dict) and b.get("asset") == self.top_up_currency), {})
+        return num(line.get("free")) or 0.0
+
+    async def top_up(self, exchange: Any, amount: Decimal, client_id: str) -> TopUp:
+        """MAIN_UMFUTURE of `amount` USDT; its ``tranId`` is the venue's id (no client id)."""
+        reply = await exchange.sapiPostAssetTransfer(
+            {"type": "MAIN_UMFUTURE", "asset": self.top_up_currency, "amount": format(amount, "f")})
+        tran = dig(reply, "tranId")
+        if tran is None:
+            raise MalformedReply("binanceusdm: universal transfer answered without a tranId")
+        return str(tran), TransferStatus.IN_FLIGHT
+
+    async def top_up_status(self, exchange: Any, client_id: str, amount: Decimal, since: float,
+                            known: str | None, claimed: Iterable[str]) -> TopUp | None:
+        """The MAIN_UMFUTURE row with `known`'s tranId; without one (after a restart), the
+        earliest row of the same amount since `since` not claimed by another top-up."""
+        reply = await exchange.sapiGetAssetTransfer(
+            {"type": "MAIN_UMFUTURE", "startTime": int(since * 1000), "size": 100})
+        rows = dig(reply, "rows") or []
+        if not isinstance(rows, list):
+            raise MalformedReply("binanceusdm: transfer history without rows")
+        taken = set(claimed)
+        for row in sorted((r for r in rows if isinstance(r, dict)), key=lambda r: r.get("timestamp") or 0):
+            tran = str(row.get("tranId"))
+            same = tran == known if known else (dec(row.get("amount")) == amount and tran not in taken)
+            if same and row.get("asset") == self.top_up_currency:
+                return tran, _TRANSFER_STATUS.get(str(row.get("status")), TransferStatus.IN_FLIGHT)
+        return None
 
     def collateral(self, info: Any) -> Numbers:
         """totalMarginBalance = wallet + unrealized PnL; availableBalance is what new margin

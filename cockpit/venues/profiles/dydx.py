@@ -43,6 +43,11 @@ class Dydx(VenueProfile):
     funding_from_markets = True
     # Leverage is not value / initial margin there: margin fractions are per market.
     leverage_from_margin = False
+    # dYdX moves USDC between an address's subaccounts in one block (MsgCreateTransfer; ccxt's
+    # `transfer` builds it from a subaccount number to another). Cockpit's dYdX account is one
+    # subaccount and it knows no other to draw from, so it sends none: not wired yet.
+    top_up_absent = ("a transfer from another subaccount exists on dYdX but cockpit knows no subaccount to "
+                     "draw from; move it in the dYdX app")
     envelopes = (
         Envelope(re.compile(r"/v4/perpetualPositions$"),
                  None, within("positions", list_of("positions", keys=("market", "size")))),

@@ -6,10 +6,32 @@ import re
 from types import MappingProxyType
 from typing import Any, Iterable
 
-from cockpit.model import Layer, MalformedReply
+import hashlib
+from decimal import Decimal
+
+from cockpit.model import Layer, MalformedReply, TransferStatus
 from cockpit.venues.envelope import Check, Envelope, list_of, within
 from cockpit.venues.numbers import dig, num
-from cockpit.venues.profiles.base import CEX_KEYS, Credential, Numbers, VenueProfile
+from cockpit.venues.profiles.base import CEX_KEYS, Credential, Numbers, TopUp, VenueProfile
+
+# GET /api/v5/asset/transfer-state ``state``.
+_TRANSFER_STATE = {"success": TransferStatus.DONE, "pending": TransferStatus.IN_FLIGHT,
+                   "failed": TransferStatus.FAILED}
+
+
+def transfer_client_id(client_id: str) -> str:
+    """The ``clientId`` OKX takes (1-32 letters and digits) for cockpit's `client_id`: a hash of
+    it, the same every time."""
+    return hashlib.sha256(client_id.encode()).hexdigest()[:32]
+
+
+def _first(reply: Any, what: str) -> dict | None:
+    """The first ``data`` entry of a v5 reply (None when the list is empty); an error code or
+    another shape is a `MalformedReply`."""
+    data = dig(reply, "data")
+    if str(dig(reply, "code")) != "0" or not isinstance(data, list):
+        raise MalformedReply(f"okx: {what}: unexpected reply")
+    return data[0] if data and isinstance(data[0], dict) else None
 
 
 def _v5(inner: Check) -> Check:
@@ -36,6 +58,10 @@ class Okx(VenueProfile):
     duplicate_codes = ("51016",)
     # POST /api/v5/trade/cancel-all-after: timeOut in seconds, 0 or 10..120 (0 disables it).
     dead_man_range = (10.0, 120.0)
+    # Funds transfer within the account, funding (6) → trading (18): POST /api/v5/asset/transfer
+    # with a clientId (1-32 letters and digits), looked up by it (GET /api/v5/asset/transfer-state).
+    top_up_route = "funding account → trading account (funds transfer)"
+    top_up_currency = "USDT"
     envelopes = (
         Envelope(re.compile(r"/api/v5/account/positions$"),
                  None, _v5(list_of("positions", keys=("instId", "pos")))),
@@ -45,6 +71,29 @@ class Okx(VenueProfile):
                  None, _v5(list_of("funding", nonempty=True, keys=("instId", "fundingRate")))),
         Envelope(re.compile(r"/api/v5/trade/orders-pending$"), None, _v5(list_of("orders"))),
     )
+
+    async def top_up_available(self, exchange: Any) -> float:
+        """The funding account's available USDT (GET /api/v5/asset/balances ``availBal``)."""
+        line = _first(await exchange.privateGetAssetBalances({"ccy": self.top_up_currency}), "funding balance")
+        return num((line or {}).get("availBal")) or 0.0
+
+    async def top_up(self, exchange: Any, amount: Decimal, client_id: str) -> TopUp:
+        """Funding → trading under a clientId derived from cockpit's id."""
+        line = _first(await exchange.privatePostAssetTransfer({
+            "ccy": self.top_up_currency, "amt": format(amount, "f"), "from": "6", "to": "18", "type": "0",
+            "clientId": transfer_client_id(client_id)}), "funds transfer")
+        if line is None or not line.get("transId"):
+            raise MalformedReply("okx: funds transfer answered without a transId")
+        return str(line["transId"]), TransferStatus.IN_FLIGHT
+
+    async def top_up_status(self, exchange: Any, client_id: str, amount: Decimal, since: float,
+                            known: str | None, claimed: Iterable[str]) -> TopUp | None:
+        """The transfer's state by its clientId; None when OKX has none under it."""
+        line = _first(await exchange.privateGetAssetTransferState(
+            {"clientId": transfer_client_id(client_id)}), "transfer state")
+        if line is None:
+            return None
+        return str(line.get("transId")), _TRANSFER_STATE.get(str(line.get("state")), TransferStatus.IN_FLIGHT)
 
     def collateral(self, info: Any) -> Numbers:
         """Account-level adjusted equity and margins; the USDT line in single-currency mode."""

@@ -37,6 +37,10 @@ class Paradex(VenueProfile):
                        "(order.cancel_on_disconnect); cockpit polls over REST and holds none")
     # ccxt's position "notional" is the entry cost there, so no mark follows from it.
     cost_notional = True
+    # Paradex has no spot wallet, and moves USDC between its addresses (sub-accounts included) only
+    # as a Starknet transaction, not through its REST API; ccxt has no `transfer` for it.
+    top_up_absent = ("Paradex moves USDC between its accounts only as a Starknet transaction, not through "
+                     "its API; move it in the Paradex app")
     envelopes = (
         Envelope(re.compile(r"/v1/positions$"),
                  None, within("results", list_of("positions", keys=("market", "size")))),
