@@ -193,11 +193,13 @@ def sim_journal_path() -> Path:
 
 
 def _prune(folder: Path, keep: int) -> None:
-    """Remove all but the newest `keep` journals in `folder` (with their lock and WAL files),
-    sparing any journal another run holds."""
+    """Remove all but the newest `keep` journals in `folder` (with their lock and WAL files and
+    their funding history), sparing any journal another run holds."""
+    from cockpit.engine.history import history_path
     from cockpit.engine.journal import Journal, JournalBusy
 
-    journals = sorted(folder.glob("journal-*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True)
+    journals = sorted((p for p in folder.glob("journal-*.sqlite") if not p.name.endswith("-history.sqlite")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
     for old in journals[keep:]:
         try:
             Journal(old).close()  # takes the lock: a journal in use says JournalBusy
@@ -205,8 +207,9 @@ def _prune(folder: Path, keep: int) -> None:
             continue
         except Exception:  # not a journal we can open: leave it for the user
             continue
-        for extra in ("", "-wal", "-shm", ".lock"):
-            Path(f"{old}{extra}").unlink(missing_ok=True)
+        for base in (str(old), history_path(old)):
+            for extra in ("", "-wal", "-shm", ".lock"):
+                Path(f"{base}{extra}").unlink(missing_ok=True)
 
 
 def journal_for(args, *, default: Path):

@@ -62,8 +62,10 @@ def test_sigterm_stops_the_guard_cleanly_after_journaling_and_logging(tmp_path):
     assert kinds[0] == "guard" and records[-1]["stopping"] == "yes" and records[-1]["severity"] == "critical"
     assert {"terminal"} <= set(kinds)  # the status look attached and detached
     assert not default_socket().exists()  # the socket goes with the guard
-    journals = list((Path(os.environ["XDG_DATA_HOME"]) / "cockpit" / "sim").glob("journal-*.sqlite"))
+    files = list((Path(os.environ["XDG_DATA_HOME"]) / "cockpit" / "sim").glob("journal-*.sqlite"))
+    journals = [f for f in files if not f.name.endswith("-history.sqlite")]
     assert len(journals) == 1  # the simulator's run has its journal on disk
+    assert len(files) == 2  # and its funding history beside it
 
 
 def test_a_second_guard_is_refused_in_one_line():

@@ -25,9 +25,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Mapping, Protocol
 
+from cockpit.engine.backfill import Backfill, BackfillSettings
 from cockpit.engine.bookstate import BookState, closures
 from cockpit.engine.deadman import DeadManSwitches
 from cockpit.engine.executor import ExecutionError, Executor, Outcome
+from cockpit.engine.funding import FundingMemory
+from cockpit.engine.history import HistoryStore, history_path
 from cockpit.engine.journal import Journal
 from cockpit.engine.listeners import Listeners
 from cockpit.engine.unwind import UnwindFlow
@@ -148,6 +151,10 @@ class Engine:
         reporter: writes a finished unwind run's report (`cockpit.reports.write_report`).
         dead_man: each account's dead-man's switch policy (``dead_man`` in its config; see
             `cockpit.engine.deadman`); accounts not named are off.
+        history: the funding, stress and equity history (default: `history_path` beside the
+            journal, in memory for an in-memory journal; see `cockpit.engine.history`).
+        backfill: how the venues' funding histories are read in the background
+            (`cockpit.engine.backfill`).
     """
 
     def __init__(
@@ -163,6 +170,8 @@ class Engine:
         sim: SimInfo | None = None,
         reporter: Callable | None = None,
         dead_man: Mapping[str, DeadManPolicy] | None = None,
+        history: HistoryStore | None = None,
+        backfill: BackfillSettings | None = None,
     ) -> None:
         self.venues: dict[str, Venue] = {v.info.name: v for v in venues}
         if risk is None:
@@ -211,6 +220,12 @@ class Engine:
         # Per account: venue liquidation reports already told, as (account, symbol, time).
         self._liq_seen: dict[str, set[tuple[str, str, float]]] = {}
         self._latch = self._restore_latch()
+        self.funding = FundingMemory(history or HistoryStore(history_path(self.journal.path)))
+        try:
+            self.funding.restore(self.risk, self._risk_now(clock()))
+        except Exception as error:  # a damaged history must not stop the engine: it starts cold
+            self._log_once("restoring the funding history failed", error)
+        self.backfill = Backfill(self, backfill)
         self.dead_man = DeadManSwitches(
             self.venues, dead_man or {}, journal=self.journal, clock=clock, emit=self.emit,
             ready=lambda name: name in self.executor.reconciled, refused=self.readonly_reason,
@@ -310,8 +325,15 @@ class Engine:
         self._tasks.append(asyncio.create_task(self._publisher(), name="publisher"))
         self._tasks.append(asyncio.create_task(self._resolver(), name="resolver"))
         self.unwind.start()
+        self._tasks.append(asyncio.create_task(self._backfill_after_first_frame(), name="funding-backfill"))
         if self.dead_man:
             self._tasks.append(asyncio.create_task(self.dead_man.run(), name="dead-man"))
+
+    async def _backfill_after_first_frame(self) -> None:
+        """The venues' funding histories, once the first frame is out (it never waits for them)."""
+        while self.latest is None:
+            await asyncio.sleep(0.1)
+        await self.backfill.run()
 
     async def stop(self) -> None:
         """Cancel every task and close the venues, cancelling again while the stop hangs.
@@ -604,6 +626,7 @@ class Engine:
                 self.notice(f"recovered from {recovered}")
             self._record_kill_events(assessment.kill.events)
             self._persist_latch()
+            self._observe_funding(book, assessment, now)
         self._seq += 1
         frame = Frame(
             seq=self._seq,
@@ -620,6 +643,8 @@ class Engine:
             alerts=self.alerts,
             run=self.unwind.frame_run(),
             dead_man=self.dead_man.states(now),
+            funding_stats=self.funding.stats,
+            ledger=self.funding.ledger,
         )
         self.latest = frame
         if risk_error is None:
@@ -629,6 +654,17 @@ class Engine:
         if risk_error is None and assessment.kill.mode is KillMode.AUTO and assessment.kill.proposed:
             self._send_auto(assessment.kill.proposed)
         return frame
+
+    def _observe_funding(self, book: Book, assessment: Assessment, now: float) -> None:
+        """Record the assessment in the history (a full disk or a bug there never stops a
+        frame: it is noticed once, and the frame goes out without the new figures)."""
+        try:
+            self.funding.observe(self._risk_now(now), book, assessment, self.risk)
+        except Exception as error:
+            self._log_once("recording funding history failed", error)
+            self._fail_loudly("recording funding history failed", error, "history is not being kept")
+        else:
+            self._failed.pop("recording funding history failed", None)
 
     def _fail_loudly(self, what: str, error: BaseException, consequence: str) -> str:
         """A one-line reason for `error`, noticed once per run of failures (not every frame)."""
@@ -647,6 +683,10 @@ class Engine:
                 self._logged.clear()
             self._logged.add(key)
             log.error(what, exc_info=error)
+
+    def risk_now(self) -> float:
+        """Now on the risk engine's clock (simulated time on the simulator)."""
+        return self._risk_now(self.clock())
 
     def _risk_now(self, now: float) -> float:
         return self.sim.sim_time() if self.sim is not None else now

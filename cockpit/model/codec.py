@@ -501,7 +501,7 @@ def loads(line: bytes | str, *, source: str = "wire") -> Any:
 
 def _register_model() -> None:
     from cockpit.model import (
-        assessment, book, commands, deadman, enums, events, frame, ids, layers, market, orders, unwind,
+        assessment, book, commands, deadman, enums, events, frame, funding, ids, layers, market, orders, unwind,
     )
 
     register(
@@ -528,6 +528,8 @@ def _register_model() -> None:
         unwind.BlindAccount, unwind.UnwindRun,
         events.EventKind, events.Severity, events.Event,
         deadman.DeadManMode, deadman.DeadManStatus, deadman.DeadMan, deadman.DeadManState, deadman.DeadManPolicy,
+        funding.FundingSample, funding.FundingPayment, funding.Period, funding.CellStats, funding.LedgerLine,
+        funding.AssetFunding, funding.FundingLedger,
     )
 
 

@@ -9,6 +9,7 @@ from cockpit.model.assessment import Assessment
 from cockpit.model.book import Book
 from cockpit.model.unwind import UnwindRun
 from cockpit.model.deadman import DeadManState
+from cockpit.model.funding import CellStats, FundingLedger
 
 
 class Mode(str, Enum):
@@ -36,6 +37,10 @@ class Frame:
         lost: set by an attached terminal whose guard went away: why, in one line. The frame is
             the last one received, kept on screen and marked, until the guard answers again.
         dead_man: the dead-man's switch of each account that opted in (`cockpit.model.deadman`).
+        funding_stats: each funding cell's figures over the last day and week, from the
+            engine's history (`cockpit.model.funding.CellStats`).
+        ledger: funding paid and earned, booked by the venues (or the simulator), against the
+            cockpit's own estimate; None until the engine has read any.
     """
 
     seq: int
@@ -53,3 +58,5 @@ class Frame:
     lost: str | None = None
     run: UnwindRun | None = None
     dead_man: tuple[DeadManState, ...] = ()
+    funding_stats: tuple[CellStats, ...] = ()
+    ledger: FundingLedger | None = None

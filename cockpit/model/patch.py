@@ -49,6 +49,8 @@ ROWS: dict[tuple[str, str], tuple[Path, ...]] = {
     ("StressRow", "margin_ratios"): ((0,),),
     ("KillState", "levels"): ((0,),),
     ("Frame", "dead_man"): (("account",),),
+    ("Frame", "funding_stats"): (("asset",), ("venue",)),
+    ("FundingLedger", "lines"): (("day",), ("account",), ("symbol",)),
 }
 """The lists patched row by row, by (class, field): each row's identity is the values at these
 paths in the encoded row. Rows of a list not named here are resent whole when any changes."""

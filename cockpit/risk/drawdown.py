@@ -25,6 +25,14 @@ class DrawdownTracker:
         self.day: int | None = None
         self.day_peak: float | None = None
 
+    def restore(self, now: float, peak: float | None, day_peak: float | None, day: int | None) -> None:
+        """Put back the peaks of a run that just stopped (a restart): the all-time peak, and the
+        day's peak when it is of `now`'s UTC day, so a restart never resets the drawdown triggers."""
+        if peak is not None and peak > 0:
+            self.peak = peak
+        if day_peak is not None and day_peak > 0 and day == int(now // DAY):
+            self.day, self.day_peak = day, day_peak
+
     def update(self, now: float, equity: float, live: bool) -> tuple[float, float]:
         """(daily, peak-to-trough) drawdown at `now`; peaks move only when `live`."""
         if live:

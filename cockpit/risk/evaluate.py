@@ -77,6 +77,19 @@ class RiskEngine:
         """Price the carry scanner at `notional` per leg from the next evaluation on."""
         self.carry_size = float(notional)
 
+    def restore_history(self, now: float, funding_apr: dict, index: list, peaks: tuple | None = None) -> None:
+        """Warm the histories from a history store at start (see `FundingTracker.seed`):
+        `funding_apr` maps (asset, venue) to APR samples, oldest first; `index` is (time,
+        value or None) pairs; `peaks` is (peak, day peak, UTC day number) of the drawdown
+        tracker when the last run stopped just before (`DrawdownTracker.restore`)."""
+        self._funding.seed(funding_apr, index)
+        if peaks is not None:
+            self._drawdown.restore(now, *peaks)
+
+    def drawdown_peaks(self) -> tuple[float | None, float | None]:
+        """(all-time peak, UTC day's peak) of total equity, for the history store."""
+        return self._drawdown.peak, self._drawdown.day_peak
+
     @property
     def kill(self) -> KillState:
         """The kill switch as of the last evaluation."""
@@ -100,6 +113,7 @@ class RiskEngine:
         size = stages.sizing_stage(t, vol, pct, ex, s)
         cell_asset = self._tables.cell_assets()
         cells = stages.cell_state(t, marks, cell_asset)
+        self._funding.adopt(self._tables.cells.names, s.funding_z)
         fs = stages.funding_stage(cells, *self._funding.baseline(t.n_cells), cell_asset, self._tables.assets.names, s)
         self._funding.record(now, np.where(cells.live, cells.apr, np.nan), fs.index, s.funding_z)
         dd_daily, dd_peak = self._step_kill(t, now, ex, fs.index, per_day)

@@ -122,6 +122,35 @@ class FundingTracker:
         self.scale = np.zeros(0)
         self.shown: list[tuple[float, ...]] = []
         self.index_history: tuple[float | None, ...] = ()
+        self._seeds: dict = {}  # cell name -> APR samples restored from history, until the cell is seen
+
+    def seed(self, apr: dict, index: list[tuple[float, float | None]]) -> None:
+        """Warm the histories from stored samples (a restart): `apr` maps a cell's name
+        ((asset, venue)) to its APRs, oldest first, put in when the cell is first registered
+        (`adopt`); `index` is (time, index or None) pairs, oldest first, taken at once."""
+        self._seeds.update({name: np.asarray(v, float)[-self._apr.values.shape[1]:] for name, v in apr.items() if len(v)})
+        for t, value in index[-self._index.values.shape[1]:]:
+            self._index.push(t, np.nan if value is None else value)
+        if index:
+            self.index_history = tuple(None if v != v else v for v in self._index.ordered()[0].tolist())
+
+    def adopt(self, names: list, k: float) -> None:
+        """Put the seeded samples of the cells in `names` (the cells' names in cell order) into
+        their history rows, winsorized to their own median ± k robust scales (as live samples
+        enter against the baseline), so the baseline is warm at the first evaluation."""
+        if not self._seeds:
+            return
+        found = [(i, self._seeds.pop(name)) for i, name in enumerate(names) if name in self._seeds]
+        if not found:
+            return
+        self.baseline(len(names))
+        ring = self._apr
+        for i, samples in found:
+            b, s = robust_baseline(samples[None, :], self.prior, self.floor, 0)
+            ring.put_back(i, np.clip(samples, b[0] - k * s[0], b[0] + k * s[0]))
+        self.base, self.scale = robust_baseline(ring.values, self.prior, self.floor, self.prior_samples)
+        recent = ring.ordered()[:, -HISTORY_SHOWN:]
+        self.shown = [tuple(v for v in row if v == v) for row in recent.tolist()]
 
     @property
     def last_sample(self) -> float | None:

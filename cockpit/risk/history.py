@@ -54,6 +54,16 @@ class SampledRing:
         self.count = min(self.count + 1, self.values.shape[1])
         self.last = now
 
+    def put_back(self, row: int, samples: np.ndarray) -> None:
+        """Fill `row` with earlier samples (oldest first; at most `length`), as if taken just
+        before the newest column: a history restored after a restart."""
+        width = self.values.shape[1]
+        samples = np.asarray(samples, float)[-width:]
+        self.grow(row + 1)
+        n = samples.shape[0]
+        self.values[row, (self._pos - n + np.arange(n)) % width] = samples
+        self.count = max(self.count, n)
+
     def ordered(self) -> np.ndarray:
         """The samples taken, oldest first (rows × `count`)."""
         return np.roll(self.values, -self._pos, axis=1)[:, self.values.shape[1] - self.count:]

@@ -7,6 +7,7 @@ is one vectorized pass over every position of every account.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
@@ -16,6 +17,9 @@ import numpy as np
 from cockpit.model import AccountInfo, Instrument, Side
 from cockpit.sim.margin import MarginCheck, PositionArrays, bracket_table
 from cockpit.sim.universe import AssetSpec, VenueSpec
+
+
+PAYMENTS_KEPT = 4096  # funding payments an account's history lists (a week of 1 h payments on 24 symbols)
 
 
 @dataclass(slots=True)
@@ -85,6 +89,9 @@ class Account:
     positions: dict[str, PositionState] = field(default_factory=dict)
     fees_paid: float = 0.0
     funding_paid: float = 0.0
+    # Each funding payment booked, as a venue's funding history lists them: (time, symbol,
+    # amount received (+) or paid (-), rate, notional). The newest PAYMENTS_KEPT only.
+    payments: deque = field(default_factory=lambda: deque(maxlen=PAYMENTS_KEPT))
 
     @property
     def name(self) -> str:
@@ -197,7 +204,7 @@ class Ledger:
 
     # --- funding -------------------------------------------------------------------------------
 
-    def pay_funding(self, due: np.ndarray, rates: np.ndarray, marks: np.ndarray
+    def pay_funding(self, due: np.ndarray, rates: np.ndarray, marks: np.ndarray, now: float = 0.0
                     ) -> dict[int, tuple[float, int]]:
         """Pay or receive funding on every position whose cell is due.
 
@@ -219,6 +226,8 @@ class Ledger:
             amount = float(pay[i])
             pos.funding += amount
             acc.funding_paid -= amount
+            notional = float(abs(arr.size[i]) * marks[i])
+            acc.payments.append((now, symbol, amount, float(rates[arr.venue[i], arr.asset[i]]), notional))
             if pos.isolated:
                 pos.margin += amount
                 arr.margin[i] = pos.margin

@@ -26,6 +26,7 @@ from cockpit.model import (
 )
 from cockpit.model.deadman import CANCELS_ORDERS
 from cockpit.sim import topup
+from cockpit.model.funding import FundingPayment, FundingSample
 from cockpit.sim.faults import LANDS, Fault, raise_fault
 from cockpit.sim.snapshot import snapshot
 
@@ -34,7 +35,10 @@ if TYPE_CHECKING:
 
 
 class SimVenue:
-    """One account of the simulated world, satisfying `cockpit.venues.protocol.Venue`."""
+    """One account of the simulated world, satisfying `cockpit.venues.protocol.Venue` (and
+    `FundingHistoryVenue`: the simulator books its funding history as a venue does)."""
+
+    funding_source = "sim"  # the funding ledger says where an account's payments come from
 
     def __init__(self, session: SimSession, name: str) -> None:
         self._session = session
@@ -172,6 +176,32 @@ class SimVenue:
         """Turn the simulated cancel-all-after off."""
         await self._enter("cancel")
         self._world.disarm_dead_man(self.info.name)
+
+    async def funding_rate_history(self, symbol: str, since: float) -> tuple[FundingSample, ...]:
+        """The rates this venue settled for `symbol` from `since` (sim time), oldest first.
+
+        Read from the world's books without advancing it or drawing a fault: a history read is
+        the engine's background work and must not change the market a seeded drill replays."""
+        acc = self._acc
+        a = acc.assets.get(symbol)
+        if a is None:
+            return ()
+        settled = self._world.settled.get((acc.venue, a), ())
+        return tuple(FundingSample(t, rate, hours) for t, rate, hours in settled if t >= since)
+
+    async def funding_payments(self, since: float) -> tuple[FundingPayment, ...]:
+        """The funding payments booked on this account from `since` (sim time), oldest first."""
+        acc = self._acc
+        out = []
+        for t, symbol, amount, rate, notional in acc.payments:
+            if t < since:
+                continue
+            out.append(FundingPayment(
+                account=acc.name, venue=acc.spec.id, symbol=symbol,
+                asset=self._world.assets[acc.assets[symbol]].name, time=t,
+                amount=Decimal(f"{amount:.8f}"), currency=acc.spec.settle, id=f"{symbol}@{t:.0f}",
+                rate=rate, notional=notional))
+        return tuple(out)
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -10,6 +10,7 @@ the scenario and the orders and transfers sent before it, never on when anyone l
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from typing import Callable, Sequence
 
 import numpy as np
@@ -38,6 +39,9 @@ def money(x: float) -> str:
     """$1,234 style (cents below $100), for event texts."""
     digits = 2 if abs(x) < 100 else 0
     return f"-${-x:,.{digits}f}" if x < 0 else f"${x:,.{digits}f}"
+
+
+SETTLED_KEPT = 512  # settled rates kept per cell (three weeks of 1 h payments)
 
 
 class World:
@@ -78,6 +82,9 @@ class World:
                                 for v in self.venues])
         self.liquidity = np.ones(units.shape)
         self.ledger = Ledger(self._accounts(accounts), self.assets, self.scale, self.position_marks)
+        # The rates each venue settled, per (venue, asset) cell: (time, rate, interval hours),
+        # the newest SETTLED_KEPT (what a venue's funding-rate history lists).
+        self.settled: dict[tuple[int, int], deque] = {}
         self.exchange = Exchange(self.ledger, self.assets, self.log, self.mark,
                                  lambda: self.prices.vol_mult, lambda v, a: float(self.liquidity[v, a]))
         self.transfers = TransferDesk(np.random.default_rng(streams[2]))
@@ -208,7 +215,10 @@ class World:
 
     def _pay_funding(self, due: np.ndarray, rates: np.ndarray) -> None:
         arr = self.ledger.rebuild()
-        paid = self.ledger.pay_funding(due, rates, self.position_marks(arr))
+        paid = self.ledger.pay_funding(due, rates, self.position_marks(arr), self.t)
+        for v, a in zip(*np.nonzero(due)):
+            self.settled.setdefault((int(v), int(a)), deque(maxlen=SETTLED_KEPT)).append(
+                (self.t, float(rates[v, a]), float(self.funding.interval[v, a])))
         for acc_i, (amount, count) in sorted(paid.items()):
             acc = self.ledger.accounts[acc_i]
             verb = "received" if amount >= 0 else "paid"

@@ -26,6 +26,7 @@ from cockpit.secrets import SecretStore, SecretsUnavailable
 from cockpit.venues import replies
 from cockpit.venues.account import VenueAccount
 from cockpit.venues.ccxt_errors import is_duplicate_order, is_not_found, translate
+from cockpit.venues.funding_history import map_payments, map_rate_history, since_ms
 from cockpit.venues.collateral import map_collateral
 from cockpit.venues.mapping import (
     dec, map_funding, map_order, map_position, rates_from_markets, venue_client_id,
@@ -492,6 +493,24 @@ class CcxtVenue:
             return None
         self._top_ups[client_id] = found[0]
         return self._transfer(found[0], amount, found[1])
+
+    async def funding_rate_history(self, symbol: str, since: float) -> tuple:
+        """Settled funding rates of `symbol` from `since` (ccxt ``fetchFundingRateHistory``);
+        `NotSupported` where ccxt has no such call for this venue."""
+        ex = self._ready()
+        if not ex.has.get("fetchFundingRateHistory"):
+            raise NotSupported(f"{self.info.venue}: no funding-rate history in ccxt", account=self.info.name)
+        raw = await self._read(ex.fetch_funding_rate_history(symbol, since_ms(since)))
+        return map_rate_history(self.info.venue, raw, default_hours=self._profile.funding_hours)
+
+    async def funding_payments(self, since: float) -> tuple:
+        """This account's funding payments from `since` (ccxt ``fetchFundingHistory``), amounts
+        exact and signed as received; `NotSupported` where ccxt has no such call."""
+        ex = self._ready()
+        if not ex.has.get("fetchFundingHistory"):
+            raise NotSupported(f"{self.info.venue}: no funding history in ccxt", account=self.info.name)
+        raw = await self._read(ex.fetch_funding_history(None, since_ms(since)))
+        return map_payments(self.info.name, self.info.venue, raw, markets=ex.markets or {}, profile=self._profile)
 
     async def request_transfer(self, request: TransferRequest) -> Transfer:
         """Not offered: withdrawals and bridges are done on the venue, not from the cockpit."""

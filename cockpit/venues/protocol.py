@@ -13,6 +13,9 @@ which kind it talks to. Every method raises only `cockpit.model.errors.VenueErro
 
 A snapshot is whole or it is an error: a malformed reply is never "no positions".
 
+`FundingHistoryVenue` is another optional capability: past funding rates and this account's own
+funding payments, for the engine's history and funding ledger.
+
 `DeadManVenue` is an optional capability: a venue that has it can arm its exchange-side
 dead-man's switch (cancel this account's orders unless refreshed). One that has no such switch
 answers `DeadMan(supported=False, note=why)`, never a pretend success; a venue object without the
@@ -28,6 +31,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Mapping, Protocol, runtime_checkable
 
+from cockpit.model.funding import FundingPayment, FundingSample
 from cockpit.model import (
     AccountInfo,
     DeadMan,
@@ -112,3 +116,18 @@ class TopUpVenue(Protocol):
     async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
         """The top-up sent under `client_id` (of `amount`, not before `since`, POSIX seconds)
         as the venue has it now; None when the venue never received it."""
+
+
+@runtime_checkable
+class FundingHistoryVenue(Protocol):
+    """A venue that can tell past funding: the rates it settled, and the payments it booked on
+    this account (ccxt's ``fetchFundingRateHistory`` and ``fetchFundingHistory``; the simulator's
+    own books). Either call raises `NotSupported` where the venue has no such history."""
+
+    async def funding_rate_history(self, symbol: str, since: float) -> tuple[FundingSample, ...]:
+        """Settled funding rates of `symbol` from `since` (POSIX seconds), oldest first, each
+        with the interval it was paid over where it can be told."""
+
+    async def funding_payments(self, since: float) -> tuple[FundingPayment, ...]:
+        """Funding payments booked on this account from `since`, oldest first; amounts exact,
+        received positive and paid negative."""

@@ -211,6 +211,11 @@ class VenueProfile:
         """(equity, used, free, withdrawable, maintenance) from the account reply."""
         raise NotImplementedError(f"{self.venue}: no collateral extraction")
 
+    def funding_payment(self, entry: Mapping[str, Any]) -> tuple[Any, Any]:
+        """(amount received (+) or paid (−), exactly as booked; notional paid on, or None) of one
+        ccxt funding-history entry. Unified ccxt gives ``amount`` as a float, signed as received."""
+        return entry.get("amount"), None
+
     def margin_mode(self, raw: Mapping[str, Any]) -> MarginMode:
         """The margin mode of a position whose unified ``marginMode`` is missing."""
         return MarginMode.CROSS  # the model has no "unknown"; cross is what most accounts are

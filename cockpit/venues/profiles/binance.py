@@ -146,4 +146,10 @@ class Binance(VenueProfile):
         return ()
 
 
+    def funding_payment(self, entry: Any) -> tuple[Any, Any]:
+        """The income record's own ``income`` text (exact; negative when paid)."""
+        income = dig(entry, "info", "income")
+        return (income if income is not None else entry.get("amount")), None
+
+
 PROFILE = Binance()

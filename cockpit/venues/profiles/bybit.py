@@ -131,4 +131,15 @@ class Bybit(VenueProfile):
         return (reply.body.get("time"),) if isinstance(reply.body, dict) else ()
 
 
+    def funding_payment(self, entry: Any) -> tuple[Any, Any]:
+        """Bybit books funding as an execution whose ``execFee`` is positive when the account
+        paid (a fee), and ccxt passes it through unsigned as ``amount``: received is its
+        negative. ``execValue`` is the position's value it was paid on."""
+        fee = dig(entry, "info", "execFee")
+        if fee is None or fee == "":
+            return None, None
+        text = str(fee)
+        return (text[1:] if text.startswith("-") else "-" + text), num(dig(entry, "info", "execValue"))
+
+
 PROFILE = Bybit()
