@@ -516,10 +516,8 @@ class UnwindFlow:
         elif blocked:
             note, state = f"waiting for {', '.join(blocked)} to come back (its steps are blocked)", RunState.RUNNING
         elif offered:
-            kind = run.step(offered[0]).kind
-            key = "h" if kind is StepKind.HEDGE else "enter"
-            note = f"waiting: {kind.value} step {offered[0]} needs its own confirmation ({key}), or skip it"
-            state = RunState.RUNNING
+            kind = run.step(offered[0]).kind.value
+            note, state = f"waiting: {kind} step {offered[0]} needs its own confirmation, or skip it", RunState.RUNNING
         elif self._awaiting_return(run):
             note, state = "hedge in place: waiting for the blind venue to return", RunState.RUNNING
         else:

@@ -236,7 +236,9 @@ def _times(run: UnwindRun, rows: Sequence[Any], reached: bool, ended: float) -> 
 
 
 def _summary(run: UnwindRun, steps: list[dict], rows: Sequence[Any], ended: float) -> dict:
-    work = [s for s in steps if s["kind"] != StepKind.BRIDGE.value]
+    # Bridges and top-ups move money, not positions: the target is reached without them (a top-up
+    # never confirmed is no failure; one that failed is in "What failed").
+    work = [s for s in steps if s["kind"] not in (StepKind.BRIDGE.value, StepKind.TOPUP.value)]
     count = {status.value: sum(1 for s in work if s["status"] == status.value) for status in StepStatus}
     est, realised = _total(work, "est_cost"), _total(work, "realised_cost")
     slippage, worst = _weighted_slippage(work)
@@ -287,6 +289,9 @@ def _step_problem(run: UnwindRun, step: UnwindStep) -> list[str]:
         if step.filled <= 0:
             how = "never sent"
         return [f"{where}: hedge for {_key(step.hedges)}, {step.status.value}, {step.filled} of {step.amount}: {how}"]
+    if step.kind is StepKind.TOPUP:
+        return [] if step.status is StepStatus.DONE else [f"{where}: top-up of {step.amount} {step.unit} into the perp margin within the venue, "
+                f"{step.status.value}: {step.detail or 'no detail'}"]
     if step.kind is StepKind.BRIDGE:
         return [f"{where}: bridge {usd(step.bridge_amount)} by hand ({step.detail}): "
                 f"{'ticked off' if step.status is StepStatus.DONE else 'not ticked off'}"]
@@ -356,9 +361,10 @@ def _summary_lines(s: dict) -> list[str]:
 
 
 def _step_row(s: dict) -> str:
-    what = f"{s['account']} {s['symbol']}" if s["kind"] != "bridge" else f"bridge to {s['account']}"
-    kind = "" if s["kind"] == "cut" else f" ({s['kind']})"
-    side = DASH if s["kind"] == "bridge" else s["order_side"]
+    moved = {"bridge": f"bridge to {s['account']}", "topup": f"top-up of {s['account']} ({s['unit']})"}
+    what = moved.get(s["kind"], f"{s['account']} {s['symbol']}")
+    kind = "" if s["kind"] in ("cut", "topup") else f" ({s['kind']})"
+    side = DASH if s["kind"] in moved else s["order_side"]
     price = DASH if s["fill_price"] is None else f"{s['fill_price']:.6g}"
     est = DASH if s["est_price"] is None else f"{s['est_price']:.6g}"
     fees = usd(s["fees"]) + (" est." if s["fees_source"] == "estimated" else "")
@@ -418,7 +424,8 @@ def scores_text(data: dict) -> str:
     """A drill's scores in a few lines: loss against the plan, time to target, slippage, failures."""
     s = data["summary"]
     failed = [f"{st['seq']} {st['status']}" for st in data["steps"]
-              if st["kind"] != "bridge" and st["status"] not in ("done",)]
+              if st["kind"] != "bridge" and st["status"] not in ("done",)
+              and (st["kind"] != "topup" or st["status"] in ("short", "failed"))]
     reached = f"{s['time_to_target_s']:.2f} s" if s["reached"] and s["time_to_target_s"] is not None else "not reached"
     ratio = (s["realised_cost"] / s["est_cost"]) if s["est_cost"] and s["realised_cost"] is not None else None
     return "\n".join([

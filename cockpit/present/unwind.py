@@ -174,14 +174,15 @@ def step_cells(step: UnwindStep) -> tuple[str, ...]:
     """A step's cells, in `STEP_COLUMNS` order: seq, kind, account, asset, side, amount, est
     price, est cost, liq before→after, why, status, filled."""
     bridge = step.kind is StepKind.BRIDGE
+    transfer = bridge or step.kind is StepKind.TOPUP  # money moved, no order: no asset, side or price
     return (
         str(step.seq),
         step.kind.value,
         step.key.account,
-        fmt.DASH if bridge else step.asset,
-        "" if bridge else side_word(step.order_side),
+        fmt.DASH if transfer else step.asset,
+        "" if transfer else side_word(step.order_side),
         amount(step),
-        "" if bridge else fmt.price(step.est_price),
+        "" if transfer else fmt.price(step.est_price),
         "" if bridge else fmt.money(step.est_cost),
         liq(step),
         why(step, short=True),
@@ -247,6 +248,8 @@ def step_detail(step: UnwindStep, run: UnwindRun) -> str:
         when = fmt.duration(step.bridge_seconds)
         head = f"step {step.seq} bridge by hand: {step.detail or step.key.account} · takes {when}"
         return head + f" · move {fmt.money(step.bridge_amount, dollars=True)}"
+    if step.kind is StepKind.TOPUP:
+        return top_up_detail(step)
     what = hedge_label(step) + f": opens a position on {step.key.account}" if step.kind is StepKind.HEDGE \
         else f"{side_word(step.order_side)} {amount(step)} of {step.key.account} {step.key.symbol}"
     parts = [f"step {step.seq} {what}"]
@@ -259,6 +262,28 @@ def step_detail(step: UnwindStep, run: UnwindRun) -> str:
     if step.detail:
         parts.append(step.detail)
     return " · ".join(parts)
+
+
+def top_up_detail(step: UnwindStep) -> str:
+    """A top-up step in one line: what it moves where, how fast, why, and what it restores."""
+    parts = [f"step {step.seq} top-up: move {amount(step)} into {step.key.account}'s perp margin "
+             f"({step.detail or 'within the venue'})", f"lands in ~{fmt.duration(step.bridge_seconds)}", why(step)]
+    if step.time_to_liq is not None:
+        parts.append(f"liq in ~{fmt.duration(step.time_to_liq)}")
+    parts.append("no rescue from another layer" if step.rescue_seconds is None
+                 else f"rescue from another layer {fmt.duration(step.rescue_seconds)}")
+    return " · ".join(parts)
+
+
+def top_up_lines(step: UnwindStep) -> list[str]:
+    """What the confirmation of a top-up says: the transfer, and the margin ratio it restores."""
+    restored = dict(step.after.margin).get(step.key.account) if step.after is not None else None
+    return [
+        f"Moves {amount(step)} into {step.key.account}'s perp margin, within its venue "
+        f"(lands in ~{fmt.duration(step.bridge_seconds)}).",
+        f"Its margin ratio after it: {_ratio(restored)}. The cuts do not wait for it.",
+        "Sent once, under its own id; after a restart it is looked up, never sent again.",
+    ]
 
 
 def blind_line(run: UnwindRun) -> str:

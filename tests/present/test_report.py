@@ -156,3 +156,28 @@ def test_an_aborted_run_with_no_order_and_unknown_figures_still_reports():
     text = report_markdown(data)
     assert "(aborted by a person)" in text and "Time to target: not reached" in text
     assert "step 1 (binance ETH/USDT:USDT): skipped, 0 of 10 filled: run aborted" in text
+
+
+def test_a_top_up_is_listed_with_its_transfer_and_an_unconfirmed_one_does_not_fail_the_target():
+    def top_up(status, detail):
+        return UnwindStep(seq=4, kind=StepKind.TOPUP, key=PositionKey("bybit", ""), venue="bybit", layer="cex",
+                          asset="", side=Side.LONG, size=Decimal(0), amount=Decimal("16349.00"), notional=None,
+                          why=(Why.TOPUP_FASTER, Why.RESCUE_TOO_SLOW), est_cost=0.0, status=status,
+                          filled=Decimal("16349.00") if status is StepStatus.DONE else Decimal(0), detail=detail,
+                          unit="USDT", bridge_seconds=10.0)
+
+    done = _run()
+    done = replace(done, steps=(done.steps[0], top_up(StepStatus.DONE, "arrived: 16349.00 USDT in the perp margin")))
+    data = build_report(done, _rows()[:1])
+    row = next(s for s in data["steps"] if s["kind"] == "topup")
+    assert row["planned"] == "16349.00" and row["filled"] == "16349.00" and row["unit"] == "USDT"
+    assert data["summary"]["steps"] == 1 and data["summary"]["reached"]  # money moved, not a position
+    md = report_markdown(data)
+    assert "| 4 | top-up of bybit (USDT) | — | 16349.00 | 16349.00 |" in md
+    assert not any("top-up" in p for p in data["problems"])
+    skipped = replace(done, steps=(done.steps[0], top_up(StepStatus.SKIPPED, "never confirmed")))
+    data = build_report(skipped, _rows()[:1])
+    assert data["summary"]["reached"] and "4 skipped" not in scores_text(data)
+    assert any("top-up of 16349.00 USDT" in p and "skipped" in p for p in data["problems"])
+    failed = replace(done, steps=(done.steps[0], top_up(StepStatus.FAILED, "refused: Rejected: no balance")))
+    assert "4 failed" in scores_text(build_report(failed, _rows()[:1]))

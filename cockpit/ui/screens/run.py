@@ -226,6 +226,12 @@ class RunScreen(Screen):
             self.notify(f"a hedge opens a position: confirm it with {key_of(self.app, 'run.hedge')}",
                         severity="warning", markup=False)
             return
+        if step.kind is StepKind.TOPUP and step.status is StepStatus.OFFERED and not self._readonly():
+            run = self.run
+            self.app.push_screen(ConfirmScreen(f"Top up {step.key.account}?", pu.top_up_lines(step),
+                                               confirm_label="Top up"),
+                                 callback=lambda ok: self._send(ConfirmStep(run.id, step.seq)) if ok else None)
+            return
         self._send(ConfirmStep(self.run.id, step.seq))
 
     def action_go(self) -> None:
@@ -241,7 +247,7 @@ class RunScreen(Screen):
         lines: list[str | Text] = [
             f"{left} steps left: each venue's steps in plan order, venues in parallel.",
             f"{keys['pause']} pauses (orders out finish), {keys['abort']} aborts.",
-            "Hedges still wait for their own confirmation.",
+            "Hedges and top-ups still wait for their own confirmation.",
         ]
         self.app.push_screen(ConfirmScreen("Let the run send every step?", lines, confirm_label="Run"),
                              callback=lambda ok: self._send(ResumeRun(run.id)) if ok else None)
@@ -331,6 +337,8 @@ def _step_row(step: UnwindStep) -> tuple[str | Text, ...]:
     if step.kind is StepKind.HEDGE:
         cells[1] = Text("HEDGE", style="bold reverse")
         cells[9] = Text(cells[9], style="bold")
+    elif step.kind is StepKind.TOPUP:
+        cells[1] = Text("TOPUP", style="bold")
     if step.status in _LOUD:
         cells[10] = Text(cells[10], style="bold")
     elif step.status.over:
