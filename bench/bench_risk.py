@@ -13,6 +13,9 @@ machine.
 * sampling tick: the evaluation on which a volatility and a funding sample fall due (once per
   5 minutes for funding), with full histories: it recomputes every cell's robust baseline.
 * stress: `cockpit.risk.stress.run` on random books and shock matrices.
+* carry scan: `cockpit.risk.carry.scan` over the book's 300 funding cells with their shown
+  histories full; the evaluation runs it only when its size or cells change, else every 10 s
+  (`CarryScanner`), so the evaluate figures above are medians without it.
 
 The evaluated book is `tests.risk.factory.RandomBook`, built from the same pieces as the risk
 tests' books.
@@ -24,7 +27,7 @@ import numpy as np
 
 from bench.common import Figure, median_time, median_wall_and_cpu
 from cockpit.risk import RiskEngine
-from cockpit.risk import stress
+from cockpit.risk import carry, stress
 from tests.risk.factory import RandomBook
 
 
@@ -105,6 +108,52 @@ def _stress_figure(positions: int = 10_000, scenarios: int = 200, assets: int = 
                   note="PnL, equity and margin ratio per account, liquidation per position")
 
 
+def _carry_figure() -> Figure:
+    maker = RandomBook()
+    book = maker.book([maker.state(i, 0.0) for i in range(len(maker.names))], 0.0)
+    engine = RiskEngine()
+    s = engine.settings
+    for k in range(30):  # 30 funding samples: every cell shows its full recent history
+        a = engine.evaluate(book, maker.instruments, k * s.funding_sample_seconds)
+    cells = a.funding
+    fees = carry.cell_fees(cells, book, maker.instruments)
+    pairs = len(carry.scan(cells, fees, s.carry_size, s.carry_horizon_days).pairs)
+    wall, cpu = median_wall_and_cpu(lambda: carry.scan(cells, fees, s.carry_size, s.carry_horizon_days), repeat=41)
+    return Figure(f"risk: carry scan, {len(cells)} funding cells", wall * 1e3, "ms",
+                  note=f"{pairs} pairs listed, {len(cells[0].history)} history samples per cell; CPU {cpu * 1e3:.2f} ms; "
+                       "run every 10 s or on a change")
+
+
+def _carry_share_figure(rounds: int = 300) -> Figure:
+    """The evaluation with the carry scanner against the same evaluation without it (its
+    `update` stubbed), interleaved in one run, one account's snapshot new per call and the clock
+    one second on: medians of the thread's CPU time, and the mean (which carries the rescan every
+    10 s)."""
+    import statistics
+    import time
+
+    maker = RandomBook()
+    n_acc = len(maker.names)
+    fresh = [[maker.state(i, float(r)) for i in range(n_acc)] for r in range(40)]
+    with_scan, without = RiskEngine(), RiskEngine()
+    without._carry.update = lambda *args, **kw: None  # type: ignore[method-assign]
+    current = {id(e): list(fresh[0]) for e in (with_scan, without)}
+    cpu: dict[int, list[float]] = {id(with_scan): [], id(without): []}
+    for k in range(rounds):
+        for e in (with_scan, without) if k % 2 else (without, with_scan):
+            current[id(e)][k % n_acc] = fresh[k % 40][k % n_acc]
+            book = maker.book(current[id(e)], 0.0)
+            t0 = time.thread_time()
+            e.evaluate(book, maker.instruments, 2000.0 + k)
+            cpu[id(e)].append(time.thread_time() - t0)
+    a, b = cpu[id(with_scan)][20:], cpu[id(without)][20:]
+    return Figure("risk: evaluate with the carry scanner (CPU)", statistics.median(a) * 1e3, "ms",
+                  ratio=statistics.median(a) / statistics.median(b),
+                  note=f"baseline without it {statistics.median(b) * 1e3:.2f} ms; means {statistics.mean(a) * 1e3:.2f} "
+                       f"vs {statistics.mean(b) * 1e3:.2f} ms (a rescan every 10 s)")
+
+
 def run(quick: bool = False) -> list[Figure]:
     """Every risk figure."""
-    return _evaluate_figures() + [_sampling_figure(), _stress_figure()]
+    return _evaluate_figures() + [_sampling_figure(), _stress_figure(), _carry_figure(),
+                                  _carry_share_figure(60 if quick else 300)]

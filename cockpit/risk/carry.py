@@ -78,7 +78,8 @@ def net_apr(gross, fees, k_sum, size, horizon_days):
 
 
 def breakeven_days(gross: float, cost: float) -> float | None:
-    """Days of gross carry that pay `cost` (a fraction of notional); None when it never does."""
+    """Days of gross carry that pay `cost` (a fraction of notional); None when it never does.
+    (One pair; the scan computes it for all at once.)"""
     return cost / (gross / YEAR_DAYS) if gross > 0 else None
 
 
@@ -98,11 +99,12 @@ def capacity(gross: float, fees: float, k_sum: float, horizon_days: float, q: fl
 def spread_stats(long_history: Sequence[float], short_history: Sequence[float]
                  ) -> tuple[int, float | None, float | None, float | None]:
     """(samples, share positive, median, minimum) of the spread short − long over the samples
-    both histories have, aligned at their newest; the last three None below 2 samples."""
+    both histories have, aligned at their newest; the last three None below 2 samples.
+
+    One pair at a time: the definition the scan's vectorised `_stability` is tested against."""
     n = min(len(long_history), len(short_history))
     if n < 2:
         return n, None, None, None
-    # Plain Python: a few dozen samples per pair, where numpy's per-call cost would dominate.
     spread = sorted(map(float.__sub__, short_history[-n:], long_history[-n:]))
     middle = n // 2
     median = spread[middle] if n % 2 else (spread[middle - 1] + spread[middle]) / 2
@@ -291,9 +293,13 @@ class CarryScanner:
         self.last: CarryScan | None = None
 
     def update(self, cells: Sequence[FundingCell], book: Book, instruments: Mapping[str, Mapping[str, Instrument]],
-               size: float, horizon_days: float, now: float) -> CarryScan:
-        """The scan for this evaluation (the last one when nothing it depends on changed)."""
-        key = (size, horizon_days, list(map(_WHICH, cells)))
+               size: float, horizon_days: float, now: float, which: bytes | None = None) -> CarryScan:
+        """The scan for this evaluation (the last one when nothing it depends on changed).
+
+        `which` stands for the cells' (asset, venue, held, stale) when the caller has them as
+        arrays already (the evaluation does: a few bytes instead of a tuple per cell).
+        """
+        key = (size, horizon_days, list(map(_WHICH, cells)) if which is None else which)
         if self.last is None or key != self._key or not 0 <= now - self._at < self.refresh:
             self.last = scan(cells, cell_fees(cells, book, instruments), size, horizon_days)
             self._key, self._at = key, now

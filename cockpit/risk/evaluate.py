@@ -152,7 +152,8 @@ class RiskEngine:
             partial=tuple(a.info.name for a in t.accounts if a.health is not Health.LIVE),
             effective_leverage=float(ex.acc_gross.sum() / ex.equity) if ex.equity > 0 else None,
             unreachable=tuple(a.info.name for a in t.accounts if a.snapshot is None),
-            carry=self._carry.update(funding_rows, book, instruments, self.carry_size, s.carry_horizon_days, now),
+            carry=self._carry.update(funding_rows, book, instruments, self.carry_size, s.carry_horizon_days, now,
+                                     _which_cells(cells)),
         )
 
     # -- the stages that keep history --------------------------------------------------------
@@ -194,6 +195,12 @@ class RiskEngine:
         assets = unique(np.concatenate([t.asset, self._tables.cell_assets()[cells.present]]))
         gross = ex.expo.gross
         return assets[np.lexsort((self._tables.name_rank()[assets], -gross[assets]))].tolist()
+
+
+def _which_cells(cells: stages.Cells) -> bytes:
+    """Which cells are quoted, live, and held which way: what, changed, makes the carry scanner
+    rescan at once (the cells are registered in a fixed order, so this names them too)."""
+    return np.concatenate([cells.present, cells.live, np.sign(cells.net)]).tobytes()
 
 
 def _ratio(gross: float, equity: float) -> float:

@@ -39,3 +39,27 @@ def test_a_size_outside_1k_to_1bn_is_refused_naming_the_field(size):
     result = asyncio.run(handling.send(engine, SetCarrySize(size)))
     assert not result.ok and result.message.startswith("carry size: must be")
     assert asyncio.run(engine.poll_once()).assessment.carry.size == 100_000.0
+
+
+def test_a_terminal_attached_to_a_guard_sets_it_read_only_too_and_every_terminal_sees_it():
+    """Over the guard's socket: the size travels as a command, and the frames every attached
+    terminal gets are priced at it."""
+    from cockpit.engine.local import LocalEngine
+    from cockpit.engine.protocol import default_socket
+    from cockpit.engine.remote import RemoteEngine
+    from tests.waiting import until
+
+    guard = LocalEngine(demo_engine(seed=7, clock=lambda: FROZEN), serve=default_socket())
+    guard.start()
+    one, two = RemoteEngine(default_socket(), readonly=True), RemoteEngine(default_socket())
+    try:
+        one.attach()
+        two.attach()
+        result = asyncio.run(one.send(SetCarrySize(500_000.0)))
+        assert result.ok, result.message
+        until(lambda: two.latest.assessment.carry.size == 500_000.0)
+        assert guard.engine.journal.rows() == []
+    finally:
+        one.detach()
+        two.detach()
+        guard.stop()

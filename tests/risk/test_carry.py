@@ -143,6 +143,11 @@ def test_net_apr_never_exceeds_gross(legs, size, days):
     for p in carry.scan(cells, [f for _, f in legs], size, days).pairs:
         assert p.net_apr <= p.gross_apr
         assert p.fees >= 0 and p.slippage >= 0
+        # The scan's vectorised figures are the one-pair definitions.
+        want = carry.breakeven_days(p.gross_apr, p.fees + p.slippage)
+        assert (p.breakeven_days is None) == (want is None)
+        assert want is None or p.breakeven_days == pytest.approx(want)
+        assert p.capacity_half == pytest.approx(carry.capacity(p.gross_apr, p.fees, 2 * carry.MODEL_K, days, 0.5))
 
 
 @settings(max_examples=200, deadline=None)
