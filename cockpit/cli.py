@@ -13,6 +13,8 @@
     cockpit report last|list     print the newest unwind report, or list every report's path
     cockpit drill SCENARIO [--seed N] [--auto] [--target flat|gross:N|kill-cut] [--speed X]
                                  a fire drill, headless on the simulator: unwind, report, scores
+    cockpit funding export --since YYYY-MM-DD [--out FILE] [--journal PATH]
+                                 funding payments since a date as CSV (for accounting)
 
 An option means the same before or after a subcommand's name (`cockpit --readonly guard` is
 `cockpit guard --readonly`); the same option given twice with different values, `--config` with
@@ -97,6 +99,7 @@ _USES: dict[str | None, tuple[str, ...]] = {
     "status": (),
     "report": (),
     "drill": ("seed", "speed"),
+    "funding": (),
 }
 #: A drill's market runs this many times faster than the wall clock unless --speed says otherwise.
 DRILL_SPEED = 60.0
@@ -277,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_flags(report, "report", 1)
     report.add_argument("action", choices=("last", "list"), help="last: print the newest report; list: every path")
     _add_drill(sub)
+    from cockpit.funding_cli import add_funding_actions
+
+    funding = sub.add_parser("funding", help="funding payments: export them as CSV for accounting")
+    add_funding_actions(funding)
     return parser
 
 
@@ -387,6 +394,10 @@ def _run(argv: list[str]) -> int:
         return _paper(args)
     if args.command == "drill":
         return _drill(args)
+    if args.command == "funding":
+        from cockpit.funding_cli import run_funding
+
+        return run_funding(args)
     if args.command == "report":
         from cockpit.reports import print_report
         from cockpit.startup import reports_dir

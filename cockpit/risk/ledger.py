@@ -35,19 +35,26 @@ def day_of(t: float) -> str:
     return _time.strftime("%Y-%m-%d", _time.gmtime(t))
 
 
+def match(booked: Sequence[FundingPayment], estimates: Sequence[Estimate]) -> list[tuple[FundingPayment, Estimate | None]]:
+    """Each booked payment with the cockpit's estimate of it (same account and symbol, at most
+    `MATCH` seconds apart, each estimate used once), or None where the cockpit did not watch it."""
+    pool: dict[tuple[str, str], list[Estimate]] = defaultdict(list)
+    for e in estimates:
+        pool[(e[0], e[2])].append(e)
+    out = []
+    for p in booked:
+        candidates = pool.get((p.account, p.symbol), [])
+        found = next((e for e in candidates if abs(e[4] - p.time) <= MATCH), None)
+        if found is not None:
+            candidates.remove(found)
+        out.append((p, found))
+    return out
+
+
 def _matched(booked: Sequence[FundingPayment], estimates: Sequence[Estimate]) -> tuple[Decimal, float, int]:
     """(booked sum, estimated sum, pairs) over the payments that have an estimate."""
-    used: set[int] = set()
-    b_sum, e_sum, pairs = Decimal(0), 0.0, 0
-    for p in booked:
-        for i, e in enumerate(estimates):
-            if i not in used and abs(e[4] - p.time) <= MATCH:
-                used.add(i)
-                b_sum += p.amount
-                e_sum += e[5]
-                pairs += 1
-                break
-    return b_sum, e_sum, pairs
+    pairs = [(p, e) for p, e in match(booked, estimates) if e is not None]
+    return sum((p.amount for p, _ in pairs), Decimal(0)), sum(e[5] for _, e in pairs), len(pairs)
 
 
 def disagree(booked: Decimal, estimate: float) -> bool:
@@ -113,4 +120,4 @@ def build_ledger(since: float, payments: Sequence[FundingPayment], estimates: Se
     )
 
 
-__all__ = ["ABS_TOLERANCE", "MATCH", "REL_TOLERANCE", "build_ledger", "day_of", "disagree", "ledger_lines"]
+__all__ = ["ABS_TOLERANCE", "MATCH", "REL_TOLERANCE", "build_ledger", "day_of", "disagree", "ledger_lines", "match"]
