@@ -14,6 +14,11 @@ each venue's documented format:
   (``{"retCode": 0, "retMsg": "success", "result": {...}, "time": ms}``):
   bybit-exchange.github.io/docs/v5/asset, Get Single Coin Balance, Create Internal Transfer, Get
   Internal Transfer Records.
+* Hyperliquid: POST /info ``spotClearinghouseState`` (``{"balances": [{coin, token, hold, total,
+  entryNtl}]}``) and ``userNonFundingLedgerUpdates`` (``[{time, hash, delta: {type:
+  "accountClassTransfer", usdc, toPerp}}]``), POST /exchange ``usdClassTransfer`` (``{"status":
+  "ok", "response": {"type": "default"}}``): hyperliquid.gitbook.io, API › Info endpoint › Spot
+  and Perpetuals; Exchange endpoint › Transfer from Spot account to Perp account.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from cockpit.venues.open import open_account
 from cockpit.venues.profiles.bybit import transfer_id
 from cockpit.venues.profiles.okx import transfer_client_id
 from cockpit.venues.protocol import TopUpVenue
-from tests.fixtures.keys import account, put_keys
+from tests.fixtures.keys import FAKE, account, put_keys
 
 NOW = 1_780_000_000.0
 CID = "unwind:r1:2:topup"
@@ -139,3 +144,41 @@ async def test_dydx_and_paradex_say_they_have_no_top_up(venue_id, opened):
     venue = await opened(venue_id)
     with pytest.raises(NotSupported, match="subaccount|Starknet"):
         await venue.top_up_available()
+
+
+async def test_hyperliquid_signs_a_usd_class_transfer_to_perp_and_finds_it_in_the_ledger(opened, replay):
+    info, exchange = replay._routes[("POST", "/info")], replay._routes[("POST", "/exchange")]
+    ledger = []
+
+    def info_topup(r):
+        kind = (r.json() or {}).get("type")
+        if kind == "spotClearinghouseState":
+            return 200, {"balances": [{"coin": "USDC", "token": 0, "hold": "500.0", "total": "12500.0",
+                                       "entryNtl": "0.0"}]}
+        if kind == "userNonFundingLedgerUpdates":
+            return 200, ledger
+        return info(r)
+
+    def exchange_topup(r):
+        action = (r.json() or {}).get("action", {})
+        if action.get("type") != "usdClassTransfer":
+            return exchange(r)
+        ledger.append({"time": int(NOW * 1000) + 300, "hash": "0x" + "ab" * 32,
+                       "delta": {"type": "accountClassTransfer", "usdc": action["amount"], "toPerp": action["toPerp"]}})
+        return 200, {"status": "ok", "response": {"type": "default"}}
+
+    replay.route("POST", "/info", info_topup)
+    replay.route("POST", "/exchange", exchange_topup)
+    venue = await opened("hyperliquid")
+    assert await venue.top_up_available() == 12000.0  # total less what is on hold
+    asked = [r.json() for r in replay.sent("/info") if r.json().get("type") == "spotClearinghouseState"]
+    assert asked[0]["user"].lower() == FAKE["walletAddress"].lower()
+    sent = await venue.top_up(Decimal("11000.5"), CID)
+    assert sent.status is TransferStatus.DONE and sent.currency == "USDC"
+    (post,) = [r for r in replay.sent("/exchange") if r.json()["action"]["type"] == "usdClassTransfer"]
+    action = post.json()["action"]
+    assert action["toPerp"] is True and action["amount"] == "11000.5" and post.json()["signature"]
+    venue._top_ups.clear()  # a restart: only the ledger knows it
+    found = await venue.top_up_status(CID, Decimal("11000.5"), NOW)
+    assert found.id == "0x" + "ab" * 32 and found.status is TransferStatus.DONE
+    assert await venue.top_up_status(CID, Decimal("42"), NOW) is None

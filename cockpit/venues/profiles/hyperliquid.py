@@ -7,11 +7,13 @@ import re
 from types import MappingProxyType
 from typing import Any, Iterable
 
-from cockpit.model import Layer
+from decimal import Decimal
+
+from cockpit.model import Layer, MalformedReply, TransferStatus
 from cockpit.venues.envelope import Envelope, list_of, object_with, within
-from cockpit.venues.numbers import dig, num
+from cockpit.venues.numbers import dec, dig, num
 from cockpit.venues.profiles.base import (
-    EVM_ADDRESS, PRIVATE_KEY, Credential, Numbers, Read, VenueProfile,
+    EVM_ADDRESS, PRIVATE_KEY, Credential, Numbers, Read, TopUp, VenueProfile,
 )
 
 
@@ -64,6 +66,12 @@ class Hyperliquid(VenueProfile):
     # 00:00 UTC); the venue refuses it below $1M traded volume (its error says so).
     dead_man_range = (10.0, 600.0)
     dead_man_daily = 10
+    # usdClassTransfer (spot → perp), signed by ccxt's `transfer(..., "spot", "swap")`: it settles
+    # in the block that takes it. It is a user-signed action: the venue refuses it from an agent
+    # (API) wallet, so it needs the account's own key. No client id: after a restart it is found
+    # in the ledger (userNonFundingLedgerUpdates, accountClassTransfer to perp) by amount and time.
+    top_up_route = "spot → perp (usdClassTransfer; needs the account's own key, not an agent's)"
+    top_up_currency = "USDC"
     envelopes = (
         Envelope(re.compile(r"/info$"), "clearinghouseState",
                  object_with("clearinghouseState", "assetPositions", "marginSummary",
@@ -105,6 +113,39 @@ class Hyperliquid(VenueProfile):
         action = {"type": "scheduleCancel"}
         await exchange.privatePostExchange({
             "action": action, "nonce": nonce, "signature": exchange.sign_l1_action(action, nonce)})
+
+    async def top_up_available(self, exchange: Any) -> float:
+        """The spot USDC not on hold (spotClearinghouseState ``total - hold``)."""
+        reply = await exchange.publicPostInfo({"type": "spotClearinghouseState", "user": exchange.walletAddress})
+        balances = dig(reply, "balances")
+        if not isinstance(balances, list):
+            raise MalformedReply("hyperliquid: spotClearinghouseState without balances")
+        line = next((b for b in balances if isinstance(b, dict) and b.get("coin") == self.top_up_currency), {})
+        total, hold = num(line.get("total")) or 0.0, num(line.get("hold")) or 0.0
+        return max(total - hold, 0.0)
+
+    async def top_up(self, exchange: Any, amount: Decimal, client_id: str) -> TopUp:
+        """usdClassTransfer of `amount` to perp; done when the venue says ok (an ``err`` raises
+        through ccxt)."""
+        sent = exchange.milliseconds()
+        await exchange.transfer(self.top_up_currency, float(amount), "spot", "swap")
+        return f"usdClassTransfer@{sent}", TransferStatus.DONE
+
+    async def top_up_status(self, exchange: Any, client_id: str, amount: Decimal, since: float,
+                            known: str | None, claimed: Iterable[str]) -> TopUp | None:
+        """The earliest accountClassTransfer to perp of `amount` since `since` not claimed by
+        another top-up (its hash is the id)."""
+        entries = await exchange.publicPostInfo({"type": "userNonFundingLedgerUpdates",
+                                                 "user": exchange.walletAddress, "startTime": int(since * 1000)})
+        if not isinstance(entries, list):
+            raise MalformedReply("hyperliquid: userNonFundingLedgerUpdates is not a list")
+        taken = set(claimed)
+        for entry in sorted((e for e in entries if isinstance(e, dict)), key=lambda e: e.get("time") or 0):
+            delta = entry.get("delta") or {}
+            if (delta.get("type") == "accountClassTransfer" and delta.get("toPerp") is True
+                    and dec(delta.get("usdc")) == amount and entry.get("hash") not in taken):
+                return str(entry.get("hash")), TransferStatus.DONE
+        return None
 
     async def account_info(self, exchange: Any, read: Read) -> Any:
         """None: the positions call reads the whole clearinghouseState, account figures
