@@ -26,7 +26,7 @@ from cockpit.engine.core import Engine
 from cockpit.engine.protocol import MAX_REQUEST, RECENT_EVENTS, VERSION, ProtocolError, guard_answers, read_message
 from cockpit.model import MalformedReply
 from cockpit.model import codec, patch
-from cockpit.model.commands import AcceptKillCut, Close, ResetKill, SetCarrySize, SetKillMode, Trim
+from cockpit.model.commands import COMMANDS
 from cockpit.model.events import Event, EventKind
 from cockpit.model.frame import Frame
 
@@ -38,9 +38,6 @@ MAX_BACKLOG = 16 * 1024 * 1024
 
 #: How long a new connection has to say hello.
 HELLO_TIMEOUT = 5.0
-
-_COMMANDS = (Trim, Close, AcceptKillCut, ResetKill, SetKillMode, SetCarrySize)
-
 
 class GuardRunning(Exception):
     """Another engine already serves this socket: one line naming it."""
@@ -205,7 +202,7 @@ class GuardServer:
                 if kind not in ("send", "preview") or not isinstance(rid, int):
                     raise ProtocolError(f"unknown request {str(kind)[:40]!r} (expected send or preview with an id)")
                 command = codec.decode(message.get("command"))
-                if not isinstance(command, _COMMANDS):
+                if not isinstance(command, COMMANDS):
                     raise ProtocolError(f"not a command: {type(command).__name__}")
             except (ProtocolError, MalformedReply) as error:
                 terminal.write({"t": "error", "id": _id(line), "message": str(error)})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
+import typing
 from typing import Union
 
 from cockpit.model.enums import IntentSource, KillMode, LiqKind, OrderStatus, Side
@@ -186,6 +187,9 @@ RunCommand = Union[StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, PauseRun, 
 Command = Union[Trim, Close, AcceptKillCut, ResetKill, SetKillMode, StartUnwind, ConfirmStep, ConfirmHedge,
                 ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun, SetCarrySize]
 """Every command a terminal may send."""
+
+#: Every command class, for a reader that must check what arrived (the guard's socket).
+COMMANDS = typing.get_args(Command)
 
 #: The commands that may send (or cancel) orders: refused by a read-only engine or terminal.
 ORDER_COMMANDS = (Trim, Close, AcceptKillCut, StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, SkipStep,

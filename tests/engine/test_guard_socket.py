@@ -17,7 +17,8 @@ from cockpit.engine.local import LocalEngine
 from cockpit.engine.protocol import MAX_REQUEST, VERSION, ProtocolError, default_socket
 from cockpit.engine.remote import NoGuard, RemoteEngine
 from cockpit.engine.server import GuardRunning, GuardServer
-from cockpit.model.commands import Close, Refused, Trim, TrimPreview
+from cockpit.model.commands import AbortRun, Close, Refused, StartUnwind, Trim, TrimPreview
+from cockpit.model.unwind import TargetKind, UnwindRun, UnwindTarget
 from cockpit.model.events import EventKind
 from tests.waiting import until
 
@@ -278,3 +279,21 @@ def test_not_a_guard_on_the_socket_is_a_protocol_error(tmp_path):
             remote.attach()
     finally:
         server.close()
+
+
+def test_every_command_crosses_the_socket_a_guided_unwind_included(guard):
+    remote = _attach()
+    try:
+        async def unwind():
+            plan = await remote.preview(StartUnwind(UnwindTarget(TargetKind.FLAT)))
+            assert isinstance(plan, UnwindRun) and plan.steps
+            started = await remote.send(StartUnwind(UnwindTarget(TargetKind.FLAT), id="socket-run"))
+            assert started.ok, started.message
+            aborted = await remote.send(AbortRun("socket-run"))
+            assert aborted.ok, aborted.message
+
+        asyncio.run(unwind())
+        until(lambda: remote.latest.run is not None and remote.latest.run.state.over, timeout=10)
+        assert remote.latest.run.id == "socket-run" and not guard.engine.journal.rows()  # nothing sent
+    finally:
+        remote.detach()
