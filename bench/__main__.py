@@ -4,7 +4,7 @@ print every benchmark figure (medians).
 Some suites run only when named. The drills are not timings: `drills` (kill-switch fire drills over
 many seeds and hours of simulated time) takes a few minutes on 2 cores; `restart` (the SIGKILL
 restart drill, 30 seeds x 30 kills) about half an hour; `unwind-restart` (the same drill on a
-guided unwind run, 30 seeds x 30 kills) (measured in the README); `memory` (48 simulated hours, memory sampled every
+guided unwind run with the fault mix on, 30 seeds x 30 kills) 36 minutes on a loaded 2-core machine; `memory` (48 simulated hours, memory sampled every
 hour) 15 to 40 minutes. `service` (a trim's round trip through a guard's socket, and an attached
 terminal idling for a minute) takes about three minutes, and `guard` (the resident memory and idle
 CPU of two guard processes) as long.
