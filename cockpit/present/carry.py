@@ -81,16 +81,25 @@ def pair_cells(pair: CarryPair, scan: CarryScan) -> tuple[str, ...]:
     )
 
 
+def size_text(size: float) -> str:
+    """A size per leg as typed in the size field, exactly: "100k", "1.25M", "2B" (`parse_size`
+    reads it back to the same number)."""
+    for scale, suffix in fmt.SCALES:
+        if size >= scale:
+            return f"{size / scale:.6g}{suffix}"
+    return f"{size:.6g}"
+
+
 def header(scan: CarryScan | None, *, asked: float | None = None) -> str:
     """The scanner's title line: the size, the horizon and where slippage comes from; `asked` is a
     size sent but not yet priced by the engine."""
     if scan is None:
         return "CARRY SCANNER · waiting for the engine's first scan"
     depth = "cost model" if scan.depth is DepthSource.MODEL else "venue depth"
-    text = (f"CARRY SCANNER · {fmt.money(scan.size, dollars=True)} per leg · net over a {scan.horizon_days:g}-day "
+    text = (f"CARRY SCANNER · ${size_text(scan.size)} per leg · net over a {scan.horizon_days:g}-day "
             f"hold · slippage: {depth}")
     if asked is not None and asked != scan.size:
-        text += f" · pricing {fmt.money(asked, dollars=True)}…"
+        text += f" · pricing ${size_text(asked)}…"
     return text
 
 

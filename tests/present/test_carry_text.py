@@ -79,3 +79,8 @@ def test_sizes_people_write(text, size):
 def test_a_size_that_is_not_one_names_the_field_and_the_fix(text):
     with pytest.raises(ValueError, match=r"^size: write USD per leg from \$1k to \$1bn, e\.g\. 100k"):
         pc.parse_size(text)
+
+
+@pytest.mark.parametrize("size, text", [(1e5, "100k"), (1.25e6, "1.25M"), (2.5e5, "250k"), (1e9, "1B"), (1500.0, "1.5k")])
+def test_the_size_field_shows_the_size_exactly_and_reads_it_back(size, text):
+    assert pc.size_text(size) == text and pc.parse_size(text) == size

@@ -22,7 +22,6 @@ from cockpit.engine.api import EngineAPI
 from cockpit.model import CarryPair, CarryScan, Frame
 from cockpit.model.commands import SetCarrySize
 from cockpit.present import carry as pc
-from cockpit.present import format as fmt
 from cockpit.ui.bindings import bind
 from cockpit.ui.messages import FrameArrived
 from cockpit.ui.widgets.keybar import KeyBar
@@ -189,7 +188,7 @@ class CarryScreen(Screen):
             self.asked = None  # priced
         field = self.query_one("#carry-size", Input)
         if scan is not None and not field.has_focus and self.asked is None:
-            field.value = fmt.money(scan.size, dollars=True).lstrip("$")
+            field.value = pc.size_text(scan.size)
         self.query_one("#carry-status", Line).show(status_line(frame, self.app.theme_variables, self.size.width))
         self.query_one("#carry-head", Line).show(
             Text(pc.header(scan, asked=self.asked), no_wrap=True, overflow="ellipsis"))
