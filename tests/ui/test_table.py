@@ -160,3 +160,21 @@ async def test_a_row_built_in_one_pass_is_the_row_drawn_cell_by_cell():
                 width = table._width + rng.randrange(3)
                 expected = _finish(table._render_cells(cells), 0, width, style, post, base)
                 assert table._styled_row(i, width, style, post, base) == expected, cells
+
+
+def test_a_styled_cell_renders_in_rich_as_the_text_it_stands_for():
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from cockpit.ui.widgets.table import Styled
+
+    def drawn(cell) -> str:
+        console = Console(width=20, record=True, color_system="truecolor", force_terminal=True)
+        table = Table.grid()
+        table.add_column()
+        table.add_row(cell)
+        console.print(table)
+        return console.export_text(styles=True)
+
+    assert drawn(Styled("+1.25k", "bold #00ff00")) == drawn(Text("+1.25k", style="bold #00ff00"))

@@ -4,9 +4,12 @@ Textual's DataTable renders every visible cell through Rich again whenever any c
 update counter invalidates all of its caches); at one frame a second over a 25-row book that was
 most of the cockpit's idle CPU. This table uses the Line API instead (`render_line(y) -> Strip`):
 
-* a row is turned into segments only when its cells' text or style changed, and those segments
-  are cached by the cells' look itself, so an unchanged row costs a tuple comparison;
-* the finished line (cursor or not, horizontal scroll, width, theme styles) is cached too;
+* a row is drawn again only when its cells' look (text and style) changed: each row keeps its
+  finished line with what it was drawn from (cursor or not, horizontal scroll, width, theme
+  styles), so an unchanged row costs a tuple comparison; cells are strings or `Styled` (text,
+  style) tuples, their own look, or Rich `Text` where spans are needed;
+* a changed row's line is built in one pass, and drawn without Textual's per-line styling
+  (`compat.DirectLines`);
 * `show` refreshes only the lines whose content changed, never the whole widget;
 * a row's cells are built only when the row is drawn or compared on screen (`show_rows` takes
   a function of the row index): at 500 positions with ~30 on screen, a frame formats ~30 rows.
@@ -60,6 +63,10 @@ class Styled(NamedTuple):
     def plain(self) -> str:
         """The text, as `Text.plain`."""
         return self.text
+
+    def __rich__(self) -> Text:
+        """The cell as the Rich `Text` it stands for, so Rich can render it anywhere (a `Table`)."""
+        return Text(self.text, style=self.style)
 
 
 def styled(text: str, style: str) -> str | Styled:
