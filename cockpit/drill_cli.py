@@ -173,8 +173,8 @@ class Drill:
 
     async def _unwind(self, target, trigger: str) -> str:
         from cockpit.engine.handling import send
-        from cockpit.model.commands import AbortRun, ConfirmHedge, ResumeRun, StartUnwind
-        from cockpit.model.unwind import RunMode, StepStatus
+        from cockpit.model.commands import AbortRun, ConfirmHedge, ConfirmStep, ResumeRun, StartUnwind
+        from cockpit.model.unwind import RunMode, StepKind, StepStatus
 
         started = await send(self.engine, StartUnwind(target, mode=RunMode.RUNNING, trigger=trigger, id=self.run_id))
         self.say(f"run {self.run_id}: {started.message}")
@@ -187,11 +187,14 @@ class Drill:
             run = self.engine.unwind.run
             for step in run.steps:
                 if step.status is StepStatus.OFFERED:
-                    # The run's timeline (and so the report) says who confirmed it: the drill.
-                    self.engine.unwind._event(f"hedge step {step.seq} confirmed automatically by the drill "
+                    # The run's timeline (and so the report) says who confirmed it: the drill. A
+                    # hedge has its own command; a top-up is confirmed as its own step.
+                    kind = step.kind.value
+                    self.engine.unwind._event(f"{kind} step {step.seq} confirmed automatically by the drill "
                                               f"(only a drill does this; a real run waits for a person)")
-                    result = await send(self.engine, ConfirmHedge(run.id, step.seq))
-                    self.say(f"hedge step {step.seq} confirmed automatically (in a drill only): {result.message}")
+                    command = ConfirmHedge if step.kind is StepKind.HEDGE else ConfirmStep
+                    result = await send(self.engine, command(run.id, step.seq))
+                    self.say(f"{kind} step {step.seq} confirmed automatically (in a drill only): {result.message}")
             if loop.time() > deadline and not run.aborted:
                 self.say("the run did not finish within the drill's horizon: aborted")
                 await send(self.engine, AbortRun(run.id))
