@@ -163,8 +163,8 @@ class UnwindFlow:
         if frame is None:
             return CommandResult(False, "no data yet: cannot plan")
         run = self._planned(command, frame, run_id=run_id)
-        depth = await self._depths(run)
-        top_ups = await topup.available(self, run)
+        # Both asked of the venues at once: a run starts in an emergency.
+        depth, top_ups = await asyncio.gather(self._depths(run), topup.available(self, run))
         if depth or top_ups:
             run = self._planned(command, frame, run_id=run_id, depth=depth, top_up=top_ups)
         run = dataclasses.replace(run, cancelled=cancelled)
