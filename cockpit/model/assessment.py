@@ -172,7 +172,8 @@ class CarryPair(NamedTuple):
             do not offset, so entering or leaving at the wrong moment can cost one payment.
         timing: that one payment: the rate per interval of the leg with the longer interval
             (its absolute value, a fraction of notional; 0 when the intervals match).
-        samples: history samples both legs have (their APR histories, aligned at the newest).
+        samples: history samples both legs have (their APR histories at the same sample times,
+            or aligned at the newest when the times are not known).
         positive_share: share of those samples in which the spread (short APR − long APR) was
             positive; None with fewer than 2 samples (not enough history to say).
         spread_median / spread_min: the spread's median and minimum over them (None likewise).
@@ -229,12 +230,15 @@ class CarryScan:
         horizon_days: the holding period the entry and exit costs are spread over in `net_apr`.
         depth: where slippage comes from (`DepthSource`).
         pairs: the ranked pairs (`CarryPair`).
+        sample_seconds: the spacing of the history samples the pairs' stability is measured
+            over (0: not known).
     """
 
     size: float
     horizon_days: float
     depth: DepthSource = DepthSource.MODEL
     pairs: tuple[CarryPair, ...] = ()
+    sample_seconds: float = 0.0
 
 
 class LayerCollateral(NamedTuple):

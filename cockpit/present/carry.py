@@ -139,7 +139,7 @@ def detail(pair: CarryPair, scan: CarryScan, now: float) -> list[str]:
                  f"{_leg('short', pair.short_venue, pair.short_apr, pair.short_interval)}")
     lines.append(cost_text(pair, scan))
     lines.append(mismatch_text(pair, scan, now))
-    lines.append(stability_text(pair))
+    lines.append(stability_text(pair, scan))
     if pair.stale:
         lines.append("A leg's quote is from an account that is not LIVE: its rate is last-known.")
     return lines
@@ -179,13 +179,16 @@ def _next_payments(pair: CarryPair, now: float) -> str:
     return f" Next: {', '.join(parts)}." if parts else ""
 
 
-def stability_text(pair: CarryPair) -> str:
-    """How stable the spread has been, from the samples both legs have."""
+def stability_text(pair: CarryPair, scan: CarryScan | None = None) -> str:
+    """How stable the spread has been, from the samples both legs have (and how far apart they
+    were taken, when known: at least that, as the engine samples when one is due). The samples are the stress index's, each cell's extremes clipped
+    to its normal band, so the median and low read smaller than the extremes were."""
     if pair.positive_share is None:
         return f"Spread stability unknown: {pair.samples} sample{'s' if pair.samples != 1 else ''} of history (2 needed)."
-    positive = round(pair.positive_share * pair.samples)
-    return (f"Spread positive in {positive} of the last {pair.samples} samples; median "
-            f"{fmt.apr(pair.spread_median).strip()}, lowest {fmt.apr(pair.spread_min).strip()}.")
+    spacing = scan.sample_seconds if scan is not None else 0.0
+    apart = f" ≥{fmt.duration(spacing)} apart" if spacing > 0 else ""
+    return (f"Spread positive in {pair.positive_share:.0%} of {pair.samples} samples{apart}; median "
+            f"{fmt.apr(pair.spread_median).strip()}, low {fmt.apr(pair.spread_min).strip()} (extremes clipped).")
 
 
 _SIZE = re.compile(r"^\$?\s*([0-9][0-9_,]*(?:\.[0-9]+)?|\.[0-9]+)\s*([kmb]?)$", re.IGNORECASE)

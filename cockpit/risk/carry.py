@@ -28,10 +28,12 @@ different moments, so between payments they do not offset: a pair entered just b
 leg pays, or left just before it is paid, gains or loses one whole payment of that leg. `timing`
 is that payment (its rate per interval).
 
-Stability: each cell's APR history (`FundingCell.history`, the same samples the stress index
-keeps, winsorized to its band) gives the spread's history, both legs aligned at their newest
-sample: the share of samples in which it was positive, its median and minimum. With fewer than
-two common samples stability is unknown (None), never "stable".
+Stability: the cells' APR histories give the spread's history: in the evaluation, the samples the
+stress index keeps (24 h at 5 min by default, warm after a restart from the history store;
+winsorized to each cell's band), both legs at the same sample times; elsewhere each
+`FundingCell.history`, aligned at the newest sample. Reported: the share of samples in which the
+spread was positive, its median and minimum. With fewer than two common samples stability is
+unknown (None), never "stable".
 
 Which pairs are listed: per asset, the pair with the best net APR among the live quotes; and every
 pair you hold (a net long on one venue and a net short on the other), marked. A held pair that
@@ -45,7 +47,7 @@ from __future__ import annotations
 
 import math
 from operator import attrgetter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -220,7 +222,8 @@ def _none(values: np.ndarray) -> list:
 
 
 def scan(cells: Sequence[FundingCell], fees: Sequence[float], size: float, horizon_days: float,
-         k: Sequence[float] | None = None) -> CarryScan:
+         k: Sequence[float] | None = None, history: np.ndarray | None = None,
+         sample_seconds: float = 0.0) -> CarryScan:
     """The carry scanner over `cells` at `size` per leg (module doc).
 
     Args:
@@ -229,11 +232,14 @@ def scan(cells: Sequence[FundingCell], fees: Sequence[float], size: float, horiz
         size: notional per leg, USD.
         horizon_days: the holding period entry and exit costs are spread over.
         k: each cell's impact per √USD from its venue's own depth; None: the cost model's.
+        history: each cell's APR samples at common sample times, `sample_seconds` apart (rows
+            in `cells` order, NaN where a cell has none); None: the cells' own `history`,
+            aligned at the newest sample.
     """
     depth = DepthSource.MODEL if k is None else DepthSource.VENUE
     p = _Pairs(cells, fees, [MODEL_K] * len(cells) if k is None else k)
     if p.gross.shape[0] == 0:
-        return CarryScan(size, horizon_days, depth)
+        return CarryScan(size, horizon_days, depth, sample_seconds=sample_seconds)
     net = net_apr(p.gross, p.fees, p.k, size, horizon_days)
     pick = _chosen(p, net)
     apr = np.fromiter((c.apr for c in cells), float, len(cells))
@@ -245,11 +251,11 @@ def scan(cells: Sequence[FundingCell], fees: Sequence[float], size: float, horiz
     with np.errstate(divide="ignore", invalid="ignore"):
         days = np.where(gross > 0, (fee + slip) / (gross / YEAR_DAYS), np.nan)
     cap0, cap_half = _capacities(gross, fee, k_sum, horizon_days, 1.0), _capacities(gross, fee, k_sum, horizon_days, 0.5)
-    samples, share, median, low = _stability(_histories(cells), long, short)
+    samples, share, median, low = _stability(_histories(cells) if history is None else history, long, short)
     rows = tuple(map(_row, long.tolist(), short.tolist(), gross.tolist(), fee.tolist(), slip.tolist(),
                      net[pick].tolist(), _none(days), cap0, cap_half, p.held[pick].tolist(),
                      samples, share, median, low, [cells] * pick.shape[0]))
-    return CarryScan(size, horizon_days, depth, rows)
+    return CarryScan(size, horizon_days, depth, rows, sample_seconds)
 
 
 def _capacities(gross: np.ndarray, fees: np.ndarray, k_sum: np.ndarray, horizon_days: float, q: float) -> list[float]:
@@ -293,14 +299,19 @@ class CarryScanner:
         self.last: CarryScan | None = None
 
     def update(self, cells: Sequence[FundingCell], book: Book, instruments: Mapping[str, Mapping[str, Instrument]],
-               size: float, horizon_days: float, now: float, which: bytes | None = None) -> CarryScan:
+               size: float, horizon_days: float, now: float, which: bytes | None = None,
+               history: Callable[[], tuple[np.ndarray, float]] | None = None) -> CarryScan:
         """The scan for this evaluation (the last one when nothing it depends on changed).
 
         `which` stands for the cells' (asset, venue, held, stale) when the caller has them as
         arrays already (the evaluation does: a few bytes instead of a tuple per cell).
+        `history`, called only when it rescans, gives the cells' APR samples at common times and
+        their spacing (`scan`'s `history` and `sample_seconds`).
         """
         key = (size, horizon_days, list(map(_WHICH, cells)) if which is None else which)
         if self.last is None or key != self._key or not 0 <= now - self._at < self.refresh:
-            self.last = scan(cells, cell_fees(cells, book, instruments), size, horizon_days)
+            samples, spacing = history() if history is not None else (None, 0.0)
+            self.last = scan(cells, cell_fees(cells, book, instruments), size, horizon_days,
+                             history=samples, sample_seconds=spacing)
             self._key, self._at = key, now
         return self.last

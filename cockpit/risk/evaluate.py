@@ -153,10 +153,14 @@ class RiskEngine:
             effective_leverage=float(ex.acc_gross.sum() / ex.equity) if ex.equity > 0 else None,
             unreachable=tuple(a.info.name for a in t.accounts if a.snapshot is None),
             carry=self._carry.update(funding_rows, book, instruments, self.carry_size, s.carry_horizon_days, now,
-                                     _which_cells(cells)),
+                                     _which_cells(cells), lambda: self._carry_history(cells)),
         )
 
     # -- the stages that keep history --------------------------------------------------------
+
+    def _carry_history(self, cells: stages.Cells) -> tuple[np.ndarray, float]:
+        """The quoted cells' APR samples (rows in the funding rows' order) and their spacing."""
+        return self._funding.apr_samples()[np.flatnonzero(cells.present)], self._funding.sample_seconds
 
     def _sample_volatility(self, t: BookTable, now: float) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
         """One mark per asset when a volatility sample is due (None otherwise), then each asset's

@@ -157,6 +157,16 @@ class FundingTracker:
         """When the APRs were last sampled."""
         return self._apr.last
 
+    @property
+    def sample_seconds(self) -> float:
+        """The spacing of the APR samples."""
+        return self._apr.every
+
+    def apr_samples(self) -> np.ndarray:
+        """Every cell's APR samples, oldest first, one column per sample time (cells × samples
+        taken; NaN where a cell was not quoted live then): the carry scanner's history."""
+        return self._apr.ordered()
+
     def baseline(self, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
         """(baseline, scale) for the first `n_cells` cells; new cells start at the prior."""
         extra = n_cells - self.base.shape[0]

@@ -58,7 +58,9 @@ def test_stability_from_history():
     s = carry.scan([cell("A", A_RATE, 8, history=[0.1, 0.1, 0.1]), cell("B", B_RATE, 1, history=[-0.4, -0.5, 0.2])],
                    [0.0005, 0.0005], 100_000.0, 30.0)
     assert pc.pair_cells(s.pairs[0], s)[9] == "67%"
-    assert pc.stability_text(s.pairs[0]) == "Spread positive in 2 of the last 3 samples; median +50%, lowest -10%."
+    assert pc.stability_text(s.pairs[0]) == "Spread positive in 67% of 3 samples; median +50%, low -10% (extremes clipped)."
+    spaced = CarryScan(s.size, s.horizon_days, s.depth, s.pairs, sample_seconds=300.0)
+    assert pc.stability_text(s.pairs[0], spaced).startswith("Spread positive in 67% of 3 samples ≥5m apart;")
 
 
 def test_figures_that_are_not_numbers_say_what_they_mean():

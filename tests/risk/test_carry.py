@@ -218,3 +218,23 @@ def test_the_vectorised_stability_is_spread_stats_pair_by_pair(histories):
         assert p.samples == n
         for got, want in ((p.positive_share, share), (p.spread_median, median), (p.spread_min, low)):
             assert (got is None) == (want is None) and (want is None or got == pytest.approx(want))
+
+
+def test_in_the_evaluation_stability_is_over_the_stress_index_samples_at_common_times():
+    """Three funding samples 5 minutes apart (the default spacing). Binance turns from +0.01% to
+    −0.02% per 8h at the third sample (−21.9% APR), hyperliquid stays at −0.000625% per 1h
+    (−5.475%): the best pair is now long binance, short hyperliquid, whose spread (short − long)
+    was −16.4% twice before it turned positive: positive in 1 of 3 samples. The scan says the
+    spacing, so the screen can say "of the last 15m"."""
+    engine = RiskEngine()
+    for k, rate in enumerate((A_RATE, A_RATE, -0.0002)):
+        b = book(k * 300.0,
+                 account("bn", "binance", funding=[quote("binance", "BTC", rate, 8)]),
+                 account("hl", "hyperliquid", funding=[quote("hyperliquid", "BTC", B_RATE / 8, 1)]))
+        a = engine.evaluate(b, instruments_for(b), k * 300.0)
+    s = a.carry
+    assert s.sample_seconds == 300.0
+    (best,) = s.pairs
+    assert (best.long_venue, best.short_venue) == ("binance", "hyperliquid")
+    assert best.samples == 3 and best.positive_share == pytest.approx(1 / 3)
+    assert best.spread_min == pytest.approx(-0.05475 - 0.1095)
