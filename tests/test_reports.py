@@ -48,7 +48,8 @@ def test_a_finished_run_writes_private_markdown_and_json(tmp_path):
     assert data["summary"]["reached"] and data["after"]["positions"] == 0
     assert data["summary"]["fees_source"] == "venue"  # the simulator reports each fill's fee
     assert data["summary"]["funding_est"] is not None  # seen on the frames while the positions were open
-    assert len(data["orders"]) == 21 and all(o["status"] == "filled" for o in data["orders"])
+    slices = sum(s.slices for s in run.steps if s.kind.value == "cut")  # a step may go in slices (book depth)
+    assert len(data["orders"]) == slices >= 21 and all(o["status"] == "filled" for o in data["orders"])
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for path in (md, md.with_suffix(".json")):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -550,6 +550,7 @@ class UnwindFlow:
         self._update(self.run, self.run.step(seq), status=StepStatus.SENDING, detail="sending")
         while True:
             refused, why = await self._send_attempt(seq)
+            self._sync_filled(seq)  # also when refused: a resumed slice may have filled while we were down
             step = self.run.step(seq)
             if refused and not self._can_send(step.key.account):
                 self._update(self.run, step, status=StepStatus.BLOCKED, detail=f"waiting: {refused}")
@@ -788,6 +789,9 @@ class UnwindFlow:
         self._save(dataclasses.replace(self.run, state=RunState.VERIFYING, note="verifying: polling every account"))
         await asyncio.gather(*(engine._poll_step(n) for n in engine.venues), return_exceptions=True)
         frame = engine.publish()
+        for step in self.run.steps:  # orders resolved after their step ended (a restart) count too
+            if step.kind is not StepKind.BRIDGE:
+                self._sync_filled(step.seq)
         run = self.run
         problems = self._differences(run, frame.book)
         short = [s for s in run.steps if s.status in (StepStatus.SHORT, StepStatus.FAILED)]

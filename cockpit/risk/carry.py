@@ -188,7 +188,10 @@ def _chosen(p: _Pairs, net: np.ndarray) -> np.ndarray:
     order = live[np.lexsort((-net[live], p.asset[live]))]
     first = np.ones(order.shape[0], bool)
     first[1:] = p.asset[order][1:] != p.asset[order][:-1]
-    return np.union1d(order[first], np.flatnonzero(p.held))
+    # A mask, not np.union1d or np.unique: they import numpy.ma, which the first frame must not pay for.
+    chosen = np.asarray(p.held, bool).copy()
+    chosen[order[first]] = True
+    return np.flatnonzero(chosen)
 
 
 def _histories(cells: Sequence[FundingCell]) -> np.ndarray:

@@ -416,8 +416,10 @@ class BookTable:
 
     @property
     def live_equity(self) -> bool:
-        """No account that holds positions is STALE or DOWN: book-wide numbers are current."""
-        return bool(np.all(self.a_live | ~self.a_risk))
+        """Every account has reported (an account never heard from, as after a restart while its
+        venue is down, leaves its equity out of the total), and none that holds positions is
+        STALE or DOWN: book-wide numbers are current."""
+        return all(a.snapshot is not None for a in self.accounts) and bool(np.all(self.a_live | ~self.a_risk))
 
 
 _TABLE_FIELDS = tuple(f.name for f in fields(BookTable))

@@ -260,3 +260,17 @@ def test_the_warn_level_and_the_proposal_come_from_risk_not_the_screen():
     first, second = proposal_rows(a.positions, (cut, gone), b)
     assert (first.key, first.position, first.fraction, first.notional) == (p.key, p, 0.25, 25_000.0)
     assert (second.position, second.fraction, second.notional) == (None, 0.3, None)
+
+
+def test_an_account_never_heard_from_is_no_drawdown():
+    """After a restart while a venue is down, its account has no snapshot at all: its equity is
+    missing from the total, which is not a loss. The drawdown triggers do not read it (a restart
+    in venue-outage tripped 'daily drawdown 18.9%' this way) until every account has reported."""
+    engine = RiskEngine()
+    _run(engine, CALM, 0.0)
+    b = _accounts(CALM, 10.0)
+    gone = b.accounts[0]
+    dark = book(10.0, type(gone)(info=gone.info, snapshot=None, health=Health.DOWN, age=None), *b.accounts[1:])
+    a = engine.evaluate(dark, instruments_for(dark), 10.0)
+    assert a.kill.status is KillStatus.NORMAL
+    assert not any(e.cause.startswith("daily drawdown") for e in a.kill.events)
