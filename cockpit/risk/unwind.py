@@ -17,13 +17,15 @@ leaves |net| smallest (the plan's figures show it). The bound is |net| at the st
 `NET_SLACK` of the starting gross.
 
 **Blind accounts.** A position on an account that is not LIVE cannot be cut. Its account is named;
-legs on LIVE accounts that offset it are held (not cut: cutting them would leave the blind one
-naked); what they do not offset is offered as a HEDGE step on a LIVE venue: same asset, opposite
-side, at most the blind position's size, sent only after its own confirmation.
+legs on LIVE accounts that offset it are held, as much of each as the offset needs (cutting that
+would leave the blind one naked; the rest of the leg is cut as the target asks); what they do not
+offset is offered as a HEDGE step on a LIVE venue: same asset, opposite side, at most the blind
+position's size, sent only after its own confirmation.
 
 **Sizes.** Every amount is rounded down to the venue's step and is at most the position (minus what
 is in flight); each step is split into slices no larger than the participation limit
-(`PARTICIPATION` of the cost model's depth, and no more than the slippage bound allows) and
+(`PARTICIPATION` of the venue's book depth within the slippage bound when the run asked it, else of
+the cost model's depth, and no more than the bound allows under it) and
 priced with the executor's cost model (`orders.market_fill`: taker fee plus square-root impact).
 
 **After each step** the plan carries the book it leaves: gross, net, the worst stress loss over the
@@ -142,9 +144,15 @@ def plan_unwind(book: Book, assessment: Assessment, instruments: Mapping[str, Ma
     wanted = _wanted(legs, target, kill_cut or {})
     live = [leg for leg in legs if leg.live]
     blind_legs = [leg for leg in legs if not leg.live]
-    held, hedges = _blind(blind_legs, live, instruments, wanted)
-    for key in held:
-        wanted.pop(key, None)
+    held, keep, hedges = _blind(blind_legs, live, instruments, wanted)
+    for leg in live:
+        if leg.key in keep and leg.key in wanted:  # cut what the blind position does not need kept
+            ins = leg.instrument
+            cut = round_down(max(wanted[leg.key] - keep[leg.key], Decimal(0)), ins.amount_step)
+            if cut > 0 and cut >= ins.min_amount:
+                wanted[leg.key] = cut
+            else:
+                wanted.pop(leg.key)
     units = _units(live, wanted)
     if target.kind is TargetKind.GROSS:
         units = _to_fraction(units, legs, target.fraction)
@@ -250,9 +258,12 @@ def _wanted(legs: Sequence[_Leg], target: UnwindTarget, kill_cut) -> dict[Positi
 # -- blind accounts --------------------------------------------------------------------------
 
 
-def _blind(blind: list[_Leg], live: list[_Leg], instruments, wanted) -> tuple[dict, list]:
-    """Legs held for blind positions, and the hedges to offer: (leg, amount, account)."""
+def _blind(blind: list[_Leg], live: list[_Leg], instruments, wanted) -> tuple[dict, dict, list]:
+    """Legs held for blind positions (each with the blind position it offsets, and how much of
+    it is kept: what the offset needs, rounded up to the step; the rest may be cut), and the
+    hedges to offer: (leg, amount, account)."""
     held: dict[PositionKey, PositionKey] = {}
+    keep: dict[PositionKey, Decimal] = {}
     hedges = []
     for b in blind:
         exposure = abs(b.signed) if b.signed == b.signed else 0.0
@@ -261,7 +272,9 @@ def _blind(blind: list[_Leg], live: list[_Leg], instruments, wanted) -> tuple[di
                 break
             if leg.asset == b.asset and leg.side is not b.side and leg.key not in held:
                 held[leg.key] = b.key
-                exposure -= abs(leg.signed) if leg.signed == leg.signed else 0.0
+                value = abs(leg.signed) if leg.signed == leg.signed else 0.0
+                keep[leg.key] = _kept(leg, exposure / value if value > 0 else 1.0)
+                exposure -= value
         if exposure <= 0 or b.mark is None:
             continue
         on = _hedge_venue(b, live, instruments)
@@ -276,7 +289,17 @@ def _blind(blind: list[_Leg], live: list[_Leg], instruments, wanted) -> tuple[di
         amount = round_down(units, ins.amount_step)
         if amount >= ins.min_amount and amount > 0:
             hedges.append((b, amount, (account, ins)))
-    return held, hedges
+    return held, keep, hedges
+
+
+def _kept(leg: _Leg, share: float) -> Decimal:
+    """`share` of `leg` (its whole size at 1 or more), rounded up to its step: never less than
+    the offset needs."""
+    if share >= 1:
+        return leg.size
+    step = leg.instrument.amount_step
+    exact = leg.size * Decimal(repr(share))
+    return min(leg.size, round_down(exact, step) + (step if round_down(exact, step) < exact else 0))
 
 
 def _hedge_venue(b: _Leg, live: list[_Leg], instruments) -> tuple[str, Instrument] | None:

@@ -90,6 +90,8 @@ def test_flat_closes_every_live_position_not_held_for_a_blind_one(b):
         for p in acc.snapshot.positions:
             if acc.health is Health.LIVE and p.key not in held:
                 assert cut.get(p.key) == p.size, p.key
+            elif acc.health is Health.LIVE:
+                assert cut.get(p.key, Decimal(0)) < p.size  # held: what offsets the blind one stays
             else:
                 assert p.key not in cut
     blind = {a.info.name for a in b.accounts if a.health is not Health.LIVE and a.snapshot.positions}
@@ -195,3 +197,15 @@ def test_no_top_up_without_a_balance_for_isolated_positions_or_when_a_rescue_is_
         plan = plan_unwind(b, _assess(b, ins), ins, UnwindTarget(TargetKind.FLAT),
                            settings=PlanSettings(top_up={"a": available}))
         assert StepKind.TOPUP not in [s.kind for s in plan.steps]
+
+
+def test_a_live_leg_larger_than_the_blind_position_keeps_only_the_offset():
+    b = book(NOW,
+             account("a", "binance", [position("a", "binance", "ETH", "short", "60", 3000)], equity=2e6, fetched_at=NOW),
+             account("d", "hyperliquid", [position("d", "hyperliquid", "ETH", "long", "10", 3000)],
+                     equity=2e6, fetched_at=NOW, health=Health.DOWN))
+    ins = instruments_for(b)
+    plan = plan_unwind(b, _assess(b, ins), ins, UnwindTarget(TargetKind.FLAT))
+    (step,) = [s for s in plan.steps if s.kind is StepKind.CUT]
+    assert step.key.account == "a" and step.amount == Decimal("50")  # 10 kept against the blind long
+    assert not [s for s in plan.steps if s.kind is StepKind.HEDGE]  # fully offset: no hedge needed
