@@ -145,14 +145,7 @@ def plan_unwind(book: Book, assessment: Assessment, instruments: Mapping[str, Ma
     live = [leg for leg in legs if leg.live]
     blind_legs = [leg for leg in legs if not leg.live]
     held, keep, hedges = _blind(blind_legs, live, instruments, wanted)
-    for leg in live:
-        if leg.key in keep and leg.key in wanted:  # cut what the blind position does not need kept
-            ins = leg.instrument
-            cut = round_down(max(wanted[leg.key] - keep[leg.key], Decimal(0)), ins.amount_step)
-            if cut > 0 and cut >= ins.min_amount:
-                wanted[leg.key] = cut
-            else:
-                wanted.pop(leg.key)
+    _keep_held(wanted, keep, live)
     units = _units(live, wanted)
     if target.kind is TargetKind.GROSS:
         units = _to_fraction(units, legs, target.fraction)
@@ -290,6 +283,18 @@ def _blind(blind: list[_Leg], live: list[_Leg], instruments, wanted) -> tuple[di
         if amount >= ins.min_amount and amount > 0:
             hedges.append((b, amount, (account, ins)))
     return held, keep, hedges
+
+
+def _keep_held(wanted: dict, keep: dict, live: list[_Leg]) -> None:
+    """Cut of each held leg only what its blind position does not need kept (in place)."""
+    for leg in live:
+        if leg.key in keep and leg.key in wanted:
+            ins = leg.instrument
+            cut = round_down(max(wanted[leg.key] - keep[leg.key], Decimal(0)), ins.amount_step)
+            if cut > 0 and cut >= ins.min_amount:
+                wanted[leg.key] = cut
+            else:
+                wanted.pop(leg.key)
 
 
 def _kept(leg: _Leg, share: float) -> Decimal:
