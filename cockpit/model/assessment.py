@@ -131,7 +131,10 @@ class FundingCell(NamedTuple):
     `deviation` is the cell's robust z against its own trailing median (see `cockpit.risk.funding`);
     `stale` is True when only accounts that are not LIVE quote it (it then counts for nothing).
     `interval_hours` is None when the venue did not say it: `apr` is then NaN (unknown) and the
-    cell counts for nothing in the stress index either.
+    cell counts for nothing in the stress index either. `open_interest` is the venue's open
+    interest in USD, to two significant figures (None: not told). `per_day` is what your
+    positions in this cell earn per day at the current rate, to three significant figures
+    (negative: they pay; None when you hold nothing there or it is unknown).
     """
 
     asset: str
@@ -146,6 +149,8 @@ class FundingCell(NamedTuple):
     history: tuple[float, ...] = ()
     deviation: float = 0.0
     stale: bool = False
+    open_interest: float | None = None
+    per_day: float | None = None
 
 
 class CarryPair(NamedTuple):

@@ -121,7 +121,7 @@ class RiskEngine:
         order = self._asset_order(t, ex, cells)
         positions = output.position_rows(t, liq, per_day, output.flags(t, liq.near, size.over_flag, ex.hedged), size)
         kill = self._kill.state()
-        funding_rows = self._cells.rows(t, cells, fs.z, self._funding.shown, self._tables.cell_venues())
+        funding_rows = self._cells.rows(t, cells, fs.z, self._funding.shown, self._tables.cell_venues(), per_day)
         return Assessment(
             now=now,
             positions=positions,

@@ -89,6 +89,25 @@ def exposure_rows(expo: exposure.Exposure, names: list, hedged_asset: np.ndarray
         expo.legs[shown].tolist(), hedged_asset[shown].tolist(), _opt(measured[shown]), _opt(pct[shown]))))
 
 
+def _round_sig(values: np.ndarray, digits: int) -> np.ndarray:
+    """`values` to `digits` significant figures (NaN kept): what the heatmap shows and filters on,
+    so a cell changes (and travels in a frame patch) when its figure does, not at every tick."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.where(np.isfinite(values) & (values != 0), np.floor(np.log10(np.abs(values))), 0.0)
+        scale = 10.0 ** (digits - 1 - mag)
+        return np.where(np.isfinite(values), np.round(values * scale) / scale, values)
+
+
+def _cell_per_day(t: BookTable, per_day: np.ndarray | None, n: int) -> np.ndarray:
+    """Funding per day of the positions in each cell (NaN where none is held or one is unknown)."""
+    if per_day is None or t.cell.shape[0] == 0:
+        return np.full(n, np.nan)
+    total = np.bincount(t.cell, fill_nan(per_day), n)
+    unknown = np.bincount(t.cell, np.isnan(per_day).astype(float), n) > 0
+    held = np.bincount(t.cell, np.ones(t.cell.shape[0]), n) > 0
+    return np.where(held & ~unknown, total, np.nan)
+
+
 class CellRows:
     """Builds the heatmap's cells, keeping the cell of an unchanged quote: a cell whose quote,
     side held, history and deviation are unchanged is the same object as last time (most
@@ -97,27 +116,31 @@ class CellRows:
     def __init__(self) -> None:
         self._last: dict[int, tuple[FundingQuote, FundingCell]] = {}  # per cell: its quote and row
 
-    def rows(self, t: BookTable, cells: Cells, z: np.ndarray, shown: list, venue: list[str]) -> tuple[FundingCell, ...]:
-        """One heatmap cell per quoted asset × venue (`shown`: each cell's history)."""
+    def rows(self, t: BookTable, cells: Cells, z: np.ndarray, shown: list, venue: list[str],
+             per_day: np.ndarray | None = None) -> tuple[FundingCell, ...]:
+        """One heatmap cell per quoted asset × venue (`shown`: each cell's history; `per_day`:
+        each position's funding per day, summed into its cell)."""
         present = np.flatnonzero(cells.present)
         at, net = cells.quote[present], cells.net[present]
+        mine = _cell_per_day(t, per_day, cells.net.shape[0])[present]
         # Only the shown cells' values become Python objects, walked side by side.
         columns = zip(present.tolist(), map(t.quotes.__getitem__, at.tolist()), t.q_apr[at].tolist(),
                       map(_HELD.__getitem__, np.where(net > 0, 1, np.where(net < 0, 2, 0)).tolist()),
-                      fill_nan(z[present]).tolist(), (~cells.live[present]).tolist())
+                      fill_nan(z[present]).tolist(), (~cells.live[present]).tolist(),
+                      _opt(_round_sig(cells.oi[present], 2)), _opt(_round_sig(mine, 3)))
         last = self._last
         out = []
-        for c, q, apr, held, deviation, stale in columns:
+        for c, q, apr, held, deviation, stale, oi, day in columns:
             history = shown[c]
             hit = last.get(c)
             if hit is not None:
                 quote, cell = hit
                 if (quote is q and cell.history is history and cell.held is held and cell.deviation == deviation
-                        and cell.stale == stale):
+                        and cell.stale == stale and cell.open_interest == oi and cell.per_day == day):
                     out.append(cell)
                     continue
             cell = FundingCell(q.asset, venue[c], q.symbol, apr, q.rate, q.interval_hours, q.next_time,
-                               q.predicted_rate, held, history, deviation, stale)
+                               q.predicted_rate, held, history, deviation, stale, oi, day)
             last[c] = (q, cell)
             out.append(cell)
         return tuple(out)

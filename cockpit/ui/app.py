@@ -94,6 +94,8 @@ class CockpitApp(CrashExitApp):
                                 "(or show the run in progress)", cockpit.action_unwind)
             yield SystemCommand("Carry scanner", "Per asset the best long/short venue pair net of fees and "
                                 "slippage at your size (informs only: sends nothing)", cockpit.action_carry)
+            yield SystemCommand("Funding ledger", "Funding paid and earned per position, account and day, "
+                                "against the cockpit's estimate", cockpit.action_ledger)
 
     def action_screenshot(self) -> None:
         """Save an SVG of the screen in the current directory."""

@@ -86,6 +86,12 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     "run.dismiss": ("d", "Dismiss"),
     "run.back": ("escape", "Cockpit"),
     "picker.cancel": ("escape", "Back"),
+    "funding.period": ("d", "Period"),
+    "funding.scale": ("v", "Scale"),
+    "funding.held": ("o", "Held only"),
+    "funding.min_oi": ("m", "Min OI"),
+    "funding.ledger": ("L", "Ledger"),
+    "ledger.back": ("escape", "Cockpit"),
     "carry.size": ("s", "Size"),
     "carry.back": ("escape", "Cockpit"),
     "confirm.ok": ("y", "Confirm"),
@@ -98,6 +104,7 @@ SCREEN_AREAS: dict[str, frozenset[str]] = {
     "picker": frozenset(),
     "run": frozenset({"cursor"}),
     "carry": frozenset({"cursor"}),
+    "ledger": frozenset({"cursor"}),
 }
 """Areas whose bindings live only on a screen of their own, with the other areas live there too.
 

@@ -5,6 +5,7 @@ from cockpit.ui.keymap import DEFAULT_BINDINGS, collect_binding_ids
 from cockpit.ui.screens.carry import CarryScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.screens.ledger import LedgerScreen
 from cockpit.ui.screens.picker import UnwindPicker
 from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.widgets.heatmap import FundingHeatmap
@@ -13,7 +14,7 @@ from cockpit.ui.widgets.table import KeyedTable
 
 def test_declared_binding_ids_match_the_keymap_table_exactly():
     declared = collect_binding_ids(CockpitApp, CockpitScreen, ConfirmScreen, KeyedTable, FundingHeatmap,
-                                   RunScreen, UnwindPicker, CarryScreen)
+                                   RunScreen, UnwindPicker, CarryScreen, LedgerScreen)
     assert declared == set(DEFAULT_BINDINGS)
 
 

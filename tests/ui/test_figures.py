@@ -139,8 +139,9 @@ async def test_a_stale_funding_cell_is_drawn_last_known_not_as_a_live_quote():
         col = heatmap.venues.index("hyperliquid")
         row = 1 + heatmap.assets.index("BTC")
         line = heatmap.render_line(row)
-        cell = line.crop(6 + 7 * col, 6 + 7 * (col + 1))
-        assert cell.text.endswith("?")
+        w = heatmap.cell_width  # 7, or 13 where there is room for $/day
+        cell = line.crop(6 + w * col, 6 + w * (col + 1))
+        assert cell.text.rstrip().endswith("?")
         assert all(seg.style.bgcolor is None or seg.style.dim for seg in cell if seg.text.strip())
         heatmap.cursor = (col, row - 1)
         await pilot.pause()
@@ -164,8 +165,9 @@ async def test_a_funding_cell_without_an_interval_says_interval_unknown():
         await pilot.pause()
         heatmap = app.screen.query_one(FundingHeatmap)
         col, row = heatmap.venues.index("okx"), 1 + heatmap.assets.index("BTC")
-        cell = heatmap.render_line(row).crop(6 + 7 * col, 6 + 7 * (col + 1))
-        assert cell.text.rstrip().endswith("—?") and "%" not in cell.text
+        w = heatmap.cell_width
+        cell = heatmap.render_line(row).crop(6 + w * col, 6 + w * (col + 1))
+        assert "—" in cell.text and cell.text.rstrip().endswith("?") and "%" not in cell.text
         assert all(seg.style.bgcolor is None or seg.style.dim for seg in cell if seg.text.strip())
         heatmap.cursor = (col, row - 1)
         await pilot.pause()

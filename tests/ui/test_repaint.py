@@ -105,13 +105,14 @@ async def test_an_auto_height_line_is_laid_out_again_only_when_its_height_change
 
 
 async def test_a_frame_repaints_only_the_heatmap_cells_whose_look_changed(monkeypatch):
-    from cockpit.ui.widgets.heatmap import CELL, LABEL, FundingHeatmap
+    from cockpit.ui.widgets.heatmap import LABEL, FundingHeatmap
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await first_frame(pilot)
         heatmap = app.screen.query_one(FundingHeatmap)
-        assessment = app.screen.frame.assessment
+        frame = app.screen.frame
+        assessment = frame.assessment
         calls: list = []
         real = FundingHeatmap.refresh
         monkeypatch.setattr(FundingHeatmap, "refresh",
@@ -124,15 +125,16 @@ async def test_a_frame_repaints_only_the_heatmap_cells_whose_look_changed(monkey
         for k in (1, 2):
             cells[n] = cell._replace(rate=cell.rate * (1 + k * 1e-7), apr=cell.apr * (1 + k * 1e-7))
             calls.clear()
-            heatmap.update_from(dataclasses.replace(assessment, funding=tuple(cells)))
+            heatmap.update_from(dataclasses.replace(frame, assessment=dataclasses.replace(assessment, funding=tuple(cells))))
         assert calls == []
         # An APR that reads differently repaints inside that cell alone.
         cells[n] = cell._replace(apr=cell.apr * 3)
-        heatmap.update_from(dataclasses.replace(assessment, funding=tuple(cells)))
+        heatmap.update_from(dataclasses.replace(frame, assessment=dataclasses.replace(assessment, funding=tuple(cells))))
         (regions,) = calls
-        x = LABEL + CELL * heatmap.venues.index(cell.venue)
+        w = heatmap.cell_width  # CELL, or wider where the pane has room for $/day
+        x = LABEL + w * heatmap.venues.index(cell.venue)
         y = 1 + heatmap.assets.index(cell.asset)
-        assert regions and all(r.y == y and r.height == 1 and x <= r.x and r.right <= x + CELL for r in regions)
+        assert regions and all(r.y == y and r.height == 1 and x <= r.x and r.right <= x + w for r in regions)
 
 
 async def test_a_line_updated_directly_shows_that_content():

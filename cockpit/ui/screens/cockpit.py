@@ -40,6 +40,7 @@ from cockpit.ui.messages import AlertArrived, FrameArrived
 from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
 from cockpit.ui.screens.carry import CarryScreen
+from cockpit.ui.screens.ledger import LedgerScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.picker import UnwindPicker
 from cockpit.ui.screens.run import RunScreen
@@ -266,6 +267,14 @@ class CockpitScreen(Screen):
     def action_carry(self) -> None:
         """The carry scanner (escape comes back here)."""
         self.app.push_screen(CarryScreen(self.api))
+
+    def action_ledger(self) -> None:
+        """The funding ledger (escape comes back here)."""
+        self.app.push_screen(LedgerScreen(self.api))
+
+    def on_funding_heatmap_ledger_requested(self, _message) -> None:
+        """The funding pane's ledger key."""
+        self.action_ledger()
 
     def _start_unwind(self, command: StartUnwind | None) -> None:
         if command is None:

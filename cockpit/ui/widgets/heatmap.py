@@ -1,16 +1,20 @@
-"""The funding heatmap: assets × venues, each cell the APR from the symbol's own interval.
+"""The funding heatmap: assets × venues, each cell the APR from the symbol's own interval (now),
+or its mean over the last day or week, with the cursor cell's card above it.
 
 A Line-API widget: each row is one Strip of coloured cells. The colour scale diverges from the
 theme's `$heat-neutral` at zero towards `$heat-hot` (longs pay) and `$heat-cold` (shorts pay),
-saturating at ±150% APR with a square-root curve so that the calm band (~±10%) is still visible.
-A ▲ or ▼ in a cell marks where you hold a long or a short. A cell quoted only by accounts that
-are not LIVE is last-known: drawn dim without heat and with a "?", as it counts for nothing in the
-stress index.
+fixed (saturating at ±150% APR) or relative (at the largest shown), with a square-root curve so
+the calm band (~±10%) is still visible (`cockpit.present.funding`). A ▲ or ▼ in a cell marks where
+you hold a long or a short; where the pane is wide enough a cell also shows what you earn or pay
+per day there (now) or the share of the period it was positive. A cell quoted only by accounts
+that are not LIVE is last-known: drawn dim without heat and with a "?", as it counts for nothing in
+the stress index. Keys choose the period, the scale and the filters, and open the funding ledger;
+the card sits above the map so that it is on screen at 80×24 however many assets there are.
 """
 
 from __future__ import annotations
 
-import math
+from dataclasses import replace
 
 from rich.segment import Segment
 from rich.style import Style
@@ -24,22 +28,18 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from cockpit.model import Assessment, Frame, FundingCell, Side
+from cockpit.model import Frame, FundingCell
 from cockpit.present import format as fmt
-from cockpit.ui.bindings import bind
+from cockpit.present import funding as pf
+from cockpit.ui.bindings import bind, key_of
 from cockpit.ui.widgets.cells import changed_regions
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
 
 LABEL = 6
 CELL = 7
-SATURATION = 1.5  # APR (150%) at which the colour is fully hot or cold
-
-
-def heat(apr: float) -> float:
-    """Position of `apr` on the colour scale: 0 cold, 0.5 neutral (zero), 1 hot."""
-    mag = math.sqrt(min(abs(apr) / SATURATION, 1.0))
-    return 0.5 + 0.5 * math.copysign(mag, apr)
+WIDE_CELL = 13  # mark, APR, and what you earn per day there (or the share positive)
+heat = pf.heat
 
 
 class FundingHeatmap(Widget, can_focus=True):
@@ -50,10 +50,21 @@ class FundingHeatmap(Widget, can_focus=True):
         bind("cursor.down", "move(0,1)", show=False),
         bind("cursor.left", "move(-1,0)", show=False),
         bind("cursor.right", "move(1,0)", show=False),
+        bind("funding.period", "period"),
+        bind("funding.scale", "scale"),
+        bind("funding.held", "held"),
+        bind("funding.min_oi", "min_oi", show=False),
+        bind("funding.ledger", "ledger"),
     ]
     DEFAULT_CSS = """
     FundingHeatmap { height: auto; width: 1fr; }
     """
+
+    class ViewChanged(Message):
+        """The period, scale or a filter changed."""
+
+    class LedgerRequested(Message):
+        """The person asked for the funding ledger."""
 
     class CursorMoved(Message):
         """The cursor moved to another cell."""
@@ -65,6 +76,10 @@ class FundingHeatmap(Widget, can_focus=True):
         self.assets: tuple[str, ...] = ()
         self.venues: tuple[str, ...] = ()
         self.cells: dict[tuple[str, str], FundingCell] = {}
+        self.looks: dict[tuple[str, str], pf.CellView] = {}  # each shown cell as drawn
+        self.view = pf.HeatView()
+        self.shown: pf.Shown | None = None
+        self._frame: Frame | None = None
         self._gradient: Gradient | None = None
         # The lines last drawn by `update_from`, and what else they depended on: a frame
         # repaints the cells whose look changed (an APR that rounds the same is not resent).
@@ -90,23 +105,42 @@ class FundingHeatmap(Widget, can_focus=True):
             )
         return self._gradient
 
-    def update_from(self, assessment: Assessment) -> None:
-        """Show the cells of `assessment`; keeps the cursor on the same asset and venue."""
+    @property
+    def cell_width(self) -> int:
+        """7 columns a cell, or 12-13 where the widget has room for what you earn per day there."""
+        per = (self.size.width - LABEL) // max(1, len(self.venues))
+        return CELL if per < WIDE_CELL - 1 else WIDE_CELL if per >= WIDE_CELL else WIDE_CELL - 1
+
+    def update_from(self, frame: Frame, view: pf.HeatView | None = None) -> None:
+        """Show the cells of `frame` under `view` (default: the current one); keeps the cursor on
+        the same asset and venue."""
+        self._frame = frame
+        self.view = view or self.view
         current = self.current_key()
-        cells = {(c.asset, c.venue): c for c in assessment.funding}
-        if cells == self.cells and assessment.assets == self.assets and assessment.venues == self.venues:
+        cw = self.cell_width
+        shown = pf.shown(frame, self.view, extra=0 if cw == CELL else cw - CELL)
+        cells = {k: c for k, c in ((k, frame.assessment.cell(*k)) for k in shown.cells) if c is not None}
+        if (cells == self.cells and shown.cells == self.looks and shown.assets == self.assets
+                and shown.venues == self.venues):
+            self.shown = shown
             return
-        reshaped = assessment.assets != self.assets or assessment.venues != self.venues
-        self.assets = assessment.assets
-        self.venues = assessment.venues
-        self.cells = cells
+        reshaped = shown.assets != self.assets or shown.venues != self.venues
+        self.assets, self.venues, self.cells, self.looks, self.shown = (
+            shown.assets, shown.venues, cells, shown.cells, shown)
         if current and current[0] in self.assets and current[1] in self.venues:
             self.cursor = (self.venues.index(current[1]), self.assets.index(current[0]))
+        elif reshaped:
+            self.action_move(0, 0)  # clamped into the new grid
         if reshaped or not self.is_mounted:
             self._drawn = None
             self.refresh(layout=reshaped)
             return
         self._repaint_changes()
+
+    def on_resize(self) -> None:
+        """Wide or narrow cells follow the width."""
+        if self._frame is not None:
+            self.update_from(self._frame)
 
     def _repaint_changes(self) -> None:
         """Refresh the cells that draw differently from the last frame (all of them when the
@@ -143,6 +177,32 @@ class FundingHeatmap(Widget, can_focus=True):
             max(0, min(len(self.assets) - 1, row + dy)),
         )
 
+    def _change(self, view: pf.HeatView) -> None:
+        self.view = view
+        if self._frame is not None:
+            self.update_from(self._frame)
+        self.post_message(self.ViewChanged())
+
+    def action_period(self) -> None:
+        """now → 1 day → 7 days."""
+        self._change(self.view.next_period())
+
+    def action_scale(self) -> None:
+        """Fixed or relative colour scale."""
+        self._change(replace(self.view, relative=not self.view.relative))
+
+    def action_held(self) -> None:
+        """Only the assets you hold, or all."""
+        self._change(replace(self.view, held_only=not self.view.held_only))
+
+    def action_min_oi(self) -> None:
+        """Minimum open interest: off, $1M, $10M, $100M."""
+        self._change(self.view.next_min_oi())
+
+    def action_ledger(self) -> None:
+        """Open the funding ledger."""
+        self.post_message(self.LedgerRequested())
+
     def watch_cursor(self) -> None:
         """Tell the pane so it can redraw the detail line."""
         self.post_message(self.CursorMoved())
@@ -152,7 +212,7 @@ class FundingHeatmap(Widget, can_focus=True):
         """Pick the clicked cell."""
         x, y = event.offset.x, event.offset.y
         if y >= 1 and x >= LABEL:
-            col, row = (x - LABEL) // CELL, y - 1
+            col, row = (x - LABEL) // self.cell_width, y - 1
             if row < len(self.assets) and col < len(self.venues):
                 self.cursor = (col, row)
 
@@ -161,12 +221,12 @@ class FundingHeatmap(Widget, can_focus=True):
         return 1 + max(1, len(self.assets))
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        """The label column plus one cell per venue."""
+        """The label column plus one cell per venue (narrow cells: wide ones are a bonus)."""
         return LABEL + CELL * max(1, len(self.venues))
 
     def _state(self) -> tuple:
         """What the drawn lines depend on besides the cells."""
-        return (self.size, self.has_focus, self.cursor, self._gradient, self.rich_style)
+        return (self.size, self.has_focus, self.cursor, self._gradient, self.rich_style, self.view)
 
     def render_line(self, y: int) -> Strip:
         """One row: as the last frame drew it while nothing else it depends on changed, else drawn."""
@@ -178,40 +238,37 @@ class FundingHeatmap(Widget, can_focus=True):
         """One row: the header, or an asset with one coloured cell per venue."""
         width = self.size.width
         base = self.rich_style
+        cw = self.cell_width
         if y == 0:
-            text = "Asset".ljust(LABEL) + "".join(v[: CELL - 1].rjust(CELL - 1) + " " for v in self.venues)
+            text = "Asset".ljust(LABEL) + "".join(v[: cw - 1].rjust(cw - 1) + " " for v in self.venues)
             return Strip([Segment(text, base + Style(bold=True))]).adjust_cell_length(width, base)
         row = y - 1
         if row >= len(self.assets):
             if not self.assets and row == 0:
-                return Strip([Segment("waiting for funding quotes…", base + Style(dim=True))]).adjust_cell_length(width, base)
+                waiting = "no cell passes the filters" if self.shown and self.shown.hidden else "waiting for funding quotes…"
+                return Strip([Segment(waiting, base + Style(dim=True))]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         asset = self.assets[row]
         label_style = base + Style(bold=row == self.cursor[1] and self.has_focus)
         segments = [Segment(asset[: LABEL - 1].ljust(LABEL), label_style)]
-        gradient = self.gradient()
         for col, venue in enumerate(self.venues):
-            cell = self.cells.get((asset, venue))
-            selected = (col, row) == self.cursor
-            if cell is None:
-                segments.append(Segment("     · ", base + Style(dim=True, reverse=selected)))
-                continue
-            mark = "▲" if cell.held is Side.LONG else ("▼" if cell.held is Side.SHORT else " ")
-            if cell.stale or cell.interval_hours is None:
-                # Last-known (account not LIVE), or an APR that cannot be annualised (interval
-                # unknown, shown as "—"): no heat, dim, "?".
-                text = mark + fmt.apr(cell.apr).rjust(CELL - 2) + "?"
-                style = base + Style(dim=True, italic=True, reverse=selected and self.has_focus,
-                                     underline=selected)
-                segments.append(Segment(text, style))
-                continue
-            bg = gradient.get_color(heat(cell.apr))
-            text = mark + fmt.apr(cell.apr).rjust(CELL - 2) + " "  # 1 + 5 + 1 = CELL
-            style = Style(bgcolor=bg.rich_color, color=bg.get_contrast_text().rich_color,
-                          bold=cell.held is not None, reverse=selected and self.has_focus,
-                          underline=selected)
-            segments.append(Segment(text, style))
+            segments.append(self._draw_cell(self.looks.get((asset, venue)), (col, row) == self.cursor, cw))
         return Strip(segments).adjust_cell_length(width, base)
+
+    def _draw_cell(self, look: pf.CellView | None, selected: bool, cw: int) -> Segment:
+        """One cell: its text on its colour (dim without heat: last-known or unknown)."""
+        base = self.rich_style
+        if look is None:
+            return Segment("·".rjust(cw - 2) + "  ", base + Style(dim=True, reverse=selected))
+        if look.heat is None:
+            # Last-known (account not LIVE), or an APR that cannot be annualised or has no
+            # history for the period: no heat, dim, "?".
+            style = base + Style(dim=True, italic=True, reverse=selected and self.has_focus, underline=selected)
+            return Segment(look.text.ljust(cw - 1)[: cw - 1] + "?", style)
+        bg = self.gradient().get_color(look.heat)
+        style = Style(bgcolor=bg.rich_color, color=bg.get_contrast_text().rich_color, bold=look.held,
+                      reverse=selected and self.has_focus, underline=selected)
+        return Segment(look.text.ljust(cw - 1)[: cw - 1] + " ", style)
 
     def on_focus(self) -> None:
         """Redraw to show the cursor."""
@@ -223,36 +280,57 @@ class FundingHeatmap(Widget, can_focus=True):
 
 
 class FundingPane(BasePane):
-    """Pane 2: the funding stress index, the heatmap, and the detail of the cell under its cursor."""
+    """Pane 2: the funding stress index, the view's choices, the cursor cell's card, the heatmap
+    and its legend."""
 
     pane_id = "funding"
     title = "Funding"
     column = "right"
+    legend = "▲ long ▼ short · $ you earn+/pay− a day · red: longs pay, blue: shorts pay · ? last-known"
 
     def __init__(self) -> None:
         super().__init__()
-        self._frame: Frame | None = None  # the frame shown, for the detail line's clock
+        self._frame: Frame | None = None  # the frame shown, for the card's clock
 
     def compose(self) -> ComposeResult:
-        """Stress line, heatmap, detail line."""
+        """Stress line, choices, card, heatmap, legend."""
         yield Line(id="funding-stress")
+        yield Line(id="funding-options", classes="legend")
+        yield Line(id="funding-detail")
         yield FundingHeatmap(id="heatmap")
-        yield Line(id="funding-detail", classes="legend")
+        yield Line(id="funding-legend", classes="legend")
 
     def update(self, frame: Frame) -> None:
         """Show the stress index and the cells of `frame`."""
         self._frame = frame
         self.query_one("#funding-stress", Line).show(stress_line(frame, self.app.theme_variables))
-        self.query_one(FundingHeatmap).update_from(frame.assessment)
+        self.query_one(FundingHeatmap).update_from(frame)
+        self._update_view()
         self._update_detail()
 
     def on_funding_heatmap_cursor_moved(self, _message: FundingHeatmap.CursorMoved) -> None:
-        """Show the detail of the cell under the cursor."""
+        """Show the card of the cell under the cursor."""
         self._update_detail()
+
+    def on_funding_heatmap_view_changed(self, _message: FundingHeatmap.ViewChanged) -> None:
+        """Say the new choices and what the colours mean now."""
+        self._update_view()
+        self._update_detail()
+
+    def _update_view(self) -> None:
+        heatmap = self.query_one(FundingHeatmap)
+        shown = heatmap.shown
+        keys = {i: key_of(self.app, i) for i in ("funding.period", "funding.scale", "funding.held", "funding.min_oi")}
+        self.query_one("#funding-options", Line).show(Text(
+            pf.options_line(heatmap.view, shown.hidden if shown else 0, keys), no_wrap=True, overflow="ellipsis"))
+        legend = pf.legend(heatmap.view, shown.saturation if shown else pf.SATURATION,
+                           wide=heatmap.cell_width != CELL)
+        self.query_one("#funding-legend", Line).show(Text(legend))
 
     def _update_detail(self) -> None:
         detail = self.query_one("#funding-detail", Line)
-        cell = self.query_one(FundingHeatmap).current_cell()
+        heatmap = self.query_one(FundingHeatmap)
+        cell = heatmap.current_cell()
         if cell is None or self._frame is None:
             detail.show(Text("no quote here", style="dim"))
             return
@@ -282,23 +360,15 @@ def stress_line(frame: Frame, colors: dict[str, str]) -> Text:
 
 
 def cell_detail(cell: FundingCell, frame: Frame) -> Text:
-    """One cell in full: rate per interval and APR, predicted rate, countdown, your side, history."""
-    ref = frame.sim_time if frame.sim_time is not None else frame.now
-    nxt = "" if cell.next_time is None else f" next {fmt.duration(cell.next_time - ref)}"
-    pred = "" if cell.predicted_rate is None else f" pred {fmt.rate(cell.predicted_rate)}"
-    held = {Side.LONG: " · you are long", Side.SHORT: " · you are short", None: ""}[cell.held]
-    text = Text(no_wrap=False)
-    text.append(f"{cell.asset}@{cell.venue} ", style="bold")
-    if cell.stale:
-        text.append("last-known (account not live) ", style="bold")
-    if cell.interval_hours is None:  # the venue did not say: no APR rather than a guess
-        text.append(f"{fmt.rate(cell.rate)} per interval · interval unknown, APR unknown"
-                    f"{pred}{nxt}{held}")
-    else:
-        text.append(f"{fmt.rate(cell.rate)}/{cell.interval_hours:g}h = {fmt.apr(cell.apr).strip()} APR"
-                    f"{pred}{nxt}{held}")
+    """The cursor cell's card (`cockpit.present.funding.card`), its history as a sparkline."""
+    stats = next((x for x in frame.funding_stats if x.asset == cell.asset and x.venue == cell.venue), None)
+    lines = pf.card(cell, stats, frame)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(lines[0], style="bold")
     if cell.history:
-        text.append("  " + spark([h for h in cell.history[-16:]], signed=True), style="dim")
+        text.append("  " + spark(list(cell.history[-16:]), signed=True), style="dim")
+    for line in lines[1:]:
+        text.append("\n" + line)
     return text
 
 

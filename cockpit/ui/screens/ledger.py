@@ -1,0 +1,123 @@
+"""The funding ledger's screen: funding paid and earned per position and UTC day, with the totals
+per account and per asset, the projection at current rates, and where a venue's records and the
+cockpit's own estimate disagree.
+
+Opened from the funding pane (`funding.ledger`); escape goes back. The engine builds the ledger
+(`Frame.ledger`, see `cockpit.risk.ledger`); this screen only renders it and sends nothing. It
+subscribes to frames itself while it is shown.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.screen import Screen
+
+from cockpit.engine.api import EngineAPI
+from cockpit.model import Frame
+from cockpit.present import funding as pf
+from cockpit.ui.bindings import bind
+from cockpit.ui.messages import FrameArrived
+from cockpit.ui.widgets.keybar import KeyBar
+from cockpit.ui.widgets.line import Line
+from cockpit.ui.widgets.status import status_line
+from cockpit.ui.widgets.table import Column, KeyedTable, styled
+
+COLUMNS = [
+    Column("day", "day (UTC)", 10, 0, "left"),
+    Column("account", "account", 11, 0, "left"),
+    Column("symbol", "symbol", 14, 0, "left"),
+    Column("booked", "booked", 10),
+    Column("n", "n", 4, 1),
+    Column("estimate", "est", 10),
+    Column("flag", "", 2, 0, "left"),
+]
+"""The table's columns, in `present.funding.ledger_cells` order."""
+
+
+class LedgerScreen(Screen):
+    """The funding ledger (see the module doc)."""
+
+    BINDINGS = [bind("ledger.back", "back")]
+
+    DEFAULT_CSS = """
+    LedgerScreen { layout: vertical; }
+    #ledger-status, #ledger-head { height: 1; background: $panel; }
+    #ledger-head { text-style: bold; }
+    #ledger-assets, #ledger-sources { height: auto; max-height: 3; padding: 0 1; }
+    #ledger-table { height: 1fr; min-height: 4; }
+    #ledger-legend { height: auto; max-height: 3; color: $text-muted; }
+    """
+
+    def __init__(self, api: EngineAPI) -> None:
+        super().__init__()
+        self.api = api
+        self.frame: Frame | None = None
+        self._pending: Frame | None = None
+        self._pending_lock = threading.Lock()
+        self._unsubscribe = None
+
+    def compose(self) -> ComposeResult:
+        """Status, totals per account, per asset, the lines, the sources, the legend."""
+        yield Line(id="ledger-status")
+        yield Line(id="ledger-head")
+        yield Line(id="ledger-assets")
+        yield KeyedTable(COLUMNS, id="ledger-table")
+        yield Line(id="ledger-sources")
+        yield Line(id="ledger-legend")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        """Subscribe to frames and show the newest; the table has the focus."""
+        self.query_one(KeyedTable).focus()
+        self.query_one("#ledger-legend", Line).show(Text(pf.LEDGER_LEGEND))
+        self._unsubscribe = self.api.subscribe(self._arrived)
+        if self.api.latest is not None:
+            self.show(self.api.latest)
+        else:
+            self.query_one("#ledger-head", Line).show(Text(pf.ledger_header(None)))
+
+    def on_unmount(self) -> None:
+        """Stop listening: no frame may arrive after the widgets are gone."""
+        if self._unsubscribe:
+            self._unsubscribe()
+
+    def _arrived(self, frame: Frame) -> None:
+        """A frame (on any thread): keep the newest, ask for one render."""
+        with self._pending_lock:
+            first = self._pending is None
+            self._pending = frame
+        if first:
+            self.post_message(FrameArrived(frame))
+
+    def on_frame_arrived(self, message: FrameArrived) -> None:
+        """Render the newest frame."""
+        with self._pending_lock:
+            frame, self._pending = self._pending or message.frame, None
+        self.show(frame)
+
+    def show(self, frame: Frame) -> None:
+        """Show `frame`'s ledger."""
+        self.frame = frame
+        ledger = frame.ledger
+        colors = self.app.theme_variables
+        self.query_one("#ledger-status", Line).show(status_line(frame, colors, self.size.width))
+        self.query_one("#ledger-head", Line).show(Text(pf.ledger_header(ledger), no_wrap=True, overflow="ellipsis"))
+        self.query_one("#ledger-assets", Line).show(Text(pf.asset_lines(ledger)))
+        self.query_one("#ledger-sources", Line).show(Text(pf.sources_line(ledger), style="dim"))
+        down = colors.get("pnl-down", "")
+        rows = []
+        for line in (ledger.lines if ledger is not None else ()):
+            cells = list(pf.ledger_cells(line))
+            cells[6] = styled(cells[6], f"bold {down}" if line.disagrees else "")
+            rows.append(((line.day, line.account, line.symbol), tuple(cells)))
+        self.query_one(KeyedTable).show(rows)
+
+    def action_back(self) -> None:
+        """Back to the cockpit."""
+        self.app.pop_screen()
+
+
+__all__ = ["LedgerScreen"]
