@@ -150,6 +150,38 @@ async def shoot_carry(name: str, size: tuple[int, int]) -> None:
         api.stop()
 
 
+FUNDING_SHOTS = [("funding-card-120x40.svg", (120, 40), ("2", "down", "down")),
+                 ("funding-week-80x24.svg", (80, 24), ("2", "d", "d")),
+                 ("funding-ledger-120x40.svg", (120, 40), ("2", "L"))]
+"""The funding pane after a few simulated hours at 600x (file, size, keys): the card of a held
+cell, the 7-day view, and the ledger of the payments the simulator booked."""
+
+
+async def shoot_funding(name: str, size: tuple[int, int], pressed: tuple[str, ...]) -> None:
+    """Move the clock 12 s at a time (two simulated hours each at 600x) until the history holds
+    samples and the backfill has read every account's payments; then the keys."""
+    clock = [FROZEN]
+    engine = demo_engine(seed=7, speed=600.0, clock=lambda: clock[0])
+    api = LocalEngine(engine)
+    api.start()
+    try:
+        app = CockpitApp(api, theme=load_theme("cockpit-dark"))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for _ in range(3):
+                seen = api.latest.sim_time
+                clock[0] += 12.0
+                await until(lambda: api.latest.sim_time != seen, "the simulator to step")
+            await until(lambda: len(engine.funding.sources) == len(engine.venues), "every account's payments", 60.0)
+            clock[0] += 1.0  # one more frame, with the ledger
+            await until(lambda: api.latest.ledger is not None and api.latest.ledger.lines, "the ledger")
+            app.clear_notifications()
+            await keys(pilot, *pressed)
+            app.save_screenshot(filename=name, path=str(HERE))
+    finally:
+        api.stop()
+
+
 async def main() -> None:
     """Render every screenshot."""
     for shot in SHOTS:
@@ -161,6 +193,9 @@ async def main() -> None:
     for carry in CARRY_SHOTS:
         await shoot_carry(*carry)
         print(f"screenshots/{carry[0]}")
+    for funding in FUNDING_SHOTS:
+        await shoot_funding(*funding)
+        print(f"screenshots/{funding[0]}")
 
 
 if __name__ == "__main__":
