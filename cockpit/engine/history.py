@@ -154,22 +154,29 @@ class HistoryStore:
         """Record what is due of one assessment at `now` (the risk engine's clock), then prune
         when due. `drawdown_peaks`: (peak, day_peak) of the drawdown tracker."""
         b = self.bounds
+        due = [what for what, every in (("funding", b.funding_every), ("stress", b.stress_every),
+                                        ("equity", b.equity_every)) if self._due(what, now, every)]
+        if due:  # most frames record nothing: no transaction at all then
+            self._record(due, now, assessment, drawdown_peaks or (None, None))
+        if self._due("prune", now, b.prune_every):
+            self.prune(now)
+
+    def _record(self, due: list[str], now: float, a: Assessment, peaks: tuple) -> None:
+        """Write the series in `due`, in one transaction."""
         db = self._db
         db.execute("BEGIN")
         try:
-            if self._due("funding", now, b.funding_every):
-                self._funding_cells(now, assessment)
-            if self._due("stress", now, b.stress_every):
+            if "funding" in due:
+                self._funding_cells(now, a)
+            if "stress" in due:
                 db.execute("INSERT OR REPLACE INTO stress VALUES (?,?,?)",
-                           (now, _num(assessment.funding_stress), json.dumps(list(assessment.funding_stress_drivers))))
-            if self._due("equity", now, b.equity_every):
-                self._equity(now, assessment, drawdown_peaks or (None, None))
+                           (now, _num(a.funding_stress), json.dumps(list(a.funding_stress_drivers))))
+            if "equity" in due:
+                self._equity(now, a, peaks)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        if self._due("prune", now, b.prune_every):
-            self.prune(now)
 
     def _funding_cells(self, now: float, a: Assessment) -> None:
         rows = [(c.venue, c.symbol, c.asset, now, c.rate, _num(c.apr), c.interval_hours, _num(c.predicted_rate), "live")
