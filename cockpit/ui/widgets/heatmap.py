@@ -119,7 +119,8 @@ class FundingHeatmap(Widget, can_focus=True):
         current = self.current_key()
         cw = self.cell_width
         shown = pf.shown(frame, self.view, extra=0 if cw == CELL else cw - CELL)
-        cells = {k: c for k, c in ((k, frame.assessment.cell(*k)) for k in shown.cells) if c is not None}
+        every = {(c.asset, c.venue): c for c in frame.assessment.funding}  # one pass, not a search per cell
+        cells = {k: every[k] for k in shown.cells if k in every}
         if (cells == self.cells and shown.cells == self.looks and shown.assets == self.assets
                 and shown.venues == self.venues):
             self.shown = shown
