@@ -68,6 +68,7 @@ class Backfill:
         self._sleep = sleep
         self._payments_at: dict[str, float] = {}  # account -> when its payments were last read
         self._rates_at: dict[tuple[str, str], float] = {}  # (venue, symbol) -> when its rates were last read
+        self._asked_store: set[tuple[str, str]] = set()  # cells whose stored backfill time was read
         self._unsupported: set[tuple[str, str]] = set()  # (account, "payments" | "rates")
         self._failed: dict[tuple[str, str], float] = {}  # item -> when it last failed
         self.requests = 0
@@ -115,7 +116,13 @@ class Backfill:
             held = {p.symbol for p in snap.positions} if snap is not None else set()
             # The symbols held first: their cells and cards fill before the rest of the market.
             for q in sorted(snap.funding if snap is not None else (), key=lambda q: q.symbol not in held):
-                done = self._rates_at.get((q.venue, q.symbol), memory.history.backfilled(q.venue, q.symbol))
+                done = self._rates_at.get((q.venue, q.symbol))
+                if done is None and (q.venue, q.symbol) not in self._asked_store:
+                    # Read from the store once (a restart's backfill), never per step.
+                    self._asked_store.add((q.venue, q.symbol))
+                    done = memory.history.backfilled(q.venue, q.symbol)
+                    if done is not None:
+                        self._rates_at[(q.venue, q.symbol)] = done
                 failed = self._failed.get((name, q.symbol))
                 if (done is None or now - done >= s.rates_every) and (failed is None or now - failed >= s.refresh):
                     return name, venue, "rates", q.symbol

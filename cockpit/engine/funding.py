@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,8 @@ log = logging.getLogger("cockpit.engine.funding")
 RESTART_WITHIN = 3600.0  # drawdown peaks come back only when the last run stopped this recently
 LEDGER_DAYS = 30  # days of payments the frame's ledger covers (the CSV export reads any span)
 STATS_EVERY = 300.0  # the period figures slide at least this often
+STATS_GAP = 10.0  # ... and are worked out again at most this often (wall seconds): a backfill adds
+# samples every couple of seconds, and each recount reads the week of every cell
 
 
 class FundingMemory:
@@ -45,6 +48,7 @@ class FundingMemory:
         self.sources: dict[str, str] = {}  # account -> "venue" | "sim" | "none"
         self._watch: dict[tuple[str, str], tuple] = {}  # (account, symbol) -> what the next payment is
         self._stats_key: tuple | None = None
+        self._stats_at = -math.inf  # monotonic time of the last recount
         self._ledger_key: tuple | None = None
         self._ledger_changed = 0
         self._series: dict[tuple[str, str, str], list] | None = None
@@ -121,7 +125,9 @@ class FundingMemory:
         key = (self.history.changed, int(now // STATS_EVERY), tuple((c.asset, c.venue, c.symbol) for c in a.funding))
         if key == self._stats_key:
             return
-        self._stats_key = key
+        if self.stats and time.monotonic() - self._stats_at < STATS_GAP:
+            return  # shown already: the new samples join at the next recount
+        self._stats_key, self._stats_at = key, time.monotonic()
         if self._series is None:
             self._series = self.history.funding(now - WEEK)
         out = []

@@ -292,6 +292,7 @@ class FundingPane(BasePane):
     def __init__(self) -> None:
         super().__init__()
         self._frame: Frame | None = None  # the frame shown, for the card's clock
+        self._view_drawn: tuple | None = None  # what the choices and legend lines were drawn for
 
     def compose(self) -> ComposeResult:
         """Stress line, choices, card, heatmap, legend."""
@@ -321,6 +322,10 @@ class FundingPane(BasePane):
     def _update_view(self) -> None:
         heatmap = self.query_one(FundingHeatmap)
         shown = heatmap.shown
+        look = (heatmap.view, shown.hidden if shown else 0, shown.saturation if shown else None, heatmap.cell_width)
+        if look == self._view_drawn:
+            return  # the same choices and scale: the two lines read as they do
+        self._view_drawn = look
         keys = {i: key_of(self.app, i) for i in ("funding.period", "funding.scale", "funding.held", "funding.min_oi")}
         self.query_one("#funding-options", Line).show(Text(
             pf.options_line(heatmap.view, shown.hidden if shown else 0, keys), no_wrap=True, overflow="ellipsis"))
