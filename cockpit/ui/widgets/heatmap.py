@@ -81,6 +81,7 @@ class FundingHeatmap(Widget, can_focus=True):
         self.shown: pf.Shown | None = None
         self._frame: Frame | None = None
         self._gradient: Gradient | None = None
+        self._styles: dict[tuple, Style] = {}  # a coloured cell's style by its colour (see _heat_style)
         # The lines last drawn by `update_from`, and what else they depended on: a frame
         # repaints the cells whose look changed (an APR that rounds the same is not resent).
         self._drawn: list[Strip] | None = None
@@ -92,6 +93,7 @@ class FundingHeatmap(Widget, can_focus=True):
 
     def _theme_changed(self) -> None:
         self._gradient = None
+        self._styles.clear()
         self.refresh()
 
     def gradient(self) -> Gradient:
@@ -148,7 +150,8 @@ class FundingHeatmap(Widget, can_focus=True):
         size, focus, cursor or colours changed since)."""
         self.gradient()  # the colours the lines are drawn with, part of what they depend on
         state = self._state()
-        lines = [self._draw_line(y) for y in range(self.size.height)]
+        base = self.rich_style
+        lines = [self._draw_line(y, base) for y in range(self.size.height)]
         before = self._drawn if state == self._drawn_for else None
         self._drawn, self._drawn_for = lines, state
         if before is None:
@@ -235,10 +238,11 @@ class FundingHeatmap(Widget, can_focus=True):
             return self._drawn[y]
         return self._draw_line(y)
 
-    def _draw_line(self, y: int) -> Strip:
-        """One row: the header, or an asset with one coloured cell per venue."""
+    def _draw_line(self, y: int, base: Style | None = None) -> Strip:
+        """One row: the header, or an asset with one coloured cell per venue (`base`: the
+        widget's style, when the caller has it)."""
         width = self.size.width
-        base = self.rich_style
+        base = base if base is not None else self.rich_style
         cw = self.cell_width
         if y == 0:
             text = "Asset".ljust(LABEL) + "".join(v[: cw - 1].rjust(cw - 1) + " " for v in self.venues)
@@ -253,12 +257,12 @@ class FundingHeatmap(Widget, can_focus=True):
         label_style = base + Style(bold=row == self.cursor[1] and self.has_focus)
         segments = [Segment(asset[: LABEL - 1].ljust(LABEL), label_style)]
         for col, venue in enumerate(self.venues):
-            segments.append(self._draw_cell(self.looks.get((asset, venue)), (col, row) == self.cursor, cw))
+            segments.append(self._draw_cell(self.looks.get((asset, venue)), (col, row) == self.cursor, cw, base))
         return Strip(segments).adjust_cell_length(width, base)
 
-    def _draw_cell(self, look: pf.CellView | None, selected: bool, cw: int) -> Segment:
-        """One cell: its text on its colour (dim without heat: last-known or unknown)."""
-        base = self.rich_style
+    def _draw_cell(self, look: pf.CellView | None, selected: bool, cw: int, base: Style) -> Segment:
+        """One cell: its text on its colour (dim without heat: last-known or unknown); `base` is
+        the widget's style (a DOM lookup: once a line, not once a cell)."""
         if look is None:
             return Segment("·".rjust(cw - 2) + "  ", base + Style(dim=True, reverse=selected))
         if look.heat is None:
@@ -266,10 +270,20 @@ class FundingHeatmap(Widget, can_focus=True):
             # history for the period: no heat, dim, "?".
             style = base + Style(dim=True, italic=True, reverse=selected and self.has_focus, underline=selected)
             return Segment(look.text.ljust(cw - 1)[: cw - 1] + "?", style)
-        bg = self.gradient().get_color(look.heat)
-        style = Style(bgcolor=bg.rich_color, color=bg.get_contrast_text().rich_color, bold=look.held,
-                      reverse=selected and self.has_focus, underline=selected)
-        return Segment(look.text.ljust(cw - 1)[: cw - 1] + " ", style)
+        return Segment(look.text.ljust(cw - 1)[: cw - 1] + " ", self._heat_style(look.heat, look.held, selected))
+
+    def _heat_style(self, heat: float, held: bool, selected: bool) -> Style:
+        """The style of a coloured cell, kept per colour (the gradient and the contrast colour
+        cost far more than a frame can spare for every cell; most cells share an APR)."""
+        key = (heat, held, selected and self.has_focus, selected)  # exact: cells of one APR share it
+        style = self._styles.get(key)
+        if style is None:
+            if len(self._styles) > 4096:
+                self._styles.clear()
+            bg = self.gradient().get_color(heat)
+            style = self._styles[key] = Style(bgcolor=bg.rich_color, color=bg.get_contrast_text().rich_color,
+                                              bold=held, reverse=key[2], underline=selected)
+        return style
 
     def on_focus(self) -> None:
         """Redraw to show the cursor."""
