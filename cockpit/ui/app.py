@@ -49,6 +49,10 @@ class CockpitApp(CrashExitApp):
         self.cockpit_theme = theme or load_theme("cockpit-dark")
         self.keymap_overrides = keymap or {}
 
+    def toasts_shown(self) -> int:
+        """Two toasts on a small terminal (80×24 over SSH), four on a large one."""
+        return 2 if self.size.height < 30 or self.size.width < 100 else 4
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Defaults for the cockpit's own colour variables, so any theme works with the CSS."""
         return dict(THEME_VARIABLE_DEFAULTS)

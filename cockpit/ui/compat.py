@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-__all__ = ["CrashExitApp", "CroppedChopsUpdate", "CroppedUpdatesApp", "DirectLines", "SteadyScrollView",
+__all__ = ["CrashExitApp", "CroppedChopsUpdate", "CroppedUpdatesApp", "DirectLines", "FewToastsApp", "SteadyScrollView",
            "character_to_key", "write_to_terminal"]
 
 
@@ -181,7 +181,33 @@ class CroppedUpdatesApp(App):
         super()._display(screen, renderable)
 
 
-class CrashExitApp(CroppedUpdatesApp):
+class FewToastsApp(CroppedUpdatesApp):
+    """An App that shows at most `toasts_shown()` notifications: the newest; older ones go.
+
+    In a crisis alerts come in bursts (a liquidation, the kill switch's steps, a venue going
+    dark), each kept on screen 15–30 s; at 80×24 five stacked toasts hide half the screen the
+    trader needs. Every alert is also in the status area, the terminal's own notification and the
+    guard's log, so a dropped toast loses nothing.
+
+    Private: `App._on_notify` (the handler of the `Notify` message `notify` posts: it adds the
+    notification to `App._notifications`, a `textual.notifications.Notifications`) and
+    `App._unnotify`; the public API adds (`notify`) and clears all (`clear_notifications`) but
+    removes none.
+    """
+
+    def toasts_shown(self) -> int:
+        """How many notifications may be on screen at once; subclasses say."""
+        return 3
+
+    def _on_notify(self, event) -> None:
+        self._notifications.add(event.notification)
+        shown = list(self._notifications)
+        for old in shown[:max(0, len(shown) - self.toasts_shown())]:
+            self._unnotify(old, refresh=False)
+        self._refresh_notifications()
+
+
+class CrashExitApp(FewToastsApp):
     """An App that prints `crash_renderable(error)` on an unhandled exception instead of
     Textual's traceback (which shows local variables).
 

@@ -255,3 +255,35 @@ async def test_direct_lines_draw_what_textuals_styles_cache_draws(monkeypatch):
         table.styles.padding = (0, 1)  # a style drawn around the content: Textual's way
         await pilot.pause()
         assert not table._draws_plain()
+
+
+async def test_a_burst_of_alerts_leaves_only_the_newest_toasts_on_a_small_terminal():
+    from tests.ui.cockpit_app import first_frame, make_app
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_frame(pilot)
+        app.clear_notifications()
+        for n in range(6):
+            app.notify(f"alert {n}", timeout=30)
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["alert 4", "alert 5"]
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        app.clear_notifications()
+        for n in range(6):
+            app.notify(f"alert {n}", timeout=30)
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["alert 2", "alert 3", "alert 4", "alert 5"]
+
+
+def test_app_private_notification_path_exists_as_compat_uses_it():
+    import inspect
+
+    from textual.app import App
+    from textual.notifications import Notifications
+
+    assert "self._notifications.add(event.notification)" in inspect.getsource(App._on_notify)
+    assert list(inspect.signature(App._unnotify).parameters) == ["self", "notification", "refresh"]
+    assert hasattr(Notifications, "__iter__") and hasattr(Notifications, "add")
