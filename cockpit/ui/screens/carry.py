@@ -9,7 +9,6 @@ sends an order. It subscribes to frames itself while it is shown.
 
 from __future__ import annotations
 
-import threading
 
 from rich.text import Text
 from textual import work
@@ -23,7 +22,7 @@ from cockpit.model import CarryPair, CarryScan, Frame
 from cockpit.model.commands import SetCarrySize
 from cockpit.present import carry as pc
 from cockpit.ui.bindings import bind
-from cockpit.ui.messages import FrameArrived
+from cockpit.ui.messages import FrameArrived, NewestFrame
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.status import status_line
@@ -121,8 +120,7 @@ class CarryScreen(Screen):
         self.api = api
         self.frame: Frame | None = None
         self.asked: float | None = None  # a size sent, until a frame is priced at it
-        self._pending: Frame | None = None
-        self._pending_lock = threading.Lock()
+        self._newest = NewestFrame(self.post_message)  # see `_arrived`
         self._unsubscribe = None
 
     def compose(self) -> ComposeResult:
@@ -163,17 +161,11 @@ class CarryScreen(Screen):
 
     def _arrived(self, frame: Frame) -> None:
         """A frame (on any thread): keep the newest, ask for one render (as the cockpit does)."""
-        with self._pending_lock:
-            first = self._pending is None
-            self._pending = frame
-        if first:
-            self.post_message(FrameArrived(frame))
+        self._newest.arrived(frame)
 
     def on_frame_arrived(self, message: FrameArrived) -> None:
         """Render the newest frame."""
-        with self._pending_lock:
-            frame, self._pending = self._pending or message.frame, None
-        self.show(frame)
+        self.show(self._newest.take(message))
 
     @property
     def scan(self) -> CarryScan | None:

@@ -12,7 +12,6 @@ the Positions pane's table for its order and selected row.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -36,7 +35,7 @@ from cockpit.present import format as fmt
 from cockpit.present.deadman import dms_lines
 from cockpit.ui.alerts import TerminalAlerts
 from cockpit.ui.bindings import bind
-from cockpit.ui.messages import AlertArrived, FrameArrived
+from cockpit.ui.messages import AlertArrived, FrameArrived, NewestFrame
 from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
 from cockpit.ui.screens.carry import CarryScreen
@@ -87,8 +86,7 @@ class CockpitScreen(Screen):
         super().__init__()
         self.api = api
         self.frame: Frame | None = None
-        self._pending: Frame | None = None  # the newest frame not yet shown (see `_arrived`)
-        self._pending_lock = threading.Lock()
+        self._newest = NewestFrame(self.post_message)  # see `_arrived`
         self.panes: list[BasePane] = [pane() for pane in PANES]
         self.current = self.panes[0].pane_id
         self._unsubscribe = None
@@ -199,17 +197,11 @@ class CockpitScreen(Screen):
         Frames that arrive while one render is pending replace each other: a slow terminal
         skips frames rather than queueing them up.
         """
-        with self._pending_lock:
-            first = self._pending is None
-            self._pending = frame
-        if first:
-            self.post_message(FrameArrived(frame))
+        self._newest.arrived(frame)
 
     def on_frame_arrived(self, message: FrameArrived) -> None:
-        """Render the newest frame."""
-        with self._pending_lock:
-            frame, self._pending = self._pending or message.frame, None
-        self.show_frame(frame)  # in arrival order: a guard that restarted numbers from 1 again
+        """Render the newest frame, in arrival order (a guard that restarted numbers from 1 again)."""
+        self.show_frame(self._newest.take(message))
 
     def on_alert_arrived(self, message: AlertArrived) -> None:
         """An alert: a desktop notification, the bell and a notification on screen. Not before

@@ -9,7 +9,6 @@ subscribes to frames itself while it is shown.
 
 from __future__ import annotations
 
-import threading
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,7 +18,7 @@ from cockpit.engine.api import EngineAPI
 from cockpit.model import Frame
 from cockpit.present import funding as pf
 from cockpit.ui.bindings import bind
-from cockpit.ui.messages import FrameArrived
+from cockpit.ui.messages import FrameArrived, NewestFrame
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.status import status_line
@@ -55,8 +54,7 @@ class LedgerScreen(Screen):
         super().__init__()
         self.api = api
         self.frame: Frame | None = None
-        self._pending: Frame | None = None
-        self._pending_lock = threading.Lock()
+        self._newest = NewestFrame(self.post_message)  # see `_arrived`
         self._unsubscribe = None
 
     def compose(self) -> ComposeResult:
@@ -86,17 +84,11 @@ class LedgerScreen(Screen):
 
     def _arrived(self, frame: Frame) -> None:
         """A frame (on any thread): keep the newest, ask for one render."""
-        with self._pending_lock:
-            first = self._pending is None
-            self._pending = frame
-        if first:
-            self.post_message(FrameArrived(frame))
+        self._newest.arrived(frame)
 
     def on_frame_arrived(self, message: FrameArrived) -> None:
         """Render the newest frame."""
-        with self._pending_lock:
-            frame, self._pending = self._pending or message.frame, None
-        self.show(frame)
+        self.show(self._newest.take(message))
 
     def show(self, frame: Frame) -> None:
         """Show `frame`'s ledger."""
