@@ -48,7 +48,7 @@ from cockpit.model.commands import (
 )
 from cockpit.model.events import EventKind, Severity
 from cockpit.model.unwind import (
-    RunMode, RunOrder, RunState, StepKind, StepStatus, StepStyle, TargetKind, UnwindRun, UnwindStep, Why,
+    BACK, RunMode, RunOrder, RunState, StepKind, StepStatus, StepStyle, TargetKind, UnwindRun, UnwindStep, Why,
 )
 from cockpit.risk.orders import estimate_cost
 from cockpit.risk.unwind import PlanSettings, book_figures, plan_unwind, slices
@@ -719,7 +719,9 @@ class UnwindFlow:
                     self._update(self.run, s, status=StepStatus.SKIPPED,
                                  detail=f"{blind.account} came back before it was confirmed")
             new = self._return_steps(self.run, blind.account, frame.book)
-            self._save(dataclasses.replace(self.run, steps=self.run.steps + tuple(new)))
+            back = tuple(dataclasses.replace(b, health=BACK) if b.account == blind.account else b
+                         for b in self.run.blind)
+            self._save(dataclasses.replace(self.run, steps=self.run.steps + tuple(new), blind=back))
             if self.run.mode is RunMode.STEP:
                 self._allowed |= {s.seq for s in new}
             self._event(f"{blind.account} is back: " + (

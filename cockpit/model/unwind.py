@@ -207,9 +207,15 @@ class UnwindStep:
         return self.side if self.kind is StepKind.HEDGE else self.side.opposite
 
 
+#: `BlindAccount.health` of an account that came back during the run.
+BACK = "back"
+
+
 @dataclass(frozen=True, slots=True)
 class BlindAccount:
-    """An account that is STALE or DOWN while it holds risk: named, never silently skipped."""
+    """An account that is STALE or DOWN while it holds risk: named, never silently skipped.
+    `health` is what it was when the run planned, or `BACK` once it came back during the run
+    (and what the run owed it was cut)."""
 
     account: str
     health: str

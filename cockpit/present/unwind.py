@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from cockpit.model.enums import OrderStatus, Side
 from cockpit.model.unwind import (
-    BookFigures, RunMode, RunOrder, RunState, StepKind, StepStatus, TargetKind, UnwindRun, UnwindStep,
+    BACK, BookFigures, RunMode, RunOrder, RunState, StepKind, StepStatus, TargetKind, UnwindRun, UnwindStep,
     UnwindTarget, Why,
 )
 from cockpit.present import format as fmt
@@ -291,6 +291,7 @@ def blind_line(run: UnwindRun) -> str:
     parts = []
     if run.blind:
         parts.append("blind: " + ", ".join(
+            f"{b.account} back (was dark)" if b.health == BACK else
             f"{b.account} {b.health} (" + (f"{b.positions} pos {fmt.money(b.gross, dollars=True)})"
                                           if b.gross is not None else "positions unknown)") for b in run.blind))
     if run.held:

@@ -209,6 +209,7 @@ async def test_a_blind_venue_gets_a_confirmed_hedge_and_is_cut_with_it_when_it_r
         assert {str(s.key) for s in returned} == {"d|ETH/USDT:USDT", "a|ETH/USDT:USDT"}
         assert len({s.group for s in returned}) == 1
         assert run.state is RunState.DONE and not live.positions and not blind.positions
+        assert [(b.account, b.health) for b in run.blind] == [("d", "back")]
     finally:
         await engine.stop()
 

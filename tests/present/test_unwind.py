@@ -118,3 +118,8 @@ def test_plan_lines_total_the_cost_and_list_steps():
 def test_a_blind_account_never_seen_says_its_positions_are_unknown():
     run = _run([], blind=(BlindAccount("okx", "DOWN", 0, None),))
     assert pu.blind_line(run) == "blind: okx DOWN (positions unknown)"
+
+
+def test_a_blind_account_that_came_back_says_so():
+    run = _run([], blind=(BlindAccount("dydx", "back", 3, 166_000.0),))
+    assert pu.blind_line(run) == "blind: dydx back (was dark)"
