@@ -309,25 +309,26 @@ class UnwindFlow:
             return CommandResult(False, f"step {command.seq} is not a hedge")
         if step.status is not StepStatus.OFFERED:
             return CommandResult(False, f"the hedge is {step.status.value}")
-        self._update(run, step, status=StepStatus.PENDING, detail="confirmed by a person")
-        self._allowed.add(step.seq)
-        if self.run.state in (RunState.READY, RunState.WAITING, RunState.PAUSED):
-            self._save(dataclasses.replace(self.run, state=RunState.RUNNING,
-                                           mode=RunMode.STEP if self.run.state is not RunState.PAUSED else self.run.mode))
+        self._accept_offered(run, step)
         self._event(f"hedge step {step.seq} confirmed: {step.side.value} {step.amount} {step.key.symbol} on "
                     f"{step.key.account}, for {step.hedges}")
         self._kick()
         return CommandResult(True, f"hedge sent: {step.side.value} {step.amount} {step.key.symbol} on {step.key.account}")
 
+    def _accept_offered(self, run: UnwindRun, step: UnwindStep) -> None:
+        """An offered step (a hedge, a top-up) a person confirmed: it may go, and a run that was
+        not running runs for it (step by step, unless it was paused in running mode)."""
+        self._update(run, step, status=StepStatus.PENDING, detail="confirmed by a person")
+        self._allowed.add(step.seq)
+        if self.run.state in (RunState.READY, RunState.WAITING, RunState.PAUSED):
+            mode = RunMode.STEP if self.run.state is not RunState.PAUSED else self.run.mode
+            self._save(dataclasses.replace(self.run, state=RunState.RUNNING, mode=mode))
+
     def _top_up(self, run: UnwindRun, step: UnwindStep) -> CommandResult:
         """A person confirms an offered top-up: it is sent at once (alone: no cut waits for it)."""
         if step.status is not StepStatus.OFFERED:
             return CommandResult(False, f"the top-up is {step.status.value}")
-        self._update(run, step, status=StepStatus.PENDING, detail="confirmed by a person")
-        self._allowed.add(step.seq)
-        if self.run.state in (RunState.READY, RunState.WAITING, RunState.PAUSED):
-            self._save(dataclasses.replace(self.run, state=RunState.RUNNING,
-                                           mode=RunMode.STEP if self.run.state is not RunState.PAUSED else self.run.mode))
+        self._accept_offered(run, step)
         self._event(f"top-up step {step.seq} confirmed: {step.amount} {step.unit} into {step.key.account}'s perp margin")
         self._kick()
         return CommandResult(True, f"top-up sent: {step.amount} {step.unit} into {step.key.account}")

@@ -126,25 +126,23 @@ class _Leg(NamedTuple):
 def plan_unwind(book: Book, assessment: Assessment, instruments: Mapping[str, Mapping[str, Instrument]],
                 target: UnwindTarget, *, settings: PlanSettings = PlanSettings(),
                 in_flight: Mapping[PositionKey, Decimal] | None = None,
-                kill_cut: Mapping[PositionKey, Decimal] | None = None,
-                blind_ok: frozenset[str] = frozenset()) -> Plan:
+                kill_cut: Mapping[PositionKey, Decimal] | None = None) -> Plan:
     """Plan an unwind of `book` to `target` (module doc).
 
     Args:
         in_flight: what reduce-only orders already out will close, per position.
         kill_cut: the kill switch's planned amounts (target KILL_CUT).
-        blind_ok: accounts not to treat as blind even if not LIVE (none, normally).
     """
     t = TableBuilder().build(book, instruments)
     liq = stages.liquidation_stage(t, 0.0)
-    legs = _legs(book, assessment, instruments, t, in_flight or {}, blind_ok)
-    shocks = [row.shock for row in assessment.stress if not row.tail] or [-0.1, 0.1]
+    legs = _legs(book, assessment, instruments, t, in_flight or {})
+    shocks = _shocks(assessment)
     before = _figures(legs, {}, shocks, assessment)
     bound = abs(before.net) + settings.net_slack * before.gross
     wanted = _wanted(legs, target, kill_cut or {})
     live = [leg for leg in legs if leg.live]
     blind_legs = [leg for leg in legs if not leg.live]
-    held, keep, hedges = _blind(blind_legs, live, instruments, wanted)
+    held, keep, hedges = _blind(blind_legs, live, instruments)
     _keep_held(wanted, keep, live)
     units = _units(live, wanted)
     if target.kind is TargetKind.GROSS:
@@ -186,6 +184,11 @@ def _cut_steps(order, legs, shocks, assessment, before, bound, settings, t, liq)
     return steps, exceeded
 
 
+def _shocks(assessment: Assessment) -> list[float]:
+    """The uniform price shocks the assessment's stress table ran (±10% when it has none)."""
+    return [row.shock for row in assessment.stress if not row.tail] or [-0.1, 0.1]
+
+
 def time_to_liquidation(distance: float | None, vol: float | None) -> float | None:
     """Seconds until a random walk of annualised volatility `vol` typically moves `distance`
     (a fraction of price): (distance / vol)² years. None when either is unknown."""
@@ -194,11 +197,11 @@ def time_to_liquidation(distance: float | None, vol: float | None) -> float | No
     return max(0.0, distance) ** 2 / vol ** 2 * YEAR
 
 
-def _legs(book: Book, assessment: Assessment, instruments, t, in_flight, blind_ok) -> list[_Leg]:
+def _legs(book: Book, assessment: Assessment, instruments, t, in_flight) -> list[_Leg]:
     risk = {p.key: p for p in assessment.positions}
     vols = {e.asset: e.vol for e in assessment.exposures}
     rescue = {c.account: c.rescue_seconds for c in assessment.collateral}
-    shocks = [row.shock for row in assessment.stress if not row.tail] or [-0.1, 0.1]
+    shocks = _shocks(assessment)
     index = {k: i for i, k in enumerate(t.keys)}
     out = []
     for p in book.positions():
@@ -210,7 +213,7 @@ def _legs(book: Book, assessment: Assessment, instruments, t, in_flight, blind_o
         ttl = time_to_liquidation(distance, vols.get(p.asset))
         near = (r is not None and "near-liq" in r.flags) or (ttl is not None and ttl < NEAR_SECONDS)
         stress = min(0.0, *(signed * s for s in shocks)) if signed == signed else 0.0
-        live = state is not None and (state.health is Health.LIVE or p.account in blind_ok)
+        live = state is not None and state.health is Health.LIVE
         size = max(p.order_size - in_flight.get(p.key, Decimal(0)), Decimal(0))
         bleed = r.funding_per_day if r is not None and r.funding_per_day is not None else 0.0
         out.append(_Leg(index.get(p.key, -1), p.key, p.venue, state.info.layer.value if state else "",
@@ -251,7 +254,7 @@ def _wanted(legs: Sequence[_Leg], target: UnwindTarget, kill_cut) -> dict[Positi
 # -- blind accounts --------------------------------------------------------------------------
 
 
-def _blind(blind: list[_Leg], live: list[_Leg], instruments, wanted) -> tuple[dict, dict, list]:
+def _blind(blind: list[_Leg], live: list[_Leg], instruments) -> tuple[dict, dict, list]:
     """Legs held for blind positions (each with the blind position it offsets, and how much of
     it is kept: what the offset needs, rounded up to the step; the rest may be cut), and the
     hedges to offer: (leg, amount, account)."""
@@ -634,8 +637,8 @@ def _topped(figures: BookFigures, c, amount: float) -> BookFigures:
 def book_figures(book: Book, assessment: Assessment, instruments: Mapping[str, Mapping[str, Instrument]]) -> BookFigures:
     """The book's figures as they are (a run's before and after), as a plan's steps count them."""
     t = TableBuilder().build(book, instruments)
-    legs = _legs(book, assessment, instruments, t, {}, frozenset())
-    shocks = [row.shock for row in assessment.stress if not row.tail] or [-0.1, 0.1]
+    legs = _legs(book, assessment, instruments, t, {})
+    shocks = _shocks(assessment)
     return _figures(legs, {}, shocks, assessment)
 
 

@@ -41,3 +41,31 @@ async def replay() -> ReplayServer:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+async def open_venue(replay, store):
+    """Accounts on the replay server, closed after the test. Call it with a ccxt venue id, and
+    optionally `name`, `readonly`, `connect` (keys stored and the account connected; default
+    yes), `snapshot` (one snapshot taken after connecting: marks for Hyperliquid's market
+    orders, open orders for Binance) and `open_account` keywords such as `clock`."""
+    from cockpit.venues.open import open_account
+    from tests.fixtures.keys import account, put_keys
+
+    opened = []
+
+    async def make(venue, *, name="acc", readonly=False, connect=True, snapshot=False, **kw):
+        if connect:
+            put_keys(store, venue, name)
+        v = open_account(account(venue, replay.url, name=name, readonly=readonly), secrets=store,
+                         rate_limit=False, **kw)
+        opened.append(v)
+        if connect:
+            await v.connect()
+            if snapshot:
+                await v.snapshot()
+        return v
+
+    yield make
+    for v in opened:
+        await v.close()

@@ -16,29 +16,13 @@ from decimal import Decimal
 import pytest
 
 from cockpit.model import DeadMan, NotSupported, OrderRequest, OrderStatus, Rejected, Side, VenueError
-from cockpit.venues.open import open_account
-from tests.fixtures.keys import account, put_keys
 
 
 @pytest.fixture
-async def trader(replay, store):
-    """A connected trading account on a venue (call it with the venue id)."""
-    opened = []
-
-    async def make(venue, readonly=False, connect=True):
-        if connect:
-            put_keys(store, venue, "tr")
-        v = open_account(account(venue, replay.url, name="tr", readonly=readonly), secrets=store,
-                         rate_limit=False)
-        if connect:
-            await v.connect()
-            await v.snapshot()
-        opened.append(v)
-        return v
-
-    yield make
-    for v in opened:
-        await v.close()
+def trader(open_venue):
+    """A trading account on a venue (call it with the venue id), connected unless `connect=False`."""
+    return lambda venue, readonly=False, connect=True: open_venue(venue, name="tr", readonly=readonly,
+                                                                  connect=connect, snapshot=connect)
 
 
 async def test_binance_arms_one_countdown_per_symbol_with_resting_orders(trader, replay):

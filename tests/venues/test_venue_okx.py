@@ -17,8 +17,6 @@ from cockpit.engine.journal import Journal
 from cockpit.model import Intent, IntentSource, MarginMode, OrderRequest, OrderStatus, Side
 from cockpit.model.errors import MalformedReply
 from cockpit.risk.evaluate import RiskEngine
-from cockpit.venues.open import open_account
-from tests.fixtures.keys import account, put_keys
 from tests.fixtures.replay_server import load, recorded
 
 NOW = 1_722_161_200.0
@@ -26,21 +24,9 @@ POSITIONS = "/api/v5/account/positions"
 
 
 @pytest.fixture
-async def okx(replay, store):
+def okx(open_venue):
     """A connected OKX trading account on the replay server (call it to get it)."""
-    opened = []
-
-    async def make(venue="okx"):
-        put_keys(store, venue, "acc")
-        v = open_account(account(venue, replay.url, name="acc", readonly=False), secrets=store,
-                         clock=lambda: NOW, rate_limit=False)
-        await v.connect()
-        opened.append(v)
-        return v
-
-    yield make
-    for v in opened:
-        await v.close()
+    return lambda venue="okx": open_venue(venue, clock=lambda: NOW)
 
 
 def serve(replay, path, body):

@@ -18,22 +18,9 @@ from tests.fixtures.keys import account, put_keys
 
 
 @pytest.fixture
-async def trader(replay, store):
+def trader(open_venue):
     """A connected trading account on a venue (call it with the venue id)."""
-    opened = []
-
-    async def make(venue, readonly=False, **kw):
-        put_keys(store, venue, "tr")
-        v = open_account(account(venue, replay.url, name="tr", readonly=readonly), secrets=store,
-                         rate_limit=False, **kw)
-        await v.connect()
-        await v.snapshot()  # marks for Hyperliquid's market orders
-        opened.append(v)
-        return v
-
-    yield make
-    for v in opened:
-        await v.close()
+    return lambda venue, readonly=False, **kw: open_venue(venue, name="tr", readonly=readonly, snapshot=True, **kw)
 
 
 def trim(symbol, amount, cid="trim-0001", side=Side.SHORT):

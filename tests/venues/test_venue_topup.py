@@ -28,32 +28,19 @@ from decimal import Decimal
 import pytest
 
 from cockpit.model import NotSupported, TransferStatus, UnknownOutcome
-from cockpit.venues.open import open_account
 from cockpit.venues.profiles.bybit import transfer_id
 from cockpit.venues.profiles.okx import transfer_client_id
 from cockpit.venues.protocol import TopUpVenue
-from tests.fixtures.keys import FAKE, account, put_keys
+from tests.fixtures.keys import FAKE
 
 NOW = 1_780_000_000.0
 CID = "unwind:r1:2:topup"
 
 
 @pytest.fixture
-async def opened(replay, store):
+def opened(open_venue):
     """Connected trading accounts on the replay server (call it with a venue id)."""
-    venues = []
-
-    async def make(venue):
-        put_keys(store, venue, "acc")
-        v = open_account(account(venue, replay.url, name="acc", readonly=False), secrets=store,
-                         clock=lambda: NOW, rate_limit=False)
-        await v.connect()
-        venues.append(v)
-        return v
-
-    yield make
-    for v in venues:
-        await v.close()
+    return lambda venue: open_venue(venue, clock=lambda: NOW)
 
 
 async def test_binance_moves_spot_to_usdm_futures_and_finds_it_again_by_amount_and_time(opened, replay):

@@ -226,11 +226,8 @@ class RunScreen(Screen):
             self.notify(f"a hedge opens a position: confirm it with {key_of(self.app, 'run.hedge')}",
                         severity="warning", markup=False)
             return
-        if step.kind is StepKind.TOPUP and step.status is StepStatus.OFFERED and not self._readonly():
-            run = self.run
-            self.app.push_screen(ConfirmScreen(f"Top up {step.key.account}?", pu.top_up_lines(step),
-                                               confirm_label="Top up"),
-                                 callback=lambda ok: self._send(ConfirmStep(run.id, step.seq)) if ok else None)
+        if step.kind is StepKind.TOPUP and step.status is StepStatus.OFFERED:
+            self._ask(f"Top up {step.key.account}?", pu.top_up_lines(step), "Top up", ConfirmStep(self.run.id, step.seq))
             return
         self._send(ConfirmStep(self.run.id, step.seq))
 
@@ -240,17 +237,13 @@ class RunScreen(Screen):
         if run is None:
             return
         left = sum(1 for s in run.steps if s.kind is StepKind.CUT and not s.status.over)
-        if self._readonly():
-            self._send(ResumeRun(run.id))  # the engine refuses, and says why
-            return
         keys = self._keys()
         lines: list[str | Text] = [
             f"{left} steps left: each venue's steps in plan order, venues in parallel.",
             f"{keys['pause']} pauses (orders out finish), {keys['abort']} aborts.",
             "Hedges and top-ups still wait for their own confirmation.",
         ]
-        self.app.push_screen(ConfirmScreen("Let the run send every step?", lines, confirm_label="Run"),
-                             callback=lambda ok: self._send(ResumeRun(run.id)) if ok else None)
+        self._ask("Let the run send every step?", lines, "Run", ResumeRun(run.id))
 
     def action_pause(self) -> None:
         """Pause: orders already out finish, nothing new is sent."""
@@ -273,33 +266,33 @@ class RunScreen(Screen):
             where = f"step {offered[0]}" if offered else "none is offered"
             self.notify(f"select a hedge row first ({where})", severity="warning", markup=False)
             return
-        if self._readonly():
-            self._send(ConfirmHedge(run.id, step.seq))
-            return
-        self.app.push_screen(ConfirmScreen(f"Send the {pu.hedge_label(step)}?", pu.hedge_lines(step),
-                                           confirm_label="Hedge"),
-                             callback=lambda ok: self._send(ConfirmHedge(run.id, step.seq)) if ok else None)
+        self._ask(f"Send the {pu.hedge_label(step)}?", pu.hedge_lines(step), "Hedge", ConfirmHedge(run.id, step.seq))
 
     def action_abort(self) -> None:
         """Abort the run, after a confirmation: nothing more is sent; it is verified and reported."""
         run = self.run
         if run is None:
             return
-        if self._readonly():
-            self._send(AbortRun(run.id))
-            return
         left = sum(1 for s in run.steps if not s.status.over and s.kind is not StepKind.BRIDGE)
         lines: list[str | Text] = [
             f"Nothing more is sent; the {left} steps not over are skipped.",
             "Orders already out finish. The run is verified and its report written.",
         ]
-        self.app.push_screen(ConfirmScreen("Abort the unwind?", lines, confirm_label="Abort"),
-                             callback=lambda ok: self._send(AbortRun(run.id)) if ok else None)
+        self._ask("Abort the unwind?", lines, "Abort", AbortRun(run.id))
 
     def action_dismiss_run(self) -> None:
         """Take the finished run off the screen (its report stays on disk)."""
         if self.run is not None:
             self._send(DismissRun(self.run.id))
+
+    def _ask(self, title: str, lines: list, label: str, command) -> None:
+        """Send `command` once a person confirms (Cancel focused); a read-only terminal skips the
+        question and sends it at once, so the engine's refusal says why nothing happens."""
+        if self._readonly():
+            self._send(command)
+            return
+        self.app.push_screen(ConfirmScreen(title, lines, confirm_label=label),
+                             callback=lambda ok: self._send(command) if ok else None)
 
     def _readonly(self) -> bool:
         """The frame says orders are off: skip the question, let the engine say why."""
