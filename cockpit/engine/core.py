@@ -645,6 +645,7 @@ class Engine:
             dead_man=self.dead_man.states(now),
             funding_stats=self.funding.stats,
             ledger=self.funding.ledger,
+            working=self._working(),
         )
         self.latest = frame
         if risk_error is None:
@@ -654,6 +655,18 @@ class Engine:
         if risk_error is None and assessment.kill.mode is KillMode.AUTO and assessment.kill.proposed:
             self._send_auto(assessment.kill.proposed)
         return frame
+
+    def _working(self) -> tuple:
+        """Our orders not done yet, from the journal, for the frame (`Frame.working`). A journal
+        that cannot be read leaves them off this frame (noticed once) rather than stopping it."""
+        try:
+            rows = self.journal.open_orders()
+        except Exception as error:
+            self._log_once("reading the open orders failed", error)
+            self._fail_loudly("reading the open orders failed", error, "the orders view may be incomplete")
+            return self.latest.working if self.latest is not None else ()
+        self._failed.pop("reading the open orders failed", None)
+        return tuple(row.working() for row in rows)
 
     def _observe_funding(self, book: Book, assessment: Assessment, now: float) -> None:
         """Record the assessment in the history (a full disk or a bug there never stops a
@@ -799,11 +812,16 @@ class Engine:
                   account=intent.account, symbol=intent.symbol, client_id=outcome.client_id,
                   status=outcome.status.value, source=intent.source.value)
         if outcome.status is not OrderStatus.REJECTED:
-            self.kick(intent.account)
-            if not self._tasks:  # not running continuously (tests, one-shots): poll now
-                await self._poll_step(intent.account)
-                self.publish()
+            await self.refresh(intent.account)
         return outcome
+
+    async def refresh(self, account: str) -> None:
+        """Poll `account` now (after an order or a cancel), so the next frame shows its effect;
+        when the engine is not running continuously (tests, one-shots), poll and publish here."""
+        self.kick(account)
+        if not self._tasks:
+            await self._poll_step(account)
+            self.publish()
 
     async def accept_proposal(self) -> list[Outcome | ExecutionError]:
         """Send the kill switch's proposed cut (advise mode: the user pressed accept)."""

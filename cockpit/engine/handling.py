@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 
+from cockpit.engine import cancel
 from cockpit.engine.core import Engine
 from cockpit.engine.executor import ExecutionError, Outcome
 from cockpit.model import Health, Intent, KillMode, KillStatus, OrderStatus
 from cockpit.model.commands import (
-    ORDER_COMMANDS, AcceptKillCut, Close, Command, CommandResult, CutLine, CutPreview, OrderResult, Preview,
+    ORDER_COMMANDS, AcceptKillCut, CancelAll, CancelOrder, Close, Command, CommandResult, CutLine, CutPreview, OrderResult, Preview,
     CARRY_SIZE_RANGE, RUN_COMMANDS, Refused, ResetKill, SetCarrySize, SetKillMode, StartUnwind, Trim, trim_intent,
 )
 
@@ -64,6 +65,10 @@ async def send(engine: Engine, command: Command, *, readonly: str | None = None)
         return await engine.unwind.send(command)
     if isinstance(command, SetCarrySize):
         return _set_carry_size(engine, command.notional)
+    if isinstance(command, CancelOrder):
+        return await cancel.cancel_order(engine, command)
+    if isinstance(command, CancelAll):
+        return await cancel.cancel_all(engine, command)
     return CommandResult(False, f"unknown command {type(command).__name__}")
 
 
@@ -74,7 +79,9 @@ def _refusal(engine: Engine, command: Command, readonly: str | None) -> str | No
     """Why `command` is refused before anything is looked up, or None."""
     if isinstance(command, ORDER_COMMANDS) or (
             isinstance(command, SetKillMode) and command.mode is KillMode.AUTO):
-        reason = readonly or engine.readonly_reason(getattr(getattr(command, "key", None), "account", None))
+        account = command.account if isinstance(command, (CancelOrder, CancelAll)) else getattr(
+            getattr(command, "key", None), "account", None)
+        reason = readonly or engine.readonly_reason(account)
         if reason is not None:
             return reason
     if isinstance(command, StartUnwind) and not _valid_target(command):

@@ -34,7 +34,7 @@ from cockpit.model import codec
 from cockpit.model.unwind import UnwindRun
 from cockpit.model import (
     IN_FLIGHT, Intent, IntentSource, KillLatch, KillStatus, Order, OrderRequest, OrderStatus, PlannedCut, PositionKey,
-    Side,
+    Side, WorkingOrder,
 )
 
 _SCHEMA = """
@@ -130,6 +130,15 @@ class JournalRow(Order):
             reduce_only=self.reduce_only,
             type=self.type,
             price=self.price,
+        )
+
+    def working(self) -> WorkingOrder:
+        """The row as the frame carries it (`Frame.working`)."""
+        return WorkingOrder(
+            client_id=self.client_id, intent_id=self.intent_id, account=self.account, symbol=self.symbol,
+            side=self.side, amount=self.amount, filled=self.filled, status=self.status, source=self.source,
+            reason=self.reason, created=self.created, reduce_only=self.reduce_only, type=self.type,
+            price=self.price, detail=self.detail,
         )
 
 

@@ -34,6 +34,7 @@ from cockpit.model.orders import (
     Fill,
     Intent,
     TransferRequest,
+    WorkingOrder,
 )
 from cockpit.model.book import AccountState, Book
 from cockpit.model.assessment import (
@@ -77,6 +78,7 @@ __all__ = [
     "Health", "Layer", "MarginMode", "Side", "Instrument", "FundingQuote", "Position", "Collateral",
     "Transfer", "TransferStatus", "AccountInfo", "LiquidationReport", "VenueSnapshot",
     "OrderRequest", "OrderStatus", "Order", "Fill", "Intent", "IntentSource", "TransferRequest",
+    "WorkingOrder",
     "AccountState", "Book",
     "PositionRisk", "AssetExposure", "FundingCell", "CarryPair", "CarryScan", "DepthSource", "LayerCollateral", "PlaybookStep", "StressRow",
     "RescueStatus", "StepReason", "Cover",

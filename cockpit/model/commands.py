@@ -161,6 +161,30 @@ class SetCarrySize:
     notional: float
 
 
+@dataclass(frozen=True, slots=True)
+class CancelOrder:
+    """Cancel one open order of `account`, by the client id the frame shows for it: one of ours
+    (`Frame.working`) or one at the venue that is not ours (`VenueSnapshot.open_orders`: placed
+    by hand or by another program).
+
+    Cancelling only ever removes an order, so the engine allows it while the kill switch is
+    HALTED and while a run freezes new risk. It refuses in read-only mode, for an order it does
+    not know (already filled, cancelled or never placed), and for an order of an unwind step that
+    is being sent: the run would send the rest at market at once (abort the run to stop it).
+    """
+
+    account: str
+    client_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelAll:
+    """Cancel every open order of `account` (ours and the venue's) that `CancelOrder` would
+    cancel; the orders of an unwind step being sent are left to the run, and named."""
+
+    account: str
+
+
 CARRY_SIZE_RANGE = (1_000.0, 1_000_000_000.0)
 """The sizes (USD per leg) the carry scanner can be priced at: from $1k to $1bn."""
 
@@ -185,7 +209,7 @@ RunCommand = Union[StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, PauseRun, 
 """The commands of a guided unwind run."""
 
 Command = Union[Trim, Close, AcceptKillCut, ResetKill, SetKillMode, StartUnwind, ConfirmStep, ConfirmHedge,
-                ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun, SetCarrySize]
+                ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun, SetCarrySize, CancelOrder, CancelAll]
 """Every command a terminal may send."""
 
 #: Every command class, for a reader that must check what arrived (the guard's socket).
@@ -193,7 +217,7 @@ COMMANDS = typing.get_args(Command)
 
 #: The commands that may send (or cancel) orders: refused by a read-only engine or terminal.
 ORDER_COMMANDS = (Trim, Close, AcceptKillCut, StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, SkipStep,
-                  AbortRun)
+                  AbortRun, CancelOrder, CancelAll)
 #: The commands of a run.
 RUN_COMMANDS = (StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun)
 

@@ -10,6 +10,7 @@ from cockpit.model.book import Book
 from cockpit.model.unwind import UnwindRun
 from cockpit.model.deadman import DeadManState
 from cockpit.model.funding import CellStats, FundingLedger
+from cockpit.model.orders import WorkingOrder
 
 
 class Mode(str, Enum):
@@ -41,6 +42,9 @@ class Frame:
             engine's history (`cockpit.model.funding.CellStats`).
         ledger: funding paid and earned, booked by the venues (or the simulator), against the
             cockpit's own estimate; None until the engine has read any.
+        working: every order of ours not done yet (journaled and not filled, cancelled or
+            rejected: on its way, resting, or with an unknown outcome), oldest first. The venues'
+            own open orders, ours and others', are in each account's snapshot.
     """
 
     seq: int
@@ -60,3 +64,4 @@ class Frame:
     dead_man: tuple[DeadManState, ...] = ()
     funding_stats: tuple[CellStats, ...] = ()
     ledger: FundingLedger | None = None
+    working: tuple[WorkingOrder, ...] = ()

@@ -78,6 +78,40 @@ class Order:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkingOrder:
+    """An order of ours that is not done yet, as the engine's journal knows it (`Frame.working`).
+
+    It may rest at the venue (a ladder rung, a limit trim), be on its way (journaled, not yet
+    acknowledged) or have an unknown outcome that the engine is still looking up. The venue's own
+    list of open orders (`VenueSnapshot.open_orders`) shows only what reached it; this shows what
+    the cockpit has in flight, whether or not the venue has it yet.
+
+    Attributes:
+        intent_id: the intent that asked for it: ``trim:…`` (a hotkey trim or close),
+            ``kill:<episode>:…`` (the kill switch's cut), ``unwind:<run>:<step>:<attempt>:<slice>``
+            (a step of a guided unwind run).
+        created: when it was journaled (the engine's clock, POSIX seconds).
+        detail: what the journal last noted about it ("sending", "not at the venue yet …").
+    """
+
+    client_id: str
+    intent_id: str
+    account: str
+    symbol: str
+    side: Side
+    amount: Decimal
+    filled: Decimal
+    status: OrderStatus
+    source: IntentSource
+    reason: str
+    created: float
+    reduce_only: bool = True
+    type: str = "market"
+    price: Decimal | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Fill:
     """One execution of an order."""
 

@@ -50,6 +50,7 @@ ROWS: dict[tuple[str, str], tuple[Path, ...]] = {
     ("KillState", "levels"): ((0,),),
     ("Frame", "dead_man"): (("account",),),
     ("Frame", "funding_stats"): (("asset",), ("venue",)),
+    ("Frame", "working"): (("client_id",),),
     ("FundingLedger", "lines"): (("day",), ("account",), ("symbol",)),
 }
 """The lists patched row by row, by (class, field): each row's identity is the values at these

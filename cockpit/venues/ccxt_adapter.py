@@ -72,6 +72,9 @@ class CcxtVenue:
         # Symbols with resting orders (last snapshot, and orders sent since), and those a
         # per-symbol dead-man's switch (Binance) is armed for.
         self._resting: set[str] = set()
+        # Open orders of the last snapshot that are not ours (placed by hand or by another
+        # program): their id as the snapshot shows it -> the venue's order id, to cancel them by.
+        self._foreign: dict[str, str] = {}
         self._dead_man_symbols: set[str] = set()
         self._dead_man_window: float | None = None  # seconds, while armed
         self._top_ups: dict[str, str] = {}  # cockpit's top-up client id -> the venue's transfer id
@@ -285,6 +288,8 @@ class CcxtVenue:
                                     self._profile.collateral_currency(account_info), account_info)
         orders = tuple(self._map_order(o) for o in raw_orders if isinstance(o, dict))
         self._resting = {o.symbol for o in orders}
+        ours = set(self._client_ids.values())
+        self._foreign = {o.client_id: o.venue_id for o in orders if o.venue_id and o.client_id not in ours}
         done = self._clock()
         return VenueSnapshot(
             account=self.info, fetched_at=done, positions=positions, collateral=collateral,
@@ -405,9 +410,15 @@ class CcxtVenue:
         return instrument.depth_within(levels, reference, within)
 
     async def cancel_order(self, client_id: str, symbol: str) -> None:
-        """Cancel the open order with cockpit's `client_id`."""
+        """Cancel the open order with cockpit's `client_id`, or one of the last snapshot's open
+        orders that is not ours by the id it showed (cancelled by the venue's order id: its
+        client id, if it has one, was never sent in our venue format)."""
         self._refuse_if_readonly("cancels")
         ex = self._ready()
+        venue_id = self._foreign.get(client_id)
+        if venue_id is not None:
+            await self._read(ex.cancel_order(venue_id, symbol))
+            return
         params = {"clientOrderId": self._venue_cid(client_id)}
         await self._read(ex.cancel_order(None, symbol, params))
 

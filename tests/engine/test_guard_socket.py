@@ -297,3 +297,32 @@ def test_every_command_crosses_the_socket_a_guided_unwind_included(guard):
         assert remote.latest.run.id == "socket-run" and not guard.engine.journal.rows()  # nothing sent
     finally:
         remote.detach()
+
+
+def test_our_orders_in_flight_reach_an_attached_terminal_which_can_cancel_them(guard):
+    """`Frame.working` crosses the socket (whole frame, then patches), and so does `CancelOrder`."""
+    from decimal import Decimal
+
+    from cockpit.model import Intent, IntentSource, OrderStatus, Side
+    from cockpit.model.commands import CancelOrder
+
+    remote = _attach()
+    try:
+        p = next(p for p in remote.latest.book.positions() if p.account == "binance" and p.side is Side.LONG)
+        step = guard.engine.venues["binance"].instruments()[p.symbol].price_step
+        limit = (Decimal(str(p.mark_price)) * 2 / step).to_integral_value() * step  # rests: far above
+        intent = Intent(id="trim:socket:limit", account="binance", symbol=p.symbol, source=IntentSource.HOTKEY,
+                        reason="hotkey trim 10%", fraction=0.1, limit=limit)
+        placed = guard._thread.submit(lambda: guard.engine.submit(intent)).result(10)
+        assert placed.status is OrderStatus.OPEN
+        until(lambda: [w.client_id for w in remote.latest.working] == [placed.client_id])
+        assert remote.latest.working[0].price == limit
+
+        result = asyncio.run(remote.send(CancelOrder("binance", placed.client_id)))
+
+        assert result.ok, result.message
+        until(lambda: remote.latest.working == ())
+        until(lambda: any(e.field("cancel") == "yes" for e in remote.events))
+        assert guard.engine.journal.get(placed.client_id).status is OrderStatus.CANCELED
+    finally:
+        remote.detach()

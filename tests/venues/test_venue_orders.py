@@ -146,3 +146,18 @@ async def test_transfers_are_not_offered(trader):
     venue = await trader("binanceusdm")
     with pytest.raises(NotSupported):
         await venue.request_transfer(TransferRequest("t1", "tr", Layer.ARBITRUM, D(1)))
+
+
+async def test_an_open_order_that_is_not_ours_is_cancelled_by_the_venues_order_id(trader, replay):
+    """The written openOrders' order was not placed by this cockpit: its client id was never sent
+    in our format, so it is cancelled by Binance's orderId; ours still go by client id."""
+    venue = await trader("binanceusdm")
+    (theirs,) = (await venue.snapshot()).open_orders
+    assert (theirs.client_id, theirs.venue_id) == ("trim-btc-0001", "4011297765")
+    await venue.cancel_order(theirs.client_id, theirs.symbol)
+    (sent,) = replay.sent("/fapi/v1/order")
+    assert sent.method == "DELETE" and sent.params["orderId"] == "4011297765"
+    assert "origClientOrderId" not in sent.params
+    await venue.place_order(trim("BTC/USDT:USDT", "0.004", cid="ours-0001"))
+    await venue.cancel_order("ours-0001", "BTC/USDT:USDT")
+    assert replay.sent("/fapi/v1/order")[-1].params["origClientOrderId"] == "ours-0001"
