@@ -31,6 +31,7 @@ from cockpit.engine.deadman import DeadManSwitches
 from cockpit.engine.executor import ExecutionError, Executor, Outcome
 from cockpit.engine.funding import FundingMemory
 from cockpit.engine.history import HistoryStore, history_path
+from cockpit.engine.plots import PlotWatch
 from cockpit.engine.journal import Journal
 from cockpit.engine.listeners import Listeners
 from cockpit.engine.unwind import UnwindFlow
@@ -55,7 +56,8 @@ from cockpit.model import (
     VenueSnapshot,
     VenueTimeout,
 )
-from cockpit.model.commands import TrimPreview
+from cockpit.model.commands import TrimPreview, WatchPlots
+from cockpit.model.plots import Plots
 from cockpit.model.events import Event, EventKind, Severity
 from cockpit.redact import clip, scrub
 from cockpit.risk.trim import trim_liquidation
@@ -226,6 +228,7 @@ class Engine:
         except Exception as error:  # a damaged history must not stop the engine: it starts cold
             self._log_once("restoring the funding history failed", error)
         self.backfill = Backfill(self, backfill)
+        self.plots = PlotWatch(self.funding.history, lambda: getattr(self.risk, "settings", None))
         self.dead_man = DeadManSwitches(
             self.venues, dead_man or {}, journal=self.journal, clock=clock, emit=self.emit,
             ready=lambda name: name in self.executor.reconciled, refused=self.readonly_reason,
@@ -646,6 +649,7 @@ class Engine:
             funding_stats=self.funding.stats,
             ledger=self.funding.ledger,
             working=self._working(),
+            plots=self._plots(now),
         )
         self.latest = frame
         if risk_error is None:
@@ -678,6 +682,26 @@ class Engine:
             self._fail_loudly("recording funding history failed", error, "history is not being kept")
         else:
             self._failed.pop("recording funding history failed", None)
+
+    def _plots(self, now: float) -> Plots | None:
+        """The watched plot series (a failure there never stops a frame: noticed once, and the
+        frame goes out without them)."""
+        try:
+            plots = self.plots.plots(self._risk_now(now))
+        except Exception as error:
+            self._log_once("reading the plot series failed", error)
+            self._fail_loudly("reading the plot series failed", error, "the plots are not updating")
+            return None
+        self._failed.pop("reading the plot series failed", None)
+        return plots
+
+    def watch_plots(self, command: WatchPlots) -> str | None:
+        """Take, renew or end a terminal's plot watch (`cockpit.engine.plots`); why not, or None.
+        A new watch is in the next frame, published now."""
+        refusal = self.plots.watch(command)
+        if refusal is None:
+            self._changed()
+        return refusal
 
     def _fail_loudly(self, what: str, error: BaseException, consequence: str) -> str:
         """A one-line reason for `error`, noticed once per run of failures (not every frame)."""

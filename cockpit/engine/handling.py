@@ -16,7 +16,8 @@ from cockpit.engine.executor import ExecutionError, Outcome
 from cockpit.model import Health, Intent, KillMode, KillStatus, OrderStatus
 from cockpit.model.commands import (
     ORDER_COMMANDS, AcceptKillCut, CancelAll, CancelOrder, Close, Command, CommandResult, CutLine, CutPreview, OrderResult, Preview,
-    CARRY_SIZE_RANGE, RUN_COMMANDS, Refused, ResetKill, SetCarrySize, SetKillMode, StartUnwind, Trim, trim_intent,
+    CARRY_SIZE_RANGE, RUN_COMMANDS, Refused, ResetKill, SetCarrySize, SetKillMode, StartUnwind, Trim, WatchPlots,
+    trim_intent,
 )
 
 from cockpit.model.unwind import TargetKind  # noqa: E402  (with the commands it validates)
@@ -69,6 +70,9 @@ async def send(engine: Engine, command: Command, *, readonly: str | None = None)
         return await cancel.cancel_order(engine, command)
     if isinstance(command, CancelAll):
         return await cancel.cancel_all(engine, command)
+    if isinstance(command, WatchPlots):
+        refusal = engine.watch_plots(command)
+        return CommandResult(refusal is None, refusal or ("plots closed" if command.stop else "plots watched"))
     return CommandResult(False, f"unknown command {type(command).__name__}")
 
 

@@ -136,6 +136,7 @@ class HistoryStore:
         self._db.executescript(_SCHEMA)
         self._last: dict[str, float] = {}
         self.changed = 0  # bumps whenever funding samples are added (for cached figures)
+        self.written: dict[str, int] = {"funding": 0, "stress": 0, "equity": 0}  # bumps per table written
 
     def close(self) -> None:
         """Close the database."""
@@ -177,6 +178,8 @@ class HistoryStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        for what in due:
+            self.written[what] += 1
 
     def _funding_cells(self, now: float, a: Assessment) -> None:
         rows = [(c.venue, c.symbol, c.asset, now, c.rate, _num(c.apr), c.interval_hours, _num(c.predicted_rate), "live")
@@ -208,6 +211,7 @@ class HistoryStore:
             self._db.execute("INSERT OR REPLACE INTO backfill VALUES (?,?,?)", (venue, symbol, until))
         if added:
             self.changed += 1
+            self.written["funding"] += 1
         return added
 
     def backfilled(self, venue: str, symbol: str) -> float | None:
@@ -280,6 +284,70 @@ class HistoryStore:
     def book(self, since: float) -> list[tuple[float, float, float, float, float | None, float | None]]:
         """(time, equity, daily drawdown, peak drawdown, peak, day peak) from `since`."""
         return list(self._db.execute("SELECT * FROM book WHERE time >= ? ORDER BY time", (since,)))
+
+    # -- reading, bucketed for plots (`cockpit.engine.plots`) ---------------------------------
+    # A bucket is `CAST(time / bucket)`; a point's time is its bucket's start, so a bucket's
+    # point keeps its time as samples join it. SQLite aggregates in C: a day of the stress index
+    # (8,640 rows) is one pass.
+
+    def first_time(self, table: str, since: float) -> float | None:
+        """The oldest time from `since` in `table` (stress, equity or book)."""
+        if table not in ("stress", "equity", "book"):
+            raise ValueError(f"no bucketed history table {table!r}")
+        return self._db.execute(f"SELECT MIN(time) FROM {table} WHERE time >= ?", (since,)).fetchone()[0]
+
+    def cell_span(self, asset: str, venue: str, since: float) -> tuple[float | None, str | None]:
+        """(the oldest time from `since`, the newest symbol) of the funding cell `asset` on `venue`."""
+        first = self._db.execute("SELECT MIN(time) FROM funding WHERE venue=? AND asset=? AND time >= ?",
+                                 (venue, asset, since)).fetchone()[0]
+        row = self._db.execute("SELECT symbol FROM funding WHERE venue=? AND asset=? ORDER BY time DESC LIMIT 1",
+                               (venue, asset)).fetchone()
+        return first, None if row is None else row[0]
+
+    def apr_buckets(self, asset: str, venue: str, since: float, bucket: float) -> list[tuple[float, float]]:
+        """(bucket start, mean APR) of the funding cell `asset` on `venue` from `since`; samples
+        of unknown APR are left out."""
+        return [(b * bucket, apr) for b, apr in self._db.execute(
+            "SELECT CAST(time / ? AS INTEGER) AS b, AVG(apr) FROM funding WHERE venue=? AND asset=? AND time >= ?"
+            " AND apr IS NOT NULL GROUP BY b ORDER BY b", (bucket, venue, asset, since))]
+
+    def intervals(self, asset: str, venue: str, since: float) -> list[tuple[float, float]]:
+        """(time, interval hours) of every sample of the cell from `since` that says its interval."""
+        return list(self._db.execute(
+            "SELECT time, interval FROM funding WHERE venue=? AND asset=? AND time >= ? AND interval IS NOT NULL"
+            " ORDER BY time", (venue, asset, since)))
+
+    def stress_buckets(self, since: float, bucket: float) -> list[tuple[float, float]]:
+        """(bucket start, highest index) from `since`; unknown readings left out."""
+        return [(b * bucket, v) for b, v in self._db.execute(
+            "SELECT CAST(time / ? AS INTEGER) AS b, MAX(value) FROM stress WHERE time >= ? AND value IS NOT NULL"
+            " GROUP BY b ORDER BY b", (bucket, since))]
+
+    def stress_drivers(self, since: float, at_least: float | None) -> list[tuple[float, tuple[str, ...]]]:
+        """(time, drivers) of every sample from `since` whose index is at least `at_least`
+        (None: every sample)."""
+        low = -math.inf if at_least is None else at_least
+        return [(t, tuple(json.loads(d))) for t, d in self._db.execute(
+            "SELECT time, drivers FROM stress WHERE time >= ? AND value >= ? ORDER BY time", (since, low))]
+
+    def equity_buckets(self, since: float, bucket: float) -> dict[str, list[tuple[float, float]]]:
+        """Per account: (bucket start, the bucket's last equity) from `since`."""
+        out: dict[str, list] = defaultdict(list)
+        # A bare column beside one MAX() is the value of the row holding the maximum (SQLite).
+        for acc, b, eq, _t in self._db.execute(
+                "SELECT account, CAST(time / ? AS INTEGER) AS b, equity, MAX(time) FROM equity WHERE time >= ?"
+                " GROUP BY account, b ORDER BY account, b", (bucket, since)):
+            out[acc].append((b * bucket, eq))
+        return dict(out)
+
+    def book_buckets(self, since: float, bucket: float) -> list[tuple[float, float, float, float]]:
+        """(bucket start, last equity, worst daily drawdown, worst peak drawdown) from `since`."""
+        worst = {b: (dd, dp) for b, dd, dp in self._db.execute(
+            "SELECT CAST(time / ? AS INTEGER) AS b, MAX(drawdown_daily), MAX(drawdown_peak) FROM book"
+            " WHERE time >= ? GROUP BY b", (bucket, since))}
+        return [(b * bucket, eq, *worst[b]) for b, eq, _t in self._db.execute(
+            "SELECT CAST(time / ? AS INTEGER) AS b, equity, MAX(time) FROM book WHERE time >= ? GROUP BY b ORDER BY b",
+            (bucket, since))]
 
     def payments(self, since: float) -> list[FundingPayment]:
         """Payments booked from `since`, oldest first."""

@@ -26,7 +26,7 @@ from cockpit.engine.core import Engine
 from cockpit.engine.protocol import MAX_REQUEST, RECENT_EVENTS, VERSION, ProtocolError, guard_answers, read_message
 from cockpit.model import MalformedReply
 from cockpit.model import codec, patch
-from cockpit.model.commands import COMMANDS
+from cockpit.model.commands import COMMANDS, WatchPlots
 from cockpit.model.events import Event, EventKind
 from cockpit.model.frame import Frame
 
@@ -52,6 +52,7 @@ class _Terminal:
     readonly: str | None
     base: dict | None = None  # the encoded frame it last received (patches are against it)
     tasks: set = field(default_factory=set)
+    watchers: set = field(default_factory=set)  # its plot watches (`WatchPlots`), dropped when it goes
 
     def write(self, message: dict) -> bool:
         """Queue one message; False (and the terminal is closed) when it cannot keep up."""
@@ -172,6 +173,8 @@ class GuardServer:
                 self._terminals.discard(terminal)
                 for task in terminal.tasks:
                     task.cancel()
+                for watcher in terminal.watchers:
+                    self.engine.plots.drop(watcher)
                 self.engine.emit(EventKind.TERMINAL, f"terminal detached (pid {pid})", pid=str(pid), attached="no")
             with contextlib.suppress(Exception):
                 writer.close()
@@ -213,6 +216,8 @@ class GuardServer:
 
     async def _answer(self, terminal: _Terminal, kind: str, rid: int, command) -> None:
         try:
+            if isinstance(command, WatchPlots):
+                terminal.watchers.add(command.watcher)
             if kind == "send":
                 result = await handling.send(self.engine, command, readonly=terminal.readonly)
             else:

@@ -501,7 +501,8 @@ def loads(line: bytes | str, *, source: str = "wire") -> Any:
 
 def _register_model() -> None:
     from cockpit.model import (
-        assessment, book, commands, deadman, enums, events, frame, funding, ids, layers, market, orders, unwind,
+        assessment, book, commands, deadman, enums, events, frame, funding, ids, layers, market, orders, plots,
+        unwind,
     )
 
     register(
@@ -524,6 +525,7 @@ def _register_model() -> None:
         commands.Refused, commands.StartUnwind, commands.ConfirmStep, commands.ConfirmHedge, commands.ResumeRun,
         commands.PauseRun, commands.SkipStep, commands.AbortRun, commands.DismissRun, commands.SetCarrySize,
         commands.CancelOrder, commands.CancelAll,
+        commands.WatchPlots,
         unwind.TargetKind, unwind.RunMode, unwind.StepStyle, unwind.RunState, unwind.StepKind, unwind.StepStatus,
         unwind.Why, unwind.UnwindTarget, unwind.BookFigures, unwind.RunOrder, unwind.UnwindStep,
         unwind.BlindAccount, unwind.UnwindRun,
@@ -531,6 +533,7 @@ def _register_model() -> None:
         deadman.DeadManMode, deadman.DeadManStatus, deadman.DeadMan, deadman.DeadManState, deadman.DeadManPolicy,
         funding.FundingSample, funding.FundingPayment, funding.Period, funding.CellStats, funding.LedgerLine,
         funding.AssetFunding, funding.FundingLedger,
+        plots.Series, plots.FundingHistory, plots.Driver, plots.StressHistory, plots.EquityHistory, plots.Plots,
     )
 
 

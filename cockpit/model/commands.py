@@ -189,6 +189,32 @@ CARRY_SIZE_RANGE = (1_000.0, 1_000_000_000.0)
 """The sizes (USD per leg) the carry scanner can be priced at: from $1k to $1bn."""
 
 
+@dataclass(frozen=True, slots=True)
+class WatchPlots:
+    """Say which plot series this terminal watches: while any terminal does, every frame carries
+    them (`Frame.plots`, see `cockpit.model.plots`); when none does, frames carry none.
+
+    A watch is a lease: it lapses `WATCH_LEASE` seconds after it was last sent, so a terminal
+    that dies without a word costs nothing for long; a terminal renews it while its plots are
+    on screen (and the guard drops an attached terminal's watches when it detaches). It changes
+    nothing but what frames carry, so a read-only engine accepts it too.
+
+    Attributes:
+        watcher: the terminal's id for its watch (`new_command_id()`), the same on every renewal.
+        cells: the funding cells, (asset, venue), whose history it watches (at most
+            `cockpit.model.plots.MAX_CELLS`); the stress index and equity come with any watch.
+        stop: end the watch now (the plots were closed).
+    """
+
+    watcher: str
+    cells: tuple[tuple[str, str], ...] = ()
+    stop: bool = False
+
+
+WATCH_LEASE = 60.0
+"""Seconds a `WatchPlots` holds without being sent again."""
+
+
 def trim_intent(command: Trim | Close) -> Intent:
     """The intent a trim (or close) becomes. Its id comes from the command's id, so a command sent
     twice (a retry after a lost answer) is one order under one client id; a command without an id
@@ -209,7 +235,7 @@ RunCommand = Union[StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, PauseRun, 
 """The commands of a guided unwind run."""
 
 Command = Union[Trim, Close, AcceptKillCut, ResetKill, SetKillMode, StartUnwind, ConfirmStep, ConfirmHedge,
-                ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun, SetCarrySize, CancelOrder, CancelAll]
+                ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun, SetCarrySize, CancelOrder, CancelAll, WatchPlots]
 """Every command a terminal may send."""
 
 #: Every command class, for a reader that must check what arrived (the guard's socket).

@@ -11,6 +11,7 @@ from cockpit.model.unwind import UnwindRun
 from cockpit.model.deadman import DeadManState
 from cockpit.model.funding import CellStats, FundingLedger
 from cockpit.model.orders import WorkingOrder
+from cockpit.model.plots import Plots
 
 
 class Mode(str, Enum):
@@ -45,6 +46,8 @@ class Frame:
         working: every order of ours not done yet (journaled and not filled, cancelled or
             rejected: on its way, resting, or with an unknown outcome), oldest first. The venues'
             own open orders, ours and others', are in each account's snapshot.
+        plots: the plot series, while a terminal watches them (`cockpit.model.commands.WatchPlots`);
+            None otherwise.
     """
 
     seq: int
@@ -65,3 +68,4 @@ class Frame:
     funding_stats: tuple[CellStats, ...] = ()
     ledger: FundingLedger | None = None
     working: tuple[WorkingOrder, ...] = ()
+    plots: Plots | None = None

@@ -52,6 +52,14 @@ ROWS: dict[tuple[str, str], tuple[Path, ...]] = {
     ("Frame", "funding_stats"): (("asset",), ("venue",)),
     ("Frame", "working"): (("client_id",),),
     ("FundingLedger", "lines"): (("day",), ("account",), ("symbol",)),
+    ("Plots", "funding"): (("asset",), ("venue",)),
+    ("FundingHistory", "apr"): ((0,),),
+    ("StressHistory", "index"): ((0,),),
+    ("EquityHistory", "accounts"): (("name",),),
+    ("EquityHistory", "book"): ((0,),),
+    ("EquityHistory", "drawdown_daily"): ((0,),),
+    ("EquityHistory", "drawdown_peak"): ((0,),),
+    ("Series", "points"): ((0,),),
 }
 """The lists patched row by row, by (class, field): each row's identity is the values at these
 paths in the encoded row. Rows of a list not named here are resent whole when any changes."""
