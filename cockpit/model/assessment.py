@@ -493,6 +493,8 @@ class Assessment:
         proposal: the kill switch's proposed intents (`kill.proposed`) with the share of each
             position they cut, in the same order.
         carry: the carry scanner at the engine's carry size (None: not computed).
+        near_liq_distance: the distance to liquidation under which a position is flagged
+            "near-liq" (the risk setting), so the flag can say how near against what.
     """
 
     now: float
@@ -522,6 +524,7 @@ class Assessment:
     proposal: tuple[ProposedCut, ...] = ()
     in_transit: float = 0.0
     carry: CarryScan | None = None
+    near_liq_distance: float = 0.10
 
     @property
     def funding_stress_warn(self) -> float:

@@ -137,6 +137,7 @@ class RiskEngine:
             stress=output.stress_rows(t, scen, st),
             funding_stress=fs.index,
             funding_stress_threshold=s.funding_stress_threshold,
+            near_liq_distance=s.near_liq_distance,
             funding_stress_drivers=fs.drivers,
             funding_stress_history=self._funding.index_history,
             equity=ex.equity,

@@ -32,10 +32,16 @@ CURSOR_BINDINGS = [
 """Cursor movement with ids, so keymaps (vim) can remap it; Textual's built-in bindings have none."""
 
 
+def keys_of(app, binding_id: str) -> list[str]:
+    """The key names that run `binding_id` in `app` ("f", "ctrl+p"): the user's keymap first,
+    else the default."""
+    overrides = getattr(app, "keymap_overrides", None) or {}
+    keys = overrides.get(binding_id) or DEFAULT_BINDINGS[binding_id][0]
+    return [key.strip() for key in keys.split(",")]
+
+
 def key_of(app, binding_id: str) -> str:
     """The key that runs `binding_id` in `app`, as the key bar shows it ("U", "enter", "^p"):
     the user's keymap first, else the default. Hints in texts use this, never a letter."""
-    overrides = getattr(app, "keymap_overrides", None) or {}
-    keys = overrides.get(binding_id) or DEFAULT_BINDINGS[binding_id][0]
-    first = keys.split(",")[0]
+    first = keys_of(app, binding_id)[0]
     return app.get_key_display(Binding(first, "", DEFAULT_BINDINGS[binding_id][1]))

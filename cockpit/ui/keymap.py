@@ -64,6 +64,7 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     "positions.trim": ("t", "Trim 25%"),
     "positions.trim_half": ("T", "Trim 50%"),
     "positions.close": ("x", "Close 100%"),
+    "positions.apply_flag": ("f", "Apply flag"),
     "positions.sort": ("s", "Sort"),
     "positions.group": ("g", "Group"),
     "cursor.up": ("up", "Up"),

@@ -25,16 +25,16 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from cockpit.engine.api import EngineAPI
-from cockpit.model import Frame, Health, LiqKind
+from cockpit.model import Frame, Health, LiqKind, PositionRisk
 from cockpit.model.commands import (
     AcceptKillCut, CommandResult, CutPreview, Refused, ResetKill, ResumeRun, StartUnwind, Trim, TrimPreview,
     new_command_id,
 )
 from cockpit.model.unwind import RunMode
-from cockpit.present import format as fmt
+from cockpit.present import flags, format as fmt
 from cockpit.present.deadman import dms_lines
 from cockpit.ui.alerts import TerminalAlerts
-from cockpit.ui.bindings import bind
+from cockpit.ui.bindings import bind, key_of, keys_of
 from cockpit.ui.messages import AlertArrived, FrameArrived, NewestFrame
 from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
@@ -45,7 +45,7 @@ from cockpit.ui.screens.picker import UnwindPicker
 from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
-from cockpit.ui.widgets.positions import PositionsTable
+from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
 from cockpit.ui.widgets.status import status_line
 
 #: Set by `bench/bench_ui.py`: a file to stamp when the first full frame is on screen.
@@ -67,6 +67,7 @@ class CockpitScreen(Screen):
         bind("positions.trim", "trim(0.25)"),
         bind("positions.trim_half", "trim(0.5)"),
         bind("positions.close", "trim(1.0)"),
+        bind("positions.apply_flag", "apply_flag"),
         bind("positions.sort", "sort"),
         bind("positions.group", "group", show=False),
         bind("kill.accept", "accept_cut"),
@@ -94,6 +95,7 @@ class CockpitScreen(Screen):
         self.alerts = TerminalAlerts(self)
         self._unevents = None
         self._runs_seen: set[str] = set()  # runs whose screen was opened once (by hand or on sight)
+        self._flag_offered = False  # the apply-flag key is on the key bar (see `check_action`)
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -223,6 +225,7 @@ class CockpitScreen(Screen):
             notice = frame.notices[-1] if frame.notices else ""
             self.query_one("#notice", Line).show(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
         self._follow_run(frame)
+        self._offer_flag()
         if _BENCH_STAMP and a.positions and a.funding and a.collateral and a.playbook:
             self.call_after_refresh(self._bench_stamp)
 
@@ -330,12 +333,81 @@ class CockpitScreen(Screen):
         if self.frame:
             self.show_frame(self.frame)
 
+    # -- the selected row's flag ----------------------------------------------------------
+
+    def _selected_risk(self) -> PositionRisk | None:
+        """The selected position's row of the newest frame (None on a summary row)."""
+        if self.frame is None:  # also before the panes are composed (check_action runs early)
+            return None
+        key = self.query_one(PositionsTable).selected_position
+        if key is None:
+            return None
+        return next((p for p in self.frame.assessment.positions if p.key == key), None)
+
+    def _offer_flag(self) -> None:
+        """Put the apply-flag key on the key bar, or take it off, as the selected row's flag
+        (and its suggested trim) comes and goes."""
+        offered = self._flag_trim() is not None
+        if offered != self._flag_offered:
+            self._flag_offered = offered
+            self.refresh_bindings()
+
+    def _flag_trim(self) -> float | None:
+        """The trim risk suggests for the selected flagged row (None: no flag, no suggestion,
+        or no order path), never worked out here."""
+        p = self._selected_risk()
+        if p is None or self.frame is None or self.frame.readonly:
+            return None
+        return flags.suggested_trim(p)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer the apply-flag key only where the selected row has a trim to apply."""
+        if action == "apply_flag":
+            return self._flag_trim() is not None
+        return True
+
+    def on_key(self, event) -> None:
+        """The apply-flag key where it is not offered says why (its binding is off then)."""
+        if event.key in keys_of(self.app, "positions.apply_flag") and self._flag_trim() is None:
+            event.stop()
+            self._refuse_flag()
+
+    def on_positions_table_selected(self, _message) -> None:
+        """The cursor moved in the positions: the apply-flag key follows the row."""
+        self._offer_flag()
+
+    def _refuse_flag(self) -> None:
+        """Say, in one line, why the selected row has no trim to apply."""
+        if self.frame is not None and self.frame.readonly:
+            self.notify("Read-only: no orders are sent", severity="warning", markup=False)
+            return
+        p = self._selected_risk()
+        near = self.frame.assessment.near_liq_distance if self.frame is not None else 0.0
+        cut = proposed_cuts(self.frame.assessment).get(p.key) if p is not None and self.frame is not None else None
+        keys = {"trim": key_of(self.app, "positions.trim"), "accept": key_of(self.app, "kill.accept")}
+        self.notify(flags.apply_refusal(p, near, cut=cut, keys=keys), severity="warning", markup=False)
+
+    async def action_apply_flag(self) -> None:
+        """Apply the trim risk suggests for the selected flagged row, through the usual preview
+        and confirmation (the engine rounds its size down to the venue's step)."""
+        p = self._selected_risk()
+        fraction = self._flag_trim()
+        if p is None or fraction is None:
+            self._refuse_flag()
+            return
+        await self._confirm_trim(p.key, fraction, why=flags.over_text(p))
+
     async def action_trim(self, fraction: float) -> None:
         """Trim the selected position by `fraction`, after a confirmation with frozen values."""
         key = self.query_one(PositionsTable).selected_position
         if key is None:
             self.notify("Select a position row to trim (summary rows are not positions)", severity="warning")
             return
+        await self._confirm_trim(key, fraction)
+
+    async def _confirm_trim(self, key, fraction: float, *, why: str | None = None) -> None:
+        """Preview a trim of `key` by `fraction`, then confirm it (Cancel focused) and send it;
+        `why` (a flag's text) heads the confirmation's lines."""
         command = Trim(key, fraction, id=new_command_id())
         preview = await self.api.preview(command)
         if isinstance(preview, Refused):
@@ -343,8 +415,11 @@ class CockpitScreen(Screen):
             return
         assert isinstance(preview, TrimPreview)
         confirmed = Trim(key, fraction, id=command.id, cap=preview.cut)  # never more than was shown
+        lines = _trim_lines(preview)
+        if why is not None:
+            lines.insert(0, Text.assemble("Flag       ", (why, "bold")))
         self.app.push_screen(
-            ConfirmScreen(_trim_title(preview, fraction), _trim_lines(preview)),
+            ConfirmScreen(_trim_title(preview, fraction), lines),
             callback=lambda ok: self._send(confirmed) if ok else self.notify("Trim cancelled", timeout=2),
         )
 

@@ -11,9 +11,11 @@ from enum import Enum
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.message import Message
 
 from cockpit.model import Assessment, Frame, LiqKind, PositionKey, PositionRisk, Side
-from cockpit.present import book, format as fmt
+from cockpit.present import book, flags as flag_text, format as fmt
+from cockpit.ui.bindings import key_of
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.table import Column, KeyedTable, styled
@@ -47,8 +49,8 @@ class SortOrder(str, Enum):
 
 SORTS = tuple(SortOrder)
 
-FLAG_TEXT = {"near-liq": "LIQ!", "over-limit": "OVER", "stale": "STALE"}
-"""Flags shown in the Flags column ("hedged" is not: the asset grouping already shows hedges)."""
+WARN_FLAGS = frozenset({"near-liq", "over-limit", "stale"})
+"""Flags that colour the Flags cell ("hedged" is not shown: the asset grouping shows hedges)."""
 
 
 def _rounded(notional: float | None) -> float:
@@ -74,6 +76,9 @@ def summary_key(asset: str) -> str:
 class PositionsTable(KeyedTable):
     """One row per position; hotkeys on the screen trim the selected row."""
 
+    class Selected(Message):
+        """The cursor moved to another row (the selected row's flag hint and keys follow it)."""
+
     def __init__(self, **kw) -> None:
         super().__init__(COLUMNS, **kw)
         self.sort_mode = SortOrder.ASSET
@@ -82,7 +87,7 @@ class PositionsTable(KeyedTable):
         # Each position's cells as last formatted, with what they were formatted from (the row,
         # its proposed cut): an unchanged position is not formatted again, and hands the table
         # the same tuple, whose look the table then knows.
-        self._formatted: dict[PositionKey, tuple[PositionRisk, float | None, tuple]] = {}
+        self._formatted: dict[PositionKey, tuple[PositionRisk, tuple, tuple]] = {}
         self._formatted_palette: dict[str, str] = {}
 
     def cycle_sort(self) -> SortOrder:
@@ -90,14 +95,23 @@ class PositionsTable(KeyedTable):
         self.sort_mode = SORTS[(SORTS.index(self.sort_mode) + 1) % len(SORTS)]
         return self.sort_mode
 
+    def move_cursor(self, *, row: int | None = None, column: int | None = None, animate: bool = False,
+                    scroll: bool = True) -> None:
+        """As `KeyedTable.move_cursor`; say so when the row changed."""
+        before = self.cursor_row
+        super().move_cursor(row=row, column=column, animate=animate, scroll=scroll)
+        if self.cursor_row != before:
+            self.post_message(self.Selected())
+
     @property
     def selected_position(self) -> PositionKey | None:
         """The key of the position under the cursor, None on a summary row."""
         key = self.selected_key
         return key if isinstance(key, PositionKey) else None
 
-    def update_from(self, assessment: Assessment) -> None:
-        """Show the positions of `assessment`.
+    def update_from(self, assessment: Assessment, ages: dict[str, float | None] | None = None) -> None:
+        """Show the positions of `assessment`; `ages` are the accounts' data ages (by name) that
+        a stale row's flag shows.
 
         Only the order and the row keys are worked out here; a row's cells are formatted when
         the table draws or compares it (see `KeyedTable.show_rows`), so a frame formats the rows
@@ -132,6 +146,7 @@ class PositionsTable(KeyedTable):
         else:
             keys, plan = [p.key for p in positions], positions
         cuts = proposed_cuts(assessment)
+        near, ages = assessment.near_liq_distance, ages or {}
         colors = self.palette  # the rows drawn later for this frame keep this frame's palette
         if colors != self._formatted_palette:
             self._formatted, self._formatted_palette = {}, dict(colors)
@@ -142,19 +157,24 @@ class PositionsTable(KeyedTable):
             row = plan[i]
             if not isinstance(row, PositionRisk):
                 return _summary(*row)
-            cut = cuts.get(row.key)
+            # What the row is formatted from besides itself: its proposed cut, the near-liq
+            # distance, and a stale row's data age.
+            extra = (cuts.get(row.key), near, ages.get(row.account) if "stale" in row.flags else None)
             known = last.get(row.key)
-            if known is not None and known[0] == row and known[1] == cut:
+            if known is not None and known[0] == row and known[1] == extra:
                 formatted[row.key] = known
                 return known[2]
-            done = formatted[row.key] = (row, cut, _row(row, colors, cuts))
+            done = formatted[row.key] = (row, extra, _row(row, colors, cuts, near, extra[2]))
             return done[2]
 
         self.show_rows(keys, cells)
 
 
-def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[PositionKey, float]) -> tuple:
-    """One position's cells; `cuts` are the kill switch's proposed cuts by position key."""
+def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[PositionKey, float], near_liq: float = 0.10,
+         data_age: float | None = None) -> tuple:
+    """One position's cells; `cuts` are the kill switch's proposed cuts by position key,
+    `near_liq` the assessment's near-liquidation distance, `data_age` its account's data age
+    (what a stale flag says)."""
     up, down, warn = colors.get("pnl-up", ""), colors.get("pnl-down", ""), colors.get("flag-warn", "")
     side = styled("LONG", up) if p.side is Side.LONG else styled("SHORT", down)
     upnl = styled(fmt.money(p.upnl, signed=True), up if (p.upnl or 0) >= 0 else down)
@@ -169,13 +189,8 @@ def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[PositionKey, float]
     dist_cell = styled(dist, f"bold {warn}" if near else "")
     fday = p.funding_per_day
     fday_cell = styled(fmt.money(fday, signed=True), (down if (fday or 0) < 0 else up) if fday else "")
-    flags = " ".join(FLAG_TEXT[f] for f in p.flags if f in FLAG_TEXT)
-    cut = cuts.get(p.key)
-    if cut is not None:  # the kill switch's proposal outranks the sizing suggestion
-        flags = f"CUT {cut:.0%} " + flags
-    elif p.trim_fraction > 0:
-        flags = (flags + f" -{p.trim_fraction:.0%}").strip()
-    flag_cell = styled(flags, warn if {"near-liq", "over-limit", "stale"} & set(p.flags) else "")
+    flags = flag_text.position_flags(p, near_liq, cut=cuts.get(p.key), data_age=data_age)
+    flag_cell = styled(flags, warn if WARN_FLAGS.intersection(p.flags) else "")
     lev = fmt.leverage(p.leverage, compact=True)
     return (
         p.account, p.layer.value, p.asset, side, fmt.size(p.size), fmt.money(p.notional),
@@ -211,12 +226,46 @@ class PositionsPane(BasePane):
         yield PositionsTable(id="positions-table")
         yield Line(id="positions-legend", classes="legend")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._frame: Frame | None = None
+
     def update(self, frame: Frame) -> None:
         """Show the positions of `frame` and its totals."""
+        self._frame = frame
         table = self.query_one(PositionsTable)
         table.palette = self.app.theme_variables
-        table.update_from(frame.assessment)
+        table.update_from(frame.assessment, {acc.name: acc.age for acc in frame.book.accounts})
         self.query_one("#positions-legend", Line).show(positions_legend(frame, table.sort_mode))
+        self._show_hint()
+
+    def on_positions_table_selected(self, _message: PositionsTable.Selected) -> None:
+        """The selected row's flag hint follows the cursor."""
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        """The selected row's flags in full on the pane's lower border, with the key that
+        applies their suggested trim (`flag_hint`)."""
+        frame, key = self._frame, self.query_one(PositionsTable).selected_position
+        row = next((p for p in frame.assessment.positions if p.key == key), None) if frame and key else None
+        hint = "" if row is None else flag_hint(row, frame, key_of(self.app, "positions.apply_flag"))
+        if hint != self.border_subtitle:
+            self.border_subtitle = hint
+
+
+def flag_hint(p: PositionRisk, frame: Frame, key: str) -> str:
+    """The selected row's flags in full ("binance SOL: OVER max-loss −11% · f trims 11% (to the
+    max-loss limit, $56k)"), "" when it has none; `key` is this terminal's apply-flag key, named
+    only where there is a trim to apply (never on a read-only cockpit)."""
+    a = frame.assessment
+    account = frame.book.account(p.account)
+    age = account.age if account is not None and "stale" in p.flags else None
+    text = flag_text.position_flags(p, a.near_liq_distance, cut=proposed_cuts(a).get(p.key), data_age=age)
+    if not text:
+        return ""
+    if flag_text.suggested_trim(p) is not None and not frame.readonly:
+        text += " · " + flag_text.apply_hint(p, key)
+    return f"{p.account} {p.asset}: {text}"
 
 
 def positions_legend(frame: Frame, sort_mode: SortOrder) -> Text:
