@@ -21,10 +21,19 @@ COLUMNS = ("mark", "asset", "long", "short", "gross", "net", "breakeven", "cap_h
 WARN_MARK = "!!"
 HELD_MARK = "●"
 
-LEGEND = (f"{WARN_MARK} held, pays funding on both legs · {HELD_MARK} held · gross/net: APR on one leg's notional, "
-          "net of fees and slippage over the hold · b/e: days of carry that pay the costs · cap½/cap0: size per "
-          "leg where net halves / reaches zero · stab: share of history with the spread positive · intvl: "
-          "payment intervals, long/short · costs: fees and slippage in and out")
+LEGEND_TERMS = (
+    (WARN_MARK, "held, pays funding on both legs"),
+    (HELD_MARK, "held"),
+    ("gross/net", "APR on one leg's notional, net of fees and slippage over the hold"),
+    ("b/e", "days of carry that pay the costs"),
+    ("cap½/cap0", "size per leg where net halves / reaches zero"),
+    ("stab", "share of history with the spread positive"),
+    ("intvl", "payment intervals, long/short"),
+    ("costs", "fees and slippage in and out"),
+)
+"""Every mark and column of the scanner with its meaning (the legend and the `?` glossary)."""
+
+LEGEND = fmt.legend(LEGEND_TERMS)
 """What every mark and column means (the screen's legend and the `?` glossary)."""
 
 LEGEND_SHORT = (f"{WARN_MARK} pays both legs · {HELD_MARK} held · b/e break-even · cap½ net halves · "

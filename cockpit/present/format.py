@@ -121,6 +121,12 @@ PARTIAL = "*"
 """Marks a total over partial data: some of the values it adds up are unknown."""
 
 
+def legend(terms) -> str:
+    """A legend line from (term, meaning) pairs: "b/e: days … · !! held, …" (a mark without a letter
+    in it is followed by a space, a word by a colon)."""
+    return " · ".join(f"{term}{': ' if any(c.isalnum() for c in term) else ' '}{meaning}" for term, meaning in terms)
+
+
 def total(values, *, signed: bool = False, short: bool = False) -> str:
     """The sum of `values` as money, with `PARTIAL` after it when some are unknown (None) and
     "—" when all are: an unknown value is never counted as 0 without saying so."""

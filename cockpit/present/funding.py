@@ -190,9 +190,14 @@ def card(cell: FundingCell, stats: CellStats | None, frame: Frame) -> list[str]:
 
 # -- the ledger ------------------------------------------------------------------------------------
 
-LEDGER_LEGEND = ("booked: what the venue booked (+ received, − paid) · est: the cockpit's own estimate "
-                 "(rate × notional at each payment it watched) · ≠ they disagree by more than 10% · "
-                 "export: cockpit funding export --since YYYY-MM-DD")
+LEDGER_TERMS = (
+    ("booked", "what the venue booked (+ received, − paid)"),
+    ("est", "the cockpit's own estimate (rate × notional at each payment it watched)"),
+    ("≠", "they disagree by more than 10%"),
+)
+"""The ledger's columns and mark with their meaning (its legend and the `?` glossary)."""
+
+LEDGER_LEGEND = fmt.legend((*LEDGER_TERMS, ("export", "cockpit funding export --since YYYY-MM-DD")))
 
 
 def ledger_header(ledger: FundingLedger | None) -> str:
@@ -233,6 +238,6 @@ def ledger_cells(line: LedgerLine) -> tuple[str, ...]:
     return (line.day, line.account, line.symbol, booked, str(line.payments), est, "≠" if line.disagrees else "")
 
 
-__all__ = ["CellView", "HeatView", "LEDGER_LEGEND", "MIN_OI_STEPS", "PERIODS", "SATURATION", "Shown", "asset_lines",
+__all__ = ["CellView", "HeatView", "LEDGER_LEGEND", "LEDGER_TERMS", "MIN_OI_STEPS", "PERIODS", "SATURATION", "Shown", "asset_lines",
            "card", "heat", "ledger_cells", "ledger_header", "legend", "options_line", "positive_share", "shown",
            "sources_line", "value"]

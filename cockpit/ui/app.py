@@ -13,10 +13,11 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from cockpit.engine.api import EngineAPI
+from cockpit.ui import palette
 from cockpit.ui.bindings import bind
 from cockpit.ui.compat import CrashExitApp
 from cockpit.ui.screens.cockpit import CockpitScreen
-from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, load_theme
+from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeError, load_theme, shipped_themes
 
 
 class CockpitApp(CrashExitApp):
@@ -76,9 +77,20 @@ class CockpitApp(CrashExitApp):
         classes, styles, the first frame) lives as long as the process, so it is frozen into the
         permanent generation, where later collections do not walk it.
         """
+        self._register_shipped_themes()
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
+
+    def _register_shipped_themes(self) -> None:
+        """Offer every shipped theme in Textual's theme picker (the palette's "Theme"), after the
+        first paint: the start-up reads only the theme in use."""
+        for name in shipped_themes():
+            if name not in self.available_themes:
+                try:
+                    self.register_theme(load_theme(name))
+                except ThemeError as error:  # a broken install: the picker lacks one, the app runs on
+                    self.notify(str(error), severity="warning", markup=False)
 
     def action_help(self) -> None:
         """Show or hide the keys panel; showing it also says why any account is not LIVE."""
@@ -90,16 +102,13 @@ class CockpitApp(CrashExitApp):
                 self.screen.health_report()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's commands, and the emergency unwind."""
-        yield from super().get_system_commands(screen)
-        cockpit = next((s for s in self.screen_stack if isinstance(s, CockpitScreen)), None)
-        if cockpit is not None:
-            yield SystemCommand("Emergency unwind", "Pick a target, preview the plan, start a guided unwind "
-                                "(or show the run in progress)", cockpit.action_unwind)
-            yield SystemCommand("Carry scanner", "Per asset the best long/short venue pair net of fees and "
-                                "slippage at your size (informs only: sends nothing)", cockpit.action_carry)
-            yield SystemCommand("Funding ledger", "Funding paid and earned per position, account and day, "
-                                "against the cockpit's estimate", cockpit.action_ledger)
+        """Every action live on `screen`, from the binding table (`cockpit.ui.palette`), then
+        Textual's own commands (the theme picker, maximize) where ours do not already name them
+        (Textual's "Keys" would open its keys panel instead of the help)."""
+        ours = [SystemCommand(title, help, callback) for title, help, callback in palette.commands(screen)]
+        yield from ours
+        titles = {command.title for command in ours} | {"Keys"}
+        yield from (command for command in super().get_system_commands(screen) if command.title not in titles)
 
     def action_screenshot(self) -> None:
         """Save an SVG of the screen in the current directory."""

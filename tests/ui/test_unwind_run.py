@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from cockpit.model.commands import AbortRun, ConfirmStep, PauseRun, ResumeRun, StartUnwind
 from cockpit.model.unwind import RunMode, RunState, StepKind, StepStatus, TargetKind
+from cockpit.ui.keymap import DEFAULT_BINDINGS
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.picker import UnwindPicker
 from cockpit.ui.screens.run import RunScreen, StepTable
@@ -215,8 +216,8 @@ async def test_the_palette_offers_the_emergency_unwind():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await first_frame(pilot)
-        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Emergency unwind")
-        command.callback()
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == DEFAULT_BINDINGS["unwind.start"][1])
+        await command.callback()  # the binding's action, run on the cockpit screen
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, UnwindPicker)

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from cockpit.model import Assessment, Frame, LayerCollateral
-from cockpit.present import format as fmt, reasons
+from cockpit.present import format as fmt, glossary, reasons
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.table import Column, KeyedTable
 
@@ -32,7 +32,7 @@ COLUMNS = [
 ]
 
 
-LEGEND = "Maint% = maintenance ÷ equity · 100% = liquidation"
+LEGEND = glossary.COLLATERAL_LEGEND
 """What the columns that need it mean (the pane's border subtitle)."""
 
 

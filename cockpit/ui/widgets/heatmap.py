@@ -31,6 +31,7 @@ from textual.widget import Widget
 from cockpit.model import Frame, FundingCell
 from cockpit.present import format as fmt
 from cockpit.present import funding as pf
+from cockpit.present import glossary
 from cockpit.ui.bindings import bind, key_of
 from cockpit.ui.widgets.cells import changed_regions
 from cockpit.ui.pane import BasePane
@@ -301,7 +302,7 @@ class FundingPane(BasePane):
     pane_id = "funding"
     title = "Funding"
     column = "right"
-    legend = "▲ long ▼ short · $ you earn+/pay− a day · red: longs pay, blue: shorts pay · ? last-known"
+    legend = glossary.FUNDING_LEGEND
 
     def __init__(self) -> None:
         super().__init__()

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 
 from cockpit.model import Assessment, Frame, KillMode, KillStatus, LayerCollateral, PlaybookStep, Side
 from cockpit.model.unwind import UnwindRun
-from cockpit.present import format as fmt, reasons
+from cockpit.present import format as fmt, glossary, reasons
 from cockpit.ui.bindings import key_of
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
@@ -33,7 +33,7 @@ class PlaybookPane(BasePane):
     pane_id = "playbook"
     title = "Playbook"
     column = "right"
-    legend = "maint% = maint. ÷ equity · 100% = liquidation"
+    legend = glossary.PLAYBOOK_LEGEND
 
     def __init__(self) -> None:
         super().__init__()

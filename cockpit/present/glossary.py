@@ -1,0 +1,291 @@
+"""What every key does and what every column, flag, mark and unit on screen means: the text of the
+`?` help and of the command palette's entries. Textual-free.
+
+One source: the legends the screens show (the collateral and playbook panes' border, the funding
+pane's, the carry scanner's, the ledger's, the dead-man's switch) are defined or taken from here,
+so the help and the screen never say two different things.
+
+A section (`SECTIONS`) explains one pane or screen; the help shows the sections of the screen it
+was opened from (`cockpit.ui.screens.help`). An entry's `term` is what is on screen; it explains
+every table column header named by `Entry.names` (the term, and each part of a term written
+"a/b"), which `tests/ui/test_help.py` checks against every table's columns.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from cockpit.present import carry as pc, deadman, funding as pf
+
+# -- keys ----------------------------------------------------------------------------------------
+
+KEY_HELP: dict[str, str] = {
+    "app.quit": "quit this terminal (attached to a guard, the guard carries on)",
+    "app.help": "this help: the keys live here and what every figure means",
+    "app.commands": "the command palette: every action, every theme",
+    "app.screenshot": "save an SVG screenshot in the current directory",
+    "view.positions": "show (zoom) the Positions pane",
+    "view.funding": "show (zoom) the Funding heatmap",
+    "view.collateral": "show (zoom) the Collateral pane",
+    "view.playbook": "show (zoom) the Unwind playbook",
+    "view.all": "show all four panes (where the terminal is big enough)",
+    "view.next": "focus the next pane",
+    "view.previous": "focus the previous pane",
+    "view.carry": "the carry scanner: per asset the best long/short venue pair net of fees and slippage at your "
+                  "size (informs only: sends nothing)",
+    "positions.trim_tenth": "trim the selected position by 10% (reduce-only, asks first)",
+    "positions.trim": "trim the selected position by 25% (reduce-only, asks first)",
+    "positions.trim_half": "trim the selected position by 50% (reduce-only, asks first)",
+    "positions.close": "close the selected position (reduce-only, asks first)",
+    "positions.sort": "cycle the sort: asset, notional, nearest liquidation, funding bleed",
+    "positions.group": "group by asset with net/gross lines, on or off",
+    "kill.accept": "accept the kill switch's proposed cut (asks first)",
+    "kill.reset": "reset a latched kill switch (only once its cause has cleared)",
+    "unwind.start": "emergency unwind: pick a target, preview the plan, start a guided run (or show the run in "
+                    "progress)",
+    "run.confirm": "send the selected step (step by step)",
+    "run.go": "let the run send every step by itself (asks first)",
+    "run.pause": "pause the run: orders out finish, nothing new is sent",
+    "run.skip": "skip the selected step (reported as skipped)",
+    "run.hedge": "confirm the selected blind-venue hedge (asks first: it opens a position)",
+    "run.abort": "abort the run (asks first; it is verified and reported)",
+    "run.dismiss": "take a finished run off the screen (its report stays)",
+    "run.back": "back to the cockpit (the run carries on)",
+    "picker.cancel": "back from a list of names, or close the picker",
+    "funding.period": "funding heatmap period: now, 1 day, 7 days (mean APR, share of the period positive)",
+    "funding.scale": "funding heatmap colour scale: fixed (±150% APR) or relative (the largest shown)",
+    "funding.held": "funding heatmap: only the assets you hold, or all",
+    "funding.min_oi": "funding heatmap: minimum open interest: off, $1M, $10M, $100M",
+    "funding.ledger": "the funding ledger: paid and earned per position, account and day, against the "
+                      "cockpit's estimate",
+    "ledger.back": "back to the cockpit",
+    "carry.size": "the size per leg field (enter prices the scanner at it)",
+    "carry.back": "back to the cockpit",
+    "confirm.ok": "confirm (Cancel has the focus: Enter never confirms)",
+    "confirm.cancel": "cancel",
+}
+"""What each binding id does, in a line (the help and the palette); a key missing here is
+described by its short description from the keymap table."""
+
+
+# -- the glossary --------------------------------------------------------------------------------
+
+
+class Entry(NamedTuple):
+    """One term as it is on screen, and what it means."""
+
+    term: str
+    meaning: str
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The column headers it explains: the term, and each part of a term written "a/b"."""
+        return frozenset({self.term, *(part.strip() for part in self.term.split("/"))})
+
+
+class Section(NamedTuple):
+    """The entries that explain one pane or screen."""
+
+    title: str
+    entries: tuple[Entry, ...]
+
+
+def _entries(*pairs: tuple[str, str]) -> tuple[Entry, ...]:
+    return tuple(Entry(term, meaning) for term, meaning in pairs)
+
+
+MAINT = "maintenance margin ÷ equity; 100% = liquidation, so a rising figure is the dangerous direction"
+"""Margin ratio's one convention (Binance's "margin ratio"; some venues state the inverse)."""
+
+COLLATERAL_LEGEND = "Maint% = maintenance ÷ equity · 100% = liquidation"
+"""The collateral pane's border."""
+
+PLAYBOOK_LEGEND = "maint% = maint. ÷ equity · 100% = liquidation"
+"""The playbook pane's border."""
+
+FUNDING_LEGEND = "▲ long ▼ short · $ you earn+/pay− a day · red: longs pay, blue: shorts pay · ? last-known"
+"""The funding pane's border (the line under the map says it in full for the view shown)."""
+
+SIZING_LIMITS = ("max-loss (loss at the stop above the risk per trade), vol-target (volatility above its share "
+                 "of equity), kelly (a quarter-Kelly size), leverage (the account's effective leverage over "
+                 "its cap), asset-gross or total-gross (gross exposure caps)")
+"""The sizing limits a position can be over (`cockpit.risk.sizing.REASONS`), in words."""
+
+UNITS = _entries(
+    ("k / M / B", "thousand / million / billion US dollars (money is USD)"),
+    ("—", "unknown: never shown as 0"),
+    ("*", "a total over partial data: some of what it adds up is unknown"),
+    ("%/APR", "an annual rate: a funding rate × (24 ÷ its interval in hours) × 365, from the symbol's own "
+              "current interval"),
+    ("x / ×", "leverage: notional ÷ equity"),
+    ("bp", "basis point: 0.01%"),
+    ("s m h d", "seconds, minutes, hours, days"),
+    ("UTC", "every time on screen is UTC"),
+)
+
+STATUS = _entries(
+    ("SIM ×N / LIVE", "the simulator (N times real time) or real venues"),
+    ("TRADING / READ-ONLY", "orders on, or off everywhere (TRADING (n read-only): n accounts have orders off); "
+                            "read-only refuses every order, trims and cuts included"),
+    ("KILL NORMAL/WARN/REDUCING/HALTED", "the kill switch: WARN near a trigger, REDUCING cuts gross (it proposes "
+                                         "the cut in advise mode), HALTED: no new risk. Latched: only a person "
+                                         "resets it, once its cause has cleared"),
+    ("UNWIND 5/21 RUNNING", "a guided unwind is on: steps over / steps, and its state; the unwind key shows it"),
+    ("GUARD LOST", "the guard (engine) went away: everything on screen is as of that moment"),
+    ("RISK FAILED", "risk evaluation failed: the panes show the last good assessment"),
+    ("⚑N", "alerts go out to N targets (phone, chat)"),
+    ("● ◐ ○", "an account's health: LIVE, STALE (its data stopped; rules never act on it), DOWN (unreachable, "
+              "why after it or below); with the age of its data"),
+    (*deadman.GLOSSARY.split(": ", 1),),
+    ("DMS 42s / 12s! / expired / 0 left", "seconds until the venue cancels the orders; ! refreshes failing; "
+                                          "expired: it fired; 0 left: the venue's daily limit is used"),
+    ("sim MM-DD HH:MM", "the simulator's own clock"),
+)
+
+POSITIONS = _entries(
+    ("Account", "one set of credentials on one venue"),
+    ("Layer", "where the account's collateral settles: cex, hyperliquid, dydx, starknet, arbitrum, ethereum"),
+    ("Asset", "the perp's base asset: hedged legs on several venues stand together under it"),
+    ("Side", "LONG or SHORT"),
+    ("Size", "the position in base units (contracts for an inverse swap)"),
+    ("Notional", "size × mark, USD"),
+    ("Entry", "the average entry price"),
+    ("Mark", "the venue's mark price"),
+    ("uPnL", "unrealized profit (+) or loss (−) at the mark, USD"),
+    ("Lev", "the position's leverage"),
+    ("Liq", "the liquidation price; cross: none of its own (cross margin: the account is liquidated as a whole)"),
+    ("Liq Δ", "how far and which way the mark must move to liquidation: ↓6.5% a fall of 6.5%, ↑ a rise; bold "
+              "when nearer than the near-liquidation distance (10% by default)"),
+    ("…a (↑396%a)", "the account-level move of a cross account: every price moving together by that much "
+                    "liquidates the whole account. Its direction is the account's, not the position's: a long "
+                    "in a net-short account is liquidated by a rise. acct: account-level, distance unknown"),
+    ("APR", "the funding APR of the position's symbol: + longs pay shorts, − shorts pay longs"),
+    ("Fund/d", "what the position earns (+) or pays (−) in funding per day at the current rate, USD"),
+    ("Flags", "what needs a look: LIQ!, OVER, STALE, CUT, −n%"),
+    ("LIQ!", "the mark is within the near-liquidation distance of liquidation"),
+    ("OVER -11%", "over its tightest sizing limit (by more than 2%); −11% is the trim that brings it back "
+                  f"under. The limit is one of {SIZING_LIMITS}"),
+    ("STALE", "its account's data is not LIVE: last-known figures, never acted on by the rules"),
+    ("CUT 25%", "the kill switch proposes cutting 25% of this position (the accept key sends it)"),
+    ("Σ ASSET net / gross", "the asset across every venue: net = longs − shorts, gross = their sum (USD)"),
+    ("eff. lev (gross)", "effective leverage: gross exposure after cross-margin offsets ÷ equity; the gross "
+                         "leverage in brackets where offsets make it differ"),
+    ("last-known / partial", "accounts shown with their last-known figures; totals that leave something out"),
+)
+
+FUNDING = _entries(
+    ("stress N/100 (cut at T)", "the funding stress index: how abnormal funding is across all assets × venues "
+                                "at once; at T the kill switch goes REDUCING and cuts gross. The bars are its "
+                                "recent history, the names after it the cells driving it"),
+    ("cell", "the APR now (or its mean over 1 or 7 days) of that asset on that venue"),
+    ("▲ / ▼", "you are long / short there"),
+    ("$ in a cell", "what you earn (+) or pay (−) there per day (wide cells, period now)"),
+    ("% in a cell", "the share of the period its APR was positive (1 day, 7 days)"),
+    ("colour", "red: longs pay, blue: shorts pay; full at ±150% (fixed) or at the largest shown (relative)"),
+    ("dim ?", "last-known (its account is not LIVE) or no APR: it counts for nothing in the stress index"),
+    ("·", "not quoted on that venue"),
+    ("card", "the cursor cell: last and predicted rate per interval = APR, the interval and the next payment, "
+             "open interest, your funding per day, 1d/7d median APR (share positive), stability: how much it "
+             "moves (± APR points)"),
+    ("legend", FUNDING_LEGEND),
+)
+
+COLLATERAL = _entries(
+    ("Account", "one set of credentials on one venue"),
+    ("Layer", "where its collateral settles"),
+    ("Equity", "the account's value, unrealized PnL included"),
+    ("Used", "margin held by its positions"),
+    ("Free", "equity − used: what could move or back new risk"),
+    ("Withdr", "what the venue lets you withdraw now"),
+    ("InFlight", "transfers on their way into or out of the account: not usable until they land"),
+    ("Buffer", "the free collateral the account should keep (10% of its gross, at least $500)"),
+    ("Short", "shortfall: how far free collateral is below the buffer (bold: it needs money)"),
+    ("Maint%", MAINT),
+    ("EffLev", "the account's effective leverage: gross after offsets ÷ equity"),
+    ("Rescue", "time to bring the shortfall from the fastest source that covers it: a CEX transfer takes "
+               "seconds, the Hyperliquid bridge minutes, Arbitrum → Ethereum days"),
+    ("Fastest route in", "where the rescue comes from and how; partial: $ brought of $ needed; uncovered"),
+    ("Σ all", "the totals over every account"),
+)
+
+PLAYBOOK = _entries(
+    ("NORMAL advise / auto", "the kill switch's state and mode: advise proposes its cut and waits for you; "
+                             "auto sends it"),
+    ("proposes N cuts", "the kill switch's cut, waiting to be accepted (the table shows it instead of the plan)"),
+    ("funding stress 3/60", "each trigger: reading / threshold; bold from its warning level; — not live"),
+    ("#", "the order the plan runs in"),
+    ("Position", "account, asset, L(ong) or S(hort)"),
+    ("Cut", "the share of the position cut, and its notional"),
+    ("Why first", "why it goes then: % from liquidation, loss in the tail or a stress scenario, funding it pays"),
+    ("Cost", "estimated cost: taker fees and slippage, USD"),
+    ("Covered by", "whose collateral pays the cost: its own account, a rescue from another, or uncovered"),
+    ("shock", "the stress table's scenarios: every price moved by that much; tail: the correlated tail, +20% "
+              "scaled by each asset's beta"),
+    ("PnL", "the book's profit or loss under the shock"),
+    ("maint%", f"the worst account after the shock: {MAINT}"),
+    ("liq'd / accts", "positions and accounts liquidated by the shock"),
+)
+
+CARRY = _entries(
+    *((term, meaning) for term, meaning in pc.LEGEND_TERMS),
+    ("asset", "the asset both legs trade"),
+    ("long / short", "the venue to be long on, and the one to be short on"),
+)
+
+LEDGER = _entries(
+    ("day (UTC)", "the UTC day of the payments"),
+    ("account / symbol", "where they were paid"),
+    *((term, meaning) for term, meaning in pf.LEDGER_TERMS),
+    ("n", "how many payments the venue booked that day"),
+)
+
+PICKER = _entries(
+    ("Kill switch's cut", "the cut the kill switch proposes (first when it waits for a person)"),
+    ("Flat / gross % / one asset, account, layer", "what the unwind cuts to"),
+    ("step by step / running", "you send each step, or it sends them (pause and abort stay yours)"),
+    ("plan", "the steps as planned now (re-planned every 2 s); nothing is sent before you confirm"),
+)
+
+RUN = _entries(
+    ("#", "the step's number"),
+    ("kind", "cut (reduce-only orders), hedge (opens an offsetting position for a blind venue: its own "
+             "confirmation), bridge (a transfer you carry out by hand), topup (collateral moved within a venue)"),
+    ("account / asset", "where the step acts"),
+    ("side", "buy or sell"),
+    ("amount", "the order size as sent, with its unit"),
+    ("est px", "the estimated fill price"),
+    ("cost", "estimated fees and slippage, USD"),
+    ("liq before→after", "the liquidation price before and after the step"),
+    ("why", "why the step is there (+n: more reasons)"),
+    ("status", "pending, offered (waits for its own key), sending, done, SHORT (over, short of its target), "
+               "FAILED, skipped, blocked (its account is not LIVE)"),
+    ("filled", "how much has filled"),
+    ("symbol", "the order's base asset"),
+    ("fill px", "the average fill price"),
+    ("vs est", "the fill against the estimate in basis points; + is worse for the run"),
+    ("net bound", "how far the run lets the book's net exposure stray while it cuts"),
+)
+
+SECTIONS: dict[str, Section] = {
+    "status": Section("Status line", STATUS),
+    "positions": Section("Positions", POSITIONS),
+    "funding": Section("Funding heatmap", FUNDING),
+    "collateral": Section("Collateral", COLLATERAL),
+    "playbook": Section("Unwind playbook", PLAYBOOK),
+    "carry": Section("Carry scanner", CARRY),
+    "ledger": Section("Funding ledger", LEDGER),
+    "picker": Section("Unwind picker", PICKER),
+    "run": Section("Unwind run", RUN),
+    "units": Section("Units and marks", UNITS),
+}
+"""Every section, by the id screens and panes name it with."""
+
+
+def explained(section_ids) -> frozenset[str]:
+    """Every column header the sections `section_ids` explain."""
+    return frozenset(name for sid in section_ids for entry in SECTIONS[sid].entries for name in entry.names)
+
+
+def key_help(binding_id: str, description: str) -> str:
+    """What the key `binding_id` does, in a line (`description`: its short one, when none is here)."""
+    return KEY_HELP.get(binding_id, description)
