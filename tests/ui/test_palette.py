@@ -21,6 +21,7 @@ from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.themes import shipped_themes
 from cockpit.ui.widgets.heatmap import FundingHeatmap
 from tests.ui.cockpit_app import first_frame, make_app
+from tests.ui.test_apply_flag import _over, _select
 from tests.ui.test_confirm import _propose_cut
 from tests.ui.test_unwind_run import _start_flat
 
@@ -60,6 +61,7 @@ async def _open(pilot, where: str):
     if where == "run":
         await _start_flat(pilot)
     elif where == "cockpit":
+        await _select(pilot, _over)  # a row flagged over a limit: its suggested trim can be applied
         _propose_cut(app)  # accept cut is offered only while the kill switch proposes one
     elif where == "carry":
         await pilot.press("C")
