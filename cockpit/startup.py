@@ -133,8 +133,9 @@ def _engine(args, setup: Setup, reporter):
     if setup.config is None or not setup.config.accounts:
         from cockpit.engine.demo import demo_engine
 
+        # A fresh start shows the demo trader's resting orders too (the open-orders view).
         return demo_engine(seed=args.seed, scenario=setup.scenario, speed=args.speed, readonly=args.readonly,
-                           journal=journal_for(args, default=sim_journal_path()), reporter=reporter)
+                           journal=journal_for(args, default=sim_journal_path()), reporter=reporter, orders=True)
     return live_engine(setup.config, args, journal_for(args, default=live_journal_path()), reporter=reporter)
 
 

@@ -25,8 +25,10 @@ def demo_engine(
     journal: Journal | None = None,
     reporter: Callable | None = None,
     dead_man: Mapping[str, DeadManPolicy] | None = None,
+    orders: bool = False,
 ) -> Engine:
-    """An engine over the simulator's demo book in `scenario` (default "calm").
+    """An engine over the simulator's demo book in `scenario` (default "calm"); with `orders`,
+    the orders the demo trader left resting on the venues by hand (`cockpit.sim.demo.RESTING`).
 
     `clock` is the wall clock of both the simulator and the engine; a frozen one holds the
     simulated market still (tests, screenshots). Raises `cockpit.sim.ScenarioError` (one line)
@@ -36,7 +38,7 @@ def demo_engine(
     """
     from cockpit.sim import build_demo  # the live path never loads the simulator
 
-    session = build_demo(seed=seed, scenario=scenario, speed=speed, clock=clock)
+    session = build_demo(seed=seed, scenario=scenario, speed=speed, clock=clock, orders=orders)
     return Engine(session.venues, mode=Mode.SIM, readonly=readonly, clock=clock, sim=session, journal=journal,
                   reporter=reporter, dead_man=dead_man)
 

@@ -59,6 +59,11 @@ KEY_HELP: dict[str, str] = {
     "funding.ledger": "the funding ledger: paid and earned per position, account and day, against the "
                       "cockpit's estimate",
     "ledger.back": "back to the cockpit",
+    "view.orders": "open orders: every order at the venues and every order of ours in flight, across accounts, "
+                   "with cancel",
+    "orders.cancel": "cancel the selected open order (asks first; a run's step being sent is left to the run)",
+    "orders.cancel_all": "cancel every open order of the selected order's account (asks first)",
+    "orders.back": "back to the cockpit",
     "carry.size": "the size per leg field (enter prices the scanner at it)",
     "carry.back": "back to the cockpit",
     "confirm.ok": "confirm (Cancel has the focus: Enter never confirms)",

@@ -15,7 +15,7 @@ from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import Callable
 
-from cockpit.model import Layer, TransferRequest
+from cockpit.model import Layer, OrderRequest, Side, TransferRequest
 from cockpit.sim.margin import maintenance
 from cockpit.sim.scenario import Scenario, load_scenario
 from cockpit.sim.session import SimSession
@@ -55,6 +55,14 @@ BOOK: tuple[tuple[str, str, float, float, float], ...] = (
 # distance from mark to liquidation).
 NEAR_LIQ = ("bybit", "SOL", 56_000.0, 0.02, 0.065)
 DEPOSIT = ("paradex", 3_000, Layer.ARBITRUM)  # on its way when the session starts
+# Orders the trader left resting on the venues' own sites (not the cockpit's), for the open-orders
+# view of a fresh start: (account, asset, client id, side, share of the position, price vs mark,
+# reduce-only). A take-profit on the BTC long, 8% up; a bid adding to the AVAX long 6% down (it
+# adds risk: a guided unwind cancels it first).
+RESTING = (
+    ("binance", "BTC", "web_tp_btc", Side.SHORT, 0.3, 0.08, True),
+    ("okx", "AVAX", "web_add_avax", Side.LONG, 0.5, -0.06, False),
+)
 
 
 def _scenario(scenario: str | Path | Scenario | None) -> Scenario:
@@ -108,6 +116,25 @@ def seed_book(world: World) -> None:
                                                      Decimal(amount)), inbound_from=source)
 
 
+def seed_orders(world: World) -> None:
+    """Rest the demo's orders placed by hand (`RESTING`) on their venues."""
+    ledger = world.ledger
+    for name, asset, client_id, side, share, offset, reduce_only in RESTING:
+        acc = ledger.by_name.get(name)
+        symbol = acc.spec.symbol(asset) if acc is not None else ""
+        if acc is None or symbol not in acc.instruments:
+            continue
+        inst = acc.instruments[symbol]
+        held = abs(ledger.position_size(acc, symbol))
+        amount = (held * Decimal(repr(share)) / inst.amount_step).to_integral_value(ROUND_DOWN) * inst.amount_step
+        if amount < inst.min_amount:
+            continue
+        mark = world.mark(acc.venue, acc.assets[symbol])
+        world.submit_order(name, OrderRequest(client_id=client_id, account=name, symbol=symbol, side=side,
+                                              amount=amount, reduce_only=reduce_only, type="limit",
+                                              price=to_price(mark * (1 + offset), inst.price_step)))
+
+
 def build_world(seed: int = 7, scenario: str | Path | Scenario | None = None, *,
                 assets: int = DEFAULT_ASSETS, fault_rate: float | None = None) -> World:
     """The demo world (six accounts, `assets` assets of the universe) with its book seeded.
@@ -128,11 +155,15 @@ def build_world(seed: int = 7, scenario: str | Path | Scenario | None = None, *,
 
 def build_demo(seed: int = 7, scenario: str | Path | Scenario | None = None, speed: float = 1.0,
                clock: Callable[[], float] = time.time, *, assets: int = DEFAULT_ASSETS,
-               fault_rate: float | None = None) -> SimSession:
-    """A ready simulated session: the demo book in the named scenario (default "calm").
+               fault_rate: float | None = None, orders: bool = False) -> SimSession:
+    """A ready simulated session: the demo book in the named scenario (default "calm"); with
+    `orders`, the orders the trader left resting by hand too (`RESTING`: what `cockpit` shows on
+    a fresh start; tests and drills start without them).
 
     Raises `ScenarioError` (one line) when the scenario cannot be loaded, `ValueError` for a
     bad speed, asset count or fault rate.
     """
     world = build_world(seed, scenario, assets=assets, fault_rate=fault_rate)
+    if orders:
+        seed_orders(world)
     return SimSession(world, speed=speed, clock=clock)

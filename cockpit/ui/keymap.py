@@ -60,6 +60,7 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     "view.next": ("tab", "Next pane"),
     "view.previous": ("shift+tab", "Previous pane"),
     "view.carry": ("c", "Carry scanner"),
+    "view.orders": ("O", "Open orders"),
     "positions.trim_tenth": ("r", "Trim 10%"),
     "positions.trim": ("t", "Trim 25%"),
     "positions.trim_half": ("T", "Trim 50%"),
@@ -93,6 +94,9 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     "funding.min_oi": ("m", "Min OI"),
     "funding.ledger": ("L", "Ledger"),
     "ledger.back": ("escape", "Cockpit"),
+    "orders.cancel": ("x", "Cancel order"),
+    "orders.cancel_all": ("X", "Cancel all (account)"),
+    "orders.back": ("escape", "Cockpit"),
     "carry.size": ("s", "Size"),
     "carry.back": ("escape", "Cockpit"),
     "confirm.ok": ("y", "Confirm"),
@@ -106,6 +110,7 @@ SCREEN_AREAS: dict[str, frozenset[str]] = {
     "run": frozenset({"cursor"}),
     "carry": frozenset({"cursor"}),
     "ledger": frozenset({"cursor"}),
+    "orders": frozenset({"cursor"}),
 }
 """Areas whose bindings live only on a screen of their own, with the other areas live there too.
 

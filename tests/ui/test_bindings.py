@@ -6,6 +6,7 @@ from cockpit.ui.screens.carry import CarryScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.ledger import LedgerScreen
+from cockpit.ui.screens.orders import OrdersScreen
 from cockpit.ui.screens.picker import UnwindPicker
 from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.widgets.heatmap import FundingHeatmap
@@ -14,7 +15,7 @@ from cockpit.ui.widgets.table import KeyedTable
 
 def test_declared_binding_ids_match_the_keymap_table_exactly():
     declared = collect_binding_ids(CockpitApp, CockpitScreen, ConfirmScreen, KeyedTable, FundingHeatmap,
-                                   RunScreen, UnwindPicker, CarryScreen, LedgerScreen)
+                                   RunScreen, UnwindPicker, CarryScreen, LedgerScreen, OrdersScreen)
     assert declared == set(DEFAULT_BINDINGS)
 
 

@@ -40,6 +40,7 @@ from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
 from cockpit.ui.screens.carry import CarryScreen
 from cockpit.ui.screens.ledger import LedgerScreen
+from cockpit.ui.screens.orders import OrdersScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.picker import UnwindPicker
 from cockpit.ui.screens.run import RunScreen
@@ -78,6 +79,7 @@ class CockpitScreen(Screen):
         bind("view.next", "cycle(1)", show=False),
         bind("view.previous", "cycle(-1)", show=False),
         bind("view.carry", "carry", show=False),
+        bind("view.orders", "orders", show=False),
     ]
 
     view: reactive[str] = reactive("all")
@@ -266,6 +268,10 @@ class CockpitScreen(Screen):
     def action_ledger(self) -> None:
         """The funding ledger (escape comes back here)."""
         self.app.push_screen(LedgerScreen(self.api))
+
+    def action_orders(self) -> None:
+        """The open orders, with cancel (escape comes back here)."""
+        self.app.push_screen(OrdersScreen(self.api))
 
     def on_funding_heatmap_ledger_requested(self, _message) -> None:
         """The funding pane's ledger key."""

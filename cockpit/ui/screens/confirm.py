@@ -57,11 +57,13 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Button { margin-left: 2; }
     """
 
-    def __init__(self, title: str, lines: list[str | Text], *, confirm_label: str = "Confirm") -> None:
+    def __init__(self, title: str, lines: list[str | Text], *, confirm_label: str = "Confirm",
+                 cancel_label: str = "Cancel") -> None:
         super().__init__()
         self.title_text = title
         self.lines = lines
         self.confirm_label = confirm_label
+        self.cancel_label = cancel_label  # "Keep it" where the action itself is a cancel
         self.decision: bool | None = None
         """The first decision taken (None while open); nothing else is ever acted on."""
         self._dismissed = False
@@ -75,7 +77,7 @@ class ConfirmScreen(ModalScreen[bool]):
             for line in self.lines:
                 yield Static(line, classes="line")
             with Horizontal(id="buttons"):
-                yield _DecisionButton("Cancel", id="cancel", variant="primary")
+                yield _DecisionButton(self.cancel_label, id="cancel", variant="primary")
                 confirm = _DecisionButton(f"{self.confirm_label} \\[y]", id="confirm", variant="error")
                 confirm.can_focus = False  # Enter can never reach it
                 yield confirm

@@ -1,0 +1,189 @@
+"""The open-orders screen: every order open at a venue and every order of ours in flight, across
+accounts, with cancel.
+
+Opened from the cockpit (`view.orders`) or the command palette; escape goes back. The rows come
+from the frame (`cockpit.present.orders.order_lines`); the selected row is explained below the
+table (full symbol, client id, what a cancel does). `orders.cancel` cancels the selected order
+and `orders.cancel_all` every open order of its account, each after a confirmation with Cancel
+focused; the engine validates and carries out the `CancelOrder` / `CancelAll` it is sent and
+answers why when it will not (read-only, an order a running unwind step manages, one already
+gone). It subscribes to frames itself while it is shown.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+
+from cockpit.engine.api import EngineAPI
+from cockpit.model import Frame
+from cockpit.model.commands import CancelAll, CancelOrder, CommandResult
+from cockpit.present import orders as po
+from cockpit.present.deadman import dms_lines
+from cockpit.ui.bindings import bind
+from cockpit.ui.messages import FrameArrived, NewestFrame
+from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.widgets.keybar import KeyBar
+from cockpit.ui.widgets.line import Line
+from cockpit.ui.widgets.status import status_line
+from cockpit.ui.widgets.table import Column, KeyedTable
+
+COLUMNS = [
+    Column("account", "Account", 11, 0, "left"),
+    Column("venue", "Venue", 11, 2, "left"),
+    Column("asset", "Asset", 6, 0, "left"),
+    Column("side", "Side", 4, 0, "left"),
+    Column("ro", "RO", 2, 0, "left"),
+    Column("type", "Type", 6, 1, "left"),
+    Column("price", "Price", 9),
+    Column("size", "Size", 8),
+    Column("filled", "Filled", 8, 1),
+    Column("age", "Age", 5),
+    Column("cid", "Client id", 14, 2, "left"),
+    Column("origin", "Origin", 12, 0, "left"),
+    Column("state", "State", 9, 0, "left"),
+]
+"""The table's columns, in `present.orders.cells` order (type and filled from 92 columns, venue and
+client id from 120: the selected order's line below the table always has them, in full)."""
+
+
+class OrdersTable(KeyedTable):
+    """The open orders; the screen explains the one under the cursor."""
+
+    def move_cursor(self, *, row: int | None = None, column: int | None = None, animate: bool = False,
+                    scroll: bool = True) -> None:
+        """Move the cursor, then let the screen explain the newly selected order."""
+        before = self.cursor_row
+        super().move_cursor(row=row, column=column, animate=animate, scroll=scroll)
+        if self.cursor_row != before and isinstance(self.screen, OrdersScreen):
+            self.screen.show_detail()
+
+
+class OrdersScreen(Screen):
+    """The open orders (see the module doc)."""
+
+    BINDINGS = [
+        bind("orders.cancel", "cancel"),
+        bind("orders.cancel_all", "cancel_all"),
+        bind("orders.back", "back"),
+    ]
+
+    DEFAULT_CSS = """
+    OrdersScreen { layout: vertical; }
+    #orders-status, #orders-head { height: 1; background: $panel; }
+    #orders-head { text-style: bold; }
+    #orders-table { height: 1fr; min-height: 4; }
+    #orders-detail { height: auto; max-height: 4; background: $panel; padding: 0 1; }
+    #orders-dms { height: auto; max-height: 4; padding: 0 1; }
+    #orders-legend { height: auto; max-height: 3; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, api: EngineAPI) -> None:
+        super().__init__()
+        self.api = api
+        self.frame: Frame | None = None
+        self.lines: list[po.OrderLine] = []
+        self._newest = NewestFrame(self.post_message)  # see `_arrived`
+        self._unsubscribe = None
+
+    def compose(self) -> ComposeResult:
+        """Status, the count, the orders, the selected one, the dead-man's switches, the legend."""
+        yield Line(id="orders-status")
+        yield Line(id="orders-head")
+        yield OrdersTable(COLUMNS, id="orders-table")
+        yield Line(id="orders-detail")
+        yield Line(id="orders-dms")
+        yield Line(id="orders-legend")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        """Subscribe to frames and show the newest; the table has the focus."""
+        self.query_one(OrdersTable).focus()
+        self.query_one("#orders-legend", Line).show(Text(po.LEGEND))
+        self._unsubscribe = self.api.subscribe(self._arrived)
+        if self.api.latest is not None:
+            self.show(self.api.latest)
+
+    def on_unmount(self) -> None:
+        """Stop listening: no frame may arrive after the widgets are gone."""
+        if self._unsubscribe:
+            self._unsubscribe()
+
+    def _arrived(self, frame: Frame) -> None:
+        """A frame (on any thread): keep the newest, ask for one render."""
+        self._newest.arrived(frame)
+
+    def on_frame_arrived(self, message: FrameArrived) -> None:
+        """Render the newest frame."""
+        self.show(self._newest.take(message))
+
+    def show(self, frame: Frame) -> None:
+        """Show `frame`'s open orders."""
+        self.frame = frame
+        self.lines = po.order_lines(frame)
+        colors = self.app.theme_variables
+        self.query_one("#orders-status", Line).show(status_line(frame, colors, self.size.width))
+        self.query_one("#orders-head", Line).show(Text(po.header(self.lines), no_wrap=True, overflow="ellipsis"))
+        self.query_one(OrdersTable).show([(line.key, po.cells(line)) for line in self.lines])
+        switches = dms_lines(frame)
+        dms = self.query_one("#orders-dms", Line)
+        dms.display = bool(switches)  # only where an account opted in
+        dms.show(Text("\n".join(switches)))
+        self.show_detail()
+
+    def selected(self) -> po.OrderLine | None:
+        """The order under the cursor, if any."""
+        key = self.query_one(OrdersTable).selected_key
+        return next((line for line in self.lines if line.key == key), None)
+
+    def show_detail(self) -> None:
+        """Explain the selected order (or, with none, what this view shows)."""
+        text = po.detail(self.selected(), self.frame) if self.lines else po.EMPTY
+        self.query_one("#orders-detail", Line).show(Text(text))
+
+    def action_cancel(self) -> None:
+        """Cancel the selected order, after a confirmation with its frozen values."""
+        line = self.selected()
+        if line is None:
+            self.notify("No open order to cancel", severity="warning", timeout=3)
+            return
+        self._ask(ConfirmScreen(po.confirm_title(line), po.confirm_lines(line), confirm_label="Cancel order",
+                                cancel_label="Keep it"), CancelOrder(line.account, line.client_id), "Order kept")
+
+    def action_cancel_all(self) -> None:
+        """Cancel every open order of the selected order's account, after a confirmation."""
+        line = self.selected()
+        if line is None:
+            self.notify("No open order to cancel", severity="warning", timeout=3)
+            return
+        mine = [x for x in self.lines if x.account == line.account]
+        self._ask(ConfirmScreen(po.confirm_all_title(line.account, len(mine)), po.confirm_all_lines(mine),
+                                confirm_label="Cancel all", cancel_label="Keep them"), CancelAll(line.account),
+                  "Orders kept")
+
+    def _ask(self, question: ConfirmScreen, command, kept: str) -> None:
+        """Send `command` once a person confirms (Keep focused); read-only skips the question and
+        sends it at once, so the engine's refusal says why nothing happens."""
+        frame = self.frame
+        if frame is not None and (frame.readonly or frame.book.account(command.account) is not None
+                                  and frame.book.account(command.account).info.readonly):
+            self._send(command)
+            return
+        self.app.push_screen(question, callback=lambda ok: self._send(command) if ok else self.notify(kept, timeout=2))
+
+    @work(group="orders", exit_on_error=False)
+    async def _send(self, command) -> None:
+        self._told(await self.api.send(command))
+
+    def _told(self, result: CommandResult) -> None:
+        """Say what became of the cancel (venue texts shown as they are: no markup)."""
+        self.notify(result.message, severity="information" if result.ok else "warning", markup=False)
+
+    def action_back(self) -> None:
+        """Back to the cockpit."""
+        self.app.pop_screen()
+
+
+__all__ = ["OrdersScreen"]
