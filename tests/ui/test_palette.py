@@ -17,6 +17,7 @@ from cockpit.ui.panes import PANES
 from cockpit.ui.screens.carry import CarryScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.screens.ledger import LedgerScreen
+from cockpit.ui.screens.orders import OrdersScreen
 from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.themes import shipped_themes
 from cockpit.ui.widgets.heatmap import FundingHeatmap
@@ -29,6 +30,7 @@ SCREENS = {
     "cockpit": (CockpitApp, CockpitScreen, FundingHeatmap, *PANES),
     "carry": (CarryScreen,),
     "ledger": (LedgerScreen,),
+    "orders": (OrdersScreen,),
     "run": (RunScreen,),
 }
 """The screens the palette opens over (the confirmation and the picker are modal: the palette's key
@@ -67,6 +69,8 @@ async def _open(pilot, where: str):
         await pilot.press("C")
     elif where == "ledger":
         app.screen.action_ledger()
+    elif where == "orders":
+        app.screen.action_orders()
     await pilot.pause()
     return app.screen
 
