@@ -20,6 +20,27 @@ from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeError, load_theme, shipped_themes
 
 
+YOUNG_COLLECTION = 5_000
+"""Allocations between two collections of the youngest generation (Python's default: 700)."""
+
+
+def settle_collector() -> None:
+    """Resume the garbage collector as the running cockpit wants it.
+
+    What exists at the first paint (modules, classes, styles, the first frame) lives as long as
+    the process, so it is frozen into the permanent generation, where later collections do not
+    walk it. A frame at 500 positions allocates a few thousand rows that live until the next
+    frame, and the default threshold walked them (and Textual's strips) about eight times a frame,
+    plus a 1 ms collection of the middle generation most frames. At `YOUNG_COLLECTION` a frame
+    produced and painted, Textual's own paint included, costs about 1 ms less CPU on average
+    (10.8 against 11.9 ms, the two alternating in one run of `bench/bench_pane.py`'s loop). The
+    rows hold no reference cycles: reference counting frees them either way.
+    """
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION, *gc.get_threshold()[1:])
+    gc.enable()
+
+
 class CockpitApp(CrashExitApp):
     """The terminal cockpit.
 
@@ -71,16 +92,11 @@ class CockpitApp(CrashExitApp):
         self.push_screen(CockpitScreen(self.api))
 
     def first_paint(self) -> None:
-        """The first frame is on screen: resume the garbage collector if start-up paused it.
-
-        `cockpit.cli` pauses the collector while the app starts. What exists now (modules,
-        classes, styles, the first frame) lives as long as the process, so it is frozen into the
-        permanent generation, where later collections do not walk it.
-        """
+        """The first frame is on screen: resume the garbage collector if start-up paused it
+        (`cockpit.cli` pauses it while the app starts; see `settle_collector`)."""
         self._register_shipped_themes()
         if not gc.isenabled():
-            gc.freeze()
-            gc.enable()
+            settle_collector()
 
     def _register_shipped_themes(self) -> None:
         """Offer every shipped theme in Textual's theme picker (the palette's "Theme"), after the

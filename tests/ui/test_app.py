@@ -189,6 +189,9 @@ async def test_sort_cycles_and_keeps_the_selection():
 async def test_first_paint_resumes_the_collector_the_cli_paused():
     import gc
 
+    from cockpit.ui.app import YOUNG_COLLECTION
+
+    threshold = gc.get_threshold()
     gc.disable()  # as cockpit.cli does before the imports and the first frame
     try:
         app = make_app()
@@ -196,8 +199,10 @@ async def test_first_paint_resumes_the_collector_the_cli_paused():
             await pilot.pause()
             assert gc.isenabled()
             assert gc.get_freeze_count() > 0  # start-up objects moved out of the collector's walk
+            assert gc.get_threshold()[0] == YOUNG_COLLECTION  # a frame's rows walked less often
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
         gc.enable()
 
 
@@ -205,9 +210,10 @@ async def test_first_paint_leaves_a_running_collector_alone():
     import gc
 
     app = make_app()
+    threshold = gc.get_threshold()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert gc.isenabled() and gc.get_freeze_count() == 0
+        assert gc.isenabled() and gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
 
 
 async def test_key_bar_shows_the_screen_keys_and_a_click_presses_one():
