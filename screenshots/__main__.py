@@ -1,11 +1,13 @@
 """Regenerate screenshots/*.svg: the app renders itself from the simulator, fixed seed, frozen clock.
 
-    python -m screenshots
+    python -m screenshots            # every one
+    python -m screenshots orders     # those whose file name starts with "orders"
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -182,20 +184,54 @@ async def shoot_funding(name: str, size: tuple[int, int], pressed: tuple[str, ..
         api.stop()
 
 
+ORDERS_SHOTS = [("orders-120x40.svg", (120, 40))]
+"""The open-orders view of a fresh start (file, size): the demo trader's two orders left on the
+venues by hand, and one of ours, a limit trim resting on Hyperliquid."""
+
+
+async def shoot_orders(name: str, size: tuple[int, int]) -> None:
+    """The demo with its resting orders, one limit trim of ours placed on the engine's thread, O."""
+    from decimal import Decimal
+
+    from cockpit.model import Intent, IntentSource
+
+    engine = demo_engine(seed=7, clock=lambda: FROZEN, orders=True)
+    api = LocalEngine(engine)
+    api.start()
+    try:
+        app = CockpitApp(api, theme=load_theme("cockpit-dark"))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            p = next(p for p in api.latest.book.positions() if p.account == "hyperliquid" and p.asset == "ETH")
+            step = engine.venues["hyperliquid"].instruments()[p.symbol].price_step
+            limit = (Decimal(str(p.mark_price)) * Decimal("1.04") / step).to_integral_value() * step
+            intent = Intent(id="trim:shot:limit", account="hyperliquid", symbol=p.symbol, source=IntentSource.HOTKEY,
+                            reason="hotkey trim 25%", fraction=0.25, limit=limit)
+            api._thread.submit(lambda: engine.submit(intent)).result(10)
+            await until(lambda: len(api.latest.working) == 1, "our limit trim on the frame")
+            app.clear_notifications()
+            await keys(pilot, "O")
+            app.save_screenshot(filename=name, path=str(HERE))
+    finally:
+        api.stop()
+
+
+def wanted(name: str) -> bool:
+    """Whether to render `name`: every shot, or those starting with a name given on the command
+    line (``python -m screenshots orders`` renders the open-orders shots only)."""
+    names = sys.argv[1:]
+    return not names or any(name.startswith(n) for n in names)
+
+
 async def main() -> None:
-    """Render every screenshot."""
-    for shot in SHOTS:
-        await shoot(*shot)
-        print(f"screenshots/{shot[0]}")
-    for unwind in UNWIND_SHOTS:
-        await shoot_unwind(*unwind)
-        print(f"screenshots/{unwind[0]}")
-    for carry in CARRY_SHOTS:
-        await shoot_carry(*carry)
-        print(f"screenshots/{carry[0]}")
-    for funding in FUNDING_SHOTS:
-        await shoot_funding(*funding)
-        print(f"screenshots/{funding[0]}")
+    """Render every screenshot (or those named on the command line, by the start of the file name)."""
+    groups = ((SHOTS, shoot), (UNWIND_SHOTS, shoot_unwind), (CARRY_SHOTS, shoot_carry),
+              (FUNDING_SHOTS, shoot_funding), (ORDERS_SHOTS, shoot_orders))
+    for shots, render in groups:
+        for shot in shots:
+            if wanted(shot[0]):
+                await render(*shot)
+                print(f"screenshots/{shot[0]}")
 
 
 if __name__ == "__main__":
