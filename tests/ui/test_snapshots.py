@@ -10,9 +10,10 @@ import pytest
 from tests.ui.cockpit_app import first_frame, make_app
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("size", [(80, 24), (160, 48), (200, 60)], ids=["80x24", "160x48", "200x60"])
 def test_cockpit(snap_compare, size):
-    """All four panes at 160×48; at 80×24 the positions pane alone with the tab line."""
+    """All four panes at 160×48; at 200×60 with names and flags in full and more of the plan;
+    at 80×24 the positions pane alone with the tab line, and the clock."""
     assert snap_compare(make_app(), terminal_size=size, run_before=first_frame)
 
 

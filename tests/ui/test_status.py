@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from cockpit.engine import Engine
-from cockpit.model import AuthError, Frame, Health, Intent, IntentSource, KillMode, KillStatus
+from cockpit.model import AuthError, Frame, Health, Intent, IntentSource, KillMode, KillStatus, Mode
 from cockpit.present import format as fmt
 from cockpit.risk.output import proposal_rows
 from cockpit.engine.handling import no_cut_reason as _no_cut_reason
@@ -201,3 +201,15 @@ async def test_an_engine_text_with_brackets_is_shown_as_it_is():
         await pilot.pause()
         shown = [n.message for n in app._notifications]
         assert "rejected: [binance] code -2019 [/bold] margin is insufficient" in shown
+
+
+async def test_at_80_columns_the_clock_stays_in_view_beside_six_accounts():
+    frame = await _frame()
+    sim = status_line(frame, {}, 80).plain
+    assert len(sim) <= 80 and sim.rstrip().endswith(f"sim {fmt.sim_clock(frame.sim_time)}")
+    live = replace(frame, mode=Mode.LIVE, sim_time=None)
+    text = status_line(live, {}, 80).plain
+    assert len(text) <= 80 and text.rstrip().endswith(f"{fmt.clock(frame.now)} UTC")
+    for acc in frame.book.accounts:  # every account's health still shown, its name cut shorter
+        assert f" {acc.name[:3]}●" in text
+    assert f"  {frame.book.accounts[0].name}●" in status_line(frame, {}, 200).plain  # in full where there is room

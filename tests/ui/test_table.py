@@ -178,3 +178,26 @@ def test_a_styled_cell_renders_in_rich_as_the_text_it_stands_for():
         return console.export_text(styles=True)
 
     assert drawn(Styled("+1.25k", "bold #00ff00")) == drawn(Text("+1.25k", style="bold #00ff00"))
+
+
+class _GrowApp(App):
+    def compose(self) -> ComposeResult:
+        yield KeyedTable([Column("name", "Name", 6, 0, "left", grow=6), Column("value", "Value", 5, 0),
+                          Column("note", "Note", 6, 0, "left", grow=20)])
+
+
+async def test_columns_that_grow_take_the_room_a_wide_table_has_left_in_their_order():
+    app = _GrowApp()
+    async with app.run_test(size=(24, 6)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.show([("a", ("hyperliquid", "1", "OVER max-loss −11%"))])
+        await pilot.pause()
+        # 23 cells of room (a scrollbar column spared): 20 needed, the name takes the 3 left.
+        assert _line(table, 1).startswith(" hyperliq… ") and "OVER …" in _line(table, 1)
+        await pilot.resize_terminal(60, 6)
+        await pilot.pause()
+        assert _line(table, 1).rstrip() == " hyperliquid      1 OVER max-loss −11%"
+        assert _line(table, 0).startswith(" Name         Value Note")
+        await pilot.resize_terminal(24, 6)  # and back: the drawn lines follow the widths
+        await pilot.pause()
+        assert _line(table, 1).startswith(" hyperliq… ")

@@ -53,6 +53,7 @@ from cockpit.ui.widgets.status import status_line
 _BENCH_STAMP = os.environ.get("COCKPIT_BENCH_FIRST_FRAME", "")
 NARROW_WIDTH = 100
 SHORT_HEIGHT = 30
+TALL_HEIGHT = 50  # from here the plan in the Playbook pane gets more rows (`-tall` in cockpit.tcss)
 
 
 class CockpitScreen(Screen):
@@ -152,6 +153,7 @@ class CockpitScreen(Screen):
         for column in ("left", "right"):
             self.query_one(f"#{column}").display = shown is None or self._pane(shown).column == column
         self.set_class(single, "-single")
+        self.set_class(self.size.height >= TALL_HEIGHT, "-tall")
         tabs = self.query_one("#tabs", Line)
         tabs.display = single
         if single:

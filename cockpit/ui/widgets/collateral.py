@@ -16,8 +16,8 @@ from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.table import Column, KeyedTable
 
 COLUMNS = [
-    Column("acct", "Account", 10, 0, "left"),
-    Column("layer", "Layer", 9, 0, "left"),
+    Column("acct", "Account", 10, 0, "left", grow=2),
+    Column("layer", "Layer", 9, 0, "left", grow=2),
     Column("equity", "Equity", 7, 0),
     Column("used", "Used", 7, 1),
     Column("free", "Free", 7, 0),
@@ -28,7 +28,7 @@ COLUMNS = [
     Column("ratio", "Maint%", 6, 0),
     Column("lev", "EffLev", 6, 1),
     Column("rescue", "Rescue", 7, 0),
-    Column("route", "Fastest route in", 26, 2, "left"),
+    Column("route", "Fastest route in", 26, 2, "left", grow=40),
 ]
 
 

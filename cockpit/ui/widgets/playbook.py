@@ -14,12 +14,16 @@ from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.table import Column, KeyedTable, Row
 
 COLUMNS = [
+    # The narrowest tier fits the 52-column right pane: "hyperliquid ETH S" in full, its share and
+    # why; what it cuts in money, its cost and cover where there is room. Names, reasons and
+    # covers take what a wide pane has left (`Column.grow`).
     Column("n", "#", 2, 0),
-    Column("pos", "Position", 15, 0, "left"),
-    Column("cut", "Cut", 13, 0),
-    Column("why", "Why first", 20, 0, "left"),
+    Column("pos", "Position", 17, 0, "left", grow=6),
+    Column("cut", "Cut", 5, 0),
+    Column("notional", "Cut $", 6, 1),
+    Column("why", "Why first", 20, 0, "left", grow=30),
     Column("cost", "Cost", 6, 1),
-    Column("cover", "Covered by", 14, 2, "left"),
+    Column("cover", "Covered by", 14, 2, "left", grow=14),
 ]
 
 
@@ -86,7 +90,7 @@ class PlaybookTable(KeyedTable):
             side = "L" if p.side is Side.LONG else "S"
             share = fmt.DASH if cut.fraction is None else f"{cut.fraction:.0%}"
             rows.append((("cut", cut.key), (  # never a plan step's key: the proposal replaces the plan
-                str(n), f"{p.account} {p.asset} {side}", f"-{share} {fmt.money(cut.notional)}",
+                str(n), f"{p.account} {p.asset} {side}", f"-{share}", fmt.money(cut.notional),
                 "kill switch cut", "", "",
             )))
         return rows
@@ -96,7 +100,7 @@ class PlaybookTable(KeyedTable):
         symbol's text need not spell: OKX's BTC-USD-SWAP, a venue's 1000PEPE)."""
         side = "L" if s.side is Side.LONG else "S"
         return (
-            str(s.order), f"{s.account} {asset} {side}", f"-{s.cut_fraction:.0%} {fmt.money(s.notional)}",
+            str(s.order), f"{s.account} {asset} {side}", f"-{s.cut_fraction:.0%}", fmt.money(s.notional),
             reasons.step_reason(s), fmt.money(s.est_cost), reasons.cover(s, account),
         )
 

@@ -21,21 +21,22 @@ from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.table import Column, KeyedTable, styled
 
 COLUMNS = [
-    Column("acct", "Account", 9, 0, "left"),
-    Column("layer", "Layer", 9, 1, "left"),
+    # Names and flags take the room a wide pane has left (`Column.grow`): "hyperliquid" in full.
+    Column("acct", "Account", 9, 0, "left", grow=2),
+    Column("layer", "Layer", 9, 1, "left", grow=2),
     Column("asset", "Asset", 5, 0, "left"),
     Column("side", "Side", 5, 0, "left"),
     Column("size", "Size", 8, 1),
     Column("notional", "Notional", 8, 0),
-    Column("entry", "Entry", 9, 2),
-    Column("mark", "Mark", 9, 1),
+    Column("entry", "Entry", 8, 2),  # prices are at most 7 cells below 10M ("148,589", "0.00988")
+    Column("mark", "Mark", 8, 1),
     Column("upnl", "uPnL", 7, 0),
     Column("lev", "Lev", 5, 2),
-    Column("liq", "Liq", 9, 2),
+    Column("liq", "Liq", 8, 2),
     Column("dist", "Liq Δ", 7, 0),
     Column("apr", "APR", 6, 0),
     Column("fday", "Fund/d", 7, 1),
-    Column("flags", "Flags", 10, 0, "left"),
+    Column("flags", "Flags", 10, 0, "left", grow=24),  # "CUT 30% LIQ 6.5%<10% OVER max-loss −11%"
 ]
 
 class SortOrder(str, Enum):

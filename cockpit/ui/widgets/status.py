@@ -27,8 +27,14 @@ def status_line(frame: Frame, colors: dict[str, str], width: int) -> Text:
             break
         # One dead-man's badge, then its shortest form, rather than lose accounts off the end.
         text = status_text(frame, colors, width, dms=dms)
+    names = None
+    for names in (3, 2) if len(text.plain) > width else ():
+        # Shorter account names rather than lose the clock off the end (80 columns, 6 accounts).
+        text = status_text(frame, colors, width, dms=dms, names=names)
+        if len(text.plain) <= width:
+            break
     down = [acc for acc in frame.book.accounts if acc.health is Health.DOWN and acc.error]
-    if down:
+    if down and names is None:  # names cut to fit leave no room for reasons
         room = (width - len(text.plain)) // len(down) - 3  # " (" and ")" around each reason
         if room >= MIN_REASON:
             text = status_text(frame, colors, width, {acc.name: clip(acc.error, room) for acc in down}, dms=dms)
@@ -90,12 +96,30 @@ def _dead_man_label(text: Text, switch: DeadManState, now: float, colors: dict[s
         text.append(f" {label}", style=f"bold {colors.get(_DMS_COLOR[LEVEL[switch.status]], '')}")
 
 
+def _account(text: Text, acc, colors: dict[str, str], length: int | None, *, gap: str, age: bool,
+             reason: str | None) -> None:
+    """One account's health: its name cut to `length` letters after `gap`, its dot, and when it
+    is not LIVE its health, data age and `reason`; a LIVE one's data age when `age`."""
+    color = colors.get(f"health-{acc.health.value.lower()}", "")
+    dot = {Health.LIVE: "●", Health.STALE: "◐", Health.DOWN: "○"}[acc.health]
+    text.append(f"{gap}{acc.info.name[:length]}")
+    text.append(dot, style=f"bold {color}")
+    if acc.health is not Health.LIVE:
+        text.append(acc.health.value + (f" {fmt.age(acc.age)}" if acc.age is not None else ""), style=f"bold {color}")
+        if reason:
+            text.append(f" ({reason})", style=color)
+    elif age:
+        text.append(fmt.age(acc.age), style="dim")
+
+
 def status_text(frame: Frame, colors: dict[str, str], width: int,
-                reasons: dict[str, str] | None = None, *, dms: str | None = None) -> Text:
+                reasons: dict[str, str] | None = None, *, dms: str | None = None,
+                names: int | None = None) -> Text:
     """The status line of `frame`, abbreviated to fit `width` columns; `reasons` (account →
     text) follow those accounts. The dead-man's switches (`dms`): ``each`` after its account
     (the default from 110 columns), ``badge``: one badge (the default below), ``compact``: the
-    badge in its shortest form."""
+    badge in its shortest form. `names` cuts account names to that many letters (by default
+    as the width allows: 4 under 110 columns, 7 under 160)."""
     narrow = width < 110  # below this: no scenario name, 4-letter account names
     medium = width < 160  # below this: 7-letter account names, no age for LIVE accounts
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -115,18 +139,10 @@ def status_text(frame: Frame, colors: dict[str, str], width: int,
     _kill_badges(text, frame, colors, narrow)
     switches = _dead_man_badge(text, frame, colors, dms or ("badge" if narrow else "each"))
     text.append(" │")
+    length = names or (4 if narrow else 7 if medium else None)
     for acc in frame.book.accounts:
-        color = colors.get(f"health-{acc.health.value.lower()}", "")
-        name = acc.info.name[: (4 if narrow else 7 if medium else None)]
-        dot = {Health.LIVE: "●", Health.STALE: "◐", Health.DOWN: "○"}[acc.health]
-        text.append(f"  {name}")
-        text.append(dot, style=f"bold {color}")
-        if acc.health is not Health.LIVE:
-            text.append(acc.health.value + (f" {fmt.age(acc.age)}" if acc.age is not None else ""), style=f"bold {color}")
-            if reasons and acc.name in reasons:
-                text.append(f" ({reasons[acc.name]})", style=color)
-        elif not medium:
-            text.append(fmt.age(acc.age), style="dim")
+        _account(text, acc, colors, length, gap=" " if names else "  ", age=not medium,
+                 reason=(reasons or {}).get(acc.name))
         if acc.name in switches:
             _dead_man_label(text, switches[acc.name], frame.now, colors)
     text.append(" │ ")

@@ -22,7 +22,7 @@ key (or on the same index when that row is gone) without moving the scroll posit
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
@@ -42,13 +42,19 @@ from cockpit.ui.widgets.cells import join
 
 @dataclass(frozen=True)
 class Column:
-    """A column: key, header, width, and the narrowest layout tier that shows it (0 = always)."""
+    """A column: key, header, width, and the narrowest layout tier that shows it (0 = always).
+
+    `grow` is how many more cells it takes when the table has room to spare once the tier's
+    columns are shown (names and texts that are cut with an ellipsis at `width`): the room goes
+    to the growing columns in their order, each up to its `grow`.
+    """
 
     key: str
     label: str
     width: int
     tier: int = 0
     justify: str = "right"
+    grow: int = 0
 
 
 class Styled(NamedTuple):
@@ -134,6 +140,8 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
         self.tier = 2
         self._shown: list[Column] = []
         self._picks: tuple[int, ...] = ()  # indexes into all_columns of the shown columns
+        self._room = 0  # the width the columns may take (0: unknown yet, no column grows)
+        self._layout: tuple = ()  # the shown columns and their widths: what a drawn line depends on
         self._starts: tuple[int, ...] = ()  # x of each shown column, for column-wise horizontal scroll
         self._width = 0
         self._keys: list[Hashable] = []
@@ -168,8 +176,11 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
         self._update_virtual_size()
 
     def on_resize(self) -> None:
-        """Show as many columns as the width allows; keep the cursor in view."""
-        self.set_tier(self.tier_for(self.size.width - 1))  # leave the vertical scrollbar its column
+        """Show as many columns as the width allows, wider where there is room; keep the cursor
+        in view."""
+        self._room = self.size.width - 1  # leave the vertical scrollbar its column
+        self.set_tier(self.tier_for(self._room))
+        self._layout_columns()  # the same tier may have more room to grow into
         self._scroll_to_cursor()
 
     def tier_for(self, width: int) -> int:
@@ -189,10 +200,11 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
 
     def _layout_columns(self) -> None:
         picks = tuple(i for i, c in enumerate(self.all_columns) if c.tier <= self.tier)
-        if picks == self._picks and self._shown:
+        shown = _grown([self.all_columns[i] for i in picks], self._room)
+        layout = (picks, tuple(c.width for c in shown))
+        if layout == self._layout and self._shown:
             return
-        self._picks = picks
-        self._shown = [self.all_columns[i] for i in picks]
+        self._picks, self._shown, self._layout = picks, shown, layout
         starts, x = [], 0
         for col in self._shown:
             starts.append(x)
@@ -498,7 +510,7 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
         base, header, cursor, post = self._styles
         width, scroll_x, scroll_y = self._view or (self.size.width, *self.scroll_offset)
         if y == 0:
-            key = (self._picks, scroll_x, width, base, header)
+            key = (self._layout, scroll_x, width, base, header)
             kept = self._lines.get(-1)
             if kept is not None and kept[0] == key:
                 return kept[1]
@@ -511,13 +523,13 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
             return Strip.blank(width, base)
         sig = self._sig(row)
         on_cursor = row == self._cursor
-        key = (self._picks, sig, scroll_x, width, base, cursor if on_cursor else None)
+        key = (self._layout, sig, scroll_x, width, base, cursor if on_cursor else None)
         kept = self._lines.get(row)
         if kept is not None and kept[0] == key:
             return kept[1]
         style, over = (cursor, post) if on_cursor else (base, None)
         if scroll_x or self._width > width:  # horizontal scroll, or columns wider than the view
-            content_key = (self._picks, sig)
+            content_key = (self._layout, sig)
             content = self._content.get(content_key)
             if content is None:
                 cells = self._row_cells(row)
@@ -626,6 +638,20 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
             segments.extend(_cell_segments(cell, col, console))
         # Merge runs of one style (most cells are plain): fewer segments to style per line.
         return _simplify(segments)
+
+
+def _grown(columns: list[Column], room: int) -> list[Column]:
+    """`columns` with the room left over in `room` cells given to the growing ones, in order,
+    each up to its `grow` (one space before each column is part of the need)."""
+    spare = room - sum(c.width + 1 for c in columns)
+    if spare <= 0 or not any(c.grow for c in columns):
+        return columns
+    out = []
+    for col in columns:
+        extra = min(col.grow, spare)
+        spare -= extra
+        out.append(replace(col, width=col.width + extra) if extra else col)
+    return out
 
 
 def _simplify(segments: list[Segment]) -> list[Segment]:
