@@ -64,6 +64,16 @@ KEY_HELP: dict[str, str] = {
     "orders.cancel": "cancel the selected open order (asks first; a run's step being sent is left to the run)",
     "orders.cancel_all": "cancel every open order of the selected order's account (asks first)",
     "orders.back": "back to the cockpit",
+    "view.plots": "plots: the heatmap cell's funding history, the stress index and its drivers, equity and "
+                  "drawdown against the caps, the stress table by shock",
+    "plots.funding": "plot 1: the selected funding cell's APR over the week, interval changes marked",
+    "plots.stress": "plot 2: the funding stress index over the day against REDUCING, WARN and re-entry, and "
+                    "the assets that drove it",
+    "plots.equity": "plot 3: equity per account, and the book's daily and peak drawdowns against their caps",
+    "plots.shocks": "plot 4: the stress table: the book's P&L and the worst maintenance used under each shock",
+    "plots.all": "every plot that fits (one at 80x24, two from 100x30, four from 120x40)",
+    "plots.next": "the next plot",
+    "plots.back": "back to the cockpit",
     "carry.size": "the size per leg field (enter prices the scanner at it)",
     "carry.back": "back to the cockpit",
     "confirm.ok": "confirm (Cancel has the focus: Enter never confirms)",

@@ -7,10 +7,11 @@ from textual.binding import Binding
 from cockpit.ui.keymap import DEFAULT_BINDINGS
 
 
-WHEN_ROOM: frozenset[str] = frozenset({"positions.trim_tenth", "positions.trim_half", "positions.sort"})
+WHEN_ROOM: frozenset[str] = frozenset({"positions.trim_tenth", "positions.trim_half", "positions.sort",
+                                      "plots.funding", "plots.stress", "plots.equity", "plots.shocks"})
 """Shown bindings the key bar leaves out when the whole bar does not fit (the usual trim, 25%,
-close, the kill switch's cut and the unwind stay; sorting is no emergency): every key is always in
-the keys panel."""
+close, the kill switch's cut and the unwind stay; sorting is no emergency; the plots' number keys
+are on the plots' tab line too): every key is always in the keys panel."""
 
 
 def bind(binding_id: str, action: str, *, show: bool = True, priority: bool = False) -> Binding:

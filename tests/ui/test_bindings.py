@@ -8,6 +8,7 @@ from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.ledger import LedgerScreen
 from cockpit.ui.screens.orders import OrdersScreen
 from cockpit.ui.screens.picker import UnwindPicker
+from cockpit.ui.screens.plots import PlotsScreen
 from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.widgets.heatmap import FundingHeatmap
 from cockpit.ui.widgets.table import KeyedTable
@@ -15,7 +16,7 @@ from cockpit.ui.widgets.table import KeyedTable
 
 def test_declared_binding_ids_match_the_keymap_table_exactly():
     declared = collect_binding_ids(CockpitApp, CockpitScreen, ConfirmScreen, KeyedTable, FundingHeatmap,
-                                   RunScreen, UnwindPicker, CarryScreen, LedgerScreen, OrdersScreen)
+                                   RunScreen, UnwindPicker, CarryScreen, LedgerScreen, OrdersScreen, PlotsScreen)
     assert declared == set(DEFAULT_BINDINGS)
 
 

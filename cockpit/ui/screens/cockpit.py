@@ -81,6 +81,7 @@ class CockpitScreen(Screen):
         bind("view.previous", "cycle(-1)", show=False),
         bind("view.carry", "carry", show=False),
         bind("view.orders", "orders", show=False),
+        bind("view.plots", "plots", show=False),
     ]
 
     view: reactive[str] = reactive("all")
@@ -266,6 +267,18 @@ class CockpitScreen(Screen):
     def action_carry(self) -> None:
         """The carry scanner (escape comes back here)."""
         self.app.push_screen(CarryScreen(self.api))
+
+    def action_plots(self) -> None:
+        """The plots (escape comes back here), the funding plot of the heatmap cursor's cell.
+
+        Imported here, not at start: the plots bring numpy (through textual-plot), which an
+        attached terminal that never opens them does not load."""
+        from cockpit.ui.screens.plots import PlotsScreen
+        from cockpit.ui.widgets.heatmap import FundingHeatmap
+
+        heatmaps = self.query(FundingHeatmap)
+        cell = heatmaps.first().current_key() if heatmaps else None
+        self.app.push_screen(PlotsScreen(self.api, cell))
 
     def action_ledger(self) -> None:
         """The funding ledger (escape comes back here)."""

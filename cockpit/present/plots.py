@@ -1,0 +1,315 @@
+"""The plots view in charts: what each of its four plots draws, in which colour, and the words
+beside it. Textual-free: a `Chart` is plain data (points, levels, bars, colours named by theme
+variable) that `cockpit.ui.widgets.chart` draws; nothing here measures anything.
+
+The four plots (`PLOTS`), each a `Panel` of one or two charts and a key (legend):
+
+1. funding: the selected heatmap cell's APR over the last week, zero, and a mark where the
+   symbol's funding interval changed (the APR is always from the interval in force);
+2. stress: the funding stress index over the last day against the threshold that trips
+   REDUCING, the WARN level and the re-entry level, and the assets that drove it while raised;
+3. equity: equity per account, and the book's daily and peak drawdowns against their caps;
+4. shocks: the stress table of the current assessment: the book's P&L under each shock, and the
+   worst account's maintenance margin used after it (100% = liquidation).
+
+Time runs left to right and ends at the engine's "now" (0): the x axis counts back in minutes,
+hours or days, whichever fits the history shown, so a picture never depends on the wall clock.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from cockpit.model import Frame, StressRow
+from cockpit.model.plots import EquityHistory, FundingHistory, Points, StressHistory
+from cockpit.present import format as fmt
+
+
+class Plot(NamedTuple):
+    """One of the four plots: its id (also the binding id's suffix), its name and its number."""
+
+    id: str
+    title: str
+    number: int
+
+
+PLOTS = (Plot("funding", "Funding", 1), Plot("stress", "Stress", 2), Plot("equity", "Equity", 3),
+         Plot("shocks", "Shocks", 4))
+"""The plots, in the order of their keys."""
+
+SERIES_COLORS = ("primary", "accent", "success", "sim-badge", "heat-hot", "secondary", "heat-cold", "error")
+"""Theme variables the lines of several accounts take in turn."""
+
+
+class Mark(NamedTuple):
+    """One thing a chart draws.
+
+    kind: "line" (xs, ys), "level" (a horizontal line at `at`), "event" (a vertical line at
+    `at`), "bars" (xs, ys, one colour per bar in `colors`). `color` is a theme variable's name;
+    `label` is its text in the key ("" for none).
+    """
+
+    kind: str
+    color: str
+    label: str = ""
+    xs: tuple[float, ...] = ()
+    ys: tuple[float, ...] = ()
+    at: float = 0.0
+    colors: tuple[str, ...] = ()
+
+
+class Chart(NamedTuple):
+    """One plot area: its marks, the axes' labels and ranges.
+
+    `x_range` / `y_range` fix an axis (None: fitted to the marks); `categories` names the bars
+    1, 2, 3 … (a categorical x axis); `empty` is said instead when there is nothing to draw;
+    `ticks`: the x axis's ticks are drawn (not on a chart above another with the same x axis).
+    """
+
+    marks: tuple[Mark, ...]
+    x_label: str = ""
+    y_label: str = ""
+    x_range: tuple[float, float] | None = None
+    y_range: tuple[float, float] | None = None
+    categories: tuple[str, ...] = ()
+    empty: str = ""
+    ticks: bool = True
+
+
+class Panel(NamedTuple):
+    """One plot as shown: a title, its charts (one above the other) and its key's lines."""
+
+    plot: Plot
+    title: str
+    charts: tuple[Chart, ...]
+    key: tuple[tuple[str, str, str], ...] = ()  # (symbol, text, theme variable of the symbol)
+    notes: tuple[str, ...] = ()
+
+
+WAITING = "waiting for the engine's history…"
+NO_HISTORY = "no history yet: samples are kept every few seconds to minutes while the cockpit runs"
+
+LINE, LEVEL, EVENT, BAR = "━", "─", "│", "█"
+
+
+# -- time -----------------------------------------------------------------------------------
+
+
+def time_unit(extent: float) -> tuple[float, str]:
+    """(seconds per unit, its name) for an x axis covering `extent` seconds back to now."""
+    if extent <= 2 * 3600:
+        return 60.0, "minutes ago"
+    if extent <= 2 * 86400:
+        return 3600.0, "hours ago"
+    return 86400.0, "days ago"
+
+
+def _extent(now: float, *series: Points) -> float:
+    first = min((s[0][0] for s in series if s), default=now)
+    return max(now - first, 60.0)
+
+
+def _xs(points: Points, now: float, unit: float) -> tuple[float, ...]:
+    return tuple(-(now - t) / unit for t, _ in points)
+
+
+def _ys(points: Points, scale: float = 1.0) -> tuple[float, ...]:
+    return tuple(v * scale for _, v in points)
+
+
+# -- 1. funding -----------------------------------------------------------------------------
+
+
+def funding_panel(frame: Frame, cell: tuple[str, str] | None) -> Panel:
+    """The selected cell's APR over the week, with interval changes marked."""
+    plot = PLOTS[0]
+    if cell is None:
+        return Panel(plot, "Funding history", (Chart((), empty="no funding cell selected: pick one in the heatmap"),))
+    asset, venue = cell
+    history = frame.plots.cell(asset, venue) if frame.plots is not None else None
+    title = f"Funding history · {asset} on {venue}"
+    if history is None:
+        return Panel(plot, title, (Chart((), empty=WAITING),))
+    if history.symbol:
+        title += f" ({history.symbol})"
+    return Panel(plot, title, (_funding_chart(history, frame.plots.now),), *_funding_key(history, frame))
+
+
+def _funding_chart(history: FundingHistory, now: float) -> Chart:
+    if not history.apr:
+        return Chart((), empty=NO_HISTORY)
+    extent = _extent(now, history.apr)
+    unit, name = time_unit(extent)
+    ys = _ys(history.apr, 100.0)
+    low, high = min(0.0, *ys), max(0.0, *ys)
+    # Zero is the axis's end when funding kept one sign, a rule across the plot when it changed.
+    marks = [Mark("level", "secondary", at=0.0)] if low < 0 < high else []
+    marks.append(Mark("line", "primary", xs=_xs(history.apr, now, unit), ys=ys))
+    marks += [Mark("event", "accent", at=-(now - t) / unit) for t, _hours in history.interval_changes
+              if now - t <= extent]
+    pad = (high - low) * 0.05 or 1.0
+    return Chart(tuple(marks), x_label=name, y_label="APR %", x_range=(-extent / unit, 0.0),
+                 y_range=(low - (pad if low < 0 else 0.0), high + pad))
+
+
+def _funding_key(history: FundingHistory, frame: Frame) -> tuple[tuple, tuple[str, ...]]:
+    key = [(LINE, f"APR (mean per {fmt.duration(history.bucket)})", "primary"),
+           (LEVEL, "0: above it longs pay", "secondary")]
+    if history.interval_changes:
+        changes = ", ".join(f"{_hours(h)} {fmt.duration(frame.plots.now - t)} ago"
+                            for t, h in history.interval_changes[-3:])
+        key.append((EVENT, f"interval changed to {changes}", "accent"))
+    else:
+        key.append((EVENT, "interval change (none)", "accent"))
+    live = frame.assessment.cell(history.asset, history.venue)
+    notes = ()
+    if live is not None:
+        notes = (f"now {fmt.apr(live.apr)} APR at {fmt.rate(live.rate)} per "
+                 f"{_hours(live.interval_hours) if live.interval_hours else '? h'}",)
+    return tuple(key), notes
+
+
+def _hours(hours: float | None) -> str:
+    return "?" if hours is None else f"{hours:g}h"
+
+
+# -- 2. stress ------------------------------------------------------------------------------
+
+
+def stress_panel(frame: Frame) -> Panel:
+    """The funding stress index over the day against its lines, and its drivers."""
+    plot = PLOTS[1]
+    title = "Funding stress index"
+    stress = frame.plots.stress if frame.plots is not None else None
+    if stress is None:
+        return Panel(plot, title, (Chart((), empty=WAITING if frame.plots is None else NO_HISTORY),))
+    now = frame.plots.now
+    extent = _extent(now, stress.index)
+    unit, name = time_unit(extent)
+    marks = (Mark("level", "kill-normal", at=stress.reentry), Mark("level", "kill-warn", at=stress.warn),
+             Mark("level", "kill-reducing", at=stress.threshold),
+             Mark("line", "primary", xs=_xs(stress.index, now, unit), ys=_ys(stress.index)))
+    chart = Chart(marks, x_label=name, y_label="index", x_range=(-extent / unit, 0.0), y_range=(0.0, 100.0))
+    key = ((LINE, f"index (max per {fmt.duration(stress.bucket)})", "primary"),
+           (LEVEL, f"{stress.threshold:g} REDUCING", "kill-reducing"),
+           (LEVEL, f"{stress.warn:g} WARN", "kill-warn"),
+           (LEVEL, f"{stress.reentry:g} re-entry", "kill-normal"))
+    return Panel(plot, title, (chart,), key, (_drivers_line(stress, now),))
+
+
+def _drivers_line(stress: StressHistory, now: float) -> str:
+    if not stress.drivers:
+        return "drivers: none yet"
+    when = "while raised" if stress.raised else "(never raised today)"
+    parts = [f"{d.asset} {d.share:.0%} ({_ago(now - d.first, now - d.last)})" for d in stress.drivers]
+    return f"drivers {when}: " + ", ".join(parts)
+
+
+def _ago(first: float, last: float) -> str:
+    """"3.1h-2.6h ago", or "5m ago" for one moment."""
+    a, b = fmt.duration(first), fmt.duration(last)
+    return f"{a} ago" if a == b else f"{a}-{b} ago"
+
+
+# -- 3. equity ------------------------------------------------------------------------------
+
+
+def equity_panel(frame: Frame) -> Panel:
+    """Equity per account above, the book's drawdowns against the caps below."""
+    plot = PLOTS[2]
+    title = "Equity and drawdown"
+    equity = frame.plots.equity if frame.plots is not None else None
+    if equity is None:
+        return Panel(plot, title, (Chart((), empty=WAITING if frame.plots is None else NO_HISTORY),))
+    now = frame.plots.now
+    extent = _extent(now, equity.book, *(s.points for s in equity.accounts))
+    unit, name = time_unit(extent)
+    x_range = (-extent / unit, 0.0)
+    lines = tuple(Mark("line", SERIES_COLORS[i % len(SERIES_COLORS)], label=s.name, xs=_xs(s.points, now, unit),
+                       ys=_ys(s.points, 1e-3)) for i, s in enumerate(equity.accounts))
+    top = Chart(lines, y_label="equity $k", x_range=x_range, empty=NO_HISTORY, ticks=False)
+    bottom = _drawdown_chart(equity, now, unit, name, x_range)
+    key = tuple((LINE, f"{m.label} {_last_money(s.points)}", m.color) for m, s in zip(lines, equity.accounts))
+    key += ((LINE, "daily dd", "primary"), (LINE, "peak dd", "accent"),
+            (LEVEL, f"{fmt.pct(equity.daily_cap, digits=0)} daily cap", "kill-reducing"),
+            (LEVEL, f"{fmt.pct(equity.peak_cap, digits=0)} peak cap", "kill-halted"))
+    book = _last_money(equity.book)
+    return Panel(plot, title, (top, bottom), key, (f"book {book}; a point per {fmt.duration(equity.bucket)}",))
+
+
+def _drawdown_chart(equity: EquityHistory, now: float, unit: float, name: str, x_range) -> Chart:
+    worst = max([0.0, *_ys(equity.drawdown_daily), *_ys(equity.drawdown_peak)])
+    top = max(worst, equity.peak_cap) * 100 * 1.1
+    marks = (Mark("level", "kill-reducing", at=equity.daily_cap * 100),
+             Mark("level", "kill-halted", at=equity.peak_cap * 100),
+             Mark("line", "accent", xs=_xs(equity.drawdown_peak, now, unit), ys=_ys(equity.drawdown_peak, 100.0)),
+             Mark("line", "primary", xs=_xs(equity.drawdown_daily, now, unit), ys=_ys(equity.drawdown_daily, 100.0)))
+    return Chart(marks, x_label=name, y_label="drawdown %", x_range=x_range, y_range=(0.0, top))
+
+
+def _last_money(points: Points) -> str:
+    return f"${fmt.money(points[-1][1], short=True)}" if points else fmt.DASH
+
+
+# -- 4. shocks ------------------------------------------------------------------------------
+
+
+def shock_label(row: StressRow) -> str:
+    """A shock as an axis names it: "-20%", "+10%", "tail"."""
+    return "tail" if row.tail else f"{row.shock * 100:+.0f}%"
+
+
+def shocks_panel(frame: Frame) -> Panel:
+    """The current stress table: P&L by shock above, the worst maintenance used below."""
+    plot = PLOTS[3]
+    rows = frame.assessment.stress
+    title = "Stress table: the book under each shock"
+    if not rows:
+        return Panel(plot, title, (Chart((), empty="no stress table: no positions, or no prices yet"),))
+    names = tuple(shock_label(r) for r in rows)
+    xs = tuple(float(i) for i in range(1, len(rows) + 1))
+    pnl = tuple(r.pnl / 1e3 for r in rows)
+    top = Chart((Mark("level", "secondary", at=0.0),
+                 Mark("bars", "pnl-up", xs=xs, ys=pnl, colors=tuple("pnl-up" if v >= 0 else "pnl-down" for v in pnl))),
+                y_label="P&L $k", categories=names, ticks=False)
+    used = tuple(_used(r) for r in rows)
+    # Scaled to the bars, so small ones show; the liquidation rule is drawn when it is in reach.
+    high = max(0.05, *used) * 100 * 1.25
+    marks = (Mark("bars", "primary", xs=xs, ys=tuple(u * 100 for u in used),
+                  colors=tuple("kill-halted" if u >= 1 else "primary" for u in used)),)
+    if high >= 100:
+        marks = (Mark("level", "kill-halted", at=100.0), *marks)
+    bottom = Chart(marks, x_label="shock", y_label="maint used %", y_range=(0.0, high), categories=names)
+    liq = "100% liquidation" if high >= 100 else "liquidation at 100%, off this scale"
+    key = ((BAR, "gain", "pnl-up"), (BAR, "loss", "pnl-down"),
+           (BAR, "worst account's maint used", "primary"), (LEVEL, liq, "kill-halted"))
+    return Panel(plot, title, (top, bottom), key, (_worst_line(rows),))
+
+
+def _used(row: StressRow) -> float:
+    """The worst account's maintenance used after the shock (0 when unknown; capped at 10x)."""
+    used = row.max_maint_used
+    if used is None or math.isnan(used):
+        return 0.0
+    return min(used, 10.0)
+
+
+def _worst_line(rows: tuple[StressRow, ...]) -> str:
+    worst = min(rows, key=lambda r: r.pnl)
+    text = f"worst {shock_label(worst)}: {fmt.money(worst.pnl, signed=True, short=True)}"
+    if worst.liquidated_accounts:
+        text += f", liquidates {', '.join(worst.liquidated_accounts)}"
+    return text + " (tail: each asset by its beta, correlations → 1)"
+
+
+# -- the view -------------------------------------------------------------------------------
+
+
+def panels(frame: Frame, cell: tuple[str, str] | None) -> tuple[Panel, ...]:
+    """The four plots of `frame`, in `PLOTS` order."""
+    return (funding_panel(frame, cell), stress_panel(frame), equity_panel(frame), shocks_panel(frame))
+
+
+__all__ = ["BAR", "Chart", "EVENT", "LEVEL", "LINE", "Mark", "PLOTS", "Panel", "Plot", "SERIES_COLORS",
+           "equity_panel", "funding_panel", "panels", "shock_label", "shocks_panel", "stress_panel", "time_unit"]

@@ -1,0 +1,228 @@
+"""The plots view: where people look rather than read. Four plots, each with its key:
+
+1. the selected funding cell's APR over the week, interval changes marked (the heatmap cursor's
+   cell when the view was opened);
+2. the funding stress index over the day against its threshold, WARN and re-entry lines, with
+   the assets that drove it;
+3. equity per account, and the book's drawdowns against the drawdown caps;
+4. the stress table as a chart: the book's P&L and the worst maintenance margin used by shock.
+
+Opened from the cockpit by its key (`view.plots`) or the palette's "Plots"; escape goes back. On a
+small terminal (80×24) one plot shows at a time (keys 1-4, tab for the next: the tab line and
+the key bar name them), from 100×30 two side by side, from 120×40 all four; 1-4 zoom one at any
+size and 0 shows them all again.
+
+Data flows one way: the screen sends `WatchPlots` (the cell it watches; renewed every third of
+the lease while it is shown, ended when it closes), and the engine's frames then carry the
+series (`Frame.plots`, bounded and bucketed by the engine, see `cockpit.engine.plots`); the
+stress table is the assessment's own. `cockpit.present.plots` turns a frame into charts and
+words; `cockpit.ui.widgets.chart` draws them. Attached to a guard it is the same: the command
+travels over the socket and the series come in the frame's patches.
+
+Why textual-plot rather than textual-plotext (compared on 2026-12-04 with Textual 8.2.8, the
+version pyproject pins; one plot of 3 lines × 720 points and 2 levels at 120×40, median CPU
+time of a redraw including painting its lines):
+
+==================  ================================  ====================================
+                    textual-plot 0.10.1               textual-plotext 1.0.1
+==================  ================================  ====================================
+last release        Feb 2026 (textual-hires-canvas    Nov 2024; pins plotext < 6 while
+                    0.14.0 Jan 2026)                  plotext 6.1 is out (Sep 2026)
+Textual 8.2.8       native widget, works              works (a wrapper: plotext draws ANSI
+                                                      text that Textual parses again)
+resolution          braille 2×4, quadrant 2×2,        braille, "hd"/"fhd" block markers
+                    half-block 1×2 per cell
+theming             component classes on $theme       "auto" sets only background and
+                    variables; any Rich colour per    foreground; lines take plotext's
+                    line, so theme variables work     own colour names
+redraw, 120×40      30 ms (3 × 720 points)            76 ms CPU (134 ms wall)
+dependencies        numpy (the cockpit's already),    plotext (pure Python)
+                    textual-hires-canvas
+==================  ================================  ====================================
+
+textual-plot is maintained against current Textual, draws in Textual's own widgets and styles
+(so the four shipped themes, the colour-blind one included, reach every line and axis), and was
+2.5× faster; the engine downsamples every series to at most 240 points, which brings one plot's
+redraw within the 16 ms budget (`python -m bench plots`). Its cost, numpy in the terminal, is
+paid only when the plots are opened: this module is imported then, not at start.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid
+from textual.screen import Screen
+
+from cockpit.engine.api import EngineAPI
+from cockpit.model import Frame
+from cockpit.model.commands import WATCH_LEASE, WatchPlots, new_command_id
+from cockpit.present import plots as pp
+from cockpit.ui.bindings import bind, key_of
+from cockpit.ui.messages import FrameArrived, NewestFrame
+from cockpit.ui.widgets.chart import ChartPanel
+from cockpit.ui.widgets.keybar import KeyBar
+from cockpit.ui.widgets.line import Line
+from cockpit.ui.widgets.status import status_line
+
+ALL_WIDTH, ALL_HEIGHT = 120, 40  # from here all four plots show
+TWO_WIDTH, TWO_HEIGHT = 100, 30  # from here two, side by side
+CHARTS = {"funding": 1, "stress": 1, "equity": 2, "shocks": 2}  # charts per plot
+
+
+class PlotsScreen(Screen):
+    """The plots view (see the module doc).
+
+    Args:
+        api: the engine's port.
+        cell: the funding cell (asset, venue) whose history the first plot shows.
+    """
+
+    BINDINGS = [
+        *(bind(f"plots.{p.id}", f"show({p.id!r})") for p in pp.PLOTS),
+        bind("plots.all", "show('all')", show=False),
+        bind("plots.next", "cycle(1)"),
+        bind("plots.back", "back"),
+    ]
+
+    DEFAULT_CSS = """
+    PlotsScreen { layout: vertical; }
+    #plots-status, #plots-tabs { height: 1; background: $panel; }
+    #plots-grid { grid-size: 2 2; grid-gutter: 0; height: 1fr; }
+    PlotsScreen.-one #plots-grid { grid-size: 1 1; }
+    PlotsScreen.-two #plots-grid { grid-size: 2 1; }
+    """
+
+    def __init__(self, api: EngineAPI, cell: tuple[str, str] | None) -> None:
+        super().__init__()
+        self.api = api
+        self.cell = cell
+        self.view = "all"  # the zoomed plot's id, or "all"
+        self.current = pp.PLOTS[0].id  # the plot shown first when not all fit
+        self.frame: Frame | None = None
+        self.watcher = new_command_id()
+        self._newest = NewestFrame(self.post_message)
+        self._unsubscribe = None
+
+    def compose(self) -> ComposeResult:
+        """Status, the tab line, the four plots, the key bar."""
+        yield Line(id="plots-status")
+        yield Line(id="plots-tabs")
+        with Grid(id="plots-grid"):
+            for p in pp.PLOTS:
+                yield ChartPanel(p.id, CHARTS[p.id])
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        """Watch the series, subscribe to frames, show the newest, lay out."""
+        self._watch()
+        self.set_interval(WATCH_LEASE / 3, self._watch)
+        self._unsubscribe = self.api.subscribe(self._arrived)
+        self._layout()
+        if self.api.latest is not None:
+            self.show(self.api.latest)
+
+    def on_unmount(self) -> None:
+        """Stop listening, and tell the engine the series are no longer watched."""
+        if self._unsubscribe:
+            self._unsubscribe()
+        self.app.run_worker(self.api.send(WatchPlots(self.watcher, stop=True)), exit_on_error=False)
+
+    def _watch(self) -> None:
+        cells = (self.cell,) if self.cell is not None else ()
+        self.run_worker(self._send(WatchPlots(self.watcher, cells)), group="watch", exclusive=True,
+                        exit_on_error=False)
+
+    async def _send(self, command: WatchPlots) -> None:
+        result = await self.api.send(command)
+        if not result.ok:
+            self.notify(f"Plots: {result.message}", severity="warning", markup=False)
+
+    # -- frames ---------------------------------------------------------------------------
+
+    def _arrived(self, frame: Frame) -> None:
+        """A frame (on any thread): keep the newest, ask for one render."""
+        self._newest.arrived(frame)
+
+    def on_frame_arrived(self, message: FrameArrived) -> None:
+        """Render the newest frame."""
+        self.show(self._newest.take(message))
+
+    def show(self, frame: Frame) -> None:
+        """Draw the plots on screen from `frame` (a plot not shown is drawn when it shows)."""
+        self.frame = frame
+        colors = self.app.theme_variables
+        self.query_one("#plots-status", Line).show(status_line(frame, colors, self.size.width))
+        panels = {p.plot.id: p for p in pp.panels(frame, self.cell)}
+        for panel in self.query(ChartPanel):
+            if panel.display:
+                panel.show(panels[panel.plot_id], colors)
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        """Show as many plots as fit."""
+        self._layout()
+
+    def fitting(self) -> int:
+        """How many plots fit on the screen now: 4, 2 or 1."""
+        w, h = self.size
+        if w >= ALL_WIDTH and h >= ALL_HEIGHT:
+            return 4
+        return 2 if w >= TWO_WIDTH and h >= TWO_HEIGHT else 1
+
+    def shown(self) -> list[str]:
+        """The ids of the plots on screen."""
+        ids = [p.id for p in pp.PLOTS]
+        if self.view != "all":
+            return [self.view]
+        n = self.fitting()
+        if n == 4:
+            return ids
+        i = ids.index(self.current)
+        return [ids[(i + k) % len(ids)] for k in range(n)]
+
+    def _layout(self) -> None:
+        shown = self.shown()
+        self.set_class(len(shown) == 1, "-one")
+        self.set_class(len(shown) == 2, "-two")
+        for panel in self.query(ChartPanel):
+            panel.display = panel.plot_id in shown
+        self.query_one("#plots-tabs", Line).show(self._tabs(shown))
+        if self.frame is not None:
+            self.show(self.frame)
+
+    def _tabs(self, shown: list[str]) -> Text:
+        """The tab line: each plot's key and name (the ones on screen highlighted), then how to
+        show all and the next, with the keys as the keymap has them."""
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for p in pp.PLOTS:
+            style = "bold reverse" if p.id in shown else "dim"
+            line.append(f" {key_of(self.app, f'plots.{p.id}')} {p.title} ", style=style)
+        hint = f"  {key_of(self.app, 'plots.all')} all · {key_of(self.app, 'plots.next')} next"
+        line.append(hint, style="dim")
+        return line
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def action_show(self, plot_id: str) -> None:
+        """Zoom one plot (or show "all" that fit)."""
+        if plot_id != "all":
+            self.current = plot_id
+        self.view = plot_id
+        self._layout()
+
+    def action_cycle(self, step: int) -> None:
+        """The next plot: zoomed when one is, else the first of those shown."""
+        ids = [p.id for p in pp.PLOTS]
+        self.current = ids[(ids.index(self.current) + step) % len(ids)]
+        if self.view != "all":
+            self.view = self.current
+        self._layout()
+
+    def action_back(self) -> None:
+        """Back to the cockpit."""
+        self.app.pop_screen()
+
+
+__all__ = ["PlotsScreen"]
