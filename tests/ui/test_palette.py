@@ -18,6 +18,7 @@ from cockpit.ui.screens.carry import CarryScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.screens.ledger import LedgerScreen
 from cockpit.ui.screens.orders import OrdersScreen
+from cockpit.ui.screens.plots import PlotsScreen
 from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.themes import shipped_themes
 from cockpit.ui.widgets.heatmap import FundingHeatmap
@@ -31,6 +32,7 @@ SCREENS = {
     "carry": (CarryScreen,),
     "ledger": (LedgerScreen,),
     "orders": (OrdersScreen,),
+    "plots": (PlotsScreen,),
     "run": (RunScreen,),
 }
 """The screens the palette opens over (the confirmation and the picker are modal: the palette's key
@@ -71,6 +73,8 @@ async def _open(pilot, where: str):
         app.screen.action_ledger()
     elif where == "orders":
         app.screen.action_orders()
+    elif where == "plots":
+        app.screen.action_plots()
     await pilot.pause()
     return app.screen
 
