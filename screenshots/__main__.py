@@ -124,27 +124,51 @@ async def shoot_unwind(name: str, size: tuple[int, int], scenario: str | None, s
         api.stop()
 
 
+class SteppedEngine(LocalEngine):
+    """A `LocalEngine` whose engine takes a step only when the script says so: one poll of every
+    account and one frame (`step`), no pollers, publisher or background backfill. The pictures of
+    history (sparklines, the 7-day view, the ledger, the scanner's stability) then hold the same
+    samples on every run: with the real pollers, which account had answered when a frame sampled
+    the history depended on the machine's load."""
+
+    async def _main(self, stopping: asyncio.Event) -> None:
+        try:
+            await self.engine.poll_once()
+            await stopping.wait()
+        finally:
+            await self.engine.stop()
+
+    async def step(self, clock: list[float], seconds: float) -> None:
+        """Move the frozen clock `seconds` on, poll every account once and publish one frame."""
+        clock[0] += seconds
+        await self._thread.call(self.engine.poll_once)
+
+    async def backfill(self) -> None:
+        """Read every account's funding history now (the engine does it once after its first
+        frame, in the background)."""
+        await self._thread.call(self.engine.backfill.run)
+
+
 CARRY_SHOTS = [("carry-80x24.svg", (80, 24)), ("carry-120x40.svg", (120, 40))]
 """The carry scanner in the funding squeeze (file, size)."""
 
 
 async def shoot_carry(name: str, size: tuple[int, int]) -> None:
-    """The carry scanner in the funding squeeze at 60x, once held pairs pay funding on both legs
-    (the clock moved 30 s at a time: half an hour of the simulator each); the squeeze's alerts
-    cleared (they are the cockpit's)."""
+    """The carry scanner in the funding squeeze at 60x, an hour in (the clock moved 30 s at a
+    time: half an hour of the simulator each), once held pairs pay funding on both legs; the
+    squeeze's alerts cleared (they are the cockpit's)."""
     clock = [FROZEN]
-    api = LocalEngine(demo_engine(seed=7, scenario="funding-squeeze", speed=60.0, clock=lambda: clock[0]))
+    api = SteppedEngine(demo_engine(seed=7, scenario="funding-squeeze", speed=60.0, clock=lambda: clock[0]))
     api.start()
     try:
         app = CockpitApp(api, theme=load_theme("cockpit-dark"))
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             for _ in range(2):
-                seen = api.latest.sim_time
-                clock[0] += 30.0
-                await until(lambda: api.latest.sim_time != seen, "the simulator to step")
-            await until(lambda: any(p.pays_both for p in api.latest.assessment.carry.pairs),
-                        "a held pair paying on both legs")
+                await api.step(clock, 30.0)
+            if not any(p.pays_both for p in api.latest.assessment.carry.pairs):
+                raise SystemExit("screenshots: no held pair pays funding on both legs an hour into the squeeze")
+            await pilot.pause(0.2)
             app.clear_notifications()
             await keys(pilot, "c")
             app.save_screenshot(filename=name, path=str(HERE))
@@ -158,25 +182,28 @@ FUNDING_SHOTS = [("funding-card-120x40.svg", (120, 40), ("2", "down", "down")),
 """The funding pane after a few simulated hours at 600x (file, size, keys): the card of a held
 cell, the 7-day view, and the ledger of the payments the simulator booked."""
 
+FUNDING_STEPS = 12
+"""Frames before the funding shots: 3 s of the frozen clock each, half an hour of the simulator,
+so the history holds a sample per frame (six simulated hours in all)."""
+
 
 async def shoot_funding(name: str, size: tuple[int, int], pressed: tuple[str, ...]) -> None:
-    """Move the clock 12 s at a time (two simulated hours each at 600x) until the history holds
-    samples and the backfill has read every account's payments; then the keys."""
+    """Step the engine through six simulated hours, read every account's payments, one more
+    frame (with the ledger), then the keys."""
     clock = [FROZEN]
-    engine = demo_engine(seed=7, speed=600.0, clock=lambda: clock[0])
-    api = LocalEngine(engine)
+    api = SteppedEngine(demo_engine(seed=7, speed=600.0, clock=lambda: clock[0]))
     api.start()
     try:
         app = CockpitApp(api, theme=load_theme("cockpit-dark"))
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
-            for _ in range(3):
-                seen = api.latest.sim_time
-                clock[0] += 12.0
-                await until(lambda: api.latest.sim_time != seen, "the simulator to step")
-            await until(lambda: len(engine.funding.sources) == len(engine.venues), "every account's payments", 60.0)
-            clock[0] += 1.0  # one more frame, with the ledger
-            await until(lambda: api.latest.ledger is not None and api.latest.ledger.lines, "the ledger")
+            for _ in range(FUNDING_STEPS):
+                await api.step(clock, 3.0)
+            await api.backfill()
+            await api.step(clock, 1.0)
+            if api.latest.ledger is None or not api.latest.ledger.lines:
+                raise SystemExit("screenshots: the ledger is empty after six simulated hours")
+            await pilot.pause(0.2)
             app.clear_notifications()
             await keys(pilot, *pressed)
             app.save_screenshot(filename=name, path=str(HERE))
