@@ -194,3 +194,20 @@ async def test_a_partly_filled_order_is_cancelled_with_what_it_filled():
     result = await handling.send(engine, CancelOrder("binance", cid))
     assert result.ok and result.orders[0].filled == row.amount / 2
     assert engine.journal.get(cid).filled == row.amount / 2
+
+
+async def test_one_of_ours_whose_outcome_is_unknown_is_said_to_be_looked_up_not_cancelled():
+    engine = _engine()
+    frame = await engine.poll_once()
+    p = _long(frame)
+    request = OrderRequest(client_id="ck-lost", account="binance", symbol=p.symbol, side=Side.SHORT,
+                           amount=Decimal("0.001"))
+    engine.journal.record(request, intent_id="trim:lost", source=IntentSource.HOTKEY, reason="close", now=FROZEN)
+    engine.journal.set_status("ck-lost", OrderStatus.UNKNOWN, now=FROZEN, detail="timeout")
+    assert [w.status for w in engine.publish().working] == [OrderStatus.UNKNOWN]
+
+    result = await handling.send(engine, CancelOrder("binance", "ck-lost"))
+
+    assert not result.ok and result.orders[0].status is OrderStatus.UNKNOWN
+    assert "not known at the venue yet" in result.message and "looked up" in result.message
+    assert engine.journal.get("ck-lost").status is OrderStatus.UNKNOWN  # still in flight, still watched

@@ -186,3 +186,23 @@ def test_open_orders_view(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(orders_app(), terminal_size=size, run_before=run_before)
+
+
+async def test_the_dead_mans_switches_show_where_an_account_opted_in():
+    from cockpit.model import DeadManState, DeadManStatus
+
+    app = orders_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        await pilot.press("O")
+        await pilot.pause()
+        dms = app.screen.query_one("#orders-dms")
+        assert not dms.display  # no account opted in: no line
+        frame = app.api.latest
+        armed = DeadManState("binance", DeadManStatus.ARMED, expires_at=frame.now + 42,
+                             detail="cancels orders, not positions")
+        app.api.push(dataclasses.replace(frame, dead_man=(armed,)))
+        await pilot.pause()
+        assert dms.display
+        text = _text(app, "#orders-dms")
+        assert "binance: DMS 42s" in text and "cancels this account's orders" in text
