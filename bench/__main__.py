@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [ui|bytes|sim|risk|wire|unwind|service|drills|restart|unwind-restart|memory|guard ...]`:
+"""`python -m bench [--quick] [ui|plots|bytes|sim|risk|wire|unwind|service|drills|restart|unwind-restart|memory|guard ...]`:
 print every benchmark figure (medians).
 
 Some suites run only when named. The drills are not timings: `drills` (kill-switch fire drills over
@@ -16,8 +16,8 @@ import importlib
 import platform
 import sys
 
-SUITES = ("risk", "sim", "ui", "bytes", "wire", "unwind", "service", "drills", "restart", "unwind-restart", "memory",
-          "guard")
+SUITES = ("risk", "sim", "ui", "plots", "bytes", "wire", "unwind", "service", "drills", "restart", "unwind-restart",
+          "memory", "guard")
 OPT_IN = ("service", "drills", "restart", "unwind-restart", "memory", "guard")  # long runs: only when named
 
 

@@ -243,6 +243,45 @@ async def shoot_orders(name: str, size: tuple[int, int]) -> None:
         api.stop()
 
 
+PLOTS_SHOTS = [("plots-120x40.svg", (120, 40), "cockpit-dark", ()),
+               ("plots-contrast-120x40.svg", (120, 40), "cockpit-contrast", ()),
+               ("plots-funding-80x24.svg", (80, 24), "cockpit-dark", ("1",)),
+               ("plots-stress-80x24.svg", (80, 24), "cockpit-dark", ("2",)),
+               ("plots-equity-80x24.svg", (80, 24), "cockpit-dark", ("3",)),
+               ("plots-shocks-80x24.svg", (80, 24), "cockpit-dark", ("4",))]
+"""The plots after the funding squeeze (file, size, theme, keys on the plots): all four at 120×40
+(in the dark and the colour-blind theme), each alone at 80×24."""
+
+
+async def shoot_plots(name: str, size: tuple[int, int], theme: str, pressed: tuple[str, ...]) -> None:
+    """The funding squeeze at 600x, the clock moved 1.5 s at a time (15 simulated minutes each)
+    for 7.5 simulated hours, so the history holds the squeeze and its calming down; then the
+    funding pane's cursor on BTC (a held cell whose funding spiked), P, and the keys."""
+    clock = [FROZEN]
+    api = LocalEngine(demo_engine(seed=7, scenario="funding-squeeze", speed=600.0, clock=lambda: clock[0]))
+    api.start()
+    try:
+        app = CockpitApp(api, theme=load_theme(theme))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for _ in range(30):
+                seen = api.latest.sim_time
+                clock[0] += 1.5
+                await until(lambda: api.latest.sim_time != seen, "the simulator to step")
+            app.clear_notifications()
+            await keys(pilot, "2", "down")
+            await keys(pilot, "P")
+            clock[0] += 1.0  # one more frame: it carries the series the plots watch
+            await until(lambda: api.latest.plots is not None and api.latest.plots.equity is not None, "the series")
+            await pilot.pause(0.5)
+            app.clear_notifications()
+            if pressed:
+                await keys(pilot, *pressed)
+            app.save_screenshot(filename=name, path=str(HERE))
+    finally:
+        api.stop()
+
+
 def wanted(name: str) -> bool:
     """Whether to render `name`: every shot, or those starting with a name given on the command
     line (``python -m screenshots orders`` renders the open-orders shots only)."""
@@ -253,7 +292,7 @@ def wanted(name: str) -> bool:
 async def main() -> None:
     """Render every screenshot (or those named on the command line, by the start of the file name)."""
     groups = ((SHOTS, shoot), (UNWIND_SHOTS, shoot_unwind), (CARRY_SHOTS, shoot_carry),
-              (FUNDING_SHOTS, shoot_funding), (ORDERS_SHOTS, shoot_orders))
+              (FUNDING_SHOTS, shoot_funding), (ORDERS_SHOTS, shoot_orders), (PLOTS_SHOTS, shoot_plots))
     for shots, render in groups:
         for shot in shots:
             if wanted(shot[0]):

@@ -269,18 +269,20 @@ def shocks_panel(frame: Frame) -> Panel:
         return Panel(plot, title, (Chart((), empty="no stress table: no positions, or no prices yet"),))
     names = tuple(shock_label(r) for r in rows)
     xs = tuple(float(i) for i in range(1, len(rows) + 1))
-    pnl = tuple(r.pnl / 1e3 for r in rows)
+    # Rounded as the axis can show them (0.1k, 0.1%): a chart is drawn again only when a figure
+    # moves that much, not at every tick of the marks.
+    pnl = tuple(round(r.pnl / 1e3, 1) for r in rows)
     top = Chart((Mark("level", "secondary", at=0.0),
                  Mark("bars", "pnl-up", xs=xs, ys=pnl, colors=tuple("pnl-up" if v >= 0 else "pnl-down" for v in pnl))),
                 y_label="P&L $k", categories=names, ticks=False)
     used = tuple(_used(r) for r in rows)
     # Scaled to the bars, so small ones show; the liquidation rule is drawn when it is in reach.
     high = max(0.05, *used) * 100 * 1.25
-    marks = (Mark("bars", "primary", xs=xs, ys=tuple(u * 100 for u in used),
+    marks = (Mark("bars", "primary", xs=xs, ys=tuple(round(u * 100, 1) for u in used),
                   colors=tuple("kill-halted" if u >= 1 else "primary" for u in used)),)
     if high >= 100:
         marks = (Mark("level", "kill-halted", at=100.0), *marks)
-    bottom = Chart(marks, x_label="shock", y_label="maint used %", y_range=(0.0, high), categories=names)
+    bottom = Chart(marks, x_label="shock", y_label="maint used %", y_range=(0.0, round(high, 1)), categories=names)
     liq = "100% liquidation" if high >= 100 else "liquidation at 100%, off this scale"
     key = ((BAR, "gain", "pnl-up"), (BAR, "loss", "pnl-down"),
            (BAR, "worst account's maint used", "primary"), (LEVEL, liq, "kill-halted"))

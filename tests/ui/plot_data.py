@@ -23,10 +23,13 @@ def _bump(k: int, n: int, peak: float) -> float:
     return peak * math.exp(-((x - 0.55) / 0.12) ** 2)
 
 
-def synthetic_plots(now: float, cell: tuple[str, str] | None) -> Plots:
-    """The series at `now` (the risk engine's clock), with `cell`'s funding history."""
+def synthetic_plots(now: float, cell: tuple[str, str] | None, *, shift: int = 0) -> Plots:
+    """The series at `now` (the risk engine's clock), with `cell`'s funding history; `shift`
+    moves the day's shapes that many points to the left (a later moment of the same day)."""
     n, bucket = 144, 600.0  # a day at 10 minutes
     times = [now - (n - 1 - k) * bucket for k in range(n)]
+    if shift:
+        return _shifted(synthetic_plots(now, cell), shift)
     funding = ()
     if cell is not None:
         apr = tuple((t, round(0.11 + _bump(k, n, 1.7), 6)) for k, t in enumerate(times))
@@ -44,6 +47,22 @@ def synthetic_plots(now: float, cell: tuple[str, str] | None) -> Plots:
     equity = EquityHistory((Series("binance", a), Series("dydx", b)), book, daily,
                            tuple((t, round(d * 1.2, 5)) for t, d in daily), 0.05, 0.15, bucket)
     return Plots(now=now, funding=funding, stress=stress, equity=equity, span=86400.0)
+
+
+def _shifted(plots: Plots, shift: int) -> Plots:
+    """`plots` with every series' values moved `shift` points to the left (wrapping round)."""
+
+    def move(points):
+        values = [v for _, v in points]
+        values = values[shift % len(values):] + values[:shift % len(values)] if values else values
+        return tuple((t, v) for (t, _), v in zip(points, values))
+
+    funding = tuple(f._replace(apr=move(f.apr)) for f in plots.funding)
+    stress = plots.stress._replace(index=move(plots.stress.index))
+    e = plots.equity
+    equity = e._replace(accounts=tuple(s._replace(points=move(s.points)) for s in e.accounts), book=move(e.book),
+                        drawdown_daily=move(e.drawdown_daily), drawdown_peak=move(e.drawdown_peak))
+    return replace(plots, funding=funding, stress=stress, equity=equity)
 
 
 def with_plots(frame: Frame, cell: tuple[str, str] | None) -> Frame:

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 from cockpit.engine.api import EngineAPI
@@ -98,6 +98,8 @@ class CockpitScreen(Screen):
         self._down: set[str] = set()  # accounts whose going DOWN was announced
         self.alerts = TerminalAlerts(self)
         self._unevents = None
+        self._behind = False  # the last frame arrived while another full screen covered this one
+        self._asleep = False  # covered by a screen that follows the frames itself (`on_screen_suspend`)
         self._runs_seen: set[str] = set()  # runs whose screen was opened once (by hand or on sight)
         self._flag_offered = False  # the apply-flag key is on the key bar (see `check_action`)
 
@@ -202,8 +204,11 @@ class CockpitScreen(Screen):
         """A frame from the engine (on any thread): keep the newest, and ask for one render.
 
         Frames that arrive while one render is pending replace each other: a slow terminal
-        skips frames rather than queueing them up.
+        skips frames rather than queueing them up. None is asked for while a screen that follows
+        the frames itself covers this one (`on_screen_suspend`): the newest is drawn on return.
         """
+        if self._asleep:
+            return
         self._newest.arrived(frame)
 
     def on_frame_arrived(self, message: FrameArrived) -> None:
@@ -218,21 +223,48 @@ class CockpitScreen(Screen):
             self.alerts.tell(self.app, message.alert)
 
     def show_frame(self, frame: Frame) -> None:
-        """Update every pane from `frame`, in place."""
+        """Update every pane from `frame`, in place (while another full screen covers this one,
+        only when it shows again: see `_covered`)."""
         self.frame = frame
         self._announce_down(frame)
         colors = self.app.theme_variables
         a = frame.assessment
-        with self.app.batch_update():
-            self.query_one("#status", Line).show(status_line(frame, colors, self.size.width))
-            for pane in self.panes:
-                pane.update(frame)
-            notice = frame.notices[-1] if frame.notices else ""
-            self.query_one("#notice", Line).show(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
+        self._behind = self._covered()
+        if not self._behind:
+            with self.app.batch_update():
+                self.query_one("#status", Line).show(status_line(frame, colors, self.size.width))
+                for pane in self.panes:
+                    pane.update(frame)
+                notice = frame.notices[-1] if frame.notices else ""
+                self.query_one("#notice", Line).show(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
+            self._offer_flag()
         self._follow_run(frame)
-        self._offer_flag()
         if _BENCH_STAMP and a.positions and a.funding and a.collateral and a.playbook:
             self.call_after_refresh(self._bench_stamp)
+
+    def _covered(self) -> bool:
+        """Another full screen (plots, carry scanner, ledger, orders, the run) is on top: nothing
+        of this one shows. Its panes are then left as they are: a pane changed behind a full
+        screen costs that screen a repaint of all of it (the plots' charts included) every frame.
+        A modal (a confirmation, the picker) lets the panes show around it: they stay live."""
+        top = self.app.screen
+        return top is not self and not isinstance(top, ModalScreen)
+
+    def on_screen_suspend(self) -> None:
+        """Covered: while a screen that subscribes to the frames itself is on top (plots, carry
+        scanner, ledger, orders), this one stops handling them. A message handled by a screen
+        behind another costs Textual a repaint of the whole screen in front (every chart of the
+        plots, every second). The run's screen and the modals get their frames through this
+        one: it stays awake for them."""
+        top = self.app.screen
+        self._asleep = top is not self and not isinstance(top, (ModalScreen, RunScreen))
+
+    def on_screen_resume(self) -> None:
+        """Shown again: draw the newest frame if one arrived while covered."""
+        self._asleep = False
+        latest = self.api.latest
+        if latest is not None and (latest is not self.frame or self._behind):
+            self.show_frame(latest)
 
     # -- the unwind run -------------------------------------------------------------------
 

@@ -42,9 +42,10 @@ dependencies        numpy (the cockpit's already),    plotext (pure Python)
 
 textual-plot is maintained against current Textual, draws in Textual's own widgets and styles
 (so the four shipped themes, the colour-blind one included, reach every line and axis), and was
-2.5× faster; the engine downsamples every series to at most 240 points, which brings one plot's
-redraw within the 16 ms budget (`python -m bench plots`). Its cost, numpy in the terminal, is
-paid only when the plots are opened: this module is imported then, not at start.
+2.5× faster. With the engine's series at most 240 points and levels drawn as rules, one plot's
+redraw at 120×40 takes 11.4–11.6 ms of CPU (goal 16), and the cockpit with all four plots on
+screen idles at 1.8% of a core on the 1 Hz simulator (`python -m bench plots`). Its cost, numpy in
+the terminal, is paid only when the plots are opened: this module is imported then, not at start.
 """
 
 from __future__ import annotations

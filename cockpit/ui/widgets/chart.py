@@ -20,15 +20,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 from textual_hires_canvas import Canvas, TextAlign
 from textual_plot import HiResMode, PlotWidget
 from textual_plot.axis_formatter import CategoricalAxisFormatter, NumericAxisFormatter
 
 from cockpit.present.plots import Chart, Mark
+from cockpit.ui.widgets.line import Line
 
 PAD = 0.02  # of the x range, right of the newest point
-LEVEL_POINTS = 400  # points of a level: one a cell on any terminal
+RULE = "─"  # a level's character
 
 
 class ChartPlot(PlotWidget, can_focus=False):
@@ -113,14 +113,28 @@ class ChartPlot(PlotWidget, can_focus=False):
         elif mark.kind == "level":
             # A solid "─" a cell, where data lines are braille dots: a level reads as a rule, not
             # as data, in any colour (the colour-blind theme included).
+            # Two points, so the axes fit them; drawn as one rule (`_render_scatter_plot`).
             lo, hi = self._x_span(chart)
-            xs = [lo + (hi - lo) * i / (LEVEL_POINTS - 1) for i in range(LEVEL_POINTS)]
-            self.scatter(xs, [mark.at] * LEVEL_POINTS, marker="─", marker_style=color)
+            self.scatter([lo, hi], [mark.at, mark.at], marker=RULE, marker_style=color)
         elif mark.kind == "event":
             self.add_v_line(mark.at, line_style=color)
         elif mark.kind == "bars" and mark.xs:
             styles = [self._color(c) for c in mark.colors] or color
             self.bar(list(mark.xs), list(mark.ys), width=0.6, bar_style=styles, hires_mode=HiResMode.HALFBLOCK)
+
+    def _render_scatter_plot(self, dataset) -> None:
+        """A level (two points marked `RULE`) as a rule between them, a cell at a time in one
+        call, inside the frame; any other scatter as textual-plot draws it. Levels come first
+        among a chart's marks, so the data drawn after them stays on top."""
+        if dataset.marker != RULE or len(dataset.x) != 2:
+            super()._render_scatter_plot(dataset)
+            return
+        box = self._scale_rectangle
+        x0, y = self.get_pixel_from_coordinate(dataset.x[0], dataset.y[0])
+        x1, _ = self.get_pixel_from_coordinate(dataset.x[1], dataset.y[0])
+        if box.y <= y < box.bottom:
+            cells = ((x, y) for x in range(max(x0, box.x), min(x1, box.right - 1) + 1))
+            self.query_one("#plot", Canvas).set_pixels(cells, RULE, dataset.marker_style)
 
     def _x_span(self, chart: Chart) -> tuple[float, float]:
         """The x range a level spans: the chart's, else its marks'."""
@@ -153,31 +167,36 @@ class ChartPanel(Vertical):
         self.plot_id = plot_id
         self._charts = charts
         self.panel = None
+        self._primary: str | None = None
 
     def compose(self) -> ComposeResult:
         """Its charts, a line for "nothing to draw", its key."""
         for _ in range(self._charts):
             yield ChartPlot()
-        yield Static("", classes="chart-empty", markup=False)
-        yield Static("", classes="chart-key", markup=False)
+        yield Line("", classes="chart-empty")
+        yield Line("", classes="chart-key")
 
     def show(self, panel, colors: dict[str, str]) -> None:
-        """Draw `panel` (a `cockpit.present.plots.Panel`); only what changed is drawn again."""
-        if panel == self.panel and colors.get("primary") == getattr(self, "_primary", None):
+        """Draw `panel` (a `cockpit.present.plots.Panel`); only what changed is drawn again (a
+        title or key set to the same text would cost the screen a layout pass every frame)."""
+        if panel == self.panel and colors.get("primary") == self._primary:
             return
         self.panel, self._primary = panel, colors.get("primary")
-        self.border_title = f"{panel.plot.number} {panel.title}"
-        plots = list(self.query(ChartPlot))
+        title = f"{panel.plot.number} {panel.title}"
+        if self.border_title != title:
+            self.border_title = title
         drawable = [c for c in panel.charts if c.marks]
-        empty = self.query_one(".chart-empty", Static)
-        empty.display = not drawable
+        empty = self.query_one(".chart-empty", Line)
+        if empty.display != (not drawable):
+            empty.display = not drawable
         if not drawable:
-            empty.update(panel.charts[0].empty if panel.charts else "")
-        for i, plot in enumerate(plots):
+            empty.show(Text(panel.charts[0].empty if panel.charts else ""))
+        for i, plot in enumerate(self.query(ChartPlot)):
             chart = drawable[i] if i < len(drawable) else None
-            plot.display = chart is not None
+            if plot.display != (chart is not None):
+                plot.display = chart is not None
             plot.draw(chart)
-        self.query_one(".chart-key", Static).update(key_text(panel, colors))
+        self.query_one(".chart-key", Line).show(key_text(panel, colors))
 
 
 def key_text(panel, colors: dict[str, str]) -> Text:
