@@ -161,3 +161,14 @@ async def test_an_open_order_that_is_not_ours_is_cancelled_by_the_venues_order_i
     await venue.place_order(trim("BTC/USDT:USDT", "0.004", cid="ours-0001"))
     await venue.cancel_order("ours-0001", "BTC/USDT:USDT")
     assert replay.sent("/fapi/v1/order")[-1].params["origClientOrderId"] == "ours-0001"
+
+
+async def test_a_hyperliquid_order_placed_elsewhere_is_cancelled_by_its_oid(trader, replay):
+    """ccxt's recorded open order has no cloid: its id on screen is the venue's oid, which hashed as
+    a cloid would name no order; it is cancelled by oid ("cancel"), ours by cloid."""
+    venue = await trader("hyperliquid")
+    (theirs,) = (await venue.snapshot()).open_orders
+    assert (theirs.client_id, theirs.venue_id, theirs.symbol) == ("6928553534", "6928553534", "SOL/USDC:USDC")
+    await venue.cancel_order(theirs.client_id, theirs.symbol)
+    cancel = replay.sent("/exchange")[-1].json()["action"]
+    assert cancel["type"] == "cancel" and cancel["cancels"][0]["o"] == 6928553534
