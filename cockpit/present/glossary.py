@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from cockpit.present import carry as pc, deadman, funding as pf
+from cockpit.present import carry as pc, deadman, flags, funding as pf, orders as po
 
 # -- keys ----------------------------------------------------------------------------------------
 
@@ -37,6 +37,8 @@ KEY_HELP: dict[str, str] = {
     "positions.trim": "trim the selected position by 25% (reduce-only, asks first)",
     "positions.trim_half": "trim the selected position by 50% (reduce-only, asks first)",
     "positions.close": "close the selected position (reduce-only, asks first)",
+    "positions.apply_flag": "apply the selected row's suggested trim (its OVER flag's), with the usual preview "
+                            "and confirmation",
     "positions.sort": "cycle the sort: asset, notional, nearest liquidation, funding bleed",
     "positions.group": "group by asset with net/gross lines, on or off",
     "kill.accept": "accept the kill switch's proposed cut (asks first)",
@@ -74,6 +76,15 @@ KEY_HELP: dict[str, str] = {
     "plots.all": "every plot that fits (one at 80x24, two from 100x30, four from 120x40)",
     "plots.next": "the next plot",
     "plots.back": "back to the cockpit",
+    "help.close": "close this help",
+    "cursor.up": "cursor up (the help: scroll)",
+    "cursor.down": "cursor down (the help: scroll)",
+    "cursor.left": "cursor left (the heatmap: previous venue)",
+    "cursor.right": "cursor right (the heatmap: next venue)",
+    "cursor.page_up": "a page up",
+    "cursor.page_down": "a page down",
+    "cursor.top": "to the top",
+    "cursor.bottom": "to the bottom",
     "carry.size": "the size per leg field (enter prices the scanner at it)",
     "carry.back": "back to the cockpit",
     "confirm.ok": "confirm (Cancel has the focus: Enter never confirms)",
@@ -121,10 +132,18 @@ PLAYBOOK_LEGEND = "maint% = maint. ÷ equity · 100% = liquidation"
 FUNDING_LEGEND = "▲ long ▼ short · $ you earn+/pay− a day · red: longs pay, blue: shorts pay · ? last-known"
 """The funding pane's border (the line under the map says it in full for the view shown)."""
 
-SIZING_LIMITS = ("max-loss (loss at the stop above the risk per trade), vol-target (volatility above its share "
-                 "of equity), kelly (a quarter-Kelly size), leverage (the account's effective leverage over "
-                 "its cap), asset-gross or total-gross (gross exposure caps)")
-"""The sizing limits a position can be over (`cockpit.risk.sizing.REASONS`), in words."""
+LIMITS = {
+    "max-loss": "its loss at the stop would exceed the risk per trade (1% of equity by default)",
+    "vol-target": "its volatility exceeds its share of equity",
+    "kelly": "larger than a quarter of the Kelly size, net of the funding it pays",
+    "leverage": "its account's effective leverage is over the cap (tighter in high volatility)",
+    "asset-gross": "the asset's gross exposure is over its cap (2× equity by default)",
+    "total-gross": "the book's gross exposure is over its cap (5× equity by default)",
+}
+"""What each sizing limit a flag names means (`cockpit.present.flags.LIMIT_NAMES`)."""
+
+SIZING_LIMITS = "; ".join(f"{flags.LIMIT_NAMES.get(code, code)}: {meaning}" for code, meaning in LIMITS.items())
+"""The sizing limits a position can be over, in words."""
 
 UNITS = _entries(
     ("k / M / B", "thousand / million / billion US dollars (money is USD)"),
@@ -176,12 +195,15 @@ POSITIONS = _entries(
                     "in a net-short account is liquidated by a rise. acct: account-level, distance unknown"),
     ("APR", "the funding APR of the position's symbol: + longs pay shorts, − shorts pay longs"),
     ("Fund/d", "what the position earns (+) or pays (−) in funding per day at the current rate, USD"),
-    ("Flags", "what needs a look: LIQ!, OVER, STALE, CUT, −n%"),
-    ("LIQ!", "the mark is within the near-liquidation distance of liquidation"),
-    ("OVER -11%", "over its tightest sizing limit (by more than 2%); −11% is the trim that brings it back "
-                  f"under. The limit is one of {SIZING_LIMITS}"),
-    ("STALE", "its account's data is not LIVE: last-known figures, never acted on by the rules"),
-    ("CUT 25%", "the kill switch proposes cutting 25% of this position (the accept key sends it)"),
+    ("Flags", "what needs a look, most urgent first: CUT, LIQ, OVER, STALE (the selected row's in full on "
+              "the pane's lower border)"),
+    ("CUT 30%", "the kill switch proposes cutting 30% of this position (the accept key sends it)"),
+    ("LIQ 6.4%<10%", "6.4% from liquidation, nearer than the 10% the flag starts at"),
+    ("OVER max-loss −11%", "over its tightest sizing limit (by more than 2%), here max-loss; trimming 11% of it "
+                           "meets the limit (the apply-flag key does it, asking first). The limits: "
+                           + SIZING_LIMITS),
+    ("kelly −1%", "a trim within the 2% tolerance over its limit: not flagged"),
+    ("STALE 12s", "its account's data is 12 s old (not LIVE): last-known figures, never acted on by the rules"),
     ("Σ ASSET net / gross", "the asset across every venue: net = longs − shorts, gross = their sum (USD)"),
     ("eff. lev (gross)", "effective leverage: gross exposure after cross-margin offsets ÷ equity; the gross "
                          "leverage in brackets where offsets make it differ"),
@@ -230,7 +252,8 @@ PLAYBOOK = _entries(
     ("funding stress 3/60", "each trigger: reading / threshold; bold from its warning level; — not live"),
     ("#", "the order the plan runs in"),
     ("Position", "account, asset, L(ong) or S(hort)"),
-    ("Cut", "the share of the position cut, and its notional"),
+    ("Cut", "the share of the position the step cuts"),
+    ("Cut $", "the notional it cuts, USD"),
     ("Why first", "why it goes then: % from liquidation, loss in the tail or a stress scenario, funding it pays"),
     ("Cost", "estimated cost: taker fees and slippage, USD"),
     ("Covered by", "whose collateral pays the cost: its own account, a rescue from another, or uncovered"),
@@ -281,6 +304,19 @@ RUN = _entries(
     ("net bound", "how far the run lets the book's net exposure stray while it cuts"),
 )
 
+ORDERS = _entries(
+    ("Account / Venue", "where the order is"),
+    ("Asset / Side", "what it trades, buy or sell"),
+    ("RO", "reduce-only: it can only shrink a position, never flip it"),
+    ("Type", "market or limit"),
+    ("Price / Size / Filled", "its limit price (— for market), its size and how much has filled"),
+    ("Age", "since it was journaled or placed"),
+    ("Client id", "the deterministic id the cockpit gave it (a lost reply is looked up by it, never re-sent)"),
+    ("Origin", f"trim, close, kill cut, unwind #n (its step n; rk: ladder rung k), hedge #n, {po.NOT_OURS}: not "
+               "sent by the cockpit"),
+    ("State", "; ".join(f"{word}: {meaning}" for word, meaning in po.STATES.items())),
+)
+
 SECTIONS: dict[str, Section] = {
     "status": Section("Status line", STATUS),
     "positions": Section("Positions", POSITIONS),
@@ -291,6 +327,7 @@ SECTIONS: dict[str, Section] = {
     "ledger": Section("Funding ledger", LEDGER),
     "picker": Section("Unwind picker", PICKER),
     "run": Section("Unwind run", RUN),
+    "orders": Section("Open orders", ORDERS),
     "units": Section("Units and marks", UNITS),
 }
 """Every section, by the id screens and panes name it with."""

@@ -11,6 +11,15 @@ from cockpit.present import format as fmt
 from cockpit.present.deadman import dms_lines
 
 
+def health_lines(accounts) -> str:
+    """One line per health and reason, naming its accounts: "a, b are DOWN: <reason>"."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for acc in accounts:
+        groups.setdefault((acc.health.value, acc.error or "no fresh data yet"), []).append(acc.name)
+    return "\n".join(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} {health}: {why}"
+                     for (health, why), names in groups.items())
+
+
 def status_report(welcome: dict, frame: Frame | None, events: Iterable[Event]) -> dict[str, Any]:
     """What `cockpit status` prints: ``lines`` for people, the rest (guard, kill, accounts,
     book, last_event) for `--json`."""

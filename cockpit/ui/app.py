@@ -17,6 +17,7 @@ from cockpit.ui import palette
 from cockpit.ui.bindings import bind
 from cockpit.ui.compat import CrashExitApp
 from cockpit.ui.screens.cockpit import CockpitScreen
+from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeError, load_theme, shipped_themes
 
 
@@ -109,13 +110,12 @@ class CockpitApp(CrashExitApp):
                     self.notify(str(error), severity="warning", markup=False)
 
     def action_help(self) -> None:
-        """Show or hide the keys panel; showing it also says why any account is not LIVE."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """Open the help for the screen on top (the keys live there, why an account is not LIVE,
+        what every figure means); close it when it is the one on top."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.action_close()
         else:
-            self.action_show_help_panel()
-            if isinstance(self.screen, CockpitScreen):
-                self.screen.health_report()
+            self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action live on `screen`, from the binding table (`cockpit.ui.palette`), then

@@ -49,7 +49,7 @@ __all__ = [
 DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     # id: (default keys, description shown in the footer / key panel)
     "app.quit": ("q", "Quit"),
-    "app.help": ("question_mark", "Keys"),
+    "app.help": ("question_mark", "Help"),
     "app.commands": ("ctrl+p", "Commands"),
     "app.screenshot": ("f12", "Screenshot"),
     "view.positions": ("1", "Positions"),
@@ -107,6 +107,7 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     "plots.back": ("escape", "Cockpit"),
     "carry.size": ("s", "Size"),
     "carry.back": ("escape", "Cockpit"),
+    "help.close": ("escape", "Close"),
     "confirm.ok": ("y", "Confirm"),
     "confirm.cancel": ("escape,n", "Cancel"),
 }
@@ -120,6 +121,7 @@ SCREEN_AREAS: dict[str, frozenset[str]] = {
     "plots": frozenset(),
     "ledger": frozenset({"cursor"}),
     "orders": frozenset({"cursor"}),
+    "help": frozenset({"cursor"}),
 }
 """Areas whose bindings live only on a screen of their own, with the other areas live there too.
 

@@ -30,11 +30,17 @@ NOT_COMMAND_AREAS: frozenset[str] = frozenset({"cursor"})
 
 
 class LiveBinding(NamedTuple):
-    """A binding live on a screen: the node that declares it, the binding, whether it runs now."""
+    """A binding of a screen: the node that declares it, the binding, and its `check_action`
+    state: True runs now, None shown but off, False not offered now."""
 
     node: DOMNode
     binding: Binding
-    enabled: bool
+    state: bool | None
+
+    @property
+    def enabled(self) -> bool:
+        """It runs now."""
+        return self.state is True
 
     @property
     def id(self) -> str:
@@ -72,10 +78,10 @@ def _state(node: DOMNode, action: str) -> bool | None:
     return node.check_action(name, parameters)
 
 
-def live_bindings(screen: Screen, *, commands_only: bool = False) -> list[LiveBinding]:
+def live_bindings(screen: Screen, *, commands_only: bool = False, hidden: bool = False) -> list[LiveBinding]:
     """The bindings of `screen`, the widgets on it and the app, one per id (the first declared,
-    screen before widgets before app), without those `check_action` hides now; `commands_only`
-    leaves out the palette's own key and cursor movement."""
+    screen before widgets before app), without those `check_action` hides now (with them when
+    `hidden`); `commands_only` leaves out the palette's own key and cursor movement."""
     found: dict[str, LiveBinding] = {}
     nodes = [*screen.walk_children(with_self=True), screen.app]
     for node in nodes:
@@ -86,9 +92,9 @@ def live_bindings(screen: Screen, *, commands_only: bool = False) -> list[LiveBi
             if commands_only and (binding_id in NOT_COMMANDS or binding_id.partition(".")[0] in NOT_COMMAND_AREAS):
                 continue
             state = _state(node, binding.action)
-            if state is False:
+            if state is False and not hidden:
                 continue
-            found[binding_id] = LiveBinding(node, binding, bool(state))
+            found[binding_id] = LiveBinding(node, binding, True if state else state)
     return list(found.values())
 
 

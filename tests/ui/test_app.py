@@ -224,7 +224,7 @@ async def test_key_bar_shows_the_screen_keys_and_a_click_presses_one():
         await first_frame(pilot)
         bar = app.screen.query_one(KeyBar)
         line = str(bar.render())
-        for shown in ("t Trim 25%", "x Close", "s Sort", "a Accept cut", "q Quit", "? Keys"):
+        for shown in ("t Trim 25%", "x Close", "s Sort", "a Accept cut", "q Quit", "? Help"):
             assert shown in line
         assert line.rstrip().endswith("▏^p Commands") and len(line) == 120
         table = app.screen.query_one(PositionsTable)

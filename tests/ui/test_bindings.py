@@ -5,6 +5,7 @@ from cockpit.ui.keymap import DEFAULT_BINDINGS, collect_binding_ids
 from cockpit.ui.screens.carry import CarryScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.screens.help import HelpScreen, HelpText
 from cockpit.ui.screens.ledger import LedgerScreen
 from cockpit.ui.screens.orders import OrdersScreen
 from cockpit.ui.screens.picker import UnwindPicker
@@ -16,7 +17,8 @@ from cockpit.ui.widgets.table import KeyedTable
 
 def test_declared_binding_ids_match_the_keymap_table_exactly():
     declared = collect_binding_ids(CockpitApp, CockpitScreen, ConfirmScreen, KeyedTable, FundingHeatmap,
-                                   RunScreen, UnwindPicker, CarryScreen, LedgerScreen, OrdersScreen, PlotsScreen)
+                                   RunScreen, UnwindPicker, CarryScreen, LedgerScreen, OrdersScreen, PlotsScreen,
+                                   HelpScreen, HelpText)
     assert declared == set(DEFAULT_BINDINGS)
 
 

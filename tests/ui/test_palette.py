@@ -16,6 +16,7 @@ from cockpit.ui.keymap import DEFAULT_BINDINGS, collect_binding_ids
 from cockpit.ui.panes import PANES
 from cockpit.ui.screens.carry import CarryScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
+from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.ledger import LedgerScreen
 from cockpit.ui.screens.orders import OrdersScreen
 from cockpit.ui.screens.plots import PlotsScreen
@@ -33,6 +34,7 @@ SCREENS = {
     "ledger": (LedgerScreen,),
     "orders": (OrdersScreen,),
     "plots": (PlotsScreen,),
+    "help": (HelpScreen,),
     "run": (RunScreen,),
 }
 """The screens the palette opens over (the confirmation and the picker are modal: the palette's key
@@ -71,6 +73,8 @@ async def _open(pilot, where: str):
         await pilot.press("C")
     elif where == "ledger":
         app.screen.action_ledger()
+    elif where == "help":
+        await pilot.press("question_mark")
     elif where == "orders":
         app.screen.action_orders()
     elif where == "plots":
@@ -119,7 +123,8 @@ async def test_textual_commands_stay_without_doubles():
     async with app.run_test(size=(120, 40)) as pilot:
         await first_frame(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert "Theme" in titles and titles.count("Quit") == 1 and titles.count("Keys") == 1
+        assert "Theme" in titles and titles.count("Quit") == 1 and titles.count("Help") == 1
+        assert "Keys" not in titles  # Textual's keys panel: the help replaces it
         assert titles.count("Screenshot") == 1
 
 

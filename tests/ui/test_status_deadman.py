@@ -62,8 +62,10 @@ async def test_help_lists_each_switch_and_what_dms_means():
     async with app.run_test(size=(80, 24)) as pilot:
         await first_frame(pilot)
         frame = _with(app.screen.frame, (0, S.ARMED, 30.0))
-        app.screen.frame = frame
+        app.api.latest = frame  # the help reads the newest frame
         await pilot.press("question_mark")
         await pilot.pause()
-        (said,) = [n.message for n in app._notifications if n.title == "Dead-man's switches"]
-        assert said.startswith(f"{frame.book.accounts[0].name}: DMS 30s") and said.endswith(GLOSSARY)
+        text = str(app.screen.query_one("#help-text").render())
+        said = text.split("Dead-man's switches\n", 1)[1].split("\n\n", 1)[0]
+        assert said.startswith(f"{frame.book.accounts[0].name}: DMS 30s")
+        assert " ".join(said.split()).endswith(GLOSSARY)  # wrapped to the help's width

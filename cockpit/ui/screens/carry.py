@@ -66,6 +66,8 @@ class CarryScreen(Screen):
         bind("carry.size", "edit_size"),
         bind("carry.back", "back"),
     ]
+    HELP_TITLE = "Carry scanner"
+    HELP_SECTIONS = ("carry", "status", "units")
 
     DEFAULT_CSS = """
     CarryScreen {

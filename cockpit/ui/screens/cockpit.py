@@ -32,7 +32,7 @@ from cockpit.model.commands import (
 )
 from cockpit.model.unwind import RunMode
 from cockpit.present import flags, format as fmt
-from cockpit.present.deadman import dms_lines
+from cockpit.present.status import health_lines
 from cockpit.ui.alerts import TerminalAlerts
 from cockpit.ui.bindings import bind, key_of, keys_of
 from cockpit.ui.messages import AlertArrived, FrameArrived, NewestFrame
@@ -83,6 +83,9 @@ class CockpitScreen(Screen):
         bind("view.orders", "orders", show=False),
         bind("view.plots", "plots", show=False),
     ]
+
+    HELP_TITLE = "Cockpit"
+    HELP_SECTIONS = ("status", "units")  # and each pane's (`cockpit.ui.screens.help.sections_of`)
 
     view: reactive[str] = reactive("all")
     """The zoomed pane, or "all"."""
@@ -343,24 +346,12 @@ class CockpitScreen(Screen):
 
     def _announce_down(self, frame: Frame) -> None:
         """Say once, in a notification, why accounts went DOWN: a narrow status line has no room
-        for the reason (the `?` key lists it again, see `health_report`)."""
+        for the reason (the help lists it again)."""
         down = {acc.name for acc in frame.book.accounts if acc.health is Health.DOWN}
         fresh = [acc for acc in frame.book.accounts if acc.name in down - self._down]
         if fresh:
-            self.notify(_health_lines(fresh), severity="error", timeout=10, markup=False)
+            self.notify(health_lines(fresh), severity="error", timeout=10, markup=False)
         self._down = down
-
-    def health_report(self) -> None:
-        """Notify why each account that is not LIVE is so (nothing when all are LIVE), and what
-        each dead-man's switch is doing, with what "DMS" means."""
-        if self.frame is None:
-            return
-        ailing = [acc for acc in self.frame.book.accounts if acc.health is not Health.LIVE]
-        if ailing:
-            self.notify(_health_lines(ailing), title="Accounts not LIVE", severity="warning", timeout=15, markup=False)
-        switches = dms_lines(self.frame)
-        if switches:
-            self.notify("\n".join(switches), title="Dead-man's switches", timeout=15, markup=False)
 
     def _bench_stamp(self) -> None:
         """Benchmark hook: stamp the time the first full frame was painted, then quit."""
@@ -515,15 +506,6 @@ class CockpitScreen(Screen):
         result = await self.api.send(ResetKill())
         self.notify(result.message, severity="information" if result.ok else "warning", markup=False,
                     timeout=3 if not result.ok else 5)
-
-
-def _health_lines(accounts) -> str:
-    """One line per health and reason, naming its accounts: "a, b are DOWN: <reason>"."""
-    groups: dict[tuple[str, str], list[str]] = {}
-    for acc in accounts:
-        groups.setdefault((acc.health.value, acc.error or "no fresh data yet"), []).append(acc.name)
-    return "\n".join(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} {health}: {why}"
-                     for (health, why), names in groups.items())
 
 
 def _trim_title(p: TrimPreview, fraction: float) -> str:

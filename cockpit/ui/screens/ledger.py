@@ -40,6 +40,8 @@ class LedgerScreen(Screen):
     """The funding ledger (see the module doc)."""
 
     BINDINGS = [bind("ledger.back", "back")]
+    HELP_TITLE = "Funding ledger"
+    HELP_SECTIONS = ("ledger", "status", "units")
 
     DEFAULT_CSS = """
     LedgerScreen { layout: vertical; }

@@ -69,6 +69,8 @@ class OrdersScreen(Screen):
         bind("orders.cancel_all", "cancel_all"),
         bind("orders.back", "back"),
     ]
+    HELP_TITLE = "Open orders"
+    HELP_SECTIONS = ("orders", "status", "units")
 
     DEFAULT_CSS = """
     OrdersScreen { layout: vertical; }

@@ -38,7 +38,9 @@ REPLAN = 2.0
 class UnwindPicker(ModalScreen[StartUnwind | None]):
     """Pick an unwind's target and mode; dismisses with the confirmed `StartUnwind`, or None."""
 
-    BINDINGS = [bind("picker.cancel", "cancel")]
+    BINDINGS = [bind("picker.cancel", "cancel"), bind("app.help", "app.help")]  # modal: the app's keys are not live
+    HELP_TITLE = "Unwind picker"
+    HELP_SECTIONS = ("picker", "units")
     DEFAULT_CSS = """
     UnwindPicker { align: center middle; }
     UnwindPicker > Vertical {

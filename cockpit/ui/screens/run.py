@@ -99,6 +99,8 @@ class RunScreen(Screen):
         bind("run.dismiss", "dismiss_run"),
         bind("run.back", "back"),
     ]
+    HELP_TITLE = "Unwind run"
+    HELP_SECTIONS = ("run", "units")
 
     def __init__(self, api: EngineAPI, frame: Frame | None = None) -> None:
         super().__init__()
