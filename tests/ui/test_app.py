@@ -224,8 +224,9 @@ async def test_key_bar_shows_the_screen_keys_and_a_click_presses_one():
         await first_frame(pilot)
         bar = app.screen.query_one(KeyBar)
         line = str(bar.render())
-        for shown in ("t Trim 25%", "x Close", "s Sort", "a Accept cut", "q Quit", "? Help"):
+        for shown in ("t Trim 25%", "x Close", "s Sort", "q Quit", "? Help"):
             assert shown in line
+        assert "Accept cut" not in line  # offered only while the kill switch proposes a cut
         assert line.rstrip().endswith("▏^p Commands") and len(line) == 120
         table = app.screen.query_one(PositionsTable)
         before = table.sort_mode

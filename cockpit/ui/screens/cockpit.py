@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import work
+from textual.actions import parse
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Resize
@@ -25,7 +26,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 from cockpit.engine.api import EngineAPI
-from cockpit.model import Frame, Health, LiqKind, PositionRisk
+from cockpit.model import Frame, Health, KillMode, LiqKind, PositionRisk
 from cockpit.model.commands import (
     AcceptKillCut, CommandResult, CutPreview, Refused, ResetKill, ResumeRun, StartUnwind, Trim, TrimPreview,
     new_command_id,
@@ -47,10 +48,13 @@ from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
-from cockpit.ui.widgets.status import status_line
+from cockpit.ui.widgets.status import status_line, trading_label
 
 #: Set by `bench/bench_ui.py`: a file to stamp when the first full frame is on screen.
 _BENCH_STAMP = os.environ.get("COCKPIT_BENCH_FIRST_FRAME", "")
+GATED = frozenset({"positions.trim_tenth", "positions.trim", "positions.trim_half", "positions.close",
+                   "positions.apply_flag", "kill.accept"})
+"""The book's keys offered only where they would not be refused (`CockpitScreen.check_action`)."""
 NARROW_WIDTH = 100
 SHORT_HEIGHT = 30
 TALL_HEIGHT = 50  # from here the plan in the Playbook pane gets more rows (`-tall` in cockpit.tcss)
@@ -104,7 +108,7 @@ class CockpitScreen(Screen):
         self._behind = False  # the last frame arrived while another full screen covered this one
         self._asleep = False  # covered by a screen that follows the frames itself (`on_screen_suspend`)
         self._runs_seen: set[str] = set()  # runs whose screen was opened once (by hand or on sight)
-        self._flag_offered = False  # the apply-flag key is on the key bar (see `check_action`)
+        self._offered: tuple | None = None  # what the book's keys offer on the key bar (see `check_action`)
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -240,7 +244,7 @@ class CockpitScreen(Screen):
                     pane.update(frame)
                 notice = frame.notices[-1] if frame.notices else ""
                 self.query_one("#notice", Line).show(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
-            self._offer_flag()
+            self._offer_keys()
         self._follow_run(frame)
         if _BENCH_STAMP and a.positions and a.funding and a.collateral and a.playbook:
             self.call_after_refresh(self._bench_stamp)
@@ -388,12 +392,12 @@ class CockpitScreen(Screen):
             return None
         return next((p for p in self.frame.assessment.positions if p.key == key), None)
 
-    def _offer_flag(self) -> None:
-        """Put the apply-flag key on the key bar, or take it off, as the selected row's flag
-        (and its suggested trim) comes and goes."""
-        offered = self._flag_trim() is not None
-        if offered != self._flag_offered:
-            self._flag_offered = offered
+    def _offer_keys(self) -> None:
+        """Put the book's keys on the key bar, or take them off (`check_action`), as the frame
+        and the selected row change: the bindings are refreshed only when what is offered did."""
+        offered = tuple(self.check_action(action, ()) for action in ("apply_flag", "trim", "accept_cut"))
+        if offered != self._offered:
+            self._offered = offered
             self.refresh_bindings()
 
     def _flag_trim(self) -> float | None:
@@ -405,20 +409,50 @@ class CockpitScreen(Screen):
         return flags.suggested_trim(p)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer the apply-flag key only where the selected row has a trim to apply."""
+        """Offer the book's keys only where they would not be refused: the apply-flag key where
+        the selected row has a trim to apply; the trims on a position row of an account that
+        trades (shown off on a summary row, before the first frame); accepting the cut while the
+        kill switch proposes one and waits for a person (advise mode), orders on."""
         if action == "apply_flag":
             return self._flag_trim() is not None
+        if action == "trim":
+            return self._trim_offered()
+        if action == "accept_cut":
+            return self._cut_waits()
         return True
 
+    def _trim_offered(self) -> bool | None:
+        frame = self.frame
+        if frame is None or trading_label(frame)[0]:
+            return None if frame is None else False
+        p = self._selected_risk()
+        if p is None:
+            return None  # a summary row: the keys stay on the bar, off, as the cursor moves on
+        account = next((acc for acc in frame.book.accounts if acc.name == p.account), None)
+        return not (account is not None and account.info.readonly)
+
+    def _cut_waits(self) -> bool:
+        frame = self.frame
+        if frame is None or trading_label(frame)[0]:
+            return False
+        kill = frame.assessment.kill
+        return bool(kill.proposed) and kill.mode is KillMode.ADVISE
+
     def on_key(self, event) -> None:
-        """The apply-flag key where it is not offered says why (its binding is off then)."""
-        if event.key in keys_of(self.app, "positions.apply_flag") and self._flag_trim() is None:
-            event.stop()
-            self._refuse_flag()
+        """A book key where it is not offered (its binding is off then) still says why: its
+        action runs and explains (the engine's refusal, "select a position row", the flag's)."""
+        for binding in self.BINDINGS:
+            if binding.id not in GATED or event.key not in keys_of(self.app, binding.id):
+                continue
+            _namespace, name, parameters = parse(binding.action)
+            if self.check_action(name, parameters) is not True:
+                event.stop()
+                self.call_later(getattr(self, f"action_{name}"), *parameters)
+            return
 
     def on_positions_table_selected(self, _message) -> None:
-        """The cursor moved in the positions: the apply-flag key follows the row."""
-        self._offer_flag()
+        """The cursor moved in the positions: the book's keys follow the row."""
+        self._offer_keys()
 
     def _refuse_flag(self) -> None:
         """Say, in one line, why the selected row has no trim to apply."""
