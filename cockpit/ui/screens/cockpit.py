@@ -134,7 +134,8 @@ class CockpitScreen(Screen):
             self.show_frame(self.api.latest)
         if self.api.where.startswith("guard"):
             # Attached: quitting this terminal leaves the engine running; say so once.
-            self.notify(f"Attached to the {self.api.where}: q detaches, the guard carries on", timeout=6, markup=False)
+            self.notify(f"Attached to the {self.api.where}: {key_of(self.app, 'app.quit')} detaches, the guard carries on",
+                        timeout=6, markup=False)
         self._apply_layout()
         self.call_after_refresh(self.app.first_paint)
 
@@ -168,10 +169,10 @@ class CockpitScreen(Screen):
         tabs.display = single
         if single:
             line = Text()
-            for number, pane in enumerate(self.panes, 1):
+            for pane in self.panes:
                 style = "bold reverse" if pane.pane_id == shown else "dim"
-                line.append(f" {number} {pane.title} ", style=style)
-            line.append("  0 all · tab next", style="dim")
+                line.append(f" {key_of(self.app, pane.zoom_binding)} {pane.title} ", style=style)
+            line.append(f"  {key_of(self.app, 'view.all')} all · {key_of(self.app, 'view.next')} next", style="dim")
             tabs.show(line)
 
     def watch_view(self) -> None:

@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from cockpit.ui.bindings import bind
+from cockpit.ui.bindings import bind, key_of
 from cockpit.ui.widgets.keybar import KeyBar
 
 
@@ -78,7 +78,8 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Static(line, classes="line")
             with Horizontal(id="buttons"):
                 yield _DecisionButton(self.cancel_label, id="cancel", variant="primary")
-                confirm = _DecisionButton(f"{self.confirm_label} \\[y]", id="confirm", variant="error")
+                confirm = _DecisionButton(f"{self.confirm_label} \\[{key_of(self.app, 'confirm.ok')}]", id="confirm",
+                                          variant="error")
                 confirm.can_focus = False  # Enter can never reach it
                 yield confirm
         yield KeyBar()  # this screen's keys over the cockpit's, which do nothing while it is up
