@@ -205,3 +205,69 @@ def test_all_four_at_120x40_colour_blind_theme(snap_compare):
 
     assert snap_compare(make_app(theme=load_theme("cockpit-contrast")), terminal_size=(120, 40),
                         run_before=run_before)
+
+
+async def test_a_watch_the_engine_lost_is_asked_again():
+    """A guard restarted under an attached terminal never heard its watch: frames come without
+    series, and the screen asks again (not on every frame: some seconds after it last asked)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot)
+        backend = app.api.backend
+        backend.plots.drop(screen.watcher)
+        await app.api.poll()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert not backend.plots.watched  # asked moments ago: not yet again
+        screen._asked -= 10
+        await app.api.poll()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert backend.plots.watched and app.api.sent[-1] == WatchPlots(screen.watcher, (screen.cell,))
+
+
+def test_attached_to_a_guard_the_plots_come_over_the_socket_and_closing_them_ends_the_watch():
+    """The app attached to a guard (`RemoteEngine` over its socket): P sends the watch there, the
+    guard's frames carry the series in their patches, the plots draw them; escape ends the watch."""
+    import asyncio
+
+    from cockpit.engine.demo import demo_engine
+    from cockpit.engine.local import LocalEngine
+    from cockpit.engine.protocol import default_socket
+    from cockpit.engine.remote import RemoteEngine
+    from cockpit.ui.app import CockpitApp
+    from tests.ui.cockpit_app import FROZEN
+
+    clock = [FROZEN]
+    guard = LocalEngine(demo_engine(seed=7, speed=60.0, clock=lambda: clock[0]), serve=default_socket())
+    guard.start()
+    remote = RemoteEngine(default_socket())
+    remote.attach()
+
+    async def until_drawn(pilot, check, what: str) -> None:
+        for _ in range(200):
+            if check():
+                return
+            clock[0] += 1.0  # a simulated minute a step at 60x: the history grows
+            await pilot.pause(0.05)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    async def run() -> None:
+        app = CockpitApp(remote)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_drawn(pilot, lambda: remote.latest is not None, "the first frame")
+            await pilot.press("P")
+            await until_drawn(pilot, lambda: guard.engine.plots.watched, "the guard to hold the watch")
+            stress = app.screen.query_one("#plot-stress", ChartPanel)
+            await until_drawn(pilot, lambda: stress.panel is not None and stress.panel.charts[0].marks,
+                              "the stress plot drawn from the guard's series")
+            funding = app.screen.query_one("#plot-funding", ChartPanel)
+            assert remote.latest.plots.cell(*app.screen.cell) is not None and funding.panel.charts
+            await pilot.press("escape")
+            await until_drawn(pilot, lambda: not guard.engine.plots.watched, "the watch to end")
+
+    try:
+        asyncio.run(run())
+    finally:
+        remote.detach()
+        guard.stop()

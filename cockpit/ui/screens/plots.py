@@ -13,7 +13,8 @@ the key bar name them), from 100×30 two side by side, from 120×40 all four; 1-
 size and 0 shows them all again.
 
 Data flows one way: the screen sends `WatchPlots` (the cell it watches; renewed every third of
-the lease while it is shown, ended when it closes), and the engine's frames then carry the
+the lease while it is shown, asked again when frames keep coming without the series, as from a
+guard restarted under an attached terminal; ended when it closes), and the engine's frames carry the
 series (`Frame.plots`, bounded and bucketed by the engine, see `cockpit.engine.plots`); the
 stress table is the assessment's own. `cockpit.present.plots` turns a frame into charts and
 words; `cockpit.ui.widgets.chart` draws them. Attached to a guard it is the same: the command
@@ -50,6 +51,8 @@ the terminal, is paid only when the plots are opened: this module is imported th
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid
@@ -69,6 +72,7 @@ from cockpit.ui.widgets.status import status_line
 ALL_WIDTH, ALL_HEIGHT = 120, 40  # from here all four plots show
 TWO_WIDTH, TWO_HEIGHT = 100, 30  # from here two, side by side
 CHARTS = {"funding": 1, "stress": 1, "equity": 2, "shocks": 2}  # charts per plot
+REASK = 5.0  # seconds without series after asking before the watch is sent again
 
 
 class PlotsScreen(Screen):
@@ -102,6 +106,8 @@ class PlotsScreen(Screen):
         self.current = pp.PLOTS[0].id  # the plot shown first when not all fit
         self.frame: Frame | None = None
         self.watcher = new_command_id()
+        self._asked = time.monotonic()  # when the watch was last sent
+        self._refused: str | None = None  # the engine's last refusal, said once
         self._newest = NewestFrame(self.post_message)
         self._unsubscribe = None
 
@@ -130,14 +136,24 @@ class PlotsScreen(Screen):
         self.app.run_worker(self.api.send(WatchPlots(self.watcher, stop=True)), exit_on_error=False)
 
     def _watch(self) -> None:
+        self._asked = time.monotonic()
         cells = (self.cell,) if self.cell is not None else ()
         self.run_worker(self._send(WatchPlots(self.watcher, cells)), group="watch", exclusive=True,
                         exit_on_error=False)
 
     async def _send(self, command: WatchPlots) -> None:
         result = await self.api.send(command)
-        if not result.ok:
+        if not result.ok and result.message != self._refused:
             self.notify(f"Plots: {result.message}", severity="warning", markup=False)
+        self._refused = None if result.ok else result.message
+
+    def _rewatch(self, frame: Frame) -> None:
+        """Ask again when the frames carry no series some seconds after asking: the guard this
+        terminal re-attached to after a restart never heard the watch (nor did one whose lease
+        lapsed while this terminal was cut off)."""
+        missing = frame.plots is None or (self.cell is not None and frame.plots.cell(*self.cell) is None)
+        if missing and time.monotonic() - self._asked > REASK:
+            self._watch()
 
     # -- frames ---------------------------------------------------------------------------
 
@@ -152,6 +168,7 @@ class PlotsScreen(Screen):
     def show(self, frame: Frame) -> None:
         """Draw the plots on screen from `frame` (a plot not shown is drawn when it shows)."""
         self.frame = frame
+        self._rewatch(frame)
         colors = self.app.theme_variables
         self.query_one("#plots-status", Line).show(status_line(frame, colors, self.size.width))
         panels = {p.plot.id: p for p in pp.panels(frame, self.cell)}
