@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from cockpit.present import carry as pc, deadman, flags, funding as pf, orders as po
+from cockpit.present import carry as pc, deadman, flags, funding as pf, orders as po, plots as pp
 
 # -- keys ----------------------------------------------------------------------------------------
 
@@ -317,6 +317,22 @@ ORDERS = _entries(
     ("State", "; ".join(f"{word}: {meaning}" for word, meaning in po.STATES.items())),
 )
 
+PLOTS = _entries(
+    ("time axis", "counts back to now (0) in minutes, hours or days, whichever fits the history shown"),
+    ("each plot's key", f"{pp.LINE} a series, {pp.LEVEL} a level (a threshold), {pp.EVENT} an event, {pp.BAR} a bar; "
+                        "the colours follow the theme"),
+    ("Funding history", "the heatmap cursor cell's APR over the week (a mean per bucket); above 0 longs pay; │ "
+                        "where the symbol's funding interval changed (the APR is always from the interval in "
+                        "force)"),
+    ("Funding stress index", "the index over the day (the highest per bucket) against the levels that trip "
+                             "REDUCING and WARN and the re-entry level below which it counts as normal again; "
+                             "drivers: the assets that pushed it while it was raised, their share and when"),
+    ("Equity and drawdown", "equity per account ($k), then the book's drawdown from the UTC day's peak (daily dd) "
+                            "and from its all-time peak (peak dd) against their caps"),
+    ("Stress table", "the book's P&L under each shock ($k, bars) and the worst account's maintenance margin used "
+                     f"after it: {MAINT}"),
+)
+
 SECTIONS: dict[str, Section] = {
     "status": Section("Status line", STATUS),
     "positions": Section("Positions", POSITIONS),
@@ -328,6 +344,7 @@ SECTIONS: dict[str, Section] = {
     "picker": Section("Unwind picker", PICKER),
     "run": Section("Unwind run", RUN),
     "orders": Section("Open orders", ORDERS),
+    "plots": Section("Plots", PLOTS),
     "units": Section("Units and marks", UNITS),
 }
 """Every section, by the id screens and panes name it with."""

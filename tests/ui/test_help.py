@@ -158,3 +158,16 @@ def test_help_view(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+async def test_the_plots_help_explains_its_lines():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        app.screen.action_plots()
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = _text(app)
+        assert "HELP · Plots" in str(app.screen.query_one("#help-head").render())
+        assert "Funding stress index" in text and "re-entry" in text and "daily dd" in text

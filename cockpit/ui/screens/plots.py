@@ -89,6 +89,8 @@ class PlotsScreen(Screen):
         bind("plots.next", "cycle(1)"),
         bind("plots.back", "back"),
     ]
+    HELP_TITLE = "Plots"
+    HELP_SECTIONS = ("plots", "status", "units")
 
     DEFAULT_CSS = """
     PlotsScreen { layout: vertical; }
