@@ -161,9 +161,16 @@ async def test_with_no_orders_the_view_explains_itself():
         await pilot.pause()
         assert "No open orders." in _text(app, "#orders-detail")
         assert _text(app, "#orders-head").startswith("Open orders: none")
-        await pilot.press("x")
+        await pilot.press("x", "X")
         await pilot.pause()
         assert isinstance(app.screen, OrdersScreen) and app.api.sent == []
+        assert app.screen.check_action("cancel", ()) is None  # shown dimmed: nothing to cancel
+        from cockpit.sim.demo import seed_orders
+
+        seed_orders(app.api.backend.sim.world)  # the trader leaves orders on the venues
+        await app.api.poll()
+        await pilot.pause()
+        assert app.screen.check_action("cancel", ()) is True and len(app.screen.lines) == 2
 
 
 async def test_a_remapped_key_opens_it():

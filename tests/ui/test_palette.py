@@ -75,12 +75,21 @@ async def _open(pilot, where: str):
         app.screen.action_ledger()
     elif where == "help":
         await pilot.press("question_mark")
-    elif where == "orders":
+    elif where == "orders":  # with an order to cancel: its cancel keys are off while there is none
+        _rest_an_order(app.api.backend)
+        await app.api.poll()
         app.screen.action_orders()
     elif where == "plots":
         app.screen.action_plots()
     await pilot.pause()
     return app.screen
+
+
+def _rest_an_order(engine) -> None:
+    """An order left resting by hand on the simulated Binance (the demo's take-profit)."""
+    from cockpit.sim.demo import seed_orders
+
+    seed_orders(engine.sim.world)
 
 
 async def _choose(pilot, title: str) -> None:

@@ -124,7 +124,10 @@ class OrdersScreen(Screen):
     def show(self, frame: Frame) -> None:
         """Show `frame`'s open orders."""
         self.frame = frame
+        had = bool(self.lines)
         self.lines = po.order_lines(frame)
+        if bool(self.lines) != had:
+            self.refresh_bindings()  # the cancel keys follow whether there is anything to cancel
         colors = self.app.theme_variables
         self.query_one("#orders-status", Line).show(status_line(frame, colors, self.size.width))
         self.query_one("#orders-head", Line).show(Text(po.header(self.lines), no_wrap=True, overflow="ellipsis"))
@@ -134,6 +137,12 @@ class OrdersScreen(Screen):
         dms.display = bool(switches)  # only where an account opted in
         dms.show(Text("\n".join(switches)))
         self.show_detail()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The cancel keys are shown dimmed (and do nothing) while there is no open order."""
+        if action in ("cancel", "cancel_all") and not self.lines:
+            return None
+        return True
 
     def selected(self) -> po.OrderLine | None:
         """The order under the cursor, if any."""
