@@ -31,6 +31,7 @@ async def test_every_hint_names_the_remapped_key():
         tabs = _plain(screen.query_one("#tabs"))
         assert " 5 Positions " in tabs and " 8 Playbook " in tabs and "9 all · n next" in tabs
         assert " 1 " not in tabs and "tab next" not in tabs
+        assert screen.query_one("#positions").border_title == "5 Positions"
         row = await _select(pilot, _over)
         assert "F trims" in str(screen.query_one("#positions").border_subtitle) and row is not None
         await pilot.press("w")

@@ -36,6 +36,7 @@ from cockpit.present import flags, format as fmt
 from cockpit.present.status import health_lines
 from cockpit.ui.alerts import TerminalAlerts
 from cockpit.ui.bindings import bind, key_of, keys_of
+from cockpit.ui.keymap import DEFAULT_BINDINGS
 from cockpit.ui.messages import AlertArrived, FrameArrived, NewestFrame
 from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
@@ -126,7 +127,7 @@ class CockpitScreen(Screen):
     def on_mount(self) -> None:
         """Title the panes, subscribe to frames, show the newest."""
         for number, pane in enumerate(self.panes, 1):
-            pane.border_title = f"{number} {pane.title}"
+            pane.border_title = f"{self._zoom_key(number, pane)} {pane.title}"
         self.panes[0].focus_target().focus()
         self._unsubscribe = self.api.subscribe(self._arrived)
         self._unevents = self.api.on_event(self.alerts.on_event)
@@ -169,11 +170,15 @@ class CockpitScreen(Screen):
         tabs.display = single
         if single:
             line = Text()
-            for pane in self.panes:
+            for number, pane in enumerate(self.panes, 1):
                 style = "bold reverse" if pane.pane_id == shown else "dim"
-                line.append(f" {key_of(self.app, pane.zoom_binding)} {pane.title} ", style=style)
+                line.append(f" {self._zoom_key(number, pane)} {pane.title} ", style=style)
             line.append(f"  {key_of(self.app, 'view.all')} all · {key_of(self.app, 'view.next')} next", style="dim")
             tabs.show(line)
+
+    def _zoom_key(self, number: int, pane: BasePane) -> str:
+        """The key that zooms `pane` as this terminal has it (its number when it has no binding)."""
+        return key_of(self.app, pane.zoom_binding) if pane.zoom_binding in DEFAULT_BINDINGS else str(number)
 
     def watch_view(self) -> None:
         """Re-layout when a pane is zoomed or unzoomed."""
