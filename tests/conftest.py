@@ -22,13 +22,14 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _private_dirs(monkeypatch, tmp_path):
-    """Every test (and every process it starts) gets its own runtime, data and config
+    """Every test (and every process it starts) gets its own runtime, data, config and state
     directories: a guard's socket, the simulator's journals and reports never meet another
     test's or the user's. The runtime directory is short (a Unix socket's path has at most 107 bytes)."""
     runtime = tempfile.mkdtemp(prefix="ck")
     monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # never the user's config
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # never the user's UI state
     # pytest-xdist's workers set COLUMNS=80 and LINES=24, which Textual obeys over the size of
     # its terminal: a cockpit a test starts in a 120x40 pty must not draw at 80x24.
     monkeypatch.delenv("COLUMNS", raising=False)

@@ -73,7 +73,7 @@ def capacity(value: float) -> str:
     """A capacity per leg: "$26M", "∞" (no slippage), "none" (fees alone exceed the target)."""
     if math.isinf(value):
         return "∞"
-    return "none" if value <= 0 else fmt.money(value, dollars=True)
+    return "none" if value <= 0 else fmt.money(value, dollars=True, public=True)  # market depth, not yours
 
 
 def stability(pair: CarryPair) -> str:
@@ -105,10 +105,10 @@ def header(scan: CarryScan | None, *, asked: float | None = None) -> str:
     if scan is None:
         return "CARRY SCANNER · waiting for the engine's first scan"
     depth = "cost model" if scan.depth is DepthSource.MODEL else "venue depth"
-    text = (f"CARRY SCANNER · ${size_text(scan.size)} per leg · net over a {scan.horizon_days:g}-day "
+    text = (f"CARRY SCANNER · ${fmt.hidden(size_text(scan.size))} per leg · net over a {scan.horizon_days:g}-day "
             f"hold · slippage: {depth}")
     if asked is not None and asked != scan.size:
-        text += f" · pricing ${size_text(asked)}…"
+        text += f" · pricing ${fmt.hidden(size_text(asked))}…"
     return text
 
 

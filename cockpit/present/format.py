@@ -9,6 +9,8 @@ import math
 import time
 from decimal import Decimal
 
+from cockpit.present.privacy import MASK, masked
+
 DASH = "—"
 
 
@@ -40,18 +42,40 @@ def scaled(value: float, decimals=_full_decimals) -> str:
 
 
 def money(value: float | None, *, signed: bool = False, short: bool = False,
-          dollars: bool = False) -> str:
+          dollars: bool = False, public: bool = False) -> str:
     """A USD amount, compact: 950, 12.3k, 1.25M ("—" when unknown).
 
     `short` keeps two significant figures above 1,000 ("1.7k", "12k", "1.2M") for tight tables.
     `dollars` is money inside a sentence: short, with "$" and a true minus ("−$48k", "$310").
+    Under the privacy mask (`cockpit.present.privacy`) the figure reads `MASK`, its sign kept,
+    unless it is `public`: a market-wide figure (open interest), not the user's money.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
+    hide = masked() and not public
     if dollars:
-        return ("−$" if value < 0 else "$") + scaled(abs(value), _short_decimals)
+        return ("−$" if value < 0 else "$") + (MASK if hide else scaled(abs(value), _short_decimals))
     sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
-    return sign + scaled(abs(value), _short_decimals if short else _full_decimals)
+    return sign + (MASK if hide else scaled(abs(value), _short_decimals if short else _full_decimals))
+
+
+def whole_dollars(value: float, *, up: bool = False) -> str:
+    """Whole dollars with thousands separators, rounded down (or `up`): "$31,000" (masked: "$•••").
+
+    Rounded to cents first, so float noise does not turn 31,000.0000001 into $31,001.
+    """
+    if masked():
+        return "$" + MASK
+    cents = round(value, 2)
+    return f"${math.ceil(cents) if up else math.floor(cents):,}"
+
+
+def cents(value: float | Decimal, digits: int = 2, *, grouped: bool = True) -> str:
+    """An amount to the cent (or `digits` decimals), signed, thousands `grouped`: "+19.87",
+    "-1,053.70", "+0.0123"; masked: "+•••"."""
+    if masked():
+        return ("-" if value < 0 else "+") + MASK
+    return f"{value:+,.{digits}f}" if grouped else f"{value:+.{digits}f}"
 
 
 def price(value: float | Decimal | None) -> str:
@@ -72,10 +96,12 @@ def price(value: float | Decimal | None) -> str:
 
 
 def size(value: Decimal | float | None) -> str:
-    """A position size in base units, compact for large counts."""
+    """A position size in base units, compact for large counts (masked: `MASK`, its sign kept)."""
     if value is None:
         return DASH
     v = float(value)
+    if masked():
+        return ("-" if v < 0 else "") + MASK
     if abs(v) >= 1e4:
         return ("-" if v < 0 else "") + scaled(abs(v))
     if abs(v) >= 100:
@@ -83,6 +109,22 @@ def size(value: Decimal | float | None) -> str:
     if abs(v) >= 1:
         return f"{v:.3f}".rstrip("0").rstrip(".")
     return f"{v:.4g}"
+
+
+def exact(value: Decimal, *, compact: bool = True) -> str:
+    """An order size as it is sent ("399.5", "0.7054"), compact only for large counts ("3.16M")
+    unless not `compact`: a size a person confirms is never rounded up on screen (masked: `MASK`)."""
+    if masked():
+        return ("-" if value < 0 else "") + MASK
+    if compact and abs(value) >= 10_000:
+        return size(value)
+    return format(value.normalize(), "f")
+
+
+def hidden(text: str) -> str:
+    """A money or size figure written some other way (`text`), as this thread shows it: `MASK`
+    under the privacy mask."""
+    return MASK if masked() else text
 
 
 def pct(value: float | None, *, signed: bool = False, digits: int = 1) -> str:

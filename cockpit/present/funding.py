@@ -130,7 +130,7 @@ def _cell_view(c: FundingCell, v: float | None, stats: CellStats | None, view: H
 def options_line(view: HeatView, hidden: int, keys: dict[str, str]) -> str:
     """The view's choices, each with the key that changes it."""
     scale = "relative" if view.relative else f"fixed ±{SATURATION * 100:.0f}%"
-    oi = "all" if view.min_oi <= 0 else f"≥{fmt.money(view.min_oi, dollars=True)}"
+    oi = "all" if view.min_oi <= 0 else f"≥{fmt.money(view.min_oi, dollars=True, public=True)}"
     parts = [f"{keys.get('funding.period', '')} {PERIOD_NAMES[view.period]}",
              f"{keys.get('funding.scale', '')} scale {scale}",
              f"{keys.get('funding.held', '')} {'held only' if view.held_only else 'all assets'}",
@@ -166,7 +166,7 @@ def card(cell: FundingCell, stats: CellStats | None, frame: Frame) -> list[str]:
     lines = [f"{cell.asset}@{cell.venue} {cell.symbol}" + (" · last-known (account not live)" if cell.stale else ""),
              f"last {fmt.rate(cell.rate)} = {apr} · predicted {fmt.rate(cell.predicted_rate)} · {interval}, "
              f"next in {_since(cell.next_time, ref)}"]
-    oi = fmt.DASH if cell.open_interest is None else fmt.money(cell.open_interest, dollars=True)
+    oi = fmt.DASH if cell.open_interest is None else fmt.money(cell.open_interest, dollars=True, public=True)
     if cell.held is None:
         you = "you hold nothing here"
     elif cell.per_day is None:
@@ -220,7 +220,7 @@ def asset_lines(ledger: FundingLedger | None) -> str:
 
 def _exact(amount) -> str:
     """A booked sum to the cent, signed: "+19.87", "-53.70" (accounting wants cents, not "20")."""
-    return f"{amount:+,.2f}"
+    return fmt.cents(amount)
 
 
 def sources_line(ledger: FundingLedger | None) -> str:
@@ -233,8 +233,8 @@ def sources_line(ledger: FundingLedger | None) -> str:
 
 def ledger_cells(line: LedgerLine) -> tuple[str, ...]:
     """A ledger line's cells: day, account, symbol, booked, payments, estimate, flag."""
-    booked = fmt.DASH if line.booked is None else f"{line.booked:+.4f}"
-    est = fmt.DASH if line.estimate is None else f"{line.estimate:+.4f}"
+    booked = fmt.DASH if line.booked is None else fmt.cents(line.booked, 4, grouped=False)
+    est = fmt.DASH if line.estimate is None else fmt.cents(line.estimate, 4, grouped=False)
     return (line.day, line.account, line.symbol, booked, str(line.payments), est, "≠" if line.disagrees else "")
 
 

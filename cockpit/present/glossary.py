@@ -31,6 +31,8 @@ KEY_HELP: dict[str, str] = {
     "view.all": "show all four panes (where the terminal is big enough)",
     "view.next": "focus the next pane",
     "view.previous": "focus the previous pane",
+    "view.privacy": "privacy mask on/off: money amounts and sizes read ••• on every screen (and in "
+                    "screenshots); percentages, APRs, prices stay; remembered across restarts",
     "view.carry": "the carry scanner: per asset the best long/short venue pair net of fees and slippage at your "
                   "size (informs only: sends nothing)",
     "positions.trim_tenth": "trim the selected position by 10% (reduce-only, asks first)",

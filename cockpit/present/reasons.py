@@ -6,10 +6,8 @@ only this module words them, so a change of phrasing is one edit here and never 
 
 from __future__ import annotations
 
-import math
-
 from cockpit.model import Cover, LayerCollateral, PlaybookStep, RescueStatus, StepReason
-from cockpit.present.format import money
+from cockpit.present.format import money, whole_dollars
 
 
 def step_reason(step: PlaybookStep) -> str:
@@ -27,12 +25,9 @@ _REASON_TEXT = {
 
 
 def dollars(value: float, *, up: bool = False) -> str:
-    """Whole dollars with thousands separators, rounded down (or `up`): "$31,000".
-
-    Rounded to cents first, so float noise does not turn 31,000.0000001 into $31,001.
-    """
-    cents = round(value, 2)
-    return f"${math.ceil(cents) if up else math.floor(cents):,}"
+    """Whole dollars with thousands separators, rounded down (or `up`): "$31,000"
+    (`cockpit.present.format.whole_dollars`)."""
+    return whole_dollars(value, up=up)
 
 
 def rescue(c: LayerCollateral) -> str:

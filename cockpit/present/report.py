@@ -31,6 +31,7 @@ from typing import Any, Mapping, Sequence
 from cockpit.model import OrderStatus, PositionKey
 from cockpit.model.unwind import BookFigures, StepKind, StepStatus, TargetKind, UnwindRun, UnwindStep, Why
 from cockpit.present.format import DASH, money, pct
+from cockpit.present.privacy import never_masked
 
 DAY = 86400.0
 
@@ -71,6 +72,7 @@ def usd(value: float | None, *, signed: bool = False) -> str:
 # -- the data -----------------------------------------------------------------------------------
 
 
+@never_masked  # a report leaves the program: never the screen's privacy mask
 def build_report(run: UnwindRun, rows: Sequence[Any], *,
                  funding: Mapping[PositionKey, float | None] | None = None) -> dict:
     """The report of `run` as a JSON-able dict (module doc for how each figure is made).
@@ -372,6 +374,7 @@ def _step_row(s: dict) -> str:
             f"{_num(s['slippage_bps'], '+.1f')} | {fees} | {usd(s['funding_est'], signed=True)} | {s['status']} |")
 
 
+@never_masked
 def report_markdown(data: dict) -> str:
     """The Markdown of a report made by `build_report`."""
     s = data["summary"]

@@ -9,6 +9,7 @@ from cockpit.model.events import Event
 from cockpit.model.frame import Frame
 from cockpit.present import format as fmt
 from cockpit.present.deadman import dms_lines
+from cockpit.present.privacy import never_masked
 
 
 def health_lines(accounts) -> str:
@@ -20,6 +21,7 @@ def health_lines(accounts) -> str:
                      for (health, why), names in groups.items())
 
 
+@never_masked  # `cockpit status` prints it: never the screen's privacy mask
 def status_report(welcome: dict, frame: Frame | None, events: Iterable[Event]) -> dict[str, Any]:
     """What `cockpit status` prints: ``lines`` for people, the rest (guard, kill, accounts,
     book, last_event) for `--json`."""

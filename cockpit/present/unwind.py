@@ -7,7 +7,6 @@ marker. Cells are plain strings (the UI styles them); unknown values are "—", 
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 from cockpit.model.enums import OrderStatus, Side
 from cockpit.model.unwind import (
@@ -15,6 +14,7 @@ from cockpit.model.unwind import (
     UnwindTarget, Why,
 )
 from cockpit.present import format as fmt
+from cockpit.present.privacy import private
 
 WHY_WORDS: dict[Why, str] = {
     Why.RESCUE_TOO_SLOW: "rescue too slow",
@@ -128,13 +128,8 @@ def side_word(side: Side) -> str:
     return "buy" if side is Side.LONG else "sell"
 
 
-def exact(value: Decimal) -> str:
-    """An order size as it is sent ("399.5", "0.7054"), compact only for large counts ("3.16M"):
-    a size a person confirms is never rounded up on screen."""
-    if abs(value) >= 10_000:
-        return fmt.size(value)
-    text = format(value.normalize(), "f")
-    return text
+exact = fmt.exact
+"""An order size as it is sent (see `cockpit.present.format.exact`)."""
 
 
 def amount(step: UnwindStep) -> str:
@@ -246,7 +241,7 @@ def step_detail(step: UnwindStep, run: UnwindRun) -> str:
     """The selected step in one line: what it is, why, and its detail; then the book it leaves."""
     if step.kind is StepKind.BRIDGE:
         when = fmt.duration(step.bridge_seconds)
-        head = f"step {step.seq} bridge by hand: {step.detail or step.key.account} · takes {when}"
+        head = f"step {step.seq} bridge by hand: {private(step.detail) or step.key.account} · takes {when}"
         return head + f" · move {fmt.money(step.bridge_amount, dollars=True)}"
     if step.kind is StepKind.TOPUP:
         return top_up_detail(step)
@@ -260,14 +255,14 @@ def step_detail(step: UnwindStep, run: UnwindRun) -> str:
     if step.rescue_seconds is not None:
         parts.append(f"rescue {fmt.duration(step.rescue_seconds)}")
     if step.detail:
-        parts.append(step.detail)
+        parts.append(private(step.detail))
     return " · ".join(parts)
 
 
 def top_up_detail(step: UnwindStep) -> str:
     """A top-up step in one line: what it moves where, how fast, why, and what it restores."""
     parts = [f"step {step.seq} top-up: move {amount(step)} into {step.key.account}'s perp margin "
-             f"({step.detail or 'within the venue'})", f"lands in ~{fmt.duration(step.bridge_seconds)}", why(step)]
+             f"({private(step.detail) or 'within the venue'})", f"lands in ~{fmt.duration(step.bridge_seconds)}", why(step)]
     if step.time_to_liq is not None:
         parts.append(f"liq in ~{fmt.duration(step.time_to_liq)}")
     parts.append("no rescue from another layer" if step.rescue_seconds is None
@@ -313,7 +308,10 @@ def _held_for(reason: object) -> str:
 
 def timeline(run: UnwindRun, lines: int) -> list[str]:
     """The run's last `lines` timeline entries, oldest first: "12:03:04 step 2 done: …"."""
-    return [f"{fmt.clock(t)} {' '.join(text.split())}" for t, text in run.events[-lines:]] if lines > 0 else []
+    # The engine's words, with its figures: masked on a screen under the privacy mask.
+    if lines <= 0:
+        return []
+    return [f"{fmt.clock(t)} {private(' '.join(text.split()))}" for t, text in run.events[-lines:]]
 
 
 def outlook(run: UnwindRun) -> str:
@@ -377,7 +375,7 @@ def hedge_lines(step: UnwindStep) -> list[str]:
     price = ("Est. price —   cost unknown (no price)" if step.est_price is None or step.est_cost is None
              else f"Est. price {fmt.price(step.est_price)}   cost {fmt.money(step.est_cost, dollars=True)}")
     back = blind.account if blind is not None else "the blind venue"
-    size = format(step.amount.normalize(), "f")
+    size = fmt.exact(step.amount, compact=False)
     return [
         f"{hedge_label(step)}: opens a position on {venue}",
         f"Order      {side_word(step.order_side).upper()} {size} {step.unit or step.asset} market on {venue} "

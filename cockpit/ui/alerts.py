@@ -10,12 +10,14 @@ the next one that passes says how many.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Callable, Mapping
 
 from textual.app import App
 from textual.message_pump import MessagePump
 
 from cockpit.model.events import Event, Severity
+from cockpit.present import privacy
 from cockpit.present.alerts import DEFAULT_RATE_LIMIT, Alert, RateLimiter, alert_for, terminal_notification
 from cockpit.ui.compat import write_to_terminal
 from cockpit.ui.messages import AlertArrived
@@ -51,6 +53,8 @@ class TerminalAlerts:
         passed = self.limiter.admit(alert, alert.time)
         if passed is None:
             return False
+        # The desktop notification is a screen too: under the privacy mask its figures are masked.
+        passed = replace(passed, title=privacy.private(passed.title), body=privacy.private(passed.body))
         app.notify(passed.body, title=passed.title, severity=_SEVERITY.get(passed.severity, "information"),
                    timeout=_TIMEOUT.get(passed.severity, 8), markup=False)  # "[" in a venue's text is text
         write(app, terminal_notification(passed, tmux=bool(self.env.get("TMUX"))))

@@ -13,12 +13,14 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from cockpit.engine.api import EngineAPI
+from cockpit.present import privacy
 from cockpit.ui import palette
 from cockpit.ui.bindings import bind
 from cockpit.ui.compat import CrashExitApp
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeError, load_theme, shipped_themes
+from cockpit.ui.uistate import UiState, load_ui_state, save_ui_state, ui_state_path
 
 
 YOUNG_COLLECTION = 5_000
@@ -49,6 +51,10 @@ class CockpitApp(CrashExitApp):
         api: the engine's port: the frames this app shows, the commands it sends.
         theme: a palette (default: the shipped `cockpit-dark`).
         keymap: binding id → keys, already validated (see `cockpit.ui.keymap.load_keymap`).
+        state_path: where the UI's remembered choices live (default: `uistate.ui_state_path`).
+
+    The privacy mask (`cockpit.present.privacy`) is this app's choice, remembered in `state_path`:
+    the app switches it for its own thread while it runs, and off again when it ends.
     """
 
     CSS_PATH = "cockpit.tcss"
@@ -58,6 +64,8 @@ class CockpitApp(CrashExitApp):
         bind("app.help", "help"),
         bind("app.commands", "command_palette", show=False),
         bind("app.screenshot", "screenshot", show=False),
+        # On every screen, unless the screen has its own use for the key (the run's pause).
+        bind("view.privacy", "privacy", show=False),
     ]
 
     def __init__(
@@ -66,11 +74,14 @@ class CockpitApp(CrashExitApp):
         *,
         theme: Theme | None = None,
         keymap: dict[str, str] | None = None,
+        state_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.api = api
         self.cockpit_theme = theme or load_theme("cockpit-dark")
         self.keymap_overrides = keymap or {}
+        self.state_path = state_path or ui_state_path()
+        self.ui_state = UiState()
 
     def toasts_shown(self) -> int:
         """Two toasts on a small terminal (80×24 over SSH), four on a large one."""
@@ -90,7 +101,43 @@ class CockpitApp(CrashExitApp):
         self.theme = self.cockpit_theme.name
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
+        self.ui_state, warning = load_ui_state(self.state_path)
+        privacy.set_masked(self.ui_state.privacy_mask)  # before the first frame is drawn
         self.push_screen(CockpitScreen(self.api))
+        if warning:
+            self.notify(warning, severity="warning", timeout=15, markup=False)
+
+    def on_unmount(self) -> None:
+        """The mask is this app's: texts made on this thread after it (a test's, a CLI's) are not masked."""
+        privacy.set_masked(False)
+
+    @property
+    def privacy_mask(self) -> bool:
+        """Whether money amounts and sizes are masked on screen."""
+        return self.ui_state.privacy_mask
+
+    def set_privacy_mask(self, on: bool) -> None:
+        """Mask (or unmask) money amounts and sizes on every screen, remember the choice, and say so."""
+        self.ui_state.privacy_mask = on
+        privacy.set_masked(on)
+        for screen in self.screen_stack:  # redrawn now, not at the next frame
+            redraw = getattr(screen, "redraw", None)
+            if callable(redraw):
+                redraw()
+        failed = save_ui_state(self.state_path, self.ui_state)
+        if failed:
+            self.notify(failed, severity="warning", timeout=10, markup=False)
+        self.notify("Privacy mask ON: amounts and sizes hidden (%, APR, prices kept)" if on
+                    else "Privacy mask off: amounts and sizes shown", timeout=3)
+
+    def action_privacy(self) -> None:
+        """Toggle the privacy mask."""
+        self.set_privacy_mask(not self.privacy_mask)
+
+    def notify(self, message: str, *, title: str = "", **kwargs) -> None:
+        """Textual's notification; under the privacy mask its figures are masked: its text may be
+        the engine's or a venue's (`privacy.mask_text`)."""
+        super().notify(privacy.private(message), title=privacy.private(title), **kwargs)
 
     def first_paint(self) -> None:
         """The first frame is on screen: resume the garbage collector if start-up paused it

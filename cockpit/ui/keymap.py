@@ -62,6 +62,7 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     "view.carry": ("c", "Carry scanner"),
     "view.orders": ("O", "Open orders"),
     "view.plots": ("P", "Plots"),
+    "view.privacy": ("p", "Privacy mask"),
     "positions.trim_tenth": ("r", "Trim 10%"),
     "positions.trim": ("t", "Trim 25%"),
     "positions.trim_half": ("T", "Trim 50%"),

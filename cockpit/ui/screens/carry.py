@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 from cockpit.engine.api import EngineAPI
 from cockpit.model import CarryPair, CarryScan, Frame
 from cockpit.model.commands import SetCarrySize
-from cockpit.present import carry as pc
+from cockpit.present import carry as pc, privacy
 from cockpit.ui.bindings import bind
 from cockpit.ui.messages import FrameArrived, NewestFrame
 from cockpit.ui.widgets.keybar import KeyBar
@@ -169,6 +169,11 @@ class CarryScreen(Screen):
         """Render the newest frame."""
         self.show(self._newest.take(message))
 
+    def redraw(self) -> None:
+        """Draw the scan again (the privacy mask changed)."""
+        if self.frame is not None:
+            self.show(self.frame)
+
     @property
     def scan(self) -> CarryScan | None:
         """The scan on screen."""
@@ -181,6 +186,7 @@ class CarryScreen(Screen):
         if scan is not None and self.asked == scan.size:
             self.asked = None  # priced
         field = self.query_one("#carry-size", Input)
+        field.password = privacy.masked()  # the size typed is yours: bullets under the privacy mask
         if scan is not None and not field.has_focus and self.asked is None:
             field.value = pc.size_text(scan.size)
         self.query_one("#carry-status", Line).show(status_line(frame, self.app.theme_variables, self.size.width))

@@ -32,7 +32,7 @@ from cockpit.model.commands import (
     new_command_id,
 )
 from cockpit.model.unwind import RunMode
-from cockpit.present import flags, format as fmt
+from cockpit.present import flags, format as fmt, privacy
 from cockpit.present.status import health_lines
 from cockpit.ui.alerts import TerminalAlerts
 from cockpit.ui.bindings import bind, key_of, keys_of
@@ -248,7 +248,7 @@ class CockpitScreen(Screen):
                 self.query_one("#status", Line).show(status_line(frame, colors, self.size.width))
                 for pane in self.panes:
                     pane.update(frame)
-                notice = frame.notices[-1] if frame.notices else ""
+                notice = privacy.private(frame.notices[-1]) if frame.notices else ""  # the engine's words
                 self.query_one("#notice", Line).show(Text(notice, style="dim", no_wrap=True, overflow="ellipsis"))
             self._offer_keys()
         self._follow_run(frame)
@@ -278,6 +278,11 @@ class CockpitScreen(Screen):
         latest = self.api.latest
         if latest is not None and (latest is not self.frame or self._behind):
             self.show_frame(latest)
+
+    def redraw(self) -> None:
+        """Draw the frame on screen again (the privacy mask changed)."""
+        if self.frame is not None:
+            self.show_frame(self.frame)
 
     # -- the unwind run -------------------------------------------------------------------
 
@@ -532,7 +537,8 @@ class CockpitScreen(Screen):
             "",
         ]
         for cut in preview.lines[:10]:
-            lines.append(f"  {cut.account:<11} {cut.asset:<9} cut {cut.amount} ({cut.fraction or 0:.0%})")
+            lines.append(f"  {cut.account:<11} {cut.asset:<9} cut {fmt.hidden(str(cut.amount))} "
+                         f"({cut.fraction or 0:.0%})")
         if len(preview.lines) > 10:
             lines.append(f"  … and {len(preview.lines) - 10} more (all in the Playbook pane)")
         self.app.push_screen(
@@ -558,11 +564,12 @@ def _trim_lines(p: TrimPreview) -> list[str | Text]:
     side_after = p.side.value.upper() if p.after > 0 else "flat"
     lines: list[str | Text] = [
         f"Account    {p.account} ({p.venue})",
-        f"Position   {p.side.value.upper()} {p.size} {asset}",
-        Text.assemble("Order      ", (f"{p.order_side.value.upper()} {p.cut} {asset}", "bold"),
+        f"Position   {p.side.value.upper()} {fmt.hidden(str(p.size))} {asset}",
+        Text.assemble("Order      ", (f"{p.order_side.value.upper()} {fmt.hidden(str(p.cut))} {asset}", "bold"),
                       " market, reduce-only"),
         *_estimate_lines(p),
-        f"After      {side_after} {p.after if p.after > 0 else ''} {asset if p.after > 0 else ''}".rstrip(),
+        f"After      {side_after} {fmt.hidden(str(p.after)) if p.after > 0 else ''} "
+        f"{asset if p.after > 0 else ''}".rstrip(),
         *_liq_lines(p),
     ]
     return lines

@@ -109,6 +109,11 @@ class LedgerScreen(Screen):
             rows.append(((line.day, line.account, line.symbol), tuple(cells)))
         self.query_one(KeyedTable).show(rows)
 
+    def redraw(self) -> None:
+        """Draw the ledger again (the privacy mask changed)."""
+        if self.frame is not None:
+            self.show(self.frame)
+
     def action_back(self) -> None:
         """Back to the cockpit."""
         self.app.pop_screen()

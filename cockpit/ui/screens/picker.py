@@ -21,7 +21,7 @@ from cockpit.engine.api import EngineAPI
 from cockpit.model import Frame, KillMode, KillStatus
 from cockpit.model.commands import Refused, StartUnwind, new_command_id
 from cockpit.model.unwind import RunMode, TargetKind, UnwindRun, UnwindTarget
-from cockpit.present import unwind as pu
+from cockpit.present import privacy, unwind as pu
 from cockpit.ui.bindings import bind, key_of
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.widgets.keybar import KeyBar
@@ -91,6 +91,10 @@ class UnwindPicker(ModalScreen[StartUnwind | None]):
         self.query_one(OptionList).highlighted = 0
         self._preview_highlighted()
         self.set_interval(REPLAN, self._preview_highlighted)
+
+    def redraw(self) -> None:
+        """Ask for the plan again, to draw it afresh (the privacy mask changed)."""
+        self._preview_highlighted()
 
     def _hint(self) -> str:
         return (f"enter: preview and start · tab: gross % and mode · "
@@ -207,7 +211,7 @@ class UnwindPicker(ModalScreen[StartUnwind | None]):
         plan = self.query_one("#picker-plan", Static)
         if isinstance(answer, Refused):
             self.plan = None
-            plan.update(f"refused: {answer.reason}")
+            plan.update(f"refused: {privacy.private(answer.reason)}")
             return
         assert isinstance(answer, UnwindRun)
         self.plan = answer

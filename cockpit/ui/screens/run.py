@@ -153,6 +153,11 @@ class RunScreen(Screen):
         self.show_detail()
         self.refresh_bindings()
 
+    def redraw(self) -> None:
+        """Draw the run again (the privacy mask changed)."""
+        if self.frame is not None:
+            self.show(self.frame)
+
     def _header(self, run: UnwindRun, now: float) -> Text:
         """The header, its state as a badge in the kill switch's colours (over: health's)."""
         target, state, *rest = pu.header_parts(run, now)

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 
 from cockpit.model import Assessment, Frame, KillMode, KillStatus, LayerCollateral, PlaybookStep, Side
 from cockpit.model.unwind import UnwindRun
-from cockpit.present import format as fmt, glossary, reasons
+from cockpit.present import format as fmt, glossary, privacy, reasons
 from cockpit.ui.bindings import key_of
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
@@ -59,8 +59,9 @@ class PlaybookPane(BasePane):
         self.query_one("#kill-levels", Line).show(kill_levels(a))
         self.query_one(PlaybookTable).update_from(a)
         compact = self.size.width < COMPACT_WIDTH  # the pane's width, not the screen's
-        if (a.stress, compact) != self._stress_drawn:  # comparing the inputs is cheaper than drawing
-            self._stress_drawn = (a.stress, compact)
+        drawn = (a.stress, compact, privacy.masked())  # the privacy mask is an input too
+        if drawn != self._stress_drawn:  # comparing the inputs is cheaper than drawing
+            self._stress_drawn = drawn
             self.query_one("#stress-table", Line).show(stress_table(a, compact=compact))
 
 

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 
 from cockpit.model import Assessment, Frame, LiqKind, PositionKey, PositionRisk, Side
-from cockpit.present import book, flags as flag_text, format as fmt
+from cockpit.present import book, flags as flag_text, format as fmt, privacy
 from cockpit.ui.bindings import key_of
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.line import Line
@@ -89,7 +89,7 @@ class PositionsTable(KeyedTable):
         # its proposed cut): an unchanged position is not formatted again, and hands the table
         # the same tuple, whose look the table then knows.
         self._formatted: dict[PositionKey, tuple[PositionRisk, tuple, tuple]] = {}
-        self._formatted_palette: dict[str, str] = {}
+        self._formatted_palette: tuple[dict[str, str], bool] | None = None
 
     def cycle_sort(self) -> SortOrder:
         """Move to the next sort order and return its name."""
@@ -149,8 +149,9 @@ class PositionsTable(KeyedTable):
         cuts = proposed_cuts(assessment)
         near, ages = assessment.near_liq_distance, ages or {}
         colors = self.palette  # the rows drawn later for this frame keep this frame's palette
-        if colors != self._formatted_palette:
-            self._formatted, self._formatted_palette = {}, dict(colors)
+        look = (colors, privacy.masked())  # rows formatted under another palette or mask are redone
+        if look != self._formatted_palette:
+            self._formatted, self._formatted_palette = {}, (dict(colors), look[1])
         formatted, last = {}, self._formatted
         self._formatted = formatted  # only the rows built this frame are kept
 

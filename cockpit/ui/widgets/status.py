@@ -1,5 +1,6 @@
 """The status line: mode, trading or read-only, kill-switch state (and a failed risk evaluation),
-how many alert targets are set, each account's health (and its dead-man's switch), time."""
+how many alert targets are set, the privacy mask when it is on, each account's health (and its
+dead-man's switch), time."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from rich.text import Text
 
 from cockpit.model import DeadManState, Frame, Health, Mode
 from cockpit.redact import clip
-from cockpit.present import format as fmt, unwind
+from cockpit.present import format as fmt, privacy, unwind
 from cockpit.present.deadman import LEVEL, dms_badge, dms_label
 
 # The theme colour of each dead-man's switch level (`cockpit.present.deadman.LEVEL`).
@@ -15,29 +16,38 @@ _DMS_COLOR = {"ok": "health-live", "warn": "health-stale", "bad": "health-down"}
 
 #: A DOWN account's reason is shown only when at least this many columns are left for it.
 MIN_REASON = 16
+NARROW = 110
+"""Below this width the status line drops the scenario's name and shortens account names."""
+_MASK_BADGE = " MASKED "  # the privacy mask is on (" MASK " on a narrow line)
 
 
 def status_line(frame: Frame, colors: dict[str, str], width: int) -> Text:
     """The status line of `frame` for `width` columns, with each DOWN account's reason after it
     when there is room (wide terminals); otherwise the reason is in the notices."""
-    text = status_text(frame, colors, width)
+    layout = width  # the width the line is laid out for
+    text = status_text(frame, colors, layout)
+    if len(text.plain) > width and privacy.masked() and layout >= NARROW:
+        # The mask's badge takes the room of the scenario's name and the long account names.
+        layout = NARROW - 1
+        text = status_text(frame, colors, layout)
     dms = None
     for dms in ("badge", "compact") if frame.dead_man else ():
         if len(text.plain) <= width:
             break
         # One dead-man's badge, then its shortest form, rather than lose accounts off the end.
-        text = status_text(frame, colors, width, dms=dms)
+        text = status_text(frame, colors, layout, dms=dms)
     names = None
     for names in (3, 2) if len(text.plain) > width else ():
         # Shorter account names rather than lose the clock off the end (80 columns, 6 accounts).
-        text = status_text(frame, colors, width, dms=dms, names=names)
+        text = status_text(frame, colors, layout, dms=dms, names=names)
         if len(text.plain) <= width:
             break
     down = [acc for acc in frame.book.accounts if acc.health is Health.DOWN and acc.error]
     if down and names is None:  # names cut to fit leave no room for reasons
         room = (width - len(text.plain)) // len(down) - 3  # " (" and ")" around each reason
         if room >= MIN_REASON:
-            text = status_text(frame, colors, width, {acc.name: clip(acc.error, room) for acc in down}, dms=dms)
+            reasons = {acc.name: clip(privacy.private(acc.error), room) for acc in down}
+            text = status_text(frame, colors, layout, reasons, dms=dms)
     return text
 
 
@@ -53,7 +63,7 @@ def trading_label(frame: Frame) -> tuple[bool, str]:
 
 def _kill_badges(text: Text, frame: Frame, colors: dict[str, str], narrow: bool) -> None:
     """The kill switch's state, then what makes the screen's figures old: a lost guard, a
-    failed evaluation; and whether alerts go out."""
+    failed evaluation; whether alerts go out; and whether the privacy mask is on."""
     kill = frame.assessment.kill.status
     text.append(" ")
     text.append(f" {'' if narrow else 'KILL '}{kill.value} ", style=f"bold reverse {colors.get(f'kill-{kill.value.lower()}', '')}")
@@ -74,6 +84,9 @@ def _kill_badges(text: Text, frame: Frame, colors: dict[str, str], narrow: bool)
     if frame.alerts:
         # Alerts reach a phone or a chat: say so (and how many targets) where the kill state is.
         text.append(f" ⚑{frame.alerts}" if narrow else f" alerts ⚑{frame.alerts}", style="bold")
+    if privacy.masked():  # amounts and sizes are hidden on this screen: say so where one looks first
+        text.append(" ")
+        text.append(" MASK " if narrow else _MASK_BADGE, style="bold reverse")
 
 
 def _dead_man_badge(text: Text, frame: Frame, colors: dict[str, str], dms: str) -> dict[str, DeadManState]:
@@ -120,7 +133,7 @@ def status_text(frame: Frame, colors: dict[str, str], width: int,
     (the default from 110 columns), ``badge``: one badge (the default below), ``compact``: the
     badge in its shortest form. `names` cuts account names to that many letters (by default
     as the width allows: 4 under 110 columns, 7 under 160)."""
-    narrow = width < 110  # below this: no scenario name, 4-letter account names
+    narrow = width < NARROW  # below this: no scenario name, 4-letter account names
     medium = width < 160  # below this: 7-letter account names, no age for LIVE accounts
     text = Text(no_wrap=True, overflow="ellipsis")
     if frame.mode is Mode.SIM:
