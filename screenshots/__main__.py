@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -282,6 +284,21 @@ async def shoot_plots(name: str, size: tuple[int, int], theme: str, pressed: tup
         api.stop()
 
 
+MASKED_SHOTS = [("cockpit-masked-120x40.svg", (120, 40))]
+"""The cockpit with the privacy mask remembered on (file, size)."""
+
+
+async def shoot_masked(name: str, size: tuple[int, int]) -> None:
+    """The cockpit as it starts with the privacy mask on in its state file."""
+    state = Path(os.environ["XDG_STATE_HOME"]) / "cockpit" / "ui.json"
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text('{"privacy_mask": true}\n')
+    try:
+        await shoot(name, size, "cockpit-dark", ())
+    finally:
+        state.unlink()
+
+
 def wanted(name: str) -> bool:
     """Whether to render `name`: every shot, or those starting with a name given on the command
     line (``python -m screenshots orders`` renders the open-orders shots only)."""
@@ -291,8 +308,11 @@ def wanted(name: str) -> bool:
 
 async def main() -> None:
     """Render every screenshot (or those named on the command line, by the start of the file name)."""
+    # The pictures never depend on this user's UI state (the privacy mask): a private state dir.
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="cockpit-shots-")
     groups = ((SHOTS, shoot), (UNWIND_SHOTS, shoot_unwind), (CARRY_SHOTS, shoot_carry),
-              (FUNDING_SHOTS, shoot_funding), (ORDERS_SHOTS, shoot_orders), (PLOTS_SHOTS, shoot_plots))
+              (FUNDING_SHOTS, shoot_funding), (ORDERS_SHOTS, shoot_orders), (PLOTS_SHOTS, shoot_plots),
+              (MASKED_SHOTS, shoot_masked))
     for shots, render in groups:
         for shot in shots:
             if wanted(shot[0]):

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from cockpit.model import Frame, StressRow
 from cockpit.model.plots import EquityHistory, FundingHistory, Points, StressHistory
 from cockpit.present import format as fmt
+from cockpit.present.privacy import masked
 
 
 class Plot(NamedTuple):
@@ -64,7 +65,9 @@ class Chart(NamedTuple):
 
     `x_range` / `y_range` fix an axis (None: fitted to the marks); `categories` names the bars
     1, 2, 3 … (a categorical x axis); `empty` is said instead when there is nothing to draw;
-    `ticks`: the x axis's ticks are drawn (not on a chart above another with the same x axis).
+    `ticks`: the x axis's ticks are drawn (not on a chart above another with the same x axis);
+    `y_figures`: the y axis's figures are drawn (not on an axis of your money under the privacy
+    mask: `money_axis`).
     """
 
     marks: tuple[Mark, ...]
@@ -75,6 +78,7 @@ class Chart(NamedTuple):
     categories: tuple[str, ...] = ()
     empty: str = ""
     ticks: bool = True
+    y_figures: bool = True
 
 
 class Panel(NamedTuple):
@@ -85,6 +89,12 @@ class Panel(NamedTuple):
     charts: tuple[Chart, ...]
     key: tuple[tuple[str, str, str], ...] = ()  # (symbol, text, theme variable of the symbol)
     notes: tuple[str, ...] = ()
+
+
+def money_axis() -> bool:
+    """Whether an axis of the user's money shows its figures: not under the privacy mask (the
+    line's shape, relative, stays)."""
+    return not masked()
 
 
 WAITING = "waiting for the engine's history…"
@@ -228,7 +238,8 @@ def equity_panel(frame: Frame) -> Panel:
     x_range = (-extent / unit, 0.0)
     lines = tuple(Mark("line", SERIES_COLORS[i % len(SERIES_COLORS)], label=s.name, xs=_xs(s.points, now, unit),
                        ys=_ys(s.points, 1e-3)) for i, s in enumerate(equity.accounts))
-    top = Chart(lines, y_label="equity $k", x_range=x_range, empty=NO_HISTORY, ticks=False)
+    top = Chart(lines, y_label="equity $k", x_range=x_range, empty=NO_HISTORY, ticks=False,
+                y_figures=money_axis())
     bottom = _drawdown_chart(equity, now, unit, name, x_range)
     key = tuple((LINE, f"{m.label} {_last_money(s.points)}", m.color) for m, s in zip(lines, equity.accounts))
     key += ((LINE, "daily dd", "primary"), (LINE, "peak dd", "accent"),
@@ -274,7 +285,7 @@ def shocks_panel(frame: Frame) -> Panel:
     pnl = tuple(round(r.pnl / 1e3, 1) for r in rows)
     top = Chart((Mark("level", "secondary", at=0.0),
                  Mark("bars", "pnl-up", xs=xs, ys=pnl, colors=tuple("pnl-up" if v >= 0 else "pnl-down" for v in pnl))),
-                y_label="P&L $k", categories=names, ticks=False)
+                y_label="P&L $k", categories=names, ticks=False, y_figures=money_axis())
     used = tuple(_used(r) for r in rows)
     # Scaled to the bars, so small ones show; the liquidation rule is drawn when it is in reach.
     high = max(0.05, *used) * 100 * 1.25

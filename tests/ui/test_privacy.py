@@ -403,6 +403,61 @@ async def test_the_unwind_picker_and_run_show_no_amount_masked(state):
         check(shown, masked, texts, least=5, percent=False)
 
 
+async def test_open_orders_show_no_size_masked(state):
+    from tests.ui.test_orders_screen import orders_app, with_our_orders
+
+    app = orders_app()
+    app.state_path = state
+    async with app.run_test(size=(120, 40)) as pilot:
+        await with_our_orders(pilot)
+        await pilot.press("O")
+        await settle(pilot)
+        lines = app.screen.lines
+        assert lines
+        shown, masked, texts = await shown_both_ways(
+            pilot, lambda: amounts(app.api.latest, *[v for line in lines for v in (line.amount, line.filled)]))
+        check(shown, masked, texts, least=2, percent=False)
+        with privacy.unmasked():
+            prices = {fmt.price(line.price) for line in lines if line.price is not None}
+        assert prices and all(price in masked for price in prices)  # prices stay
+
+
+async def test_money_plots_show_no_figures_on_their_axis_masked(state):
+    """Equity and the shocks' P&L: no figures on their y axes, and their keys masked; the
+    stress index and the APR keep theirs."""
+    from cockpit.ui.widgets.chart import ChartPanel, ChartPlot
+    from tests.ui.test_plots_screen import opened
+
+    app = app_at(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot)
+        panels = {p.plot_id: p for p in screen.query(ChartPanel)}
+        equity = app.api.latest.plots.equity
+        values = [v for s in equity.accounts for _t, v in s.points] + [v for _t, v in equity.book]
+        values += [r.pnl for r in app.api.latest.assessment.stress]
+        shown, masked, texts = await shown_both_ways(pilot, lambda: amounts(app.api.latest, *values))
+        # In the money plots' panels (the APR axis's "150" is no amount).
+        shown, masked = (_within(text, panels["equity"], panels["shocks"]) for text in (shown, masked))
+        check(shown, masked, texts, least=2)
+        assert not panels["equity"].panel.charts[0].y_figures and not panels["shocks"].panel.charts[0].y_figures
+        assert panels["stress"].panel.charts[0].y_figures and panels["funding"].panel.charts[0].y_figures
+        for plot_id in ("equity", "shocks"):  # the top chart: the money's
+            top = panels[plot_id].query(ChartPlot).first()
+            axis = [line[:8] for line in _region_text(app, top).splitlines()]
+            assert not any(re.search(r"\d", cells) for cells in axis), axis  # the y axis's figures
+
+
+def _within(text: str, *widgets) -> str:
+    """What `text` (a whole screen's) holds inside `widgets`' regions, one after the other."""
+    lines = text.splitlines()
+    return "\n".join(line[w.region.x:w.region.right] for w in widgets for line in lines[w.region.y:w.region.bottom])
+
+
+def _region_text(app, widget) -> str:
+    """The screen's text inside `widget`'s region (its first chart's y axis is on its left)."""
+    return _within(screen_text(app), widget)
+
+
 async def send_first_cut(pilot) -> None:
     """On the run screen: the cursor on the first cut, enter (sent), the engine settled."""
     screen = pilot.app.screen

@@ -144,6 +144,11 @@ class OrdersScreen(Screen):
             return None
         return True
 
+    def redraw(self) -> None:
+        """Draw the frame again (the privacy mask changed)."""
+        if self.frame is not None:
+            self.show(self.frame)
+
     def selected(self) -> po.OrderLine | None:
         """The order under the cursor, if any."""
         key = self.query_one(OrdersTable).selected_key

@@ -178,6 +178,11 @@ class PlotsScreen(Screen):
             if panel.display:
                 panel.show(panels[panel.plot_id], colors)
 
+    def redraw(self) -> None:
+        """Draw the frame again (the privacy mask changed)."""
+        if self.frame is not None:
+            self.show(self.frame)
+
     # -- layout ---------------------------------------------------------------------------
 
     def on_resize(self) -> None:

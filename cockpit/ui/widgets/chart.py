@@ -102,6 +102,7 @@ class ChartPlot(PlotWidget, can_focus=False):
             # x_max maps onto the frame's right edge: a little room keeps the newest point inside
             self.set_xlimits(lo, hi + (hi - lo) * PAD)
         self.set_ylimits(*(chart.y_range or (None, None)))
+        self.set_yticks(None if chart.y_figures else [])  # no figures on a masked money axis
 
     def _color(self, name: str) -> str:
         return self._colors.get(name) or self._colors.get("foreground", "white")
