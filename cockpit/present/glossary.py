@@ -239,11 +239,13 @@ COLLATERAL = _entries(
     ("InFlight", "transfers on their way into or out of the account: not usable until they land"),
     ("Buffer", "the free collateral the account should keep (10% of its gross, at least $500)"),
     ("Short", "shortfall: how far free collateral is below the buffer (bold: it needs money)"),
-    ("Maint%", MAINT),
+    ("Maint%", MAINT + "; bold when close to liquidation"),
     ("EffLev", "the account's effective leverage: gross after offsets ÷ equity"),
-    ("Rescue", "time to bring the shortfall from the fastest source that covers it: a CEX transfer takes "
-               "seconds, the Hyperliquid bridge minutes, Arbitrum → Ethereum days"),
-    ("Fastest route in", "where the rescue comes from and how; partial: $ brought of $ needed; uncovered"),
+    ("Rescue", "time to rescue: typically how long until other accounts' surplus (over their own buffers) "
+               "covers what this one needs (— unless covered in full). A CEX transfer takes seconds, the "
+               "Hyperliquid bridge minutes, Arbitrum → Ethereum days"),
+    ("Fastest route in", "the accounts whose surplus would come and the route of the slowest of them; partial: "
+                         "$ they can bring of $ needed; uncovered: nobody's surplus can reach it"),
     ("Σ all", "the totals over every account"),
 )
 
