@@ -44,3 +44,18 @@ async def test_names_show_in_full_where_there_is_room_and_are_cut_where_there_is
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert "hyperliq… " in _shown(table)  # no room at 120: cut with an ellipsis
+
+
+async def test_at_80x24_each_pane_is_one_key_away_and_the_clock_stays_on_the_status_line():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_frame(pilot)
+        status = str(app.screen.query_one("#status").render()).rstrip()
+        assert status.endswith("sim 03-02 00:00") and len(status) <= 80
+        for key, pane in (("1", "positions"), ("2", "funding"), ("3", "collateral"), ("4", "playbook")):
+            await pilot.press(key)
+            await pilot.pause()
+            shown = [p.id for p in app.screen.query(".pane") if p.display]
+            assert shown == [pane], (key, shown)
+            region = app.screen.query_one(f"#{pane}").region
+            assert region.width == 80 and region.height >= 18  # it has the body to itself
