@@ -25,6 +25,7 @@ registered at the bottom of this module, the one place a new model module's clas
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import types
@@ -233,6 +234,16 @@ def _spec_of(cls: type) -> _Spec:
 def registered() -> dict[str, type]:
     """Every class that travels, by the name it travels under."""
     return {**{name: spec.cls for name, spec in _CLASSES.items()}, **_ENUMS}
+
+
+def shape() -> str:
+    """A digest of what travels: every registered class's name with its fields and their types,
+    every enum's name with its values. It changes exactly when a message can change shape, so a
+    test pins it beside the guard protocol's version (`cockpit.engine.protocol.VERSION`)."""
+    lines = [f"{name}({', '.join(f'{n}: {hint}' for n, _a, _e, hint in spec.fields)})"
+             for name, spec in sorted(_CLASSES.items())]
+    lines += [f"{name}{{{', '.join(sorted(str(m.value) for m in cls))}}}" for name, cls in sorted(_ENUMS.items())]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
 def _enum_encoder(name: str) -> Callable[[Enum], dict]:
