@@ -41,7 +41,7 @@ COLUMNS = [
     Column("size", "Size", 8),
     Column("filled", "Filled", 8, 1),
     Column("age", "Age", 5),
-    Column("cid", "Client id", 14, 2, "left"),
+    Column("cid", "Client id", 14, 2, "left", grow=12),  # ours are 26 long: in full where there is room
     Column("origin", "Origin", 12, 0, "left"),
     Column("state", "State", 9, 0, "left"),
 ]
