@@ -239,6 +239,7 @@ def open_journal(path: Path, where: str):
 def live_engine(config, args, journal, *, reporter=None):
     """The engine over real accounts (ccxt is imported later, in the background)."""
     from cockpit.engine import Engine
+    from cockpit.engine.core import LIVE_SETTINGS
     from cockpit.model import Mode
     from cockpit.redact import install_redaction
     from cockpit.risk import RiskEngine
@@ -249,6 +250,6 @@ def live_engine(config, args, journal, *, reporter=None):
     secrets = SecretStore()
     venues = [open_account(account.venue_account(), secrets=secrets, clock=time.time)
               for account in config.accounts]
-    return Engine(venues, risk=RiskEngine(config.settings), mode=Mode.LIVE, readonly=args.readonly,
-                  journal=journal, reporter=reporter,
+    return Engine(venues, risk=RiskEngine(config.settings), settings=LIVE_SETTINGS, mode=Mode.LIVE,
+                  readonly=args.readonly, journal=journal, reporter=reporter,
                   dead_man={a.name: a.dead_man_policy() for a in config.accounts})

@@ -23,6 +23,7 @@ class _Slot:
     fatal: bool = False  # an error retrying cannot fix (bad keys): DOWN until it is fixed
     first_failure: float | None = None
     fresh_at: float | None = None  # when the venue's own clock last moved forward
+    slack: float = 0.0  # seconds its next poll comes later than the engine's closest interval
 
 
 @dataclass
@@ -33,6 +34,9 @@ class BookState:
         stale_after: seconds without a good snapshot before an account is STALE.
         down_after: seconds without a good snapshot (or of failing before the first one)
             before it is DOWN.
+
+    An account polled less often than the engine's closest interval (see `expect`) gets the
+    difference on top of both: late by the same margin, it goes STALE and DOWN alike.
     """
 
     accounts: list[AccountInfo]
@@ -71,6 +75,10 @@ class BookState:
         if slot.first_failure is None:
             slot.first_failure = now
 
+    def expect(self, account: str, slack: float) -> None:
+        """`account`'s next poll comes `slack` seconds later than the closest interval's."""
+        self._slots[account].slack = max(0.0, slack)
+
     def snapshot(self, account: str) -> VenueSnapshot | None:
         """The latest good snapshot of `account`."""
         return self._slots[account].snapshot
@@ -86,9 +94,9 @@ class BookState:
             return Health.STALE, None
         fresh_at = slot.fresh_at if slot.fresh_at is not None else slot.snapshot.fetched_at
         age = max(0.0, now - fresh_at)
-        if slot.fatal or age > self.down_after:
+        if slot.fatal or age > self.down_after + slot.slack:
             return Health.DOWN, age
-        if age > self.stale_after:
+        if age > self.stale_after + slot.slack:
             return Health.STALE, age
         return Health.LIVE, age
 

@@ -93,8 +93,15 @@ class EngineSettings:
     """How the engine polls and judges freshness.
 
     Attributes:
-        poll_interval: seconds between polls of one account.
-        stale_after: an account with no good snapshot for this long is STALE (3 × interval).
+        poll_interval: seconds between polls of one account that needs watching closely: an
+            order of ours open there, one of its positions near liquidation, or an unwind run
+            going (see `Engine.poll_delay`).
+        rest_interval: seconds between polls of an account holding positions when none of that
+            holds (None: `poll_interval`). Real venues poll at rest every 2 s (`live_settings`).
+        idle_interval: seconds between polls of an account holding no position and no order
+            (None: `rest_interval`).
+        stale_after: an account with no good snapshot for this long is STALE (3 × interval);
+            an account polled less often gets the difference on top (see `BookState.expect`).
         down_after: ... and DOWN after this long.
         request_timeout: seconds before a venue call is given up (reads) or unknown (orders).
         backoff_base / backoff_cap: full-jitter backoff after failures, in seconds.
@@ -112,6 +119,8 @@ class EngineSettings:
     """
 
     poll_interval: float = 1.0
+    rest_interval: float | None = None
+    idle_interval: float | None = None
     stale_after: float = 3.0
     down_after: float = 10.0
     request_timeout: float = 5.0
@@ -122,6 +131,14 @@ class EngineSettings:
     absent_grace: float = 10.0
     resolve_interval: float = 0.5
     late_window: float = 3600.0
+
+
+#: Real venues (`cockpit guard` and `cockpit` on the config's accounts): an account at rest is
+#: polled every 2 s (positions, balances, the marks of what it holds), one holding nothing every
+#: 10 s, and one the engine watches closely every second (`Engine.poll_delay`); the book is
+#: evaluated (a frame) at most once a second, on any change. Each poll is one request per kind of
+#: data (2-5 per account): at 1 s, six accounts made 21 requests a second.
+LIVE_SETTINGS = EngineSettings(rest_interval=2.0, idle_interval=10.0, min_frame_interval=1.0)
 
 
 class SimInfo(Protocol):
@@ -378,6 +395,18 @@ class Engine:
         await asyncio.gather(*(self._poll_step(name) for name in self.venues))
         return self.publish()
 
+    async def poll_fresh(self, names: Iterable[str]) -> None:
+        """Poll each account of `names` now, at once, reading everything afresh: a venue that
+        reuses its slow-moving replies for a while (funding, open orders: see
+        `cockpit.venues.ccxt_adapter`) reads them again. Failures are the accounts' own (their
+        health says so); this never raises for them."""
+        names = list(names)
+        for name in names:
+            refresh = getattr(self.venues[name], "refresh", None)
+            if refresh is not None:
+                refresh()
+        await asyncio.gather(*(self._poll_step(name) for name in names), return_exceptions=True)
+
     def kick(self, account: str) -> None:
         """Poll `account` now rather than at its next interval (after an order)."""
         if account in self._wake:
@@ -502,7 +531,9 @@ class Engine:
             self._changed()
             if retry is None:
                 failures = 0
-                delay = max(0.0, self.settings.poll_interval - (time.monotonic() - started))
+                interval = self.poll_delay(name)
+                self.state.expect(name, interval - self.settings.poll_interval)
+                delay = max(0.0, interval - (time.monotonic() - started))
             else:
                 failures += 1
                 ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** failures)
@@ -516,6 +547,31 @@ class Engine:
             except TimeoutError:
                 pass
             wake.clear()
+
+    def poll_delay(self, name: str) -> float:
+        """Seconds from one poll of `name` to the next: `poll_interval` while the account needs
+        watching closely (`_watched`), else `rest_interval` when it holds positions and
+        `idle_interval` when it holds nothing and has no order open."""
+        s = self.settings
+        rest = s.poll_interval if s.rest_interval is None else s.rest_interval
+        idle = rest if s.idle_interval is None else s.idle_interval
+        if rest <= s.poll_interval and idle <= s.poll_interval:
+            return s.poll_interval
+        snapshot = self.state.snapshot(name)
+        if snapshot is None or self._watched(name):
+            return s.poll_interval
+        return rest if snapshot.positions or snapshot.open_orders else idle
+
+    def _watched(self, name: str) -> bool:
+        """The account needs its marks and fills every second: an order of ours is open there
+        (the kill switch's cut, a trim, an unwind step: its fills are awaited), one of its
+        positions is near liquidation, or an unwind run is going. Nothing else is: the kill
+        switch's triggers read funding, which moves over minutes, and equity and marks, read
+        every 2 s at rest; an order resting there that is not ours (a take-profit) is re-read
+        with every poll (`cockpit.venues.ccxt_adapter`) but does not need one a second."""
+        if self.unwind.active or any(key.account == name for key in self._near_liq):
+            return True
+        return bool(self.journal.open_orders(name))
 
     async def _publisher(self) -> None:
         assert self._dirty is not None
@@ -751,6 +807,7 @@ class Engine:
             distance = f"{p.liq_distance:.1%}" if p.liq_distance is not None else "?"
             self.emit(EventKind.NEAR_LIQ, f"{key.account} {key.symbol}: {distance} from liquidation",
                       severity=Severity.CRITICAL, account=key.account, symbol=key.symbol, distance=distance)
+            self.kick(key.account)  # watched closely from now (`poll_delay`)
         self._near_liq = set(near)
 
     def _record_kill_events(self, events: tuple[KillEvent, ...]) -> None:

@@ -261,7 +261,7 @@ class UnwindFlow:
         """Look up every journaled order and poll every account afresh, then publish."""
         engine = self.engine
         names = list(engine.venues)
-        await asyncio.gather(*(engine._poll_step(name) for name in names), return_exceptions=True)
+        await engine.poll_fresh(names)
         for name in names:
             try:
                 await engine.executor.reconcile(name)
@@ -790,7 +790,7 @@ class UnwindFlow:
         """Poll every account, compare the positions with the plan, write the report."""
         engine = self.engine
         self._save(dataclasses.replace(self.run, state=RunState.VERIFYING, note="verifying: polling every account"))
-        await asyncio.gather(*(engine._poll_step(n) for n in engine.venues), return_exceptions=True)
+        await engine.poll_fresh(engine.venues)
         frame = engine.publish()
         for step in self.run.steps:  # orders resolved after their step ended (a restart) count too
             if step.kind is not StepKind.BRIDGE:

@@ -2,8 +2,13 @@
 
 Constructing it imports nothing heavy: ccxt (about 0.8 s and 100 MB) is imported in a thread by
 `connect()`, after the first frame is drawn. One poll is one call per kind of data for the whole
-account (positions, account, funding for every symbol, open orders) plus, on Binance, the funding
-intervals every few minutes; never one call per symbol. Every failure leaves as a cockpit
+account, never one call per symbol: positions and the account (balances, collateral) every time;
+funding for every symbol at most once a minute (`FUNDING_TTL`: rates move over minutes and are paid
+every 1-8 hours), except where that reply is also the venue's clock or the mark of a held position
+(then every time); open orders every time while any rests there or after an order or cancel of
+ours, else every `ORDERS_TTL` seconds (an order placed by hand on the venue's site shows within
+that); on Binance, the funding intervals every 10 minutes. `refresh()` makes the next snapshot
+read everything afresh (an unwind's reconciliation and verification). Every failure leaves as a cockpit
 `VenueError` with a short, scrubbed message (see `ccxt_errors`); a reply that cannot be trusted is
 an error, never an empty book.
 """
@@ -35,6 +40,8 @@ from cockpit.venues.mapping import order_params as map_order_params
 from cockpit.venues.profiles import profile_for
 
 INTERVALS_TTL = 600.0  # Binance changes funding intervals rarely; re-read them every 10 minutes
+FUNDING_TTL = 60.0  # funding rates (and the marks of symbols not held) are re-read every minute
+ORDERS_TTL = 10.0  # with no order resting and none of ours since, open orders every 10 s
 
 
 class CcxtVenue:
@@ -78,6 +85,19 @@ class CcxtVenue:
         self._dead_man_symbols: set[str] = set()
         self._dead_man_window: float | None = None  # seconds, while armed
         self._top_ups: dict[str, str] = {}  # cockpit's top-up client id -> the venue's transfer id
+        # The last funding and open-orders replies, when read (clock time), and whether the next
+        # snapshot must read them again whatever their age (see the module's docstring).
+        self._rates: Any = None
+        self._rates_at = float("-inf")
+        # Read with every snapshot: the venue's clock is in that reply, or its market orders are
+        # limits around the mark it gives (a stale mark would price them wrong).
+        self._rates_base = self._profile.clock_in_funding or self._profile.market_order_needs_price
+        self._rates_always = self._rates_base
+        self._rates_read = False  # the last snapshot read them (rather than reusing the last reply)
+        self._held_marks: dict[str, float] = {}  # the marks of the last snapshot's positions
+        self._raw_orders: Any = None
+        self._orders_at = float("-inf")
+        self._orders_due = True
 
     def __repr__(self) -> str:
         # Never the default dataclass-like dump: the ccxt client inside holds the keys.
@@ -212,16 +232,31 @@ class CcxtVenue:
             self._intervals_at = now
         return self._intervals
 
+    def refresh(self) -> None:
+        """Read everything afresh at the next snapshot (funding and open orders included)."""
+        self._rates_at = self._orders_at = float("-inf")
+        self._orders_due = True
+
     async def _fetch_all(self, ex: Any, captured: list[replies.Reply]) -> list[Any]:
-        """The raw replies of one snapshot's calls, made together; the first failure raises."""
+        """The raw replies of one snapshot's calls, made together; the first failure raises.
+        Funding and open orders are the last replies read while they are recent enough."""
+        now = self._clock()
+        rates_due = self._rates_always or self._rates is None or now - self._rates_at >= FUNDING_TTL
+        orders_due = (self._orders_due or bool(self._resting) or self._raw_orders is None
+                      or now - self._orders_at >= ORDERS_TTL)
+        # Cleared as the request leaves: an order of ours sent meanwhile is read at the next one.
+        self._orders_due = False
         token = replies.CAPTURED.set(captured)
         try:
             results = await asyncio.gather(
                 self._read(ex.fetch_positions()), self._profile.account_info(ex, self._read),
-                self._funding_rates(ex), self._funding_intervals(ex),
-                self._read(ex.fetch_open_orders()), return_exceptions=True)
+                self._funding_rates(ex) if rates_due else _kept(self._rates), self._funding_intervals(ex),
+                self._read(ex.fetch_open_orders()) if orders_due else _kept(self._raw_orders),
+                return_exceptions=True)
         finally:
             replies.CAPTURED.reset(token)
+        if orders_due and any(isinstance(r, BaseException) for r in results):
+            self._orders_due = True  # not read after all: the next snapshot tries again
         for result in results:
             if isinstance(result, BaseException):
                 raise result if isinstance(result, VenueError) else translate(
@@ -231,6 +266,11 @@ class CcxtVenue:
                 raw_orders, list):
             raise MalformedReply(f"{self.info.venue}: a reply of the wrong shape",
                                  account=self.info.name)
+        self._rates_read = rates_due
+        if rates_due:
+            self._rates, self._rates_at = rates, now
+        if orders_due:
+            self._raw_orders, self._orders_at = raw_orders, now
         return results
 
     def _map_positions(self, raw_positions: list[Any], markets: Mapping[str, Any],
@@ -261,6 +301,16 @@ class CcxtVenue:
         self._order_params = order_params
         return tuple(positions)
 
+    def _funding_marks(self, funding: tuple, rates: Mapping[str, Any], held: set) -> dict[str, float]:
+        """The marks the funding reply gives, the held symbols' own where it has them; when that
+        reply is older than the positions, a position just closed keeps the mark it last had."""
+        marks = {q.symbol: q.mark_price for q in funding if q.mark_price is not None}
+        if not self._rates_read:
+            marks.update(self._held_marks)
+        marks.update({s: float(r["markPrice"]) for s, r in rates.items()
+                      if s in held and dec(r.get("markPrice"))})
+        return marks
+
     async def snapshot(self) -> VenueSnapshot:
         """Positions, collateral, funding, marks and open orders of the account, whole or not at
         all: if one call fails, the snapshot raises that call's error."""
@@ -279,10 +329,17 @@ class CcxtVenue:
         held = {p.get("symbol") for p in raw_positions if isinstance(p, dict)}
         funding = map_funding(venue, rates, markets=markets, intervals=intervals,
                               default_hours=self._profile.funding_hours, wanted=self._wanted(held))
-        marks = {q.symbol: q.mark_price for q in funding if q.mark_price is not None}
-        marks.update({s: float(r["markPrice"]) for s, r in rates.items()
-                      if s in held and dec(r.get("markPrice"))})
+        marks = self._funding_marks(funding, rates, held)
         positions = self._map_positions(raw_positions, markets, marks)
+        # A held position whose reply has no mark of its own takes it from the funding reply:
+        # then that reply is read with every snapshot, and this one is taken again if it did not.
+        own = {r.get("symbol") for r in raw_positions if isinstance(r, dict) and dec(r.get("markPrice"))}
+        borrowed = any(p.symbol not in own for p in positions)
+        if borrowed and not self._rates_read:
+            self._rates_always = True
+            return await self.snapshot()
+        self._rates_always = self._rates_base or borrowed
+        self._held_marks = {p.symbol: float(p.mark_price) for p in positions if p.mark_price is not None}
         self._marks.update(marks)
         collateral = map_collateral(venue, name, self.info.layer,
                                     self._profile.collateral_currency(account_info), account_info)
@@ -338,6 +395,7 @@ class CcxtVenue:
             # Its market orders are IOC limits around a reference price.
             raise Rejected(f"no mark price for {request.symbol} yet", account=self.info.name)
         params: dict[str, Any] = {"clientOrderId": self._venue_cid(request.client_id)}
+        self._orders_due = True  # the next snapshot reads the open orders, whatever comes of this
         if request.reduce_only:
             params["reduceOnly"] = True
             # The position this order reduces is on the other side (a sell reduces a long).
@@ -420,6 +478,7 @@ class CcxtVenue:
             await self._read(ex.cancel_order(venue_id, symbol))
             return
         params = {"clientOrderId": self._venue_cid(client_id)}
+        self._orders_due = True
         await self._read(ex.cancel_order(None, symbol, params))
 
     async def arm_dead_man(self, seconds: float) -> DeadMan:
@@ -544,3 +603,8 @@ def _base_per_contract(instrument: Instrument | None) -> Decimal:
     if instrument is None or instrument.inverse:
         return Decimal(1)
     return instrument.contract_size
+
+
+async def _kept(reply: Any) -> Any:
+    """A reply read by an earlier snapshot, in the place of this snapshot's call."""
+    return reply

@@ -6,12 +6,15 @@ recorded reply or the written one named in each test), not copied from ccxt's pa
 
 from __future__ import annotations
 
+import contextlib
 import math
 from decimal import Decimal as D
 
 import pytest
 
 from cockpit.model import Layer, MarginMode, OrderStatus, Side
+from cockpit.model.errors import VenueError
+from cockpit.venues.ccxt_adapter import FUNDING_TTL, ORDERS_TTL
 from cockpit.venues.open import open_account
 from tests.fixtures.keys import DYDX_ADDRESS, account, put_keys
 
@@ -254,21 +257,64 @@ async def test_paradex(replay, store):
     assert replay.sent("/v1/markets/summary")[0].query == {"market": "ALL"}
 
 
-@pytest.mark.parametrize("venue", ["binanceusdm", "bybit", "okx", "hyperliquid", "dydx"])
+FUNDING_PATHS = {"binanceusdm": "/fapi/v1/premiumIndex", "bybit": "/v5/market/tickers",
+                 "okx": "/api/v5/public/funding-rate", "hyperliquid": "/info", "dydx": "/v4/perpetualMarkets"}
+# Read with every poll: the venue's clock is in it (Binance, OKX), its market orders are priced
+# from its marks (Hyperliquid), or the held position's reply has no mark of its own (dYdX).
+EVERY_POLL = {"binanceusdm", "okx", "hyperliquid", "dydx"}
+
+
+def _funding_calls(replay, venue: str, before: int) -> int:
+    return len([r for r in replay.sent(FUNDING_PATHS[venue])[before:]
+                if venue != "hyperliquid" or (r.json() or {}).get("type") == "metaAndAssetCtxs"])
+
+
+@pytest.mark.parametrize("venue", sorted(FUNDING_PATHS))
 async def test_one_funding_call_per_poll(replay, store, venue):
-    """Two polls make exactly two funding requests, however many symbols there are."""
-    path = {"binanceusdm": "/fapi/v1/premiumIndex", "bybit": "/v5/market/tickers",
-            "okx": "/api/v5/public/funding-rate", "hyperliquid": "/info",
-            "dydx": "/v4/perpetualMarkets"}[venue]
+    """One funding request per poll at most, however many symbols there are; once a minute
+    where that reply is neither the venue's clock nor a held position's mark (Bybit here), and
+    afresh after `refresh()` or once `FUNDING_TTL` has passed."""
+    now = [1_700_000_000.0]
     put_keys(store, venue, "acc")
-    v = open_account(account(venue, replay.url, name="acc"), secrets=store, rate_limit=False)
+    v = open_account(account(venue, replay.url, name="acc"), secrets=store, rate_limit=False,
+                     clock=lambda: now[0])
     await v.connect()
-    before = len(replay.sent(path))
+    before = len(replay.sent(FUNDING_PATHS[venue]))
     try:
+        first = await v.snapshot()
+        now[0] += 2.0
+        second = await v.snapshot()
+        assert _funding_calls(replay, venue, before) == (2 if venue in EVERY_POLL else 1)
+        assert second.funding == first.funding and second.marks == first.marks
+        v.refresh()
         await v.snapshot()
+        assert _funding_calls(replay, venue, before) == (3 if venue in EVERY_POLL else 2)
+        now[0] += FUNDING_TTL
         await v.snapshot()
+        assert _funding_calls(replay, venue, before) == (4 if venue in EVERY_POLL else 3)
     finally:
         await v.close()
-    calls = [r for r in replay.sent(path)[before:]
-             if venue != "hyperliquid" or (r.json() or {}).get("type") == "metaAndAssetCtxs"]
-    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("venue", ["bybit", "okx"])
+async def test_open_orders_read_when_they_may_have_changed(open_venue, replay, venue):
+    """With no order resting, open orders are read every `ORDERS_TTL` seconds, at the next poll
+    after an order or cancel of ours (whatever came of it), and after `refresh()`."""
+    path = {"bybit": "/v5/order/realtime", "okx": "/api/v5/trade/orders-pending"}[venue]
+    now = [1_700_000_000.0]
+    v = await open_venue(venue, clock=lambda: now[0])
+    before = len(replay.sent(path))
+    assert not (await v.snapshot()).open_orders
+    now[0] += 2.0
+    await v.snapshot()
+    assert len(replay.sent(path)) - before == 1
+    with contextlib.suppress(VenueError):  # no such order: asked all the same
+        await v.cancel_order("cockpit-none", "BTC/USDT:USDT")
+    await v.snapshot()
+    assert len(replay.sent(path)) - before == 2
+    now[0] += ORDERS_TTL
+    await v.snapshot()
+    assert len(replay.sent(path)) - before == 3
+    v.refresh()
+    await v.snapshot()
+    assert len(replay.sent(path)) - before == 4

@@ -72,7 +72,8 @@ async def connected(replay, store, venue, clock=lambda: NOW):
 async def test_wrong_shape_is_malformed_never_flat(replay, store, venue, call):
     """Every bad body on every snapshot call of every venue: MalformedReply, so the account keeps
     its last good snapshot and ages (is not LIVE) instead of reporting flat. (One connection per
-    venue and call; the bodies are tried in turn, each named when it fails.)"""
+    venue and call; the bodies are tried in turn, each named when it fails; each snapshot reads
+    every call afresh, as a snapshot may reuse a recent funding or open-orders reply.)"""
     v = await connected(replay, store, venue)
     path, kind = CALLS[venue][call]
     try:
@@ -82,6 +83,7 @@ async def test_wrong_shape_is_malformed_never_flat(replay, store, venue, call):
             fault = replay.fault(path, status=200, body=body, kind=kind)
             state = BookState([v.info], stale_after=3.0, down_after=10.0)
             state.update(good)
+            v.refresh()
             try:
                 got = await v.snapshot()
             except MalformedReply as exc:

@@ -100,6 +100,9 @@ class VenueProfile:
     funding_from_markets: bool = False
     #: Where its raw position holds its own margins: {"initial"|"maintenance": path in info}.
     raw_margins: Mapping[str, tuple[Any, ...]] = MappingProxyType({})
+    #: The funding reply carries the venue's clock (`server_times`): it is read with every
+    #: snapshot, where other venues' is read once a minute (`cockpit.venues.ccxt_adapter`).
+    clock_in_funding: bool = False
     #: ccxt's position "notional" is the entry cost, not size × mark (so no mark follows from it).
     cost_notional: bool = False
     #: Leverage may be worked out as value / initial margin when the venue leaves it out.

@@ -138,6 +138,8 @@ class Binance(VenueProfile):
                 num(dig(info, "availableBalance")), num(dig(info, "maxWithdrawAmount")),
                 num(dig(info, "totalMaintMargin")))
 
+    clock_in_funding = True  # see server_times
+
     def server_times(self, reply: Any) -> Any:
         """premiumIndex entries carry the mark-price time."""
         body = reply.body

@@ -136,6 +136,8 @@ class Okx(VenueProfile):
         """A timeOut of 0 disables it."""
         await exchange.cancel_all_orders_after(0)
 
+    clock_in_funding = True  # see server_times
+
     def server_times(self, reply: Any) -> Any:
         """Funding entries carry the server time ``ts``."""
         body = reply.body

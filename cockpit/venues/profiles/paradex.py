@@ -85,6 +85,8 @@ class Paradex(VenueProfile):
                 num(dig(info, "free_collateral")), None,
                 num(dig(info, "maintenance_margin_requirement")))
 
+    clock_in_funding = True  # see server_times
+
     def server_times(self, reply: Any) -> Any:
         """Market summaries carry their creation time."""
         body = reply.body
