@@ -62,10 +62,17 @@ def _time_to_stamp(argv: list[str], timeout: float = 30.0, env: dict | None = No
 
 
 def _compile_cockpit() -> None:
-    """Write the bytecode of the cockpit package, as pip does when it installs it."""
+    """Write the bytecode of the cockpit package, as pip does when it installs it, and the
+    compiled methods of the model's dataclasses, as the first start after it does
+    (`cockpit.model.classcache`; with ``PYTHONDONTWRITEBYTECODE`` set, nothing writes either)."""
+    import subprocess
+
     import cockpit
 
     compileall.compile_dir(str(Path(cockpit.__file__).parent), quiet=1)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-c", "import cockpit.model.codec"], env=env, check=True,
+                   cwd=Path(cockpit.__file__).parents[1])
 
 
 def startup(runs: int = 7) -> list[Figure]:

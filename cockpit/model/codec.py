@@ -511,10 +511,13 @@ def loads(line: bytes | str, *, source: str = "wire") -> Any:
 
 
 def _register_model() -> None:
-    from cockpit.model import (
-        assessment, book, commands, deadman, enums, events, frame, funding, ids, layers, market, orders, plots,
-        unwind,
-    )
+    from cockpit.model.classcache import compiled_methods
+
+    with compiled_methods("codec"):  # the dataclasses' methods compiled once (see `classcache`)
+        from cockpit.model import (
+            assessment, book, commands, deadman, enums, events, frame, funding, ids, layers, market, orders, plots,
+            unwind,
+        )
 
     register(
         enums.Layer, enums.Side, enums.MarginMode, enums.Health, enums.TransferStatus, enums.IntentSource,

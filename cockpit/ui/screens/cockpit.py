@@ -12,8 +12,10 @@ the Positions pane's table for its order and selected row.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -40,16 +42,18 @@ from cockpit.ui.keymap import DEFAULT_BINDINGS
 from cockpit.ui.messages import AlertArrived, FrameArrived, NewestFrame
 from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
-from cockpit.ui.screens.carry import CarryScreen
-from cockpit.ui.screens.ledger import LedgerScreen
 from cockpit.ui.screens.orders import OrdersScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
-from cockpit.ui.screens.picker import UnwindPicker
-from cockpit.ui.screens.run import RunScreen
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
 from cockpit.ui.widgets.status import status_line, trading_label
+
+if TYPE_CHECKING:
+    from cockpit.ui.screens.run import RunScreen
+
+# The unwind's, the carry scanner's and the ledger's screens are imported when first opened:
+# an attached terminal's first frame needs none of them (their classes and styles cost start-up).
 
 #: Set by `bench/bench_ui.py`: a file to stamp when the first full frame is on screen.
 _BENCH_STAMP = os.environ.get("COCKPIT_BENCH_FIRST_FRAME", "")
@@ -270,7 +274,7 @@ class CockpitScreen(Screen):
         plots, every second). The run's screen and the modals get their frames through this
         one: it stays awake for them."""
         top = self.app.screen
-        self._asleep = top is not self and not isinstance(top, (ModalScreen, RunScreen))
+        self._asleep = top is not self and not isinstance(top, ModalScreen) and top is not self._run_screen()
 
     def on_screen_resume(self) -> None:
         """Shown again: draw the newest frame if one arrived while covered."""
@@ -287,7 +291,10 @@ class CockpitScreen(Screen):
     # -- the unwind run -------------------------------------------------------------------
 
     def _run_screen(self) -> RunScreen | None:
-        return next((s for s in self.app.screen_stack if isinstance(s, RunScreen)), None)
+        module = sys.modules.get("cockpit.ui.screens.run")
+        if module is None:  # never imported: no run screen was ever opened
+            return None
+        return next((s for s in self.app.screen_stack if isinstance(s, module.RunScreen)), None)
 
     def _follow_run(self, frame: Frame) -> None:
         """Hand the frame to the run screen; open it for a run not seen yet (one another
@@ -301,11 +308,16 @@ class CockpitScreen(Screen):
                 screen.show(frame)
             return
         if run is not None and run.id not in self._runs_seen and not run.state.over and self.app.screen is self:
+            from cockpit.ui.screens.run import RunScreen
+
             self._runs_seen.add(run.id)
             self.app.push_screen(RunScreen(self.api, frame))
 
     def action_unwind(self) -> None:
         """The run's screen while there is a run; else the target picker."""
+        from cockpit.ui.screens.picker import UnwindPicker
+        from cockpit.ui.screens.run import RunScreen
+
         if self.frame is None:
             return
         if self.frame.run is not None:
@@ -316,6 +328,8 @@ class CockpitScreen(Screen):
 
     def action_carry(self) -> None:
         """The carry scanner (escape comes back here)."""
+        from cockpit.ui.screens.carry import CarryScreen
+
         self.app.push_screen(CarryScreen(self.api))
 
     def action_plots(self) -> None:
@@ -332,6 +346,8 @@ class CockpitScreen(Screen):
 
     def action_ledger(self) -> None:
         """The funding ledger (escape comes back here)."""
+        from cockpit.ui.screens.ledger import LedgerScreen
+
         self.app.push_screen(LedgerScreen(self.api))
 
     def action_orders(self) -> None:
@@ -343,6 +359,8 @@ class CockpitScreen(Screen):
         self.action_ledger()
 
     def _start_unwind(self, command: StartUnwind | None) -> None:
+        from cockpit.ui.screens.run import RunScreen
+
         if command is None:
             return
         self._runs_seen.add(command.id)
@@ -356,7 +374,7 @@ class CockpitScreen(Screen):
         if result.ok and command.mode is RunMode.RUNNING:
             result = await self.api.send(ResumeRun(command.id))
         self._told(result)
-        if not result.ok and isinstance(self.app.screen, RunScreen) and self.app.screen.run is None:
+        if not result.ok and self.app.screen is self._run_screen() and self.app.screen.run is None:
             self.app.pop_screen()  # nothing was started: back to the cockpit
 
     def _announce_down(self, frame: Frame) -> None:

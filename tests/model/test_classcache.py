@@ -1,0 +1,73 @@
+"""The dataclasses' compiled methods kept between runs (`cockpit.model.classcache`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+import pytest
+
+from cockpit.model import classcache
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """The cache in a directory of the test's, written as when bytecode is written; the texts
+    compiled are counted."""
+    monkeypatch.setattr(classcache, "_CACHE", tmp_path)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    compiled: list[str] = []
+
+    def counting(source, *args):
+        compiled.append(source)
+        return compile(source, *args)
+
+    monkeypatch.setattr(classcache, "compile", counting, raising=False)
+    return tmp_path, compiled
+
+
+def _point():
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Point:
+        x: int
+        y: int = 0
+
+    return Point
+
+
+def test_the_second_run_compiles_nothing_and_makes_the_same_class(cache):
+    folder, compiled = cache
+    with classcache.compiled_methods("t"):
+        first = _point()
+    assert compiled and list(folder.glob("dataclass-methods-t.*.marshal"))
+    compiled.clear()
+    with classcache.compiled_methods("t"):
+        second = _point()
+    assert compiled == []
+    p = second(1, 2)
+    assert p == second(1, 2) and p != second(1, 3) and hash(p) == hash(second(1, 2))
+    assert repr(p) == repr(first(1, 2)).replace(first.__qualname__, second.__qualname__)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.x = 5  # type: ignore[misc]
+    assert "exec" not in vars(dataclasses)  # the builtin again outside
+
+
+def test_a_damaged_file_is_compiled_again_and_replaced(cache):
+    folder, compiled = cache
+    with classcache.compiled_methods("t"):
+        _point()
+    (path,) = folder.glob("dataclass-methods-t.*.marshal")
+    path.write_bytes(b"\x00not marshal")
+    compiled.clear()
+    with classcache.compiled_methods("t"):
+        cls = _point()
+    assert compiled and cls(3).y == 0
+    assert classcache._load(path)  # rewritten whole
+
+
+def test_nothing_is_written_without_bytecode(cache, monkeypatch):
+    folder, _ = cache
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    with classcache.compiled_methods("t"):
+        _point()
+    assert not list(folder.iterdir())
