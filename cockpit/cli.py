@@ -409,31 +409,49 @@ def _run(argv: list[str]) -> int:
     # with those objects frozen out of its sight (see CockpitApp.first_paint).
     gc.disable()
     try:
-        # Flags and files are checked before the terminal, so a script sees the real error.
-        from cockpit import guard_cli
-        from cockpit.startup import config_look, look, setup, ui_choices_only
-
-        # `cockpit attach`, and `cockpit` with a guard running (and no flag asking for an engine
-        # of its own), attach: only the config's theme and keymap matter then, read without
-        # loading the config's validation (pydantic, the venue profiles), so attaching is quick.
-        attaching = args.command == "attach" or guard_cli.should_attach(args)
-        checked = None if attaching else setup(args)
-        theme, keymap = look(args, ui_choices_only() if attaching else config_look(checked.config))
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            raise UsageError("needs a terminal: stdin and stdout must be a TTY (for a headless run: "
-                             "cockpit guard)")
-        api = guard_cli.attach(args) if attaching else guard_cli.local_api(args, checked)
+        api, theme, keymap = _engine_port(args)
     except BaseException:
         gc.enable()
         raise
+    from cockpit.guard_cli import close_api
+
     try:
         from cockpit.ui.app import CockpitApp
 
         app = CockpitApp(api, theme=theme, keymap=keymap)
         app.run()
     finally:
-        guard_cli.close_api(api)
+        close_api(api)
     return app.return_code or 0
+
+
+def _engine_port(args):
+    """The engine this terminal shows, with its theme and keymap: a guard's (attached) or its own
+    (on a thread). Flags and files are checked before the terminal, so a script sees the real
+    error; on any error nothing is left attached."""
+    from cockpit import guard_cli
+    from cockpit.startup import config_look, look, setup, ui_choices_only
+
+    # `cockpit attach`, and `cockpit` with a guard running (and no flag asking for an engine
+    # of its own), attach: only the config's theme and keymap matter then, read without
+    # loading the config's validation (pydantic, the venue profiles), so attaching is quick.
+    attaching = args.command == "attach" or guard_cli.should_attach(args)
+    checked = None if attaching else setup(args)
+    choices = ui_choices_only() if attaching else config_look(checked.config)
+    tty = sys.stdin.isatty() and sys.stdout.isatty()
+    # Attaching starts at once, on its own thread: the guard sends its frame while the screens load.
+    remote = guard_cli.begin_attach(args) if attaching and tty else None
+    try:
+        theme, keymap = look(args, choices)
+        if not tty:
+            raise UsageError("needs a terminal: stdin and stdout must be a TTY (for a headless run: "
+                             "cockpit guard)")
+        api = guard_cli.attached(remote) if remote is not None else guard_cli.local_api(args, checked)
+    except BaseException:
+        if remote is not None:
+            remote.detach()
+        raise
+    return api, theme, keymap
 
 
 def _drill(args) -> int:

@@ -225,12 +225,26 @@ def local_api(args, setup):
 def attach(args, *, timeout: float = 5.0):
     """A `RemoteEngine` attached to the guard (`cockpit attach`, or `cockpit` when
     `should_attach`); `UsageError` (one line) when none answers."""
-    from cockpit.engine.protocol import ProtocolError
-    from cockpit.engine.remote import NoGuard, RemoteEngine
+    return attached(begin_attach(args), timeout=timeout)
+
+
+def begin_attach(args):
+    """A `RemoteEngine` starting to attach to the guard on its own thread (see `attached`)."""
+    from cockpit.engine.remote import RemoteEngine
 
     remote = RemoteEngine(socket_path(args), readonly=args.readonly)
+    remote.begin()
+    return remote
+
+
+def attached(remote, *, timeout: float = 5.0):
+    """`remote` (from `begin_attach`) once attached with its first frame; `UsageError` (one
+    line) when no guard answers."""
+    from cockpit.engine.protocol import ProtocolError
+    from cockpit.engine.remote import NoGuard
+
     try:
-        remote.attach(timeout)
+        remote.wait(timeout)
     except (NoGuard, ProtocolError) as error:
         raise UsageError(str(error)) from None
     return remote

@@ -73,7 +73,17 @@ class RemoteEngine:
     def attach(self, timeout: float = 5.0) -> None:
         """Connect, shake hands and receive the first frame; `NoGuard` or `ProtocolError`
         (one line each) when that fails."""
+        self.begin()
+        self.wait(timeout)
+
+    def begin(self) -> None:
+        """Start connecting on this port's thread, and return at once (`wait` for the outcome):
+        a terminal loads its screens meanwhile, while the guard sends its frame."""
         self._thread.start()
+
+    def wait(self, timeout: float = 5.0) -> None:
+        """Wait for what `begin` started: attached with the first frame, or `NoGuard` or
+        `ProtocolError` (one line each)."""
         if not self._attached.wait(timeout):
             self._thread.stop(1.0)
             raise NoGuard(f"the guard at {self.path} did not answer within {timeout:g} s")
