@@ -322,7 +322,10 @@ ORDERS = _entries(
 )
 
 PLOTS = _entries(
-    ("time axis", "counts back to now (0) in minutes, hours or days, whichever fits the history shown"),
+    ("time axis", "counts back to now in seconds, minutes, hours or days, whichever fits the history shown (at "
+                  "least a minute)"),
+    ("collecting", "the history is still short (a fresh start): how many points and how long so far; a series of "
+                   "one point is drawn as a short dash"),
     ("each plot's key", f"{pp.LINE} a series, {pp.LEVEL} a level (a threshold), {pp.EVENT} an event, {pp.BAR} a bar; "
                         "the colours follow the theme"),
     ("Funding history", "the heatmap cursor cell's APR over the week (a mean per bucket); above 0 longs pay; │ "

@@ -12,8 +12,10 @@ The four plots (`PLOTS`), each a `Panel` of one or two charts and a key (legend)
 4. shocks: the stress table of the current assessment: the book's P&L under each shock, and the
    worst account's maintenance margin used after it (100% = liquidation).
 
-Time runs left to right and ends at the engine's "now" (0): the x axis counts back in minutes,
-hours or days, whichever fits the history shown, so a picture never depends on the wall clock.
+Time runs left to right and ends at the engine's "now": the x axis counts back in whole seconds,
+minutes, hours or days, whichever fits the history shown (at least a minute), its last tick
+"now", so a picture never depends on the wall clock. A y axis holds its data and its levels with
+a margin, its ends on ticks. A fresh start has a point or a few: a plot says it is collecting.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ class Chart(NamedTuple):
     1, 2, 3 … (a categorical x axis); `empty` is said instead when there is nothing to draw;
     `ticks`: the x axis's ticks are drawn (not on a chart above another with the same x axis);
     `y_figures`: the y axis's figures are drawn (not on an axis of your money under the privacy
-    mask: `money_axis`).
+    mask: `money_axis`); `x_ticks`: where the x axis's ticks are and what they say ("now", "15" …;
+    none: the plot picks them); `y_ticks`: the y axis's (none: the plot picks them).
     """
 
     marks: tuple[Mark, ...]
@@ -79,6 +82,8 @@ class Chart(NamedTuple):
     empty: str = ""
     ticks: bool = True
     y_figures: bool = True
+    x_ticks: tuple[tuple[float, str], ...] = ()
+    y_ticks: tuple[float, ...] = ()
 
 
 class Panel(NamedTuple):
@@ -106,18 +111,74 @@ LINE, LEVEL, EVENT, BAR = "━", "─", "│", "█"
 # -- time -----------------------------------------------------------------------------------
 
 
+class TimeAxis(NamedTuple):
+    """An x axis counting back to now: `unit` seconds a step of x, its `name` ("minutes ago"),
+    the range `low`..0 in units, and the ticks as (x, label): "now" at 0, whole numbers before."""
+
+    unit: float
+    name: str
+    low: float
+    ticks: tuple[tuple[float, str], ...]
+
+
+MIN_EXTENT = 60.0
+"""The shortest span an x axis shows (seconds): a fresh start's few seconds read as a minute."""
+UNITS = ((1.0, "seconds ago", 180.0, (5, 10, 15, 20, 30, 60)),
+         (60.0, "minutes ago", 3 * 3600.0, (1, 2, 5, 10, 15, 20, 30, 60)),
+         (3600.0, "hours ago", 3 * 86400.0, (1, 2, 3, 4, 6, 12, 24)),
+         (86400.0, "days ago", math.inf, (1, 2, 7, 14, 30)))
+"""(seconds per unit, name, used below this extent, tick steps in units): an axis reads in whole
+seconds, minutes, hours or days as the history grows."""
+MAX_STEPS = 5
+"""At most this many tick steps back from now (six labels: room for them in a quarter of 120×40)."""
+SHORT = 10
+"""Fewer points than this and a plot says it is still collecting."""
+
+
+def time_axis(extent: float) -> TimeAxis:
+    """The x axis for `extent` seconds of history back to now (at least `MIN_EXTENT`)."""
+    extent = max(extent, MIN_EXTENT)
+    unit, name, _below, steps = next(u for u in UNITS if extent < u[2])
+    span = extent / unit
+    step = next((s for s in steps if span / s <= MAX_STEPS), steps[-1])
+    ticks = tuple((-k * step, "now" if k == 0 else f"{k * step:g}") for k in range(int(span // step) + 1))
+    return TimeAxis(unit, name, -span, ticks)
+
+
 def time_unit(extent: float) -> tuple[float, str]:
     """(seconds per unit, its name) for an x axis covering `extent` seconds back to now."""
-    if extent <= 2 * 3600:
-        return 60.0, "minutes ago"
-    if extent <= 2 * 86400:
-        return 3600.0, "hours ago"
-    return 86400.0, "days ago"
+    axis = time_axis(extent)
+    return axis.unit, axis.name
+
+
+def nice_step(raw: float) -> float:
+    """The smallest of 1, 2, 5 × a power of ten at least `raw` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw * (1 - 1e-9))
+
+
+def value_range(values, levels=(), *, from_zero: bool = False) -> tuple[tuple[float, float], tuple[float, ...]]:
+    """A y range that holds every value and level with a margin (a line is never drawn on the
+    frame), its ends on ticks of a nice step; and those ticks. `from_zero`: when nothing is below
+    0 the ticks start at 0, the margin below it only that (no negative tick)."""
+    every = [*values, *levels]
+    lo, hi = min(every), max(every)
+    pad = (hi - lo) * MARGIN or max(abs(hi), 1.0) * MARGIN * 2
+    zero = from_zero and lo >= 0
+    low, high = (0.0 if zero else lo - pad), hi + pad
+    step = nice_step((high - low) / 4)
+    low, high = math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step
+    ticks = tuple(round(low + k * step, 10) for k in range(round((high - low) / step) + 1))
+    return ((-(high - low) * MARGIN if zero else low), high), ticks
+
+
+MARGIN = 0.05
+"""Of the values' spread, above and below them."""
 
 
 def _extent(now: float, *series: Points) -> float:
     first = min((s[0][0] for s in series if s), default=now)
-    return max(now - first, 60.0)
+    return max(now - first, 0.0)
 
 
 def _xs(points: Points, now: float, unit: float) -> tuple[float, ...]:
@@ -126,6 +187,14 @@ def _xs(points: Points, now: float, unit: float) -> tuple[float, ...]:
 
 def _ys(points: Points, scale: float = 1.0) -> tuple[float, ...]:
     return tuple(v * scale for _, v in points)
+
+
+def collecting(now: float, *series: Points) -> str:
+    """"collecting: 1 point, 10s so far" while the longest of `series` is short ("" after)."""
+    n = max((len(s) for s in series), default=0)
+    if n >= SHORT or n == 0:
+        return ""
+    return f"collecting: {n} point{'s' if n != 1 else ''}, {fmt.duration(_extent(now, *series))} so far"
 
 
 # -- 1. funding -----------------------------------------------------------------------------
@@ -143,24 +212,25 @@ def funding_panel(frame: Frame, cell: tuple[str, str] | None) -> Panel:
         return Panel(plot, title, (Chart((), empty=WAITING),))
     if history.symbol:
         title += f" ({history.symbol})"
-    return Panel(plot, title, (_funding_chart(history, frame.plots.now),), *_funding_key(history, frame))
+    key, notes = _funding_key(history, frame)
+    short = collecting(frame.plots.now, history.apr)
+    return Panel(plot, title, (_funding_chart(history, frame.plots.now),), key, notes + ((short,) if short else ()))
 
 
 def _funding_chart(history: FundingHistory, now: float) -> Chart:
     if not history.apr:
         return Chart((), empty=NO_HISTORY)
-    extent = _extent(now, history.apr)
-    unit, name = time_unit(extent)
+    axis = time_axis(_extent(now, history.apr))
     ys = _ys(history.apr, 100.0)
     low, high = min(0.0, *ys), max(0.0, *ys)
     # Zero is the axis's end when funding kept one sign, a rule across the plot when it changed.
     marks = [Mark("level", "secondary", at=0.0)] if low < 0 < high else []
-    marks.append(Mark("line", "primary", xs=_xs(history.apr, now, unit), ys=ys))
-    marks += [Mark("event", "accent", at=-(now - t) / unit) for t, _hours in history.interval_changes
-              if now - t <= extent]
-    pad = (high - low) * 0.05 or 1.0
-    return Chart(tuple(marks), x_label=name, y_label="APR %", x_range=(-extent / unit, 0.0),
-                 y_range=(low - (pad if low < 0 else 0.0), high + pad))
+    marks.append(Mark("line", "primary", xs=_xs(history.apr, now, axis.unit), ys=ys))
+    marks += [Mark("event", "accent", at=-(now - t) / axis.unit) for t, _hours in history.interval_changes
+              if -(now - t) / axis.unit >= axis.low]
+    y_range, y_ticks = value_range(ys, (0.0,), from_zero=True)
+    return Chart(tuple(marks), x_label=axis.name, y_label="APR %", x_range=(axis.low, 0.0), y_range=y_range,
+                 x_ticks=axis.ticks, y_ticks=y_ticks)
 
 
 def _funding_key(history: FundingHistory, frame: Frame) -> tuple[tuple, tuple[str, ...]]:
@@ -195,17 +265,24 @@ def stress_panel(frame: Frame) -> Panel:
     if stress is None:
         return Panel(plot, title, (Chart((), empty=WAITING if frame.plots is None else NO_HISTORY),))
     now = frame.plots.now
-    extent = _extent(now, stress.index)
-    unit, name = time_unit(extent)
+    axis = time_axis(_extent(now, stress.index))
+    ys = _ys(stress.index)
     marks = (Mark("level", "kill-normal", at=stress.reentry), Mark("level", "kill-warn", at=stress.warn),
              Mark("level", "kill-reducing", at=stress.threshold),
-             Mark("line", "primary", xs=_xs(stress.index, now, unit), ys=_ys(stress.index)))
-    chart = Chart(marks, x_label=name, y_label="index", x_range=(-extent / unit, 0.0), y_range=(0.0, 100.0))
+             Mark("line", "primary", xs=_xs(stress.index, now, axis.unit), ys=ys))
+    levels = (stress.reentry, stress.warn, stress.threshold)
+    if max(0.0, *ys, *levels) <= 100.0:  # the index's own scale, 0-100
+        y_range, y_ticks = (-100.0 * MARGIN, 100.0 * (1 + MARGIN)), (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
+    else:  # a threshold set above 100 stays in sight
+        y_range, y_ticks = value_range(ys, (0.0, *levels), from_zero=True)
+    chart = Chart(marks, x_label=axis.name, y_label="index", x_range=(axis.low, 0.0), y_range=y_range,
+                  x_ticks=axis.ticks, y_ticks=y_ticks)
     key = ((LINE, f"index (max per {fmt.duration(stress.bucket)})", "primary"),
            (LEVEL, f"{stress.threshold:g} REDUCING", "kill-reducing"),
            (LEVEL, f"{stress.warn:g} WARN", "kill-warn"),
            (LEVEL, f"{stress.reentry:g} re-entry", "kill-normal"))
-    return Panel(plot, title, (chart,), key, (_drivers_line(stress, now),))
+    short = collecting(now, stress.index)
+    return Panel(plot, title, (chart,), key, (_drivers_line(stress, now),) + ((short,) if short else ()))
 
 
 def _drivers_line(stress: StressHistory, now: float) -> str:
@@ -233,30 +310,34 @@ def equity_panel(frame: Frame) -> Panel:
     if equity is None:
         return Panel(plot, title, (Chart((), empty=WAITING if frame.plots is None else NO_HISTORY),))
     now = frame.plots.now
-    extent = _extent(now, equity.book, *(s.points for s in equity.accounts))
-    unit, name = time_unit(extent)
-    x_range = (-extent / unit, 0.0)
-    lines = tuple(Mark("line", SERIES_COLORS[i % len(SERIES_COLORS)], label=s.name, xs=_xs(s.points, now, unit),
+    series = (equity.book, *(s.points for s in equity.accounts))
+    axis = time_axis(_extent(now, *series))
+    lines = tuple(Mark("line", SERIES_COLORS[i % len(SERIES_COLORS)], label=s.name, xs=_xs(s.points, now, axis.unit),
                        ys=_ys(s.points, 1e-3)) for i, s in enumerate(equity.accounts))
-    top = Chart(lines, y_label="equity $k", x_range=x_range, empty=NO_HISTORY, ticks=False,
-                y_figures=money_axis())
-    bottom = _drawdown_chart(equity, now, unit, name, x_range)
+    values = [y for m in lines for y in m.ys]
+    y_range, y_ticks = value_range(values) if values else (None, ())
+    top = Chart(lines, y_label="equity $k", x_range=(axis.low, 0.0), y_range=y_range, empty=NO_HISTORY, ticks=False,
+                y_figures=money_axis(), x_ticks=axis.ticks, y_ticks=y_ticks)
+    bottom = _drawdown_chart(equity, now, axis)
     key = tuple((LINE, f"{m.label} {_last_money(s.points)}", m.color) for m, s in zip(lines, equity.accounts))
     key += ((LINE, "daily dd", "primary"), (LINE, "peak dd", "accent"),
             (LEVEL, f"{fmt.pct(equity.daily_cap, digits=0)} daily cap", "kill-reducing"),
             (LEVEL, f"{fmt.pct(equity.peak_cap, digits=0)} peak cap", "kill-halted"))
     book = _last_money(equity.book)
-    return Panel(plot, title, (top, bottom), key, (f"book {book}; a point per {fmt.duration(equity.bucket)}",))
+    short = collecting(now, *series)
+    notes = (f"book {book}; a point per {fmt.duration(equity.bucket)}",) + ((short,) if short else ())
+    return Panel(plot, title, (top, bottom), key, notes)
 
 
-def _drawdown_chart(equity: EquityHistory, now: float, unit: float, name: str, x_range) -> Chart:
-    worst = max([0.0, *_ys(equity.drawdown_daily), *_ys(equity.drawdown_peak)])
-    top = max(worst, equity.peak_cap) * 100 * 1.1
-    marks = (Mark("level", "kill-reducing", at=equity.daily_cap * 100),
-             Mark("level", "kill-halted", at=equity.peak_cap * 100),
-             Mark("line", "accent", xs=_xs(equity.drawdown_peak, now, unit), ys=_ys(equity.drawdown_peak, 100.0)),
-             Mark("line", "primary", xs=_xs(equity.drawdown_daily, now, unit), ys=_ys(equity.drawdown_daily, 100.0)))
-    return Chart(marks, x_label=name, y_label="drawdown %", x_range=x_range, y_range=(0.0, top))
+def _drawdown_chart(equity: EquityHistory, now: float, axis: TimeAxis) -> Chart:
+    peak, daily = _ys(equity.drawdown_peak, 100.0), _ys(equity.drawdown_daily, 100.0)
+    caps = (equity.daily_cap * 100, equity.peak_cap * 100)
+    marks = (Mark("level", "kill-reducing", at=caps[0]), Mark("level", "kill-halted", at=caps[1]),
+             Mark("line", "accent", xs=_xs(equity.drawdown_peak, now, axis.unit), ys=peak),
+             Mark("line", "primary", xs=_xs(equity.drawdown_daily, now, axis.unit), ys=daily))
+    y_range, y_ticks = value_range((*peak, *daily), (0.0, *caps), from_zero=True)
+    return Chart(marks, x_label=axis.name, y_label="drawdown %", x_range=(axis.low, 0.0), y_range=y_range,
+                 x_ticks=axis.ticks, y_ticks=y_ticks)
 
 
 def _last_money(points: Points) -> str:
@@ -325,4 +406,5 @@ def panels(frame: Frame, cell: tuple[str, str] | None) -> tuple[Panel, ...]:
 
 
 __all__ = ["BAR", "Chart", "EVENT", "LEVEL", "LINE", "Mark", "PLOTS", "Panel", "Plot", "SERIES_COLORS",
-           "equity_panel", "funding_panel", "panels", "shock_label", "shocks_panel", "stress_panel", "time_unit"]
+           "TimeAxis", "collecting", "equity_panel", "funding_panel", "money_axis", "nice_step", "panels",
+           "shock_label", "shocks_panel", "stress_panel", "time_axis", "time_unit", "value_range"]

@@ -47,7 +47,7 @@ def test_funding_marks_interval_changes_and_zero_only_when_funding_changed_sign(
     assert "BTC/USDT:USDT" in panel.title
     positive = history._replace(apr=apr[1:])
     chart = pp.funding_panel(_frame(Plots(NOW, funding=(positive,))), ("BTC", "binance")).charts[0]
-    assert not [m for m in chart.marks if m.kind == "level"] and chart.y_range[0] == 0.0
+    assert not [m for m in chart.marks if m.kind == "level"] and chart.y_ticks[0] == 0.0 > chart.y_range[0]
 
 
 def test_stress_draws_its_three_lines_and_names_its_drivers():
@@ -58,10 +58,11 @@ def test_stress_draws_its_three_lines_and_names_its_drivers():
     chart = panel.charts[0]
     levels = {m.at: m.color for m in chart.marks if m.kind == "level"}
     assert levels == {60.0: "kill-reducing", 48.0: "kill-warn", 35.0: "kill-normal"}
-    assert chart.y_range == (0.0, 100.0) and chart.x_label == "minutes ago"
-    assert panel.notes == ("drivers while raised: DOGE 75% (30m-20m ago), ETH 25% (20m ago)",)
+    assert chart.y_ticks == (0.0, 20.0, 40.0, 60.0, 80.0, 100.0) and chart.y_range == (-5.0, 105.0) and chart.x_label == "minutes ago"
+    assert panel.notes == ("drivers while raised: DOGE 75% (30m-20m ago), ETH 25% (20m ago)",
+                           "collecting: 3 points, 50m so far")
     calm = pp.stress_panel(_frame(Plots(NOW, stress=stress._replace(raised=0, drivers=()))))
-    assert calm.notes == ("drivers: none yet",)
+    assert calm.notes[0] == "drivers: none yet"
 
 
 def test_equity_lines_per_account_and_drawdown_against_both_caps():
@@ -73,8 +74,61 @@ def test_equity_lines_per_account_and_drawdown_against_both_caps():
     assert [(m.label, m.color) for m in top.marks] == [("a", "primary"), ("b", "accent")]
     assert top.marks[0].ys == (100.0, 95.0) and not top.ticks  # $k; the x ticks are the chart's below
     assert {m.at for m in bottom.marks if m.kind == "level"} == {5.0, 15.0}
-    assert bottom.y_range[1] == pytest.approx(16.5)  # the peak cap in sight
+    assert bottom.y_range == (-1.0, 20.0) and bottom.y_ticks == (0.0, 5.0, 10.0, 15.0, 20.0)  # the peak cap in sight
     assert ("━", "a $95k", "primary") in panel.key and panel.notes[0].startswith("book $145k")
+
+
+def test_the_time_axis_reads_in_whole_units_back_to_now():
+    """Seconds, minutes, hours, days as the history grows; "now" at the right edge, whole numbers
+    before it (a fresh start read "-1.0 -0.8 … -0.2 -0.0 minutes ago")."""
+    fresh = pp.time_axis(10.0)
+    assert fresh.name == "seconds ago" and fresh.low == -60.0
+    assert fresh.ticks == ((0, "now"), (-15, "15"), (-30, "30"), (-45, "45"), (-60, "60"))
+    assert [a.name for a in map(pp.time_axis, (100, 20 * 60, 5 * H, 2 * 86400, 7 * 86400))] == [
+        "seconds ago", "minutes ago", "hours ago", "hours ago", "days ago"]
+    for extent in (0, 59, 61, 179, 180, 599, 3599, 3 * H, 10 * H, 86400, 3 * 86400 - 1, 7 * 86400):
+        axis = pp.time_axis(extent)
+        assert axis.ticks[0] == (0, "now") and 2 <= len(axis.ticks) <= pp.MAX_STEPS + 1, extent
+        assert all(label.isdigit() for _x, label in axis.ticks[1:]), axis  # no "-0.0", no "0.8"
+        assert all(axis.low <= x <= 0 for x, _ in axis.ticks)
+
+
+@pytest.mark.parametrize(("values", "levels", "from_zero"), [
+    ((11.0,), (0.0,), True),  # a fresh start's one funding point: +11% APR
+    ((309.0, 23.1, 62.0), (), False),  # accounts' equity, $k
+    ((0.0,), (0.0, 5.0, 15.0), True),  # no drawdown yet against the caps
+    ((661.0,), (), False),  # one value alone
+    ((-5.0, 10.0, 20.0), (0.0,), True),
+    ((0.0,), (), False),
+])
+def test_a_y_range_holds_the_data_and_the_levels_with_a_margin(values, levels, from_zero):
+    (low, high), ticks = pp.value_range(values, levels, from_zero=from_zero)
+    every = (*values, *levels)
+    assert low < min(every) and high > max(every)  # never a value on (or past) the frame
+    assert ticks[-1] == high and 2 <= len(ticks) <= 6  # the top labelled
+    assert ticks[0] == (0.0 if from_zero and min(every) >= 0 else low)  # the bottom (or zero)
+
+
+def test_a_fresh_start_draws_one_point_per_series_and_says_it_is_collecting():
+    """One sample of each: every series is a line of one point the plot draws, the y ranges hold
+    it, and each plot says it is collecting rather than look broken."""
+    cell = FundingHistory("ETH", "binance", "ETH/USDT:USDT", ((NOW - 10, 0.1095),), (), 10.0)
+    equity = EquityHistory((Series("binance", ((NOW - 10, 308_700.0),)),), ((NOW - 10, 660_900.0),),
+                           ((NOW - 10, 0.0),), ((NOW - 10, 0.0),), 0.05, 0.15, 10.0)
+    stress = StressHistory(((NOW - 10, 3.0),), bucket=10.0)
+    frame = _frame(Plots(NOW, funding=(cell,), stress=stress, equity=equity))
+    funding, stress_panel, equity_panel = pp.panels(frame, ("ETH", "binance"))[:3]
+    chart = funding.charts[0]
+    line = next(m for m in chart.marks if m.kind == "line")
+    assert line.ys == pytest.approx((10.95,)) and chart.y_range[0] < 0 < 10.95 < chart.y_range[1]
+    assert chart.y_ticks[0] == 0 and chart.y_ticks[-1] == chart.y_range[1]
+    assert chart.x_label == "seconds ago" and chart.x_ticks[0] == (0, "now")
+    assert "collecting: 1 point, 10s so far" in funding.notes
+    assert "collecting: 1 point, 10s so far" in stress_panel.notes
+    top, bottom = equity_panel.charts
+    assert top.y_range[0] < 308.7 < top.y_range[1]
+    assert [len(m.xs) for m in bottom.marks if m.kind == "line"] == [1, 1]
+    assert equity_panel.notes[1] == "collecting: 1 point, 10s so far"
 
 
 def test_shocks_as_bars_coloured_by_sign_and_liquidation():

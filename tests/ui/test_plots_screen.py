@@ -271,3 +271,63 @@ def test_attached_to_a_guard_the_plots_come_over_the_socket_and_closing_them_end
     finally:
         remote.detach()
         guard.stop()
+
+
+# -- a fresh start ----------------------------------------------------------------------------
+
+
+def _rows(plot: ChartPlot, canvas_id: str) -> list[str]:
+    from textual_hires_canvas import Canvas
+
+    return ["".join(row) for row in plot.query_one(f"#{canvas_id}", Canvas)._buffer]
+
+
+def _fresh(frame):
+    """`frame` with the series of a fresh start: one sample of each, 10 seconds ago."""
+    from dataclasses import replace
+
+    from cockpit.model.plots import EquityHistory, FundingHistory, Plots, Series, StressHistory
+
+    now = frame.sim_time if frame.sim_time is not None else frame.now
+    t = now - 10
+    cell = FundingHistory("BTC", "binance", "BTC/USDT:USDT", ((t, 0.1095),), (), 10.0)
+    equity = EquityHistory((Series("binance", ((t, 308_700.0),)), Series("bybit", ((t, 61_700.0),))),
+                           ((t, 370_400.0),), ((t, 0.0),), ((t, 0.0),), 0.05, 0.15, 10.0)
+    return replace(frame, plots=Plots(now, funding=(cell,), stress=StressHistory(((t, 3.0),), bucket=10.0),
+                                      equity=equity, span=86400.0))
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_a_fresh_start_draws_each_one_point_series_and_keeps_every_tick_label_whole(size):
+    """One sample per series (a fresh start): each line shows as a short flat segment (textual-plot
+    drew nothing for one point), a zero drawdown above the frame's bottom edge, the plot says it
+    is collecting, and the x axis reads "60 45 30 15 now" with "now" whole at the right edge
+    (it read "-1.0 … -0.2 -0." before)."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await first_frame(pilot)
+        await pilot.press("P")
+        await pilot.pause()
+        screen = app.screen
+        screen.cell = ("BTC", "binance")
+        await app.workers.wait_for_complete()
+        app.api.push(_fresh(app.api.latest))
+        await pilot.pause()
+        for key, plot_id in PLOT_KEYS[:3]:
+            await pilot.press(key)
+            await pilot.pause()
+            panel = screen.query_one(f"#plot-{plot_id}", ChartPanel)
+            assert any(note.startswith("collecting: 1 point, 10s so far") for note in panel.panel.notes)
+            for plot in panel.query(ChartPlot):
+                rows = _rows(plot, "plot")
+                inside = [row[1:-1] for row in rows[1:-1]]  # within the frame
+                lines = [d for d in plot._datasets if getattr(d, "hires_mode", None) is not None]
+                assert lines and all(len(d.x) == 1 for d in lines)
+                assert any(any("\u2800" < c <= "\u28ff" for c in row) for row in inside), (plot_id, rows)
+                if plot.chart.ticks:
+                    labels = _rows(plot, "margin-bottom")[0]
+                    assert labels.split() == ["60", "45", "30", "15", "now"], labels
+                    assert labels.rstrip().endswith("now")
+        drawdown = list(screen.query_one("#plot-equity", ChartPanel).query(ChartPlot))[1]
+        rows = _rows(drawdown, "plot")
+        assert any("\u2800" < c <= "\u28ff" for c in "".join(rows[-2]))  # zero drawdown: off the frame

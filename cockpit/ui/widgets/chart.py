@@ -22,13 +22,29 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual_hires_canvas import Canvas, TextAlign
 from textual_plot import HiResMode, PlotWidget
-from textual_plot.axis_formatter import CategoricalAxisFormatter, NumericAxisFormatter
+from textual_plot.axis_formatter import AxisFormatter, CategoricalAxisFormatter, NumericAxisFormatter
 
 from cockpit.present.plots import Chart, Mark
 from cockpit.ui.widgets.line import Line
 
 PAD = 0.02  # of the x range, right of the newest point
 RULE = "─"  # a level's character
+LONE = 2.5  # cells: a series of one point is drawn as a flat segment this long ending at it
+
+
+class FixedTicks(AxisFormatter):
+    """Ticks where the chart puts them, with its words ("now", "15"): `Chart.x_ticks`."""
+
+    def __init__(self, ticks: tuple[tuple[float, str], ...]) -> None:
+        self.labels = dict(ticks)
+
+    def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
+        """The chart's ticks within the range."""
+        return [t for t in self.labels if min_ <= t <= max_]
+
+    def get_labels_for_ticks(self, ticks) -> list[str]:
+        """The chart's words for them."""
+        return [self.labels.get(t, "") for t in ticks]
 
 
 class ChartPlot(PlotWidget, can_focus=False):
@@ -96,13 +112,14 @@ class ChartPlot(PlotWidget, can_focus=False):
             self.set_xticks([float(i) for i in range(1, len(chart.categories) + 1)])
             self.set_xlimits(0.4, len(chart.categories) + 0.6)
         else:
-            self.set_x_formatter(NumericAxisFormatter())
-            self.set_xticks(None)
+            self.set_x_formatter(FixedTicks(chart.x_ticks) if chart.x_ticks else NumericAxisFormatter())
+            self.set_xticks([t for t, _label in chart.x_ticks] if chart.x_ticks else None)
             lo, hi = self._x_span(chart)
             # x_max maps onto the frame's right edge: a little room keeps the newest point inside
             self.set_xlimits(lo, hi + (hi - lo) * PAD)
         self.set_ylimits(*(chart.y_range or (None, None)))
-        self.set_yticks(None if chart.y_figures else [])  # no figures on a masked money axis
+        # no figures on a masked money axis
+        self.set_yticks(([*chart.y_ticks] or None) if chart.y_figures else [])
 
     def _color(self, name: str) -> str:
         return self._colors.get(name) or self._colors.get("foreground", "white")
@@ -136,6 +153,65 @@ class ChartPlot(PlotWidget, can_focus=False):
         if box.y <= y < box.bottom:
             cells = ((x, y) for x in range(max(x0, box.x), min(x1, box.right - 1) + 1))
             self.query_one("#plot", Canvas).set_pixels(cells, RULE, dataset.marker_style)
+
+    def _render_line_plot(self, dataset) -> None:
+        """A line as textual-plot draws it; a series of one point (a fresh start) as a short flat
+        segment ending at it, where textual-plot would draw nothing."""
+        if len(dataset.x) != 1 or dataset.hires_mode is None:
+            super()._render_line_plot(dataset)
+            return
+        x, y = self.get_hires_pixel_from_coordinate(dataset.x[0], dataset.y[0])
+        start = max(float(self._scale_rectangle.x), x - LONE)
+        self.query_one("#plot", Canvas).draw_hires_lines([(start, y, x, y)], style=dataset.line_style,
+                                                          hires_mode=dataset.hires_mode)
+
+    def _render_x_ticks(self) -> None:
+        """Tick marks on the frame, and their labels below, each label moved left or right as
+        far as it must to stay whole inside the plot's width (textual-plot centres them, so the
+        last one, "now", was cut at the right edge); a label that would touch the one before it
+        is left out (its tick mark stays)."""
+        canvas = self.query_one("#plot", Canvas)
+        bottom = self.query_one("#margin-bottom", Canvas)
+        bottom.reset()
+        if self._x_ticks is None:
+            ticks, labels = self._x_formatter.get_ticks_and_labels(self._x_min, self._x_max)
+        else:
+            ticks, labels = self._x_ticks, self._x_formatter.get_labels_for_ticks(self._x_ticks)
+        style = str(self.get_component_rich_style("plot--axis"))
+        tick_style = self.get_component_rich_style("plot--tick")
+        width = bottom.size.width
+        taken = -1  # the last column a label covers
+        for tick, label in sorted(zip(ticks, labels)):
+            if not self._x_min <= tick <= self._x_max:
+                continue
+            x, _ = self.get_pixel_from_coordinate(tick, 0.0)
+            for y, quad in ((0, (2, 0, 0, 0)), (self._scale_rectangle.bottom, (0, 0, 2, 0))):
+                canvas.set_pixel(x, y, self.combine_quad_with_pixel(quad, canvas, x, y), style=style)
+            # centred as textual-plot centres (an even label one to the right), then kept inside
+            centred = x + self.margin_left - len(label) // 2 + (len(label) % 2 == 0)
+            left = min(max(centred, 0), width - len(label))
+            if label and left > taken + 1:
+                bottom.write_text(left, 0, f"[{tick_style}]{label}", TextAlign.LEFT)
+                taken = left + len(label) - 1
+
+    def _render_y_ticks(self) -> None:
+        """textual-plot's y ticks, thinned to fit the rows: a tick two rows from the one kept
+        before it is left out, the top one always kept (a short chart labels its ends, not a
+        label written over another)."""
+        ticks = self._y_ticks
+        if ticks and len(ticks) > 2:
+            rows = {t: self.get_pixel_from_coordinate(0.0, t)[1] for t in ticks}
+            kept = [ticks[0]]
+            for t in ticks[1:-1]:
+                if abs(rows[kept[-1]] - rows[t]) >= 2 and abs(rows[t] - rows[ticks[-1]]) >= 2:
+                    kept.append(t)
+            self._y_ticks = [*kept, ticks[-1]]
+            try:
+                super()._render_y_ticks()
+            finally:
+                self._y_ticks = ticks
+            return
+        super()._render_y_ticks()
 
     def _x_span(self, chart: Chart) -> tuple[float, float]:
         """The x range a level spans: the chart's, else its marks'."""
