@@ -90,7 +90,8 @@ _FIGURE = re.compile(
 )
 # A bare integer that counts things is kept: "3 of 5 orders", "step 4", "(+2 more since …)".
 _COUNT_AFTER = re.compile(r"\s+(?:of|more|orders?|steps?|positions?|pos|accounts?|legs?|samples?|"
-                          r"targets?|terminals?|venues?|assets?|rows?|payments?)\b")
+                          r"targets?|terminals?|venues?|assets?|rows?|payments?|cuts?|hedges?|bridges?|"
+                          r"top-ups?|slices?|fills?|risk-adding)\b")
 _COUNT_BEFORE = re.compile(r"(?:\bsteps?|\bruns?|\bcount|\bn)\s*$")
 
 

@@ -481,6 +481,8 @@ def test_free_text_from_the_engine_is_masked_but_for_percentages_times_and_count
         "binance ETH/USDT:USDT: sold ••• at •••, lost $••• (3% of gross); 3 of 5 orders sent; "
         "step 4 at 21:15:03 on 2026-12-04; 1000PEPE 2.0x 45s; transfer ••• USDT −$•••/d")
     assert privacy.private(text) == text  # this thread's mask is off
+    assert privacy.mask_text("plan: 21 cuts; 2 risk-adding orders cancelled; 3 slices") == \
+        "plan: 21 cuts; 2 risk-adding orders cancelled; 3 slices"
 
 
 async def test_journal_report_and_status_are_unchanged_with_the_mask_on(state, tmp_path):
