@@ -145,10 +145,19 @@ class SteppedEngine(LocalEngine):
         clock[0] += seconds
         await self._thread.call(self.engine.poll_once)
 
-    async def backfill(self) -> None:
-        """Read every account's funding history now (the engine does it once after its first
-        frame, in the background)."""
-        await self._thread.call(self.engine.backfill.run)
+    async def backfill(self, most: int = 1000) -> None:
+        """Read the venues' funding histories now, request after request until none is due (the
+        engine does it in the background, paced, after its first frame)."""
+        backfill = self.engine.backfill
+
+        async def drain() -> None:
+            for _ in range(most):
+                if not backfill.due():
+                    return
+                await backfill.step()
+            raise SystemExit(f"screenshots: the funding backfill still had requests due after {most}")
+
+        await self._thread.call(drain)
 
 
 CARRY_SHOTS = [("carry-80x24.svg", (80, 24)), ("carry-120x40.svg", (120, 40))]

@@ -97,6 +97,10 @@ class Backfill:
                 out.append((name, venue))
         return out
 
+    def due(self) -> bool:
+        """Whether a request is due now (the screenshots drain the backfill with `step`)."""
+        return self._next_item() is not None
+
     def _next_item(self) -> tuple[str, Any, str, str] | None:
         """(account, venue, kind, symbol) of the next request, or None."""
         now = self._now()

@@ -239,7 +239,7 @@ class Engine:
         # Per account: venue liquidation reports already told, as (account, symbol, time).
         self._liq_seen: dict[str, set[tuple[str, str, float]]] = {}
         self._latch = self._restore_latch()
-        self.funding = FundingMemory(history or HistoryStore(history_path(self.journal.path)))
+        self.funding = FundingMemory(history or HistoryStore(history_path(self.journal.path)), clock=self.clock)
         try:
             self.funding.restore(self.risk, self._risk_now(clock()))
         except Exception as error:  # a damaged history must not stop the engine: it starts cold

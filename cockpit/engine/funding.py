@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -39,16 +39,19 @@ class FundingMemory:
 
     Args:
         history: the store.
+        clock: wall seconds, which pace the recounts (the engine's clock: frozen in the
+            screenshots and tests, so what they show does not depend on the machine's speed).
     """
 
-    def __init__(self, history: HistoryStore) -> None:
+    def __init__(self, history: HistoryStore, clock: Callable[[], float] = time.monotonic) -> None:
         self.history = history
+        self._clock = clock
         self.stats: tuple[CellStats, ...] = ()
         self.ledger: FundingLedger | None = None
         self.sources: dict[str, str] = {}  # account -> "venue" | "sim" | "none"
         self._watch: dict[tuple[str, str], tuple] = {}  # (account, symbol) -> what the next payment is
         self._stats_key: tuple | None = None
-        self._stats_at = -math.inf  # monotonic time of the last recount
+        self._stats_at = -math.inf  # `clock` time of the last recount
         self._ledger_key: tuple | None = None
         self._ledger_changed = 0
         self._series: dict[tuple[str, str, str], list] | None = None
@@ -125,9 +128,10 @@ class FundingMemory:
         key = (self.history.changed, int(now // STATS_EVERY), tuple((c.asset, c.venue, c.symbol) for c in a.funding))
         if key == self._stats_key:
             return
-        if self.stats and time.monotonic() - self._stats_at < STATS_GAP:
-            return  # shown already: the new samples join at the next recount
-        self._stats_key, self._stats_at = key, time.monotonic()
+        wall = self._clock()
+        if self.stats and 0.0 <= wall - self._stats_at < STATS_GAP:
+            return  # shown already: the new samples join at the next recount (or the clock went back)
+        self._stats_key, self._stats_at = key, wall
         if self._series is None:
             self._series = self.history.funding(now - WEEK)
         out = []
