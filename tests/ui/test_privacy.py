@@ -534,6 +534,26 @@ async def test_journal_report_and_status_are_unchanged_with_the_mask_on(state, t
     assert MASK not in "\n".join(masked_status)
 
 
+def test_a_desktop_notification_is_masked_with_the_screen():
+    """An alert's OSC 9/777 notification is a screen too: its figures are masked with the mask on."""
+    from cockpit.model.events import Severity
+    from cockpit.present.alerts import Alert
+    from cockpit.ui.alerts import TerminalAlerts
+
+    class App:
+        def notify(self, message, **kw):
+            self.told = message
+
+    body = "bybit SOL/USDT:USDT LIQUIDATED: lost $12.3k, 1.5 SOL at 142.5 (6.5% from liq)"
+    hidden = "bybit SOL/USDT:USDT LIQUIDATED: lost $•••, ••• SOL at ••• (6.5% from liq)"
+    for masked, expect in ((False, body), (True, hidden)):
+        privacy.set_masked(masked)
+        app, sent = App(), []
+        alert = Alert("cockpit: liquidation", body, Severity.CRITICAL, "k", 1.0)
+        TerminalAlerts(object(), rate_limit=0, env={}).tell(app, alert, lambda _a, seq: sent.append(seq) or True)
+        assert app.told == expect and expect in sent[0]
+
+
 def test_the_funding_export_is_the_same_with_the_mask_on(tmp_path, capsys):
     """`cockpit funding export` writes the exact amounts whatever this thread's mask."""
     from cockpit.cli import main
