@@ -263,27 +263,34 @@ PLOTS_SHOTS = [("plots-120x40.svg", (120, 40), "cockpit-dark", ()),
 """The plots after the funding squeeze (file, size, theme, keys on the plots): all four at 120×40
 (in the dark and the colour-blind theme), each alone at 80×24."""
 
+PLOTS_STEPS = 30
+"""Frames before the plots: 1.5 s of the frozen clock each, 15 simulated minutes at 600x."""
+
 
 async def shoot_plots(name: str, size: tuple[int, int], theme: str, pressed: tuple[str, ...]) -> None:
-    """The funding squeeze at 600x, the clock moved 1.5 s at a time (15 simulated minutes each)
-    for 7.5 simulated hours, so the history holds the squeeze and its calming down; then the
-    funding pane's cursor on BTC (a held cell whose funding spiked), P, and the keys."""
+    """The funding squeeze at 600x, stepped 1.5 s of the frozen clock at a time (15 simulated
+    minutes, one poll of every account and one frame each) for 7.5 simulated hours, so the
+    history holds the squeeze and its calming down, sampled the same on every run (`SteppedEngine`:
+    with the real pollers which account had answered when a frame sampled the history depended on
+    the machine's load); then the funding pane's cursor on BTC (a held cell whose funding spiked),
+    P, one more frame (it carries the series the plots watch), and the keys."""
     clock = [FROZEN]
-    api = LocalEngine(demo_engine(seed=7, scenario="funding-squeeze", speed=600.0, clock=lambda: clock[0]))
+    api = SteppedEngine(demo_engine(seed=7, scenario="funding-squeeze", speed=600.0, clock=lambda: clock[0]))
     api.start()
     try:
         app = CockpitApp(api, theme=load_theme(theme))
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
-            for _ in range(30):
-                seen = api.latest.sim_time
-                clock[0] += 1.5
-                await until(lambda: api.latest.sim_time != seen, "the simulator to step")
+            for _ in range(PLOTS_STEPS):
+                await api.step(clock, 1.5)
+            await pilot.pause(0.2)
             app.clear_notifications()
             await keys(pilot, "2", "down")
             await keys(pilot, "P")
-            clock[0] += 1.0  # one more frame: it carries the series the plots watch
-            await until(lambda: api.latest.plots is not None and api.latest.plots.equity is not None, "the series")
+            await until(lambda: api.engine.plots.watched, "the plots' watch")
+            await api.step(clock, 1.0)
+            if api.latest.plots is None or api.latest.plots.equity is None:
+                raise SystemExit("screenshots: the frame after the watch carries no series")
             await pilot.pause(0.5)
             app.clear_notifications()
             if pressed:
