@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from cockpit.present import carry as pc, deadman, flags, funding as pf, orders as po, plots as pp
+from cockpit.present import carry as pc, deadman, flags, funding as pf, orders as po, plots as pp, privacy
 
 # -- keys ----------------------------------------------------------------------------------------
 
@@ -150,6 +150,8 @@ SIZING_LIMITS = "; ".join(f"{flags.LIMIT_NAMES.get(code, code)}: {meaning}" for 
 UNITS = _entries(
     ("k / M / B", "thousand / million / billion US dollars (money is USD)"),
     ("—", "unknown: never shown as 0"),
+    (privacy.MASK, "a money amount or a size hidden by the privacy mask (its sign kept); percentages, prices, "
+                   "times and counts stay"),
     ("*", "a total over partial data: some of what it adds up is unknown"),
     ("%/APR", "an annual rate: a funding rate × (24 ÷ its interval in hours) × 365, from the symbol's own "
               "current interval"),
@@ -170,6 +172,7 @@ STATUS = _entries(
     ("GUARD LOST", "the guard (engine) went away: everything on screen is as of that moment"),
     ("RISK FAILED", "risk evaluation failed: the panes show the last good assessment"),
     ("⚑N", "alerts go out to N targets (phone, chat)"),
+    ("MASKED / MASK", "the privacy mask is on: amounts and sizes read " + privacy.MASK),
     ("● ◐ ○", "an account's health: LIVE, STALE (its data stopped; rules never act on it), DOWN (unreachable, "
               "why after it or below); with the age of its data"),
     (*deadman.GLOSSARY.split(": ", 1),),
