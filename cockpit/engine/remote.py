@@ -97,6 +97,7 @@ class RemoteEngine:
 
     async def _main(self, stopping: asyncio.Event) -> None:
         first = True
+        refused: str | None = None  # the last refusal told (a reattach at another version)
         while not stopping.is_set():
             try:
                 reader = await self._connect()
@@ -105,8 +106,13 @@ class RemoteEngine:
                     self._error = error
                     self._attached.set()
                     return
+                if isinstance(error, ProtocolError) and str(error) != refused:
+                    # a guard restarted at another version: say why once, not "reattaching" forever
+                    refused = str(error)
+                    self._tell(EventKind.GUARD, f"cannot reattach: {refused}", Severity.CRITICAL)
                 await _sleep_or(stopping, RETRY)
                 continue
+            refused = None
             if not first:
                 self._tell(EventKind.GUARD, f"reattached to the guard at {self.path}", Severity.INFO)
             first = False

@@ -3,6 +3,8 @@ in one clear line at the handshake (never a decode traceback in the middle of a 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from cockpit import guard_cli
@@ -69,3 +71,34 @@ def test_cockpit_attach_says_it_as_a_usage_error(guard, monkeypatch):
     with pytest.raises(UsageError, match=f"speaks protocol {VERSION}, the terminal {VERSION + 1}"):
         guard_cli.attach(parse_args(["attach"]))
     assert guard.latest is not None  # the guard carries on
+
+
+def test_a_guard_restarted_at_another_version_is_named_once_while_the_terminal_waits(monkeypatch):
+    """Attached, then the guard is replaced by one of another version: the terminal keeps its last
+    frame and says once why it cannot reattach (before, "reattaching" went on without a reason)."""
+    from cockpit.engine import server as server_module
+    from tests.waiting import until
+
+    first = LocalEngine(demo_engine(seed=7, clock=lambda: FROZEN), serve=default_socket())
+    first.start()
+    remote = RemoteEngine(default_socket())
+    remote.attach()
+    try:
+        first.stop()
+        monkeypatch.setattr(server_module, "VERSION", VERSION + 1)
+        second = LocalEngine(demo_engine(seed=7, clock=lambda: FROZEN), serve=default_socket())
+        second.start()
+        try:
+            def told():
+                return [e.text for e in remote.events if e.text.startswith("cannot reattach")]
+
+            until(told, timeout=20, what="the refusal to be told")
+            time.sleep(2.5)  # a few more tries (RETRY = 1 s) are not told again
+            assert told() == [f"cannot reattach: guard at {default_socket()}: this guard speaks protocol "
+                              f"{VERSION + 1}, the terminal {VERSION}: run the same cockpit version on both "
+                              f"(pip install -U cockpit), then restart the guard"]
+            assert remote.latest is not None  # the last frame stays on screen
+        finally:
+            second.stop()
+    finally:
+        remote.detach()
