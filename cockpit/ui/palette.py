@@ -79,11 +79,12 @@ def _state(node: DOMNode, action: str) -> bool | None:
 
 
 def live_bindings(screen: Screen, *, commands_only: bool = False, hidden: bool = False) -> list[LiveBinding]:
-    """The bindings of `screen`, the widgets on it and the app, one per id (the first declared,
+    """The bindings of `screen`, the widgets on it and the app (not over a modal screen), one per id (the first declared,
     screen before widgets before app), without those `check_action` hides now (with them when
     `hidden`); `commands_only` leaves out the palette's own key and cursor movement."""
     found: dict[str, LiveBinding] = {}
-    nodes = [*screen.walk_children(with_self=True), screen.app]
+    # A modal screen (the picker, a confirmation) stops the app's keys: only its own are live.
+    nodes = [*screen.walk_children(with_self=True), *(() if screen.is_modal else (screen.app,))]
     for node in nodes:
         for binding in _declared(node):
             binding_id = binding.id or ""

@@ -141,7 +141,9 @@ async def test_the_picker_has_help_too():
         assert isinstance(app.screen, HelpScreen)
         text = _text(app)
         assert "Unwind picker" in text and "step by step / running" in text
-        assert _key_lines(app)["Back"] == "esc"
+        keys = _key_lines(app)
+        assert keys["Back"] == "esc" and keys["Help"] == "?"
+        assert "Quit" not in keys and "Commands" not in keys  # the app's keys are not live over a modal screen
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, UnwindPicker)
@@ -171,3 +173,11 @@ async def test_the_plots_help_explains_its_lines():
         text = _text(app)
         assert "HELP · Plots" in str(app.screen.query_one("#help-head").render())
         assert "Funding stress index" in text and "re-entry" in text and "daily dd" in text
+
+
+def test_every_key_says_what_it_does():
+    """The help and the palette explain each key in a line: a key added to the table needs one in
+    `present.glossary.KEY_HELP` (and a stale entry goes with its key)."""
+    from cockpit.ui.keymap import DEFAULT_BINDINGS
+
+    assert set(glossary.KEY_HELP) == set(DEFAULT_BINDINGS)
