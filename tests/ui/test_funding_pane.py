@@ -150,3 +150,38 @@ def test_funding_ledger(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_heatmap_scrolls_to_keep_the_cursor_in_view_under_a_fixed_header(size):
+    """A short pane shows a window of the assets: walking the cursor down past its edge brings
+    the last asset's row into view (the header stays), and walking back up brings the first."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await first_frame(pilot)
+        if size[0] < 100:
+            await pilot.press("2")  # one pane at a time: the funding pane's, zoomed
+        heatmap = app.screen.query_one(FundingHeatmap)
+        heatmap.focus()
+        await pilot.pause()
+        rows = heatmap.size.height - 1
+        assets = list(heatmap.assets)
+        assert len(assets) > rows, "the demo's assets must not all fit, or this tests nothing"
+
+        def shown() -> list[str]:
+            return [heatmap.render_line(y).text for y in range(heatmap.size.height)]
+
+        assert shown()[0].startswith("Asset") and shown()[1].startswith(assets[0])
+        assert not any(line.startswith(assets[-1] + " ") for line in shown())
+        for _ in assets:
+            await pilot.press("down")
+        await pilot.pause()
+        assert heatmap.cursor[1] == len(assets) - 1
+        lines = shown()
+        assert lines[0].startswith("Asset")  # the header stays
+        assert lines[-1].startswith(assets[-1])  # the cursor's row is the last one shown
+        assert assets[-1] in text(app, "#funding-detail")  # and its card is the one shown
+        for _ in assets:
+            await pilot.press("up")
+        await pilot.pause()
+        assert shown()[1].startswith(assets[0])

@@ -86,6 +86,7 @@ class FundingHeatmap(Widget, can_focus=True):
         # The lines last drawn by `update_from`, and what else they depended on: a frame
         # repaints the cells whose look changed (an APR that rounds the same is not resent).
         self._drawn: list[Strip] | None = None
+        self._top = 0  # the first asset row shown (see `_scroll_to_cursor`)
         self._drawn_for: tuple | None = None
 
     def on_mount(self) -> None:
@@ -150,6 +151,7 @@ class FundingHeatmap(Widget, can_focus=True):
         """Refresh the cells that draw differently from the last frame (all of them when the
         size, focus, cursor or colours changed since)."""
         self.gradient()  # the colours the lines are drawn with, part of what they depend on
+        self._scroll_to_cursor()  # the size or the assets may have changed
         state = self._state()
         base = self.rich_style
         lines = [self._draw_line(y, base) for y in range(self.size.height)]
@@ -210,14 +212,24 @@ class FundingHeatmap(Widget, can_focus=True):
 
     def watch_cursor(self) -> None:
         """Tell the pane so it can redraw the detail line."""
+        self._scroll_to_cursor()
         self.post_message(self.CursorMoved())
         self.refresh()
+
+    def _scroll_to_cursor(self) -> None:
+        """Scroll the rows (under the header, which stays) so the cursor's row is in view: a
+        short pane (80x24, or beside the playbook) shows a window of the assets, never a cursor
+        lost below the edge."""
+        shown = max(1, self.size.height - 1)
+        row = self.cursor[1]
+        top = max(min(self._top, row), row - shown + 1)
+        self._top = max(0, min(top, len(self.assets) - shown))
 
     def on_click(self, event: Click) -> None:
         """Pick the clicked cell."""
         x, y = event.offset.x, event.offset.y
         if y >= 1 and x >= LABEL:
-            col, row = (x - LABEL) // self.cell_width, y - 1
+            col, row = (x - LABEL) // self.cell_width, self._top + y - 1
             if row < len(self.assets) and col < len(self.venues):
                 self.cursor = (col, row)
 
@@ -231,7 +243,7 @@ class FundingHeatmap(Widget, can_focus=True):
 
     def _state(self) -> tuple:
         """What the drawn lines depend on besides the cells."""
-        return (self.size, self.has_focus, self.cursor, self._gradient, self.rich_style, self.view)
+        return (self.size, self.has_focus, self.cursor, self._top, self._gradient, self.rich_style, self.view)
 
     def render_line(self, y: int) -> Strip:
         """One row: as the last frame drew it while nothing else it depends on changed, else drawn."""
@@ -248,7 +260,7 @@ class FundingHeatmap(Widget, can_focus=True):
         if y == 0:
             text = "Asset".ljust(LABEL) + "".join(v[: cw - 1].rjust(cw - 1) + " " for v in self.venues)
             return Strip([Segment(text, base + Style(bold=True))]).adjust_cell_length(width, base)
-        row = y - 1
+        row = self._top + y - 1
         if row >= len(self.assets):
             if not self.assets and row == 0:
                 waiting = "no cell passes the filters" if self.shown and self.shown.hidden else "waiting for funding quotes…"
