@@ -10,17 +10,12 @@ the two differ beyond the ledger's tolerance (`cockpit.risk.ledger`).
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
 
 from cockpit.usage import UsageError
-
-COLUMNS = ("time_utc", "day", "account", "venue", "symbol", "asset", "currency", "amount", "direction",
-           "rate", "notional", "payment_id", "cockpit_estimate", "disagrees")
-
 
 def since_date(text: str) -> float:
     """An argparse type: a UTC date YYYY-MM-DD as POSIX seconds at its midnight."""
@@ -45,35 +40,16 @@ def add_funding_actions(parser: argparse.ArgumentParser) -> None:
                         help="the journal whose funding history to read (default: the accounts' journal)")
 
 
-def _rows(payments: list, estimates: list) -> list[dict[str, Any]]:
-    from cockpit.risk.ledger import day_of, disagree, match
-
-    rows = []
-    for p, e in match(payments, estimates):
-        rows.append({
-            "time_utc": dt.datetime.fromtimestamp(p.time, dt.timezone.utc).isoformat().replace("+00:00", "Z"),
-            "day": day_of(p.time), "account": p.account, "venue": p.venue, "symbol": p.symbol, "asset": p.asset,
-            "currency": p.currency, "amount": str(p.amount), "direction": "received" if p.amount >= 0 else "paid",
-            "rate": "" if p.rate is None else repr(p.rate), "notional": "" if p.notional is None else repr(p.notional),
-            "payment_id": p.id, "cockpit_estimate": "" if e is None else f"{e[5]:.8f}",
-            "disagrees": "" if e is None else ("yes" if disagree(p.amount, e[5]) else "no"),
-        })
-    return rows
-
-
 def export(since: float, history_file: Path, out: Any) -> int:
     """Write the CSV of the payments in `history_file` from `since` to `out`; the row count."""
+    from cockpit.engine.export import write_csv
     from cockpit.engine.history import HistoryStore
 
     store = HistoryStore(history_file)
     try:
-        rows = _rows(store.payments(since), store.estimates(since - 3600))
+        return write_csv(store, since, out)
     finally:
         store.close()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return len(rows)
 
 
 def run_funding(args: argparse.Namespace) -> int:
@@ -98,4 +74,4 @@ def run_funding(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["COLUMNS", "add_funding_actions", "export", "run_funding", "since_date"]
+__all__ = ["add_funding_actions", "export", "run_funding", "since_date"]

@@ -16,7 +16,8 @@ from cockpit.engine.executor import ExecutionError, Outcome
 from cockpit.model import Health, Intent, KillMode, KillStatus, OrderStatus
 from cockpit.model.commands import (
     ORDER_COMMANDS, AcceptKillCut, CancelAll, CancelOrder, Close, Command, CommandResult, CutLine, CutPreview, OrderResult, Preview,
-    CARRY_SIZE_RANGE, RUN_COMMANDS, Refused, ResetKill, SetCarrySize, SetKillMode, StartUnwind, Trim, WatchPlots,
+    CARRY_SIZE_RANGE, RUN_COMMANDS, ExportLedger, Refused, ResetKill, SetCarrySize, SetKillMode, StartUnwind, Trim,
+    WatchPlots,
     trim_intent,
 )
 
@@ -73,7 +74,27 @@ async def send(engine: Engine, command: Command, *, readonly: str | None = None)
     if isinstance(command, WatchPlots):
         refusal = engine.watch_plots(command)
         return CommandResult(refusal is None, refusal or ("plots closed" if command.stop else "plots watched"))
+    if isinstance(command, ExportLedger):
+        return _export_ledger(engine, command)
     return CommandResult(False, f"unknown command {type(command).__name__}")
+
+
+def _export_ledger(engine: Engine, command: ExportLedger) -> CommandResult:
+    """Write the ledger's payments as CSV beside the journal (`cockpit.engine.export`)."""
+    from cockpit.engine.export import export_beside
+
+    ledger = engine.funding.ledger
+    since = command.since if command.since is not None else (ledger.since if ledger is not None else None)
+    if since is None or not math.isfinite(since):
+        return CommandResult(False, "nothing to export yet: the ledger has no payments (give a date to "
+                                    "cockpit funding export --since)")
+    try:
+        path, count = export_beside(engine.funding.history, engine.journal.path, since, engine.clock())
+    except ValueError as error:
+        return CommandResult(False, str(error))
+    except OSError as error:
+        return CommandResult(False, f"cannot write the export beside the journal: {error.strerror or error}")
+    return CommandResult(True, f"{count} funding payments written to {path}")
 
 
 # -- validation ---------------------------------------------------------------------------

@@ -539,7 +539,7 @@ def _register_model() -> None:
         commands.Refused, commands.StartUnwind, commands.ConfirmStep, commands.ConfirmHedge, commands.ResumeRun,
         commands.PauseRun, commands.SkipStep, commands.AbortRun, commands.DismissRun, commands.SetCarrySize,
         commands.CancelOrder, commands.CancelAll,
-        commands.WatchPlots,
+        commands.WatchPlots, commands.ExportLedger,
         unwind.TargetKind, unwind.RunMode, unwind.StepStyle, unwind.RunState, unwind.StepKind, unwind.StepStatus,
         unwind.Why, unwind.UnwindTarget, unwind.BookFigures, unwind.RunOrder, unwind.UnwindStep,
         unwind.BlindAccount, unwind.UnwindRun,

@@ -185,6 +185,16 @@ class CancelAll:
     account: str
 
 
+@dataclass(frozen=True, slots=True)
+class ExportLedger:
+    """Write the funding payments booked since `since` (POSIX seconds; None: the ledger's own
+    start) as CSV into ``exports/`` beside the engine's journal, for accounting. The answer names
+    the file. It writes a file and sends nothing, so a read-only engine accepts it too; an engine
+    without files (an in-memory journal) refuses it and points at `cockpit funding export`."""
+
+    since: float | None = None
+
+
 CARRY_SIZE_RANGE = (1_000.0, 1_000_000_000.0)
 """The sizes (USD per leg) the carry scanner can be priced at: from $1k to $1bn."""
 
@@ -235,7 +245,8 @@ RunCommand = Union[StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, PauseRun, 
 """The commands of a guided unwind run."""
 
 Command = Union[Trim, Close, AcceptKillCut, ResetKill, SetKillMode, StartUnwind, ConfirmStep, ConfirmHedge,
-                ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun, SetCarrySize, CancelOrder, CancelAll, WatchPlots]
+                ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun, SetCarrySize, CancelOrder, CancelAll, WatchPlots,
+                ExportLedger]
 """Every command a terminal may send."""
 
 #: Every command class, for a reader that must check what arrived (the guard's socket).

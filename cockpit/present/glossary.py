@@ -63,6 +63,8 @@ KEY_HELP: dict[str, str] = {
     "funding.ledger": "the funding ledger: paid and earned per position, account and day, against the "
                       "cockpit's estimate",
     "ledger.back": "back to the cockpit",
+    "ledger.export": "write the ledger's payments as CSV into exports/ beside the journal, for accounting "
+                     "(the same file as cockpit funding export --since)",
     "view.orders": "open orders: every order at the venues and every order of ours in flight, across accounts, "
                    "with cancel",
     "orders.cancel": "cancel the selected open order (asks first; a run's step being sent is left to the run)",

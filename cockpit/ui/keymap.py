@@ -96,6 +96,7 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
     "funding.min_oi": ("m", "Min OI"),
     "funding.ledger": ("L", "Ledger"),
     "ledger.back": ("escape", "Cockpit"),
+    "ledger.export": ("e", "Export CSV"),
     "orders.cancel": ("x", "Cancel order"),
     "orders.cancel_all": ("X", "Cancel all (account)"),
     "orders.back": ("escape", "Cockpit"),

@@ -18,9 +18,10 @@ from cockpit.model import codec
 
 FROZEN = 1_780_000_000.0
 
-SHAPES = {2: "a8020af4c3486fc3"}
+SHAPES = {2: "a8020af4c3486fc3", 3: "ff246e7c595a0dec"}
 """The wire's shape (`codec.shape`) each protocol version speaks. Version 1 was shipped before the
-frame carried `plots` and `working` and before WatchPlots, CancelOrder and CancelAll travelled."""
+frame carried `plots` and `working` and before WatchPlots, CancelOrder and CancelAll travelled;
+version 3 added ExportLedger (the funding ledger written as CSV beside the journal)."""
 
 
 def test_what_travels_has_the_shape_its_protocol_version_names():
@@ -102,3 +103,15 @@ def test_a_guard_restarted_at_another_version_is_named_once_while_the_terminal_w
             second.stop()
     finally:
         remote.detach()
+
+
+def test_every_command_a_terminal_may_send_travels():
+    """A command in `Command` that the codec does not know would reach the guard as an error, not
+    as the command: each one must be registered (and so in the shape above)."""
+    import typing
+
+    from cockpit.model.commands import Command
+
+    registered = codec.registered()
+    missing = [cls.__name__ for cls in typing.get_args(Command) if cls.__name__ not in registered]
+    assert missing == []

@@ -127,6 +127,22 @@ async def test_the_ledger_opens_from_the_funding_pane_and_escape_comes_back():
         assert isinstance(app.screen, CockpitScreen)
 
 
+async def test_the_export_key_asks_the_engine_for_the_csv_and_says_what_it_answered():
+    """e on the ledger sends ExportLedger (nothing to a venue); the engine's answer is the toast:
+    this test engine keeps no files, so it says where to look instead."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shown_with_history(pilot)
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [type(c).__name__ for c in app.api.sent] == ["ExportLedger"]
+        toasts = [str(n.message) for n in app._notifications]
+        assert any("cockpit funding export" in t for t in toasts), toasts
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_funding_week_view_with_the_card(snap_compare, size):
     """The funding pane zoomed on the 7-day view: BTC's week negative (blue), the card of the

@@ -3,7 +3,8 @@ per account and per asset, the projection at current rates, and where a venue's 
 cockpit's own estimate disagree.
 
 Opened from the funding pane (`funding.ledger`); escape goes back. The engine builds the ledger
-(`Frame.ledger`, see `cockpit.risk.ledger`); this screen only renders it and sends nothing. It
+(`Frame.ledger`, see `cockpit.risk.ledger`); this screen renders it, and its export key asks the
+engine to write it as CSV beside the journal (`ExportLedger`): nothing is sent to a venue. It
 subscribes to frames itself while it is shown.
 """
 
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 
 from cockpit.engine.api import EngineAPI
 from cockpit.model import Frame
+from cockpit.model.commands import ExportLedger
 from cockpit.present import funding as pf
 from cockpit.ui.bindings import bind
 from cockpit.ui.messages import FrameArrived, NewestFrame
@@ -39,7 +42,7 @@ COLUMNS = [
 class LedgerScreen(Screen):
     """The funding ledger (see the module doc)."""
 
-    BINDINGS = [bind("ledger.back", "back")]
+    BINDINGS = [bind("ledger.back", "back"), bind("ledger.export", "export")]
     HELP_TITLE = "Funding ledger"
     HELP_SECTIONS = ("ledger", "status", "units")
 
@@ -108,6 +111,12 @@ class LedgerScreen(Screen):
             cells[6] = styled(cells[6], f"bold {down}" if line.disagrees else "")
             rows.append(((line.day, line.account, line.symbol), tuple(cells)))
         self.query_one(KeyedTable).show(rows)
+
+    @work(group="ledger", exit_on_error=False)
+    async def action_export(self) -> None:
+        """Ask the engine to write the ledger as CSV beside its journal; say where (or why not)."""
+        result = await self.api.send(ExportLedger())
+        self.notify(result.message, severity="information" if result.ok else "warning", markup=False, timeout=8)
 
     def redraw(self) -> None:
         """Draw the ledger again (the privacy mask changed)."""
