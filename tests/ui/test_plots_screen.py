@@ -331,3 +331,20 @@ async def test_a_fresh_start_draws_each_one_point_series_and_keeps_every_tick_la
         drawdown = list(screen.query_one("#plot-equity", ChartPanel).query(ChartPlot))[1]
         rows = _rows(drawdown, "plot")
         assert any("\u2800" < c <= "\u28ff" for c in "".join(rows[-2]))  # zero drawdown: off the frame
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_y_labels_are_never_written_over_one_another(size):
+    """Each y label on a row of its own, in order, each one of the chart's ticks (none the remains
+    of one written over another), the top one always there."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await opened(pilot)
+        for key, plot_id in PLOT_KEYS[:3]:
+            await pilot.press(key)
+            await pilot.pause()
+            for plot in screen.query_one(f"#plot-{plot_id}", ChartPanel).query(ChartPlot):
+                labels = [float(row.strip()) for row in _rows(plot, "margin-left") if row.strip()]
+                ticks = list(plot.chart.y_ticks)
+                assert labels == sorted(labels, reverse=True) and set(labels) <= set(ticks), (plot_id, labels)
+                assert labels[0] == ticks[-1] and len(labels) >= 2

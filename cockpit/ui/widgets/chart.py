@@ -195,23 +195,26 @@ class ChartPlot(PlotWidget, can_focus=False):
                 taken = left + len(label) - 1
 
     def _render_y_ticks(self) -> None:
-        """textual-plot's y ticks, thinned to fit the rows: a tick two rows from the one kept
-        before it is left out, the top one always kept (a short chart labels its ends, not a
-        label written over another)."""
+        """textual-plot's y ticks, less those whose label would land on the row of one kept below
+        it or of the top one (a short chart labels its ends; textual-plot writes a label over
+        another on the same row, and a shorter one over a longer leaves a figure that is no tick)."""
         ticks = self._y_ticks
-        if ticks and len(ticks) > 2:
-            rows = {t: self.get_pixel_from_coordinate(0.0, t)[1] for t in ticks}
-            kept = [ticks[0]]
-            for t in ticks[1:-1]:
-                if abs(rows[kept[-1]] - rows[t]) >= 2 and abs(rows[t] - rows[ticks[-1]]) >= 2:
-                    kept.append(t)
-            self._y_ticks = [*kept, ticks[-1]]
-            try:
-                super()._render_y_ticks()
-            finally:
-                self._y_ticks = ticks
+        if not ticks or len(ticks) <= 2:
+            super()._render_y_ticks()
             return
-        super()._render_y_ticks()
+
+        def row(t: float) -> int:  # where textual-plot writes its label (the lowest one row down)
+            return self.get_pixel_from_coordinate(0.0, t)[1] + (t == self._y_min)
+
+        kept = [ticks[0]]
+        for t in ticks[1:-1]:
+            if row(t) not in (row(kept[-1]), row(ticks[-1])):
+                kept.append(t)
+        self._y_ticks = [*kept, ticks[-1]]
+        try:
+            super()._render_y_ticks()
+        finally:
+            self._y_ticks = ticks
 
     def _x_span(self, chart: Chart) -> tuple[float, float]:
         """The x range a level spans: the chart's, else its marks'."""
