@@ -71,8 +71,11 @@ def _compile_cockpit() -> None:
 
     compileall.compile_dir(str(Path(cockpit.__file__).parent), quiet=1)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run([sys.executable, "-c", "import cockpit.model.codec"], env=env, check=True,
-                   cwd=Path(cockpit.__file__).parents[1])
+    warm = ("from cockpit.model.classcache import compiled_methods\n"
+            "import cockpit.model.codec\n"
+            "with compiled_methods('terminal'):\n"
+            "    import cockpit.model.codec, cockpit.startup, cockpit.guard_cli, cockpit.engine.remote, cockpit.ui.app\n")
+    subprocess.run([sys.executable, "-c", warm], env=env, check=True, cwd=Path(cockpit.__file__).parents[1])
 
 
 def startup(runs: int = 7) -> list[Figure]:

@@ -408,16 +408,20 @@ def _run(argv: list[str]) -> int:
     # paint (30-45 ms). Paused here, it is resumed by the app once the first frame is on screen,
     # with those objects frozen out of its sight (see CockpitApp.first_paint).
     gc.disable()
+    from cockpit.model.classcache import compiled_methods
+
     try:
-        api, theme, keymap = _engine_port(args)
+        # Every dataclass made while the terminal starts (the model's, Textual's, the screens')
+        # reuses the methods compiled by an earlier start (see `cockpit.model.classcache`).
+        with compiled_methods("terminal"):
+            api, theme, keymap = _engine_port(args)
+            from cockpit.ui.app import CockpitApp
     except BaseException:
         gc.enable()
         raise
     from cockpit.guard_cli import close_api
 
     try:
-        from cockpit.ui.app import CockpitApp
-
         app = CockpitApp(api, theme=theme, keymap=keymap)
         app.run()
     finally:

@@ -44,10 +44,16 @@ def test_sigterm_stops_the_guard_cleanly_after_journaling_and_logging(tmp_path):
     guard = _cockpit("guard", "--demo", "--duration", "120", "--log", str(log))
     try:
         _wait_for_socket(guard)
-        status = _cockpit("status", "--json")
-        out, err = status.communicate(timeout=30)
-        assert status.returncode == 0, err
-        report = json.loads(out)
+        # The guard listens before its first frame (`status` then says "no frame yet"): ask again.
+        deadline = time.monotonic() + 30
+        while True:
+            status = _cockpit("status", "--json")
+            out, err = status.communicate(timeout=30)
+            assert status.returncode == 0, err
+            report = json.loads(out)
+            if "kill" in report or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         assert report["kill"]["status"] == "NORMAL" and len(report["accounts"]) == 6
         assert "terminal attached" not in report["last_event"]["text"]  # not its own attach
         assert report["alerts"] == 0 and "alerts: none configured" in "\n".join(report["lines"])

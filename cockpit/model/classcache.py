@@ -3,7 +3,9 @@
 `dataclasses` writes the methods of each class (``__init__``, ``__repr__``, ``__eq__``,
 ``__hash__``, and a frozen class's ``__setattr__`` and ``__delattr__``) as source text and
 compiles that text, on every start: about 0.7 ms a frozen class, some 30-40 ms for the model's
-classes before an attached terminal can decode its first frame. The text is the same from one
+classes before an attached terminal can decode its first frame, and as much again for the other
+dataclasses a terminal makes as it starts (Textual's among them: `cockpit.cli` starts a terminal
+inside `compiled_methods("terminal")`). The text is the same from one
 run to the next, so `compiled_methods` keeps the code compiled from each text in a file beside
 the model's bytecode (``__pycache__``, one file per Python version and per caller): what runs is
 exactly what `dataclasses` wrote and would have compiled; only the compiling is skipped. A text
