@@ -147,8 +147,11 @@ def run_seed(seed: int, kills: int, workdir: Path, *, speed: float = SPEED, fini
         if not _wait(lambda: _seen(journal).halted, finish_timeout, 0.05):
             # Say so: otherwise a slow finish shows up later as rows left UNKNOWN, which reads
             # like a journaling bug rather than a guard that had no time to resolve them.
+            rows = peek(journal, "SELECT group_concat(status || ' ' || n, ', ') FROM "
+                        "(SELECT status, count(*) AS n FROM orders GROUP BY status)")
             result.problems.append(f"not HALTED with nothing in flight {finish_timeout:.0f} s after the last "
-                                   f"restart (journal: {_seen(journal).status or 'NORMAL'})")
+                                   f"restart (journal: {_seen(journal).status or 'NORMAL'}; orders: "
+                                   f"{(rows or [('?',)])[0][0]}; the guard's log: {workdir / 'guard.log'})")
         time.sleep(0.5)  # let a last frame or two pass: nothing more must be sent
         guard.send_signal(signal.SIGKILL)
         guard.wait()
