@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from cockpit.engine.api import EngineAPI
@@ -22,7 +21,7 @@ from cockpit.model import CarryPair, CarryScan, Frame
 from cockpit.model.commands import SetCarrySize
 from cockpit.present import carry as pc, privacy
 from cockpit.ui.bindings import bind
-from cockpit.ui.messages import FrameArrived, NewestFrame
+from cockpit.ui.screens.following import FollowingScreen
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.status import status_line
@@ -59,7 +58,7 @@ class CarryTable(KeyedTable):
             self.screen.show_detail()
 
 
-class CarryScreen(Screen):
+class CarryScreen(FollowingScreen):
     """The carry scanner (see the module doc)."""
 
     BINDINGS = [
@@ -118,12 +117,8 @@ class CarryScreen(Screen):
     """
 
     def __init__(self, api: EngineAPI) -> None:
-        super().__init__()
-        self.api = api
-        self.frame: Frame | None = None
+        super().__init__(api)
         self.asked: float | None = None  # a size sent, until a frame is priced at it
-        self._newest = NewestFrame(self.post_message)  # see `_arrived`
-        self._unsubscribe = None
 
     def compose(self) -> ComposeResult:
         """Status, title, the size field and summary, the pairs, the selected pair, the legend."""
@@ -141,16 +136,8 @@ class CarryScreen(Screen):
     def on_mount(self) -> None:
         """Subscribe to frames and show the newest; the table has the focus."""
         self.query_one(CarryTable).focus()
-        self._unsubscribe = self.api.subscribe(self._arrived)
-        if self.api.latest is not None:
-            self.show(self.api.latest)
-        else:
+        if not self.follow():
             self.query_one("#carry-head", Line).show(Text(pc.header(None)))
-
-    def on_unmount(self) -> None:
-        """Stop listening: no frame may arrive after the widgets are gone."""
-        if self._unsubscribe:
-            self._unsubscribe()
 
     def on_resize(self) -> None:
         """On a short terminal the detail and the legend give their rows to the pairs."""
@@ -160,19 +147,6 @@ class CarryScreen(Screen):
         self.query_one("#carry-legend", Line).show(Text(legend, no_wrap=short, overflow="ellipsis"))
 
     # -- frames ---------------------------------------------------------------------------
-
-    def _arrived(self, frame: Frame) -> None:
-        """A frame (on any thread): keep the newest, ask for one render (as the cockpit does)."""
-        self._newest.arrived(frame)
-
-    def on_frame_arrived(self, message: FrameArrived) -> None:
-        """Render the newest frame."""
-        self.show(self._newest.take(message))
-
-    def redraw(self) -> None:
-        """Draw the scan again (the privacy mask changed)."""
-        if self.frame is not None:
-            self.show(self.frame)
 
     @property
     def scan(self) -> CarryScan | None:
@@ -252,11 +226,6 @@ class CarryScreen(Screen):
         if not result.ok:
             self.asked = None
             self.notify(result.message, severity="warning", markup=False)
-
-    def action_back(self) -> None:
-        """Back to the cockpit."""
-        self.app.pop_screen()
-
 
 def _key(pair: CarryPair) -> tuple[str, str, str]:
     return pair.asset, pair.long_venue, pair.short_venue

@@ -14,14 +14,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.screen import Screen
 
-from cockpit.engine.api import EngineAPI
 from cockpit.model import Frame
 from cockpit.model.commands import ExportLedger
 from cockpit.present import funding as pf
 from cockpit.ui.bindings import bind
-from cockpit.ui.messages import FrameArrived, NewestFrame
+from cockpit.ui.screens.following import FollowingScreen
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.status import status_line
@@ -39,7 +37,7 @@ COLUMNS = [
 """The table's columns, in `present.funding.ledger_cells` order."""
 
 
-class LedgerScreen(Screen):
+class LedgerScreen(FollowingScreen):
     """The funding ledger (see the module doc)."""
 
     BINDINGS = [bind("ledger.back", "back"), bind("ledger.export", "export")]
@@ -55,13 +53,6 @@ class LedgerScreen(Screen):
     #ledger-legend { height: auto; max-height: 3; color: $text-muted; }
     """
 
-    def __init__(self, api: EngineAPI) -> None:
-        super().__init__()
-        self.api = api
-        self.frame: Frame | None = None
-        self._newest = NewestFrame(self.post_message)  # see `_arrived`
-        self._unsubscribe = None
-
     def compose(self) -> ComposeResult:
         """Status, totals per account, per asset, the lines, the sources, the legend."""
         yield Line(id="ledger-status")
@@ -76,24 +67,8 @@ class LedgerScreen(Screen):
         """Subscribe to frames and show the newest; the table has the focus."""
         self.query_one(KeyedTable).focus()
         self.query_one("#ledger-legend", Line).show(Text(pf.LEDGER_LEGEND))
-        self._unsubscribe = self.api.subscribe(self._arrived)
-        if self.api.latest is not None:
-            self.show(self.api.latest)
-        else:
+        if not self.follow():
             self.query_one("#ledger-head", Line).show(Text(pf.ledger_header(None)))
-
-    def on_unmount(self) -> None:
-        """Stop listening: no frame may arrive after the widgets are gone."""
-        if self._unsubscribe:
-            self._unsubscribe()
-
-    def _arrived(self, frame: Frame) -> None:
-        """A frame (on any thread): keep the newest, ask for one render."""
-        self._newest.arrived(frame)
-
-    def on_frame_arrived(self, message: FrameArrived) -> None:
-        """Render the newest frame."""
-        self.show(self._newest.take(message))
 
     def show(self, frame: Frame) -> None:
         """Show `frame`'s ledger."""
@@ -117,15 +92,6 @@ class LedgerScreen(Screen):
         """Ask the engine to write the ledger as CSV beside its journal; say where (or why not)."""
         result = await self.api.send(ExportLedger())
         self.notify(result.message, severity="information" if result.ok else "warning", markup=False, timeout=8)
-
-    def redraw(self) -> None:
-        """Draw the ledger again (the privacy mask changed)."""
-        if self.frame is not None:
-            self.show(self.frame)
-
-    def action_back(self) -> None:
-        """Back to the cockpit."""
-        self.app.pop_screen()
 
 
 __all__ = ["LedgerScreen"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.screen import Screen
 
 from cockpit.engine.api import EngineAPI
 from cockpit.model import Frame
@@ -23,8 +22,8 @@ from cockpit.model.commands import CancelAll, CancelOrder, CommandResult
 from cockpit.present import orders as po
 from cockpit.present.deadman import dms_lines
 from cockpit.ui.bindings import bind
-from cockpit.ui.messages import FrameArrived, NewestFrame
 from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.screens.following import FollowingScreen
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.status import status_line
@@ -61,7 +60,7 @@ class OrdersTable(KeyedTable):
             self.screen.show_detail()
 
 
-class OrdersScreen(Screen):
+class OrdersScreen(FollowingScreen):
     """The open orders (see the module doc)."""
 
     BINDINGS = [
@@ -83,12 +82,8 @@ class OrdersScreen(Screen):
     """
 
     def __init__(self, api: EngineAPI) -> None:
-        super().__init__()
-        self.api = api
-        self.frame: Frame | None = None
+        super().__init__(api)
         self.lines: list[po.OrderLine] = []
-        self._newest = NewestFrame(self.post_message)  # see `_arrived`
-        self._unsubscribe = None
 
     def compose(self) -> ComposeResult:
         """Status, the count, the orders, the selected one, the dead-man's switches, the legend."""
@@ -104,22 +99,7 @@ class OrdersScreen(Screen):
         """Subscribe to frames and show the newest; the table has the focus."""
         self.query_one(OrdersTable).focus()
         self.query_one("#orders-legend", Line).show(Text(po.LEGEND))
-        self._unsubscribe = self.api.subscribe(self._arrived)
-        if self.api.latest is not None:
-            self.show(self.api.latest)
-
-    def on_unmount(self) -> None:
-        """Stop listening: no frame may arrive after the widgets are gone."""
-        if self._unsubscribe:
-            self._unsubscribe()
-
-    def _arrived(self, frame: Frame) -> None:
-        """A frame (on any thread): keep the newest, ask for one render."""
-        self._newest.arrived(frame)
-
-    def on_frame_arrived(self, message: FrameArrived) -> None:
-        """Render the newest frame."""
-        self.show(self._newest.take(message))
+        self.follow()
 
     def show(self, frame: Frame) -> None:
         """Show `frame`'s open orders."""
@@ -143,11 +123,6 @@ class OrdersScreen(Screen):
         if action in ("cancel", "cancel_all") and not self.lines:
             return None
         return True
-
-    def redraw(self) -> None:
-        """Draw the frame again (the privacy mask changed)."""
-        if self.frame is not None:
-            self.show(self.frame)
 
     def selected(self) -> po.OrderLine | None:
         """The order under the cursor, if any."""
@@ -196,10 +171,6 @@ class OrdersScreen(Screen):
     def _told(self, result: CommandResult) -> None:
         """Say what became of the cancel (venue texts shown as they are: no markup)."""
         self.notify(result.message, severity="information" if result.ok else "warning", markup=False)
-
-    def action_back(self) -> None:
-        """Back to the cockpit."""
-        self.app.pop_screen()
 
 
 __all__ = ["OrdersScreen"]
