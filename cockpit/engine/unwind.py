@@ -1,8 +1,8 @@
 """The guided unwind run: an engine workflow, journaled at every transition.
 
-    start ─▶ freeze ─▶ cancel ─▶ reconcile ─▶ plan ─▶ READY ─▶ RUNNING ⇄ PAUSED / WAITING
-                                                        └──────────▶ VERIFYING ─▶ DONE (report)
-                                                 abort at any time ─▶ VERIFYING ─▶ ABORTED (report)
+    start ─▶ freeze ─▶ read afresh ─▶ cancel ─▶ reconcile ─▶ plan ─▶ READY ─▶ RUNNING ⇄ PAUSED / WAITING
+                                                                       └──────────▶ VERIFYING ─▶ DONE (report)
+                                                                abort at any time ─▶ VERIFYING ─▶ ABORTED (report)
 
 * **Freeze**: while a run is not over the engine refuses every command that could add risk; the
   only order that may open a position is the run's own blind-venue hedge, after its own
@@ -157,6 +157,10 @@ class UnwindFlow:
             return CommandResult(False, f"run {run_id} was already started")
         self._log = []
         self._event(f"run {run_id} started by {command.trigger}: target {_target_text(command)}; new risk frozen")
+        # The frame can be seconds old (an account holding nothing is polled every 10 s): read
+        # every account afresh first, so an order placed by hand a moment ago is cancelled too.
+        await engine.poll_fresh(list(engine.venues))
+        engine.publish()
         cancelled = await self._cancel_risky()
         await self._reconcile()
         frame = engine.latest

@@ -344,6 +344,33 @@ async def test_starting_a_run_cancels_the_open_orders_that_add_risk_and_keeps_th
         await engine.stop()
 
 
+class LateOrdersVenue(OrdersVenue):
+    """OrdersVenue whose orders the trader placed by hand after the engine's last poll."""
+
+    placed = False
+
+    async def snapshot(self):
+        snap = await super().snapshot()
+        return snap if self.placed else dataclasses.replace(snap, open_orders=())
+
+
+async def test_starting_a_run_reads_the_venues_afresh_before_it_cancels():
+    """An order placed by hand since the last poll (an idle account is polled every 10 s) is
+    cancelled at the start too: the run reads every account before it cancels, not the frame."""
+    clock = Clock(NOW)
+    venue = LateOrdersVenue(account("a"), clock)
+    venue.cancelled = []
+    venue.positions["SOL/USDT:USDT"] = position("a", "SOL/USDT:USDT", Side.LONG, "3")
+    engine = await _engine([venue], clock)
+    try:
+        assert not engine.latest.book.account("a").snapshot.open_orders
+        venue.placed = True
+        assert (await send(engine, FLAT)).ok
+        assert venue.cancelled == ["add"] and engine.unwind.run.cancelled == ("add",)
+    finally:
+        await engine.stop()
+
+
 async def test_a_run_to_the_kill_switchs_cut_carries_it_out_once_and_the_switch_never_sends_it_again():
     from cockpit.model import KillStatus
     from cockpit.sim import build_demo
