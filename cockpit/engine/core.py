@@ -32,7 +32,7 @@ from cockpit.engine.executor import ExecutionError, Executor, Outcome
 from cockpit.engine.funding import FundingMemory
 from cockpit.engine.history import HistoryStore, history_path
 from cockpit.engine.plots import PlotWatch
-from cockpit.engine.journal import Journal
+from cockpit.engine.journal import ABSENT, Journal
 from cockpit.engine.listeners import Listeners
 from cockpit.engine.unwind import UnwindFlow
 from cockpit.model import (
@@ -838,7 +838,7 @@ class Engine:
 
     async def _submit_quietly(self, intent: Intent) -> None:
         try:
-            await self.submit(intent)
+            outcome = await self.submit(intent)
         except ExecutionError as error:
             # Refused before it was journaled (an account not yet reconciled or not LIVE, as
             # after a restart): the next frame tries again. Each reason is noticed once.
@@ -849,6 +849,13 @@ class Engine:
         except Exception as error:  # nobody awaits this task: say so rather than lose it
             self._log_once("sending a kill-switch cut failed", error)
             self.notice(f"{intent.symbol}: send failed — {type(error).__name__}")
+        else:
+            if outcome.status is OrderStatus.CANCELED and not outcome.filled and outcome.message == ABSENT:
+                # Sent before a restart and found never to have reached the venue: the next frame
+                # sends it again, as the next restart would (`Executor.submit` resumes such a row
+                # under its id while it still only reduces the position). Kept in `_auto_sent`, the
+                # cut would wait for a restart that may never come.
+                self._auto_sent.discard(intent.id)
 
     # -- intents --------------------------------------------------------------------------
 
