@@ -1,5 +1,5 @@
 """`FollowingScreen`: a full screen that follows the engine's frames itself while it is shown
-(the carry scanner, the funding ledger, the open orders).
+(the carry scanner, the funding ledger, the open orders, the plots).
 
 The cockpit screen stops handling frames while such a screen covers it (Textual would repaint
 the screen in front for every message handled behind it), so each of these subscribes on mount,
@@ -43,9 +43,11 @@ class FollowingScreen(Screen):
         raise NotImplementedError
 
     def on_unmount(self) -> None:
-        """Stop listening: no frame may arrive after the widgets are gone."""
+        """Stop listening: no frame may arrive after the widgets are gone. (Textual calls this
+        besides a subclass's own `on_unmount`, which need not call it.)"""
         if self._unsubscribe:
             self._unsubscribe()
+            self._unsubscribe = None
 
     def _arrived(self, frame: Frame) -> None:
         """A frame (on any thread): keep the newest, ask for one render."""

@@ -56,14 +56,13 @@ import time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid
-from textual.screen import Screen
 
 from cockpit.engine.api import EngineAPI
 from cockpit.model import Frame
 from cockpit.model.commands import WATCH_LEASE, WatchPlots, new_command_id
 from cockpit.present import plots as pp
 from cockpit.ui.bindings import bind, key_of
-from cockpit.ui.messages import FrameArrived, NewestFrame
+from cockpit.ui.screens.following import FollowingScreen
 from cockpit.ui.widgets.chart import ChartPanel
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
@@ -75,7 +74,7 @@ CHARTS = {"funding": 1, "stress": 1, "equity": 2, "shocks": 2}  # charts per plo
 REASK = 5.0  # seconds without series after asking before the watch is sent again
 
 
-class PlotsScreen(Screen):
+class PlotsScreen(FollowingScreen):
     """The plots view (see the module doc).
 
     Args:
@@ -101,17 +100,13 @@ class PlotsScreen(Screen):
     """
 
     def __init__(self, api: EngineAPI, cell: tuple[str, str] | None) -> None:
-        super().__init__()
-        self.api = api
+        super().__init__(api)
         self.cell = cell
         self.view = "all"  # the zoomed plot's id, or "all"
         self.current = pp.PLOTS[0].id  # the plot shown first when not all fit
-        self.frame: Frame | None = None
         self.watcher = new_command_id()
         self._asked = time.monotonic()  # when the watch was last sent
         self._refused: str | None = None  # the engine's last refusal, said once
-        self._newest = NewestFrame(self.post_message)
-        self._unsubscribe = None
 
     def compose(self) -> ComposeResult:
         """Status, the tab line, the four plots, the key bar."""
@@ -126,15 +121,11 @@ class PlotsScreen(Screen):
         """Watch the series, subscribe to frames, show the newest, lay out."""
         self._watch()
         self.set_interval(WATCH_LEASE / 3, self._watch)
-        self._unsubscribe = self.api.subscribe(self._arrived)
         self._layout()
-        if self.api.latest is not None:
-            self.show(self.api.latest)
+        self.follow()
 
     def on_unmount(self) -> None:
-        """Stop listening, and tell the engine the series are no longer watched."""
-        if self._unsubscribe:
-            self._unsubscribe()
+        """Tell the engine the series are no longer watched (`FollowingScreen` stops listening)."""
         self.app.run_worker(self.api.send(WatchPlots(self.watcher, stop=True)), exit_on_error=False)
 
     def _watch(self) -> None:
@@ -159,14 +150,6 @@ class PlotsScreen(Screen):
 
     # -- frames ---------------------------------------------------------------------------
 
-    def _arrived(self, frame: Frame) -> None:
-        """A frame (on any thread): keep the newest, ask for one render."""
-        self._newest.arrived(frame)
-
-    def on_frame_arrived(self, message: FrameArrived) -> None:
-        """Render the newest frame."""
-        self.show(self._newest.take(message))
-
     def show(self, frame: Frame) -> None:
         """Draw the plots on screen from `frame` (a plot not shown is drawn when it shows)."""
         self.frame = frame
@@ -177,11 +160,6 @@ class PlotsScreen(Screen):
         for panel in self.query(ChartPanel):
             if panel.display:
                 panel.show(panels[panel.plot_id], colors)
-
-    def redraw(self) -> None:
-        """Draw the frame again (the privacy mask changed)."""
-        if self.frame is not None:
-            self.show(self.frame)
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -244,10 +222,5 @@ class PlotsScreen(Screen):
         if self.view != "all":
             self.view = self.current
         self._layout()
-
-    def action_back(self) -> None:
-        """Back to the cockpit."""
-        self.app.pop_screen()
-
 
 __all__ = ["PlotsScreen"]
