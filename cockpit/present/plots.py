@@ -254,6 +254,11 @@ def _hours(hours: float | None) -> str:
     return "?" if hours is None else f"{hours:g}h"
 
 
+def _without_series(plot: Plot, title: str, frame: Frame) -> Panel:
+    """A panel with nothing to draw yet: waiting for the engine's series, or no history."""
+    return Panel(plot, title, (Chart((), empty=WAITING if frame.plots is None else NO_HISTORY),))
+
+
 # -- 2. stress ------------------------------------------------------------------------------
 
 
@@ -263,7 +268,7 @@ def stress_panel(frame: Frame) -> Panel:
     title = "Funding stress index"
     stress = frame.plots.stress if frame.plots is not None else None
     if stress is None:
-        return Panel(plot, title, (Chart((), empty=WAITING if frame.plots is None else NO_HISTORY),))
+        return _without_series(plot, title, frame)
     now = frame.plots.now
     axis = time_axis(_extent(now, stress.index))
     ys = _ys(stress.index)
@@ -308,7 +313,7 @@ def equity_panel(frame: Frame) -> Panel:
     title = "Equity and drawdown"
     equity = frame.plots.equity if frame.plots is not None else None
     if equity is None:
-        return Panel(plot, title, (Chart((), empty=WAITING if frame.plots is None else NO_HISTORY),))
+        return _without_series(plot, title, frame)
     now = frame.plots.now
     series = (equity.book, *(s.points for s in equity.accounts))
     axis = time_axis(_extent(now, *series))

@@ -20,16 +20,19 @@ def bind(binding_id: str, action: str, *, show: bool = True, priority: bool = Fa
     return Binding(key, action, description, show=show, priority=priority, id=binding_id)
 
 
-CURSOR_BINDINGS = [
-    bind("cursor.up", "cursor_up", show=False),
-    bind("cursor.down", "cursor_down", show=False),
-    bind("cursor.left", "cursor_left", show=False),
-    bind("cursor.right", "cursor_right", show=False),
-    bind("cursor.page_up", "page_up", show=False),
-    bind("cursor.page_down", "page_down", show=False),
-    bind("cursor.top", "scroll_top", show=False),
-    bind("cursor.bottom", "scroll_bottom", show=False),
-]
+CURSOR_IDS = ("cursor.up", "cursor.down", "cursor.left", "cursor.right", "cursor.page_up", "cursor.page_down",
+              "cursor.top", "cursor.bottom")
+"""The cursor's binding ids, in the order `cursor_bindings` takes their actions."""
+
+
+def cursor_bindings(*actions: str) -> list[Binding]:
+    """Hidden bindings of the cursor ids (`CURSOR_IDS`, in order) to `actions`: a widget moves
+    its own cursor, scrolls, or pages, and a keymap (vim) remaps all of them at once."""
+    return [bind(binding_id, action, show=False) for binding_id, action in zip(CURSOR_IDS, actions, strict=True)]
+
+
+CURSOR_BINDINGS = cursor_bindings("cursor_up", "cursor_down", "cursor_left", "cursor_right", "page_up", "page_down",
+                                  "scroll_top", "scroll_bottom")
 """Cursor movement with ids, so keymaps (vim) can remap it; Textual's built-in bindings have none."""
 
 

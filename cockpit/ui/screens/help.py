@@ -24,7 +24,7 @@ from cockpit.model import Frame, Health
 from cockpit.present import glossary
 from cockpit.present.deadman import dms_lines
 from cockpit.present.status import health_lines
-from cockpit.ui.bindings import bind, key_of, keys_of
+from cockpit.ui.bindings import bind, cursor_bindings, key_of, keys_of
 from cockpit.ui.palette import LiveBinding, live_bindings
 from cockpit.ui.pane import BasePane
 from cockpit.ui.widgets.keybar import KeyBar
@@ -37,16 +37,8 @@ COMMON = ("status", "units")
 class HelpText(VerticalScroll, can_focus=True):
     """The help's text, scrolled by the cursor keys (so a remapped cursor scrolls it too)."""
 
-    BINDINGS = [
-        bind("cursor.up", "scroll_up", show=False),
-        bind("cursor.down", "scroll_down", show=False),
-        bind("cursor.left", "scroll_left", show=False),
-        bind("cursor.right", "scroll_right", show=False),
-        bind("cursor.page_up", "page_up", show=False),
-        bind("cursor.page_down", "page_down", show=False),
-        bind("cursor.top", "scroll_home", show=False),
-        bind("cursor.bottom", "scroll_end", show=False),
-    ]
+    BINDINGS = cursor_bindings("scroll_up", "scroll_down", "scroll_left", "scroll_right", "page_up", "page_down",
+                               "scroll_home", "scroll_end")
 
 
 class HelpScreen(Screen):
