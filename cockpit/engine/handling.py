@@ -15,10 +15,9 @@ from cockpit.engine.core import Engine
 from cockpit.engine.executor import ExecutionError, Outcome
 from cockpit.model import Health, Intent, KillMode, KillStatus, OrderStatus
 from cockpit.model.commands import (
-    ORDER_COMMANDS, AcceptKillCut, CancelAll, CancelOrder, Close, Command, CommandResult, CutLine, CutPreview, OrderResult, Preview,
-    CARRY_SIZE_RANGE, RUN_COMMANDS, ExportLedger, Refused, ResetKill, SetCarrySize, SetKillMode, StartUnwind, Trim,
-    WatchPlots,
-    trim_intent,
+    CARRY_SIZE_RANGE, LOOK_COMMANDS, ORDER_COMMANDS, RUN_COMMANDS, AcceptKillCut, CancelAll, CancelOrder,
+    Close, Command, CommandResult, CutLine, CutPreview, ExportLedger, OrderResult, Preview, Refused,
+    ResetKill, SetCarrySize, SetKillMode, StartUnwind, Trim, WatchPlots, trim_intent,
 )
 
 from cockpit.model.unwind import TargetKind  # noqa: E402  (with the commands it validates)
@@ -101,12 +100,16 @@ def _export_ledger(engine: Engine, command: ExportLedger) -> CommandResult:
 
 
 def _refusal(engine: Engine, command: Command, readonly: str | None) -> str | None:
-    """Why `command` is refused before anything is looked up, or None."""
+    """Why `command` is refused before anything is looked up, or None. A read-only terminal
+    (`readonly`: why) may only look (`LOOK_COMMANDS`); a read-only engine or account refuses
+    what would send an order."""
+    if readonly is not None and not isinstance(command, LOOK_COMMANDS):
+        return readonly
     if isinstance(command, ORDER_COMMANDS) or (
             isinstance(command, SetKillMode) and command.mode is KillMode.AUTO):
         account = command.account if isinstance(command, (CancelOrder, CancelAll)) else getattr(
             getattr(command, "key", None), "account", None)
-        reason = readonly or engine.readonly_reason(account)
+        reason = engine.readonly_reason(account)
         if reason is not None:
             return reason
     if isinstance(command, StartUnwind) and not _valid_target(command):

@@ -797,7 +797,9 @@ class UnwindFlow:
         await engine.poll_fresh(engine.venues)
         frame = engine.publish()
         for step in self.run.steps:  # orders resolved after their step ended (a restart) count too
-            if step.kind is not StepKind.BRIDGE:
+            # Bridges and top-ups send no order: a top-up's fill is what the transfer moved
+            # (`cockpit.engine.topup`), which the journal's order rows would reset to nothing.
+            if step.kind not in (StepKind.BRIDGE, StepKind.TOPUP):
                 self._sync_filled(step.seq)
         run = self.run
         problems = self._differences(run, frame.book)

@@ -255,6 +255,11 @@ COMMANDS = typing.get_args(Command)
 #: The commands that may send (or cancel) orders: refused by a read-only engine or terminal.
 ORDER_COMMANDS = (Trim, Close, AcceptKillCut, StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, SkipStep,
                   AbortRun, CancelOrder, CancelAll)
+#: What a read-only terminal (`cockpit --readonly` attached to a guard) may send: they change
+#: what terminals are shown (the plots' series, the carry scanner's size: it informs only) or
+#: write a file (the ledger's CSV). Everything else acts on the engine: orders, the kill switch,
+#: a run.
+LOOK_COMMANDS = (WatchPlots, SetCarrySize, ExportLedger)
 #: The commands of a run.
 RUN_COMMANDS = (StartUnwind, ConfirmStep, ConfirmHedge, ResumeRun, PauseRun, SkipStep, AbortRun, DismissRun)
 

@@ -50,3 +50,24 @@ def test_without_a_date_or_a_ledger_there_is_nothing_to_export(tmp_path):
         engine.journal.close()
     assert not result.ok and "nothing to export yet" in result.message
     assert not (tmp_path / "exports").exists()
+
+
+def test_a_read_only_terminal_may_look_but_not_act(tmp_path):
+    """`cockpit --readonly` attached to a trading guard: the plots' watch and the ledger's export
+    (they change nothing but what terminals see, or write a file) and the scanner's size pass;
+    the kill switch and a run are refused with the terminal's reason."""
+    from cockpit.model import KillMode
+    from cockpit.model.commands import DismissRun, PauseRun, ResetKill, SetCarrySize, SetKillMode, WatchPlots
+
+    engine = demo_engine(seed=7, clock=lambda: FROZEN, journal=Journal(tmp_path / "j.sqlite"))
+    why = "this terminal is read-only (--readonly)"
+    try:
+        for command in (ResetKill(), SetKillMode(KillMode.ADVISE), PauseRun("r1"), DismissRun("r1")):
+            result = asyncio.run(handling.send(engine, command, readonly=why))
+            assert (result.ok, result.message) == (False, why), command
+        assert asyncio.run(handling.send(engine, WatchPlots("t1"), readonly=why)).ok
+        export = asyncio.run(handling.send(engine, ExportLedger(since=DAY), readonly=why))
+        assert export.message != why  # judged on its own merits (here: written, with no payments)
+        assert asyncio.run(handling.send(engine, SetCarrySize(50_000.0), readonly=why)).ok  # it informs only
+    finally:
+        engine.journal.close()

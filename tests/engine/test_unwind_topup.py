@@ -91,6 +91,7 @@ async def test_a_top_up_is_offered_before_the_cut_and_sent_once_after_its_own_co
         assert (await send(engine, ResumeRun("r1"))).ok
         run = await _over(engine)
         assert venue.top_ups == [top_up_id("r1", top.seq)] and not venue.positions
+        assert run.step(top.seq).filled == top.amount  # the verify keeps what the transfer moved
     finally:
         await engine.stop()
 
