@@ -117,12 +117,15 @@ class FundingMemory:
                 continue
             sign = 1.0 if p.side is Side.LONG else -1.0
             watch[key] = (q.next_time, q.rate, p.notional, sign, p.venue, p.asset)
+        held = {(p.key.account, p.key.symbol) for p in a.positions}
         for key, (due, rate, notional, sign, venue, asset) in self._watch.items():
-            if now >= due and key in watch:
+            if now >= due and key in held:
                 self.history.add_estimate(key[0], venue, key[1], asset, due, -sign * rate * notional, rate, notional)
                 self._ledger_changed += 1
-        # A payment not yet reached keeps its last-seen figures until it is.
-        self._watch = {k: v for k, v in watch.items()}
+        # A payment not yet reached keeps its last-seen figures until a fresh quote replaces them:
+        # an account STALE or a quote missing for a frame or two must not lose it.
+        kept = {k: v for k, v in self._watch.items() if now < v[0] and k in held}
+        self._watch = {**kept, **watch}
 
     def _refresh_stats(self, now: float, a: Assessment) -> None:
         key = (self.history.changed, int(now // STATS_EVERY), tuple((c.asset, c.venue, c.symbol) for c in a.funding))

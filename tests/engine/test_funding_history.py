@@ -9,6 +9,7 @@ by waits on conditions, never by timing assertions).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,8 +40,12 @@ class FundingFake(FakeVenue):
     limited: int = 0  # the next calls answer RateLimited
     payments: tuple = ()
 
+    quiet: bool = False  # the next snapshots carry no funding quote (a reply missing for a while)
+
     async def snapshot(self) -> VenueSnapshot:
         snap = await super().snapshot()
+        if self.quiet:
+            return dataclasses.replace(snap, funding=())
         quote = FundingQuote(venue=self.info.venue, symbol=BTC, asset="BTC", rate=self.rate, interval_hours=8.0,
                              next_time=self.next_time, mark_price=100.0, open_interest=1000.0)
         return VenueSnapshot(account=snap.account, fetched_at=snap.fetched_at, positions=snap.positions,
@@ -154,6 +159,22 @@ def test_each_payment_is_estimated_when_it_falls_due():
     ((acc, _venue, symbol, asset, t, amount, rate, notional),) = engine.funding.history.estimates(0.0)
     assert (acc, symbol, asset, t) == ("a", BTC, "BTC", START + 60)
     assert amount == pytest.approx(-0.1) and notional == pytest.approx(200.0)
+
+
+def test_a_payment_is_estimated_though_its_quote_went_missing_before_it_fell_due():
+    """The quote is missing for a frame before the payment time, and after it the venue already
+    quotes the next payment: the one in between is still estimated, from the figures last seen."""
+    clock = Clock(START)
+    venue = FundingFake(account("a"), clock, next_time=START + 60)
+    venue.positions[BTC] = position("a", BTC, Side.LONG, "2")
+    engine = Engine([venue], clock=clock)
+    run_frames(engine, clock, 1, 30.0)  # quoted: the payment at START + 60
+    venue.quiet = True
+    run_frames(engine, clock, 1, 70.0)  # no quote at START + 30
+    venue.quiet, venue.next_time = False, START + 60 + 8 * 3600
+    run_frames(engine, clock, 1, 1.0)  # START + 100: the next payment quoted
+    ((_acc, _venue, _symbol, _asset, t, amount, _rate, _notional),) = engine.funding.history.estimates(0.0)
+    assert t == START + 60 and amount == pytest.approx(-0.1)
 
 
 # -- the backfill -------------------------------------------------------------------------------
