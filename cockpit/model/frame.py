@@ -69,3 +69,15 @@ class Frame:
     ledger: FundingLedger | None = None
     working: tuple[WorkingOrder, ...] = ()
     plots: Plots | None = None
+
+    def orders_off(self, account: str | None = None) -> bool:
+        """Whether the engine refuses orders: the whole frame is read-only, or `account` is (None:
+        every account is). The UI offers an order key, or asks before sending, only where this is
+        False; where it is True it sends at once, so the engine's refusal says why."""
+        if self.readonly:
+            return True
+        if account is None:
+            accounts = self.book.accounts
+            return bool(accounts) and all(acc.info.readonly for acc in accounts)
+        found = self.book.account(account)
+        return found is not None and found.info.readonly

@@ -114,3 +114,24 @@ async def test_a_read_only_account_offers_no_trim_on_its_rows_but_others_do():
         assert "Trim 25%" not in _bar(app) and "Trim 25%" not in _commands(app)
         await _row(pilot, lambda key: not isinstance(key, str) and key.account != name)
         assert _bar(app)["Trim 25%"]
+
+
+async def test_a_flagged_row_of_a_read_only_account_offers_no_flag_trim():
+    """The apply-flag key follows the same rule as the trims (`Frame.orders_off`): on a row of an
+    account that is read-only in its own config it is neither on the bar nor in the row's hint."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        await _row(pilot, lambda key: not isinstance(key, str) and app.screen._flag_trim() is not None)
+        assert _bar(app)["Apply flag"]
+        pane = app.screen.query_one("#positions")
+        assert " trims " in str(pane.border_subtitle)
+        name = app.screen.query_one(PositionsTable).selected_position.account
+        frame = app.api.latest
+        accounts = tuple(replace(acc, info=replace(acc.info, readonly=True)) if acc.name == name else acc
+                         for acc in frame.book.accounts)
+        app.api.latest = replace(frame, book=replace(frame.book, accounts=accounts))
+        app.screen.show_frame(app.api.latest)
+        await pilot.pause()
+        assert "Apply flag" not in _bar(app) and "Apply flag" not in _commands(app)
+        assert " trims " not in str(pane.border_subtitle)

@@ -106,9 +106,6 @@ class CarryScreen(FollowingScreen):
         max-height: 9;
         background: $panel;
     }
-    CarryScreen.-short #carry-detail {
-        max-height: 9;
-    }
     #carry-legend {
         height: auto;
         max-height: 3;
@@ -140,7 +137,7 @@ class CarryScreen(FollowingScreen):
             self.query_one("#carry-head", Line).show(Text(pc.header(None)))
 
     def on_resize(self) -> None:
-        """On a short terminal the detail and the legend give their rows to the pairs."""
+        """On a short terminal the legend gives its rows to the pairs (one line, cut)."""
         short = self.size.height < SHORT_HEIGHT
         self.set_class(short, "-short")
         legend = pc.LEGEND_SHORT if short else pc.LEGEND

@@ -47,7 +47,7 @@ from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
-from cockpit.ui.widgets.status import status_line, trading_label
+from cockpit.ui.widgets.status import status_line
 
 if TYPE_CHECKING:
     from cockpit.ui.screens.run import RunScreen
@@ -433,7 +433,7 @@ class CockpitScreen(Screen):
         """The trim risk suggests for the selected flagged row (None: no flag, no suggestion,
         or no order path), never worked out here."""
         p = self._selected_risk()
-        if p is None or self.frame is None or self.frame.readonly:
+        if p is None or self.frame is None or self.frame.orders_off(p.account):
             return None
         return flags.suggested_trim(p)
 
@@ -452,17 +452,16 @@ class CockpitScreen(Screen):
 
     def _trim_offered(self) -> bool | None:
         frame = self.frame
-        if frame is None or trading_label(frame)[0]:
+        if frame is None or frame.orders_off():
             return None if frame is None else False
         p = self._selected_risk()
         if p is None:
             return None  # a summary row: the keys stay on the bar, off, as the cursor moves on
-        account = next((acc for acc in frame.book.accounts if acc.name == p.account), None)
-        return not (account is not None and account.info.readonly)
+        return not frame.orders_off(p.account)
 
     def _cut_waits(self) -> bool:
         frame = self.frame
-        if frame is None or trading_label(frame)[0]:
+        if frame is None or frame.orders_off():
             return False
         kill = frame.assessment.kill
         return bool(kill.proposed) and kill.mode is KillMode.ADVISE

@@ -157,9 +157,7 @@ class OrdersScreen(FollowingScreen):
     def _ask(self, question: ConfirmScreen, command, kept: str) -> None:
         """Send `command` once a person confirms (Keep focused); read-only skips the question and
         sends it at once, so the engine's refusal says why nothing happens."""
-        frame = self.frame
-        if frame is not None and (frame.readonly or frame.book.account(command.account) is not None
-                                  and frame.book.account(command.account).info.readonly):
+        if self.frame is not None and self.frame.orders_off(command.account):
             self._send(command)
             return
         self.app.push_screen(question, callback=lambda ok: self._send(command) if ok else self.notify(kept, timeout=2))

@@ -303,9 +303,7 @@ class RunScreen(Screen):
 
     def _readonly(self) -> bool:
         """The frame says orders are off: skip the question, let the engine say why."""
-        frame = self.frame
-        return frame is not None and (frame.readonly or (
-            bool(frame.book.accounts) and all(acc.info.readonly for acc in frame.book.accounts)))
+        return self.frame is not None and self.frame.orders_off()
 
     @work(group="run", exit_on_error=False)
     async def _send(self, command) -> None:

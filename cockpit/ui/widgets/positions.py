@@ -172,7 +172,7 @@ class PositionsTable(KeyedTable):
         self.show_rows(keys, cells)
 
 
-def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[PositionKey, float], near_liq: float = 0.10,
+def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[PositionKey, float], near_liq: float,
          data_age: float | None = None) -> tuple:
     """One position's cells; `cuts` are the kill switch's proposed cuts by position key,
     `near_liq` the assessment's near-liquidation distance, `data_age` its account's data age
@@ -265,7 +265,7 @@ def flag_hint(p: PositionRisk, frame: Frame, key: str) -> str:
     text = flag_text.position_flags(p, a.near_liq_distance, cut=proposed_cuts(a).get(p.key), data_age=age)
     if not text:
         return ""
-    if flag_text.suggested_trim(p) is not None and not frame.readonly:
+    if flag_text.suggested_trim(p) is not None and not frame.orders_off(p.account):
         text += " · " + flag_text.apply_hint(p, key)
     return f"{p.account} {p.asset}: {text}"
 

@@ -54,9 +54,8 @@ def status_line(frame: Frame, colors: dict[str, str], width: int) -> Text:
 def trading_label(frame: Frame) -> tuple[bool, str]:
     """(read-only, label): READ-ONLY when orders are off on every account, else TRADING, saying
     how many accounts are read-only."""
-    accounts = frame.book.accounts
-    readonly = sum(acc.info.readonly for acc in accounts)
-    if frame.readonly or (accounts and readonly == len(accounts)):
+    readonly = sum(acc.info.readonly for acc in frame.book.accounts)
+    if frame.orders_off():
         return True, "READ-ONLY"
     return False, "TRADING" + (f" ({readonly} read-only)" if readonly else "")
 
