@@ -14,6 +14,23 @@ from decimal import Decimal
 from enum import Enum
 from typing import NamedTuple
 
+HOURS_PER_DAY = 24.0
+DAYS_PER_YEAR = 365.0
+"""Funding accrues every day of the year: perps never close."""
+
+
+def annualized(rate, interval_hours):
+    """The APR of a funding `rate` paid every `interval_hours`: rate × (24 / interval_hours) × 365,
+    always from the symbol's own interval. The one formula for every APR in the cockpit, on floats
+    and numpy arrays alike (element by element); the callers decide what an unknown interval
+    (None) reads as. An interval of 0 raises on floats, as any division by zero."""
+    return rate * (HOURS_PER_DAY / interval_hours) * DAYS_PER_YEAR
+
+
+def per_interval(apr, interval_hours):
+    """The rate per interval of `apr` paid every `interval_hours`: `annualized` undone."""
+    return apr * interval_hours / HOURS_PER_DAY / DAYS_PER_YEAR
+
 
 class FundingSample(NamedTuple):
     """One funding rate of one symbol at one time, as a venue published or settled it.
@@ -32,7 +49,7 @@ class FundingSample(NamedTuple):
         """rate × (24 / interval) × 365; NaN when the interval is unknown."""
         if self.interval_hours is None or self.interval_hours <= 0:
             return float("nan")
-        return self.rate * (24.0 / self.interval_hours) * 365.0
+        return annualized(self.rate, self.interval_hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,4 +169,5 @@ class FundingLedger:
     disagreements: int = 0
 
 
-__all__ = ["AssetFunding", "CellStats", "FundingLedger", "FundingPayment", "FundingSample", "LedgerLine", "Period"]
+__all__ = ["DAYS_PER_YEAR", "HOURS_PER_DAY", "AssetFunding", "CellStats", "FundingLedger", "FundingPayment",
+           "FundingSample", "LedgerLine", "Period", "annualized", "per_interval"]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from itertools import count
 
 from cockpit.model.enums import Health, Layer, MarginMode, Side, TransferStatus
+from cockpit.model.funding import annualized
 from cockpit.model.ids import PositionKey
 from cockpit.model.orders import Order
 
@@ -89,7 +90,7 @@ class FundingQuote:
         """Annualized rate: rate × (24 / interval_hours) × 365; None when the interval is unknown."""
         if self.interval_hours is None:
             return None
-        return self.rate * (24.0 / self.interval_hours) * 365.0
+        return annualized(self.rate, self.interval_hours)
 
 
 @dataclass(frozen=True, slots=True)

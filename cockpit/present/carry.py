@@ -12,6 +12,7 @@ import re
 
 from cockpit.model import CarryPair, CarryScan, DepthSource
 from cockpit.model.commands import CARRY_SIZE_RANGE
+from cockpit.model.funding import per_interval
 from cockpit.present import format as fmt
 
 COLUMNS = ("mark", "asset", "long", "short", "gross", "net", "breakeven", "cap_half", "cap_zero", "stable",
@@ -131,7 +132,7 @@ def _leg(side: str, venue: str, apr: float, hours: float | None) -> str:
     """One leg: what it earns or pays a year, and the venue's rate per interval."""
     earns = -apr if side == "long" else apr
     verb = "pays" if earns < 0 else "earns"
-    rate = "interval unknown" if hours is None else f"{fmt.rate(apr * hours / 24.0 / 365.0)}/{interval(hours)}"
+    rate = "interval unknown" if hours is None else f"{fmt.rate(per_interval(apr, hours))}/{interval(hours)}"
     return f"{side} {venue} {verb} {fmt.apr(abs(earns)).lstrip('+ ')}/y ({rate})"
 
 

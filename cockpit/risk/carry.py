@@ -54,9 +54,9 @@ import numpy as np
 from cockpit.model import CarryPair, CarryScan, FundingCell, Instrument, Side
 from cockpit.model.assessment import DepthSource
 from cockpit.model.book import Book
+from cockpit.model.funding import DAYS_PER_YEAR
 from cockpit.risk.orders import impact
 
-YEAR_DAYS = 365.0
 DEFAULT_TAKER_FEE: float = Instrument.__dataclass_fields__["taker_fee"].default
 """The taker fee assumed for a cell whose instrument no account lists (the `Instrument` default)."""
 GROSS_EPSILON = 1e-9
@@ -76,13 +76,13 @@ def slippage(k_sum, size):
 
 def net_apr(gross, fees, k_sum, size, horizon_days):
     """Net APR at `size`: the gross less fees and slippage spread over `horizon_days`."""
-    return gross - (fees + slippage(k_sum, size)) * YEAR_DAYS / horizon_days
+    return gross - (fees + slippage(k_sum, size)) * DAYS_PER_YEAR / horizon_days
 
 
 def breakeven_days(gross: float, cost: float) -> float | None:
     """Days of gross carry that pay `cost` (a fraction of notional); None when it never does.
     (One pair; the scan computes it for all at once.)"""
-    return cost / (gross / YEAR_DAYS) if gross > 0 else None
+    return cost / (gross / DAYS_PER_YEAR) if gross > 0 else None
 
 
 def capacity(gross: float, fees: float, k_sum: float, horizon_days: float, q: float = 1.0) -> float:
@@ -90,7 +90,7 @@ def capacity(gross: float, fees: float, k_sum: float, horizon_days: float, q: fl
 
     0 when fees alone already take it (or the pair earns nothing); infinite without slippage.
     """
-    room = q * gross * horizon_days / YEAR_DAYS - fees
+    room = q * gross * horizon_days / DAYS_PER_YEAR - fees
     if room <= 0 or gross <= 0:
         return 0.0
     if k_sum <= 0:
@@ -252,7 +252,7 @@ def scan(cells: Sequence[FundingCell], fees: Sequence[float], size: float, horiz
     gross, fee, k_sum = p.gross[pick], p.fees[pick], p.k[pick]
     slip = slippage(k_sum, size)
     with np.errstate(divide="ignore", invalid="ignore"):
-        days = np.where(gross > 0, (fee + slip) / (gross / YEAR_DAYS), np.nan)
+        days = np.where(gross > 0, (fee + slip) / (gross / DAYS_PER_YEAR), np.nan)
     cap0, cap_half = _capacities(gross, fee, k_sum, horizon_days, 1.0), _capacities(gross, fee, k_sum, horizon_days, 0.5)
     samples, share, median, low = _stability(_histories(cells) if history is None else history, long, short)
     rows = tuple(map(_row, long.tolist(), short.tolist(), gross.tolist(), fee.tolist(), slip.tolist(),
@@ -263,7 +263,7 @@ def scan(cells: Sequence[FundingCell], fees: Sequence[float], size: float, horiz
 
 def _capacities(gross: np.ndarray, fees: np.ndarray, k_sum: np.ndarray, horizon_days: float, q: float) -> list[float]:
     """`capacity` of every pair at once."""
-    room = q * gross * horizon_days / YEAR_DAYS - fees
+    room = q * gross * horizon_days / DAYS_PER_YEAR - fees
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         size = np.where(k_sum > 0, (room / (2.0 * k_sum)) ** 2, math.inf)
     return np.where((room <= 0) | (gross <= 0), 0.0, size).tolist()

@@ -1,7 +1,7 @@
 """Funding: what each position pays or earns, and the cross-sectional funding stress index.
 
 APR is always from the symbol's own current interval, ``rate × (24 / interval_hours) × 365``
-(`FundingQuote.apr`; unknown, NaN here, when the venue does not give the interval: never a guessed
+(`cockpit.model.funding.annualized`, as `FundingQuote.apr`; unknown, NaN here, when the venue does not give the interval: never a guessed
 8 h, so funding per day is unknown too); a position earns ``−side × APR / 365 × notional`` per day, so a long pays
 when the rate is positive.
 
@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cockpit.model.funding import DAYS_PER_YEAR
 from cockpit.risk.arrays import fill_nan, median, row_medians
 from cockpit.risk.history import SampledRing
 
@@ -58,7 +59,7 @@ HISTORY_SHOWN = 24  # APR samples per heatmap cell shown in its detail
 
 def per_day(sign: np.ndarray, notional: np.ndarray, apr: np.ndarray) -> np.ndarray:
     """Funding each position earns per day (negative: it pays); NaN where unknown."""
-    return -sign * apr / 365.0 * notional
+    return -sign * apr / DAYS_PER_YEAR * notional
 
 
 def robust_baseline(history: np.ndarray, prior: float, floor: float,

@@ -27,6 +27,7 @@ import numpy as np
 
 from cockpit.model import AccountState, Book, FundingQuote, Health, Instrument, Position, PositionKey, Side
 from cockpit.model import MarginMode, TransferStatus, VenueSnapshot
+from cockpit.model.funding import annualized
 from cockpit.risk.arrays import fill_nan
 
 NAN = float("nan")
@@ -118,12 +119,12 @@ _QUOTE_FIELDS = attrgetter("asset", "symbol", "rate", "interval_hours", "open_in
 
 
 def _apr(rate: tuple, hours: tuple) -> np.ndarray:
-    """`FundingQuote.apr` of every quote at once, read-only: the same arithmetic on the same
-    floats, rate × (24 / interval_hours) × 365, NaN where the interval is unknown."""
+    """`FundingQuote.apr` of every quote at once, read-only: the same `annualized` on the same
+    floats, NaN where the interval is unknown."""
     interval = np.asarray(hours, float)  # None becomes NaN
     if not interval.all():  # an interval of 0: the property's own error, as quote by quote
-        return _frozen([None if h is None else r * (24.0 / h) * 365.0 for r, h in zip(rate, hours)])
-    out = np.asarray(rate, float) * (24.0 / interval) * 365.0
+        return _frozen([None if h is None else annualized(r, h) for r, h in zip(rate, hours)])
+    out = annualized(np.asarray(rate, float), interval)
     out.setflags(write=False)
     return out
 

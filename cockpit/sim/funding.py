@@ -22,6 +22,7 @@ from typing import Sequence
 
 import numpy as np
 
+from cockpit.model.funding import annualized
 from cockpit.sim.universe import AssetSpec, VenueSpec
 
 INTEREST = 0.0001  # per 8h: the interest component of the formula
@@ -132,7 +133,7 @@ class FundingModel:
 
     def apr(self) -> np.ndarray:
         """Annualized current rates, from each symbol's own interval."""
-        return self.rates() * (24.0 / self.interval) * 365.0
+        return annualized(self.rates(), self.interval)
 
     # --- payments ----------------------------------------------------------------------------
 
