@@ -49,18 +49,11 @@ def mark(pair: CarryPair) -> str:
     return WARN_MARK if pair.pays_both else HELD_MARK if pair.held else ""
 
 
-def interval(hours: float | None) -> str:
-    """A funding interval: "8h", "1h", "0.5h" ("—" when unknown)."""
-    if hours is None:
-        return fmt.DASH
-    return f"{hours:g}h"
-
-
 def intervals(pair: CarryPair) -> str:
     """Both legs' intervals, long/short ("8h" when they match, "1h/8h" when they do not)."""
     if not pair.mismatch:
-        return interval(pair.long_interval)
-    return f"{interval(pair.long_interval)}/{interval(pair.short_interval)}"
+        return fmt.interval(pair.long_interval)
+    return f"{fmt.interval(pair.long_interval)}/{fmt.interval(pair.short_interval)}"
 
 
 def days(value: float | None) -> str:
@@ -132,7 +125,7 @@ def _leg(side: str, venue: str, apr: float, hours: float | None) -> str:
     """One leg: what it earns or pays a year, and the venue's rate per interval."""
     earns = -apr if side == "long" else apr
     verb = "pays" if earns < 0 else "earns"
-    rate = "interval unknown" if hours is None else f"{fmt.rate(per_interval(apr, hours))}/{interval(hours)}"
+    rate = "interval unknown" if hours is None else f"{fmt.rate(per_interval(apr, hours))}/{fmt.interval(hours)}"
     return f"{side} {venue} {verb} {fmt.apr(abs(earns)).lstrip('+ ')}/y ({rate})"
 
 
@@ -173,11 +166,11 @@ def mismatch_text(pair: CarryPair, scan: CarryScan, now: float) -> str:
     """What the legs' payment times mean for the carry."""
     nxt = _next_payments(pair, now)
     if not pair.mismatch:
-        return f"Both legs pay every {interval(pair.long_interval)}, at the same times: they offset.{nxt}"
+        return f"Both legs pay every {fmt.interval(pair.long_interval)}, at the same times: they offset.{nxt}"
     longer = pair.long_venue if (pair.long_interval or 0) > (pair.short_interval or 0) else pair.short_venue
     hours = max(pair.long_interval or 0, pair.short_interval or 0)
     return (f"Paid at different times ({intervals(pair)}): the legs offset only across {longer}'s "
-            f"{interval(hours)} payment, paid whole to whoever holds then; in or out at the wrong moment gains "
+            f"{fmt.interval(hours)} payment, paid whole to whoever holds then; in or out at the wrong moment gains "
             f"or loses one: {fmt.pct(pair.timing, digits=4)} = {fmt.money(pair.timing * scan.size, dollars=True)}."
             f"{nxt}")
 

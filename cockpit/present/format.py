@@ -211,6 +211,11 @@ def rate(value: float | None) -> str:
     return f"{value * 100:+.4f}%"
 
 
+def interval(hours: float | None, unknown: str = DASH) -> str:
+    """A funding interval: "8h", "1h", "0.5h" (`unknown` when the venue did not say)."""
+    return unknown if hours is None else f"{hours:g}h"
+
+
 def duration(seconds: float | None) -> str:
     """A span: "45s", "12m", "3.5h", "6.4d"."""
     if seconds is None:

@@ -161,7 +161,7 @@ def card(cell: FundingCell, stats: CellStats | None, frame: Frame) -> list[str]:
     funding per day; the period medians and stability (most pressing first: a narrow pane may
     show only the first lines)."""
     ref = frame.sim_time if frame.sim_time is not None else frame.now
-    interval = "interval unknown" if cell.interval_hours is None else f"every {cell.interval_hours:g}h"
+    interval = "interval unknown" if cell.interval_hours is None else f"every {fmt.interval(cell.interval_hours)}"
     apr = "APR unknown" if cell.interval_hours is None else f"{fmt.apr(cell.apr).strip()} APR"
     lines = [f"{cell.asset}@{cell.venue} {cell.symbol}" + (" · last-known (account not live)" if cell.stale else ""),
              f"last {fmt.rate(cell.rate)} = {apr} · predicted {fmt.rate(cell.predicted_rate)} · {interval}, "
@@ -205,7 +205,7 @@ def ledger_header(ledger: FundingLedger | None) -> str:
     if ledger is None:
         return "Funding ledger: waiting for the first frame"
     since = time.strftime("%Y-%m-%d", time.gmtime(ledger.since))
-    accounts = " · ".join(f"{a} {_exact(v)}" for a, v in ledger.per_account) or "nothing booked yet"
+    accounts = " · ".join(f"{a} {fmt.cents(v)}" for a, v in ledger.per_account) or "nothing booked yet"
     flag = f" · {ledger.disagreements} ≠ disagree" if ledger.disagreements else ""
     return f"Funding ledger since {since} (UTC){flag} · {accounts}"
 
@@ -214,13 +214,8 @@ def asset_lines(ledger: FundingLedger | None) -> str:
     """Per asset: booked over the window, and the projection per day at current rates."""
     if ledger is None or not ledger.per_asset:
         return ""
-    return " · ".join(f"{x.asset} {_exact(x.booked)} (now {fmt.money(x.projected_per_day, signed=True)}/d)"
+    return " · ".join(f"{x.asset} {fmt.cents(x.booked)} (now {fmt.money(x.projected_per_day, signed=True)}/d)"
                       for x in ledger.per_asset)
-
-
-def _exact(amount) -> str:
-    """A booked sum to the cent, signed: "+19.87", "-53.70" (accounting wants cents, not "20")."""
-    return fmt.cents(amount)
 
 
 def sources_line(ledger: FundingLedger | None) -> str:

@@ -145,12 +145,6 @@ def time_axis(extent: float) -> TimeAxis:
     return TimeAxis(unit, name, -span, ticks)
 
 
-def time_unit(extent: float) -> tuple[float, str]:
-    """(seconds per unit, its name) for an x axis covering `extent` seconds back to now."""
-    axis = time_axis(extent)
-    return axis.unit, axis.name
-
-
 def nice_step(raw: float) -> float:
     """The smallest of 1, 2, 5 × a power of ten at least `raw` (> 0)."""
     power = 10.0 ** math.floor(math.log10(raw))
@@ -237,7 +231,7 @@ def _funding_key(history: FundingHistory, frame: Frame) -> tuple[tuple, tuple[st
     key = [(LINE, f"APR (mean per {fmt.duration(history.bucket)})", "primary"),
            (LEVEL, "0: above it longs pay", "secondary")]
     if history.interval_changes:
-        changes = ", ".join(f"{_hours(h)} {fmt.duration(frame.plots.now - t)} ago"
+        changes = ", ".join(f"{fmt.interval(h, '?')} {fmt.duration(frame.plots.now - t)} ago"
                             for t, h in history.interval_changes[-3:])
         key.append((EVENT, f"interval changed to {changes}", "accent"))
     else:
@@ -246,12 +240,8 @@ def _funding_key(history: FundingHistory, frame: Frame) -> tuple[tuple, tuple[st
     notes = ()
     if live is not None:
         notes = (f"now {fmt.apr(live.apr)} APR at {fmt.rate(live.rate)} per "
-                 f"{_hours(live.interval_hours) if live.interval_hours else '? h'}",)
+                 f"{fmt.interval(live.interval_hours, '? h')}",)
     return tuple(key), notes
-
-
-def _hours(hours: float | None) -> str:
-    return "?" if hours is None else f"{hours:g}h"
 
 
 def _without_series(plot: Plot, title: str, frame: Frame) -> Panel:
@@ -346,7 +336,7 @@ def _drawdown_chart(equity: EquityHistory, now: float, axis: TimeAxis) -> Chart:
 
 
 def _last_money(points: Points) -> str:
-    return f"${fmt.money(points[-1][1], short=True)}" if points else fmt.DASH
+    return fmt.money(points[-1][1], dollars=True) if points else fmt.DASH
 
 
 # -- 4. shocks ------------------------------------------------------------------------------
@@ -412,4 +402,4 @@ def panels(frame: Frame, cell: tuple[str, str] | None) -> tuple[Panel, ...]:
 
 __all__ = ["BAR", "Chart", "EVENT", "LEVEL", "LINE", "Mark", "PLOTS", "Panel", "Plot", "SERIES_COLORS",
            "TimeAxis", "collecting", "equity_panel", "funding_panel", "money_axis", "nice_step", "panels",
-           "shock_label", "shocks_panel", "stress_panel", "time_axis", "time_unit", "value_range"]
+           "shock_label", "shocks_panel", "stress_panel", "time_axis", "value_range"]

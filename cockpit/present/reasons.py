@@ -24,12 +24,6 @@ _REASON_TEXT = {
 }
 
 
-def dollars(value: float, *, up: bool = False) -> str:
-    """Whole dollars with thousands separators, rounded down (or `up`): "$31,000"
-    (`cockpit.present.format.whole_dollars`)."""
-    return whole_dollars(value, up=up)
-
-
 def rescue(c: LayerCollateral) -> str:
     """An account's time-to-rescue route: "hl: Hyperliquid bridge + deposit" when covered,
     "partial: $1 of $31,000" or "uncovered: $31,000" when not, "" when nothing is needed.
@@ -39,9 +33,9 @@ def rescue(c: LayerCollateral) -> str:
     if c.rescue_status is RescueStatus.COVERED:
         return f"{', '.join(c.rescue_sources)}: {c.rescue_route}"
     if c.rescue_status is RescueStatus.PARTIAL:
-        return f"partial: {dollars(c.rescue_amount)} of {dollars(c.rescue_need, up=True)}"
+        return f"partial: {whole_dollars(c.rescue_amount)} of {whole_dollars(c.rescue_need, up=True)}"
     if c.rescue_status is RescueStatus.UNCOVERED:
-        return f"uncovered: {dollars(c.rescue_need, up=True)}"
+        return f"uncovered: {whole_dollars(c.rescue_need, up=True)}"
     return ""
 
 

@@ -95,6 +95,11 @@ def test_every_figure_climbs_one_ladder(value):
             assert text[-1] == suffix
 
 
+def test_a_funding_interval_in_hours_or_what_unknown_reads_as():
+    assert [fmt.interval(h) for h in (8.0, 1.0, 4, 0.5, None)] == ["8h", "1h", "4h", "0.5h", "—"]
+    assert fmt.interval(None, "?") == "?" and fmt.interval(2.0, "?") == "2h"
+
+
 def test_leverage_in_a_legend_and_in_a_cell():
     assert fmt.leverage(2.0123) == "2.01×"
     assert fmt.leverage(2.0123, compact=True) == "2.0x"

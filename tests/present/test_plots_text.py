@@ -8,7 +8,7 @@ import pytest
 
 from cockpit.model import Assessment, Book, Frame, Mode, StressRow
 from cockpit.model.plots import Driver, EquityHistory, FundingHistory, Plots, Series, StressHistory
-from cockpit.present import plots as pp
+from cockpit.present import plots as pp, privacy
 
 NOW = 1_000_000.0
 H = 3600.0
@@ -20,9 +20,9 @@ def _frame(plots: Plots | None = None, stress: tuple = ()) -> Frame:
 
 
 def test_time_unit_fits_the_history():
-    assert pp.time_unit(30 * 60) == (60.0, "minutes ago")
-    assert pp.time_unit(10 * H) == (H, "hours ago")
-    assert pp.time_unit(5 * 86400) == (86400.0, "days ago")
+    assert pp.time_axis(30 * 60)[:2] == (60.0, "minutes ago")
+    assert pp.time_axis(10 * H)[:2] == (H, "hours ago")
+    assert pp.time_axis(5 * 86400)[:2] == (86400.0, "days ago")
 
 
 def test_before_the_series_arrive_each_plot_says_it_waits():
@@ -76,6 +76,21 @@ def test_equity_lines_per_account_and_drawdown_against_both_caps():
     assert {m.at for m in bottom.marks if m.kind == "level"} == {5.0, 15.0}
     assert bottom.y_range == (-1.0, 20.0) and bottom.y_ticks == (0.0, 5.0, 10.0, 15.0, 20.0)  # the peak cap in sight
     assert ("━", "a $95k", "primary") in panel.key and panel.notes[0].startswith("book $145k")
+
+
+def test_equity_below_zero_reads_as_money_in_a_sentence():
+    """A negative equity (an account past liquidation, a book in deficit) reads "−$5.0k" as money in
+    a sentence does everywhere, not "$-5k"; masked, "−$•••"."""
+    equity = EquityHistory((Series("a", ((NOW - H, 1_000.0), (NOW, -5_000.0))),), ((NOW, -4_200.0),),
+                           ((NOW, 0.01),), ((NOW, 0.02),), 0.05, 0.15, 60.0)
+    panel = pp.equity_panel(_frame(Plots(NOW, equity=equity)))
+    assert ("━", "a −$5.0k", "primary") in panel.key and panel.notes[0].startswith("book −$4.2k;")
+    privacy.set_masked(True)
+    try:
+        masked = pp.equity_panel(_frame(Plots(NOW, equity=equity)))
+    finally:
+        privacy.set_masked(False)
+    assert ("━", "a −$•••", "primary") in masked.key and masked.notes[0].startswith("book −$•••;")
 
 
 def test_the_time_axis_reads_in_whole_units_back_to_now():
