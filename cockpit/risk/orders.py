@@ -6,14 +6,9 @@ the position holds minus what is already in flight; it can shrink a position, ne
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
-
-def round_down(amount: Decimal, step: Decimal) -> Decimal:
-    """`amount` rounded down to a whole multiple of `step` (step > 0)."""
-    if step <= 0:
-        raise ValueError("step must be positive")
-    return (amount / step).to_integral_value(rounding=ROUND_DOWN) * step
+from cockpit.model.steps import on_step as round_down  # down to a whole multiple of the step
 
 
 def reduce_only_amount(

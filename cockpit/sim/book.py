@@ -9,9 +9,10 @@ away from the touch, as real books do, so small orders fill at the touch and lar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from cockpit.model import Instrument, Side
+from cockpit.model.steps import on_step
 
 LEVELS = 25
 # Liquidity tier -> (USD at the first level on Binance, half-spread in bps, bps between levels).
@@ -78,9 +79,9 @@ def levels(mark: float, taker: Side, inst: Instrument, tier: int, *, depth: floa
     out: list[Level] = []
     for k in range(LEVELS):
         raw = mark * (1.0 + sign * (first + k * gap))
-        price = (Decimal(repr(raw)) / inst.price_step).to_integral_value(rounding) * inst.price_step
+        price = on_step(raw, inst.price_step, rounding)
         size = per_level * (1.0 + LEVEL_GROWTH * k) / raw
-        amount = (Decimal(repr(size)) / inst.amount_step).to_integral_value(ROUND_DOWN) * inst.amount_step
+        amount = on_step(size, inst.amount_step)
         out.append(Level(price, max(amount, inst.amount_step)))
     return out
 

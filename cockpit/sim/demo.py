@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
 from cockpit.model import Layer, OrderRequest, Side, TransferRequest
+from cockpit.model.steps import on_step
 from cockpit.sim.margin import maintenance
 from cockpit.sim.scenario import Scenario, load_scenario
 from cockpit.sim.session import SimSession
@@ -72,7 +73,7 @@ def _scenario(scenario: str | Path | Scenario | None) -> Scenario:
 
 
 def _size(notional: float, mark: float, step: Decimal) -> Decimal:
-    return (Decimal(repr(abs(notional) / mark)) / step).to_integral_value(ROUND_DOWN) * step
+    return on_step(abs(notional) / mark, step)
 
 
 def seed_book(world: World) -> None:
@@ -126,7 +127,7 @@ def seed_orders(world: World) -> None:
             continue
         inst = acc.instruments[symbol]
         held = abs(ledger.position_size(acc, symbol))
-        amount = (held * Decimal(repr(share)) / inst.amount_step).to_integral_value(ROUND_DOWN) * inst.amount_step
+        amount = on_step(held * Decimal(repr(share)), inst.amount_step)
         if amount < inst.min_amount:
             continue
         mark = world.mark(acc.venue, acc.assets[symbol])

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Callable
 
 from cockpit.model import Instrument, Order, OrderRequest, OrderStatus, Rejected, Side
+from cockpit.model.steps import on_step
 from cockpit.sim.accounts import Account, Ledger
 from cockpit.sim.book import Level, half_spread, levels, walk
 from cockpit.sim.events import EventLog
@@ -212,7 +213,7 @@ class Exchange:
                 continue
             top = self.book(acc, rec.symbol, rec.side.opposite)[0].amount
             step = acc.instruments[rec.symbol].amount_step
-            slice_ = max((top * Decimal(PARTICIPATION) / step).to_integral_value() * step, step)
+            slice_ = max(on_step(top * Decimal(PARTICIPATION), step, ROUND_HALF_EVEN), step)
             amount = min(rec.amount - rec.filled, slice_)
             if rec.reduce_only:
                 held = self.ledger.position_size(acc, rec.symbol)

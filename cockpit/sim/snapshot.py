@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import numpy as np
 
 from cockpit.model import Collateral, FundingQuote, MarginMode, Position, Side, VenueSnapshot
+from cockpit.model.steps import on_step
 from cockpit.sim.accounts import Account
 from cockpit.sim.book import TIERS
 from cockpit.sim.margin import cross_liq_price, isolated_liq_price
@@ -24,7 +25,7 @@ OI_PER_DEPTH = 25_000.0
 
 def to_price(value: float, step: Decimal) -> Decimal:
     """A float price as a Decimal on the tick grid."""
-    return (Decimal(repr(value)) / step).to_integral_value(ROUND_HALF_EVEN) * step
+    return on_step(value, step, ROUND_HALF_EVEN)
 
 
 def positions(world: World, acc: Account) -> tuple[Position, ...]:

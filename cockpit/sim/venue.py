@@ -28,10 +28,14 @@ from cockpit.model.deadman import CANCELS_ORDERS
 from cockpit.sim import topup
 from cockpit.model.funding import FundingPayment, FundingSample
 from cockpit.sim.faults import LANDS, Fault, raise_fault
+from cockpit.model.steps import on_step
 from cockpit.sim.snapshot import snapshot
 
 if TYPE_CHECKING:
     from cockpit.sim.session import SimSession
+
+MONEY_STEP = Decimal("0.00000001")
+"""The precision the simulated venues book money to (8 decimals, as USDT and USDC are booked)."""
 
 
 class SimVenue:
@@ -199,7 +203,7 @@ class SimVenue:
             out.append(FundingPayment(
                 account=acc.name, venue=acc.spec.id, symbol=symbol,
                 asset=self._world.assets[acc.assets[symbol]].name, time=t,
-                amount=Decimal(f"{amount:.8f}"), currency=acc.spec.settle, id=f"{symbol}@{t:.0f}",
+                amount=on_step(amount, MONEY_STEP), currency=acc.spec.settle, id=f"{symbol}@{t:.0f}",
                 rate=rate, notional=notional))
         return tuple(out)
 
