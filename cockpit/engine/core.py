@@ -215,6 +215,7 @@ class Engine:
             request_timeout=self.settings.request_timeout, absent_grace=self.settings.absent_grace,
         )
         self.latest: Frame | None = None
+        self._working_kept: tuple[int, tuple] | None = None  # (journal version, Frame.working)
         self._seq = 0
         self._subscribers: Listeners[Frame] = Listeners(
             lambda callback, error: self._log_once(f"frame subscriber {callback!r} failed", error))
@@ -717,8 +718,12 @@ class Engine:
         return frame
 
     def _working(self) -> tuple:
-        """Our orders not done yet, from the journal, for the frame (`Frame.working`). A journal
-        that cannot be read leaves them off this frame (noticed once) rather than stopping it."""
+        """Our orders not done yet, from the journal, for the frame (`Frame.working`): made again
+        only when an order row was written since the last frame. A journal that cannot be read
+        leaves them off this frame (noticed once) rather than stopping it."""
+        version = self.journal.version
+        if self._working_kept is not None and self._working_kept[0] == version:
+            return self._working_kept[1]
         try:
             rows = self.journal.open_orders()
         except Exception as error:
@@ -726,7 +731,9 @@ class Engine:
             self._fail_loudly("reading the open orders failed", error, "the orders view may be incomplete")
             return self.latest.working if self.latest is not None else ()
         self._failed.pop("reading the open orders failed", None)
-        return tuple(row.working() for row in rows)
+        working = tuple(row.working() for row in rows)
+        self._working_kept = (version, working)
+        return working
 
     def _observe_funding(self, book: Book, assessment: Assessment, now: float) -> None:
         """Record the assessment in the history (a full disk or a bug there never stops a

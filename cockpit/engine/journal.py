@@ -13,6 +13,12 @@ It also holds the kill switch's latch (`kill_latch`, one row) and its episodes' 
 changes and before any order of a plan can be sent, so a restart resumes the same episode with
 the same intent ids instead of planning a second cut.
 
+The engine reads the orders on its hot path (every frame, every poll, every pass of the resolver):
+which are in flight, what each account has filled, which were declared absent. Every order row is
+written here (`record`, `set_status`), so the journal knows when they change: those reads are kept
+in memory and read from SQLite again only after a write (`version` counts the writes). A journal
+opened after a restart starts with nothing kept, so the first read is from the file.
+
 One engine writes a journal: a file journal is held by an exclusive lock on `<path>.lock` for as
 long as it is open, so a second cockpit or guard on the same file is refused with one line
 (`JournalBusy`) instead of two kill switches writing one journal, or SQLite's "database is
@@ -215,6 +221,8 @@ class Journal:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._lock = _hold(self.path)  # before SQLite opens it: one writer, or none
+        self.version = 0  # order writes so far: what was read of the orders is good until it moves
+        self._kept: dict[object, object] = {}  # the hot path's reads of the orders, as of `version`
         try:
             if self._lock is not None and not Path(self.path).exists():
                 # Created 0600: it holds order flow (never secrets, but still private).
@@ -234,6 +242,19 @@ class Journal:
             os.close(self._lock)  # closing the descriptor drops the flock
             self._lock = None
 
+    def _changed(self) -> None:
+        """An order row was (or may have been) written: what was kept of the orders is read again."""
+        self.version += 1
+        self._kept.clear()
+
+    def _kept_or(self, key: object, read):
+        """The value kept under `key` since the last order write, else `read()` (then kept)."""
+        try:
+            return self._kept[key]
+        except KeyError:
+            value = self._kept[key] = read()
+            return value
+
     def record(self, request: OrderRequest, *, intent_id: str, source: IntentSource, reason: str,
                now: float) -> bool:
         """Write an order before it is sent. False when this client id is already journaled."""
@@ -250,6 +271,8 @@ class Journal:
             )
         except sqlite3.IntegrityError:
             return False
+        finally:
+            self._changed()
         return True
 
     def set_status(
@@ -258,6 +281,13 @@ class Journal:
     ) -> None:
         """Move an order to `status` (and record how much is filled, at what average price and
         fee when the venue said)."""
+        try:
+            self._set_status(client_id, status, now=now, filled=filled, detail=detail, average=average, fee=fee)
+        finally:  # even half written (the second statement failed), nothing kept is trusted
+            self._changed()
+
+    def _set_status(self, client_id: str, status: OrderStatus, *, now: float, filled: Decimal | None,
+                    detail: str, average: Decimal | None, fee: float | None) -> None:
         if average is not None or fee is not None:
             self._db.execute("UPDATE orders SET average=COALESCE(?, average), fee=COALESCE(?, fee) WHERE client_id=?",
                              (None if average is None else str(average), fee, client_id))
@@ -279,14 +309,14 @@ class Journal:
         return None if row is None else _row(row)
 
     def open_orders(self, account: str | None = None) -> list[JournalRow]:
-        """Rows that may still change a position (intended, open, partial, unknown)."""
+        """Rows that may still change a position (intended, open, partial, unknown), oldest first."""
+        rows = self._kept_or("open", self._read_open)
+        return [row for row in rows if account is None or row.account == account]
+
+    def _read_open(self) -> tuple[JournalRow, ...]:
         marks = ",".join("?" for _ in IN_FLIGHT)
-        sql = f"SELECT * FROM orders WHERE status IN ({marks})"
-        args: list[str] = [s.value for s in IN_FLIGHT]
-        if account is not None:
-            sql += " AND account=?"
-            args.append(account)
-        return [_row(r) for r in self._db.execute(sql + " ORDER BY created", args)]
+        sql = f"SELECT * FROM orders WHERE status IN ({marks}) ORDER BY created"
+        return tuple(_row(r) for r in self._db.execute(sql, [s.value for s in IN_FLIGHT]))
 
     def in_flight(self, account: str, symbol: str) -> Decimal:
         """How much of (account, symbol) is already being closed by orders not yet done."""
@@ -297,15 +327,21 @@ class Journal:
 
         They are watched for a while: an order that lands late must be corrected to filled.
         """
-        sql = "SELECT * FROM orders WHERE status=? AND substr(detail, 1, ?)=? AND updated>=?"
-        args: list[object] = [OrderStatus.CANCELED.value, len(ABSENT), ABSENT, since]
-        if account is not None:
-            sql += " AND account=?"
-            args.append(account)
-        return [_row(r) for r in self._db.execute(sql + " ORDER BY created", args)]
+        # Kept from `since` on: the engine asks from a moving horizon, which only moves forward.
+        kept = self._kept.get("absent")
+        if kept is None or kept[0] > since:
+            kept = self._kept["absent"] = (since, self._read_absent(since))
+        return [row for row in kept[1] if row.updated >= since and (account is None or row.account == account)]
+
+    def _read_absent(self, since: float) -> tuple[JournalRow, ...]:
+        sql = "SELECT * FROM orders WHERE status=? AND substr(detail, 1, ?)=? AND updated>=? ORDER BY created"
+        return tuple(_row(r) for r in self._db.execute(sql, (OrderStatus.CANCELED.value, len(ABSENT), ABSENT, since)))
 
     def filled_total(self, account: str) -> dict[str, Decimal]:
         """How much our orders have filled on `account`, by symbol, over the whole journal."""
+        return dict(self._kept_or(("filled", account), lambda: self._read_filled(account)))
+
+    def _read_filled(self, account: str) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = {}
         for symbol, filled in self._db.execute("SELECT symbol, filled FROM orders WHERE account=?", (account,)):
             totals[symbol] = totals.get(symbol, Decimal(0)) + Decimal(filled)
