@@ -6,12 +6,22 @@ hands it here:
 
 * **Asked at start**: each account with a cut whose rescue from another layer is too slow is asked
   what it can top up (`TopUpVenue.top_up_available`), venues in parallel; a venue without one
-  (`NotSupported`) is simply not offered one, a failure is said on the timeline.
+  (`NotSupported`) is simply not offered one, a failure is said on the timeline. The step carries
+  the venue's route and whether it keeps a client id on the transfer (`terms`).
 * **Sent once**: the step is journaled SENDING (the run's transition) before the transfer leaves,
-  under the client id ``unwind:<run>:<seq>:topup``. A step found SENDING (a restart, or an answer
-  lost on the way: `UnknownOutcome`, a timeout) is first looked up (`top_up_status`) and sent
-  again only when the venue never received it: where the venue dedupes the id that resend is the
-  same transfer, where it does not the look-up is what keeps it from moving twice.
+  under the client id ``unwind:<run>:<seq>:topup``. A step found SENDING (a restart) or whose
+  answer was lost (`UnknownOutcome`, a timeout, a reply it cannot read) depends on its venue:
+  - **keyed** (`UnwindStep.keyed`: Bybit's transferId, OKX's clientId, the simulator): looked up
+    by the id and sent again under the same id only when the venue has none (the venue refuses a
+    second transfer under it);
+  - **not keyed** (Binance's universal transfer, Hyperliquid's usdClassTransfer): never sent
+    again. Its venue can be searched only by amount and time, which proves nothing (its history
+    lags; another transfer may have the same amount), so the step ends UNKNOWN, naming any
+    candidate the search found, and the run pauses: a person checks the venue, then marks it
+    arrived (`ConfirmStep`) or not (`SkipStep`).
+  A look-up that cannot answer is never taken as "not sent": after `TRIES` the step is UNKNOWN.
+* **Refused**: a definite refusal (`Rejected`, `NotSupported`, `AuthError`) of the send fails the
+  step at once, with the venue's words; it is never retried.
 * **Done when it arrived**: its status is polled until the venue says it landed (DONE, with what
   arrived as the step's fill), failed (FAILED), or `wait` passes (SHORT: it may still land, said).
 """
@@ -74,6 +84,23 @@ def retire(flow: Any) -> None:
                          detail="never confirmed; its account's cuts are over")
 
 
+def terms(venue: Any) -> dict[str, Any]:
+    """What a TOPUP step carries of its venue (`UnwindStep.route`, `UnwindStep.keyed`); a venue
+    that does not say counts as keeping no client id."""
+    return {"route": str(getattr(venue, "top_up_route", "") or ""),
+            "keyed": getattr(venue, "top_up_keyed", False) is True}
+
+
+class _Open(Exception):
+    """The top-up's outcome is open and may not be settled by sending it again: `why` it is open,
+    and the candidate a search by amount and time found (`found`), if any."""
+
+    def __init__(self, why: str, found: Transfer | None = None) -> None:
+        super().__init__(why)
+        self.why = why
+        self.found = found
+
+
 async def send(flow: Any, seq: int) -> None:
     """Carry out TOPUP step `seq` (module doc)."""
     run = flow.run
@@ -93,36 +120,39 @@ async def send(flow: Any, seq: int) -> None:
     except (Rejected, NotSupported, AuthError) as error:
         _judge(flow, seq, None, f"refused: {error.reason}")
         return
-    except VenueError as error:
-        _judge(flow, seq, None, str(error))
+    except _Open as open_:
+        _unknown(flow, seq, open_)
         return
     _judge(flow, seq, transfer, "")
 
 
 async def _send_once(flow: Any, venue: Any, step: UnwindStep, cid: str, *, look_first: bool) -> Transfer:
-    """The transfer under `cid`: looked up first where it may have left already, sent only when
-    the venue never received it. Refusals (`Rejected`, `NotSupported`, `AuthError`) propagate."""
+    """The transfer under `cid` (module doc): looked up first where it may have left already;
+    sent again only on a keyed venue that has none. Refusals of the send propagate; an outcome
+    that stays open raises `_Open`."""
     timeout = flow.engine.settings.request_timeout
+    why, looked = "a restart found it sent, its answer never journaled", ""
     for _ in range(TRIES):
         if look_first:
             try:
                 found = await _look(venue, step, cid, flow.run.started, timeout)
-            except (Rejected, NotSupported, AuthError):
-                raise
-            except VenueError:  # not an answer: never resend on a guess
+            except VenueError as error:  # not an answer: never resend on a guess
+                looked = f"; the look-up failed ({error.reason})"
                 await asyncio.sleep(POLL)
                 continue
+            if not step.keyed:
+                raise _Open(why, found)  # found by amount and time at best: a candidate, not proof
             if found is not None:
                 return found
         try:
             return await asyncio.wait_for(venue.top_up(step.amount, cid), timeout)
         except (Rejected, NotSupported, AuthError):
             raise
-        except (VenueError, asyncio.TimeoutError):  # it may have left: look before any resend
+        except (VenueError, asyncio.TimeoutError) as error:  # it may have left: look before any resend
+            why = f"its answer was lost ({getattr(error, 'reason', 'no answer in time')})"
             look_first = True
             await asyncio.sleep(POLL)
-    raise VenueError(f"the top-up's outcome could not be learned after {TRIES} tries: look at "
-                     f"{step.key.account} before moving anything by hand", account=step.key.account)
+    raise _Open(f"{why}{looked}; not learnt after {TRIES} tries")
 
 
 async def _look(venue: Any, step: UnwindStep, cid: str, since: float, timeout: float) -> Transfer | None:
@@ -148,6 +178,22 @@ async def _arrival(flow: Any, venue: Any, step: UnwindStep, cid: str, transfer: 
         if found is not None:
             transfer = found
     return transfer
+
+
+def _unknown(flow: Any, seq: int, open_: _Open) -> None:
+    """Step `seq`'s outcome is open: UNKNOWN (never sent again), what the venue's history showed,
+    and the run paused for a person (`cockpit.present.unwind.top_up_check` says what to check)."""
+    step = flow.run.step(seq)
+    found = open_.found
+    seen = ("nothing of that amount in its history yet" if found is None else
+            f"its history shows a transfer of {found.amount} {found.currency} ({found.id}, {found.status.value}) "
+            f"that may be this one")
+    keyed = "" if step.keyed else f"; {step.key.account}'s venue keeps no client id on it: never sent again"
+    detail = f"outcome unknown: {open_.why}{keyed}; {seen}"
+    flow._update(flow.run, step, status=StepStatus.UNKNOWN, filled=Decimal(0), detail=detail)
+    flow._event(f"step {seq} {StepStatus.UNKNOWN.value}: {detail}")
+    flow.hold(f"paused: top-up step {seq}'s outcome is unknown: check {step.key.account} at its venue, "
+              f"then mark it arrived or not")
 
 
 def _judge(flow: Any, seq: int, transfer: Transfer | None, refused: str) -> None:

@@ -22,7 +22,9 @@
   A rejected step is replanned once from the position as it is now, under the next attempt's ids.
 * **Top-ups** (TOPUP steps, `cockpit.engine.topup`): offered like a hedge, each sent only after
   its own `ConfirmStep`, at once (the cuts never wait for it), journaled before it leaves and
-  looked up, never resent blind, after a restart.
+  looked up, never resent blind, after a restart. One whose outcome stays unknown on a venue
+  that keeps no client id on it is never sent again: it is UNKNOWN and the run pauses until a
+  person marks it arrived (`ConfirmStep`) or not (`SkipStep`); the run cannot end before.
 * **Verify**: every account polled again; each step's position compared with the plan; what is
   short, and orders left open, are reported, not hidden.
 * **Report**: the run and its orders go to the reporter (`cockpit.reports`): Markdown and JSON.
@@ -200,6 +202,10 @@ class UnwindFlow:
                            in_flight=in_flight, kill_cut=kill_cut)
         steps = tuple(dataclasses.replace(s, status=StepStatus.OFFERED) if s.kind in _OFFERED else s
                       for s in plan.steps)
+        # A top-up carries its venue's route and whether the venue keeps a client id on it: what
+        # its confirmation says, and whether it may ever be sent again (`cockpit.engine.topup`).
+        steps = tuple(dataclasses.replace(s, **topup.terms(engine.venues.get(s.key.account)))
+                      if s.kind is StepKind.TOPUP else s for s in steps)
         note = "planned: confirm a step, or let it run"
         if plan.bound_exceeded:
             note = "the target itself leaves net exposure above its bound: see the steps' net"
@@ -329,7 +335,15 @@ class UnwindFlow:
             self._save(dataclasses.replace(self.run, state=RunState.RUNNING, mode=mode))
 
     def _top_up(self, run: UnwindRun, step: UnwindStep) -> CommandResult:
-        """A person confirms an offered top-up: it is sent at once (alone: no cut waits for it)."""
+        """A person confirms an offered top-up: it is sent at once (alone: no cut waits for it).
+        On a top-up whose outcome is unknown it says the person found it arrived at the venue."""
+        if step.status is StepStatus.UNKNOWN:
+            self._update(run, step, status=StepStatus.DONE, filled=step.amount,
+                         detail="marked arrived by a person (checked at the venue)")
+            self._event(f"top-up step {step.seq} marked arrived by a person: {step.amount} {step.unit} "
+                        f"into {step.key.account}'s perp margin")
+            self._kick()
+            return CommandResult(True, f"top-up step {step.seq} marked arrived; it is never sent again")
         if step.status is not StepStatus.OFFERED:
             return CommandResult(False, f"the top-up is {step.status.value}")
         self._accept_offered(run, step)
@@ -346,6 +360,12 @@ class UnwindFlow:
         self._event("run running (confirmed once)" if run.state is RunState.READY else "run resumed")
         self._kick()
         return CommandResult(True, "running: pause or abort at any time")
+
+    def hold(self, note: str) -> None:
+        """Pause the run for a person (`note` says why): nothing new is sent until it is resumed
+        or a step confirmed; orders already out finish."""
+        self._allowed.clear()
+        self._save(dataclasses.replace(self.run, state=RunState.PAUSED, note=note))
 
     def _pause(self, _command: PauseRun) -> CommandResult:
         run = self.run
@@ -364,6 +384,11 @@ class UnwindFlow:
             return CommandResult(False, f"no step {command.seq}")
         if step.status.over or step.status is StepStatus.SENDING:
             return CommandResult(False, f"step {step.seq} is {step.status.value}: too late to skip")
+        if step.status is StepStatus.UNKNOWN:  # the person found it never arrived
+            self._update(run, step, status=StepStatus.SKIPPED, detail="marked not arrived by a person: never sent again")
+            self._event(f"top-up step {step.seq} marked not arrived by a person; it is never sent again")
+            self._kick()
+            return CommandResult(True, f"top-up step {step.seq} marked not arrived; it is never sent again")
         self._update(run, step, status=StepStatus.SKIPPED, detail="skipped by a person")
         self._event(f"step {step.seq} skipped")
         self._kick()
@@ -372,7 +397,8 @@ class UnwindFlow:
     def _abort(self, _command: AbortRun) -> CommandResult:
         run = self.run
         assert run is not None
-        steps = tuple(s if s.status.over or s.status is StepStatus.SENDING
+        # A step out, or a top-up whose outcome is unknown, is not skipped: it may have happened.
+        steps = tuple(s if s.status.over or s.status in (StepStatus.SENDING, StepStatus.UNKNOWN)
                       else dataclasses.replace(s, status=StepStatus.SKIPPED, detail="run aborted")
                       for s in run.steps)
         self._allowed.clear()
@@ -489,7 +515,7 @@ class UnwindFlow:
         if self._active:
             return False
         if run.state is RunState.VERIFYING:
-            return True
+            return True  # aborted: a top-up left UNKNOWN is reported as such
         if any(s.kind is not StepKind.BRIDGE and not s.status.over for s in run.steps):
             return False
         return not self._awaiting_return(run)
@@ -516,10 +542,14 @@ class UnwindFlow:
             return
         blocked = sorted({s.key.account for s in run.steps if s.status is StepStatus.BLOCKED})
         offered = [s.seq for s in run.steps if s.status is StepStatus.OFFERED]
+        unknown = [s.seq for s in run.steps if s.status is StepStatus.UNKNOWN]
         if run.mode is RunMode.STEP:
             note, state = "waiting: confirm the next step, or let it run", RunState.WAITING
         elif blocked:
             note, state = f"waiting for {', '.join(blocked)} to come back (its steps are blocked)", RunState.RUNNING
+        elif unknown:
+            note, state = (f"waiting: top-up step {unknown[0]}'s outcome is unknown: check its venue, then mark "
+                           f"it arrived or not", RunState.RUNNING)
         elif offered:
             kind = run.step(offered[0]).kind.value
             note, state = f"waiting: {kind} step {offered[0]} needs its own confirmation, or skip it", RunState.RUNNING
@@ -803,7 +833,7 @@ class UnwindFlow:
                 self._sync_filled(step.seq)
         run = self.run
         problems = self._differences(run, frame.book)
-        short = [s for s in run.steps if s.status in (StepStatus.SHORT, StepStatus.FAILED)]
+        short = [s for s in run.steps if s.status in (StepStatus.SHORT, StepStatus.FAILED, StepStatus.UNKNOWN)]
         for step in short:
             self._event(f"step {step.seq} did not reach its target: {step.detail}")
         for line in problems:

@@ -46,6 +46,8 @@ class Route:
 
 
 INTERNAL_SECONDS = 10.0  # an internal transfer between accounts of one venue
+#: How the simulator's top-ups move (the simulator and the paper venue that serves it say it).
+SIM_TOP_UP_ROUTE = "spot wallet → perp margin (simulated internal transfer)"
 
 ROUTES: tuple[Route, ...] = (
     Route(Layer.CEX, Layer.CEX, "internal transfer", INTERNAL_SECONDS, internal=True),

@@ -90,6 +90,9 @@ class StepStatus(str, Enum):
     FAILED = "failed"  # nothing done: refused, rejected after retries
     SKIPPED = "skipped"  # a person skipped it (or aborted the run before it)
     BLOCKED = "blocked"  # its account is not LIVE: it waits, named, until it is
+    # A top-up sent whose outcome cockpit cannot learn, on a venue that keeps no client id on it:
+    # never sent again; the run pauses until a person checks the venue and marks it (not over).
+    UNKNOWN = "unknown"
 
     @property
     def over(self) -> bool:
@@ -167,6 +170,9 @@ class UnwindStep:
         hedges: for a HEDGE, the blind position it offsets.
         bridge_seconds / bridge_amount: for a BRIDGE, how long it takes and what it brings (USD);
             for a TOPUP, how long the transfer takes (its USD is `amount`, the currency `unit`).
+        route / keyed: for a TOPUP, how it moves at its venue (the venue's own words, "" where
+            unknown) and whether the venue keeps cockpit's client id on it (a resend under the id
+            is the same transfer); without one a transfer whose answer is lost is never resent.
         filled: what the step's orders have filled so far.
     """
 
@@ -200,6 +206,8 @@ class UnwindStep:
     bridge_seconds: float | None = None
     bridge_amount: float = 0.0
     depth: float | None = None  # USD the venue's book held within the slippage bound (None: not asked)
+    route: str = ""
+    keyed: bool = False
 
     @property
     def order_side(self) -> Side:

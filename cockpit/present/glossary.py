@@ -305,7 +305,8 @@ RUN = _entries(
     ("liq before→after", "the liquidation price before and after the step"),
     ("why", "why the step is there (+n: more reasons)"),
     ("status", "pending, offered (waits for its own key), sending, done, SHORT (over, short of its target), "
-               "FAILED, skipped, blocked (its account is not LIVE)"),
+               "FAILED, skipped, blocked (its account is not LIVE), UNKNOWN (a top-up whose outcome is not known, "
+               "never sent again: check the venue, then mark it)"),
     ("filled", "how much has filled"),
     ("symbol", "the order's base asset"),
     ("fill px", "the average fill price"),

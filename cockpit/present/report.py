@@ -292,8 +292,8 @@ def _step_problem(run: UnwindRun, step: UnwindStep) -> list[str]:
             how = "never sent"
         return [f"{where}: hedge for {_key(step.hedges)}, {step.status.value}, {step.filled} of {step.amount}: {how}"]
     if step.kind is StepKind.TOPUP:
-        return [] if step.status is StepStatus.DONE else [f"{where}: top-up of {step.amount} {step.unit} into the perp margin within the venue, "
-                f"{step.status.value}: {step.detail or 'no detail'}"]
+        return [] if step.status is StepStatus.DONE else [f"{where}: top-up of {step.amount} {step.unit} into the perp margin "
+                f"({step.route or 'within its venue'}), {step.status.value}: {step.detail or 'no detail'}"]
     if step.kind is StepKind.BRIDGE:
         return [f"{where}: bridge {usd(step.bridge_amount)} by hand ({step.detail}): "
                 f"{'ticked off' if step.status is StepStatus.DONE else 'not ticked off'}"]
@@ -428,7 +428,7 @@ def scores_text(data: dict) -> str:
     s = data["summary"]
     failed = [f"{st['seq']} {st['status']}" for st in data["steps"]
               if st["kind"] != "bridge" and st["status"] not in ("done",)
-              and (st["kind"] != "topup" or st["status"] in ("short", "failed"))]
+              and (st["kind"] != "topup" or st["status"] in ("short", "failed", "unknown"))]
     reached = f"{s['time_to_target_s']:.2f} s" if s["reached"] and s["time_to_target_s"] is not None else "not reached"
     ratio = (s["realised_cost"] / s["est_cost"]) if s["est_cost"] and s["realised_cost"] is not None else None
     return "\n".join([

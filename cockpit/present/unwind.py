@@ -67,8 +67,9 @@ STATUS_WORDS: dict[StepStatus, str] = {
     StepStatus.FAILED: "FAILED",
     StepStatus.SKIPPED: "skipped",
     StepStatus.BLOCKED: "blocked",
+    StepStatus.UNKNOWN: "UNKNOWN",
 }
-"""Where a step is; the two that need a person's eye are in capitals."""
+"""Where a step is; those that need a person's eye are in capitals."""
 
 ORDER_WORDS: dict[OrderStatus, str] = {
     OrderStatus.INTENDED: "sent",  # journaled and on its way: the venue has not answered yet
@@ -237,14 +238,15 @@ def _ratio(ratio: float | None) -> str:
     return fmt.DASH if ratio is None else f"{ratio:.1f}×"
 
 
-def step_detail(step: UnwindStep, run: UnwindRun) -> str:
-    """The selected step in one line: what it is, why, and its detail; then the book it leaves."""
+def step_detail(step: UnwindStep, run: UnwindRun, keys: dict[str, str] | None = None) -> str:
+    """The selected step in one line: what it is, why, and its detail; then the book it leaves
+    (`keys`: the terminal's keys by verb, for a step that waits for one)."""
     if step.kind is StepKind.BRIDGE:
         when = fmt.duration(step.bridge_seconds)
         head = f"step {step.seq} bridge by hand: {private(step.detail) or step.key.account} · takes {when}"
         return head + f" · move {fmt.money(step.bridge_amount, dollars=True)}"
     if step.kind is StepKind.TOPUP:
-        return top_up_detail(step)
+        return top_up_detail(step, keys)
     what = hedge_label(step) + f": opens a position on {step.key.account}" if step.kind is StepKind.HEDGE \
         else f"{side_word(step.order_side)} {amount(step)} of {step.key.account} {step.key.symbol}"
     parts = [f"step {step.seq} {what}"]
@@ -259,26 +261,64 @@ def step_detail(step: UnwindStep, run: UnwindRun) -> str:
     return " · ".join(parts)
 
 
-def top_up_detail(step: UnwindStep) -> str:
-    """A top-up step in one line: what it moves where, how fast, why, and what it restores."""
-    parts = [f"step {step.seq} top-up: move {amount(step)} into {step.key.account}'s perp margin "
-             f"({private(step.detail) or 'within the venue'})", f"lands in ~{fmt.duration(step.bridge_seconds)}", why(step)]
+def route(step: UnwindStep) -> str:
+    """How a top-up moves, in its venue's words ("funding account → unified trading account
+    (internal transfer)"); "within its venue" where the venue did not say."""
+    return step.route or "within its venue"
+
+
+def top_up_detail(step: UnwindStep, keys: dict[str, str] | None = None) -> str:
+    """A top-up step in one line: what it moves where, how fast, why, and what it restores; one
+    whose outcome is unknown says what to check instead."""
+    if step.status is StepStatus.UNKNOWN:
+        return f"step {step.seq} top-up: " + top_up_check(step, keys) + (f" · {private(step.detail)}" if step.detail else "")
+    parts = [f"step {step.seq} top-up: move {amount(step)} into {step.key.account}'s perp margin: {route(step)}",
+             f"lands in ~{fmt.duration(step.bridge_seconds)}", why(step)]
     if step.time_to_liq is not None:
         parts.append(f"liq in ~{fmt.duration(step.time_to_liq)}")
     parts.append("no rescue from another layer" if step.rescue_seconds is None
                  else f"rescue from another layer {fmt.duration(step.rescue_seconds)}")
+    if step.detail:
+        parts.append(private(step.detail))
     return " · ".join(parts)
 
 
 def top_up_lines(step: UnwindStep) -> list[str]:
-    """What the confirmation of a top-up says: the transfer, and the margin ratio it restores."""
+    """What the confirmation of a top-up says: the transfer by its venue's route, the margin
+    ratio it restores, and what happens if its answer is lost, true for its venue."""
     restored = dict(step.after.margin).get(step.key.account) if step.after is not None else None
+    if step.keyed:
+        once = ["Sent under its own id, which the venue keeps: sent again after a lost",
+                "answer or a restart, it is the same transfer, never a second one."]
+    else:
+        once = ["The venue keeps no id of ours on it: if its answer is lost it is NOT",
+                "sent again; the run pauses for you to check the venue and mark it."]
     return [
-        f"Moves {amount(step)} into {step.key.account}'s perp margin, within its venue "
-        f"(lands in ~{fmt.duration(step.bridge_seconds)}).",
+        f"Moves {amount(step)} into {step.key.account}'s perp margin: {route(step)}, "
+        f"lands in ~{fmt.duration(step.bridge_seconds)}.",
         f"Its margin ratio after it: {_ratio(restored)}. The cuts do not wait for it.",
-        "Sent once, under its own id; after a restart it is looked up, never sent again.",
+        *once,
     ]
+
+
+def top_up_marked_lines(step: UnwindStep) -> list[str]:
+    """What marking a top-up whose outcome is unknown as arrived asks first."""
+    return [
+        f"Only if you found it: {amount(step)} in {step.key.account}'s transfer history at the venue",
+        f"({route(step)}), since the run started.",
+        "It counts as done; cockpit never sends it again either way.",
+    ]
+
+
+def top_up_check(step: UnwindStep, keys: dict[str, str] | None = None) -> str:
+    """What a person checks for a top-up whose outcome is unknown, and how to mark it (`keys`:
+    the terminal's keys by verb, "confirm" and "skip"; named in words without them)."""
+    keys = keys or {}
+    arrived = keys.get("confirm", "confirm")
+    missing = keys.get("skip", "skip")
+    return (f"outcome UNKNOWN, never sent again: look in {step.key.account}'s transfer history at the venue "
+            f"({route(step)}) for {amount(step)}; arrived: {arrived} marks it done; not there: {missing} "
+            f"marks it not done (move it by hand if still needed)")
 
 
 def blind_line(run: UnwindRun) -> str:

@@ -612,7 +612,7 @@ def _top_ups(steps: list[UnwindStep], legs: list[_Leg], assessment: Assessment, 
             asset="", side=Side.LONG, size=Decimal(0), amount=amount, notional=None,
             why=(Why.TOPUP_FASTER, Why.RESCUE_TOO_SLOW), est_cost=0.0, time_to_liq=ttl,
             rescue_seconds=c.rescue_seconds, after=_topped(prior, c, float(amount)),
-            unit=c.currency, bridge_seconds=TOPUP_SECONDS, detail="spot → perp margin, within the venue"))
+            unit=c.currency, bridge_seconds=TOPUP_SECONDS))
     return out
 
 

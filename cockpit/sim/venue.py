@@ -25,6 +25,7 @@ from cockpit.model import (
     VenueSnapshot,
 )
 from cockpit.model.deadman import CANCELS_ORDERS
+from cockpit.model.layers import SIM_TOP_UP_ROUTE
 from cockpit.sim import topup
 from cockpit.model.funding import FundingPayment, FundingSample
 from cockpit.sim.faults import LANDS, Fault, raise_fault
@@ -43,6 +44,10 @@ class SimVenue:
     `FundingHistoryVenue`: the simulator books its funding history as a venue does)."""
 
     funding_source = "sim"  # the funding ledger says where an account's payments come from
+    # Top-ups (`TopUpVenue`): the simulator keeps each one under its client id and returns the
+    # same transfer for a repeated id, as Bybit and OKX do (`cockpit.sim.topup`).
+    top_up_route = SIM_TOP_UP_ROUTE
+    top_up_keyed = True
 
     def __init__(self, session: SimSession, name: str) -> None:
         self._session = session

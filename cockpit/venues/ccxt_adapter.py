@@ -541,6 +541,17 @@ class CcxtVenue:
                         amount=amount, currency=self._profile.top_up_currency, started_at=self._clock(), eta=None,
                         status=status, route=self._profile.top_up_route)
 
+    @property
+    def top_up_route(self) -> str:
+        """How a top-up moves at this venue, in its profile's words (`TopUpVenue`)."""
+        return self._profile.top_up_route
+
+    @property
+    def top_up_keyed(self) -> bool:
+        """The venue keeps cockpit's client id on a top-up (`TopUpVenue`; the profile's
+        `top_up_client_id`)."""
+        return self._profile.top_up_client_id
+
     async def top_up_available(self) -> float:
         """What the account's spot or funding wallet can move into its perp margin now."""
         ex = self._top_up_ready()

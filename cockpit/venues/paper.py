@@ -25,6 +25,7 @@ from cockpit.model import (
     UnknownOutcome, VenueSnapshot,
 )
 from cockpit.model.wire import decode, decode_error, dumps, encode, loads
+from cockpit.model.layers import SIM_TOP_UP_ROUTE
 
 PROTOCOL = 1
 
@@ -83,6 +84,11 @@ def open_paper(path: str | Path, *, timeout: float = 5.0) -> PaperSession:
 
 class PaperVenue:
     """One account of the paper venue, satisfying `cockpit.venues.protocol.Venue`."""
+
+    # Top-ups (`TopUpVenue`): the served simulator keeps each under its client id (a repeated id
+    # is the same transfer).
+    top_up_route = SIM_TOP_UP_ROUTE
+    top_up_keyed = True
 
     def __init__(self, session: PaperSession, info: AccountInfo) -> None:
         self._session = session

@@ -103,6 +103,16 @@ class TopUpVenue(Protocol):
     """A venue that can top up this account's perp margin from within the venue (the unwind
     run offers it as a step where it saves a position faster than a cut)."""
 
+    top_up_route: str
+    """How a top-up moves at this venue, for people ("spot wallet → USDⓈ-M futures"); "" where
+    it has none."""
+
+    top_up_keyed: bool
+    """The venue keeps a client id on the transfer (derived from cockpit's), refuses a second
+    transfer under it and is looked up by it: a resend after a lost answer is the same transfer.
+    False: it can only be searched by amount and time, so the engine never resends a top-up whose
+    answer was lost (a person checks the venue). A venue object without it counts as False."""
+
     async def top_up_available(self) -> float:
         """USD the account can move into its perp margin within the venue in seconds (a spot or
         funding wallet's free stablecoin, or a sub-account's). Raises `NotSupported` where the
@@ -110,12 +120,15 @@ class TopUpVenue(Protocol):
 
     async def top_up(self, amount: Decimal, client_id: str) -> Transfer:
         """Move `amount` into the perp margin. Idempotent by `client_id` where the venue takes
-        one; where it does not, the caller looks it up (`top_up_status`) before any resend, so
-        it is never moved twice. An answer lost on the way is `UnknownOutcome`."""
+        one (`top_up_keyed`); where it does not, a top-up whose answer is lost is never sent
+        again, so it is never moved twice. An answer lost on the way is `UnknownOutcome`; a
+        definite refusal is `Rejected`."""
 
     async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
         """The top-up sent under `client_id` (of `amount`, not before `since`, POSIX seconds)
-        as the venue has it now; None when the venue never received it."""
+        as the venue has it now; None when the venue has none. Where the venue keeps no client
+        id (`top_up_keyed` False) and this process never learnt the venue's own id of it, the
+        match is by amount and time: a likely candidate, never proof."""
 
 
 @runtime_checkable

@@ -4,6 +4,7 @@ arrived; a restart mid-transfer looks it up and never sends it again; a refusal 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,9 +12,12 @@ from decimal import Decimal
 from cockpit.engine.handling import send
 from cockpit.engine.journal import Journal
 from cockpit.engine.topup import top_up_id
-from cockpit.model import Layer, NotSupported, Rejected, Side, Transfer, TransferStatus, UnknownOutcome
+from cockpit.model import (
+    Layer, NotSupported, Rejected, Side, Transfer, TransferStatus, UnknownOutcome, VenueTimeout,
+)
 from cockpit.model.commands import ConfirmStep, ResumeRun, StartUnwind
-from cockpit.model.unwind import RunMode, StepKind, StepStatus, TargetKind, UnwindTarget, Why
+from cockpit.model.commands import SkipStep
+from cockpit.model.unwind import RunMode, RunState, StepKind, StepStatus, TargetKind, UnwindTarget, Why
 from tests.engine.fakes import Clock, FakeVenue, account, position
 from tests.engine.test_unwind import NOW, _engine, _over, until
 
@@ -22,10 +26,15 @@ SOL = "SOL/USDT:USDT"
 
 @dataclass
 class SpotVenue(FakeVenue):
-    """A fake venue with a spot wallet: top-ups land when the test says (`land`)."""
+    """A fake venue with a spot wallet: top-ups land when the test says (`land`). Keyed (by
+    default) it keeps each under its client id, as Bybit and OKX do; not keyed, its history is
+    searched by amount and time and may lag (`lag`: a top-up that left is not in it yet)."""
 
     spot: float = 50_000.0
     land: bool = True
+    lag: bool = False
+    top_up_keyed: bool = True
+    top_up_route: str = "funding account → trading account (test transfer)"
     top_ups: list[str] = field(default_factory=list)  # client ids sent, in order
     transfers: dict[str, Transfer] = field(default_factory=dict)
     top_up_errors: list[Exception] = field(default_factory=list)
@@ -40,13 +49,15 @@ class SpotVenue(FakeVenue):
         self.top_ups.append(client_id)
         if self.top_up_errors:
             error = self.top_up_errors.pop(0)
-            if isinstance(error, UnknownOutcome):  # it left: the venue has it, the answer is lost
+            if isinstance(error, (UnknownOutcome, VenueTimeout)):  # it left: the venue has it, the answer is lost
                 self.transfers[client_id] = self._transfer(client_id, amount)
             raise error
         self.transfers.setdefault(client_id, self._transfer(client_id, amount))
         return self.transfers[client_id]
 
     async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
+        if self.lag:
+            return None
         found = self.transfers.get(client_id)
         if found is not None and self.land:
             found = self.transfers[client_id] = dataclasses.replace(found, status=TransferStatus.DONE)
@@ -164,3 +175,111 @@ async def test_no_top_up_where_the_venue_has_none_or_the_wallet_is_empty():
             assert [s.kind for s in engine.unwind.run.steps] == [StepKind.CUT]
         finally:
             await engine.stop()
+
+
+async def test_a_top_up_carries_its_venues_route_and_whether_the_venue_keeps_its_id():
+    for keyed in (True, False):
+        clock = Clock(NOW)
+        venue = _near(clock, top_up_keyed=keyed)
+        engine = await _engine([venue], clock)
+        try:
+            _, top = await _planned(engine)
+            assert (top.route, top.keyed) == ("funding account → trading account (test transfer)", keyed)
+        finally:
+            await engine.stop()
+
+
+async def test_a_timeout_on_a_keyed_venue_is_looked_up_by_its_id_and_done_once():
+    clock = Clock(NOW)
+    venue = _near(clock, top_up_errors=[VenueTimeout("no answer in time", account="a")])
+    engine = await _engine([venue], clock)
+    try:
+        _, top = await _planned(engine)
+        await send(engine, ConfirmStep("r1", top.seq))
+        await until(lambda: engine.unwind.run.step(top.seq).status is StepStatus.DONE)
+        assert venue.top_ups == [top_up_id("r1", top.seq)]  # found by its id: never sent twice
+        assert engine.unwind.run.step(top.seq).filled == top.amount
+    finally:
+        await engine.stop()
+
+
+async def test_a_timeout_on_a_venue_without_client_ids_is_never_sent_again_even_after_a_restart(tmp_path):
+    """Binance's and Hyperliquid's transfers carry no client id: the send times out (it left), the
+    history lags (nothing found): the step ends UNKNOWN, the run pauses, the journal keeps both,
+    and neither the run nor a restart ever sends it again; a person marks it."""
+    clock = Clock(NOW)
+    venue = _near(clock, top_up_keyed=False, lag=True,
+                  top_up_errors=[VenueTimeout("no answer in time", account="a")])
+    path = tmp_path / "journal.sqlite"
+    engine = await _engine([venue], clock, journal=Journal(path))
+    try:
+        _, top = await _planned(engine)
+        await send(engine, ConfirmStep("r1", top.seq))
+        await until(lambda: engine.unwind.run.step(top.seq).status is StepStatus.UNKNOWN)
+        run = engine.unwind.run
+        step = run.step(top.seq)
+        assert venue.top_ups == [top_up_id("r1", top.seq)] and step.filled == 0
+        assert "never sent again" in step.detail and "nothing of that amount" in step.detail
+        assert run.state is RunState.PAUSED and "outcome is unknown" in run.note
+        journaled = engine.journal.last_run()
+        assert journaled.state is RunState.PAUSED and journaled.step(top.seq).status is StepStatus.UNKNOWN
+        assert not (await send(engine, SkipStep("r1", top.seq + 99))).ok
+        await asyncio.sleep(1.5)  # the driver goes round: nothing is sent
+        assert venue.top_ups == [top_up_id("r1", top.seq)]
+    finally:
+        await engine.stop()
+        engine.journal.close()
+    venue.lag = False  # the history caught up: still never sent again, nor marked by a guess
+    again = await _engine([venue], clock, journal=Journal(path))
+    try:
+        await asyncio.sleep(1.5)
+        run = again.unwind.run
+        assert run.step(top.seq).status is StepStatus.UNKNOWN and run.state is RunState.PAUSED
+        assert venue.top_ups == [top_up_id("r1", top.seq)]
+        assert (await send(again, ConfirmStep("r1", top.seq))).ok  # a person found it at the venue
+        done = again.unwind.run.step(top.seq)
+        assert done.status is StepStatus.DONE and done.filled == top.amount and "by a person" in done.detail
+        assert venue.top_ups == [top_up_id("r1", top.seq)]
+    finally:
+        await again.stop()
+
+
+async def test_a_restart_that_finds_a_top_up_sent_on_a_venue_without_client_ids_never_resends_it(tmp_path):
+    clock = Clock(NOW)
+    venue = _near(clock, land=False, top_up_keyed=False)
+    path = tmp_path / "journal.sqlite"
+    engine = await _engine([venue], clock, journal=Journal(path))
+    try:
+        _, top = await _planned(engine)
+        await send(engine, ConfirmStep("r1", top.seq))
+        await until(lambda: venue.top_ups)
+    finally:
+        await engine.stop()  # a crash mid-transfer: the journal has the step SENDING
+        engine.journal.close()
+    venue.lag = True  # its history does not show it yet
+    again = await _engine([venue], clock, journal=Journal(path))
+    try:
+        await until(lambda: again.unwind.run.step(top.seq).status is StepStatus.UNKNOWN)
+        assert venue.top_ups == [top_up_id("r1", top.seq)]
+        assert again.unwind.run.state is RunState.PAUSED
+        assert (await send(again, SkipStep("r1", top.seq))).ok  # a person found it never arrived
+        assert again.unwind.run.step(top.seq).status is StepStatus.SKIPPED
+        assert "never sent again" in again.unwind.run.step(top.seq).detail
+        assert venue.top_ups == [top_up_id("r1", top.seq)]
+    finally:
+        await again.stop()
+
+
+async def test_a_candidate_found_by_amount_on_a_venue_without_client_ids_is_named_not_taken_as_proof():
+    clock = Clock(NOW)
+    venue = _near(clock, top_up_keyed=False, top_up_errors=[UnknownOutcome("answer lost", account="a")])
+    engine = await _engine([venue], clock)
+    try:
+        _, top = await _planned(engine)
+        await send(engine, ConfirmStep("r1", top.seq))
+        await until(lambda: engine.unwind.run.step(top.seq).status is StepStatus.UNKNOWN)
+        step = engine.unwind.run.step(top.seq)
+        assert f"t-{top_up_id('r1', top.seq)}" in step.detail and "may be this one" in step.detail
+        assert len(venue.top_ups) == 1 and step.filled == 0
+    finally:
+        await engine.stop()

@@ -123,3 +123,40 @@ def test_a_blind_account_never_seen_says_its_positions_are_unknown():
 def test_a_blind_account_that_came_back_says_so():
     run = _run([], blind=(BlindAccount("dydx", "back", 3, 166_000.0),))
     assert pu.blind_line(run) == "blind: dydx back (was dark)"
+
+
+def _top_up(venue, *, status=StepStatus.OFFERED, detail=""):
+    """A TOPUP step as the engine fills it in from `venue`'s profile (its route and client-id fact)."""
+    from cockpit.venues.profiles import profile_for
+
+    profile = profile_for(venue)
+    return _step(1, StepKind.TOPUP, account=venue, symbol="", amount="5000", size="0", status=status,
+                 why=(Why.TOPUP_FASTER, Why.RESCUE_TOO_SLOW), unit=profile.top_up_currency, bridge_seconds=10.0,
+                 route=profile.top_up_route, keyed=profile.top_up_client_id, detail=detail)
+
+
+def test_a_top_up_is_worded_by_its_venues_own_route_and_tells_the_truth_about_a_resend():
+    said = {}
+    for venue in ("binanceusdm", "bybit", "okx", "hyperliquid"):
+        step = _top_up(venue)
+        lines = " ".join(pu.top_up_lines(step))
+        said[venue] = lines
+        assert step.route in lines and step.route in pu.top_up_detail(step)
+        assert "spot → perp margin, within the venue" not in lines + pu.top_up_detail(step)
+    assert "unified trading account" in said["bybit"] and "funding account → trading account" in said["okx"]
+    assert "USDⓈ-M futures" in said["binanceusdm"] and "usdClassTransfer" in said["hyperliquid"]
+    for venue in ("bybit", "okx"):
+        assert "same transfer, never a second one" in said[venue]
+    for venue in ("binanceusdm", "hyperliquid"):  # no client id: saying "never sent again" after a look-up would lie
+        assert "looked up, never sent again" not in said[venue] and "same transfer" not in said[venue]
+        assert "NOT" in said[venue] and "sent again" in said[venue] and "check the venue" in said[venue]
+
+
+def test_a_top_up_whose_outcome_is_unknown_says_what_to_check_and_which_keys_mark_it():
+    step = _top_up("binanceusdm", status=StepStatus.UNKNOWN, detail="outcome unknown: its answer was lost")
+    text = pu.step_detail(step, _run([step]), {"confirm": "enter", "skip": "s"})
+    assert pu.STATUS_WORDS[StepStatus.UNKNOWN] == "UNKNOWN"
+    assert "never sent again" in text and "binanceusdm's transfer history" in text
+    assert "spot wallet → USDⓈ-M futures" in text and "5000 USDT" in text
+    assert "enter marks it done" in text and "s marks it not done" in text and "its answer was lost" in text
+    assert "5000 USDT" in " ".join(pu.top_up_marked_lines(step))

@@ -183,6 +183,7 @@ def test_a_near_account_with_a_spot_balance_gets_a_top_up_before_its_cuts():
     assert kinds.index(StepKind.TOPUP) < first_cut and plan.steps[first_cut].key.account == "a"
     assert top.key.account == "a" and top.amount == Decimal(repr(need)).quantize(Decimal("0.01"), "ROUND_DOWN")
     assert top.why[0] is Why.TOPUP_FASTER and top.est_cost == 0.0 and top.bridge_seconds <= 30
+    assert top.detail == "" and top.route == ""  # risk gives numbers: the venue's route and its words come later
     ratio = dict(plan.before.margin)["a"]
     assert dict(top.after.margin)["a"] == pytest.approx(ratio * (30_000 + float(top.amount)) / 30_000)
     small = plan_unwind(b, assessment, ins, UnwindTarget(TargetKind.FLAT), settings=PlanSettings(top_up={"a": 1234.567}))

@@ -169,3 +169,71 @@ async def test_hyperliquid_signs_a_usd_class_transfer_to_perp_and_finds_it_in_th
     found = await venue.top_up_status(CID, Decimal("11000.5"), NOW)
     assert found.id == "0x" + "ab" * 32 and found.status is TransferStatus.DONE
     assert await venue.top_up_status(CID, Decimal("42"), NOW) is None
+
+
+class _Exchange:
+    """The ccxt client at the edge: each implicit call answers the reply it is given (a refusal
+    that ccxt left to the profile, as it does for codes it does not raise on)."""
+
+    def __init__(self, **replies):
+        self.calls = []
+        for name, reply in replies.items():
+            setattr(self, name, self._answer(name, reply))
+
+    def _answer(self, name, reply):
+        async def call(params):
+            self.calls.append((name, params))
+            return reply
+        return call
+
+
+async def test_a_bybit_refusal_of_a_transfer_is_a_rejection_with_its_message_never_malformed():
+    from cockpit.model import MalformedReply, Rejected
+    from cockpit.venues.profiles.bybit import PROFILE
+
+    refused = {"retCode": 10001, "retMsg": "amount must be greater than zero", "result": {}, "retExtInfo": {},
+               "time": 1780000000123}
+    exchange = _Exchange(privatePostV5AssetTransferInterTransfer=refused,
+                         privateGetV5AssetTransferQueryInterTransferList=refused)
+    with pytest.raises(Rejected) as error:
+        await PROFILE.top_up(exchange, Decimal("100"), CID)
+    assert not isinstance(error.value, MalformedReply)
+    assert "10001" in str(error.value) and "amount must be greater than zero" in str(error.value)
+    assert error.value.code == "10001"
+    with pytest.raises(Rejected):
+        await PROFILE.top_up_status(exchange, CID, Decimal("100"), NOW, None, ())
+    with pytest.raises(MalformedReply):  # no code at all: a reply that cannot be trusted
+        await PROFILE.top_up(_Exchange(privatePostV5AssetTransferInterTransfer={"result": {}}), Decimal("1"), CID)
+
+
+async def test_an_okx_refusal_of_a_transfer_is_a_rejection_with_its_message_never_malformed():
+    from cockpit.model import MalformedReply, Rejected
+    from cockpit.venues.profiles.okx import PROFILE
+
+    refused = {"code": "58350", "msg": "Insufficient balance", "data": []}
+    with pytest.raises(Rejected) as error:
+        await PROFILE.top_up(_Exchange(privatePostAssetTransfer=refused), Decimal("100"), CID)
+    assert not isinstance(error.value, MalformedReply)
+    assert "58350" in str(error.value) and "Insufficient balance" in str(error.value)
+    with pytest.raises(MalformedReply):
+        await PROFILE.top_up(_Exchange(privatePostAssetTransfer={"data": []}), Decimal("1"), CID)
+
+
+async def test_a_bybit_refusal_through_ccxt_fails_the_transfer_as_rejected(opened, replay):
+    from cockpit.model import Rejected
+
+    replay.route("POST", "/v5/asset/transfer/inter-transfer", lambda r: (200, {
+        "retCode": 10001, "retMsg": "amount must be greater than zero", "result": {}, "retExtInfo": {},
+        "time": replay.now_ms()}))
+    venue = await opened("bybit")
+    with pytest.raises(Rejected, match="10001"):
+        await venue.top_up(Decimal("100"), CID)
+
+
+@pytest.mark.parametrize(("venue_id", "keyed"), [("bybit", True), ("okx", True), ("binanceusdm", False),
+                                                 ("hyperliquid", False)])
+async def test_each_venue_says_whether_it_keeps_a_client_id_on_a_top_up(venue_id, keyed, opened):
+    """Bybit's transferId and OKX's clientId are kept and refused twice; Binance's universal
+    transfer and Hyperliquid's usdClassTransfer take none (a lost answer is never resent)."""
+    venue = await opened(venue_id)
+    assert venue.top_up_keyed is keyed and venue.top_up_route

@@ -71,7 +71,7 @@ _STATE_COLOR = {
     RunState.RUNNING: "kill-reducing", RunState.VERIFYING: "kill-reducing",
     RunState.DONE: "health-live", RunState.ABORTED: "health-down",
 }
-_LOUD = {StepStatus.SHORT, StepStatus.FAILED, StepStatus.BLOCKED, StepStatus.OFFERED}
+_LOUD = {StepStatus.SHORT, StepStatus.FAILED, StepStatus.BLOCKED, StepStatus.OFFERED, StepStatus.UNKNOWN}
 
 
 class StepTable(KeyedTable):
@@ -198,7 +198,8 @@ class RunScreen(Screen):
             return
         before = self.run.before
         text = Text(no_wrap=False)
-        text.append(pu.step_detail(step, self.run), style="bold" if step.kind is StepKind.HEDGE else "")
+        loud = step.kind is StepKind.HEDGE or step.status is StepStatus.UNKNOWN
+        text.append(pu.step_detail(step, self.run, self._keys()), style="bold" if loud else "")
         if step.after is not None:
             text.append("\nafter it: " + pu.book_line(step.after, before=before))
         self.query_one("#run-detail", Line).show(text)
@@ -235,6 +236,10 @@ class RunScreen(Screen):
             return
         if step.kind is StepKind.TOPUP and step.status is StepStatus.OFFERED:
             self._ask(f"Top up {step.key.account}?", pu.top_up_lines(step), "Top up", ConfirmStep(self.run.id, step.seq))
+            return
+        if step.kind is StepKind.TOPUP and step.status is StepStatus.UNKNOWN:
+            self._ask(f"Mark top-up step {step.seq} arrived?", pu.top_up_marked_lines(step), "Arrived",
+                      ConfirmStep(self.run.id, step.seq))
             return
         self._send(ConfirmStep(self.run.id, step.seq))
 
@@ -326,7 +331,7 @@ def _home_short(path: str) -> str:
 
 def run_keys(app) -> dict[str, str]:
     """The keys this terminal binds to a run's verbs, for the engine's texts (`present.unwind.keyed`)."""
-    return {verb: key_of(app, f"run.{verb}") for verb in ("confirm", "go", "hedge", "pause", "abort")}
+    return {verb: key_of(app, f"run.{verb}") for verb in ("confirm", "go", "hedge", "pause", "skip", "abort")}
 
 
 def _step_row(step: UnwindStep) -> tuple[str | Text, ...]:

@@ -129,6 +129,11 @@ class VenueProfile:
     top_up_absent: str = "no transfer into the perp margin within the venue that cockpit can send"
     #: The stablecoin a top-up moves.
     top_up_currency: str = "USDT"
+    #: The venue keeps a client-chosen id on the transfer (derived from cockpit's), refuses a
+    #: second transfer under it and finds it by it: a resend after a lost answer is the same
+    #: transfer. False (the safe default): the venue can only be searched by amount and time, so
+    #: a top-up whose answer is lost is never sent again (`cockpit.engine.topup`).
+    top_up_client_id: bool = False
 
     def __repr__(self) -> str:
         return f"<profile {self.venue}>"

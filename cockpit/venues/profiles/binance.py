@@ -49,10 +49,13 @@ class Binance(VenueProfile):
     dead_man_per_symbol = True
     # User universal transfer, type MAIN_UMFUTURE (spot wallet → USDⓈ-M futures): POST
     # /sapi/v1/asset/transfer answers {"tranId": n}; the API key needs "Permits Universal
-    # Transfer". It takes no client id: a resend is guarded by the history's look-up (GET
-    # /sapi/v1/asset/transfer, by amount and time).
+    # Transfer". It takes no client id (only the master account's sub-account universal
+    # transfer has a clientTranId): its history (GET /sapi/v1/asset/transfer) is searched by the
+    # tranId the send answered, else only by amount and time, which proves nothing. So a top-up
+    # whose answer is lost is never sent again.
     top_up_route = "spot wallet → USDⓈ-M futures (universal transfer)"
     top_up_currency = "USDT"
+    top_up_client_id = False
     envelopes = (
         Envelope(re.compile(r"/fapi/v\d/positionRisk$"),
                  None, list_of("positionRisk", keys=("symbol", "positionAmt"))),

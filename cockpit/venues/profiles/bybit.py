@@ -10,7 +10,8 @@ import uuid
 from decimal import Decimal
 from typing import Iterable
 
-from cockpit.model import Layer, MalformedReply, MarginMode, TransferStatus
+from cockpit.model import Layer, MalformedReply, MarginMode, Rejected, TransferStatus
+from cockpit.redact import clip
 from cockpit.venues.envelope import Check, Envelope, list_of, within
 from cockpit.venues.numbers import dig, num
 from cockpit.venues.profiles.base import CEX_KEYS, Numbers, TopUp, VenueProfile
@@ -29,8 +30,15 @@ def transfer_id(client_id: str) -> str:
 
 
 def _result(reply: Any, what: str) -> Any:
-    if dig(reply, "retCode") != 0:
+    """The ``result`` of a v5 reply. A non-zero ``retCode`` is the venue's refusal (`Rejected`,
+    with its code and ``retMsg``: nothing was done, retrying will not change it); a reply without
+    a code is `MalformedReply`."""
+    code = dig(reply, "retCode")
+    if code is None or isinstance(code, bool):
         raise MalformedReply(f"bybit: {what}: unexpected reply")
+    if str(code) != "0":
+        raise Rejected(f"bybit refused the {what} (code {clip(code, 20)}: {clip(dig(reply, 'retMsg') or '', 100)})",
+                       code=str(code))
     return dig(reply, "result")
 
 
@@ -69,6 +77,7 @@ class Bybit(VenueProfile):
     # (GET /v5/asset/transfer/query-inter-transfer-list).
     top_up_route = "funding account → unified trading account (internal transfer)"
     top_up_currency = "USDT"
+    top_up_client_id = True  # the transferId: Bybit refuses it twice
     envelopes = (
         Envelope(re.compile(r"/v5/position/list$"), None, _v5(list_of("positions", keys=("symbol",)))),
         Envelope(re.compile(r"/v5/account/wallet-balance$"),

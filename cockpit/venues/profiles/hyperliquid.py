@@ -68,10 +68,15 @@ class Hyperliquid(VenueProfile):
     dead_man_daily = 10
     # usdClassTransfer (spot → perp), signed by ccxt's `transfer(..., "spot", "swap")`: it settles
     # in the block that takes it. It is a user-signed action: the venue refuses it from an agent
-    # (API) wallet, so it needs the account's own key. No client id: after a restart it is found
-    # in the ledger (userNonFundingLedgerUpdates, accountClassTransfer to perp) by amount and time.
+    # (API) wallet, so it needs the account's own key. No client id, and no id of the venue's in
+    # its reply ({"status": "ok", "response": {"type": "default"}}): the ledger
+    # (userNonFundingLedgerUpdates, accountClassTransfer to perp) names it by a transaction hash
+    # cockpit cannot derive from the send, so it can only be searched by amount and time, which
+    # proves nothing, and ccxt signs each send under a new nonce (a resend is a second transfer).
+    # So a top-up whose answer is lost is never sent again.
     top_up_route = "spot → perp (usdClassTransfer; needs the account's own key, not an agent's)"
     top_up_currency = "USDC"
+    top_up_client_id = False
     envelopes = (
         Envelope(re.compile(r"/info$"), "clearinghouseState",
                  object_with("clearinghouseState", "assetPositions", "marginSummary",
@@ -126,7 +131,8 @@ class Hyperliquid(VenueProfile):
 
     async def top_up(self, exchange: Any, amount: Decimal, client_id: str) -> TopUp:
         """usdClassTransfer of `amount` to perp; done when the venue says ok (an ``err`` raises
-        through ccxt)."""
+        through ccxt). The reply names no transfer: the id returned is cockpit's own label of
+        the send, never a ledger hash (`top_up_status` cannot match it)."""
         sent = exchange.milliseconds()
         await exchange.transfer(self.top_up_currency, float(amount), "spot", "swap")
         return f"usdClassTransfer@{sent}", TransferStatus.DONE
@@ -134,7 +140,8 @@ class Hyperliquid(VenueProfile):
     async def top_up_status(self, exchange: Any, client_id: str, amount: Decimal, since: float,
                             known: str | None, claimed: Iterable[str]) -> TopUp | None:
         """The earliest accountClassTransfer to perp of `amount` since `since` not claimed by
-        another top-up (its hash is the id)."""
+        another top-up (its hash is the id): a match by amount and time only, which the engine
+        never takes as proof (`top_up_client_id` is False)."""
         entries = await exchange.publicPostInfo({"type": "userNonFundingLedgerUpdates",
                                                  "user": exchange.walletAddress, "startTime": int(since * 1000)})
         if not isinstance(entries, list):

@@ -9,7 +9,8 @@ from typing import Any, Iterable
 import hashlib
 from decimal import Decimal
 
-from cockpit.model import Layer, MalformedReply, TransferStatus
+from cockpit.model import Layer, MalformedReply, Rejected, TransferStatus
+from cockpit.redact import clip
 from cockpit.venues.envelope import Check, Envelope, list_of, within
 from cockpit.venues.numbers import dig, num
 from cockpit.venues.profiles.base import CEX_KEYS, Credential, Numbers, TopUp, VenueProfile
@@ -26,10 +27,17 @@ def transfer_client_id(client_id: str) -> str:
 
 
 def _first(reply: Any, what: str) -> dict | None:
-    """The first ``data`` entry of a v5 reply (None when the list is empty); an error code or
-    another shape is a `MalformedReply`."""
-    data = dig(reply, "data")
-    if str(dig(reply, "code")) != "0" or not isinstance(data, list):
+    """The first ``data`` entry of a v5 reply (None when the list is empty). A ``code`` other
+    than "0" is the venue's refusal (`Rejected`, with its code and ``msg``, or the entry's
+    ``sMsg``); a reply without a code, or another shape, is a `MalformedReply`."""
+    code, data = dig(reply, "code"), dig(reply, "data")
+    if code is None or isinstance(code, bool):
+        raise MalformedReply(f"okx: {what}: unexpected reply")
+    if str(code) != "0":
+        entry = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+        msg = dig(reply, "msg") or entry.get("sMsg") or ""
+        raise Rejected(f"okx refused the {what} (code {clip(code, 20)}: {clip(msg, 100)})", code=str(code))
+    if not isinstance(data, list):
         raise MalformedReply(f"okx: {what}: unexpected reply")
     return data[0] if data and isinstance(data[0], dict) else None
 
@@ -62,6 +70,7 @@ class Okx(VenueProfile):
     # with a clientId (1-32 letters and digits), looked up by it (GET /api/v5/asset/transfer-state).
     top_up_route = "funding account → trading account (funds transfer)"
     top_up_currency = "USDT"
+    top_up_client_id = True  # the clientId
     envelopes = (
         Envelope(re.compile(r"/api/v5/account/positions$"),
                  None, _v5(list_of("positions", keys=("instId", "pos")))),
