@@ -44,6 +44,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
+from cockpit.engine.transaction import transaction
 from cockpit.model import Assessment
 from cockpit.model.funding import FundingPayment, FundingSample
 
@@ -164,9 +165,7 @@ class HistoryStore:
 
     def _record(self, due: list[str], now: float, a: Assessment, peaks: tuple) -> None:
         """Write the series in `due`, in one transaction."""
-        db = self._db
-        db.execute("BEGIN")
-        try:
+        with transaction(self._db) as db:
             if "funding" in due:
                 self._funding_cells(now, a)
             if "stress" in due:
@@ -174,10 +173,6 @@ class HistoryStore:
                            (now, _num(a.funding_stress), json.dumps(list(a.funding_stress_drivers))))
             if "equity" in due:
                 self._equity(now, a, peaks)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         for what in due:
             self.written[what] += 1
 
@@ -237,18 +232,12 @@ class HistoryStore:
         """Delete what is older than the bounds keep."""
         b = self.bounds
         old, older = now - b.keep, now - b.keep_payments
-        db = self._db
-        db.execute("BEGIN")
-        try:
+        with transaction(self._db) as db:
             for table in ("funding", "stress", "equity", "book"):
                 db.execute(f"DELETE FROM {table} WHERE time < ?", (old,))
             db.execute("DELETE FROM backfill WHERE until < ?", (old,))
             for table in ("payments", "estimates"):
                 db.execute(f"DELETE FROM {table} WHERE time < ?", (older,))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from cockpit.engine.transaction import transaction
 from cockpit.model import codec
 from cockpit.model.unwind import UnwindRun
 from cockpit.model import (
@@ -354,9 +355,7 @@ class Journal:
     def save_latch(self, latch: KillLatch, *, now: float) -> None:
         """Write the kill switch's latch and its episode's plan (rows already written stay: a
         plan is frozen once made), in one transaction."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self._db, "BEGIN IMMEDIATE") as db:
             db.execute(
                 "INSERT OR REPLACE INTO kill_latch (id, status, cause, cause_trigger, since, episodes, episode,"
                 " episode_since, updated) VALUES (1,?,?,?,?,?,?,?,?)",
@@ -372,10 +371,6 @@ class Journal:
                      *((i.id, i.account, i.symbol, i.source.value, i.reason, i.fraction,
                         None if i.amount is None else str(i.amount)) if i is not None else (None,) * 7)),
                 )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def load_latch(self) -> KillLatch | None:
         """The journaled latch with its episode's plan, or None when none was ever written."""
