@@ -14,6 +14,11 @@ from cockpit.present.privacy import MASK, masked
 DASH = "—"
 
 
+def unknown(value) -> bool:
+    """Whether a figure is unknown: None, or NaN (how numpy says it). It reads `DASH`, never 0."""
+    return value is None or value != value  # NaN is the one value unequal to itself
+
+
 #: The one scale-suffix ladder every compact figure climbs: the largest scale at or below it.
 SCALES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
@@ -50,7 +55,7 @@ def money(value: float | None, *, signed: bool = False, short: bool = False,
     Under the privacy mask (`cockpit.present.privacy`) the figure reads `MASK`, its sign kept,
     unless it is `public`: a market-wide figure (open interest), not the user's money.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if unknown(value):
         return DASH
     hide = masked() and not public
     if dollars:
@@ -129,7 +134,7 @@ def hidden(text: str) -> str:
 
 def pct(value: float | None, *, signed: bool = False, digits: int = 1) -> str:
     """A fraction as a percentage: 0.0213 → "2.1%"."""
-    if value is None or math.isnan(value):
+    if unknown(value):
         return DASH
     text = f"{value * 100:.{digits}f}%"
     return ("+" + text) if signed and value > 0 else text
@@ -142,7 +147,7 @@ def liq_distance(distance: float | None, direction: int, *, account: bool = Fals
     moving together), which need not go against the position: a long in a net-short account is
     liquidated by a rise. Above 100 % one decimal is noise, so none is shown.
     """
-    if distance is None or math.isnan(distance):
+    if unknown(distance):
         return DASH
     arrow = "↑" if direction > 0 else ("↓" if direction < 0 else "")
     body = f"{distance * 100:.0f}%" if distance >= 0.9995 else f"{distance * 100:.1f}%"
@@ -151,7 +156,7 @@ def liq_distance(distance: float | None, direction: int, *, account: bool = Fals
 
 def maint_used(value: float | None) -> str:
     """Maintenance margin as a share of equity, 100% = liquidation: "1.0%", "67%", ">999%"."""
-    if value is None or math.isnan(value):
+    if unknown(value):
         return DASH
     p = value * 100
     if p >= 999.5:
@@ -173,7 +178,7 @@ def total(values, *, signed: bool = False, short: bool = False) -> str:
     """The sum of `values` as money, with `PARTIAL` after it when some are unknown (None) and
     "—" when all are: an unknown value is never counted as 0 without saying so."""
     values = list(values)
-    known = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    known = [v for v in values if not unknown(v)]
     if not known:
         return DASH
     text = money(math.fsum(known), signed=signed, short=short)
@@ -182,7 +187,7 @@ def total(values, *, signed: bool = False, short: bool = False) -> str:
 
 def apr(value: float | None) -> str:
     """An annualized rate in at most 5 characters: "+3.2%", "+45%", "+245%", "+1.2k" (= 1,200%)."""
-    if value is None or math.isnan(value):
+    if unknown(value):
         return DASH
     p = value * 100
     sign = "+" if p > 0 else ("-" if p < 0 else " ")
@@ -199,7 +204,7 @@ def apr(value: float | None) -> str:
 
 def leverage(value: float | None, *, compact: bool = False) -> str:
     """A leverage: "2.01×"; `compact` for a table cell, "2.0x" ("—" when unknown)."""
-    if value is None or math.isnan(value):
+    if unknown(value):
         return DASH
     return f"{value:.1f}x" if compact else f"{value:.2f}×"
 

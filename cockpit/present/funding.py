@@ -61,7 +61,7 @@ class CellView(NamedTuple):
 def value(cell: FundingCell, stats: CellStats | None, period: Period) -> float | None:
     """The APR a cell shows in `period`: the live one, or the period's time-weighted mean."""
     if period is Period.NOW:
-        return None if cell.apr != cell.apr or cell.interval_hours is None else cell.apr
+        return None if fmt.unknown(cell.apr) or cell.interval_hours is None else cell.apr
     if stats is None:
         return None
     return stats.avg_1d if period is Period.DAY else stats.avg_7d

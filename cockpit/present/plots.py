@@ -379,7 +379,7 @@ def shocks_panel(frame: Frame) -> Panel:
 def _used(row: StressRow) -> float:
     """The worst account's maintenance used after the shock (0 when unknown; capped at 10x)."""
     used = row.max_maint_used
-    if used is None or math.isnan(used):
+    if fmt.unknown(used):
         return 0.0
     return min(used, 10.0)
 

@@ -30,7 +30,7 @@ from typing import Any, Mapping, Sequence
 
 from cockpit.model import OrderStatus, PositionKey
 from cockpit.model.unwind import BookFigures, StepKind, StepStatus, TargetKind, UnwindRun, UnwindStep, Why
-from cockpit.present.format import DASH, money, pct
+from cockpit.present.format import DASH, money, pct, unknown
 from cockpit.present.privacy import never_masked
 
 DAY = 86400.0
@@ -63,7 +63,7 @@ def target_text(run: UnwindRun) -> str:
 
 def usd(value: float | None, *, signed: bool = False) -> str:
     """Money in a sentence: "$12.3k", "−$310", "+$4" (signed), "—" when unknown."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if unknown(value):
         return DASH
     sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
     return f"{sign}${money(abs(value))}"

@@ -1,5 +1,8 @@
 """Number formatting: fixed widths hold for every value, and unknown is never shown as 0."""
 
+from decimal import Decimal
+
+import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
@@ -104,3 +107,18 @@ def test_leverage_in_a_legend_and_in_a_cell():
     assert fmt.leverage(2.0123) == "2.01×"
     assert fmt.leverage(2.0123, compact=True) == "2.0x"
     assert fmt.leverage(None) == fmt.leverage(float("nan")) == "—"
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), np.float64("nan"), Decimal("NaN")])
+def test_none_and_nan_are_unknown_and_every_formatter_says_so(value):
+    assert fmt.unknown(value)
+    if not isinstance(value, Decimal):
+        for text in (fmt.money(value), fmt.pct(value), fmt.apr(value), fmt.leverage(value), fmt.maint_used(value),
+                     fmt.liq_distance(value, 1)):
+            assert text == fmt.DASH
+        assert fmt.total([value, 5.0]) == "5" + fmt.PARTIAL
+
+
+@pytest.mark.parametrize("value", [0, 0.0, -0.0, Decimal("0"), np.float64(0.0), float("inf")])
+def test_zero_and_other_numbers_are_known(value):
+    assert not fmt.unknown(value)
