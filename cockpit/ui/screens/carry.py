@@ -11,7 +11,7 @@ from __future__ import annotations
 
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
@@ -48,14 +48,6 @@ SHORT_HEIGHT = 30
 
 class CarryTable(KeyedTable):
     """The ranked pairs; the screen explains the one under the cursor."""
-
-    def move_cursor(self, *, row: int | None = None, column: int | None = None, animate: bool = False,
-                    scroll: bool = True) -> None:
-        """Move the cursor, then let the screen explain the newly selected pair."""
-        before = self.cursor_row
-        super().move_cursor(row=row, column=column, animate=animate, scroll=scroll)
-        if self.cursor_row != before and isinstance(self.screen, CarryScreen):
-            self.screen.show_detail()
 
 
 class CarryScreen(FollowingScreen):
@@ -170,6 +162,7 @@ class CarryScreen(FollowingScreen):
         self.query_one(CarryTable).show([(_key(p), _cells(p, scan, colors)) for p in pairs])
         self.show_detail()
 
+    @on(KeyedTable.Selected, "#carry-table")
     def show_detail(self) -> None:
         """The selected pair in words."""
         scan, pair = self.scan, self.selected

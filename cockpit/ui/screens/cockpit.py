@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.actions import parse
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -48,6 +48,7 @@ from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
 from cockpit.ui.widgets.status import status_line
+from cockpit.ui.widgets.table import KeyedTable
 
 if TYPE_CHECKING:
     from cockpit.ui.screens.run import RunScreen
@@ -478,7 +479,8 @@ class CockpitScreen(Screen):
                 self.call_later(getattr(self, f"action_{name}"), *parameters)
             return
 
-    def on_positions_table_selected(self, _message) -> None:
+    @on(KeyedTable.Selected, "#positions-table")
+    def _position_selected(self) -> None:
         """The cursor moved in the positions: the book's keys follow the row."""
         self._offer_keys()
 

@@ -13,7 +13,7 @@ gone). It subscribes to frames itself while it is shown.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 
 from cockpit.engine.api import EngineAPI
@@ -50,14 +50,6 @@ client id from 120: the selected order's line below the table always has them, i
 
 class OrdersTable(KeyedTable):
     """The open orders; the screen explains the one under the cursor."""
-
-    def move_cursor(self, *, row: int | None = None, column: int | None = None, animate: bool = False,
-                    scroll: bool = True) -> None:
-        """Move the cursor, then let the screen explain the newly selected order."""
-        before = self.cursor_row
-        super().move_cursor(row=row, column=column, animate=animate, scroll=scroll)
-        if self.cursor_row != before and isinstance(self.screen, OrdersScreen):
-            self.screen.show_detail()
 
 
 class OrdersScreen(FollowingScreen):
@@ -129,6 +121,7 @@ class OrdersScreen(FollowingScreen):
         key = self.query_one(OrdersTable).selected_key
         return next((line for line in self.lines if line.key == key), None)
 
+    @on(KeyedTable.Selected, "#orders-table")
     def show_detail(self) -> None:
         """Explain the selected order (or, with none, what this view shows)."""
         text = po.detail(self.selected(), self.frame) if self.lines else po.EMPTY

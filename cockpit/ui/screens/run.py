@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
 
@@ -76,14 +76,6 @@ _LOUD = {StepStatus.SHORT, StepStatus.FAILED, StepStatus.BLOCKED, StepStatus.OFF
 
 class StepTable(KeyedTable):
     """The run's steps; the screen follows its cursor (the detail line shows the selected step)."""
-
-    def move_cursor(self, *, row: int | None = None, column: int | None = None, animate: bool = False,
-                    scroll: bool = True) -> None:
-        """Move the cursor, then let the screen show the newly selected step."""
-        before = self.cursor_row
-        super().move_cursor(row=row, column=column, animate=animate, scroll=scroll)
-        if self.cursor_row != before and isinstance(self.screen, RunScreen):
-            self.screen.show_detail()
 
 
 class RunScreen(Screen):
@@ -191,6 +183,7 @@ class RunScreen(Screen):
                      "takes the run off the screen", *lines[-1:]]
         return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
 
+    @on(KeyedTable.Selected, "#run-steps")
     def show_detail(self) -> None:
         """The selected step in words, and the book as it leaves it."""
         step = self.selected

@@ -11,7 +11,6 @@ from enum import Enum
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.message import Message
 
 from cockpit.model import Assessment, Frame, LiqKind, PositionKey, PositionRisk, Side
 from cockpit.present import book, flags as flag_text, format as fmt, privacy
@@ -77,9 +76,6 @@ def summary_key(asset: str) -> str:
 class PositionsTable(KeyedTable):
     """One row per position; hotkeys on the screen trim the selected row."""
 
-    class Selected(Message):
-        """The cursor moved to another row (the selected row's flag hint and keys follow it)."""
-
     def __init__(self, **kw) -> None:
         super().__init__(COLUMNS, **kw)
         self.sort_mode = SortOrder.ASSET
@@ -95,14 +91,6 @@ class PositionsTable(KeyedTable):
         """Move to the next sort order and return its name."""
         self.sort_mode = SORTS[(SORTS.index(self.sort_mode) + 1) % len(SORTS)]
         return self.sort_mode
-
-    def move_cursor(self, *, row: int | None = None, column: int | None = None, animate: bool = False,
-                    scroll: bool = True) -> None:
-        """As `KeyedTable.move_cursor`; say so when the row changed."""
-        before = self.cursor_row
-        super().move_cursor(row=row, column=column, animate=animate, scroll=scroll)
-        if self.cursor_row != before:
-            self.post_message(self.Selected())
 
     @property
     def selected_position(self) -> PositionKey | None:
@@ -241,7 +229,7 @@ class PositionsPane(BasePane):
         self.query_one("#positions-legend", Line).show(positions_legend(frame, table.sort_mode))
         self._show_hint()
 
-    def on_positions_table_selected(self, _message: PositionsTable.Selected) -> None:
+    def on_keyed_table_selected(self, _message: KeyedTable.Selected) -> None:
         """The selected row's flag hint follows the cursor."""
         self._show_hint()
 

@@ -33,6 +33,7 @@ from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.strip import Strip
 
 from cockpit.ui.bindings import CURSOR_BINDINGS
@@ -96,6 +97,23 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
     """A table fed with `(row_key, cells)` lists, a fixed header and a row cursor; see the module docstring."""
 
     BINDINGS = CURSOR_BINDINGS
+
+    class Selected(Message):
+        """The cursor moved to another row (as DataTable's `RowHighlighted`): what a screen shows
+        of the selected row follows it. Posted by `move_cursor` only, once per move; a frame that
+        reorders the rows keeps the cursor on its key and posts nothing."""
+
+        def __init__(self, table: KeyedTable, key: Hashable | None) -> None:
+            super().__init__()
+            self.table = table
+            """The table whose cursor moved."""
+            self.key = key
+            """The key of the row now under the cursor (None when the table is empty)."""
+
+        @property
+        def control(self) -> KeyedTable:
+            """The table (so `@on(KeyedTable.Selected, "#id")` picks one table)."""
+            return self.table
     ALLOW_SELECT = False  # as DataTable: a drag over the table is not a text selection
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"keyed-table--header", "keyed-table--cursor"}
@@ -401,12 +419,14 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
         """Put the cursor on row index `row` (clamped), and scroll it into view.
 
         `column` is accepted for DataTable compatibility and ignored: the cursor is a whole row.
+        Posts `Selected` when the cursor lands on another row.
         """
         if row is not None:
             row = max(0, min(row, len(self._keys) - 1))
             old, self._cursor = self._cursor, row
             if row != old:
                 self._refresh_rows([old, row])
+                self.post_message(self.Selected(self, self.selected_key))
         if scroll:
             self._scroll_to_cursor(animate=animate)
 
