@@ -29,6 +29,7 @@ from cockpit.engine.backfill import Backfill, BackfillSettings
 from cockpit.engine.bookstate import BookState, closures
 from cockpit.engine.deadman import DeadManSwitches
 from cockpit.engine.executor import ExecutionError, Executor, Outcome
+from cockpit.engine.failures import FailureNotices
 from cockpit.engine.funding import FundingMemory
 from cockpit.engine.history import HistoryStore, history_path
 from cockpit.engine.plots import PlotWatch
@@ -59,7 +60,7 @@ from cockpit.model import (
 from cockpit.model.commands import TrimPreview, WatchPlots
 from cockpit.model.plots import Plots
 from cockpit.model.events import Event, EventKind, Severity
-from cockpit.redact import clip, scrub
+from cockpit.redact import scrub
 from cockpit.risk.trim import trim_liquidation
 from cockpit.venues.protocol import Venue
 
@@ -233,7 +234,8 @@ class Engine:
         self._dirty: asyncio.Event | None = None
         self._wake: dict[str, asyncio.Event] = {}
         self._rng = random.Random()
-        self._failed: dict[str, str] = {}  # per source (evaluation, publishing): the failure last noticed
+        # Per source called every frame (evaluation, publishing, ...): each run of failures told once.
+        self.failures = FailureNotices(self.notice, self._log_once)
         self._logged: set[tuple[str, type]] = set()
         self._lookups: dict[str, tuple[float, int]] = {}  # client id -> (next look-up, attempts)
         self._filled_seen: dict[str, dict[str, Decimal]] = {}  # our fills per symbol at the last snapshot
@@ -584,11 +586,8 @@ class Engine:
                 await self._dirty.wait()
                 await asyncio.sleep(self.settings.coalesce)
                 self._dirty.clear()
-                try:
-                    self.publish()
-                except Exception as error:  # the publisher must outlive any one bad frame
-                    self._log_once("publishing a frame failed", error)
-                    self._fail_loudly("publishing failed", error, "the screen is not updating")
+                # The publisher must outlive any one bad frame.
+                self.failures.call("publishing failed", "the screen is not updating", self.publish, lambda: None)
                 await asyncio.sleep(max(0.0, self.settings.min_frame_interval - self.settings.coalesce))
         finally:
             ticker.cancel()
@@ -676,14 +675,11 @@ class Engine:
         except Exception as error:
             # Keep showing the last assessment, marked as failed; the kill switch neither trips
             # nor acts on a failure (its state is the last one evaluated).
-            self._log_once("risk evaluation failed", error)
-            risk_error = self._fail_loudly(
+            risk_error = self.failures.failed(
                 RISK_FAILED, error, "showing the last assessment; the kill switch is not acting")
             assessment = self.latest.assessment if self.latest is not None else Assessment(now=now)
         else:
-            recovered = self._failed.pop(RISK_FAILED, None)
-            if recovered is not None:
-                self.notice(f"recovered from {recovered}")
+            self.failures.worked(RISK_FAILED)
             self._record_kill_events(assessment.kill.events)
             self._persist_latch()
             self._observe_funding(book, assessment, now)
@@ -720,43 +716,33 @@ class Engine:
     def _working(self) -> tuple:
         """Our orders not done yet, from the journal, for the frame (`Frame.working`): made again
         only when an order row was written since the last frame. A journal that cannot be read
-        leaves them off this frame (noticed once) rather than stopping it."""
+        leaves this frame with the last ones (noticed once, and once more when it reads again)
+        rather than stopping it."""
         version = self.journal.version
         if self._working_kept is not None and self._working_kept[0] == version:
             return self._working_kept[1]
-        try:
-            rows = self.journal.open_orders()
-        except Exception as error:
-            self._log_once("reading the open orders failed", error)
-            self._fail_loudly("reading the open orders failed", error, "the orders view may be incomplete")
-            return self.latest.working if self.latest is not None else ()
-        self._failed.pop("reading the open orders failed", None)
-        working = tuple(row.working() for row in rows)
-        self._working_kept = (version, working)
-        return working
+
+        def read() -> tuple:
+            working = tuple(row.working() for row in self.journal.open_orders())
+            self._working_kept = (version, working)
+            return working
+
+        return self.failures.call("reading the open orders failed", "the orders view may be incomplete", read,
+                                  lambda: self.latest.working if self.latest is not None else ())
 
     def _observe_funding(self, book: Book, assessment: Assessment, now: float) -> None:
         """Record the assessment in the history (a full disk or a bug there never stops a
-        frame: it is noticed once, and the frame goes out without the new figures)."""
-        try:
-            self.funding.observe(self._risk_now(now), book, assessment, self.risk)
-        except Exception as error:
-            self._log_once("recording funding history failed", error)
-            self._fail_loudly("recording funding history failed", error, "history is not being kept")
-        else:
-            self._failed.pop("recording funding history failed", None)
+        frame: it is noticed once, the frame goes out without the new figures, and the recovery
+        is noticed once)."""
+        self.failures.call("recording funding history failed", "history is not being kept",
+                           lambda: self.funding.observe(self._risk_now(now), book, assessment, self.risk),
+                           lambda: None)
 
     def _plots(self, now: float) -> Plots | None:
-        """The watched plot series (a failure there never stops a frame: noticed once, and the
-        frame goes out without them)."""
-        try:
-            plots = self.plots.plots(self._risk_now(now))
-        except Exception as error:
-            self._log_once("reading the plot series failed", error)
-            self._fail_loudly("reading the plot series failed", error, "the plots are not updating")
-            return None
-        self._failed.pop("reading the plot series failed", None)
-        return plots
+        """The watched plot series (a failure there never stops a frame: noticed once, the frame
+        goes out without them, and the recovery is noticed once)."""
+        return self.failures.call("reading the plot series failed", "the plots are not updating",
+                                  lambda: self.plots.plots(self._risk_now(now)), lambda: None)
 
     def watch_plots(self, command: WatchPlots) -> str | None:
         """Take, renew or end a terminal's plot watch (`cockpit.engine.plots`); why not, or None.
@@ -765,15 +751,6 @@ class Engine:
         if refusal is None:
             self._changed()
         return refusal
-
-    def _fail_loudly(self, what: str, error: BaseException, consequence: str) -> str:
-        """A one-line reason for `error`, noticed once per run of failures (not every frame)."""
-        detail = clip(" ".join(str(error).split()), 200)  # one line, scrubbed before the cut
-        reason = f"{what}: {type(error).__name__}" + (f": {detail}" if detail else "")
-        if self._failed.get(what) != reason:
-            self._failed[what] = reason
-            self.notice(f"{reason} — {consequence}")
-        return reason
 
     def _log_once(self, what: str, error: Exception) -> None:
         # A listener that fails fails on every frame: its traceback is logged once, not twice a second.
