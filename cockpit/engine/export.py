@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from cockpit.engine.history import HistoryStore
-from cockpit.risk.ledger import day_of, disagree, match
+from cockpit.model.funding import day_of
+from cockpit.risk.ledger import disagree, match
 
 COLUMNS = ("time_utc", "day", "account", "venue", "symbol", "asset", "currency", "amount", "direction",
            "rate", "notional", "payment_id", "cockpit_estimate", "disagrees")
@@ -61,7 +62,7 @@ def export_beside(store: HistoryStore, journal_path: str | Path, since: float, n
     folder = Path(journal_path).parent / "exports"
     folder.mkdir(mode=0o700, exist_ok=True)
     stamp = dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
-    first = dt.datetime.fromtimestamp(since, dt.timezone.utc).strftime("%Y-%m-%d")
+    first = day_of(since)
     path = folder / f"funding-since-{first}-at-{stamp}.csv"
     part = path.with_name(path.name + ".part")
     with open(part, "w", encoding="utf-8", newline="") as out:

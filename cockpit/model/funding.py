@@ -9,6 +9,7 @@ are named so.
 
 from __future__ import annotations
 
+import time as _time
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -30,6 +31,11 @@ def annualized(rate, interval_hours):
 def per_interval(apr, interval_hours):
     """The rate per interval of `apr` paid every `interval_hours`: `annualized` undone."""
     return apr * interval_hours / HOURS_PER_DAY / DAYS_PER_YEAR
+
+
+def day_of(t: float) -> str:
+    """The UTC day of `t` (POSIX seconds) as YYYY-MM-DD: the funding ledger's day (`LedgerLine.day`)."""
+    return _time.strftime("%Y-%m-%d", _time.gmtime(t))
 
 
 class FundingSample(NamedTuple):
@@ -170,4 +176,4 @@ class FundingLedger:
 
 
 __all__ = ["DAYS_PER_YEAR", "HOURS_PER_DAY", "AssetFunding", "CellStats", "FundingLedger", "FundingPayment",
-           "FundingSample", "LedgerLine", "Period", "annualized", "per_interval"]
+           "FundingSample", "LedgerLine", "Period", "annualized", "day_of", "per_interval"]

@@ -18,11 +18,11 @@ both use them.
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from dataclasses import dataclass, replace
 
 from cockpit.model.events import Event, EventKind, Severity
+from cockpit.present.format import clock
 
 #: Seconds within which repeats of one alert are collapsed, unless the config says otherwise.
 DEFAULT_RATE_LIMIT = 60.0
@@ -164,8 +164,7 @@ class RateLimiter:
     def _noted(self, alert: Alert, others: int, since: float) -> Alert:
         if others <= 0:
             return alert
-        t = time.gmtime(since) if self.utc else time.localtime(since)
-        note = f" (+{others} more since {time.strftime('%H:%M:%S', t)})"
+        note = f" (+{others} more since {clock(since, utc=self.utc)})"
         return replace(alert, body=sanitize(alert.body, BODY_LIMIT - len(note)) + note)
 
 

@@ -14,12 +14,11 @@ the cross-section's differences show on a calm day.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from cockpit.model import Frame, FundingCell, Side
-from cockpit.model.funding import CellStats, FundingLedger, LedgerLine, Period
+from cockpit.model.funding import CellStats, FundingLedger, LedgerLine, Period, day_of
 from cockpit.present import format as fmt
 
 SATURATION = 1.5  # APR at which the fixed scale is fully hot or cold
@@ -204,7 +203,7 @@ def ledger_header(ledger: FundingLedger | None) -> str:
     """The ledger's window and its totals per account."""
     if ledger is None:
         return "Funding ledger: waiting for the first frame"
-    since = time.strftime("%Y-%m-%d", time.gmtime(ledger.since))
+    since = day_of(ledger.since)
     accounts = " · ".join(f"{a} {fmt.cents(v)}" for a, v in ledger.per_account) or "nothing booked yet"
     flag = f" · {ledger.disagreements} ≠ disagree" if ledger.disagreements else ""
     return f"Funding ledger since {since} (UTC){flag} · {accounts}"

@@ -15,24 +15,18 @@ Pure: no I/O and no clock; times are arguments.
 
 from __future__ import annotations
 
-import time as _time
 from collections import defaultdict
 from decimal import Decimal
 from typing import Iterable, Sequence
 
 from cockpit.model import PositionRisk
-from cockpit.model.funding import AssetFunding, FundingLedger, FundingPayment, LedgerLine
+from cockpit.model.funding import AssetFunding, FundingLedger, FundingPayment, LedgerLine, day_of
 
 MATCH = 300.0  # seconds between a booked payment and the cockpit's estimate of it
 ABS_TOLERANCE = 0.05  # USD
 REL_TOLERANCE = 0.10
 
 Estimate = tuple[str, str, str, str, float, float, float, float]  # account, venue, symbol, asset, time, amount, rate, notional
-
-
-def day_of(t: float) -> str:
-    """The UTC day of `t` (POSIX seconds) as YYYY-MM-DD."""
-    return _time.strftime("%Y-%m-%d", _time.gmtime(t))
 
 
 def match(booked: Sequence[FundingPayment], estimates: Sequence[Estimate]) -> list[tuple[FundingPayment, Estimate | None]]:
