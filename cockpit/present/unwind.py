@@ -129,15 +129,11 @@ def side_word(side: Side) -> str:
     return "buy" if side is Side.LONG else "sell"
 
 
-exact = fmt.exact
-"""An order size as it is sent (see `cockpit.present.format.exact`)."""
-
-
 def amount(step: UnwindStep) -> str:
     """A step's order size with its unit: "12.5 ETH", "3 contracts"; a bridge's money."""
     if step.kind is StepKind.BRIDGE:
         return fmt.money(step.bridge_amount, dollars=True)
-    return f"{exact(step.amount)} {step.unit or step.asset}"
+    return f"{fmt.exact(step.amount)} {step.unit or step.asset}"
 
 
 def why(step: UnwindStep, *, short: bool = False) -> str:
@@ -183,7 +179,7 @@ def step_cells(step: UnwindStep) -> tuple[str, ...]:
         liq(step),
         why(step, short=True),
         STATUS_WORDS[step.status],
-        "" if bridge else exact(step.filled),
+        "" if bridge else fmt.exact(step.filled),
     )
 
 
@@ -210,9 +206,9 @@ def order_cells(order: RunOrder) -> tuple[str, ...]:
         order.account,
         order.symbol.split("/")[0],
         side_word(order.side),
-        exact(order.amount),
+        fmt.exact(order.amount),
         ORDER_WORDS.get(order.status, order.status.value),
-        exact(order.filled),
+        fmt.exact(order.filled),
         fmt.price(order.price),
         fmt.DASH if bps is None else f"{bps:+.1f}bp" if abs(bps) < 99.95 else f"{bps:+.0f}bp",
     )
