@@ -12,6 +12,12 @@ an account that is LIVE (reconciled and answering), and after a `RateLimited` re
 the venue asked (at least `backoff`). It starts after the first frame and runs as its own task,
 so the first frame and the polls never wait for it. A venue without the history (`NotSupported`)
 is asked no more; any other failure skips that item until the next round.
+
+Every time here is the engine's market clock (`Engine.risk_now`: simulated time on the simulator,
+the wall clock on real venues), the clock of the history store: a cell's stored backfill time,
+read back after a restart on the paper venue, is compared with the same clock it was written in
+(the simulated market runs months behind the wall clock, or ahead of it at a high speed). Only the
+pauses between requests (`spacing`, `backoff`, `idle`) are waited in wall seconds.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ DAY = 86400.0
 
 @dataclass(frozen=True)
 class BackfillSettings:
-    """How the backfill paces itself (seconds).
+    """How the backfill paces itself (seconds: `refresh` and `rates_every` of the market clock,
+    the pauses `spacing`, `backoff` and `idle` waited on the wall clock).
 
     Attributes:
         spacing: at least this long between two requests (all venues together).
@@ -84,8 +91,8 @@ class Backfill:
             await self._sleep(wait)
 
     def _now(self) -> float:
-        """The wall clock: pacing is in the venues' time, whatever the simulator's speed."""
-        return self.engine.clock()
+        """The engine's market clock, in which the history store keeps its times (module doc)."""
+        return self.engine.risk_now()
 
     def _ready_accounts(self) -> list[tuple[str, Any]]:
         """The accounts that can tell their funding and are LIVE, in a stable order."""
@@ -161,8 +168,7 @@ class Backfill:
     async def _payments(self, name: str, venue: Any, now: float) -> None:
         memory = self.engine.funding
         last = memory.history.last_payment(name)
-        market_now = self.engine.risk_now()  # the venue's own time (simulated on the simulator)
-        since = last if last is not None else market_now - self.settings.payments_days * DAY
+        since = last if last is not None else now - self.settings.payments_days * DAY
         timeout = self.engine.settings.request_timeout * 2
         payments = await asyncio.wait_for(venue.funding_payments(since), timeout)
         self._payments_at[name] = now
@@ -173,14 +179,13 @@ class Backfill:
     async def _rates(self, name: str, venue: Any, symbol: str, now: float) -> None:
         memory = self.engine.funding
         timeout = self.engine.settings.request_timeout * 2
-        market_now = self.engine.risk_now()
         samples = await asyncio.wait_for(
-            venue.funding_rate_history(symbol, market_now - self.settings.rates_span), timeout)
+            venue.funding_rate_history(symbol, now - self.settings.rates_span), timeout)
         self._rates_at[(venue.info.venue, symbol)] = now
         snap = self.engine.state.snapshot(name)
         quote = next((q for q in (snap.funding if snap else ()) if q.symbol == symbol), None)
         asset = quote.asset if quote is not None else symbol.split("/")[0]
-        if memory.history.add_rates(venue.info.venue, symbol, asset, samples, until=market_now):
+        if memory.history.add_rates(venue.info.venue, symbol, asset, samples, until=now):
             memory.rates_added()
 
 

@@ -235,3 +235,67 @@ def test_backfill_never_holds_up_the_first_frame_or_the_polls():
             hang.set()
             await engine.stop()
     asyncio.run(go())
+
+
+class MarketClock:
+    """A simulated market whose clock runs `offset` seconds from the wall clock (the simulator
+    starts in March 2026; at a high speed it runs ahead)."""
+
+    speed = 1.0
+    scenario_name = "paper"
+
+    def __init__(self, clock: Clock, offset: float) -> None:
+        self.clock = clock
+        self.offset = offset
+
+    def sim_time(self) -> float:
+        return self.clock() + self.offset
+
+
+@dataclass
+class CountingFake(FundingFake):
+    """FundingFake that counts its settled-rate reads."""
+
+    rate_reads: list[float] = field(default_factory=list)
+
+    async def funding_rate_history(self, symbol, since):
+        self.rate_reads.append(since)
+        return await super().funding_rate_history(symbol, since)
+
+
+@pytest.mark.parametrize("offset", [-270 * 86400.0, 30 * 86400.0], ids=["market-behind", "market-ahead"])
+def test_after_a_restart_on_the_simulator_a_cells_backfill_time_is_read_on_its_own_clock(tmp_path, offset):
+    """The backfill time kept in the store is the market's; after a restart it is compared with
+    the market's clock, not the wall clock: an hour later the week of rates is not read again,
+    a market day later it is (once)."""
+    clock = Clock(START)
+    path = tmp_path / "journal.sqlite"
+
+    def engine_and_backfill():
+        venue = CountingFake(account("a"), clock)
+        engine = Engine([venue], clock=clock, journal=Journal(path), sim=MarketClock(clock, offset))
+        asyncio.run(engine.poll_once())
+        return engine, Backfill(engine, BackfillSettings(spacing=0.0), sleep=FakeTime(clock)), venue
+
+    def drain(engine, backfill, steps=4):
+        async def go():
+            for _ in range(steps):
+                await backfill.step()
+                await engine.poll_once()
+        asyncio.run(go())
+
+    engine, backfill, venue = engine_and_backfill()
+    drain(engine, backfill)
+    assert len(venue.rate_reads) == 1 and venue.rate_reads[0] == START + offset - 7 * 86400
+    engine.funding.history.close()
+    engine.journal.close()
+
+    clock.now += 3600  # restarted an hour later (of both clocks)
+    engine, backfill, venue = engine_and_backfill()
+    drain(engine, backfill)
+    assert venue.rate_reads == []  # read an hour ago (market time): not due for a day
+    clock.now += 86400
+    drain(engine, backfill)
+    assert len(venue.rate_reads) == 1
+    engine.funding.history.close()
+    engine.journal.close()
