@@ -63,8 +63,11 @@ def _time_to_stamp(argv: list[str], timeout: float = 30.0, env: dict | None = No
 
 def _compile_cockpit() -> None:
     """Write the bytecode of the cockpit package, as pip does when it installs it, and the
-    compiled methods of the model's dataclasses, as the first start after it does
-    (`cockpit.model.classcache`; with ``PYTHONDONTWRITEBYTECODE`` set, nothing writes either)."""
+    compiled methods of the dataclasses, as the first start after it does
+    (`cockpit.model.classcache`; with ``PYTHONDONTWRITEBYTECODE`` set, nothing writes either).
+
+    The modules are imported in the order `cockpit.cli` imports them for a terminal, attached or
+    with an engine of its own: the model, then everything else inside ``compiled_methods("terminal")``."""
     import subprocess
 
     import cockpit
@@ -72,9 +75,9 @@ def _compile_cockpit() -> None:
     compileall.compile_dir(str(Path(cockpit.__file__).parent), quiet=1)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     warm = ("from cockpit.model.classcache import compiled_methods\n"
-            "import cockpit.model.codec\n"
             "with compiled_methods('terminal'):\n"
-            "    import cockpit.model.codec, cockpit.startup, cockpit.guard_cli, cockpit.engine.remote, cockpit.ui.app\n")
+            "    import cockpit.startup, cockpit.guard_cli, cockpit.engine.remote, cockpit.ui.app\n"
+            "    import cockpit.engine.demo, cockpit.reports\n")
     subprocess.run([sys.executable, "-c", warm], env=env, check=True, cwd=Path(cockpit.__file__).parents[1])
 
 

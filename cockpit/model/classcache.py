@@ -9,7 +9,7 @@ inside `compiled_methods("terminal")`). The text is the same from one
 run to the next, so `compiled_methods` keeps the code compiled from each text in a file beside
 the model's bytecode (``__pycache__``, one file per Python version and per caller): what runs is
 exactly what `dataclasses` wrote and would have compiled; only the compiling is skipped. A text
-not in the file is compiled as usual, and the file is rewritten with the texts of this run. A file
+not in the file is compiled as usual, and the file is rewritten with it added (see `_kept`). A file
 that cannot be read, or a directory that cannot be written (or ``PYTHONDONTWRITEBYTECODE``), only
 means the methods are compiled as usual. Standard library only.
 """
@@ -57,8 +57,8 @@ def _save(path: Path, codes: dict[str, CodeType]) -> None:
 @contextlib.contextmanager
 def compiled_methods(name: str) -> Iterator[None]:
     """While inside, the dataclasses created reuse the compiled methods kept under `name` (the
-    caller's: each keeps its own file); on the way out the file is rewritten if this run's texts
-    differ from it. Nested use is the outer one's."""
+    caller's: each keeps its own file); on the way out the file is rewritten if this run wrote a
+    text it lacked (see `_kept`). Nested use is the outer one's."""
     import dataclasses
 
     if "exec" in vars(dataclasses):  # already inside one
@@ -83,5 +83,18 @@ def compiled_methods(name: str) -> Iterator[None]:
         yield
     finally:
         del dataclasses.exec
-        if used and used.keys() != known.keys():
-            _save(path, used)
+        if used.keys() - known.keys():
+            _save(path, _kept(known, used))
+
+
+#: How many times the texts of one run the file may hold before older texts are let go.
+KEEP_FACTOR = 3
+
+
+def _kept(known: dict[str, CodeType], used: dict[str, CodeType]) -> dict[str, CodeType]:
+    """What the file keeps after a run that used texts it lacked: what it had and this run's, as
+    two ways in under one name (a terminal of its own, one that attaches) use different classes
+    and would otherwise rewrite each other's file on every start; only this run's once the file
+    holds `KEEP_FACTOR` times as many (texts of classes changed since are then let go)."""
+    merged = {**known, **used}
+    return merged if len(merged) <= KEEP_FACTOR * len(used) else used

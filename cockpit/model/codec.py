@@ -112,9 +112,9 @@ def encode(value: Any) -> Any:
 class _Spec:
     """How one registered class is decoded: its fields in constructor order and their checks."""
 
-    __slots__ = ("cls", "name", "fields", "names", "index", "positional", "values")
+    __slots__ = ("cls", "name", "_fields", "names", "index", "positional", "values")
 
-    def __init__(self, cls: type, names: tuple[str, ...], hints: dict[str, Any], positional: bool) -> None:
+    def __init__(self, cls: type, names: tuple[str, ...], positional: bool) -> None:
         self.cls = cls
         self.name = cls.__name__
         self.names = names
@@ -122,10 +122,28 @@ class _Spec:
         self.values = list if issubclass(cls, tuple) else (
             (lambda v: [getattr(v, n) for n in names]) if len(names) < 2 else (lambda v, get=attrgetter(*names): list(get(v))))
         self.positional = positional
-        self.fields = tuple((n, *_check(hints[n], f"{self.name}.{n}")) for n in names)
+        self._fields: tuple | None = None  # the checks, made when first needed (see `fields`)
+
+    @property
+    def fields(self) -> tuple:
+        """(name, allowed, extra, text) per field: its annotation made a check (see `_check`)."""
+        return self._fields if self._fields is not None else self.resolve()
+
+    def resolve(self) -> tuple:
+        """Make the fields' checks from the class's annotations (TypeError if they do not resolve).
+
+        Done on first use: resolving the annotations of every class that travels costs an attached
+        terminal 6-8 ms of its start, and its first frame holds about half of them.
+        """
+        try:
+            hints = typing.get_type_hints(self.cls)
+        except Exception as error:
+            raise TypeError(f"cannot register {self.name}: its annotations do not resolve ({error})") from None
+        self._fields = tuple((n, *_check(hints[n], f"{self.name}.{n}")) for n in self.names)
+        return self._fields
 
     def decode(self, data: dict) -> Any:
-        fields = self.fields
+        fields = self._fields if self._fields is not None else self.resolve()
         if len(data) != len(fields) + 1:
             self._wrong_fields(data)
         values = []
@@ -186,12 +204,14 @@ _ENUMS: dict[str, type[Enum]] = {}
 _MEMBERS: dict[str, dict[Any, Enum]] = {}  # by enum name: its members by value (faster than calling it)
 
 
-def register(*classes: type) -> None:
+def register(*classes: type, lazy: bool = False) -> None:
     """Make `classes` travel: frozen dataclasses, NamedTuples and str enums, known by class name.
 
     Registering a class twice is harmless; another class of a name already registered is a
     ValueError (two classes cannot share a name on the wire). A class of another kind, or whose
-    annotations do not resolve (a name imported only under TYPE_CHECKING), is a TypeError.
+    annotations do not resolve (a name imported only under TYPE_CHECKING), is a TypeError; with
+    `lazy`, annotations are resolved when a value of the class is first decoded (the model's own:
+    `shape()`, pinned by a test, resolves them all).
     """
     for cls in classes:
         if not isinstance(cls, type):
@@ -210,7 +230,10 @@ def register(*classes: type) -> None:
             _MEMBERS[name] = {member.value: member for member in cls}
             _ENCODERS[cls] = _enum_encoder(name)
             continue
-        _CLASSES[name] = spec = _spec_of(cls)
+        spec = _spec_of(cls)
+        if not lazy:
+            spec.resolve()  # now: a class that cannot travel is refused at once, and not kept
+        _CLASSES[name] = spec
         _ENCODERS[cls] = (_named_tuple_encoder if issubclass(cls, tuple) else _dataclass_encoder)(name, spec.names)
 
 
@@ -221,14 +244,10 @@ def _spec_of(cls: type) -> _Spec:
         raise TypeError(f"cannot register {name}: not a frozen dataclass, a NamedTuple or an enum")
     if not is_named_tuple and not cls.__dataclass_params__.frozen:
         raise TypeError(f"cannot register {name}: only frozen dataclasses travel")
-    try:
-        hints = typing.get_type_hints(cls)
-    except Exception as error:
-        raise TypeError(f"cannot register {name}: its annotations do not resolve ({error})") from None
     if is_named_tuple:
-        return _Spec(cls, tuple(cls._fields), hints, positional=True)
+        return _Spec(cls, tuple(cls._fields), positional=True)
     init = [f for f in dataclasses.fields(cls) if f.init]
-    return _Spec(cls, tuple(f.name for f in init), hints, positional=not any(f.kw_only for f in init))
+    return _Spec(cls, tuple(f.name for f in init), positional=not any(f.kw_only for f in init))
 
 
 def registered() -> dict[str, type]:
@@ -548,6 +567,7 @@ def _register_model() -> None:
         funding.FundingSample, funding.FundingPayment, funding.Period, funding.CellStats, funding.LedgerLine,
         funding.AssetFunding, funding.FundingLedger,
         plots.Series, plots.FundingHistory, plots.Driver, plots.StressHistory, plots.EquityHistory, plots.Plots,
+        lazy=True,
     )
 
 

@@ -16,7 +16,7 @@ from cockpit.engine.api import EngineAPI
 from cockpit.present import privacy
 from cockpit.ui import palette
 from cockpit.ui.bindings import bind
-from cockpit.ui.compat import CrashExitApp
+from cockpit.ui.compat import CrashExitApp, start_with_theme
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeError, load_theme, shipped_themes
@@ -79,6 +79,8 @@ class CockpitApp(CrashExitApp):
         super().__init__()
         self.api = api
         self.cockpit_theme = theme or load_theme("cockpit-dark")
+        # Chosen before the CSS is first read: set once the app runs, it would be read twice.
+        start_with_theme(self, self.cockpit_theme)
         self.keymap_overrides = keymap or {}
         self.state_path = state_path or ui_state_path()
         self.ui_state = UiState()
@@ -92,13 +94,11 @@ class CockpitApp(CrashExitApp):
         return dict(THEME_VARIABLE_DEFAULTS)
 
     async def on_mount(self) -> None:
-        """Apply the theme and keymap, then show the cockpit.
+        """Apply the keymap, then show the cockpit (the theme is applied as the app is made).
 
         The engine is started by the program before the app (on the simulator, its first frame is
         already there: the screen is drawn once, with data); the app never starts or stops it.
         """
-        self.register_theme(self.cockpit_theme)
-        self.theme = self.cockpit_theme.name
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         self.ui_state, warning = load_ui_state(self.state_path)

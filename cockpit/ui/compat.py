@@ -18,9 +18,10 @@ from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.theme import Theme
 
 __all__ = ["CrashExitApp", "CroppedChopsUpdate", "CroppedUpdatesApp", "DirectLines", "FewToastsApp", "SteadyScrollView",
-           "character_to_key", "write_to_terminal"]
+           "character_to_key", "start_with_theme", "write_to_terminal"]
 
 
 def character_to_key(character: str) -> str:
@@ -48,6 +49,29 @@ def write_to_terminal(app: App, sequence: str) -> bool:
     driver.write(sequence)
     driver.flush()
     return True
+
+
+def start_with_theme(app: App, theme: Theme) -> None:
+    """Make `theme` the theme `app` starts with, before it runs, as `App.__init__` does for
+    Textual's default theme: its variables in the stylesheet (not parsed yet), the app's theme
+    classes, and the mapping of the terminal's ANSI colours.
+
+    Setting `App.theme` once the app runs (the public way) re-parses every stylesheet and restyles
+    every widget: `App._watch_theme` queues `refresh_css`. Done at start, that is 8-10 ms of an
+    attached terminal's first frame spent parsing the same CSS twice. Setting it in `__init__`
+    (also public) queues the same, as the watcher runs for any value set.
+
+    Private: `App._refresh_truecolor_filter(ansi_theme)`, which `_watch_theme` calls to map the
+    ANSI colours by the new theme's darkness; the rest is public (`set_reactive` skips watchers
+    by design, `Stylesheet.set_variables`, `DOMNode.set_class`).
+    """
+    app.register_theme(theme)
+    app.set_reactive(App.theme, theme.name)
+    app.stylesheet.set_variables(app.get_css_variables())
+    app.set_class(theme.dark, "-dark-mode", update=False)
+    app.set_class(not theme.dark, "-light-mode", update=False)
+    app.set_class(True, f"-theme-{theme.name}", update=False)
+    app._refresh_truecolor_filter(app.ansi_theme)
 
 
 class CroppedChopsUpdate(ChopsUpdate):

@@ -71,3 +71,45 @@ def test_nothing_is_written_without_bytecode(cache, monkeypatch):
     with classcache.compiled_methods("t"):
         _point()
     assert not list(folder.iterdir())
+
+
+def _line():
+    @dataclasses.dataclass(frozen=True)
+    class Line:
+        a: str
+        b: str
+        c: float = 0.0
+
+    return Line
+
+
+def test_two_ways_in_under_one_name_keep_each_others_methods(cache):
+    """A terminal of its own and one that attaches make different classes under the same name:
+    each start after the first compiles nothing, whichever ran last."""
+    folder, compiled = cache
+    with classcache.compiled_methods("t"):
+        _point()
+    with classcache.compiled_methods("t"):
+        _line()
+    compiled.clear()
+    for make in (_point, _line, _point):
+        with classcache.compiled_methods("t"):
+            make()
+    assert compiled == []
+
+
+def test_texts_no_run_uses_any_more_are_let_go(cache, monkeypatch):
+    folder, compiled = cache
+    monkeypatch.setattr(classcache, "KEEP_FACTOR", 1)
+    with classcache.compiled_methods("t"):
+        _point()
+    with classcache.compiled_methods("t"):
+        _line()  # the file would hold more than this run's texts: only these are kept
+    (path,) = folder.glob("dataclass-methods-t.*.marshal")
+    compiled.clear()
+    with classcache.compiled_methods("t"):
+        _line()
+    assert compiled == []
+    with classcache.compiled_methods("t"):
+        _point()
+    assert compiled  # let go, so compiled again

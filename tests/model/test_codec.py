@@ -190,7 +190,18 @@ class CodecPing:
     sides: tuple[Side, ...] = ()
 
 
-def test_a_registered_class_travels_and_registering_again_is_harmless():
+@pytest.fixture
+def own_registration():
+    """A class a test registers leaves with the test: what travels is pinned per protocol version
+    (`tests/engine/test_protocol_version.py`), whichever test ran first."""
+    saved = dict(codec._CLASSES), dict(codec._ENCODERS)
+    yield
+    for live, kept in zip((codec._CLASSES, codec._ENCODERS), saved):
+        live.clear()
+        live.update(kept)
+
+
+def test_a_registered_class_travels_and_registering_again_is_harmless(own_registration):
     codec.register(CodecPing)
     codec.register(CodecPing)
     ping = CodecPing("a", PositionKey("a", "BTC/USDT:USDT"), Decimal("0.10"), (Side.LONG,))
@@ -279,3 +290,16 @@ def test_the_paper_venue_keeps_its_prefix():
         wire.decode({"$t": "Secret"})
     info = AccountInfo("a", "binance", Layer.CEX)
     assert wire.decode(json.loads(json.dumps(wire.encode(info)))) == info
+
+
+def test_annotations_that_do_not_resolve_are_refused_at_once_or_at_first_decode_when_lazy(own_registration):
+    @dataclasses.dataclass(frozen=True)
+    class Dangling:
+        x: "NoSuchName"  # noqa: F821 - the unresolvable annotation is the point
+
+    with pytest.raises(TypeError, match="Dangling: its annotations do not resolve"):
+        codec.register(Dangling)
+    assert "Dangling" not in codec.registered()
+    codec.register(Dangling, lazy=True)  # the model's own way: resolved when first needed
+    with pytest.raises(TypeError, match="Dangling: its annotations do not resolve"):
+        codec.decode({"$t": "Dangling", "x": 1})

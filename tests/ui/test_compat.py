@@ -287,3 +287,58 @@ def test_app_private_notification_path_exists_as_compat_uses_it():
     assert "self._notifications.add(event.notification)" in inspect.getsource(App._on_notify)
     assert list(inspect.signature(App._unnotify).parameters) == ["self", "notification", "refresh"]
     assert hasattr(Notifications, "__iter__") and hasattr(Notifications, "add")
+
+
+# -- App._refresh_truecolor_filter (start_with_theme) ---------------------------------------------
+
+def test_the_theme_watcher_does_what_start_with_theme_does_by_hand():
+    assert list(inspect.signature(App._refresh_truecolor_filter).parameters) == ["self", "theme"]
+    watcher = inspect.getsource(App._watch_theme)
+    for step in ("-theme-", "-dark-mode", "-light-mode", "self._refresh_truecolor_filter(self.ansi_theme)",
+                 "refresh_css"):
+        assert step in watcher
+
+
+async def test_an_app_started_with_a_theme_looks_as_one_switched_to_it_and_reads_its_css_once(monkeypatch):
+    from textual.css.stylesheet import Stylesheet
+    from textual.widgets import Static
+
+    from cockpit.ui.compat import start_with_theme
+    from cockpit.ui.themes import load_theme
+
+    light = load_theme("cockpit-light")
+    reparsed: list[int] = []
+    real = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (reparsed.append(1), real(self))[1])
+
+    class Started(App):
+        CSS = "Static { background: $primary; color: $foreground; }"
+
+        def __init__(self) -> None:
+            super().__init__()
+            start_with_theme(self, light)
+
+        def compose(self) -> ComposeResult:
+            yield Static("x", id="x")
+
+    class Switched(Started):
+        def __init__(self) -> None:
+            App.__init__(self)
+
+        def on_mount(self) -> None:
+            self.register_theme(light)
+            self.theme = light.name
+
+    looks = []
+    for cls in (Started, Switched):
+        reparsed.clear()
+        app = cls()
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            static = app.query_one("#x")
+            looks.append((app.theme, sorted(c for c in app.classes if c.startswith("-")),
+                          static.styles.background, static.styles.color, app.ansi_theme, len(reparsed)))
+    started, switched = looks
+    assert started[:-1] == switched[:-1]
+    assert "-light-mode" in started[1] and started[0] == "cockpit-light"
+    assert started[-1] == 0 and switched[-1] >= 1  # the CSS read once, not again for the theme
