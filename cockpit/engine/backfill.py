@@ -27,6 +27,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
+from cockpit.engine.loops import forever
 from cockpit.model import Health
 from cockpit.model.errors import NotSupported, RateLimited, VenueError
 from cockpit.venues.protocol import FundingHistoryVenue
@@ -81,14 +82,9 @@ class Backfill:
         self.requests = 0
 
     async def run(self) -> None:
-        """Forever: one item, then a pause (`spacing`, or `idle` when there was nothing)."""
-        while True:
-            try:
-                wait = await self.step()
-            except Exception:  # a bug here must never end the engine's other tasks
-                log.exception("funding backfill failed")
-                wait = self.settings.backoff
-            await self._sleep(wait)
+        """Forever: one item, then a pause (`spacing`, or `idle` when there was nothing; `backoff`
+        after a failure)."""
+        await forever(self.step, self.settings.backoff, log, "funding backfill", paced=True, sleep=self._sleep)
 
     def _now(self) -> float:
         """The engine's market clock, in which the history store keeps its times (module doc)."""

@@ -32,6 +32,7 @@ from cockpit.engine.executor import ExecutionError, Executor, Outcome
 from cockpit.engine.failures import FailureNotices
 from cockpit.engine.funding import FundingMemory
 from cockpit.engine.history import HistoryStore, history_path
+from cockpit.engine.loops import forever
 from cockpit.engine.plots import PlotWatch
 from cockpit.engine.journal import ABSENT, Journal
 from cockpit.engine.listeners import Listeners
@@ -644,12 +645,7 @@ class Engine:
         return changed
 
     async def _resolver(self) -> None:
-        while True:
-            try:
-                await self.resolve_pending()
-            except Exception:  # an adapter bug must not end the resolver
-                log.exception("order resolver failed")
-            await asyncio.sleep(self.settings.resolve_interval)
+        await forever(self.resolve_pending, self.settings.resolve_interval, log, "order resolver")
 
     # -- dead-man's switches --------------------------------------------------------------
 

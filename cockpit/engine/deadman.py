@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from cockpit.engine.loops import forever
 from cockpit.model import DeadMan, DeadManMode, DeadManPolicy, DeadManState, DeadManStatus
 from cockpit.model.deadman import CANCELS_ORDERS
 from cockpit.model.events import EventKind, Severity
@@ -136,12 +137,7 @@ class DeadManSwitches:
 
     async def run(self, interval: float = 1.0) -> None:
         """Beat every `interval` seconds until cancelled."""
-        while True:
-            try:
-                await self.beat()
-            except Exception:  # an adapter bug must not end the heartbeat
-                log.exception("dead-man's switch heartbeat failed")
-            await asyncio.sleep(interval)
+        await forever(self.beat, interval, log, "dead-man's switch heartbeat")
 
     async def beat(self) -> None:
         """One pass: note each switch whose deadline passed, arm or refresh those wanted and due,
