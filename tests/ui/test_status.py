@@ -200,7 +200,7 @@ async def test_an_engine_text_with_brackets_is_shown_as_it_is():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await first_frame(pilot)
-        app.screen._told(CommandResult(False, "rejected: [binance] code -2019 [/bold] margin is insufficient"))
+        app.screen.told(CommandResult(False, "rejected: [binance] code -2019 [/bold] margin is insufficient"))
         await pilot.pause()
         shown = [n.message for n in app._notifications]
         assert "rejected: [binance] code -2019 [/bold] margin is insufficient" in shown

@@ -30,7 +30,7 @@ from textual.widget import Widget
 from cockpit.engine.api import EngineAPI
 from cockpit.model import Frame, Health, KillMode, LiqKind, PositionRisk
 from cockpit.model.commands import (
-    AcceptKillCut, CommandResult, CutPreview, Refused, ResetKill, ResumeRun, StartUnwind, Trim, TrimPreview,
+    AcceptKillCut, CutPreview, Refused, ResetKill, ResumeRun, StartUnwind, Trim, TrimPreview,
     new_command_id,
 )
 from cockpit.model.unwind import RunMode
@@ -44,6 +44,7 @@ from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
 from cockpit.ui.screens.orders import OrdersScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.sending import CommandSender
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
@@ -66,7 +67,7 @@ SHORT_HEIGHT = 30
 TALL_HEIGHT = 50  # from here the plan in the Playbook pane gets more rows (`-tall` in cockpit.tcss)
 
 
-class CockpitScreen(Screen):
+class CockpitScreen(CommandSender, Screen):
     """The main screen. It owns the frame subscription, so frames never outlive their widgets.
 
     It reaches the engine only through `EngineAPI`: frames in, commands out.
@@ -96,6 +97,7 @@ class CockpitScreen(Screen):
 
     HELP_TITLE = "Cockpit"
     HELP_SECTIONS = ("status", "units")  # and each pane's (`cockpit.ui.screens.help.sections_of`)
+    REFUSED = "error"  # a trim or a cut that did not go leaves risk on: louder than elsewhere
 
     view: reactive[str] = reactive("all")
     """The zoomed pane, or "all"."""
@@ -374,7 +376,7 @@ class CockpitScreen(Screen):
         result = await self.api.send(command)
         if result.ok and command.mode is RunMode.RUNNING:
             result = await self.api.send(ResumeRun(command.id))
-        self._told(result)
+        self.told(result)
         if not result.ok and self.app.screen is self._run_screen() and self.app.screen.run is None:
             self.app.pop_screen()  # nothing was started: back to the cockpit
 
@@ -526,20 +528,7 @@ class CockpitScreen(Screen):
         lines = _trim_lines(preview)
         if why is not None:
             lines.insert(0, Text.assemble("Flag       ", (why, "bold")))
-        self.app.push_screen(
-            ConfirmScreen(_trim_title(preview, fraction), lines),
-            callback=lambda ok: self._send(confirmed) if ok else self.notify("Trim cancelled", timeout=2),
-        )
-
-    @work(group="orders", exit_on_error=False)
-    async def _send(self, command) -> None:
-        self._told(await self.api.send(command))
-
-    def _told(self, result: CommandResult) -> None:
-        """Say what became of a command. Texts from venues and the engine are shown as they are
-        (`markup=False`): a "[" in a venue's error must not be read as markup."""
-        failed = not result.ok or any(o.status.value == "rejected" for o in result.orders)
-        self.notify(result.message, severity="error" if failed else "information", markup=False)
+        self.ask(ConfirmScreen(_trim_title(preview, fraction), lines), confirmed, declined="Trim cancelled")
 
     async def action_accept_cut(self) -> None:
         """Accept the kill switch's proposed cut, after a confirmation."""
@@ -560,10 +549,8 @@ class CockpitScreen(Screen):
                          f"({cut.fraction or 0:.0%})")
         if len(preview.lines) > 10:
             lines.append(f"  … and {len(preview.lines) - 10} more (all in the Playbook pane)")
-        self.app.push_screen(
-            ConfirmScreen(f"Send {len(preview.lines)} reduce-only orders?", lines, confirm_label="Cut"),
-            callback=lambda ok: self._send(AcceptKillCut(preview.episode)) if ok else None,
-        )
+        self.ask(ConfirmScreen(f"Send {len(preview.lines)} reduce-only orders?", lines, confirm_label="Cut"),
+                 AcceptKillCut(preview.episode))
 
     @work(group="orders", exit_on_error=False)
     async def action_reset_kill(self) -> None:

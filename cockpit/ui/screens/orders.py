@@ -13,17 +13,18 @@ gone). It subscribes to frames itself while it is shown.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 
 from cockpit.engine.api import EngineAPI
 from cockpit.model import Frame
-from cockpit.model.commands import CancelAll, CancelOrder, CommandResult
+from cockpit.model.commands import CancelAll, CancelOrder
 from cockpit.present import orders as po
 from cockpit.present.deadman import dms_lines
 from cockpit.ui.bindings import bind
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.following import FollowingScreen
+from cockpit.ui.sending import CommandSender
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.status import status_line
@@ -52,7 +53,7 @@ class OrdersTable(KeyedTable):
     """The open orders; the screen explains the one under the cursor."""
 
 
-class OrdersScreen(FollowingScreen):
+class OrdersScreen(CommandSender, FollowingScreen):
     """The open orders (see the module doc)."""
 
     BINDINGS = [
@@ -147,21 +148,11 @@ class OrdersScreen(FollowingScreen):
                                 confirm_label="Cancel all", cancel_label="Keep them"), CancelAll(line.account),
                   "Orders kept")
 
-    def _ask(self, question: ConfirmScreen, command, kept: str) -> None:
-        """Send `command` once a person confirms (Keep focused); read-only skips the question and
-        sends it at once, so the engine's refusal says why nothing happens."""
-        if self.frame is not None and self.frame.orders_off(command.account):
-            self._send(command)
-            return
-        self.app.push_screen(question, callback=lambda ok: self._send(command) if ok else self.notify(kept, timeout=2))
-
-    @work(group="orders", exit_on_error=False)
-    async def _send(self, command) -> None:
-        self._told(await self.api.send(command))
-
-    def _told(self, result: CommandResult) -> None:
-        """Say what became of the cancel (venue texts shown as they are: no markup)."""
-        self.notify(result.message, severity="information" if result.ok else "warning", markup=False)
+    def _ask(self, question: ConfirmScreen, command: CancelOrder | CancelAll, kept: str) -> None:
+        """Send `command` once a person confirms (Keep focused); where its account's orders are
+        off, at once (see `CommandSender.ask`)."""
+        readonly = self.frame is not None and self.frame.orders_off(command.account)
+        self.ask(question, command, declined=kept, skip=readonly)
 
 
 __all__ = ["OrdersScreen"]

@@ -24,12 +24,13 @@ from textual.screen import Screen
 from cockpit.engine.api import EngineAPI
 from cockpit.model import Frame
 from cockpit.model.commands import (
-    AbortRun, CommandResult, ConfirmHedge, ConfirmStep, DismissRun, PauseRun, ResumeRun, SkipStep,
+    AbortRun, Command, ConfirmHedge, ConfirmStep, DismissRun, PauseRun, ResumeRun, SkipStep,
 )
 from cockpit.model.unwind import RunState, StepKind, StepStatus, UnwindRun, UnwindStep
 from cockpit.present import unwind as pu
 from cockpit.ui.bindings import bind, key_of
 from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.sending import CommandSender
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.table import Column, KeyedTable
@@ -78,7 +79,7 @@ class StepTable(KeyedTable):
     """The run's steps; the screen follows its cursor (the detail line shows the selected step)."""
 
 
-class RunScreen(Screen):
+class RunScreen(CommandSender, Screen):
     """The run in progress (or the last one until dismissed), and the keys that drive it."""
 
     BINDINGS = [
@@ -93,6 +94,7 @@ class RunScreen(Screen):
     ]
     HELP_TITLE = "Unwind run"
     HELP_SECTIONS = ("run", "units")
+    TOLD_TIMEOUTS = (3, 6)  # an answer briefly (the run's lines show where it is), a refusal longer
 
     def __init__(self, api: EngineAPI, frame: Frame | None = None) -> None:
         super().__init__()
@@ -234,7 +236,7 @@ class RunScreen(Screen):
             self._ask(f"Mark top-up step {step.seq} arrived?", pu.top_up_marked_lines(step), "Arrived",
                       ConfirmStep(self.run.id, step.seq))
             return
-        self._send(ConfirmStep(self.run.id, step.seq))
+        self.send(ConfirmStep(self.run.id, step.seq))
 
     def action_go(self) -> None:
         """Let the run send every remaining step by itself, after one confirmation."""
@@ -253,13 +255,13 @@ class RunScreen(Screen):
     def action_pause(self) -> None:
         """Pause: orders already out finish, nothing new is sent."""
         if self.run is not None:
-            self._send(PauseRun(self.run.id))
+            self.send(PauseRun(self.run.id))
 
     def action_skip(self) -> None:
         """Skip the selected step (it is reported as skipped)."""
         step = self.selected
         if self.run is not None and step is not None:
-            self._send(SkipStep(self.run.id, step.seq))
+            self.send(SkipStep(self.run.id, step.seq))
 
     def action_hedge(self) -> None:
         """Confirm the selected blind-venue hedge, after its own confirmation: it opens a position."""
@@ -285,35 +287,20 @@ class RunScreen(Screen):
         ]
         self._ask("Abort the unwind?", lines, "Abort", AbortRun(run.id))
 
-    def action_dismiss_run(self) -> None:
+    @work(group="commands", exit_on_error=False)
+    async def action_dismiss_run(self) -> None:
         """Take the finished run off the screen (its report stays on disk)."""
-        if self.run is not None:
-            self._send(DismissRun(self.run.id))
-
-    def _ask(self, title: str, lines: list, label: str, command) -> None:
-        """Send `command` once a person confirms (Cancel focused); a read-only terminal skips the
-        question and sends it at once, so the engine's refusal says why nothing happens."""
-        if self._readonly():
-            self._send(command)
+        if self.run is None:
             return
-        self.app.push_screen(ConfirmScreen(title, lines, confirm_label=label),
-                             callback=lambda ok: self._send(command) if ok else None)
-
-    def _readonly(self) -> bool:
-        """The frame says orders are off: skip the question, let the engine say why."""
-        return self.frame is not None and self.frame.orders_off()
-
-    @work(group="run", exit_on_error=False)
-    async def _send(self, command) -> None:
-        result = await self.api.send(command)
-        self._told(result)
-        if isinstance(command, DismissRun) and result.ok and self.app.screen is self:
+        result = await self.deliver(DismissRun(self.run.id))
+        if result.ok and self.app.screen is self:
             self.app.pop_screen()
 
-    def _told(self, result: CommandResult) -> None:
-        """The engine's answer, as it said it."""
-        self.notify(result.message, severity="information" if result.ok else "warning", markup=False,
-                    timeout=3 if result.ok else 6)
+    def _ask(self, title: str, lines: list, label: str, command: Command) -> None:
+        """Send `command` once a person confirms (Cancel focused); where the frame says orders are
+        off, at once (see `CommandSender.ask`)."""
+        readonly = self.frame is not None and self.frame.orders_off()
+        self.ask(ConfirmScreen(title, lines, confirm_label=label), command, skip=readonly)
 
 
 def _home_short(path: str) -> str:
