@@ -338,12 +338,7 @@ class UnwindFlow:
         """A person confirms an offered top-up: it is sent at once (alone: no cut waits for it).
         On a top-up whose outcome is unknown it says the person found it arrived at the venue."""
         if step.status is StepStatus.UNKNOWN:
-            self._update(run, step, status=StepStatus.DONE, filled=step.amount,
-                         detail="marked arrived by a person (checked at the venue)")
-            self._event(f"top-up step {step.seq} marked arrived by a person: {step.amount} {step.unit} "
-                        f"into {step.key.account}'s perp margin")
-            self._kick()
-            return CommandResult(True, f"top-up step {step.seq} marked arrived; it is never sent again")
+            return self._marked(step, arrived=True)
         if step.status is not StepStatus.OFFERED:
             return CommandResult(False, f"the top-up is {step.status.value}")
         self._accept_offered(run, step)
@@ -360,6 +355,21 @@ class UnwindFlow:
         self._event("run running (confirmed once)" if run.state is RunState.READY else "run resumed")
         self._kick()
         return CommandResult(True, "running: pause or abort at any time")
+
+    def _marked(self, step: UnwindStep, *, arrived: bool) -> CommandResult:
+        """A person checked the venue for a top-up whose outcome was unknown: it arrived (DONE,
+        its amount as the fill) or not (SKIPPED). Either way it is never sent again; a run paused
+        for it says it may go on."""
+        what = "marked arrived" if arrived else "marked not arrived"
+        changes = (dict(status=StepStatus.DONE, filled=step.amount) if arrived
+                   else dict(status=StepStatus.SKIPPED))
+        self._update(self.run, step, detail=f"{what} by a person (checked at the venue): never sent again", **changes)
+        self._event(f"top-up step {step.seq} {what} by a person; it is never sent again")
+        if self.run.state is RunState.PAUSED:
+            self._save(dataclasses.replace(self.run, note=f"paused: top-up step {step.seq} {what}; resume the "
+                                                          f"run, or confirm the next step"))
+        self._kick()
+        return CommandResult(True, f"top-up step {step.seq} {what}; it is never sent again")
 
     def hold(self, note: str) -> None:
         """Pause the run for a person (`note` says why): nothing new is sent until it is resumed
@@ -385,10 +395,7 @@ class UnwindFlow:
         if step.status.over or step.status is StepStatus.SENDING:
             return CommandResult(False, f"step {step.seq} is {step.status.value}: too late to skip")
         if step.status is StepStatus.UNKNOWN:  # the person found it never arrived
-            self._update(run, step, status=StepStatus.SKIPPED, detail="marked not arrived by a person: never sent again")
-            self._event(f"top-up step {step.seq} marked not arrived by a person; it is never sent again")
-            self._kick()
-            return CommandResult(True, f"top-up step {step.seq} marked not arrived; it is never sent again")
+            return self._marked(step, arrived=False)
         self._update(run, step, status=StepStatus.SKIPPED, detail="skipped by a person")
         self._event(f"step {step.seq} skipped")
         self._kick()

@@ -300,10 +300,15 @@ def top_up_lines(step: UnwindStep) -> list[str]:
 def top_up_marked_lines(step: UnwindStep) -> list[str]:
     """What marking a top-up whose outcome is unknown as arrived asks first."""
     return [
-        f"Only if you found it: {amount(step)} in {step.key.account}'s transfer history at the venue",
-        f"({route(step)}), since the run started.",
+        f"Only if you found it: {_exact_amount(step)} in {step.key.account}'s transfer history at the",
+        f"venue ({route(step)}), since the run started.",
         "It counts as done; cockpit never sends it again either way.",
     ]
+
+
+def _exact_amount(step: UnwindStep) -> str:
+    """A transfer's amount as the venue's history shows it (never compacted: it is looked for)."""
+    return f"{fmt.exact(step.amount, compact=False)} {step.unit or step.asset}"
 
 
 def top_up_check(step: UnwindStep, keys: dict[str, str] | None = None) -> str:
@@ -312,9 +317,9 @@ def top_up_check(step: UnwindStep, keys: dict[str, str] | None = None) -> str:
     keys = keys or {}
     arrived = keys.get("confirm", "confirm")
     missing = keys.get("skip", "skip")
-    return (f"outcome UNKNOWN, never sent again: look in {step.key.account}'s transfer history at the venue "
-            f"({route(step)}) for {amount(step)}; arrived: {arrived} marks it done; not there: {missing} "
-            f"marks it not done (move it by hand if still needed)")
+    return (f"outcome UNKNOWN, never sent again: find {_exact_amount(step)} in {step.key.account}'s transfer "
+            f"history at the venue; there: {arrived} marks it done; not there: {missing} marks it not done "
+            f"(move it by hand if still needed) · {route(step)}")
 
 
 def blind_line(run: UnwindRun) -> str:

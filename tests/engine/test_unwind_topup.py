@@ -239,6 +239,7 @@ async def test_a_timeout_on_a_venue_without_client_ids_is_never_sent_again_even_
         assert (await send(again, ConfirmStep("r1", top.seq))).ok  # a person found it at the venue
         done = again.unwind.run.step(top.seq)
         assert done.status is StepStatus.DONE and done.filled == top.amount and "by a person" in done.detail
+        assert "marked arrived" in again.unwind.run.note  # the pause's reason is no longer "unknown"
         assert venue.top_ups == [top_up_id("r1", top.seq)]
     finally:
         await again.stop()
@@ -265,6 +266,7 @@ async def test_a_restart_that_finds_a_top_up_sent_on_a_venue_without_client_ids_
         assert (await send(again, SkipStep("r1", top.seq))).ok  # a person found it never arrived
         assert again.unwind.run.step(top.seq).status is StepStatus.SKIPPED
         assert "never sent again" in again.unwind.run.step(top.seq).detail
+        assert "marked not arrived" in again.unwind.run.note
         assert venue.top_ups == [top_up_id("r1", top.seq)]
     finally:
         await again.stop()

@@ -158,5 +158,6 @@ def test_a_top_up_whose_outcome_is_unknown_says_what_to_check_and_which_keys_mar
     assert pu.STATUS_WORDS[StepStatus.UNKNOWN] == "UNKNOWN"
     assert "never sent again" in text and "binanceusdm's transfer history" in text
     assert "spot wallet → USDⓈ-M futures" in text and "5000 USDT" in text
-    assert "enter marks it done" in text and "s marks it not done" in text and "its answer was lost" in text
+    assert "there: enter marks it done" in text and "not there: s marks it not done" in text
+    assert "its answer was lost" in text
     assert "5000 USDT" in " ".join(pu.top_up_marked_lines(step))

@@ -60,3 +60,67 @@ async def test_a_top_up_row_is_sent_only_after_its_own_confirmation(monkeypatch)
         assert sent is not None and sent.amount == top.amount  # the frozen clock: on its way
         assert screen.run.step(top.seq).status is StepStatus.SENDING
         assert not any(s.status.over for s in screen.run.steps if s.kind is StepKind.CUT)  # cuts not sent
+
+
+async def test_a_top_up_whose_outcome_is_unknown_says_what_to_check_and_is_marked_only_after_asking(monkeypatch):
+    """Bybit's venue stood in for one without client ids (Binance, Hyperliquid): the send times
+    out, the look-up finds nothing: the row is UNKNOWN, the detail line says what to check at the
+    venue with this terminal's keys, and the confirm key asks (Cancel first) before marking it."""
+    from cockpit.model import VenueTimeout
+    from cockpit.model.unwind import RunState
+    from cockpit.ui.bindings import key_of
+
+    monkeypatch.setattr(planner, "_saved_by_top_up",
+                        lambda legs, account: [leg for leg in legs if leg.key.account == account and leg.near])
+
+    async def bybit_only(flow, run):
+        return {"bybit": await flow.engine.venues["bybit"].top_up_available()}
+
+    monkeypatch.setattr(topup, "available", bybit_only)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_frame(pilot)
+        venue = app.api.backend.venues["bybit"]
+        sends = []
+
+        async def times_out(amount, client_id):
+            sends.append(client_id)
+            raise VenueTimeout("bybit: request timed out", account="bybit")
+
+        monkeypatch.setattr(venue, "top_up_keyed", False, raising=False)
+        monkeypatch.setattr(venue, "top_up", times_out)
+        screen = await start_flat(pilot)
+        top = next(s for s in screen.run.steps if s.kind is StepKind.TOPUP)
+        assert top.keyed is False
+        select(screen, top.seq)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        said = " ".join(str(line) for line in app.screen.lines)
+        assert "NOT" in said and "sent again" in said and "same transfer" not in said
+        await pilot.press("y")
+        for _ in range(100):
+            await _settled(pilot)
+            if screen.run.step(top.seq).status is StepStatus.UNKNOWN:
+                break
+            await pilot.pause(0.05)
+        assert screen.run.step(top.seq).status is StepStatus.UNKNOWN and screen.run.state is RunState.PAUSED
+        assert len(sends) == 1
+        row = [str(c) for c in screen.query_one(StepTable).row_cells(top.seq)]
+        assert "UNKNOWN" in row
+        detail = str(screen.query_one("#run-detail").render())
+        confirm, skip = key_of(app, "run.confirm"), key_of(app, "run.skip")
+        assert "transfer history" in detail and f"{confirm} marks it done" in detail
+        assert f"{skip} marks it not done" in detail
+
+        await pilot.press("enter")  # asks first; enter on the question is Cancel
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "arrived" in app.screen.title_text
+        await pilot.press("enter")
+        await _settled(pilot)
+        assert screen.run.step(top.seq).status is StepStatus.UNKNOWN
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await _settled(pilot)
+        assert screen.run.step(top.seq).status is StepStatus.DONE and len(sends) == 1
