@@ -8,7 +8,8 @@
   interleaved, run after run, so they see the same machine load; each in an isolated XDG home.
   The cockpit's modules are compiled to bytecode first, as `pip install` leaves them (Textual's
   already are): with `PYTHONDONTWRITEBYTECODE` set, a checkout would otherwise recompile every
-  module on every start.
+  module on every start. The stamp also holds the CPU time the process had used: the CPU ratio
+  of attach to bare is reported beside the wall one, as it barely moves with the machine's load.
 - **idle CPU**: the cockpit on the simulator ticking at 1 Hz, CPU seconds of the process over a
   window of wall seconds, after a warm-up.
 - bytes written to the terminal per second: `bench/bench_bytes.py` (`python -m bench bytes`).
@@ -40,25 +41,26 @@ class Bare(App):
         self.call_after_refresh(self.stamp)
     def stamp(self):
         with open(os.environ["COCKPIT_BENCH_FIRST_FRAME"], "w") as f:
-            f.write(repr(time.time()))
+            f.write(f"{time.time()!r} {time.process_time()!r}\n")
         self.exit()
 Bare().run()
 """
 
 
-def _time_to_stamp(argv: list[str], timeout: float = 30.0, env: dict | None = None) -> float:
+def _time_to_stamp(argv: list[str], timeout: float = 30.0, env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds from spawning `argv` to its first frame, CPU seconds it had used by then)."""
     with tempfile.TemporaryDirectory() as tmp:
         stamp = Path(tmp) / "stamp"
         proc = PtyProcess(argv, env={**(env or {}), "COCKPIT_BENCH_FIRST_FRAME": str(stamp)})
         deadline = time.time() + timeout
-        while not stamp.exists() or not stamp.read_text():
+        while not stamp.exists() or not stamp.read_text().endswith("\n"):
             if time.time() > deadline:
                 proc.stop()
                 raise RuntimeError(f"no first frame from {argv} within {timeout}s")
             time.sleep(0.005)
-        elapsed = float(stamp.read_text()) - proc.started
+        wall, cpu = map(float, stamp.read_text().split())
         proc.stop()
-        return elapsed
+        return wall - proc.started, cpu
 
 
 def _compile_cockpit() -> None:
@@ -91,23 +93,30 @@ def startup(runs: int = 7) -> list[Figure]:
     bare = [sys.executable, "-c", BARE_APP]
     local = [sys.executable, "-m", "cockpit", "--demo"]
     times: dict[str, list[float]] = {"bare": [], "local": [], "attach": []}
+    cpu: dict[str, list[float]] = {"bare": [], "local": [], "attach": []}
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as root:
         env = isolated_env(root)
         guard = Guard(Path(root))
         attach = [sys.executable, "-m", "cockpit", "attach", "--socket", str(guard.socket)]
         try:
             for _ in range(runs):  # interleaved, so all three see the same machine load
-                times["bare"].append(_time_to_stamp(bare, env=env))
-                times["local"].append(_time_to_stamp(local, env=env))
-                times["attach"].append(_time_to_stamp(attach, env=env))
+                for kind, argv in (("bare", bare), ("local", local), ("attach", attach)):
+                    wall, used = _time_to_stamp(argv, env=env)
+                    times[kind].append(wall)
+                    cpu[kind].append(used)
         finally:
             guard.stop()
     base, ours, attached = (statistics.median(times[k]) for k in ("bare", "local", "attach"))
+    # CPU to the first frame: what the start costs, the same on a loaded machine (where another
+    # process's turn on the core lengthens the longer start more: wall ratios drift up with load).
+    cpu_base, cpu_attached = statistics.median(cpu["bare"]), statistics.median(cpu["attach"])
     return [
         Figure("start -> first frame, all four panes populated (in-process)", ours, "s", target=1.0,
                ratio=ours / base, note=f"bare Textual app {base:.3f}s; {runs} runs"),
         Figure("start -> first frame, cockpit attach to a running guard", attached, "s", target=1.5 * base,
                ratio=attached / base, note=f"target <= 1.5x the bare Textual app; {runs} runs"),
+        Figure("CPU to first frame, cockpit attach", cpu_attached, "s", ratio=cpu_attached / cpu_base,
+               note=f"bare Textual app {cpu_base:.3f}s CPU; {runs} runs"),
         Figure("start -> first frame, bare Textual app, one Static (baseline)", base, "s"),
     ]
 

@@ -18,7 +18,6 @@ from cockpit.ui import palette
 from cockpit.ui.bindings import bind
 from cockpit.ui.compat import CrashExitApp, start_with_theme
 from cockpit.ui.screens.cockpit import CockpitScreen
-from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeError, load_theme, shipped_themes
 from cockpit.ui.uistate import UiState, load_ui_state, save_ui_state, ui_state_path
 
@@ -159,6 +158,8 @@ class CockpitApp(CrashExitApp):
     def action_help(self) -> None:
         """Open the help for the screen on top (the keys live there, why an account is not LIVE,
         what every figure means); close it when it is the one on top."""
+        from cockpit.ui.screens.help import HelpScreen  # when first asked for: not needed to start
+
         if isinstance(self.screen, HelpScreen):
             self.screen.action_close()
         else:

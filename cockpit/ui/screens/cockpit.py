@@ -42,7 +42,6 @@ from cockpit.ui.keymap import DEFAULT_BINDINGS
 from cockpit.ui.messages import AlertArrived, FrameArrived, NewestFrame
 from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
-from cockpit.ui.screens.orders import OrdersScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.sending import CommandSender
 from cockpit.ui.widgets.keybar import KeyBar
@@ -54,8 +53,9 @@ from cockpit.ui.widgets.table import KeyedTable
 if TYPE_CHECKING:
     from cockpit.ui.screens.run import RunScreen
 
-# The unwind's, the carry scanner's and the ledger's screens are imported when first opened:
-# an attached terminal's first frame needs none of them (their classes and styles cost start-up).
+# The unwind's, the carry scanner's, the ledger's and the open orders' screens are imported when
+# first opened: an attached terminal's first frame needs none of them (their classes and styles
+# cost start-up).
 
 #: Set by `bench/bench_ui.py`: a file to stamp when the first full frame is on screen.
 _BENCH_STAMP = os.environ.get("COCKPIT_BENCH_FIRST_FRAME", "")
@@ -355,6 +355,8 @@ class CockpitScreen(CommandSender, Screen):
 
     def action_orders(self) -> None:
         """The open orders, with cancel (escape comes back here)."""
+        from cockpit.ui.screens.orders import OrdersScreen
+
         self.app.push_screen(OrdersScreen(self.api))
 
     def on_funding_heatmap_ledger_requested(self, _message) -> None:
@@ -390,10 +392,11 @@ class CockpitScreen(CommandSender, Screen):
         self._down = down
 
     def _bench_stamp(self) -> None:
-        """Benchmark hook: stamp the time the first full frame was painted, then quit."""
+        """Benchmark hook: stamp the time the first full frame was painted and the CPU time the
+        process had used by then, then quit."""
         global _BENCH_STAMP
         if _BENCH_STAMP:
-            Path(_BENCH_STAMP).write_text(repr(time.time()))
+            Path(_BENCH_STAMP).write_text(f"{time.time()!r} {time.process_time()!r}\n")
             _BENCH_STAMP = ""
             self.app.exit()
 
