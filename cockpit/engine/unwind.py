@@ -160,11 +160,13 @@ class UnwindFlow:
         self._log = []
         self._event(f"run {run_id} started by {command.trigger}: target {_target_text(command)}; new risk frozen")
         # The frame can be seconds old (an account holding nothing is polled every 10 s): read
-        # every account afresh first, so an order placed by hand a moment ago is cancelled too.
+        # every account afresh, once, first, so an order placed by hand a moment ago is cancelled
+        # too; that read serves the plan. Only an account where an order was cancelled is read
+        # again (a fill racing its cancel moved its position).
         await engine.poll_fresh(list(engine.venues))
         engine.publish()
         cancelled = await self._cancel_risky()
-        await self._reconcile()
+        await self._reconcile({account for account, _ in cancelled})
         frame = engine.latest
         if frame is None:
             return CommandResult(False, "no data yet: cannot plan")
@@ -173,7 +175,7 @@ class UnwindFlow:
         depth, top_ups = await asyncio.gather(self._depths(run), topup.available(self, run))
         if depth or top_ups:
             run = self._planned(command, frame, run_id=run_id, depth=depth, top_up=top_ups)
-        run = dataclasses.replace(run, cancelled=cancelled)
+        run = dataclasses.replace(run, cancelled=tuple(client_id for _, client_id in cancelled))
         if command.target.kind is TargetKind.KILL_CUT:
             # The run carries out the switch's cut: the switch must never send it a second time
             # (auto mode, or an accept), under its own ids.
@@ -242,13 +244,14 @@ class UnwindFlow:
         """The kill switch's proposed cuts not sent yet (the run's KILL_CUT target)."""
         return [i for i in frame.assessment.kill.proposed if i.amount is not None and not self.engine.already_sent(i)]
 
-    async def _cancel_risky(self) -> tuple[str, ...]:
-        """Cancel every open order at a LIVE venue that does not reduce risk."""
+    async def _cancel_risky(self) -> list[tuple[str, str]]:
+        """Cancel every open order at a LIVE venue that does not reduce risk; (account, client id)
+        of each cancelled."""
         engine = self.engine
         frame = engine.latest
         cancelled = []
         if frame is None:
-            return ()
+            return []
         for acc in frame.book.accounts:
             if acc.health is not Health.LIVE or acc.snapshot is None:
                 continue
@@ -262,17 +265,16 @@ class UnwindFlow:
                     self._event(f"{acc.name} {order.symbol}: could not cancel {order.client_id}: "
                                 f"{getattr(error, 'reason', type(error).__name__)}")
                     continue
-                cancelled.append(order.client_id)
+                cancelled.append((acc.name, order.client_id))
                 self._event(f"{acc.name} {order.symbol}: cancelled open order {order.client_id} "
                             f"({order.side.value} {order.amount}: it did not reduce risk)")
-        return tuple(cancelled)
+        return cancelled
 
-    async def _reconcile(self) -> None:
-        """Look up every journaled order and poll every account afresh, then publish."""
+    async def _reconcile(self, again: set[str]) -> None:
+        """Look up every journaled order and poll the accounts `again` afresh, then publish."""
         engine = self.engine
-        names = list(engine.venues)
-        await engine.poll_fresh(names)
-        for name in names:
+        await engine.poll_fresh(again)
+        for name in engine.venues:
             try:
                 await engine.executor.reconcile(name)
             except ExecutionError as error:

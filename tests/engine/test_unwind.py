@@ -371,6 +371,48 @@ async def test_starting_a_run_reads_the_venues_afresh_before_it_cancels():
         await engine.stop()
 
 
+
+class CountingVenue(OrdersVenue):
+    """OrdersVenue that counts its snapshots and its fresh reads (`refresh`); with `quiet`, no
+    orders rest there."""
+
+    quiet = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cancelled, self.snapshots, self.refreshes = [], 0, 0
+
+    async def snapshot(self):
+        self.snapshots += 1
+        snap = await super().snapshot()
+        return dataclasses.replace(snap, open_orders=()) if self.quiet else snap
+
+    def refresh(self) -> None:
+        self.refreshes += 1
+
+
+async def test_starting_a_run_reads_each_venue_afresh_once_and_again_only_where_it_cancelled():
+    """One fresh read of every account serves the cancels and the plan; an account where an
+    order was cancelled is read once more (a fill racing the cancel moves its position)."""
+    clock = Clock(NOW)
+    busy, calm = CountingVenue(account("a"), clock), CountingVenue(account("b"), clock)
+    calm.quiet = True
+    busy.positions["SOL/USDT:USDT"] = position("a", "SOL/USDT:USDT", Side.LONG, "3")
+    calm.positions["ETH/USDT:USDT"] = position("b", "ETH/USDT:USDT", Side.SHORT, "5")
+    engine = Engine([busy, calm], clock=clock, settings=FAST)  # no pollers: every read is the run's
+    await engine.poll_once()
+    busy.snapshots = calm.snapshots = 0
+    try:
+        assert (await send(engine, FLAT)).ok
+        assert (calm.snapshots, calm.refreshes) == (1, 1)
+        assert (busy.snapshots, busy.refreshes) == (2, 2) and busy.cancelled == ["add"]
+        assert engine.unwind.run.cancelled == ("add",)
+        # The plan was made on the read after the cancel: the order that added risk is gone.
+        assert [o.client_id for o in engine.latest.book.account("a").snapshot.open_orders] == ["trim"]
+    finally:
+        await engine.stop()
+
+
 async def test_a_run_to_the_kill_switchs_cut_carries_it_out_once_and_the_switch_never_sends_it_again():
     from cockpit.model import KillStatus
     from cockpit.sim import build_demo
