@@ -237,3 +237,25 @@ async def test_each_venue_says_whether_it_keeps_a_client_id_on_a_top_up(venue_id
     transfer and Hyperliquid's usdClassTransfer take none (a lost answer is never resent)."""
     venue = await opened(venue_id)
     assert venue.top_up_keyed is keyed and venue.top_up_route
+
+
+async def test_a_hyperliquid_err_reply_to_a_transfer_is_a_rejection_not_an_unknown_outcome(opened, replay):
+    """{"status": "err"} is the venue refusing the action (nothing moved): the step fails with the
+    venue's words; an unknown outcome would pause the run for a person to check (no client id)."""
+    from cockpit.model import Rejected
+
+    exchange = replay._routes[("POST", "/exchange")]
+
+    def refuse(r):
+        if (r.json() or {}).get("action", {}).get("type") != "usdClassTransfer":
+            return exchange(r)
+        return 200, {"status": "err", "response": "Insufficient balance for transfer"}
+
+    replay.route("POST", "/exchange", refuse)
+    venue = await opened("hyperliquid")
+    with pytest.raises(Rejected, match="Insufficient balance for transfer") as error:
+        await venue.top_up(Decimal("11000.5"), CID)
+    assert not isinstance(error.value, UnknownOutcome)
+    replay.fault("/exchange", status=503, times=1)  # no answer it can read: still unknown
+    with pytest.raises(UnknownOutcome):
+        await venue.top_up(Decimal("1"), "unwind:r1:5:topup")

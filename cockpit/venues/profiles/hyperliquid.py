@@ -9,7 +9,8 @@ from typing import Any, Iterable
 
 from decimal import Decimal
 
-from cockpit.model import Layer, MalformedReply, TransferStatus
+from cockpit.model import Layer, MalformedReply, Rejected, TransferStatus
+from cockpit.redact import clip
 from cockpit.venues.envelope import Envelope, list_of, object_with, within
 from cockpit.venues.numbers import dec, dig, num
 from cockpit.venues.profiles.base import (
@@ -34,6 +35,23 @@ def _markets(data: Any) -> str | None:
         return "metaAndAssetCtxs is not a [meta, contexts] pair"
     return within("universe", list_of("universe", nonempty=True), what="meta")(data[0]) or list_of(
         "contexts", nonempty=True)(data[1])
+
+
+def _refusal(exc: BaseException) -> str | None:
+    """The venue's words when `exc` is its ``{"status": "err", "response": ...}`` reply to an
+    action (ccxt raises it as an ExchangeError carrying the body): the action was refused and
+    nothing was done. None for anything else (a network error, a body it cannot read)."""
+    if "ExchangeError" not in {c.__name__ for c in type(exc).__mro__}:
+        return None
+    text = str(exc)
+    start, end = text.find("{"), text.rfind("}")
+    try:
+        body = json.loads(text[start:end + 1]) if 0 <= start < end else None
+    except ValueError:
+        return None
+    if isinstance(body, dict) and body.get("status") == "err":
+        return str(body.get("response") or "no reason given")
+    return None
 
 
 class Hyperliquid(VenueProfile):
@@ -130,12 +148,21 @@ class Hyperliquid(VenueProfile):
         return max(total - hold, 0.0)
 
     async def top_up(self, exchange: Any, amount: Decimal, client_id: str) -> TopUp:
-        """usdClassTransfer of `amount` to perp; done when the venue says ok (an ``err`` raises
-        through ccxt). The reply names no transfer: the id returned is cockpit's own label of
+        """usdClassTransfer of `amount` to perp; done when the venue says ok, `Rejected` with its
+        words when it says ``err`` (ccxt raises that as an ExchangeError the adapter would take
+        for an unknown outcome, which pauses the run: this venue keeps no client id). The reply names no transfer: the id returned is cockpit's own label of
         the send, never a ledger hash (`top_up_status` cannot match it)."""
         sent = exchange.milliseconds()
-        await exchange.transfer(self.top_up_currency, float(amount), "spot", "swap")
-        return f"usdClassTransfer@{sent}", TransferStatus.DONE
+        try:
+            await exchange.transfer(self.top_up_currency, float(amount), "spot", "swap")
+        except Exception as exc:  # noqa: BLE001 - only the venue's own refusal is read here
+            words = _refusal(exc)
+            if words is None:
+                raise  # the adapter translates it (an answer it cannot read: an unknown outcome)
+        else:
+            return f"usdClassTransfer@{sent}", TransferStatus.DONE
+        # Raised outside the handler: ccxt's exception is not chained to ours.
+        raise Rejected(f"hyperliquid refused the transfer ({clip(words, 100)})")
 
     async def top_up_status(self, exchange: Any, client_id: str, amount: Decimal, since: float,
                             known: str | None, claimed: Iterable[str]) -> TopUp | None:
