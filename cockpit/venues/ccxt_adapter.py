@@ -8,7 +8,7 @@ every 1-8 hours), except where that reply is also the venue's clock or the mark 
 (then every time); open orders every time while any rests there or after an order or cancel of
 ours, else every `ORDERS_TTL` seconds (an order placed by hand on the venue's site shows within
 that); on Binance, the funding intervals every 10 minutes. `refresh()` makes the next snapshot
-read everything afresh (an unwind's reconciliation and verification). Every failure leaves as a cockpit
+read everything afresh, the intervals too (an unwind's start and verification). Every failure leaves as a cockpit
 `VenueError` with a short, scrubbed message (see `ccxt_errors`); a reply that cannot be trusted is
 an error, never an empty book.
 """
@@ -233,8 +233,10 @@ class CcxtVenue:
         return self._intervals
 
     def refresh(self) -> None:
-        """Read everything afresh at the next snapshot (funding and open orders included)."""
+        """Read everything afresh at the next snapshot (funding, its intervals and open orders
+        included)."""
         self._rates_at = self._orders_at = float("-inf")
+        self._intervals_at = None
         self._orders_due = True
 
     async def _fetch_all(self, ex: Any, captured: list[replies.Reply]) -> list[Any]:

@@ -103,6 +103,28 @@ async def test_binance_intervals_are_re_read(replay, store):
         await venue.close()
 
 
+async def test_binance_intervals_are_re_read_after_refresh(replay, store):
+    """`refresh()` reads fundingInfo afresh at the next snapshot, within its 10 minutes, and a
+    changed interval is taken (the rate's APR is per the symbol's own interval)."""
+    put_keys(store, "binanceusdm", "bn")
+    venue = open_account(account("binanceusdm", replay.url, name="bn"), secrets=store,
+                         clock=lambda: NOW, rate_limit=False)
+    await venue.connect()
+    try:
+        s = await venue.snapshot()
+        assert by_symbol(s.funding)["LTC/USDT:USDT"].interval_hours == 4.0
+        info = [{"symbol": "LTCUSDT", "fundingIntervalHours": 1}]
+        replay.route("GET", "/fapi/v1/fundingInfo", lambda r: (200, info))
+        venue.refresh()
+        s = await venue.snapshot()
+        assert len(replay.sent("/fapi/v1/fundingInfo")) == 2
+        ltc = by_symbol(s.funding)["LTC/USDT:USDT"]
+        assert ltc.interval_hours == 1.0 and close(ltc.apr, ltc.rate * 24 * 365)
+        await venue.snapshot()
+        assert len(replay.sent("/fapi/v1/fundingInfo")) == 2  # then kept for its 10 minutes again
+    finally:
+        await venue.close()
+
 async def test_symbol_filter_limits_funding_not_positions(replay, store):
     """symbols = ["ETH"]: funding for ETH and for the held BTC; the position is always shown."""
     _, s = await snap(replay, store, "binanceusdm", symbols=["ETH"])
