@@ -32,6 +32,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -195,6 +196,24 @@ def _connect(path: str) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _with_defaults(data: object, classes: dict[str, type]) -> object:
+    """`data` (a run as a cockpit of any version journaled it, as JSON) with every object given
+    the fields its class gained since, at their defaults: the codec decodes strictly (it never
+    reads a missing field as a default on the wire), and a run journaled before an upgrade must
+    still be restored, not stop the engine."""
+    if isinstance(data, list):
+        return [_with_defaults(v, classes) for v in data]
+    if not isinstance(data, dict):
+        return data
+    out = {k: _with_defaults(v, classes) for k, v in data.items()}
+    cls = classes.get(out["$t"]) if isinstance(out.get("$t"), str) else None
+    if cls is not None and dataclasses.is_dataclass(cls):
+        for f in dataclasses.fields(cls):
+            if f.init and f.name not in out and f.default is not dataclasses.MISSING:
+                out[f.name] = codec.encode(f.default)
+    return out
 
 
 def _migrate(db: sqlite3.Connection) -> None:
@@ -414,7 +433,7 @@ class Journal:
         if row is None:
             return None
         where = f"{self.path}: runs"
-        return codec.decode(codec.loads(row[0], source=where), source=where)
+        return codec.decode(_with_defaults(codec.loads(row[0], source=where), codec.registered()), source=where)
 
     def run_orders(self, run_id: str) -> list[JournalRow]:
         """Every order a run sent (its intent ids start with ``unwind:<run id>:``), oldest first."""

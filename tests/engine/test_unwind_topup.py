@@ -285,3 +285,34 @@ async def test_a_candidate_found_by_amount_on_a_venue_without_client_ids_is_name
         assert len(venue.top_ups) == 1 and step.filled == 0
     finally:
         await engine.stop()
+
+
+async def test_a_run_journaled_before_top_ups_carried_their_venues_terms_is_still_restored(tmp_path):
+    """A journal written by the cockpit before `UnwindStep.route` and `keyed`: its run decodes with
+    them at their defaults (no route said, no client id: never resent), it does not stop the engine."""
+    import json
+    import sqlite3
+
+    path = tmp_path / "journal.sqlite"
+    clock = Clock(NOW)
+    venue = _near(clock)
+    engine = await _engine([venue], clock, journal=Journal(path))
+    try:
+        _, top = await _planned(engine)
+    finally:
+        await engine.stop()
+        engine.journal.close()
+    db = sqlite3.connect(path)
+    (body,) = db.execute("SELECT body FROM runs").fetchone()
+    old = json.loads(body)
+    for step in old["steps"]:
+        del step["route"], step["keyed"]
+    db.execute("UPDATE runs SET body=?", (json.dumps(old),))
+    db.commit()
+    db.close()
+    journal = Journal(path)
+    try:
+        run = journal.last_run()
+        assert run.id == "r1" and (run.step(top.seq).route, run.step(top.seq).keyed) == ("", False)
+    finally:
+        journal.close()
