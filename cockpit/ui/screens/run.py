@@ -280,7 +280,9 @@ class RunScreen(CommandSender, Screen):
         run = self.run
         if run is None:
             return
-        left = sum(1 for s in run.steps if not s.status.over and s.kind is not StepKind.BRIDGE)
+        # A top-up whose outcome is unknown is not skipped (it may have happened): it stays to mark.
+        left = sum(1 for s in run.steps if not s.status.over and s.kind is not StepKind.BRIDGE
+                   and s.status is not StepStatus.UNKNOWN)
         lines: list[str | Text] = [
             f"Nothing more is sent; the {left} steps not over are skipped.",
             "Orders already out finish. The run is verified and its report written.",
