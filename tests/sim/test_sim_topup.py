@@ -45,3 +45,25 @@ async def test_more_than_the_spot_wallet_is_refused_and_dydx_has_no_top_up(clock
     for name in ("dydx", "paradex"):
         with pytest.raises(NotSupported):
             await _venue(session, name).top_up_available()
+
+
+async def test_a_timed_out_top_up_moved_nothing_and_the_simulator_keeps_its_id_as_bybit_does(clock):
+    """The fault plan makes the transfer time out: nothing moved; the simulator says it keeps the
+    client id (`top_up_keyed`: the engine may send it again under the same id), and once the
+    window is over the same id moves it exactly once."""
+    from cockpit.model import VenueTimeout
+    from cockpit.sim.faults import Fault, FaultWindow
+
+    session = build_demo(seed=7, clock=clock)
+    bybit = _venue(session, "bybit")
+    assert bybit.top_up_keyed is True and bybit.top_up_route
+    world = session.world
+    world.faults.add(FaultWindow("bybit", Fault("timeout"), world.t, world.t + 5.0))
+    with pytest.raises(VenueTimeout):
+        await bybit.top_up(Decimal("1000"), "unwind:r1:1:topup")
+    clock.tick(30)
+    assert await bybit.top_up_status("unwind:r1:1:topup", Decimal("1000"), 0.0) is None
+    assert await bybit.top_up_available() == SPOT["bybit"]  # nothing moved
+    sent = await bybit.top_up(Decimal("1000"), "unwind:r1:1:topup")
+    assert (await bybit.top_up(Decimal("1000"), "unwind:r1:1:topup")).id == sent.id
+    assert await bybit.top_up_available() == SPOT["bybit"] - 1000
