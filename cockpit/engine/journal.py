@@ -231,6 +231,10 @@ class Journal:
     Args:
         path: a file, or ":memory:" (the simulator demo keeps no journal across runs).
 
+    Attributes:
+        version: how many order writes this journal has made: what was made from the orders (the
+            frame's working orders) is good while it stays the same.
+
     Raises:
         JournalBusy: the file is held by another open `Journal` (this process or another).
     """
