@@ -116,8 +116,8 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str]] = {
 """Every binding id the cockpit declares: ``id -> (default keys, description)``."""
 
 SCREEN_AREAS: dict[str, frozenset[str]] = {
-    "confirm": frozenset(),
-    "picker": frozenset(),
+    "confirm": frozenset({"view.privacy"}),  # a dialog keeps the privacy key (`screens.modal`)
+    "picker": frozenset({"view.privacy"}),
     "run": frozenset({"cursor"}),
     "carry": frozenset({"cursor"}),
     "plots": frozenset(),
@@ -125,12 +125,14 @@ SCREEN_AREAS: dict[str, frozenset[str]] = {
     "orders": frozenset({"cursor"}),
     "help": frozenset({"cursor"}),
 }
-"""Areas whose bindings live only on a screen of their own, with the other areas live there too.
+"""Areas whose bindings live only on a screen of their own, with the other areas (or single
+binding ids) live there too.
 
 Such a screen hides the cockpit screen, so its keys may reuse keys of the cockpit's areas; they
-still must not clash with ``app.*`` keys, which stay live on every screen, nor with the areas
-listed here (the run screen's tables move their cursor with ``cursor.*``). All other areas share
-the main screen and so must not share keys with each other.
+still must not clash with ``app.*`` keys, which stay live on every screen, nor with the areas and
+ids listed here (the run screen's tables move their cursor with ``cursor.*``; a dialog keeps the
+privacy mask's key). All other areas share the main screen and so must not share keys with each
+other.
 """
 
 MODAL_AREAS: frozenset[str] = frozenset(SCREEN_AREAS)
@@ -327,9 +329,9 @@ def _live_together(a: str, b: str) -> bool:
     if area_a == area_b or "app" in (area_a, area_b):
         return True
     if area_a in SCREEN_AREAS:
-        return area_b in SCREEN_AREAS[area_a]
+        return not SCREEN_AREAS[area_a].isdisjoint((area_b, b))
     if area_b in SCREEN_AREAS:
-        return area_a in SCREEN_AREAS[area_b]
+        return not SCREEN_AREAS[area_b].isdisjoint((area_a, a))
     return True
 
 

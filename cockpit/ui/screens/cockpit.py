@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -528,9 +529,7 @@ class CockpitScreen(CommandSender, Screen):
             return
         assert isinstance(preview, TrimPreview)
         confirmed = Trim(key, fraction, id=command.id, cap=preview.cut)  # never more than was shown
-        lines = _trim_lines(preview)
-        if why is not None:
-            lines.insert(0, Text.assemble("Flag       ", (why, "bold")))
+        lines = partial(_trim_lines, preview, why)
         self.ask(ConfirmScreen(_trim_title(preview, fraction), lines), confirmed, declined="Trim cancelled")
 
     async def action_accept_cut(self) -> None:
@@ -542,18 +541,8 @@ class CockpitScreen(CommandSender, Screen):
             self.notify(preview.reason, timeout=5, markup=False)
             return
         assert isinstance(preview, CutPreview)
-        lines: list[str | Text] = [
-            f"{preview.status}: {preview.cause}",
-            f"{len(preview.lines)} reduce-only market orders, cutting {preview.cut_planned:.1%} of gross:",
-            "",
-        ]
-        for cut in preview.lines[:10]:
-            lines.append(f"  {cut.account:<11} {cut.asset:<9} cut {fmt.hidden(str(cut.amount))} "
-                         f"({cut.fraction or 0:.0%})")
-        if len(preview.lines) > 10:
-            lines.append(f"  … and {len(preview.lines) - 10} more (all in the Playbook pane)")
-        self.ask(ConfirmScreen(f"Send {len(preview.lines)} reduce-only orders?", lines, confirm_label="Cut"),
-                 AcceptKillCut(preview.episode))
+        self.ask(ConfirmScreen(f"Send {len(preview.lines)} reduce-only orders?", partial(_cut_lines, preview),
+                               confirm_label="Cut"), AcceptKillCut(preview.episode))
 
     @work(group="orders", exit_on_error=False)
     async def action_reset_kill(self) -> None:
@@ -568,7 +557,23 @@ def _trim_title(p: TrimPreview, fraction: float) -> str:
     return f"{verb} {p.symbol} on {p.account}?"
 
 
-def _trim_lines(p: TrimPreview) -> list[str | Text]:
+def _cut_lines(preview: CutPreview) -> list[str | Text]:
+    """The kill switch's cut as its confirmation lists it: why, how much, the first ten orders."""
+    lines: list[str | Text] = [
+        f"{preview.status}: {preview.cause}",
+        f"{len(preview.lines)} reduce-only market orders, cutting {preview.cut_planned:.1%} of gross:",
+        "",
+    ]
+    for cut in preview.lines[:10]:
+        lines.append(f"  {cut.account:<11} {cut.asset:<9} cut {fmt.hidden(str(cut.amount))} "
+                     f"({cut.fraction or 0:.0%})")
+    if len(preview.lines) > 10:
+        lines.append(f"  … and {len(preview.lines) - 10} more (all in the Playbook pane)")
+    return lines
+
+
+def _trim_lines(p: TrimPreview, why: str | None = None) -> list[str | Text]:
+    """The trim as its confirmation lists it; `why` (a flag's text) first."""
     asset = p.unit or p.asset  # an inverse swap's amounts are contracts
     side_after = p.side.value.upper() if p.after > 0 else "flat"
     lines: list[str | Text] = [
@@ -581,6 +586,8 @@ def _trim_lines(p: TrimPreview) -> list[str | Text]:
         f"{asset if p.after > 0 else ''}".rstrip(),
         *_liq_lines(p),
     ]
+    if why is not None:
+        lines.insert(0, Text.assemble("Flag       ", (why, "bold")))
     return lines
 
 

@@ -16,14 +16,16 @@ is always honoured.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from cockpit.ui.bindings import bind, key_of
+from cockpit.ui.screens.modal import Modal
 from cockpit.ui.widgets.keybar import KeyBar
 
 
@@ -39,13 +41,22 @@ class _DecisionButton(Button):
         return self
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Ask before sending orders. Dismisses with True only on an explicit confirm, once."""
+class ConfirmScreen(Modal[bool]):
+    """Ask before sending orders. Dismisses with True only on an explicit confirm, once.
+
+    Args:
+        title: the question.
+        lines: the frozen values, or a function that writes them (called again when the privacy
+            mask changes over the dialog: their amounts masked or shown, the values the same).
+        confirm_label: the Confirm button's label.
+        cancel_label: the Cancel button's label.
+    """
 
     BINDINGS = [
         bind("confirm.ok", "confirm"),
         bind("confirm.cancel", "cancel"),
     ]
+    HELP_TITLE = "Confirmation"
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {
@@ -57,11 +68,11 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Button { margin-left: 2; }
     """
 
-    def __init__(self, title: str, lines: list[str | Text], *, confirm_label: str = "Confirm",
-                 cancel_label: str = "Cancel") -> None:
+    def __init__(self, title: str, lines: list[str | Text] | Callable[[], list[str | Text]], *,
+                 confirm_label: str = "Confirm", cancel_label: str = "Cancel") -> None:
         super().__init__()
         self.title_text = title
-        self.lines = lines
+        self.write_lines = lines if callable(lines) else lambda: lines
         self.confirm_label = confirm_label
         self.cancel_label = cancel_label  # "Keep it" where the action itself is a cancel
         self.decision: bool | None = None
@@ -91,6 +102,16 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def _on_shown(self) -> None:
         self.shown = True
+
+    @property
+    def lines(self) -> list[str | Text]:
+        """The lines, as written now (masked or not)."""
+        return self.write_lines()
+
+    def redraw(self) -> None:
+        """Write the lines again (the privacy mask changed): the same values, masked or not."""
+        for static, line in zip(self.query(".line").results(Static), self.lines):
+            static.update(line)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Already decided when the button was pressed (see `_DecisionButton`)."""

@@ -12,6 +12,8 @@ gone). It subscribes to frames itself while it is shown.
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -134,7 +136,7 @@ class OrdersScreen(CommandSender, FollowingScreen):
         if line is None:
             self.notify("No open order to cancel", severity="warning", timeout=3)
             return
-        self._ask(ConfirmScreen(po.confirm_title(line), po.confirm_lines(line), confirm_label="Cancel order",
+        self._ask(ConfirmScreen(po.confirm_title(line), partial(po.confirm_lines, line), confirm_label="Cancel order",
                                 cancel_label="Keep it"), CancelOrder(line.account, line.client_id), "Order kept")
 
     def action_cancel_all(self) -> None:
@@ -144,7 +146,7 @@ class OrdersScreen(CommandSender, FollowingScreen):
             self.notify("No open order to cancel", severity="warning", timeout=3)
             return
         mine = [x for x in self.lines if x.account == line.account]
-        self._ask(ConfirmScreen(po.confirm_all_title(line.account, len(mine)), po.confirm_all_lines(mine),
+        self._ask(ConfirmScreen(po.confirm_all_title(line.account, len(mine)), partial(po.confirm_all_lines, mine),
                                 confirm_label="Cancel all", cancel_label="Keep them"), CancelAll(line.account),
                   "Orders kept")
 

@@ -10,10 +10,11 @@ chosen (step by step, or running).
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
@@ -24,6 +25,7 @@ from cockpit.model.unwind import RunMode, TargetKind, UnwindRun, UnwindTarget
 from cockpit.present import privacy, unwind as pu
 from cockpit.ui.bindings import bind, key_of
 from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.screens.modal import Modal
 from cockpit.ui.widgets.keybar import KeyBar
 
 DEFAULT_CUT = 30
@@ -35,10 +37,10 @@ _LISTS = {"asset": TargetKind.ASSET, "account": TargetKind.ACCOUNT, "layer": Tar
 #: Seconds between two plans of the highlighted target while the picker is open.
 REPLAN = 2.0
 
-class UnwindPicker(ModalScreen[StartUnwind | None]):
+class UnwindPicker(Modal[StartUnwind | None]):
     """Pick an unwind's target and mode; dismisses with the confirmed `StartUnwind`, or None."""
 
-    BINDINGS = [bind("picker.cancel", "cancel"), bind("app.help", "app.help")]  # modal: the app's keys are not live
+    BINDINGS = [bind("picker.cancel", "cancel"), bind("app.help", "app.help")]  # help on its key bar
     HELP_TITLE = "Unwind picker"
     HELP_SECTIONS = ("picker", "units")
     DEFAULT_CSS = """
@@ -232,17 +234,19 @@ class UnwindPicker(ModalScreen[StartUnwind | None]):
             return
         assert isinstance(answer, UnwindRun)
         title = f"Start the unwind: {pu.target_text(target)}, {pu.MODE_WORDS[command.mode]}?"
-        self.app.push_screen(ConfirmScreen(title, self._confirm_lines(answer, command), confirm_label="Start"),
+        room = max(2, self.app.size.height - 16)  # the plan's steps: as many as fit now, on every redraw
+        lines = partial(self._confirm_lines, answer, command, room)
+        self.app.push_screen(ConfirmScreen(title, lines, confirm_label="Start"),
                              callback=lambda ok: self.dismiss(command) if ok else None)
 
-    def _confirm_lines(self, plan: UnwindRun, command: StartUnwind) -> list:
+    def _confirm_lines(self, plan: UnwindRun, command: StartUnwind, room: int) -> list:
         confirm, pause, abort = (key_of(self.app, f"run.{verb}") for verb in ("confirm", "pause", "abort"))
         if command.mode is RunMode.RUNNING:
             how = f"Running: it sends every step by itself; {pause} pauses, {abort} aborts."
         else:
             how = f"Step by step: you send each step ({confirm} on the run screen)."
         return [
-            *pu.plan_lines(plan, limit=max(2, self.app.size.height - 16)),
+            *pu.plan_lines(plan, limit=room),
             "",
             "New risk is frozen and open orders that add risk are cancelled.",
             how,

@@ -14,6 +14,8 @@ never moves the cursor: a held Enter asks for the same step again, which the eng
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -230,10 +232,10 @@ class RunScreen(CommandSender, Screen):
                         severity="warning", markup=False)
             return
         if step.kind is StepKind.TOPUP and step.status is StepStatus.OFFERED:
-            self._ask(f"Top up {step.key.account}?", pu.top_up_lines(step), "Top up", ConfirmStep(self.run.id, step.seq))
+            self._ask(f"Top up {step.key.account}?", partial(pu.top_up_lines, step), "Top up", ConfirmStep(self.run.id, step.seq))
             return
         if step.kind is StepKind.TOPUP and step.status is StepStatus.UNKNOWN:
-            self._ask(f"Mark top-up step {step.seq} arrived?", pu.top_up_marked_lines(step), "Arrived",
+            self._ask(f"Mark top-up step {step.seq} arrived?", partial(pu.top_up_marked_lines, step), "Arrived",
                       ConfirmStep(self.run.id, step.seq))
             return
         self.send(ConfirmStep(self.run.id, step.seq))
@@ -273,7 +275,7 @@ class RunScreen(CommandSender, Screen):
             where = f"step {offered[0]}" if offered else "none is offered"
             self.notify(f"select a hedge row first ({where})", severity="warning", markup=False)
             return
-        self._ask(f"Send the {pu.hedge_label(step)}?", pu.hedge_lines(step), "Hedge", ConfirmHedge(run.id, step.seq))
+        self._ask(f"Send the {pu.hedge_label(step)}?", partial(pu.hedge_lines, step), "Hedge", ConfirmHedge(run.id, step.seq))
 
     def action_abort(self) -> None:
         """Abort the run, after a confirmation: nothing more is sent; it is verified and reported."""
@@ -298,7 +300,7 @@ class RunScreen(CommandSender, Screen):
         if result.ok and self.app.screen is self:
             self.app.pop_screen()
 
-    def _ask(self, title: str, lines: list, label: str, command: Command) -> None:
+    def _ask(self, title: str, lines: list | Callable[[], list], label: str, command: Command) -> None:
         """Send `command` once a person confirms (Cancel focused); where the frame says orders are
         off, at once (see `CommandSender.ask`)."""
         readonly = self.frame is not None and self.frame.orders_off()
