@@ -45,6 +45,7 @@ from cockpit.ui.pane import BasePane
 from cockpit.ui.panes import PANES
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.sending import CommandSender
+from cockpit.ui.tabs import ALL, TabbedViews, tab_line
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
@@ -68,7 +69,7 @@ SHORT_HEIGHT = 30
 TALL_HEIGHT = 50  # from here the plan in the Playbook pane gets more rows (`-tall` in cockpit.tcss)
 
 
-class CockpitScreen(CommandSender, Screen):
+class CockpitScreen(CommandSender, TabbedViews, Screen):
     """The main screen. It owns the frame subscription, so frames never outlive their widgets.
 
     It reaches the engine only through `EngineAPI`: frames in, commands out.
@@ -100,7 +101,7 @@ class CockpitScreen(CommandSender, Screen):
     HELP_SECTIONS = ("status", "units")  # and each pane's (`cockpit.ui.screens.help.sections_of`)
     REFUSED = "error"  # a trim or a cut that did not go leaves risk on: louder than elsewhere
 
-    view: reactive[str] = reactive("all")
+    view: reactive[str] = reactive(ALL)
     """The zoomed pane, or "all"."""
 
     def __init__(self, api: EngineAPI) -> None:
@@ -166,8 +167,8 @@ class CockpitScreen(CommandSender, Screen):
         return next(pane for pane in self.panes if pane.pane_id == pane_id)
 
     def _apply_layout(self) -> None:
-        single = self.view != "all" or self._narrow()
-        shown = self.view if self.view != "all" else (self.current if single else None)
+        single = self.view != ALL or self._narrow()
+        shown = self.view if self.view != ALL else (self.current if single else None)
         for pane in self.panes:
             pane.display = shown is None or pane.pane_id == shown
         for column in ("left", "right"):
@@ -177,12 +178,9 @@ class CockpitScreen(CommandSender, Screen):
         tabs = self.query_one("#tabs", Line)
         tabs.display = single
         if single:
-            line = Text()
-            for number, pane in enumerate(self.panes, 1):
-                style = "bold reverse" if pane.pane_id == shown else "dim"
-                line.append(f" {self._zoom_key(number, pane)} {pane.title} ", style=style)
-            line.append(f"  {key_of(self.app, 'view.all')} all · {key_of(self.app, 'view.next')} next", style="dim")
-            tabs.show(line)
+            panes = [(self._zoom_key(number, pane), pane.title, pane.pane_id == shown)
+                     for number, pane in enumerate(self.panes, 1)]
+            tabs.show(tab_line(self.app, panes, "view.all", "view.next"))
 
     def _zoom_key(self, number: int, pane: BasePane) -> str:
         """The key that zooms `pane` as this terminal has it (its number when it has no binding)."""
@@ -193,21 +191,19 @@ class CockpitScreen(CommandSender, Screen):
         if self.is_mounted:
             self._apply_layout()
 
+    def view_ids(self) -> list[str]:
+        """The panes' ids, in tab order."""
+        return [pane.pane_id for pane in self.panes]
+
     def action_view(self, name: str) -> None:
         """Zoom pane `name` (or show "all")."""
-        if name != "all":
-            self.current = name
+        if name != ALL:
             self._focus_pane(name)
-        self.view = name
+        self.zoom(name)  # `watch_view` lays out
 
     def action_cycle(self, step: int) -> None:
         """Focus the next (or previous) pane; on a narrow screen, show it."""
-        ids = [pane.pane_id for pane in self.panes]
-        name = ids[(ids.index(self.current) + step) % len(ids)]
-        self.current = name
-        if self.view != "all":
-            self.view = name
-        self._focus_pane(name)
+        self._focus_pane(self.cycle(step))
         self._apply_layout()
 
     def _focus_pane(self, name: str) -> None:

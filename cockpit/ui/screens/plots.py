@@ -63,6 +63,7 @@ from cockpit.model.commands import WATCH_LEASE, WatchPlots, new_command_id
 from cockpit.present import plots as pp
 from cockpit.ui.bindings import bind, key_of
 from cockpit.ui.screens.following import FollowingScreen
+from cockpit.ui.tabs import ALL, TabbedViews, tab_line
 from cockpit.ui.widgets.chart import ChartPanel
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
@@ -74,7 +75,7 @@ CHARTS = {"funding": 1, "stress": 1, "equity": 2, "shocks": 2}  # charts per plo
 REASK = 5.0  # seconds without series after asking before the watch is sent again
 
 
-class PlotsScreen(FollowingScreen):
+class PlotsScreen(TabbedViews, FollowingScreen):
     """The plots view (see the module doc).
 
     Args:
@@ -102,7 +103,7 @@ class PlotsScreen(FollowingScreen):
     def __init__(self, api: EngineAPI, cell: tuple[str, str] | None) -> None:
         super().__init__(api)
         self.cell = cell
-        self.view = "all"  # the zoomed plot's id, or "all"
+        self.view = ALL  # the zoomed plot's id
         self.current = pp.PLOTS[0].id  # the plot shown first when not all fit
         self.watcher = new_command_id()
         self._asked = time.monotonic()  # when the watch was last sent
@@ -174,10 +175,14 @@ class PlotsScreen(FollowingScreen):
             return 4
         return 2 if w >= TWO_WIDTH and h >= TWO_HEIGHT else 1
 
+    def view_ids(self) -> list[str]:
+        """The plots' ids, in tab order."""
+        return [p.id for p in pp.PLOTS]
+
     def shown(self) -> list[str]:
         """The ids of the plots on screen."""
-        ids = [p.id for p in pp.PLOTS]
-        if self.view != "all":
+        ids = self.view_ids()
+        if self.view != ALL:
             return [self.view]
         n = self.fitting()
         if n == 4:
@@ -196,31 +201,20 @@ class PlotsScreen(FollowingScreen):
             self.show(self.frame)
 
     def _tabs(self, shown: list[str]) -> Text:
-        """The tab line: each plot's key and name (the ones on screen highlighted), then how to
-        show all and the next, with the keys as the keymap has them."""
-        line = Text(no_wrap=True, overflow="ellipsis")
-        for p in pp.PLOTS:
-            style = "bold reverse" if p.id in shown else "dim"
-            line.append(f" {key_of(self.app, f'plots.{p.id}')} {p.title} ", style=style)
-        hint = f"  {key_of(self.app, 'plots.all')} all · {key_of(self.app, 'plots.next')} next"
-        line.append(hint, style="dim")
-        return line
+        """The tab line: each plot's key and name, the ones on screen highlighted."""
+        plots = [(key_of(self.app, f"plots.{p.id}"), p.title, p.id in shown) for p in pp.PLOTS]
+        return tab_line(self.app, plots, "plots.all", "plots.next")
 
     # -- keys -----------------------------------------------------------------------------
 
     def action_show(self, plot_id: str) -> None:
         """Zoom one plot (or show "all" that fit)."""
-        if plot_id != "all":
-            self.current = plot_id
-        self.view = plot_id
+        self.zoom(plot_id)
         self._layout()
 
     def action_cycle(self, step: int) -> None:
         """The next plot: zoomed when one is, else the first of those shown."""
-        ids = [p.id for p in pp.PLOTS]
-        self.current = ids[(ids.index(self.current) + step) % len(ids)]
-        if self.view != "all":
-            self.view = self.current
+        self.cycle(step)
         self._layout()
 
 __all__ = ["PlotsScreen"]
