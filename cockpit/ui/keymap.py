@@ -23,7 +23,7 @@ Errors are :class:`KeymapError` with a one-line message naming the file, the ent
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ __all__ = [
     "SCREEN_AREAS",
     "KeymapError",
     "collect_binding_ids",
+    "declared_bindings",
     "load_keymap",
     "normalize_key",
     "parse_keymap",
@@ -282,6 +283,19 @@ def _split_keys(value: str) -> list[str]:
     return [part.strip() for part in value.split(",")]
 
 
+def declared_bindings(cls: type) -> Iterator[Binding]:
+    """The bindings with an id that ``cls`` declares in ``BINDINGS``: its own class first, then
+    its bases (as Textual merges them, without its tuple shorthand, which has no id).
+
+    Args:
+        cls: an App, Screen or Widget subclass.
+    """
+    for klass in cls.__mro__:
+        for item in klass.__dict__.get("BINDINGS", ()):
+            if isinstance(item, Binding) and item.id:
+                yield item
+
+
 def collect_binding_ids(*classes: type) -> set[str]:
     """Collect the binding ids declared in the ``BINDINGS`` of classes and their bases.
 
@@ -291,13 +305,7 @@ def collect_binding_ids(*classes: type) -> set[str]:
     Returns:
         The set of ids, to pass as ``known_ids`` to :func:`load_keymap`.
     """
-    ids: set[str] = set()
-    for cls in classes:
-        for klass in cls.__mro__:
-            for item in klass.__dict__.get("BINDINGS", ()):
-                if isinstance(item, Binding) and item.id:
-                    ids.add(item.id)
-    return ids
+    return {binding.id for cls in classes for binding in declared_bindings(cls) if binding.id}
 
 
 def shipped_keymaps() -> list[str]:

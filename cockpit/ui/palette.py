@@ -10,7 +10,6 @@ that declares it, as the key would.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import partial
 from typing import NamedTuple
 
@@ -21,7 +20,7 @@ from textual.screen import Screen
 
 from cockpit.present.glossary import key_help
 from cockpit.ui.bindings import key_of
-from cockpit.ui.keymap import DEFAULT_BINDINGS
+from cockpit.ui.keymap import DEFAULT_BINDINGS, declared_bindings
 
 NOT_COMMANDS: frozenset[str] = frozenset({"app.commands"})
 """Ids that are no command: the palette's own key."""
@@ -64,14 +63,6 @@ class LiveBinding(NamedTuple):
         await self.node.app.run_action(self.binding.action, self.node)
 
 
-def _declared(node: DOMNode) -> Iterator[Binding]:
-    """The bindings with an id that `node`'s class declares (its own class first, then its bases)."""
-    for klass in type(node).__mro__:
-        for item in klass.__dict__.get("BINDINGS", ()):
-            if isinstance(item, Binding) and item.id in DEFAULT_BINDINGS:
-                yield item
-
-
 def _state(node: DOMNode, action: str) -> bool | None:
     """`node.check_action` of `action` ("trim(0.25)"): True runs, None shown off, False hidden."""
     _namespace, name, parameters = parse(action)
@@ -83,12 +74,13 @@ def live_bindings(screen: Screen, *, commands_only: bool = False, hidden: bool =
     screen before widgets before app), without those `check_action` hides now (with them when
     `hidden`); `commands_only` leaves out the palette's own key and cursor movement."""
     found: dict[str, LiveBinding] = {}
-    # A modal screen (the picker, a confirmation) stops the app's keys: only its own are live.
+    # A modal screen (the picker, a confirmation) stops the app's keys: only its own are live
+    # (the help and privacy keys among them: `screens.modal.Modal` binds them on every dialog).
     nodes = [*screen.walk_children(with_self=True), *(() if screen.is_modal else (screen.app,))]
     for node in nodes:
-        for binding in _declared(node):
+        for binding in declared_bindings(type(node)):
             binding_id = binding.id or ""
-            if binding_id in found:
+            if binding_id in found or binding_id not in DEFAULT_BINDINGS:  # not Textual's own
                 continue
             if commands_only and (binding_id in NOT_COMMANDS or binding_id.partition(".")[0] in NOT_COMMAND_AREAS):
                 continue

@@ -15,6 +15,7 @@ from cockpit.ui.keymap import (
     DEFAULT_BINDINGS,
     KeymapError,
     collect_binding_ids,
+    declared_bindings,
     load_keymap,
     normalize_key,
     shipped_keymaps,
@@ -192,6 +193,8 @@ def test_collect_binding_ids_follows_inheritance() -> None:
         BINDINGS = [Binding("t", "bell", "Trim", id="positions.trim"), ("x", "bell", "No id")]
 
     assert collect_binding_ids(Child) == {"app.quit", "positions.trim"}
+    # One walk for this and for the palette and help (`palette.live_bindings`): own class first.
+    assert [b.id for b in declared_bindings(Child)] == ["positions.trim", "app.quit"]
 
 
 class TrimApp(App[None]):
