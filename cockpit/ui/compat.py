@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.theme import Theme
 
-__all__ = ["CrashExitApp", "CroppedChopsUpdate", "CroppedUpdatesApp", "DirectLines", "FewToastsApp", "SteadyScrollView",
+__all__ = ["CrashExitApp", "CroppedChopsUpdate", "CroppedUpdatesApp", "DirectLines", "FewToastsApp", "SteadyScrollView", "StyledOnceScreen",
            "character_to_key", "start_with_theme", "write_to_terminal"]
 
 
@@ -251,6 +251,38 @@ class CrashExitApp(FewToastsApp):
         if error is not None:
             self._exit_renderables.append(self.crash_renderable(error))
         self._close_messages_no_wait()
+
+
+class StyledOnceScreen(Screen):
+    """A Screen whose first showing does not style every widget a second time.
+
+    Textual styles each widget as it mounts, then, when the screen is first shown, styles them
+    all again (`ScreenResume.refresh_styles`), which matters for a screen shown again after the
+    theme or its classes changed while it was hidden, not the first time: nothing changed in
+    between that Textual did not restyle as it happened (a class set, focus). For the cockpit's
+    screen of some 25 widgets that second pass is about 10 ms of an attached terminal's first
+    frame. Every later showing restyles as usual. Likewise a resize to the size the screen is laid
+    out at does not lay it out again.
+
+    Private: `Screen._screen_resized(size)`, which the app calls on a resize, and `Widget._size`,
+    the size of the last layout; `Screen._on_screen_resume(event)`, Textual's handler of `ScreenResume`, which restyles
+    when `event.refresh_styles` (public: Textual itself sends it False when the screen under a
+    dismissed one needs no restyle).
+    """
+
+    _shown_once = False
+
+    def _on_screen_resume(self, event) -> None:
+        if not self._shown_once:
+            self._shown_once = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
+
+    def _screen_resized(self, size: Size) -> None:
+        # The terminal's size, sent once as the app starts, arrives after the screen was laid out
+        # at that size when first shown: laying it all out again changes nothing (3 ms at start).
+        if size != self._size:
+            super()._screen_resized(size)
 
 
 class SteadyScrollView(ScrollView):

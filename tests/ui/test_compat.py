@@ -342,3 +342,67 @@ async def test_an_app_started_with_a_theme_looks_as_one_switched_to_it_and_reads
     assert started[:-1] == switched[:-1]
     assert "-light-mode" in started[1] and started[0] == "cockpit-light"
     assert started[-1] == 0 and switched[-1] >= 1  # the CSS read once, not again for the theme
+
+
+# -- Screen._on_screen_resume, Screen._screen_resized (StyledOnceScreen) ---------------------------
+
+def test_the_screen_handlers_styled_once_screen_overrides_exist_as_it_relies_on():
+    from textual.screen import Screen
+
+    assert list(inspect.signature(Screen._on_screen_resume).parameters) == ["self", "event"]
+    resume = inspect.getsource(Screen._on_screen_resume)
+    assert "if event.refresh_styles:" in resume and "self.update_node_styles(" in resume
+    assert "self._size != size" in resume  # the first showing lays the screen out at its size
+    assert list(inspect.signature(Screen._screen_resized).parameters) == ["self", "size"]
+    assert "self._refresh_layout(size)" in inspect.getsource(Screen._screen_resized)
+
+
+async def test_a_styled_once_screen_restyles_when_shown_again_and_lays_out_on_a_new_size(monkeypatch):
+    from textual.screen import Screen
+    from textual.widgets import Static
+
+    from textual.color import Color as TextualColor
+
+    from cockpit.ui.compat import StyledOnceScreen
+
+    restyled: list[Screen] = []
+    laid_out: list[Size] = []
+    real_update, real_layout = Screen.update_node_styles, Screen._refresh_layout
+    monkeypatch.setattr(Screen, "update_node_styles",
+                        lambda self, animate=True: (restyled.append(self), real_update(self, animate))[1])
+
+    class Book(StyledOnceScreen):
+        def compose(self) -> ComposeResult:
+            yield Static("book", id="x")
+
+        def _refresh_layout(self, size=None, scroll=False) -> None:
+            laid_out.append(size)
+            real_layout(self, size, scroll)
+
+    class Other(Screen):
+        def compose(self) -> ComposeResult:
+            yield Static("other")
+
+    class Shown(App):
+        CSS = "Static { color: white; } Book.-warm Static { color: red; }"
+
+        def on_mount(self) -> None:
+            self.push_screen(Book())
+
+    app = Shown()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        book = app.screen
+        assert book not in restyled  # first showing: styled as its widgets mounted, once
+        static = book.query_one("#x")
+        sized = [size for size in laid_out if size is not None]  # (None: a layout asked for by a widget)
+        assert sized == [Size(60, 20)]  # the start's resize to the same size: not laid out again
+        await app.push_screen(Other())
+        book.add_class("-warm")  # changed while hidden
+        app.pop_screen()
+        await pilot.pause()
+        assert book in restyled and static.styles.color == TextualColor.parse("red")
+        await pilot.resize_terminal(70, 22)
+        await pilot.pause()
+        assert [size for size in laid_out if size is not None][-1] == Size(70, 22)
+        assert static.region.width == 70

@@ -39,6 +39,7 @@ from cockpit.present import flags, format as fmt, privacy
 from cockpit.present.status import health_lines
 from cockpit.ui.alerts import TerminalAlerts
 from cockpit.ui.bindings import bind, key_of, keys_of
+from cockpit.ui.compat import StyledOnceScreen
 from cockpit.ui.keymap import DEFAULT_BINDINGS
 from cockpit.ui.messages import AlertArrived, FrameArrived, NewestFrame
 from cockpit.ui.pane import BasePane
@@ -69,7 +70,7 @@ SHORT_HEIGHT = 30
 TALL_HEIGHT = 50  # from here the plan in the Playbook pane gets more rows (`-tall` in cockpit.tcss)
 
 
-class CockpitScreen(CommandSender, TabbedViews, Screen):
+class CockpitScreen(CommandSender, TabbedViews, StyledOnceScreen):
     """The main screen. It owns the frame subscription, so frames never outlive their widgets.
 
     It reaches the engine only through `EngineAPI`: frames in, commands out.
