@@ -21,6 +21,7 @@ import contextlib
 import marshal
 import os
 import sys
+import threading
 from pathlib import Path
 from types import CodeType
 from typing import Iterator
@@ -45,7 +46,8 @@ def _load(path: Path) -> dict[str, CodeType]:
 def _save(path: Path, codes: dict[str, CodeType]) -> None:
     if sys.dont_write_bytecode:
         return
-    spare = path.with_name(f"{path.name}.{os.getpid()}")
+    # Per process and thread: a use that ends while the previous one's file is being written.
+    spare = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
         spare.write_bytes(marshal.dumps(codes))
         os.replace(spare, path)  # whole or not at all, even with two starts at once
@@ -54,37 +56,76 @@ def _save(path: Path, codes: dict[str, CodeType]) -> None:
             spare.unlink()
 
 
+class _Session:
+    """The one use in effect: its file, the codes the file held, the texts this run wrote, and
+    how many entrants (of any thread) are inside it."""
+
+    __slots__ = ("path", "known", "used", "depth", "exec")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.known = _load(path)
+        self.used: dict[str, CodeType] = {}
+        self.depth = 0
+        self.exec = self._exec_compiled
+
+    def _exec_compiled(self, source, globals=None, locals=None, /):
+        # `dataclasses` calls exec(text, globals, namespace) for each method it writes, from any
+        # thread that makes a dataclass while the patch is in (an engine's, a terminal's).
+        if type(source) is str:
+            code = self.known.get(source)
+            if code is None:
+                code = compile(source, "<string>", "exec")
+            with _LOCK:
+                self.used[source] = code
+            return builtins.exec(code, globals, locals)
+        return builtins.exec(source, globals, locals)
+
+
+#: Guards `_session` and what it records: threads enter, leave and make dataclasses at once (a
+#: terminal with its own engine starts the engine's thread inside `compiled_methods("terminal")`).
+_LOCK = threading.Lock()
+_session: _Session | None = None
+
+
 @contextlib.contextmanager
 def compiled_methods(name: str) -> Iterator[None]:
     """While inside, the dataclasses created reuse the compiled methods kept under `name` (the
     caller's: each keeps its own file); on the way out the file is rewritten if this run wrote a
-    text it lacked (see `_kept`). Nested use is the outer one's."""
+    text it lacked (see `_kept`). A use begun while another is in effect, nested or from another
+    thread, is the one in effect's: the patch of `dataclasses` is put in by the first entrant and
+    taken out by the last to leave, whichever thread each is in, and leaving never raises."""
     import dataclasses
 
-    if "exec" in vars(dataclasses):  # already inside one
-        yield
-        return
-    path = _path(name)
-    known = _load(path)
-    used: dict[str, CodeType] = {}
-
-    def exec_compiled(source, globals=None, locals=None, /):
-        # `dataclasses` calls exec(text, globals, namespace) for each method it writes.
-        if type(source) is str:
-            code = known.get(source)
-            if code is None:
-                code = compile(source, "<string>", "exec")
-            used[source] = code
-            return builtins.exec(code, globals, locals)
-        return builtins.exec(source, globals, locals)
-
-    dataclasses.exec = exec_compiled  # a module global shadows the builtin for its functions
+    global _session
+    with _LOCK:
+        session = _session
+        if session is None and "exec" not in vars(dataclasses):  # (another's patch is left alone)
+            session = _session = _Session(_path(name))
+            dataclasses.exec = session.exec  # a module global shadows the builtin for its functions
+        if session is not None:
+            session.depth += 1
     try:
         yield
     finally:
-        del dataclasses.exec
-        if used.keys() - known.keys():
-            _save(path, _kept(known, used))
+        if session is not None:
+            _leave(dataclasses, session)
+
+
+def _leave(dataclasses, session: _Session) -> None:
+    """One entrant leaves `session`; the last takes the patch out and saves what was new."""
+    global _session
+    with _LOCK:
+        session.depth -= 1
+        if session.depth:
+            return
+        _session = None
+        if vars(dataclasses).get("exec") is session.exec:
+            del dataclasses.exec
+        new = session.used.keys() - session.known.keys()
+        kept = _kept(session.known, session.used) if new else None
+    if kept is not None:
+        _save(session.path, kept)
 
 
 #: How many times the texts of one run the file may hold before older texts are let go.
