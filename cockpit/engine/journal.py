@@ -116,16 +116,11 @@ ABSENT = "never reached the venue"
 
 
 @dataclass(frozen=True, kw_only=True)
-class JournalRow(Order):
-    """One order as the journal knows it: the `Order`, with the intent that asked for it, when it
-    was journaled and last changed, and what the journal noted about it."""
+class JournalRow(WorkingOrder):
+    """One order as the journal knows it: the `WorkingOrder` (the `Order`, with the intent that
+    asked for it, when it was journaled and what the journal noted), and when it last changed."""
 
-    intent_id: str
-    source: IntentSource
-    reason: str
-    created: float
     updated: float
-    detail: str = ""
 
     def request(self) -> OrderRequest:
         """The order as it was (or will be) sent: resending uses the same client id."""
@@ -141,13 +136,12 @@ class JournalRow(Order):
         )
 
     def working(self) -> WorkingOrder:
-        """The row as the frame carries it (`Frame.working`)."""
-        return WorkingOrder(
-            client_id=self.client_id, intent_id=self.intent_id, account=self.account, symbol=self.symbol,
-            side=self.side, amount=self.amount, filled=self.filled, status=self.status, source=self.source,
-            reason=self.reason, created=self.created, reduce_only=self.reduce_only, type=self.type,
-            price=self.price, detail=self.detail,
-        )
+        """The row as the frame carries it (`Frame.working`): all of it but `updated`."""
+        return WorkingOrder(**{name: getattr(self, name) for name in _WORKING_FIELDS})
+
+
+#: The fields of a `WorkingOrder`, which a `JournalRow` has with `updated`.
+_WORKING_FIELDS = tuple(f.name for f in dataclasses.fields(WorkingOrder))
 
 
 class JournalBusy(Exception):

@@ -77,37 +77,31 @@ class Order:
         return self.amount - self.filled
 
 
-@dataclass(frozen=True, slots=True)
-class WorkingOrder:
-    """An order of ours that is not done yet, as the engine's journal knows it (`Frame.working`).
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkingOrder(Order):
+    """An order of ours that is not done yet, as the engine's journal knows it (`Frame.working`):
+    the `Order` (its fields declared there once), with the intent that asked for it.
 
     It may rest at the venue (a ladder rung, a limit trim), be on its way (journaled, not yet
     acknowledged) or have an unknown outcome that the engine is still looking up. The venue's own
     list of open orders (`VenueSnapshot.open_orders`) shows only what reached it; this shows what
-    the cockpit has in flight, whether or not the venue has it yet.
+    the cockpit has in flight, whether or not the venue has it yet. Its fields are given by name.
 
     Attributes:
         intent_id: the intent that asked for it: ``trim:…`` (a hotkey trim or close),
             ``kill:<episode>:…`` (the kill switch's cut), ``unwind:<run>:<step>:<attempt>:<slice>``
             (a step of a guided unwind run).
-        created: when it was journaled (the engine's clock, POSIX seconds).
+        source: who asked (a hotkey, the kill switch, a playbook run).
+        reason: why, in the asker's words ("hotkey trim 25%").
+        created: when it was journaled (the engine's clock, POSIX seconds; `Order.timestamp` is
+            the venue's, which the journal does not know).
         detail: what the journal last noted about it ("sending", "not at the venue yet …").
     """
 
-    client_id: str
     intent_id: str
-    account: str
-    symbol: str
-    side: Side
-    amount: Decimal
-    filled: Decimal
-    status: OrderStatus
     source: IntentSource
     reason: str
     created: float
-    reduce_only: bool = True
-    type: str = "market"
-    price: Decimal | None = None
     detail: str = ""
 
 
