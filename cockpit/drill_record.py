@@ -40,5 +40,5 @@ def record_auto_cut(engine: Any, priced: UnwindRun, rows: list, run_id: str) -> 
     run = dataclasses.replace(
         priced, id=run_id, steps=tuple(steps), state=RunState.DONE, ended=engine.clock(), events=tuple(events),
         note=f"{done} of {work} positions cut as planned",
-        after=book_figures(frame.book, frame.assessment, engine._instruments) if frame is not None else None)
+        after=book_figures(frame.book, frame.assessment, engine.instruments) if frame is not None else None)
     return run, sorted(tagged, key=lambda r: (r.created, r.client_id))

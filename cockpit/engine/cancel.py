@@ -59,7 +59,7 @@ def run_step(engine, intent_id: str) -> int | None:
 def _targets(engine, account: str, client_id: str | None = None) -> list[_Target]:
     """The account's open orders (only `client_id`'s, when given): ours first, then the venue's."""
     rows = [r for r in engine.journal.open_orders(account) if client_id is None or r.client_id == client_id]
-    state = engine._book().account(account)
+    state = engine.book().account(account)
     orders = state.snapshot.open_orders if state is not None and state.snapshot is not None else ()
     at_venue = {o.client_id: o for o in orders if client_id is None or o.client_id == client_id}
     found = [_Target(account, r.client_id, r.symbol, r, at_venue.pop(r.client_id, None)) for r in rows]

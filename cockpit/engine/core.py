@@ -23,7 +23,7 @@ from collections import deque
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterable, Mapping, Protocol
+from typing import Any, Callable, Coroutine, Iterable, Mapping, Protocol
 
 from cockpit.engine.backfill import Backfill, BackfillSettings
 from cockpit.engine.bookstate import BookState, closures
@@ -345,13 +345,20 @@ class Engine:
         self._dirty = asyncio.Event()
         for name in self.venues:
             self._wake[name] = asyncio.Event()
-            self._tasks.append(asyncio.create_task(self._poll_account(name), name=f"poll:{name}"))
-        self._tasks.append(asyncio.create_task(self._publisher(), name="publisher"))
-        self._tasks.append(asyncio.create_task(self._resolver(), name="resolver"))
+            self.spawn(self._poll_account(name), name=f"poll:{name}")
+        self.spawn(self._publisher(), name="publisher")
+        self.spawn(self._resolver(), name="resolver")
         self.unwind.start()
-        self._tasks.append(asyncio.create_task(self._backfill_after_first_frame(), name="funding-backfill"))
+        self.spawn(self._backfill_after_first_frame(), name="funding-backfill")
         if self.dead_man:
-            self._tasks.append(asyncio.create_task(self.dead_man.run(), name="dead-man"))
+            self.spawn(self.dead_man.run(), name="dead-man")
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task:
+        """Run `coro` as one of the engine's own tasks (a workflow's driver, a poller): `stop`
+        cancels it with the others and waits for it. Call it on the engine's loop."""
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.append(task)
+        return task
 
     async def _backfill_after_first_frame(self) -> None:
         """The venues' funding histories, once the first frame is out (it never waits for them)."""
@@ -416,9 +423,23 @@ class Engine:
         if account in self._wake:
             self._wake[account].set()
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
+        """Something the frame shows changed (a workflow's step, a setting): the publisher makes
+        the next frame soon, coalesced with other changes. Before `start` it does nothing (tests
+        and one-shots publish themselves)."""
         if self._dirty is not None:
             self._dirty.set()
+
+    @property
+    def instruments(self) -> Mapping[str, Mapping[str, Instrument]]:
+        """Every account's instruments by symbol, as its venue listed them at its last connect
+        (empty until then). Read only: the engine replaces an account's on reconnect."""
+        return self._instruments
+
+    def instrument(self, account: str, symbol: str) -> Instrument | None:
+        """The instrument `symbol` of `account` (None while the account has not connected, or
+        its venue does not list it)."""
+        return self._instruments.get(account, {}).get(symbol)
 
     # -- polling --------------------------------------------------------------------------
 
@@ -532,7 +553,7 @@ class Engine:
                 log.exception("poller %s crashed", name)
                 self._fail(name, VenueError(f"internal error: {type(error).__name__}", account=name))
                 retry = self.settings.backoff_base
-            self._changed()
+            self.changed()
             if retry is None:
                 failures = 0
                 interval = self.poll_delay(name)
@@ -594,7 +615,7 @@ class Engine:
             ticker.cancel()
 
     def _tick(self) -> None:
-        self._changed()
+        self.changed()
         asyncio.get_running_loop().call_later(1.0, self._tick)
 
     # -- orders whose outcome is not known ---------------------------------------------------
@@ -621,7 +642,7 @@ class Engine:
                 if row.status is OrderStatus.CANCELED:
                     await self.executor.check_late(row)
                 else:
-                    await self.executor.check(row, self._book())
+                    await self.executor.check(row, self.book())
             if self._note_orders([row]):
                 self._lookups.pop(cid, None)
             else:
@@ -641,7 +662,7 @@ class Engine:
                                        f"{row.detail or row.status.value}",
                       account=row.account, symbol=row.symbol, client_id=row.client_id, status=row.status.value)
             self.kick(row.account)
-            self._changed()
+            self.changed()
         return changed
 
     async def _resolver(self) -> None:
@@ -654,7 +675,7 @@ class Engine:
         dead-man's switch of every account configured ``dead_man = "during-run"``, at the next
         beat of the heartbeat (`cockpit.engine.deadman`)."""
         self.dead_man.want(active)
-        self._changed()
+        self.changed()
 
     # -- frames ---------------------------------------------------------------------------
 
@@ -745,7 +766,7 @@ class Engine:
         A new watch is in the next frame, published now."""
         refusal = self.plots.watch(command)
         if refusal is None:
-            self._changed()
+            self.changed()
         return refusal
 
     def _log_once(self, what: str, error: Exception) -> None:
@@ -839,7 +860,9 @@ class Engine:
 
     # -- intents --------------------------------------------------------------------------
 
-    def _book(self) -> Book:
+    def book(self) -> Book:
+        """The book orders are judged against: the last frame's, or the accounts frozen now
+        before the first frame."""
         return self.latest.book if self.latest else self.state.freeze(self.clock())
 
     def readonly_reason(self, account: str | None = None) -> str | None:
@@ -853,7 +876,7 @@ class Engine:
         frame (it also reads the funding quotes). Risk adds the position's liquidation price
         before and after; if that fails the trim is still offered, with the price unknown.
         """
-        book = self._book()
+        book = self.book()
         preview = self.executor.preview(intent, book, mark=self._risk_mark(intent.key))
         fraction = 1.0 if preview.after <= 0 else float(preview.cut / preview.size)
         try:
@@ -874,7 +897,7 @@ class Engine:
     async def submit(self, intent: Intent, *, cap: Decimal | None = None, hedge: Side | None = None) -> Outcome:
         """Send `intent` as one reduce-only order (or, with `hedge`, an unwind run's blind-venue
         hedge on that side); re-poll its account; note the outcome."""
-        outcome = await self.executor.submit(intent, self._book(), cap=cap, hedge=hedge)
+        outcome = await self.executor.submit(intent, self.book(), cap=cap, hedge=hedge)
         self.emit(EventKind.ORDER, f"{intent.account} {intent.symbol}: {outcome.message}",
                   severity=Severity.WARNING if outcome.status is OrderStatus.REJECTED else Severity.INFO,
                   account=intent.account, symbol=intent.symbol, client_id=outcome.client_id,
@@ -928,7 +951,7 @@ class Engine:
         if setter is None:
             return False
         setter(notional)
-        self._changed()
+        self.changed()
         return True
 
     def reset_kill(self) -> bool:
@@ -938,5 +961,5 @@ class Engine:
         self.emit(EventKind.KILL if done else EventKind.NOTICE,
                   "kill switch reset" if done else "kill switch not reset: its cause has not cleared",
                   **({"after": KillStatus.NORMAL.value, "reset": "yes"} if done else {}))
-        self._changed()
+        self.changed()
         return done

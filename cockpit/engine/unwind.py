@@ -81,7 +81,9 @@ class UnwindFlow:
 
     Args:
         engine: the `cockpit.engine.core.Engine` it drives (its book, executor, journal and
-            events); not imported here, since the engine builds its flow (no import cycle).
+            events), through its public names only (`changed`, `instruments`/`instrument`,
+            `spawn` for the driver, so the engine's stop cancels it); not imported here, since
+            the engine builds its flow (no import cycle).
         reporter: writes the report of a finished run and returns its path.
         order_wait: how long a step waits for its orders to end.
     """
@@ -137,7 +139,7 @@ class UnwindFlow:
                 return CommandResult(False, "the run is not over: abort it first")
             self.engine.journal.save_run(run, now=self.engine.clock(), dismissed=True)
             self.run = None
-            self.engine._changed()
+            self.engine.changed()
             return CommandResult(True, "run dismissed; its report stays on disk")
         if run.state.over:
             return CommandResult(False, f"the run is {run.state.value}")
@@ -184,7 +186,7 @@ class UnwindFlow:
         self._log.append((engine.clock(), self._plan_line(run)))
         self._save(run)
         engine.emit(EventKind.WORKFLOW, f"unwind: {self._plan_line(run)}", run=run.id)
-        engine._changed()
+        engine.changed()
         return CommandResult(True, f"unwind planned: {len(run.steps)} steps; confirm the first, or let it run")
 
     def _planned(self, command: StartUnwind, frame, *, run_id: str, depth=None, top_up=None) -> UnwindRun:
@@ -200,7 +202,7 @@ class UnwindFlow:
         if command.target.kind is TargetKind.KILL_CUT:
             kill_cut = {i.key: i.amount for i in self._kill_intents(frame)}
         settings = PlanSettings(slippage_bound=command.slippage_bound, style=command.style, depth=depth, top_up=top_up)
-        plan = plan_unwind(frame.book, frame.assessment, engine._instruments, command.target, settings=settings,
+        plan = plan_unwind(frame.book, frame.assessment, engine.instruments, command.target, settings=settings,
                            in_flight=in_flight, kill_cut=kill_cut)
         steps = tuple(dataclasses.replace(s, status=StepStatus.OFFERED) if s.kind in _OFFERED else s
                       for s in plan.steps)
@@ -422,8 +424,7 @@ class UnwindFlow:
     def _kick(self) -> None:
         self._wake.set()
         if self._driver is None or self._driver.done():
-            self._driver = asyncio.ensure_future(self._drive())
-            self.engine._tasks.append(self._driver)
+            self._driver = self.engine.spawn(self._drive(), name="unwind-driver")
 
     async def _drive(self) -> None:
         try:
@@ -637,7 +638,7 @@ class UnwindFlow:
         restart recomputes the same orders under the same ids."""
         run = self.run
         step = run.step(seq)
-        ins = self.engine._instruments.get(step.key.account, {}).get(step.key.symbol)
+        ins = self.engine.instrument(step.key.account, step.key.symbol)
         parts = self._parts(step, ins)
         if not parts:
             return "", ""
@@ -819,7 +820,7 @@ class UnwindFlow:
         risk = next((r for r in frame.assessment.positions if r.key == position.key), None) if frame else None
         mark = risk.mark if risk is not None and risk.mark is not None else (
             float(position.mark_price) if position.mark_price is not None else None)
-        ins = self.engine._instruments.get(position.account, {}).get(position.symbol)
+        ins = self.engine.instrument(position.account, position.symbol)
         price, cost = estimate_cost(cut, mark, ins, position.side.opposite) if ins else (None, None)
         return UnwindStep(
             seq=seq, kind=StepKind.CUT, key=position.key, venue=position.venue, layer="", asset=position.asset,
@@ -855,7 +856,7 @@ class UnwindFlow:
                 + (f"; {len(problems)} differences from the plan" if problems else "; positions match the plan"))
         self._event(note)
         run = dataclasses.replace(self.run, state=state, ended=engine.clock(), note=note, orders=self._orders(self.run),
-                                  after=book_figures(frame.book, frame.assessment, engine._instruments),
+                                  after=book_figures(frame.book, frame.assessment, engine.instruments),
                                   events=tuple(self._timeline(self.run)))
         if self.reporter is not None:
             try:
@@ -901,7 +902,7 @@ class UnwindFlow:
             self._save(dataclasses.replace(current, steps=steps))
         else:
             self.run = dataclasses.replace(current, steps=steps)
-            self.engine._changed()
+            self.engine.changed()
 
     def frame_run(self) -> UnwindRun | None:
         """The run as a frame shows it: with its orders as the journal has them now and the
@@ -929,7 +930,7 @@ class UnwindFlow:
         run = dataclasses.replace(run, events=tuple(self._timeline(run)))
         self.engine.journal.save_run(run, now=self.engine.clock())
         self.run = run
-        self.engine._changed()
+        self.engine.changed()
 
     def _timeline(self, run: UnwindRun) -> list[tuple[float, str]]:
         pending, self._log = self._log, []
@@ -939,7 +940,7 @@ class UnwindFlow:
         """A line of the run's timeline, and an event for every terminal and the guard's log (the
         event is journaled at once; the line goes with the run's next transition)."""
         self._log.append((self.engine.clock(), text))
-        self.engine._changed()
+        self.engine.changed()
         self.engine.emit(EventKind.WORKFLOW, f"unwind: {text}", run=self.run.id if self.active else "")
 
     def _note(self, text: str) -> None:

@@ -316,3 +316,24 @@ async def test_a_run_journaled_before_top_ups_carried_their_venues_terms_is_stil
         assert run.id == "r1" and (run.step(top.seq).route, run.step(top.seq).keyed) == ("", False)
     finally:
         journal.close()
+
+
+async def test_stopping_the_engine_ends_the_runs_driver_and_the_step_it_has_out():
+    """The run's driver is one of the engine's tasks (`Engine.spawn`): a stop mid-transfer leaves
+    no task of the run behind, and nothing is written for the step after it (the journal keeps it
+    SENDING, for the next start to look up)."""
+    clock = Clock(NOW)
+    venue = _near(clock, land=False)
+    before = asyncio.all_tasks()
+    engine = await _engine([venue], clock)
+    engine.unwind.top_up_wait = 60.0
+    try:
+        _, top = await _planned(engine)
+        await send(engine, ConfirmStep("r1", top.seq))
+        await until(lambda: venue.top_ups)
+        assert engine.unwind.run.step(top.seq).status is StepStatus.SENDING
+    finally:
+        await engine.stop()
+    assert not {t for t in asyncio.all_tasks() - before if t is not asyncio.current_task() and not t.done()}
+    await asyncio.sleep(1.0)
+    assert engine.journal.last_run().step(top.seq).status is StepStatus.SENDING and len(venue.top_ups) == 1
