@@ -4,6 +4,7 @@ a bad scenario or flag is one line and exit 2."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,18 @@ def test_a_flash_crash_drill_to_flat_writes_the_report_and_prints_the_scores(cap
     for what in ("loss against the plan: ", "time to target: ", "slippage: ", "steps that failed: 0 of "):
         assert what in scores
     assert f"{data['summary']['time_to_target_s']:.2f} s" in scores
+
+
+def test_a_margin_call_drill_confirms_the_top_up_and_its_report_shows_the_money_moved(capsys):
+    assert main(["drill", "margin-call", "--speed", "600"]) == 0
+    out = capsys.readouterr().out
+    _, data = _report(out)
+    (top,) = [s for s in data["steps"] if s["kind"] == "topup"]
+    assert top["account"] == "bybit" and top["status"] == "done" and top["filled"] == top["planned"]
+    assert Decimal(top["planned"]) > 0 and f"arrived: {top['planned']} USDT" in top["detail"]
+    assert f"top-up sent: {top['planned']} USDT into bybit" in out
+    first_cut = min(s["seq"] for s in data["steps"] if s["kind"] == "cut" and s["account"] == "bybit")
+    assert top["seq"] < first_cut
 
 
 def test_with_auto_the_switch_cuts_by_itself_and_its_cut_is_reported_against_the_plan(capsys):

@@ -33,7 +33,11 @@ WALLETS = {"binance": 310_000.0, "bybit": 64_000.0, "okx": 45_000.0, "hyperliqui
 # Spot (or funding) wallet per account, in its settle currency: what a top-up within the venue can
 # move into the perp margin in seconds. Bybit, the account closest to liquidation (its isolated SOL
 # and the thinnest cross margin ratio), holds more than its whole buffer (its rescue need, about
-# 16,000), so a top-up alone restores it; dYdX and Paradex have no such wallet.
+# 16,000), so a top-up alone restores it; dYdX and Paradex have no such wallet. The unwind offers a
+# top-up only for cross positions near liquidation that no rescue from another layer reaches in
+# time; here Binance's and Hyperliquid's spare margin covers any account's rescue, and no cross
+# account is near, so the calm demo never offers one: the `margin-call` scenario (lean perp
+# margins, the reserves in these wallets) does.
 SPOT = {"binance": 25_000.0, "bybit": 20_000.0, "okx": 8_000.0, "hyperliquid": 12_000.0}
 
 # (account, asset, signed USD notional, entry vs mark, leverage). The entry offset makes PnL:
@@ -77,12 +81,16 @@ def _size(notional: float, mark: float, step: Decimal) -> Decimal:
 
 
 def seed_book(world: World) -> None:
-    """Give the world's accounts the demo's wallets (perp and spot), positions and a deposit in flight."""
+    """Give the world's accounts the demo's wallets (perp and spot; a scenario's `[accounts.NAME]`
+    where it sets them), positions and a deposit in flight."""
     ledger = world.ledger
     names = {a.name for a in world.assets}
+    setup = {a.name: a for a in world.scenario.accounts}
     for acc in ledger.accounts:
-        ledger.wallet[acc.index] = WALLETS.get(acc.name, 50_000.0)
-        ledger.spot[acc.index] = SPOT.get(acc.name, 0.0)
+        own = setup.get(acc.name)
+        wallet, spot = (own.wallet, own.spot) if own is not None else (None, None)
+        ledger.wallet[acc.index] = WALLETS.get(acc.name, 50_000.0) if wallet is None else wallet
+        ledger.spot[acc.index] = SPOT.get(acc.name, 0.0) if spot is None else spot
     for name, asset, notional, offset, leverage in BOOK:
         if name not in ledger.by_name or asset not in names:
             continue

@@ -12,6 +12,10 @@ A scenario is TOML::
     regime_switching = true   # assets drift between funding regimes on their own
     vol = "calm"              # the volatility regime at the start
 
+    [accounts.bybit]          # optional: an account's wallets at the start (settle currency)
+    wallet = 20000            # its perp margin wallet (the demo's otherwise)
+    spot = 45000              # its spot (or funding) wallet: what a top-up within the venue moves
+
     [[event]]
     at = "00:02:00"           # seconds, "HH:MM:SS", "MM:SS" or "90s" / "5m" / "1h30m"
     kind = "flash_crash"
@@ -33,7 +37,8 @@ Event kinds (fields in brackets are optional; durations take the same forms as `
 - ``stuck_withdrawal``: account, duration.
 - ``withdraw``: account, amount, to (layer) [route]. ``deposit``: account, amount [from (layer)].
 
-Accounts are the demo's: binance, bybit, okx, hyperliquid, dydx, paradex. Every event may carry a
+Accounts are the demo's: binance, bybit, okx, hyperliquid, dydx, paradex (dYdX and Paradex have no
+spot wallet: ``spot`` is refused there). Every event may carry a
 ``text`` for the event log. `load_scenario` checks everything and raises `ScenarioError` with one
 line naming the file, the line (or field) and what was expected.
 """
@@ -51,9 +56,12 @@ from cockpit.model.tomltext import decode_text, file_label, load_toml
 from cockpit.sim.faults import DEFAULT_RANDOM, FAULT_KINDS
 from cockpit.sim.funding import REGIMES
 from cockpit.sim.prices import VOL_LEVELS
-from cockpit.sim.universe import ACCOUNT_NAMES, ASSET_NAMES
+from cockpit.sim.universe import ACCOUNT_NAMES, ACCOUNTS, ASSET_NAMES, TOP_UP_LAYERS, VENUES
 
-SHIPPED_ORDER = ("calm", "funding-squeeze", "flash-crash", "venue-outage", "bridge-congestion")
+SHIPPED_ORDER = ("calm", "funding-squeeze", "flash-crash", "venue-outage", "bridge-congestion", "margin-call")
+#: Accounts whose venue keeps no spot (or funding) wallet beside the perp margin (`cockpit.sim.topup`).
+NO_SPOT = tuple(name for name, venue, _ in ACCOUNTS
+                if next(v.layer for v in VENUES if v.id == venue) not in TOP_UP_LAYERS)
 REQUIRED = object()
 
 
@@ -90,14 +98,25 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountSetup:
+    """One account's wallets at the start, in its settle currency (None: the demo's)."""
+
+    name: str
+    wallet: float | None = None  # the perp margin wallet
+    spot: float | None = None  # the spot (or funding) wallet a top-up within the venue moves from
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
-    """A checked scenario: name, one-line description, settings and time-ordered events."""
+    """A checked scenario: name, one-line description, settings, time-ordered events, and the
+    accounts whose wallets start other than the demo's."""
 
     name: str
     description: str
     events: tuple[ScenarioEvent, ...] = ()
     settings: Settings = field(default_factory=Settings)
     path: str = ""
+    accounts: tuple[AccountSetup, ...] = ()
 
 
 # --- value checkers: each returns the converted value or raises ValueError("expected ...") ---
@@ -231,7 +250,8 @@ SETTINGS_FIELDS: Fields = {
     "regime_switching": (_bool, True),
     "vol": (_choice(tuple(VOL_LEVELS), "volatility level"), "calm"),
 }
-TOP_FIELDS = ("name", "description", "settings", "event")
+ACCOUNT_FIELDS: Fields = {"wallet": (_positive, None), "spot": (_positive, None)}
+TOP_FIELDS = ("name", "description", "settings", "accounts", "event")
 
 
 class _Lines:
@@ -258,6 +278,12 @@ class _Lines:
             if pattern.match(self.lines[i]):
                 return i + 1
         return None if section is None else section + 1
+
+    def table(self, dotted: str) -> int | None:
+        """Line index of the header ``[dotted]`` (e.g. ``accounts.bybit``), None when absent."""
+        parts = [re.escape(p) for p in dotted.split(".")]
+        pattern = re.compile(r"\s*\[\s*" + r"\s*\.\s*".join(rf"[\"']?{p}[\"']?" for p in parts) + r"\s*\]")
+        return next((i for i, ln in enumerate(self.lines) if pattern.match(ln)), None)
 
     def event(self, index: int) -> int | None:
         """Line index of the header of event number `index` (0-based)."""
@@ -319,7 +345,33 @@ def parse_scenario(text: str, source: str = "<scenario>", default_name: str = ""
         raise _fail(source, lines.key("event", None), "", "field 'event': expected [[event]] tables")
     events = [_event(i, raw, source, lines) for i, raw in enumerate(raw_events)]
     events.sort(key=lambda e: e.at)  # stable: events at the same time keep the file's order
-    return Scenario(name, description, tuple(events), settings, source)
+    return Scenario(name, description, tuple(events), settings, source, _accounts_setup(data, source, lines))
+
+
+def _accounts_setup(data: dict, source: str, lines: _Lines) -> tuple[AccountSetup, ...]:
+    """The ``[accounts.NAME]`` tables, checked: a demo account, numbers >= 0, and ``spot`` only
+    where the venue has a spot wallet."""
+    raw = data.get("accounts", {})
+    if not isinstance(raw, dict):
+        raise _fail(source, lines.key("accounts", None), "", "field 'accounts': expected [accounts.NAME] tables")
+    out = []
+    for name, table in raw.items():
+        header = lines.table(f"accounts.{name}")
+        section = lines.table("accounts")  # `[accounts]` with `bybit = {...}` inside
+        at = header + 1 if header is not None else (
+            lines.key(name, section) if section is not None else lines.key("accounts", None))
+        if name not in ACCOUNT_NAMES:
+            raise _fail(source, at, "[accounts]: ",
+                        f"unknown account {name!r} (expected one of: {', '.join(ACCOUNT_NAMES)})")
+        where = f"[accounts.{name}]: "
+        if not isinstance(table, dict):
+            raise _fail(source, at, where, "expected a table of wallet and spot")
+        values = _check_table(table, ACCOUNT_FIELDS, source, lines, header, where)
+        if values["spot"] is not None and name in NO_SPOT:
+            raise _fail(source, lines.key("spot", header), where,
+                        f"field 'spot': {name} has no spot or funding wallet to top up from (remove the field)")
+        out.append(AccountSetup(name, values["wallet"], values["spot"]))
+    return tuple(out)
 
 
 def _event(i: int, raw: dict, source: str, lines: _Lines) -> ScenarioEvent:

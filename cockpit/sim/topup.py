@@ -15,14 +15,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from cockpit.model import Layer, NotSupported, Rejected, Transfer
+from cockpit.model import NotSupported, Rejected, Transfer
 from cockpit.model.layers import INTERNAL_SECONDS, Route
+from cockpit.sim.universe import TOP_UP_LAYERS  # which layers' accounts have one: the universe's facts
 
 if TYPE_CHECKING:
     from cockpit.sim.world import World
 
-#: Layers whose simulated accounts have a spot wallet to top up from.
-TOP_UP_LAYERS = (Layer.CEX, Layer.HYPERLIQUID)
 ROUTE_LABEL = "internal transfer"
 
 

@@ -326,6 +326,9 @@ def instrument(venue: VenueSpec, asset: AssetSpec) -> Instrument:
     )
 
 
+#: Layers whose simulated accounts have a spot (or funding) wallet to top up from (`cockpit.sim.topup`).
+TOP_UP_LAYERS = (Layer.CEX, Layer.HYPERLIQUID)
+
 # The demo's accounts: (account name, venue id, label). Scenarios name accounts by these names.
 ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("binance", "binanceusdm", "Binance main"),

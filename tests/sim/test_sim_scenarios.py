@@ -10,13 +10,13 @@ from hypothesis import given, settings, strategies as st
 from cockpit.sim import ScenarioError, build_demo, list_scenarios, load_scenario
 from cockpit.sim.scenario import EVENT_FIELDS, parse_scenario, seconds
 
-SHIPPED = ["calm", "funding-squeeze", "flash-crash", "venue-outage", "bridge-congestion"]
+SHIPPED = ["calm", "funding-squeeze", "flash-crash", "venue-outage", "bridge-congestion", "margin-call"]
 
 
 def test_the_shipped_scenarios_are_listed_with_one_line_descriptions():
     listed = list_scenarios()
     names = [n for n, _ in listed]
-    assert names[:5] == SHIPPED
+    assert names[:6] == SHIPPED
     for name, description in listed:
         assert description and "\n" not in description
         assert load_scenario(name).name == name
@@ -43,6 +43,22 @@ def test_a_scenario_loads_from_a_path(tmp_path: Path):
     assert session.scenario_name == "mine" and session.scenario_description == "my test"
 
 
+def test_a_scenario_sets_accounts_wallets_and_leaves_the_others_as_the_demo_has_them(tmp_path: Path):
+    from cockpit.sim import build_world
+    from cockpit.sim.demo import SPOT, WALLETS
+
+    path = tmp_path / "lean.toml"
+    path.write_text('description = "lean"\n[accounts.okx]\nwallet = 21000\nspot = 32000\n'
+                    '[accounts.hyperliquid]\nspot = 0\n')
+    assert [(a.name, a.wallet, a.spot) for a in load_scenario(path).accounts] == [
+        ("okx", 21000.0, 32000.0), ("hyperliquid", None, 0.0)]
+    ledger = build_world(7, path, assets=12).ledger
+    index = {a.name: a.index for a in ledger.accounts}
+    assert ledger.wallet[index["okx"]] == 21000.0 and ledger.spot[index["okx"]] == 32000.0  # okx holds no isolated margin
+    assert ledger.wallet[index["hyperliquid"]] == WALLETS["hyperliquid"] and ledger.spot[index["hyperliquid"]] == 0.0
+    assert ledger.spot[index["binance"]] == SPOT["binance"]
+
+
 BROKEN = [
     ('description = "x"\n[[event]]\nat = 5\nkind = "flashcrash"\n', "line 4", "unknown event kind 'flashcrash'"),
     ('description = "x"\n[[event]]\nat = 5\nkind = "fault"\naccount = "kraken"\nfault = "outage"\n'
@@ -67,6 +83,14 @@ BROKEN = [
     ('description = "x"\n[[event]]\nat = 1\nkind = "bridge_congestion"\nlayer = "solana"\nfactor = 2\n',
      "line 5", "unknown layer 'solana'"),
     ("description = \"x\"\na = " + "[" * 600 + "\n", "", "invalid TOML: nested too deeply"),
+    ('description = "x"\n[accounts.kraken]\nwallet = 5\n', "line 2", "[accounts]: unknown account 'kraken'"),
+    ('description = "x"\n[accounts.bybit]\nwallet = -5\n', "line 3",
+     "[accounts.bybit]: field 'wallet': expected a number >= 0"),
+    ('description = "x"\n[accounts.bybit]\nspot = "lots"\n', "line 3", "field 'spot': expected a number"),
+    ('description = "x"\n[accounts.okx]\nmargin = 5\n', "line 3", "unknown field 'margin' (expected: wallet, spot)"),
+    ('description = "x"\n[accounts.dydx]\nwallet = 5\nspot = 5\n', "line 4",
+     "field 'spot': dydx has no spot or funding wallet"),
+    ('description = "x"\naccounts = 5\n', "line 2", "field 'accounts': expected [accounts.NAME] tables"),
 ]
 
 
