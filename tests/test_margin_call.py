@@ -38,7 +38,7 @@ def _spot(session) -> dict[str, float]:
 
 
 def _top_ups(engine: Engine, session, frame):
-    plan = plan_unwind(frame.book, frame.assessment, engine._instruments, FLAT,
+    plan = plan_unwind(frame.book, frame.assessment, engine.instruments, FLAT,
                        settings=PlanSettings(top_up=_spot(session)))
     return [s for s in plan.steps if s.kind is StepKind.TOPUP]
 
