@@ -53,12 +53,27 @@ def stale_text(data_age: float | None) -> str:
     return "STALE" if data_age is None else f"STALE {age(data_age)}"
 
 
-def position_flags(p: PositionRisk, near_liq: float, *, cut: float | None = None,
-                   data_age: float | None = None) -> str:
-    """Every flag of `p`, most urgent first: the kill switch's proposed `cut` (a fraction),
+def stale_step(data_age: float | None) -> str:
+    """"STALE >30s": the age in coarse steps (10 s under a minute, then 1 min, 10 min, 1 h), for
+    a text that must not change every second (the pane's border: each change repaints all of
+    the pane, every second over SSH)."""
+    if data_age is None:
+        return "STALE"
+    for limit, step in ((60, 10), (600, 60), (3600, 600)):
+        if data_age < limit:
+            break
+    else:
+        step = 3600
+    floor = int(data_age // step) * step
+    return f"STALE <{age(step)}" if floor == 0 else f"STALE >{age(floor)}"
+
+
+def flag_parts(p: PositionRisk, near_liq: float, *, cut: float | None = None,
+               data_age: float | None = None, coarse: bool = False) -> list[str]:
+    """Each flag of `p` as text, most urgent first: the kill switch's proposed `cut` (a fraction),
     near liquidation (`near_liq`: the assessment's `near_liq_distance`), over a sizing limit,
-    stale (`data_age`: its account's age). A trim risk suggests without a flag (within the
-    tolerance over its limit) reads "kelly −1%"."""
+    stale (`data_age`: its account's age; in steps when `coarse`, see `stale_step`). A trim risk
+    suggests without a flag (within the tolerance over its limit) reads "kelly −1%"."""
     parts = []
     if cut is not None:
         parts.append(f"CUT {cut:.0%}")
@@ -69,8 +84,25 @@ def position_flags(p: PositionRisk, near_liq: float, *, cut: float | None = None
     elif cut is None and p.trim_fraction > 0:
         parts.append(f"{limit_name(p)} {MINUS}{p.trim_fraction:.0%}")
     if "stale" in p.flags:
-        parts.append(stale_text(data_age))
-    return " ".join(parts)
+        parts.append(stale_step(data_age) if coarse else stale_text(data_age))
+    return parts
+
+
+def position_flags(p: PositionRisk, near_liq: float, *, cut: float | None = None,
+                   data_age: float | None = None) -> str:
+    """Every flag of `p` in one line (`flag_parts`), most urgent first."""
+    return " ".join(flag_parts(p, near_liq, cut=cut, data_age=data_age))
+
+
+def fit_flags(parts: list[str], width: int | None) -> str:
+    """`parts` (`flag_parts`) in `width` cells: all of them where they fit, else the first in
+    full and how many more ("OVER kelly −11% +1"; the pane's border has them all for the
+    selected row), else the first alone (cut by the table where even that does not fit)."""
+    text = " ".join(parts)
+    if width is None or len(text) <= width or len(parts) < 2:
+        return text
+    more = f"{parts[0]} +{len(parts) - 1}"
+    return more if len(more) <= width else parts[0]
 
 
 def suggested_trim(p: PositionRisk) -> float | None:

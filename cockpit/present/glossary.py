@@ -200,17 +200,19 @@ POSITIONS = _entries(
     ("…a (↑396%a)", "the account-level move of a cross account: every price moving together by that much "
                     "liquidates the whole account. Its direction is the account's, not the position's: a long "
                     "in a net-short account is liquidated by a rise. acct: account-level, distance unknown"),
-    ("APR", "the funding APR of the position's symbol: + longs pay shorts, − shorts pay longs"),
+    ("APR", "the funding APR of the position's symbol: + longs pay shorts, − shorts pay longs (left out "
+            "where the table is too narrow for the flags beside it: the heatmap shows it)"),
     ("Fund/d", "what the position earns (+) or pays (−) in funding per day at the current rate, USD"),
-    ("Flags", "what needs a look, most urgent first: CUT, LIQ, OVER, STALE (the selected row's in full on "
-              "the pane's lower border)"),
+    ("Flags", "what needs a look, most urgent first: CUT, LIQ, OVER, STALE; \"+1\" where one more does not "
+              "fit (the selected row's in full on the pane's lower border)"),
     ("CUT 30%", "the kill switch proposes cutting 30% of this position (the accept key sends it)"),
     ("LIQ 6.4%<10%", "6.4% from liquidation, nearer than the 10% the flag starts at"),
     ("OVER max-loss −11%", "over its tightest sizing limit (by more than 2%), here max-loss; trimming 11% of it "
                            "meets the limit (the apply-flag key does it, asking first). The limits: "
                            + SIZING_LIMITS),
     ("kelly −1%", "a trim within the 2% tolerance over its limit: not flagged"),
-    ("STALE 12s", "its account's data is 12 s old (not LIVE): last-known figures, never acted on by the rules"),
+    ("STALE 12s", "its account's data is 12 s old (not LIVE): last-known figures, never acted on by the rules; "
+                  "on the border in steps (STALE >10s)"),
     ("Σ ASSET net / gross", "the asset across every venue: net = longs − shorts, gross = their sum (USD)"),
     ("eff. lev (gross)", "effective leverage: gross exposure after cross-margin offsets ÷ equity; the gross "
                          "leverage in brackets where offsets make it differ"),

@@ -68,3 +68,23 @@ def test_the_apply_key_says_why_it_has_nothing_to_apply():
     assert flags.apply_refusal(None, 0.10).startswith("No flagged position selected")
     nothing = flags.apply_refusal(_row("over-limit", trim=0.0), 0.10, keys=keys)
     assert "risk suggests no trim" in nothing and nothing.endswith("with w")
+
+
+def test_a_narrow_flags_cell_shows_the_first_flag_in_full_and_how_many_more():
+    p = _row("near-liq", "over-limit", "stale", distance=0.05, trim=0.25, reason="leverage")
+    parts = flags.flag_parts(p, 0.10, cut=0.3, data_age=5.0)
+    assert " ".join(parts) == flags.position_flags(p, 0.10, cut=0.3, data_age=5.0)
+    assert flags.fit_flags(parts, 60) == "CUT 30% LIQ 5.0%<10% OVER leverage −25% STALE 5.0s"
+    assert flags.fit_flags(parts, 16) == "CUT 30% +3"
+    assert flags.fit_flags(parts[2:], 22) == "OVER leverage −25% +1"
+    assert flags.fit_flags(parts[2:], 18) == "OVER leverage −25%"  # no room for "+1": the first alone
+    assert flags.fit_flags(parts, None) == " ".join(parts)
+
+
+def test_a_stale_age_on_the_border_moves_in_steps_not_by_the_second():
+    assert [flags.stale_step(a) for a in (None, 4.0, 12.0, 19.9, 20.0, 59.0, 61.0, 119.0, 700.0)] == [
+        "STALE", "STALE <10s", "STALE >10s", "STALE >10s", "STALE >20s", "STALE >50s", "STALE >1m", "STALE >1m",
+        "STALE >10m"]
+    p = _row("stale")
+    assert flags.flag_parts(p, 0.10, data_age=13.0) == ["STALE 13s"]
+    assert flags.flag_parts(p, 0.10, data_age=13.0, coarse=True) == ["STALE >10s"]

@@ -201,3 +201,31 @@ async def test_columns_that_grow_take_the_room_a_wide_table_has_left_in_their_or
         await pilot.resize_terminal(24, 6)  # and back: the drawn lines follow the widths
         await pilot.pause()
         assert _line(table, 1).startswith(" hyperliq… ")
+
+
+class _LeastApp(App):
+    def compose(self) -> ComposeResult:
+        yield KeyedTable([Column("name", "Name", 6, 0, "left", grow=6, least=8), Column("value", "Value", 5, 0),
+                          Column("apr", "APR", 4, 0, yields=1),
+                          Column("note", "Note", 6, 0, "left", grow=20, least=12)])
+
+
+async def test_a_column_short_of_its_least_gets_it_first_and_a_yielding_column_makes_way_for_it():
+    app = _LeastApp()
+    async with app.run_test(size=(40, 6)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.show([("a", ("hyperliquid", "1", "+11%", "OVER max-loss −11%"))])
+        await pilot.pause()
+        # 39 cells: 25 needed, 14 spare. The note, furthest from its least, gets its 6 first,
+        # the name its 2; the rest goes to the growing columns in order. APR stays.
+        assert [(c.key, c.width) for c in table._shown] == [("name", 12), ("value", 5), ("apr", 4), ("note", 14)]
+        await pilot.resize_terminal(31, 6)
+        await pilot.pause()
+        # 30 cells: 5 spare, 8 short of the leasts: APR makes way (5 more), the note gets its
+        # least, the name its least and then 2 of its grow.
+        assert [(c.key, c.width) for c in table._shown] == [("name", 10), ("value", 5), ("note", 12)]
+        assert _line(table, 1).rstrip().endswith("OVER max-lo…") and "+11%" not in _line(table, 1)
+        assert table.width_of("note") == 12 and table.width_of("apr") is None
+        await pilot.resize_terminal(60, 6)  # room again: APR is back
+        await pilot.pause()
+        assert "+11%" in _line(table, 1) and table.room_for(0) == 9 + 6 + 5 + 13

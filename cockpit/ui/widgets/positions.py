@@ -20,9 +20,10 @@ from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.table import Column, KeyedTable, styled
 
 COLUMNS = [
-    # Names and flags take the room a wide pane has left (`Column.grow`): the longest account name in full.
-    Column("acct", "Account", 9, 0, "left", grow=2),
-    Column("layer", "Layer", 9, 1, "left", grow=2),
+    # Names and flags take the room a wide pane has left (`Column.grow`): the longest account name
+    # in full ("hyperliquid", `least`).
+    Column("acct", "Account", 9, 0, "left", grow=2, least=11),
+    Column("layer", "Layer", 9, 1, "left", grow=2, least=11),
     Column("asset", "Asset", 5, 0, "left"),
     Column("side", "Side", 5, 0, "left"),
     Column("size", "Size", 8, 1),
@@ -33,9 +34,13 @@ COLUMNS = [
     Column("lev", "Lev", 5, 2),
     Column("liq", "Liq", 8, 2),
     Column("dist", "Liq Δ", 7, 0),
-    Column("apr", "APR", 6, 0),
+    # Beside the heatmap (which shows each held cell's APR) a narrow table leaves APR out before
+    # the flags are cut (`Column.yields`): 120×40 shows "OVER kelly −11%" in full.
+    Column("apr", "APR", 6, 0, yields=1),
     Column("fday", "Fund/d", 7, 1),
-    Column("flags", "Flags", 10, 0, "left", grow=24),  # "CUT 30% LIQ 6.5%<10% OVER max-loss −11%"
+    # "CUT 30% LIQ 6.5%<10% OVER max-loss −11%"; at least its first flag ("OVER asset-gross −11%"
+    # is cut after the limit's name) and how many more (`flags.fit_flags`).
+    Column("flags", "Flags", 10, 0, "left", grow=24, least=16),
 ]
 
 class SortOrder(str, Enum):
@@ -148,23 +153,25 @@ class PositionsTable(KeyedTable):
             if not isinstance(row, PositionRisk):
                 return _summary(*row)
             # What the row is formatted from besides itself: its proposed cut, the near-liq
-            # distance, and a stale row's data age.
-            extra = (cuts.get(row.key), near, ages.get(row.account) if "stale" in row.flags else None)
+            # distance, a stale row's data age and the Flags column's width (read as the row is
+            # drawn: a resize draws the rows again).
+            extra = (cuts.get(row.key), near, ages.get(row.account) if "stale" in row.flags else None,
+                     self.width_of("flags"))
             known = last.get(row.key)
             if known is not None and known[0] == row and known[1] == extra:
                 formatted[row.key] = known
                 return known[2]
-            done = formatted[row.key] = (row, extra, _row(row, colors, cuts, near, extra[2]))
+            done = formatted[row.key] = (row, extra, _row(row, colors, cuts, near, extra[2], extra[3]))
             return done[2]
 
         self.show_rows(keys, cells)
 
 
 def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[PositionKey, float], near_liq: float,
-         data_age: float | None = None) -> tuple:
+         data_age: float | None = None, flags_width: int | None = None) -> tuple:
     """One position's cells; `cuts` are the kill switch's proposed cuts by position key,
     `near_liq` the assessment's near-liquidation distance, `data_age` its account's data age
-    (what a stale flag says)."""
+    (what a stale flag says), `flags_width` the Flags column's width (`flags.fit_flags`)."""
     up, down, warn = colors.get("pnl-up", ""), colors.get("pnl-down", ""), colors.get("flag-warn", "")
     side = styled("LONG", up) if p.side is Side.LONG else styled("SHORT", down)
     upnl = styled(fmt.money(p.upnl, signed=True), up if (p.upnl or 0) >= 0 else down)
@@ -179,7 +186,8 @@ def _row(p: PositionRisk, colors: dict[str, str], cuts: dict[PositionKey, float]
     dist_cell = styled(dist, f"bold {warn}" if near else "")
     fday = p.funding_per_day
     fday_cell = styled(fmt.money(fday, signed=True), (down if (fday or 0) < 0 else up) if fday else "")
-    flags = flag_text.position_flags(p, near_liq, cut=cuts.get(p.key), data_age=data_age)
+    parts = flag_text.flag_parts(p, near_liq, cut=cuts.get(p.key), data_age=data_age)
+    flags = flag_text.fit_flags(parts, flags_width)
     flag_cell = styled(flags, warn if WARN_FLAGS.intersection(p.flags) else "")
     lev = fmt.leverage(p.leverage, compact=True)
     return (
@@ -246,11 +254,14 @@ class PositionsPane(BasePane):
 def flag_hint(p: PositionRisk, frame: Frame, key: str) -> str:
     """The selected row's flags in full ("binance SOL: OVER max-loss −11% · f trims 11% (to the
     max-loss limit, $56k)"), "" when it has none; `key` is this terminal's apply-flag key, named
-    only where there is a trim to apply (never on a read-only cockpit)."""
+    only where there is a trim to apply (never on a read-only cockpit). A stale row's age is
+    in steps ("STALE >30s", `flags.stale_step`): the border is drawn again with all of the pane
+    whenever its text changes, and the row's own cell has the age to the second."""
     a = frame.assessment
     account = frame.book.account(p.account)
     age = account.age if account is not None and "stale" in p.flags else None
-    text = flag_text.position_flags(p, a.near_liq_distance, cut=proposed_cuts(a).get(p.key), data_age=age)
+    text = " ".join(flag_text.flag_parts(p, a.near_liq_distance, cut=proposed_cuts(a).get(p.key), data_age=age,
+                                         coarse=True))
     if not text:
         return ""
     if flag_text.suggested_trim(p) is not None and not frame.orders_off(p.account):

@@ -48,6 +48,11 @@ class Column:
     `grow` is how many more cells it takes when the table has room to spare once the tier's
     columns are shown (names and texts that are cut with an ellipsis at `width`): the room goes
     to the growing columns in their order, each up to its `grow`.
+
+    `least` is the width a growing column needs to say what it must (the Flags column: its most
+    urgent flag in full): it gets that before any other column grows, and where the tier's
+    columns leave less, the columns with a `yields` rank are left out for it, 1 first (a column
+    another pane shows beside the table), as long as that is needed. 0: never left out.
     """
 
     key: str
@@ -56,6 +61,8 @@ class Column:
     tier: int = 0
     justify: str = "right"
     grow: int = 0
+    least: int = 0
+    yields: int = 0
 
 
 class Styled(NamedTuple):
@@ -210,6 +217,15 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
                 best = tier
         return best
 
+    def room_for(self, tier: int = 2) -> int:
+        """The cells the columns of `tier` need with each growing column at its `least` and none
+        left out for it (the scrollbar's column not counted)."""
+        return sum(max(c.width, c.least) + 1 for c in self.all_columns if c.tier <= tier)
+
+    def width_of(self, key: str) -> int | None:
+        """The width column `key` is drawn at now (None when it is not shown)."""
+        return next((c.width for c in self._shown if c.key == key), None)
+
     def set_tier(self, tier: int) -> None:
         """Show the columns of layout tier `tier` (0 narrow, 1 medium, 2 wide)."""
         if tier != self.tier or not self._shown:
@@ -217,7 +233,8 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
             self._layout_columns()
 
     def _layout_columns(self) -> None:
-        picks = tuple(i for i, c in enumerate(self.all_columns) if c.tier <= self.tier)
+        picks = _yielded(self.all_columns, [i for i, c in enumerate(self.all_columns) if c.tier <= self.tier],
+                         self._room)
         shown = _grown([self.all_columns[i] for i in picks], self._room)
         layout = (picks, tuple(c.width for c in shown))
         if layout == self._layout and self._shown:
@@ -229,6 +246,7 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
             x += col.width + 1  # one space between columns, inside each column's cells
         self._starts, self._width = tuple(starts), x
         self._sigs = [None] * len(self._keys)  # the look of a row depends on the columns shown
+        self._cells = [None] * len(self._keys)  # and so may its cells (`width_of`): built again
         self._sig_of, self._sig_next = {}, {}
         self._update_virtual_size()
         if self.is_attached:
@@ -660,18 +678,39 @@ class KeyedTable(DirectLines, SteadyScrollView, can_focus=True):
         return _simplify(segments)
 
 
+def _yielded(columns: list[Column], picks: list[int], room: int) -> tuple[int, ...]:
+    """`picks` (indexes into `columns`) less the yielding columns that must make way, 1 first,
+    for the growing columns' `least` widths in `room` cells (all kept while `room` is unknown)."""
+    picks = list(picks)
+    short = sum(max(0, columns[i].least - columns[i].width) for i in picks) \
+        - (room - sum(columns[i].width + 1 for i in picks))
+    for i in sorted((i for i in picks if columns[i].yields), key=lambda i: columns[i].yields):
+        if short <= 0 or room <= 0:
+            break
+        picks.remove(i)
+        short -= columns[i].width + 1
+    return tuple(picks)
+
+
 def _grown(columns: list[Column], room: int) -> list[Column]:
-    """`columns` with the room left over in `room` cells given to the growing ones, in order,
-    each up to its `grow` (one space before each column is part of the need)."""
+    """`columns` with the room left over in `room` cells given to the growing ones: first each
+    up to its `least`, then in order, each up to its `grow` (one space before each column is
+    part of the need)."""
     spare = room - sum(c.width + 1 for c in columns)
     if spare <= 0 or not any(c.grow for c in columns):
         return columns
-    out = []
-    for col in columns:
-        extra = min(col.grow, spare)
-        spare -= extra
-        out.append(replace(col, width=col.width + extra) if extra else col)
-    return out
+    extra = [0] * len(columns)
+    # The column furthest from its least first: a flag cut mid-word says less than a name cut
+    # by a letter or two.
+    for k in sorted(range(len(columns)), key=lambda k: columns[k].width - columns[k].least):
+        col = columns[k]
+        extra[k] = min(max(0, col.least - col.width), col.grow, spare)
+        spare -= extra[k]
+    for k, col in enumerate(columns):
+        more = min(col.grow - extra[k], spare)
+        extra[k] += more
+        spare -= more
+    return [replace(col, width=col.width + e) if e else col for col, e in zip(columns, extra)]
 
 
 def _simplify(segments: list[Segment]) -> list[Segment]:
