@@ -126,6 +126,32 @@ def _cell_view(c: FundingCell, v: float | None, stats: CellStats | None, view: H
     return CellView(text, None if dim else heat(v, saturation), c.held is not None, dim)
 
 
+def venue_header(venues: tuple[str, ...], label: int, cell: int, width: int) -> str:
+    """The heatmap's header after its `label` column: each venue's name over its `cell`-wide
+    column, right-aligned as the APRs are; `width` is the whole line's.
+
+    A name longer than its column borrows the room its neighbours' shorter names leave (one
+    space apart, in order): "hyperliquid" over a 9-cell column beside "okx" and "dydx". That
+    is kept only when every name then still starts over its own column (it reads as that
+    column's); else each name is cut to its column, as narrow cells always were ("binanc").
+    """
+    starts, free = [], label  # `free`: the first cell a name may take (one space after the last)
+    for k, name in enumerate(venues):
+        start = max(free, label + (k + 1) * cell - 1 - len(name))
+        starts.append(start)
+        free = start + len(name) + 1
+    limit = width  # past the last cell a name may take, from the right
+    for k in range(len(venues) - 1, -1, -1):
+        starts[k] = min(starts[k], limit - len(venues[k]))
+        limit = starts[k] - 1
+    if not all(label + k * cell <= x < label + (k + 1) * cell for k, x in enumerate(starts)):
+        return "".join(v[: cell - 1].rjust(cell - 1) + " " for v in venues)
+    line = [" "] * ((starts[-1] + len(venues[-1]) + 1 - label) if venues else 0)
+    for x, name in zip(starts, venues):
+        line[x - label: x - label + len(name)] = name
+    return "".join(line)
+
+
 def options_line(view: HeatView, hidden: int, keys: dict[str, str]) -> str:
     """The view's choices, each with the key that changes it."""
     scale = "relative" if view.relative else f"fixed ±{SATURATION * 100:.0f}%"
@@ -232,6 +258,6 @@ def ledger_cells(line: LedgerLine) -> tuple[str, ...]:
     return (line.day, line.account, line.symbol, booked, str(line.payments), est, "≠" if line.disagrees else "")
 
 
-__all__ = ["CellView", "HeatView", "LEDGER_LEGEND", "LEDGER_TERMS", "MIN_OI_STEPS", "PERIODS", "SATURATION", "Shown", "asset_lines",
+__all__ = ["CellView", "HeatView", "LEDGER_LEGEND", "LEDGER_TERMS", "MIN_OI_STEPS", "PERIODS", "SATURATION", "Shown", "asset_lines", "venue_header",
            "card", "heat", "ledger_cells", "ledger_header", "legend", "options_line", "positive_share", "shown",
            "sources_line", "value"]

@@ -57,3 +57,20 @@ def test_the_card():
     assert lines[1].startswith("last +0.0274% = +30% APR · predicted +0.0300% · every 8h, next in 1.0h")
     assert lines[2] == "open interest $2.0B · you are long: you pay $82/day"
     assert "no history yet" in lines[3]
+
+
+VENUES = ("binanceusdm", "bybit", "okx", "hyperliquid", "dydx", "paradex")
+
+
+def test_the_venue_header_names_venues_in_full_by_borrowing_their_neighbours_room():
+    """From 9-cell columns (6 venues in 60 cells) every name is whole, each starting over its own
+    column; in 7-cell ones they cannot all be, and each is cut to its column as before."""
+    header = pf.venue_header(VENUES, 6, 9, 60)
+    assert header.split() == list(VENUES)
+    for k, name in enumerate(VENUES):
+        x = 6 + header.index(name)
+        assert 6 + 9 * k <= x < 6 + 9 * (k + 1)  # it starts over its own column
+    assert pf.venue_header(VENUES, 6, 7, 50).split() == ["binanc", "bybit", "okx", "hyperl", "dydx", "parade"]
+    # Names that fit their columns are right-aligned over them, as the APRs are.
+    assert pf.venue_header(("okx", "dydx"), 6, 7, 20) == "   okx   dydx "
+    assert pf.venue_header((), 6, 7, 20) == ""

@@ -47,6 +47,7 @@ from cockpit.ui.panes import PANES
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.sending import CommandSender
 from cockpit.ui.tabs import ALL, TabbedViews, tab_line
+from cockpit.ui.widgets.heatmap import FundingHeatmap
 from cockpit.ui.widgets.keybar import KeyBar
 from cockpit.ui.widgets.line import Line
 from cockpit.ui.widgets.positions import PositionsTable, proposed_cuts
@@ -68,6 +69,16 @@ GATED = frozenset({"positions.trim_tenth", "positions.trim", "positions.trim_hal
 NARROW_WIDTH = 100
 SHORT_HEIGHT = 30
 TALL_HEIGHT = 50  # from here the plan in the Playbook pane gets more rows (`-tall` in cockpit.tcss)
+RIGHT_WIDTH = 52  # the right column's width (`#right` in cockpit.tcss): the heatmap's 6 venues in narrow cells
+BORDERS = 2  # a pane's border, left and right
+
+
+def right_width(width: int, venues: int, left_need: int) -> int:
+    """The right column's width in the all-panes view of a `width`-wide screen: 52, growing with
+    the width as far as the left column keeps `left_need` cells (the Positions pane: every column
+    with the flags at their least) and the heatmap uses (its `venues` in wide cells); from a
+    9-cell column the heatmap's header names every venue in full."""
+    return max(RIGHT_WIDTH, min(width - left_need, FundingHeatmap.width_for(venues) + BORDERS))
 
 
 class CockpitScreen(CommandSender, TabbedViews, StyledOnceScreen):
@@ -120,6 +131,8 @@ class CockpitScreen(CommandSender, TabbedViews, StyledOnceScreen):
         self._asleep = False  # covered by a screen that follows the frames itself (`on_screen_suspend`)
         self._runs_seen: set[str] = set()  # runs whose screen was opened once (by hand or on sight)
         self._offered: tuple | None = None  # what the book's keys offer on the key bar (see `check_action`)
+        self._venues = 0  # the venues the right column was sized for (`_size_columns`)
+        self._right_width: int | None = None  # its width as set (None: the stylesheet's)
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -176,12 +189,24 @@ class CockpitScreen(CommandSender, TabbedViews, StyledOnceScreen):
             self.query_one(f"#{column}").display = shown is None or self._pane(shown).column == column
         self.set_class(single, "-single")
         self.set_class(self.size.height >= TALL_HEIGHT, "-tall")
+        self._size_columns(single)
         tabs = self.query_one("#tabs", Line)
         tabs.display = single
         if single:
             panes = [(self._zoom_key(number, pane), pane.title, pane.pane_id == shown)
                      for number, pane in enumerate(self.panes, 1)]
             tabs.show(tab_line(self.app, panes, "view.all", "view.next"))
+
+    def _size_columns(self, single: bool) -> None:
+        """Give the right column its width (`right_width`): the whole body for one pane."""
+        venues = len(self.frame.assessment.venues) if self.frame is not None else 0
+        left_need = self.query_one(PositionsTable).room_for(2) + 1 + BORDERS  # + its scrollbar
+        width = None if single else right_width(self.size.width, venues, left_need)
+        self._venues = venues
+        right = self.query_one("#right")
+        if width != self._right_width:  # a new width lays the screen out again
+            self._right_width = width
+            right.styles.width = width  # None: the stylesheet's (`.-single #right`)
 
     def _zoom_key(self, number: int, pane: BasePane) -> str:
         """The key that zooms `pane` as this terminal has it (its number when it has no binding)."""
@@ -244,6 +269,8 @@ class CockpitScreen(CommandSender, TabbedViews, StyledOnceScreen):
         """Update every pane from `frame`, in place (while another full screen covers this one,
         only when it shows again: see `_covered`)."""
         self.frame = frame
+        if len(frame.assessment.venues) != self._venues and self.is_mounted:
+            self._apply_layout()  # the heatmap's room follows its venues
         self._announce_down(frame)
         colors = self.app.theme_variables
         a = frame.assessment
@@ -339,7 +366,6 @@ class CockpitScreen(CommandSender, TabbedViews, StyledOnceScreen):
         Imported here, not at start: the plots bring numpy (through textual-plot), which an
         attached terminal that never opens them does not load."""
         from cockpit.ui.screens.plots import PlotsScreen
-        from cockpit.ui.widgets.heatmap import FundingHeatmap
 
         heatmaps = self.query(FundingHeatmap)
         cell = heatmaps.first().current_key() if heatmaps else None

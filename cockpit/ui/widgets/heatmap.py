@@ -109,11 +109,22 @@ class FundingHeatmap(Widget, can_focus=True):
             )
         return self._gradient
 
+    @staticmethod
+    def width_for(venues: int) -> int:
+        """The width at which `venues` venues get wide cells (the most the heatmap uses)."""
+        return LABEL + WIDE_CELL * venues
+
     @property
     def cell_width(self) -> int:
-        """7 columns a cell, or 12-13 where the widget has room for what you earn per day there."""
+        """The columns a cell takes: 7, more where the widget has room (its APR right-aligned
+        under a name that may then be longer), 12-13 with what you earn per day there (`wide`)."""
         per = (self.size.width - LABEL) // max(1, len(self.venues))
-        return CELL if per < WIDE_CELL - 1 else WIDE_CELL if per >= WIDE_CELL else WIDE_CELL - 1
+        return max(CELL, min(per, WIDE_CELL))
+
+    @property
+    def wide(self) -> bool:
+        """Cells wide enough for what you earn per day there (or the share positive)."""
+        return self.cell_width >= WIDE_CELL - 1
 
     def update_from(self, frame: Frame, view: pf.HeatView | None = None) -> None:
         """Show the cells of `frame` under `view` (default: the current one); keeps the cursor on
@@ -122,7 +133,7 @@ class FundingHeatmap(Widget, can_focus=True):
         self.view = view or self.view
         current = self.current_key()
         cw = self.cell_width
-        shown = pf.shown(frame, self.view, extra=0 if cw == CELL else cw - CELL)
+        shown = pf.shown(frame, self.view, extra=cw - CELL if self.wide else 0)
         every = {(c.asset, c.venue): c for c in frame.assessment.funding}  # one pass, not a search per cell
         cells = {k: every[k] for k in shown.cells if k in every}
         if (cells == self.cells and shown.cells == self.looks and shown.assets == self.assets
@@ -258,7 +269,7 @@ class FundingHeatmap(Widget, can_focus=True):
         base = base if base is not None else self.rich_style
         cw = self.cell_width
         if y == 0:
-            text = "Asset".ljust(LABEL) + "".join(v[: cw - 1].rjust(cw - 1) + " " for v in self.venues)
+            text = "Asset".ljust(LABEL) + pf.venue_header(self.venues, LABEL, cw, width)
             return Strip([Segment(text, base + Style(bold=True))]).adjust_cell_length(width, base)
         row = self._top + y - 1
         if row >= len(self.assets):
@@ -282,8 +293,8 @@ class FundingHeatmap(Widget, can_focus=True):
             # Last-known (account not LIVE), or an APR that cannot be annualised or has no
             # history for the period: no heat, dim, "?".
             style = base + Style(dim=True, italic=True, reverse=selected and self.has_focus, underline=selected)
-            return Segment(look.text.ljust(cw - 1)[: cw - 1] + "?", style)
-        return Segment(look.text.ljust(cw - 1)[: cw - 1] + " ", self._heat_style(look.heat, look.held, selected))
+            return Segment(look.text.rjust(cw - 1)[: cw - 1] + "?", style)
+        return Segment(look.text.rjust(cw - 1)[: cw - 1] + " ", self._heat_style(look.heat, look.held, selected))
 
     def _heat_style(self, heat: float, held: bool, selected: bool) -> Style:
         """The style of a coloured cell, kept per colour (the gradient and the contrast colour
@@ -357,7 +368,7 @@ class FundingPane(BasePane):
         self.query_one("#funding-options", Line).show(Text(
             pf.options_line(heatmap.view, shown.hidden if shown else 0, keys), no_wrap=True, overflow="ellipsis"))
         legend = pf.legend(heatmap.view, shown.saturation if shown else pf.SATURATION,
-                           wide=heatmap.cell_width != CELL)
+                           wide=heatmap.wide)
         self.query_one("#funding-legend", Line).show(Text(legend))
 
     def _update_detail(self) -> None:
