@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 #: Bumped whenever a message changes shape; both ends refuse another version with one line.
-VERSION = 5
+VERSION = 6
 
 #: The longest line a guard reads from a terminal (a command is a few hundred bytes).
 MAX_REQUEST = 64 * 1024

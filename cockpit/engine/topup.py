@@ -19,6 +19,12 @@ hands it here:
     lags; another transfer may have the same amount), so the step ends UNKNOWN, naming any
     candidate the search found, and the run pauses: a person checks the venue, then marks it
     arrived (`ConfirmStep`) or not (`SkipStep`).
+  - **not keyed, but answered with the venue's own id** (`top_up_venue_id`: Binance's tranId):
+    the id is journaled on the step (`UnwindStep.transfer_id`) before the wait for its arrival,
+    and a restart that finds the step SENDING looks the transfer up by it, never by amount: found,
+    it is followed to its arrival as before the restart; not in the venue's history after `TRIES`
+    looks, the step is UNKNOWN as above, never sent again. Hyperliquid's answer names no transfer:
+    nothing is kept there, and a restart leaves its step UNKNOWN.
   A look-up that cannot answer is never taken as "not sent": after `TRIES` the step is UNKNOWN.
 * **Refused**: a definite refusal (`Rejected`, `NotSupported`, `AuthError`) of the send fails the
   step at once, with the venue's words; it is never retried.
@@ -115,7 +121,11 @@ async def send(flow: Any, seq: int) -> None:
     flow._event(f"step {seq}: top-up of {step.amount} {step.unit} into {step.key.account}'s perp margin "
                 + ("looked up after a restart" if resumed else "sent") + f" ({cid})")
     try:
-        transfer = await _send_once(flow, venue, step, cid, look_first=resumed)
+        if resumed and step.transfer_id:  # its send was answered: found by the venue's id, never resent
+            transfer = await _find_sent(flow, venue, step, cid)
+        else:
+            transfer = await _send_once(flow, venue, step, cid, look_first=resumed)
+            _keep_venue_id(flow, venue, step, cid, transfer)
         transfer = await _arrival(flow, venue, step, cid, transfer)
     except (Rejected, NotSupported, AuthError) as error:
         _judge(flow, seq, None, f"refused: {error.reason}")
@@ -135,7 +145,7 @@ async def _send_once(flow: Any, venue: Any, step: UnwindStep, cid: str, *, look_
     for _ in range(TRIES):
         if look_first:
             try:
-                found = await _look(venue, step, cid, flow.run.started, timeout)
+                found = await _look(flow, venue, step, cid)
             except VenueError as error:  # not an answer: never resend on a guess
                 looked = f"; the look-up failed ({error.reason})"
                 await asyncio.sleep(POLL)
@@ -155,11 +165,43 @@ async def _send_once(flow: Any, venue: Any, step: UnwindStep, cid: str, *, look_
     raise _Open(f"{why}{looked}; not learnt after {TRIES} tries")
 
 
-async def _look(venue: Any, step: UnwindStep, cid: str, since: float, timeout: float) -> Transfer | None:
-    """`cid`'s transfer as the venue has it; raises when the venue cannot say (so nothing is
-    resent on a guess)."""
+def _keep_venue_id(flow: Any, venue: Any, step: UnwindStep, cid: str, transfer: Transfer) -> None:
+    """Journal the venue's own id of the transfer on the step, before its arrival is awaited,
+    where the venue finds the transfer by it (`top_up_venue_id`): a restart then looks up this
+    very transfer (`_find_sent`). Nothing where the answer names no transfer (Hyperliquid's id is
+    cockpit's own label of the send, which its history cannot match)."""
+    if getattr(venue, "top_up_venue_id", False) is True and transfer.id:
+        flow._update(flow.run, flow.run.step(step.seq), transfer_id=transfer.id,
+                     detail=f"top-up {cid} sent: the venue's transfer {transfer.id}")
+
+
+async def _find_sent(flow: Any, venue: Any, step: UnwindStep, cid: str) -> Transfer:
+    """The top-up a restart found SENDING whose send the venue had answered with its own id
+    (`UnwindStep.transfer_id`), looked up by that id (`TRIES` looks). It is never sent again: a
+    history that does not show it, or a venue that cannot say, leaves it open (`_Open`)."""
+    why = "not in its history"
+    for attempt in range(TRIES):
+        if attempt:
+            await asyncio.sleep(POLL)
+        try:
+            found = await _look(flow, venue, step, cid)
+        except VenueError as error:  # not an answer: look again, never resend
+            why = f"the look-up failed ({error.reason})"
+            continue
+        if found is not None:
+            return found
+        why = "not in its history"
+    raise _Open(f"a restart found it sent and answered with the venue's transfer {step.transfer_id}, "
+                f"{why} after {TRIES} looks")
+
+
+async def _look(flow: Any, venue: Any, step: UnwindStep, cid: str) -> Transfer | None:
+    """`cid`'s transfer as the venue has it (by the venue's own id of it, once kept on the
+    step); raises when the venue cannot say (so nothing is resent on a guess)."""
+    venue_id = flow.run.step(step.seq).transfer_id or None
     try:
-        return await asyncio.wait_for(venue.top_up_status(cid, step.amount, since), timeout)
+        return await asyncio.wait_for(venue.top_up_status(cid, step.amount, flow.run.started, venue_id=venue_id),
+                                      flow.engine.settings.request_timeout)
     except asyncio.TimeoutError:
         raise VenueError("the top-up could not be looked up in time", account=step.key.account) from None
 
@@ -168,11 +210,10 @@ async def _arrival(flow: Any, venue: Any, step: UnwindStep, cid: str, transfer: 
     """`transfer` once it landed or failed, or as it is after `WAIT` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + flow.top_up_wait
-    timeout = flow.engine.settings.request_timeout
     while transfer.status not in (TransferStatus.DONE, TransferStatus.FAILED) and loop.time() < deadline:
         await asyncio.sleep(POLL)
         try:
-            found = await _look(venue, step, cid, flow.run.started, timeout)
+            found = await _look(flow, venue, step, cid)
         except VenueError:
             continue  # a failed look is not an answer: look again
         if found is not None:
@@ -185,11 +226,12 @@ def _unknown(flow: Any, seq: int, open_: _Open) -> None:
     and the run paused for a person (`cockpit.present.unwind.top_up_check` says what to check)."""
     step = flow.run.step(seq)
     found = open_.found
-    seen = ("nothing of that amount in its history yet" if found is None else
-            f"its history shows a transfer of {found.amount} {found.currency} ({found.id}, {found.status.value}) "
+    seen = ("" if step.transfer_id else  # looked for by the venue's id, not by amount
+            "; nothing of that amount in its history yet" if found is None else
+            f"; its history shows a transfer of {found.amount} {found.currency} ({found.id}, {found.status.value}) "
             f"that may be this one")
     keyed = "" if step.keyed else f"; {step.key.account}'s venue keeps no client id on it: never sent again"
-    detail = f"outcome unknown: {open_.why}{keyed}; {seen}"
+    detail = f"outcome unknown: {open_.why}{keyed}{seen}"
     flow._update(flow.run, step, status=StepStatus.UNKNOWN, filled=Decimal(0), detail=detail)
     flow._event(f"step {seq} {StepStatus.UNKNOWN.value}: {detail}")
     flow.hold(f"paused: top-up step {seq}'s outcome is unknown: check {step.key.account} at its venue, "

@@ -22,9 +22,11 @@
   A rejected step is replanned once from the position as it is now, under the next attempt's ids.
 * **Top-ups** (TOPUP steps, `cockpit.engine.topup`): offered like a hedge, each sent only after
   its own `ConfirmStep`, at once (the cuts never wait for it), journaled before it leaves and
-  looked up, never resent blind, after a restart. One whose outcome stays unknown on a venue
-  that keeps no client id on it is never sent again: it is UNKNOWN and the run pauses until a
-  person marks it arrived (`ConfirmStep`) or not (`SkipStep`); the run cannot end before.
+  looked up, never resent blind, after a restart (by the venue's own id of it, journaled once
+  its send answered, on a venue that keeps no client id: Binance). One whose outcome stays
+  unknown on a venue that keeps no client id on it is never sent again: it is UNKNOWN and the run
+  pauses until a person marks it arrived (`ConfirmStep`) or not (`SkipStep`); the run cannot end
+  before.
 * **Verify**: every account polled again; each step's position compared with the plan; what is
   short, and orders left open, are reported, not hidden.
 * **Report**: the run and its orders go to the reporter (`cockpit.reports`): Markdown and JSON.

@@ -173,6 +173,10 @@ class UnwindStep:
         route / keyed: for a TOPUP, how it moves at its venue (the venue's own words, "" where
             unknown) and whether the venue keeps cockpit's client id on it (a resend under the id
             is the same transfer); without one a transfer whose answer is lost is never resent.
+        transfer_id: for a TOPUP, the venue's own id of the transfer (Binance's tranId), kept
+            once the send answered with it where the venue's history is looked up by it: a
+            restart finds this very transfer by it. "" until then, and always where the venue's
+            answer names no transfer (Hyperliquid).
         filled: what the step's orders have filled so far.
     """
 
@@ -208,6 +212,7 @@ class UnwindStep:
     depth: float | None = None  # USD the venue's book held within the slippage bound (None: not asked)
     route: str = ""
     keyed: bool = False
+    transfer_id: str = ""
 
     @property
     def order_side(self) -> Side:

@@ -300,7 +300,7 @@ def top_up_lines(step: UnwindStep) -> list[str]:
 def top_up_marked_lines(step: UnwindStep) -> list[str]:
     """What marking a top-up whose outcome is unknown as arrived asks first."""
     return [
-        f"Only if you found it: {_exact_amount(step)} in {step.key.account}'s transfer history at the",
+        f"Only if you found it: {_sought(step)} in {step.key.account}'s transfer history at the",
         f"venue ({route(step)}), since the run started.",
         "It counts as done; cockpit never sends it again either way.",
     ]
@@ -311,13 +311,20 @@ def _exact_amount(step: UnwindStep) -> str:
     return f"{fmt.exact(step.amount, compact=False)} {step.unit or step.asset}"
 
 
+def _sought(step: UnwindStep) -> str:
+    """What to look for in the venue's history: the transfer by the venue's own id where its
+    send answered with one, else its amount."""
+    amount = _exact_amount(step)
+    return f"transfer {step.transfer_id} ({amount})" if step.transfer_id else amount
+
+
 def top_up_check(step: UnwindStep, keys: dict[str, str] | None = None) -> str:
     """What a person checks for a top-up whose outcome is unknown, and how to mark it (`keys`:
     the terminal's keys by verb, "confirm" and "skip"; named in words without them)."""
     keys = keys or {}
     arrived = keys.get("confirm", "confirm")
     missing = keys.get("skip", "skip")
-    return (f"outcome UNKNOWN, never sent again: find {_exact_amount(step)} in {step.key.account}'s transfer "
+    return (f"outcome UNKNOWN, never sent again: find {_sought(step)} in {step.key.account}'s transfer "
             f"history at the venue; there: {arrived} marks it done; not there: {missing} marks it not done "
             f"(move it by hand if still needed) · {route(step)}")
 

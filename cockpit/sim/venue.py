@@ -48,6 +48,7 @@ class SimVenue:
     # same transfer for a repeated id, as Bybit and OKX do (`cockpit.sim.topup`).
     top_up_route = SIM_TOP_UP_ROUTE
     top_up_keyed = True
+    top_up_venue_id = False  # found by the client id: no id of its own to keep
 
     def __init__(self, session: SimSession, name: str) -> None:
         self._session = session
@@ -160,8 +161,10 @@ class SimVenue:
         await self._enter("transfer")
         return topup.top_up(self._world, self.info.name, amount, client_id)
 
-    async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
-        """The top-up sent under `client_id` as it is now; None when it never arrived here."""
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float,
+                            venue_id: str | None = None) -> Transfer | None:
+        """The top-up sent under `client_id` as it is now; None when it never arrived here
+        (found by the client id: `venue_id` is not needed)."""
         await self._enter("read")
         return topup.status(self._world, self.info.name, client_id)
 

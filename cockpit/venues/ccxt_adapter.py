@@ -554,6 +554,12 @@ class CcxtVenue:
         `top_up_client_id`)."""
         return self._profile.top_up_client_id
 
+    @property
+    def top_up_venue_id(self) -> bool:
+        """The send's answer names the transfer by the venue's own id and its history finds it
+        by it (`TopUpVenue`; the profile's `top_up_venue_id`)."""
+        return self._profile.top_up_venue_id
+
     async def top_up_available(self) -> float:
         """What the account's spot or funding wallet can move into its perp margin now."""
         ex = self._top_up_ready()
@@ -566,12 +572,15 @@ class CcxtVenue:
         self._top_ups[client_id] = venue_id
         return self._transfer(venue_id, amount, status)
 
-    async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
-        """The top-up under `client_id` as the venue has it; None when it has none."""
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float,
+                            venue_id: str | None = None) -> Transfer | None:
+        """The top-up under `client_id` as the venue has it; None when it has none. The venue's
+        id of it is the one this process learnt, else `venue_id` (kept by the engine across a
+        restart)."""
         ex = self._top_up_ready()
         claimed = [v for c, v in self._top_ups.items() if c != client_id]
-        found = await self._read(self._profile.top_up_status(ex, client_id, amount, since,
-                                                             self._top_ups.get(client_id), claimed))
+        known = self._top_ups.get(client_id) or venue_id
+        found = await self._read(self._profile.top_up_status(ex, client_id, amount, since, known, claimed))
         if found is None:
             return None
         self._top_ups[client_id] = found[0]

@@ -89,6 +89,7 @@ class PaperVenue:
     # is the same transfer).
     top_up_route = SIM_TOP_UP_ROUTE
     top_up_keyed = True
+    top_up_venue_id = False  # found by the client id: no id of its own to keep
 
     def __init__(self, session: PaperSession, info: AccountInfo) -> None:
         self._session = session
@@ -217,8 +218,10 @@ class PaperVenue:
                                  client_id=client_id) from None
         return self._expect(found, Transfer, "the top-up")
 
-    async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
-        """The top-up sent under `client_id` as the server has it; None when it never arrived."""
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float,
+                            venue_id: str | None = None) -> Transfer | None:
+        """The top-up sent under `client_id` as the server has it; None when it never arrived
+        (found by the client id: `venue_id` is not needed, and not sent)."""
         found = await self._call("top_up_status", {"amount": encode(amount), "client_id": client_id,
                                                    "since": since})
         return None if found is None else self._expect(found, Transfer, "the top-up")

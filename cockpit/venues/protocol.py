@@ -113,6 +113,13 @@ class TopUpVenue(Protocol):
     False: it can only be searched by amount and time, so the engine never resends a top-up whose
     answer was lost (a person checks the venue). A venue object without it counts as False."""
 
+    top_up_venue_id: bool
+    """The send's answer carries the venue's own id of the transfer, and `top_up_status` finds
+    the transfer by it (`venue_id`): the engine journals it on the step, so after a restart a
+    venue that keeps no client id (Binance) still finds that very transfer. False where the
+    answer names no transfer (Hyperliquid) or the client id serves (`top_up_keyed`). A venue
+    object without it counts as False."""
+
     async def top_up_available(self) -> float:
         """USD the account can move into its perp margin within the venue in seconds (a spot or
         funding wallet's free stablecoin, or a sub-account's). Raises `NotSupported` where the
@@ -124,10 +131,13 @@ class TopUpVenue(Protocol):
         again, so it is never moved twice. An answer lost on the way is `UnknownOutcome`; a
         definite refusal is `Rejected`."""
 
-    async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float,
+                            venue_id: str | None = None) -> Transfer | None:
         """The top-up sent under `client_id` (of `amount`, not before `since`, POSIX seconds)
-        as the venue has it now; None when the venue has none. Where the venue keeps no client
-        id (`top_up_keyed` False) and this process never learnt the venue's own id of it, the
+        as the venue has it now; None when the venue has none. `venue_id` is the venue's own id
+        of it as its send answered (kept across a restart by the caller; `top_up_venue_id`):
+        the transfer with that id, or None. Where the venue keeps no client id (`top_up_keyed`
+        False) and neither this process nor the caller knows the venue's own id of it, the
         match is by amount and time: a likely candidate, never proof."""
 
 

@@ -18,13 +18,15 @@ from cockpit.model import codec
 
 FROZEN = 1_780_000_000.0
 
-SHAPES = {2: "a8020af4c3486fc3", 3: "ff246e7c595a0dec", 4: "4a12288084b031b8", 5: "79f1f9e2f9ab837f"}
+SHAPES = {2: "a8020af4c3486fc3", 3: "ff246e7c595a0dec", 4: "4a12288084b031b8", 5: "79f1f9e2f9ab837f",
+          6: "4153552e71496115"}
 """The wire's shape (`codec.shape`) each protocol version speaks. Version 1 was shipped before the
 frame carried `plots` and `working` and before WatchPlots, CancelOrder and CancelAll travelled;
 version 3 added ExportLedger (the funding ledger written as CSV beside the journal); version 4 a
 top-up step's route and client-id fact (`UnwindStep.route`, `keyed`) and its UNKNOWN status;
 version 5 made `WorkingOrder` an `Order` with what it adds (it gained the order's `average`, `fee`,
-`venue_id` and `timestamp`)."""
+`venue_id` and `timestamp`); version 6 a top-up step's venue transfer id (`UnwindStep.transfer_id`,
+kept so a restart finds the transfer by it)."""
 
 
 def test_what_travels_has_the_shape_its_protocol_version_names():

@@ -55,7 +55,8 @@ class SpotVenue(FakeVenue):
         self.transfers.setdefault(client_id, self._transfer(client_id, amount))
         return self.transfers[client_id]
 
-    async def top_up_status(self, client_id: str, amount: Decimal, since: float) -> Transfer | None:
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float,
+                            venue_id: str | None = None) -> Transfer | None:
         if self.lag:
             return None
         found = self.transfers.get(client_id)
@@ -69,9 +70,39 @@ class SpotVenue(FakeVenue):
                         status=TransferStatus.IN_FLIGHT, route="internal transfer")
 
 
-def _near(clock, **kw) -> SpotVenue:
+@dataclass
+class TranIdVenue(SpotVenue):
+    """Binance's universal transfer at the venue edge: it keeps no client id; the send answers
+    with the venue's own id (``T1``, ``T2``…: its tranId), and its history (`history`) is matched
+    by that id when the caller has it, else only by amount. It remembers nothing of cockpit's ids
+    (`looked_up_by`: the venue id of each look-up, None for a search by amount)."""
+
+    top_up_keyed: bool = False
+    top_up_venue_id: bool = True
+    history: list[Transfer] = field(default_factory=list)
+    looked_up_by: list[str | None] = field(default_factory=list)
+
+    async def top_up(self, amount: Decimal, client_id: str) -> Transfer:
+        self.top_ups.append(client_id)
+        sent = dataclasses.replace(self._transfer(client_id, amount), id=f"T{len(self.top_ups)}")
+        self.history.append(sent)
+        return sent
+
+    async def top_up_status(self, client_id: str, amount: Decimal, since: float,
+                            venue_id: str | None = None) -> Transfer | None:
+        self.looked_up_by.append(venue_id)
+        k = next((k for k, t in enumerate(self.history) if (t.id == venue_id if venue_id else t.amount == amount)),
+                 None)
+        if k is None:
+            return None
+        if self.land:
+            self.history[k] = dataclasses.replace(self.history[k], status=TransferStatus.DONE)
+        return self.history[k]
+
+
+def _near(clock, kind=SpotVenue, **kw) -> SpotVenue:
     """One account, alone (no rescue from another layer), SOL 5% from its liquidation price."""
-    v = SpotVenue(account("a"), clock, **kw)
+    v = kind(account("a"), clock, **kw)
     v.positions[SOL] = dataclasses.replace(position("a", SOL, Side.LONG, "30"), liquidation_price=Decimal("95"))
     return v
 
@@ -288,8 +319,9 @@ async def test_a_candidate_found_by_amount_on_a_venue_without_client_ids_is_name
 
 
 async def test_a_run_journaled_before_top_ups_carried_their_venues_terms_is_still_restored(tmp_path):
-    """A journal written by the cockpit before `UnwindStep.route` and `keyed`: its run decodes with
-    them at their defaults (no route said, no client id: never resent), it does not stop the engine."""
+    """A journal written by the cockpit before `UnwindStep.route`, `keyed` and `transfer_id`: its
+    run decodes with them at their defaults (no route said, no client id: never resent; no venue
+    id: a restart leaves a top-up it finds sent UNKNOWN), it does not stop the engine."""
     import json
     import sqlite3
 
@@ -306,14 +338,15 @@ async def test_a_run_journaled_before_top_ups_carried_their_venues_terms_is_stil
     (body,) = db.execute("SELECT body FROM runs").fetchone()
     old = json.loads(body)
     for step in old["steps"]:
-        del step["route"], step["keyed"]
+        del step["route"], step["keyed"], step["transfer_id"]
     db.execute("UPDATE runs SET body=?", (json.dumps(old),))
     db.commit()
     db.close()
     journal = Journal(path)
     try:
         run = journal.last_run()
-        assert run.id == "r1" and (run.step(top.seq).route, run.step(top.seq).keyed) == ("", False)
+        step = run.step(top.seq)
+        assert run.id == "r1" and (step.route, step.keyed, step.transfer_id) == ("", False, "")
     finally:
         journal.close()
 
@@ -337,3 +370,58 @@ async def test_stopping_the_engine_ends_the_runs_driver_and_the_step_it_has_out(
     assert not {t for t in asyncio.all_tasks() - before if t is not asyncio.current_task() and not t.done()}
     await asyncio.sleep(1.0)
     assert engine.journal.last_run().step(top.seq).status is StepStatus.SENDING and len(venue.top_ups) == 1
+
+
+async def _sent_then_restarted(tmp_path, venue: TranIdVenue, *, keep: bool):
+    """Send `venue`'s top-up (answered ``T1``, not landed) and stop the engine before it lands
+    (the journal on disk has the step SENDING); let it land, put another transfer of the same
+    amount (``T0``) first in the history and keep ``T1`` there or not; start again on the journal."""
+    clock = venue.clock
+    path = tmp_path / "journal.sqlite"
+    engine = await _engine([venue], clock, journal=Journal(path))
+    try:
+        _, top = await _planned(engine)
+        await send(engine, ConfirmStep("r1", top.seq))
+        await until(lambda: engine.journal.last_run().step(top.seq).transfer_id == "T1")
+        assert engine.unwind.run.step(top.seq).status is StepStatus.SENDING
+    finally:
+        await engine.stop()
+        engine.journal.close()
+    venue.land = True
+    decoy = dataclasses.replace(venue._transfer("by hand", top.amount), id="T0", status=TransferStatus.DONE)
+    venue.history = [decoy] + (venue.history if keep else [])
+    venue.looked_up_by.clear()
+    return top, await _engine([venue], clock, journal=Journal(path))
+
+
+async def test_a_restart_finds_a_top_up_on_a_venue_without_client_ids_by_the_venues_own_id(tmp_path):
+    """Binance: the send answered with its tranId, journaled on the step; the engine restarts
+    before the top-up landed: it is looked up by that id (never by amount, which would take the
+    other transfer of the same amount) and done, sent once."""
+    venue = _near(Clock(NOW), TranIdVenue, land=False)
+    top, again = await _sent_then_restarted(tmp_path, venue, keep=True)
+    try:
+        await until(lambda: again.unwind.run.step(top.seq).status is StepStatus.DONE)
+        step = again.unwind.run.step(top.seq)
+        assert venue.top_ups == [top_up_id("r1", top.seq)] and step.filled == top.amount
+        assert step.transfer_id == "T1" and set(venue.looked_up_by) == {"T1"}
+    finally:
+        await again.stop()
+
+
+async def test_a_restart_that_cannot_find_the_venues_own_id_leaves_the_top_up_unknown_never_resent(tmp_path):
+    """The history does not show the tranId the send answered (only another transfer of the same
+    amount): the step is UNKNOWN, naming the id to look for, the run paused; never sent again."""
+    venue = _near(Clock(NOW), TranIdVenue, land=False)
+    top, again = await _sent_then_restarted(tmp_path, venue, keep=False)
+    try:
+        await until(lambda: again.unwind.run.step(top.seq).status is StepStatus.UNKNOWN)
+        run = again.unwind.run
+        step = run.step(top.seq)
+        assert "T1" in step.detail and "never sent again" in step.detail and "T0" not in step.detail
+        assert step.filled == 0 and run.state is RunState.PAUSED and set(venue.looked_up_by) == {"T1"}
+        await asyncio.sleep(1.5)  # the driver goes round: nothing is sent
+        assert venue.top_ups == [top_up_id("r1", top.seq)]
+        assert again.journal.last_run().step(top.seq).status is StepStatus.UNKNOWN
+    finally:
+        await again.stop()

@@ -161,3 +161,12 @@ def test_a_top_up_whose_outcome_is_unknown_says_what_to_check_and_which_keys_mar
     assert "there: enter marks it done" in text and "not there: s marks it not done" in text
     assert "its answer was lost" in text
     assert "5000 USDT" in " ".join(pu.top_up_marked_lines(step))
+
+
+def test_an_unknown_top_up_whose_send_named_the_venues_transfer_says_to_find_that_transfer():
+    import dataclasses
+
+    step = dataclasses.replace(_top_up("binanceusdm", status=StepStatus.UNKNOWN), transfer_id="13526853623")
+    text = pu.step_detail(step, _run([step]), {"confirm": "enter", "skip": "s"})
+    assert "find transfer 13526853623 (5000 USDT) in binanceusdm's transfer history" in text
+    assert "transfer 13526853623 (5000 USDT)" in " ".join(pu.top_up_marked_lines(step))

@@ -74,6 +74,23 @@ async def test_binance_moves_spot_to_usdm_futures_and_finds_it_again_by_amount_a
     assert await venue.top_up_status("unwind:r1:7:topup", Decimal("5"), NOW) is None
 
 
+async def test_binance_finds_a_top_up_after_a_restart_by_the_tran_id_its_send_answered(opened, replay):
+    """The engine keeps the tranId the send answered (`top_up_venue_id`) and gives it back after a
+    restart: that row is the top-up, not the earlier one of the same amount; a history without it
+    has none (never a match by amount)."""
+    rows = [{"asset": "USDT", "amount": "15000.25", "type": "MAIN_UMFUTURE", "status": "CONFIRMED",
+             "tranId": 1, "timestamp": int(NOW * 1000) + 100},
+            {"asset": "USDT", "amount": "15000.25", "type": "MAIN_UMFUTURE", "status": "PENDING",
+             "tranId": 13526853623, "timestamp": int(NOW * 1000) + 500}]
+    replay.route("GET", "/sapi/v1/asset/transfer", lambda r: (200, {"total": len(rows), "rows": rows}))
+    venue = await opened("binanceusdm")
+    assert venue.top_up_venue_id is True and venue.top_up_keyed is False
+    found = await venue.top_up_status(CID, Decimal("15000.25"), NOW, venue_id="13526853623")
+    assert found.id == "13526853623" and found.status is TransferStatus.IN_FLIGHT
+    venue._top_ups.clear()
+    assert await venue.top_up_status(CID, Decimal("15000.25"), NOW, venue_id="13526853624") is None
+
+
 async def test_okx_moves_funding_to_trading_under_a_client_id_and_looks_it_up_by_it(opened, replay):
     ok = {"code": "0", "msg": ""}
     replay.route("GET", "/api/v5/asset/balances", lambda r: (200, {**ok, "data": [
@@ -157,6 +174,7 @@ async def test_hyperliquid_signs_a_usd_class_transfer_to_perp_and_finds_it_in_th
     replay.route("POST", "/info", info_topup)
     replay.route("POST", "/exchange", exchange_topup)
     venue = await opened("hyperliquid")
+    assert venue.top_up_venue_id is False  # its answer names no transfer: no id to keep
     assert await venue.top_up_available() == 12000.0  # total less what is on hold
     asked = [r.json() for r in replay.sent("/info") if r.json().get("type") == "spotClearinghouseState"]
     assert asked[0]["user"].lower() == FAKE["walletAddress"].lower()

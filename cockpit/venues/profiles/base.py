@@ -134,6 +134,10 @@ class VenueProfile:
     #: transfer. False (the safe default): the venue can only be searched by amount and time, so
     #: a top-up whose answer is lost is never sent again (`cockpit.engine.topup`).
     top_up_client_id: bool = False
+    #: The send answers with the venue's own id of the transfer and `top_up_status` finds the
+    #: transfer by it (`known`): the engine journals it, so a restart finds that very transfer
+    #: where the venue keeps no client id. False (the default): the answer names no transfer.
+    top_up_venue_id: bool = False
 
     def __repr__(self) -> str:
         return f"<profile {self.venue}>"
@@ -204,7 +208,8 @@ class VenueProfile:
     async def top_up_status(self, exchange: Any, client_id: str, amount: Decimal, since: float,
                             known: str | None, claimed: Iterable[str]) -> TopUp | None:
         """The top-up sent under `client_id` as the venue has it; None when it has none. `known`
-        is the venue's id when this process sent it; where the venue keeps no client id the
+        is the venue's id when this process sent it, or the one the engine kept from the send
+        before a restart (`top_up_venue_id`); where the venue keeps no client id the
         transfer is found by amount and time (not before `since`), skipping the venue ids
         already `claimed` by other top-ups."""
         raise NotImplementedError(f"{self.venue}: {self.top_up_absent}")

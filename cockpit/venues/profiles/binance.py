@@ -51,11 +51,14 @@ class Binance(VenueProfile):
     # /sapi/v1/asset/transfer answers {"tranId": n}; the API key needs "Permits Universal
     # Transfer". It takes no client id (only the master account's sub-account universal
     # transfer has a clientTranId): its history (GET /sapi/v1/asset/transfer) is searched by the
-    # tranId the send answered, else only by amount and time, which proves nothing. So a top-up
-    # whose answer is lost is never sent again.
+    # tranId the send answered (ccxt's `transfer()` parses the same reply: its id is the tranId),
+    # which the engine journals on the step so a restart finds it too; without one (the answer
+    # lost) only by amount and time, which proves nothing. So a top-up whose answer is lost is
+    # never sent again.
     top_up_route = "spot wallet → USDⓈ-M futures (universal transfer)"
     top_up_currency = "USDT"
     top_up_client_id = False
+    top_up_venue_id = True
     envelopes = (
         Envelope(re.compile(r"/fapi/v\d/positionRisk$"),
                  None, list_of("positionRisk", keys=("symbol", "positionAmt"))),

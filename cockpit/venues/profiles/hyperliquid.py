@@ -91,10 +91,13 @@ class Hyperliquid(VenueProfile):
     # (userNonFundingLedgerUpdates, accountClassTransfer to perp) names it by a transaction hash
     # cockpit cannot derive from the send, so it can only be searched by amount and time, which
     # proves nothing, and ccxt signs each send under a new nonce (a resend is a second transfer).
-    # So a top-up whose answer is lost is never sent again.
+    # So a top-up whose answer is lost is never sent again; and as its answer names no transfer,
+    # there is no id of the venue's to keep either (`top_up_venue_id` False): a restart that finds
+    # one sent, its arrival not yet journaled, leaves it UNKNOWN for a person to check.
     top_up_route = "spot → perp (usdClassTransfer; needs the account's own key, not an agent's)"
     top_up_currency = "USDC"
     top_up_client_id = False
+    top_up_venue_id = False
     envelopes = (
         Envelope(re.compile(r"/info$"), "clearinghouseState",
                  object_with("clearinghouseState", "assetPositions", "marginSummary",
