@@ -131,7 +131,7 @@ def venue_header(venues: tuple[str, ...], label: int, cell: int, width: int) -> 
     column, right-aligned as the APRs are; `width` is the whole line's.
 
     A name longer than its column borrows the room its neighbours' shorter names leave (one
-    space apart, in order): "hyperliquid" over a 9-cell column beside "okx" and "dydx". That
+    space apart, in order): hyperliquid over a 9-cell column beside okx and dydx. That
     is kept only when every name then still starts over its own column (it reads as that
     column's); else each name is cut to its column, as narrow cells always were ("binanc").
     """
