@@ -21,7 +21,7 @@ from cockpit.ui.widgets.table import Column, KeyedTable, styled
 
 COLUMNS = [
     # Names and flags take the room a wide pane has left (`Column.grow`): the longest account name
-    # in full ("hyperliquid", `least`).
+    # in full (hyperliquid, `least`).
     Column("acct", "Account", 9, 0, "left", grow=2, least=11),
     Column("layer", "Layer", 9, 1, "left", grow=2, least=11),
     Column("asset", "Asset", 5, 0, "left"),
