@@ -40,12 +40,18 @@ async def shoot(name: str, size: tuple[int, int], theme: str, keys: tuple[str, .
     """Render one screenshot."""
     # The engine runs on its own thread as in `cockpit`; with the clock frozen every frame it
     # publishes is the first one again, so the picture does not depend on timing.
-    api = LocalEngine(demo_engine(seed=7, clock=lambda: FROZEN))
+    engine = demo_engine(seed=7, clock=lambda: FROZEN)
+    api = LocalEngine(engine)
     api.start()
     try:
         app = CockpitApp(api, theme=load_theme(theme))
         async with app.run_test(size=size) as pilot:
+            # The first evaluation's notices (a position near liquidation) travel with the frame
+            # after it: wait for that one, however fast the first was drawn.
+            await until(lambda: api.latest is not None and api.latest.notices == engine.notices != (),
+                        "the first evaluation's notices on a frame")
             await pilot.pause()
+            await pilot.pause(0.1)
             if keys:
                 await pilot.press(*keys)
                 await pilot.pause()

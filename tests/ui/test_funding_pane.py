@@ -201,3 +201,17 @@ async def test_the_heatmap_scrolls_to_keep_the_cursor_in_view_under_a_fixed_head
             await pilot.press("up")
         await pilot.pause()
         assert shown()[1].startswith(assets[0])
+
+
+async def test_zooming_the_funding_pane_says_what_its_wide_cells_show_before_the_next_frame():
+    """At 80×24 the pane zoomed gives each venue a wide cell with what you earn there a day; the
+    legend says so as soon as the cells widen, with no new frame in between."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_frame(pilot)
+        legend = app.screen.query_one("#funding-legend")
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one(FundingHeatmap).wide
+        assert "per day there" in str(legend.render())

@@ -154,9 +154,11 @@ class FundingHeatmap(Widget, can_focus=True):
         self._repaint_changes()
 
     def on_resize(self) -> None:
-        """Wide or narrow cells follow the width."""
+        """Wide or narrow cells follow the width, and the pane's legend follows the cells (it
+        says what the per-day figures of wide cells are): at once, not at the next frame."""
         if self._frame is not None:
             self.update_from(self._frame)
+        self.post_message(self.ViewChanged())
 
     def _repaint_changes(self) -> None:
         """Refresh the cells that draw differently from the last frame (all of them when the
