@@ -62,7 +62,7 @@ def screen(frame: Frame, colors: dict[str, str], width: int) -> Layout:
     ps = sorted(a.positions, key=lambda p: (order.get(p.asset, len(order)), p.asset, -(p.notional or 0)))
     exposures = {e.asset: e for e in a.exposures}
     for i, p in enumerate(ps):
-        rows.append(positions._row(p, colors, cuts))
+        rows.append(positions._row(p, colors, cuts, a.near_liq_distance))
         legs = [q for q in ps if q.asset == p.asset]
         if (i + 1 == len(ps) or ps[i + 1].asset != p.asset) and len(legs) > 1 and p.asset in exposures:
             rows.append(positions._summary(exposures[p.asset], legs))
