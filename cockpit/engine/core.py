@@ -232,6 +232,9 @@ class Engine:
         self._auto_sent: set[str] = set()
         self._auto_refused: dict[str, str] = {}
         self._tasks: list[asyncio.Task] = []
+        # The kill switch's own sends in flight (auto mode): held here, as the loop keeps only a
+        # weak reference to a task, and cancelled by `stop` before the venues close.
+        self._sending: set[asyncio.Task] = set()
         self._dirty: asyncio.Event | None = None
         self._wake: dict[str, asyncio.Event] = {}
         self._rng = random.Random()
@@ -388,9 +391,10 @@ class Engine:
             await asyncio.wait({stopping})
 
     async def _stop_once(self) -> None:
-        for task in self._tasks:
+        tasks = [*self._tasks, *self._sending]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.clear()
         for venue in self.venues.values():
             try:
@@ -835,7 +839,9 @@ class Engine:
         for intent in intents:
             if intent.id not in self._auto_sent:
                 self._auto_sent.add(intent.id)
-                asyncio.ensure_future(self._submit_quietly(intent))
+                task = asyncio.ensure_future(self._submit_quietly(intent))
+                self._sending.add(task)
+                task.add_done_callback(self._sending.discard)
 
     async def _submit_quietly(self, intent: Intent) -> None:
         try:

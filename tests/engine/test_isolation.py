@@ -207,3 +207,33 @@ def test_a_notice_is_scrubbed_before_the_screen_the_journal_and_guard_see_it():
             assert key[:8] not in text and key[-8:] not in text and "binance: DOWN" in text
     finally:
         redact.forget_secrets()
+
+
+async def test_the_kill_switchs_own_send_in_flight_is_held_and_cancelled_by_stop_before_the_venues_close():
+    """Auto mode sends its cut as a task of its own: the engine holds it (the loop holds tasks
+    weakly) and `stop` cancels it and waits for it, before the venues are closed under it."""
+    clock = Clock()
+    intent = Intent(id="kill:1:a|ETH", account="a", symbol=ETH, source=IntentSource.KILL_SWITCH,
+                    reason="x", fraction=0.5)
+    engine, venue = _engine(clock, FlakyRisk(proposed=(intent,)))
+    at_venue, released = asyncio.Event(), asyncio.Event()
+    events: list[str] = []
+
+    async def place_order(request):
+        at_venue.set()
+        try:
+            await released.wait()  # the venue never answers before the stop
+        except asyncio.CancelledError:
+            events.append("send cancelled")
+            raise
+
+    async def close():
+        events.append("venue closed")
+
+    venue.place_order, venue.close = place_order, close
+    await engine.poll_once()
+    await asyncio.wait_for(at_venue.wait(), 5)
+    (sending,) = engine._sending
+    await engine.stop()
+    assert sending.done() and events == ["send cancelled", "venue closed"]
+    assert engine._sending == set()
