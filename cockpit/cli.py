@@ -410,14 +410,19 @@ def _run(argv: list[str]) -> int:
     gc.disable()
     from cockpit.model.classcache import compiled_methods
 
+    api = None
     try:
         # Every dataclass made while the terminal starts (the model's, Textual's, the screens')
         # reuses the methods compiled by an earlier start (see `cockpit.model.classcache`).
         with compiled_methods("terminal"):
             api, theme, keymap = _engine_port(args)
             from cockpit.ui.app import CockpitApp
-    except BaseException:
+    except BaseException:  # (Ctrl-C during Textual's import too)
         gc.enable()
+        if api is not None:  # its engine started, or its attach: never left running behind
+            from cockpit.guard_cli import close_api
+
+            close_api(api)
         raise
     from cockpit.guard_cli import close_api
 

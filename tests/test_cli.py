@@ -294,3 +294,21 @@ def test_an_unopenable_default_journal_is_one_line_not_a_traceback(config_file, 
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith(f"cockpit: journal {blocker / 'cockpit' / 'journal.sqlite'} (the default; or give "
                           "--journal PATH): cannot open it (")
+
+
+def test_an_engine_started_for_a_terminal_that_then_fails_to_start_is_stopped(monkeypatch):
+    """The engine is started (or the attach begun) before the UI is imported: when the import
+    fails, or Ctrl-C lands during it, the engine is stopped rather than left running behind."""
+    from cockpit import cli as cli_module
+
+    stopped: list[str] = []
+
+    class Api:
+        def stop(self) -> None:
+            stopped.append("stopped")
+
+    monkeypatch.setattr(cli_module, "_engine_port", lambda args: (Api(), None, {}))
+    monkeypatch.setitem(sys.modules, "cockpit.ui.app", None)  # importing it raises ImportError
+    with pytest.raises(ImportError):
+        cli_module.main(["--demo"])
+    assert stopped == ["stopped"]

@@ -230,6 +230,7 @@ class Engine:
         self._kill_seen: set[tuple] = set()
         self._health: dict[str, Health] = {}
         self._auto_sent: set[str] = set()
+        self._auto_rearmed: set[str] = set()  # cuts sent again once after being found absent (below)
         self._auto_refused: dict[str, str] = {}
         self._tasks: list[asyncio.Task] = []
         # The kill switch's own sends in flight (auto mode): held here, as the loop keeps only a
@@ -861,8 +862,12 @@ class Engine:
                 # Sent before a restart and found never to have reached the venue: the next frame
                 # sends it again, as the next restart would (`Executor.submit` resumes such a row
                 # under its id while it still only reduces the position). Kept in `_auto_sent`, the
-                # cut would wait for a restart that may never come.
-                self._auto_sent.discard(intent.id)
+                # cut would wait for a restart that may never come. Once per cut in a process: a
+                # second absence is the venue's to explain (a cut that landed late must not be
+                # sent round and round); the next start resumes it as before.
+                if intent.id not in self._auto_rearmed:
+                    self._auto_rearmed.add(intent.id)
+                    self._auto_sent.discard(intent.id)
 
     # -- intents --------------------------------------------------------------------------
 

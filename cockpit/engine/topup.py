@@ -27,7 +27,9 @@ hands it here:
     nothing is kept there, and a restart leaves its step UNKNOWN.
   A look-up that cannot answer is never taken as "not sent": after `TRIES` the step is UNKNOWN.
 * **Refused**: a definite refusal (`Rejected`, `NotSupported`, `AuthError`) of the send fails the
-  step at once, with the venue's words; it is never retried.
+  step at once, with the venue's words; it is never retried. A refusal of a send *again* under the
+  same id (a keyed venue whose history showed nothing yet) is no proof nothing moved: the venue may
+  be refusing the second transfer under the id, so the step is UNKNOWN, as above.
 * **Done when it arrived**: its status is polled until the venue says it landed (DONE, with what
   arrived as the step's fill), failed (FAILED), or `wait` passes (SHORT: it may still land, said).
 """
@@ -156,7 +158,12 @@ async def _send_once(flow: Any, venue: Any, step: UnwindStep, cid: str, *, look_
                 return found
         try:
             return await asyncio.wait_for(venue.top_up(step.amount, cid), timeout)
-        except (Rejected, NotSupported, AuthError):
+        except Rejected as error:
+            if look_first:  # sent again under its id: the venue may be refusing a second transfer
+                raise _Open(f"{why}; sent again under its id and refused ({error.reason}): the first "
+                            f"may have arrived, its history lagging") from None
+            raise
+        except (NotSupported, AuthError):
             raise
         except (VenueError, asyncio.TimeoutError) as error:  # it may have left: look before any resend
             why = f"its answer was lost ({getattr(error, 'reason', 'no answer in time')})"

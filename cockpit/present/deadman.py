@@ -7,6 +7,7 @@ import math
 from typing import Iterable
 
 from cockpit.model import DeadManState, DeadManStatus, Frame
+from cockpit.present.privacy import private
 
 GLOSSARY = "DMS: the venue cancels this account's orders (not positions) if the cockpit stops refreshing it"
 
@@ -63,6 +64,6 @@ def dms_lines(frame: Frame) -> list[str]:
     for s in frame.dead_man:
         label = dms_label(s, frame.now) or "DMS idle (armed during a run)"
         left = f", {s.remaining_today} firings left today" if s.remaining_today is not None else ""
-        detail = f" — {s.detail}" if s.detail else ""
+        detail = f" — {private(s.detail)}" if s.detail else ""  # the engine's words: figures masked
         lines.append(f"{s.account}: {label}{left}{detail}")
     return [*lines, GLOSSARY]

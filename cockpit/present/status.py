@@ -9,14 +9,15 @@ from cockpit.model.events import Event
 from cockpit.model.frame import Frame
 from cockpit.present import format as fmt
 from cockpit.present.deadman import dms_lines
-from cockpit.present.privacy import never_masked
+from cockpit.present.privacy import never_masked, private
 
 
 def health_lines(accounts) -> str:
-    """One line per health and reason, naming its accounts: "a, b are DOWN: <reason>"."""
+    """One line per health and reason, naming its accounts: "a, b are DOWN: <reason>"; the
+    reason is the venue's words, so its figures are masked under the privacy mask."""
     groups: dict[tuple[str, str], list[str]] = {}
     for acc in accounts:
-        groups.setdefault((acc.health.value, acc.error or "no fresh data yet"), []).append(acc.name)
+        groups.setdefault((acc.health.value, private(acc.error) if acc.error else "no fresh data yet"), []).append(acc.name)
     return "\n".join(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} {health}: {why}"
                      for (health, why), names in groups.items())
 

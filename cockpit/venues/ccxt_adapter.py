@@ -304,11 +304,16 @@ class CcxtVenue:
         return tuple(positions)
 
     def _funding_marks(self, funding: tuple, rates: Mapping[str, Any], held: set) -> dict[str, float]:
-        """The marks the funding reply gives, the held symbols' own where it has them; when that
-        reply is older than the positions, a position just closed keeps the mark it last had."""
+        """The marks the funding reply gives, the held symbols' own where it has them. When that
+        reply was kept from an earlier snapshot its marks are as old as it: a symbol held now
+        takes its position's own mark (`_map_positions`), and a position just closed keeps the
+        mark it last had."""
         marks = {q.symbol: q.mark_price for q in funding if q.mark_price is not None}
         if not self._rates_read:
-            marks.update(self._held_marks)
+            for symbol in held:
+                marks.pop(symbol, None)
+            marks.update({s: m for s, m in self._held_marks.items() if s not in held})
+            return marks
         marks.update({s: float(r["markPrice"]) for s, r in rates.items()
                       if s in held and dec(r.get("markPrice"))})
         return marks

@@ -237,3 +237,31 @@ async def test_the_kill_switchs_own_send_in_flight_is_held_and_cancelled_by_stop
     await engine.stop()
     assert sending.done() and events == ["send cancelled", "venue closed"]
     assert engine._sending == set()
+
+
+async def test_a_cut_found_absent_is_sent_again_once_per_process_not_round_and_round():
+    """Auto mode: a cut the venue turned out never to have received is armed again for the next
+    frame (it must not wait for a restart), but once only: a cut found absent again may have
+    landed late, and is the next start's to resume, not sent round and round."""
+    from decimal import Decimal
+
+    from cockpit.engine.executor import Outcome
+    from cockpit.engine.journal import ABSENT
+    from cockpit.model import OrderStatus
+
+    clock = Clock()
+    intent = Intent(id="kill:1:a|ETH", account="a", symbol=ETH, source=IntentSource.KILL_SWITCH,
+                    reason="x", fraction=0.5)
+    engine, _ = _engine(clock, NullRisk())
+    submitted: list[str] = []
+
+    async def submit(got, **_):
+        submitted.append(got.id)
+        return Outcome("c1", OrderStatus.CANCELED, Decimal(0), ABSENT)
+
+    engine.submit = submit
+    for expected_armed in (False, True, True):
+        engine._auto_sent.add(intent.id)  # as `_send_auto` leaves it when it sends
+        await engine._submit_quietly(intent)
+        assert (intent.id in engine._auto_sent) is expected_armed
+    assert submitted == [intent.id] * 3

@@ -425,3 +425,22 @@ async def test_a_restart_that_cannot_find_the_venues_own_id_leaves_the_top_up_un
         assert again.journal.last_run().step(top.seq).status is StepStatus.UNKNOWN
     finally:
         await again.stop()
+
+
+async def test_a_resend_refused_on_a_keyed_venue_whose_history_lags_is_unknown_not_failed():
+    """The first send's answer was lost and the history shows nothing yet: sent again under the
+    same id, the venue refuses (it has a transfer under that id). That refusal is no proof that
+    nothing moved: the step is UNKNOWN (check the venue), never FAILED."""
+    clock = Clock(NOW)
+    venue = _near(clock, lag=True, top_up_errors=[UnknownOutcome("answer lost", account="a"),
+                                                  Rejected("duplicate transferId", account="a")])
+    engine = await _engine([venue], clock)
+    try:
+        _, top = await _planned(engine)
+        await send(engine, ConfirmStep("r1", top.seq))
+        await until(lambda: engine.unwind.run.step(top.seq).status is StepStatus.UNKNOWN)
+        step = engine.unwind.run.step(top.seq)
+        assert "duplicate transferId" in step.detail and len(venue.top_ups) == 2
+        assert venue.transfers  # the first did move the money
+    finally:
+        await engine.stop()

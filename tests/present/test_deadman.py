@@ -68,3 +68,26 @@ def test_an_expiry_is_an_alert_and_arming_is_not():
     armed = Event(seq=2, time=NOW, kind=EventKind.NOTICE, text="hl: dead-man's switch armed", account="hl",
                   fields=(("dead_man", "armed"),))
     assert alert_for(armed) is None
+
+
+def test_the_venues_and_engines_words_in_the_help_are_masked_under_the_privacy_mask():
+    import dataclasses
+
+    """The help lists why accounts are not LIVE (the venue's error) and what each dead-man's
+    switch is doing (the engine's detail): their figures are masked as the status line's are."""
+    from cockpit.model import Health
+    from cockpit.present import privacy
+    from cockpit.present.status import health_lines
+
+    frame = demo_frames()[0]
+    ailing = [dataclasses.replace(frame.book.accounts[0], health=Health.DOWN,
+                                  error="margin call: equity 12345.67 below 20000")]
+    frame = dataclasses.replace(frame, dead_man=(st(S.ARMED, detail="armed with 3 orders worth 45000"),))
+    assert "12345.67" in health_lines(ailing) and "45000" in " ".join(dms_lines(frame))
+    privacy.set_masked(True)
+    try:
+        health, switches = health_lines(ailing), " ".join(dms_lines(frame))
+    finally:
+        privacy.set_masked(False)
+    assert "12345.67" not in health and "margin call" in health
+    assert "45000" not in switches and "armed with" in switches

@@ -135,3 +135,8 @@ async def test_a_flagged_row_of_a_read_only_account_offers_no_flag_trim():
         await pilot.pause()
         assert "Apply flag" not in _bar(app) and "Apply flag" not in _commands(app)
         assert " trims " not in str(pane.border_subtitle)
+        app.clear_notifications()
+        await pilot.press("f")  # says why by the same rule: the account is read-only, not "no trim"
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["Read-only: no orders are sent"]
+        assert app.api.previewed == [] and app.api.sent == []

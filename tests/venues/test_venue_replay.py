@@ -340,3 +340,36 @@ async def test_open_orders_read_when_they_may_have_changed(open_venue, replay, v
     v.refresh()
     await v.snapshot()
     assert len(replay.sent(path)) - before == 4
+
+
+async def test_a_held_positions_mark_is_its_own_fresh_one_while_the_funding_reply_is_kept(replay, store):
+    """Bybit's funding reply is read once a minute; meanwhile a held position's mark in the
+    snapshot is the one its position reply gives now, not the last snapshot's (nor the kept
+    reply's): the volatility feed and the unwind's prices read these marks."""
+    import copy
+
+    from tests.fixtures.replay_routes import recorded
+
+    mark = ["71.1"]
+
+    def positions(_request):
+        body = copy.deepcopy(recorded("bybit", "fetchPositions"))
+        for row in body["result"]["list"]:
+            row["markPrice"] = mark[0]
+        return 200, {**body, "time": replay.now_ms()}
+
+    replay.route("GET", "/v5/position/list", positions)
+    now = [1_700_000_000.0]
+    put_keys(store, "bybit", "acc")
+    v = open_account(account("bybit", replay.url, name="acc"), secrets=store, rate_limit=False,
+                     clock=lambda: now[0])
+    await v.connect()
+    try:
+        first = dict((await v.snapshot()).marks)
+        mark[0], now[0] = "75.3", now[0] + 2.0
+        second = await v.snapshot()
+        symbol = second.positions[0].symbol
+        assert first[symbol] == 71.1
+        assert dict(second.marks)[symbol] == 75.3 and float(second.positions[0].mark_price) == 75.3
+    finally:
+        await v.close()

@@ -515,10 +515,11 @@ class CockpitScreen(CommandSender, TabbedViews, StyledOnceScreen):
 
     def _refuse_flag(self) -> None:
         """Say, in one line, why the selected row has no trim to apply."""
-        if self.frame is not None and self.frame.readonly:
+        p = self._selected_risk()
+        if self.frame is not None and self.frame.orders_off(p.account if p is not None else None):
+            # The same rule that took the key off (`_flag_trim`): the whole frame, or this account.
             self.notify("Read-only: no orders are sent", severity="warning", markup=False)
             return
-        p = self._selected_risk()
         near = self.frame.assessment.near_liq_distance if self.frame is not None else 0.0
         cut = proposed_cuts(self.frame.assessment).get(p.key) if p is not None and self.frame is not None else None
         keys = {"trim": key_of(self.app, "positions.trim"), "accept": key_of(self.app, "kill.accept")}

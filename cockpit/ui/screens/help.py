@@ -78,6 +78,10 @@ class HelpScreen(Screen):
         """Wrap the text again for the new width."""
         self._write()
 
+    def redraw(self) -> None:
+        """Write the text again now (the privacy mask was switched: the accounts' reasons)."""
+        self._write()
+
     def _write(self) -> None:
         """The help's text, wrapped to the width there is (hanging indents are kept so)."""
         body = self.query_one(HelpText)
