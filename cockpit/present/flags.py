@@ -89,9 +89,9 @@ def flag_parts(p: PositionRisk, near_liq: float, *, cut: float | None = None,
 
 
 def position_flags(p: PositionRisk, near_liq: float, *, cut: float | None = None,
-                   data_age: float | None = None) -> str:
-    """Every flag of `p` in one line (`flag_parts`), most urgent first."""
-    return " ".join(flag_parts(p, near_liq, cut=cut, data_age=data_age))
+                   data_age: float | None = None, coarse: bool = False) -> str:
+    """Every flag of `p` in one line (`flag_parts`, `coarse` as there), most urgent first."""
+    return " ".join(flag_parts(p, near_liq, cut=cut, data_age=data_age, coarse=coarse))
 
 
 def fit_flags(parts: list[str], width: int | None) -> str:

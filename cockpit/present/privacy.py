@@ -9,8 +9,9 @@ The mask is a rendering concern of the terminal UI only. It is switched per *thr
 the engine runs in the same process (`LocalEngine`) on a thread of its own, whose texts never see
 the switch; and what leaves the program — the journal, the guard's log, the incident report,
 `cockpit funding export`, orders — is made under `unmasked()` or from raw values, never from
-masked text. Only `cockpit.present.format` asks `masked()`: every money and size text is made
-there, so the switch is one piece of code, not a branch in every widget.
+masked text. Every money and size text is made by `cockpit.present.format`, which asks `masked()`,
+so the switch is one piece of code, not a branch in every widget; a few places ask it only to
+choose a layout (a plot's money axis left unlabelled, a total line shortened).
 
 Texts the engine wrote (a notice, a command's answer, an alert) are English with the figures in
 them; `mask_text` hides every figure in such a text that is not a percentage, a time, a date, a

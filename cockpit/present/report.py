@@ -32,6 +32,7 @@ from cockpit.model import OrderStatus, PositionKey
 from cockpit.model.unwind import BookFigures, StepKind, StepStatus, TargetKind, UnwindRun, UnwindStep, Why
 from cockpit.present.format import DASH, money, pct, unknown
 from cockpit.present.privacy import never_masked
+from cockpit.present.unwind import route
 
 DAY = 86400.0
 
@@ -293,7 +294,7 @@ def _step_problem(run: UnwindRun, step: UnwindStep) -> list[str]:
         return [f"{where}: hedge for {_key(step.hedges)}, {step.status.value}, {step.filled} of {step.amount}: {how}"]
     if step.kind is StepKind.TOPUP:
         return [] if step.status is StepStatus.DONE else [f"{where}: top-up of {step.amount} {step.unit} into the perp margin "
-                f"({step.route or 'within its venue'}), {step.status.value}: {step.detail or 'no detail'}"]
+                f"({route(step)}), {step.status.value}: {step.detail or 'no detail'}"]
     if step.kind is StepKind.BRIDGE:
         return [f"{where}: bridge {usd(step.bridge_amount)} by hand ({step.detail}): "
                 f"{'ticked off' if step.status is StepStatus.DONE else 'not ticked off'}"]

@@ -129,11 +129,12 @@ def side_word(side: Side) -> str:
     return "buy" if side is Side.LONG else "sell"
 
 
-def amount(step: UnwindStep) -> str:
-    """A step's order size with its unit: "12.5 ETH", "3 contracts"; a bridge's money."""
+def amount(step: UnwindStep, *, compact: bool = True) -> str:
+    """A step's order size with its unit: "12.5 ETH", "3 contracts"; a bridge's money. Not
+    `compact`: every digit, as a venue's history shows a transfer that is looked for there."""
     if step.kind is StepKind.BRIDGE:
         return fmt.money(step.bridge_amount, dollars=True)
-    return f"{fmt.exact(step.amount)} {step.unit or step.asset}"
+    return f"{fmt.exact(step.amount, compact=compact)} {step.unit or step.asset}"
 
 
 def why(step: UnwindStep, *, short: bool = False) -> str:
@@ -306,16 +307,11 @@ def top_up_marked_lines(step: UnwindStep) -> list[str]:
     ]
 
 
-def _exact_amount(step: UnwindStep) -> str:
-    """A transfer's amount as the venue's history shows it (never compacted: it is looked for)."""
-    return f"{fmt.exact(step.amount, compact=False)} {step.unit or step.asset}"
-
-
 def _sought(step: UnwindStep) -> str:
     """What to look for in the venue's history: the transfer by the venue's own id where its
     send answered with one, else its amount."""
-    amount = _exact_amount(step)
-    return f"transfer {step.transfer_id} ({amount})" if step.transfer_id else amount
+    exact = amount(step, compact=False)
+    return f"transfer {step.transfer_id} ({exact})" if step.transfer_id else exact
 
 
 def top_up_check(step: UnwindStep, keys: dict[str, str] | None = None) -> str:

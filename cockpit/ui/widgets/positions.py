@@ -260,8 +260,8 @@ def flag_hint(p: PositionRisk, frame: Frame, key: str) -> str:
     a = frame.assessment
     account = frame.book.account(p.account)
     age = account.age if account is not None and "stale" in p.flags else None
-    text = " ".join(flag_text.flag_parts(p, a.near_liq_distance, cut=proposed_cuts(a).get(p.key), data_age=age,
-                                         coarse=True))
+    text = flag_text.position_flags(p, a.near_liq_distance, cut=proposed_cuts(a).get(p.key), data_age=age,
+                                    coarse=True)
     if not text:
         return ""
     if flag_text.suggested_trim(p) is not None and not frame.orders_off(p.account):
